@@ -1,0 +1,26 @@
+//===- Passes.h - Kiln lowering passes --------------------------*- C++ -*-===//
+
+#ifndef KILN_CODEGEN_PASSES_H
+#define KILN_CODEGEN_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::kiln {
+
+#define GEN_PASS_DECL
+#include "codegen/Passes.h.inc"
+
+/// Registers the lowering passes with the global registry (for kiln-opt).
+void registerCodegenPasses();
+
+#define GEN_PASS_REGISTRATION
+#include "codegen/Passes.h.inc"
+
+} // namespace mlir::kiln
+
+#endif // KILN_CODEGEN_PASSES_H

@@ -1,0 +1,80 @@
+//===- KilnDialect.td - The kiln dialect ------------------*- tablegen -*-===//
+//
+// The graph-level IR of Kiln: one op per neural-network operation, on builtin
+// ranked tensors. Frontends (ONNX, JSON) produce it; codegen lowers it to linalg.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_DIALECT_TD
+#define KILN_DIALECT_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def Kiln_Dialect : Dialect {
+  let name = "kiln";
+  let cppNamespace = "::mlir::kiln";
+  let summary = "Graph-level operations of neural networks";
+  let description = [{
+    The `kiln` dialect models a neural network as a dataflow graph of tensor
+    operations, at the level of ONNX or PyTorch: convolution, matmul,
+    elementwise math with NumPy broadcasting, reductions, normalizations and
+    data movement. All values are builtin ranked tensors of f16, bf16, f32, f64,
+    i1 (bool), i8, i32 or i64; integers are signless and read as signed.
+
+    Conventions shared by every op:
+    - Axis attributes are normalized: `0 <= axis < rank`. Frontends turn
+      negative (Python-style) axes into this form.
+    - Spatial attributes of conv and pooling follow ONNX: `pads` holds all the
+      begin pads, then all the end pads (`[h_begin, w_begin, h_end, w_end]`).
+    - Float attributes are f64; integer attributes are i64.
+    - Result types are inferred from operand types and attributes. A result may
+      be more refined (more static dims) than what inference gives, never less
+      compatible; `kiln-shape-inference` refines results through a function.
+  }];
+  let hasConstantMaterializer = 1;
+  let useDefaultAttributePrinterParser = 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Element types and tensor constraints
+//===----------------------------------------------------------------------===//
+
+def Kiln_FloatElement : AnyTypeOf<[F16, BF16, F32, F64], "floating-point">;
+def Kiln_IntElement : AnyTypeOf<[I8, I32, I64], "signed integer">;
+def Kiln_NumericElement : AnyTypeOf<[F16, BF16, F32, F64, I8, I32, I64], "numeric">;
+def Kiln_Element : AnyTypeOf<[I1, F16, BF16, F32, F64, I8, I32, I64], "kiln element">;
+
+def Kiln_Tensor : RankedTensorOf<[Kiln_Element]>;
+def Kiln_FloatTensor : RankedTensorOf<[Kiln_FloatElement]>;
+def Kiln_NumericTensor : RankedTensorOf<[Kiln_NumericElement]>;
+def Kiln_BoolTensor : RankedTensorOf<[I1]>;
+def Kiln_IndexTensor : RankedTensorOf<[I32, I64]>;
+def Kiln_I64Tensor : RankedTensorOf<[I64]>;
+
+//===----------------------------------------------------------------------===//
+// Enums
+//===----------------------------------------------------------------------===//
+
+def Kiln_ComparePredicate : I32EnumAttr<"ComparePredicate",
+    "comparison predicate of kiln.compare", [
+      I32EnumAttrCase<"eq", 0>, I32EnumAttrCase<"ne", 1>,
+      I32EnumAttrCase<"lt", 2>, I32EnumAttrCase<"le", 3>,
+      I32EnumAttrCase<"gt", 4>, I32EnumAttrCase<"ge", 5>]> {
+  let cppNamespace = "::mlir::kiln";
+}
+
+def Kiln_GeluApproximation : I32EnumAttr<"GeluApproximation",
+    "how kiln.gelu computes the Gaussian CDF", [
+      I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"tanh", 1>]> {
+  let cppNamespace = "::mlir::kiln";
+}
+
+def Kiln_PadMode : I32EnumAttr<"PadMode", "how kiln.pad fills the border", [
+      I32EnumAttrCase<"constant", 0>, I32EnumAttrCase<"reflect", 1>,
+      I32EnumAttrCase<"edge", 2>]> {
+  let cppNamespace = "::mlir::kiln";
+}
+
+#endif // KILN_DIALECT_TD

@@ -1,0 +1,73 @@
+//===- KilnOps.cpp - Code shared by all kiln ops --------------------------===//
+//
+// The per-family code is in ir/ops/; this file holds what every op uses and
+// the generated op definitions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/KilnOps.h"
+#include "ir/ops/OpUtils.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+bool mlir::kiln::areRefinementCompatible(TypeRange inferred, TypeRange actual) {
+  if (inferred.size() != actual.size())
+    return false;
+  for (auto [i, a] : llvm::zip(inferred, actual)) {
+    auto it = dyn_cast<RankedTensorType>(i);
+    auto at = dyn_cast<RankedTensorType>(a);
+    if (!it || !at || it.getElementType() != at.getElementType() ||
+        it.getRank() != at.getRank())
+      return false;
+    for (auto [di, da] : llvm::zip(it.getShape(), at.getShape()))
+      if (!ShapedType::isDynamic(di) && !ShapedType::isDynamic(da) && di != da)
+        return false;
+  }
+  return true;
+}
+
+LogicalResult mlir::kiln::detail::verifyInferredShapes(Operation *op) {
+  auto iface = cast<InferTypeOpInterface>(op);
+  SmallVector<Type> inferred;
+  if (failed(iface.inferReturnTypes(
+          op->getContext(), op->getLoc(), op->getOperands(),
+          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+          op->getRegions(), inferred)))
+    return failure();
+  if (areRefinementCompatible(inferred, op->getResultTypes()))
+    return success();
+  InFlightDiagnostic diag = op->emitOpError("result type");
+  if (op->getNumResults() != 1)
+    diag << "s";
+  diag << " ";
+  llvm::interleaveComma(op->getResultTypes(), diag);
+  diag << " incompatible with the inferred ";
+  llvm::interleaveComma(inferred, diag);
+  return diag;
+}
+
+std::string mlir::kiln::detail::formatShape(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "[";
+  llvm::interleaveComma(shape, os, [&](int64_t d) {
+    if (ShapedType::isDynamic(d))
+      os << "?";
+    else
+      os << d;
+  });
+  os << "]";
+  return s;
+}
+
+#include "ir/KilnEnums.cpp.inc"
+
+#define GET_OP_CLASSES
+#include "ir/KilnOps.cpp.inc"

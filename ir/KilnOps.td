@@ -1,0 +1,668 @@
+//===- KilnOps.td - Operations of the kiln dialect --------*- tablegen -*-===//
+//
+// Ops are grouped by family; the C++ of each family (verifiers, type
+// inference, folders) lives in ir/ops/<Family>.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_OPS_TD
+#define KILN_OPS_TD
+
+include "ir/KilnDialect.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+class Kiln_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Kiln_Dialect, mnemonic, traits>;
+
+// Result types come from operand types and attributes. Unlike the default
+// InferTypeOpInterface check (exact equality), a result may be a refinement
+// of the inferred type: same rank and element type, and every dim that is
+// static in both agrees. That lets IR carry shapes not yet inferred (`?`).
+//
+// VerifyShapes runs inference at the op's location during verification, so a
+// bad attribute or shape gets one precise message ("perm has 3 entries but the
+// input has rank 2") instead of the interface's generic "failed to infer".
+def Kiln_VerifyShapes : NativeOpTrait<"VerifyShapes"> {
+  let cppNamespace = "::mlir::kiln";
+}
+def Kiln_InferType : TraitList<[Kiln_VerifyShapes, InferTypeOpAdaptorBase<[{
+    static bool isCompatibleReturnTypes(::mlir::TypeRange inferred,
+                                        ::mlir::TypeRange actual) {
+      return ::mlir::kiln::areRefinementCompatible(inferred, actual);
+    }
+}]>]>;
+
+// Ops whose result type is exactly the operand type: inference is generated
+// by ODS from SameOperandsAndResultType.
+def Kiln_SameType : TraitList<[SameOperandsAndResultType,
+                               DeclareOpInterfaceMethods<InferTypeOpInterface>]>;
+
+//===----------------------------------------------------------------------===//
+// Constant
+//===----------------------------------------------------------------------===//
+
+def Kiln_ConstantOp : Kiln_Op<"constant",
+    [ConstantLike, Pure, Kiln_InferType]> {
+  let summary = "A constant tensor";
+  let description = [{
+    A tensor known at compile time: weights, biases, shape vectors. Large
+    weights may use `dense_resource` so the text form stays readable.
+
+    ```mlir
+    %w = kiln.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+  let builders = [OpBuilder<(ins "::mlir::ElementsAttr":$value), [{
+    build($_builder, $_state, value.getType(), value);
+  }]>];
+}
+
+//===----------------------------------------------------------------------===//
+// Unary elementwise
+//===----------------------------------------------------------------------===//
+
+class Kiln_UnaryOp<string mnemonic, Type type, string math,
+                   list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat([Pure, Kiln_SameType], traits)> {
+  let summary = "Elementwise " # math;
+  let description = [{
+    Applies `}] # math # [{` to every element. The result has the operand's type.
+
+    ```mlir
+    %y = kiln.}] # mnemonic # [{ %x : tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins type:$input);
+  let results = (outs type:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+
+def Kiln_NegOp : Kiln_UnaryOp<"neg", Kiln_NumericTensor, "-x">;
+def Kiln_AbsOp : Kiln_UnaryOp<"abs", Kiln_NumericTensor, "|x|">;
+def Kiln_ReluOp : Kiln_UnaryOp<"relu", Kiln_NumericTensor, "max(x, 0)">;
+def Kiln_ExpOp : Kiln_UnaryOp<"exp", Kiln_FloatTensor, "e^x">;
+def Kiln_LogOp : Kiln_UnaryOp<"log", Kiln_FloatTensor, "ln(x)">;
+def Kiln_SqrtOp : Kiln_UnaryOp<"sqrt", Kiln_FloatTensor, "sqrt(x)">;
+def Kiln_RsqrtOp : Kiln_UnaryOp<"rsqrt", Kiln_FloatTensor, "1 / sqrt(x)">;
+def Kiln_ReciprocalOp : Kiln_UnaryOp<"reciprocal", Kiln_FloatTensor, "1 / x">;
+def Kiln_TanhOp : Kiln_UnaryOp<"tanh", Kiln_FloatTensor, "tanh(x)">;
+def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", Kiln_FloatTensor,
+                                  "1 / (1 + e^-x)">;
+def Kiln_ErfOp : Kiln_UnaryOp<"erf", Kiln_FloatTensor, "erf(x)">;
+def Kiln_SinOp : Kiln_UnaryOp<"sin", Kiln_FloatTensor, "sin(x)">;
+def Kiln_CosOp : Kiln_UnaryOp<"cos", Kiln_FloatTensor, "cos(x)">;
+def Kiln_FloorOp : Kiln_UnaryOp<"floor", Kiln_FloatTensor, "floor(x)">;
+def Kiln_CeilOp : Kiln_UnaryOp<"ceil", Kiln_FloatTensor, "ceil(x)">;
+def Kiln_NotOp : Kiln_UnaryOp<"not", Kiln_BoolTensor, "logical not">;
+def Kiln_HardSwishOp : Kiln_UnaryOp<"hard_swish", Kiln_FloatTensor,
+                                    "x * max(0, min(1, x / 6 + 1 / 2))">;
+
+def Kiln_GeluOp : Kiln_UnaryOp<"gelu", Kiln_FloatTensor,
+    "x * Phi(x), Phi the standard normal CDF (exact with erf, or its tanh approximation)"> {
+  let arguments = (ins Kiln_FloatTensor:$input,
+      DefaultValuedAttr<Kiln_GeluApproximation,
+                        "::mlir::kiln::GeluApproximation::none">:$approximate);
+  let assemblyFormat = [{
+    $input (`approximate` $approximate^)? attr-dict `:` type($input)
+  }];
+}
+
+def Kiln_LeakyReluOp : Kiln_UnaryOp<"leaky_relu", Kiln_FloatTensor,
+                                    "x >= 0 ? x : alpha * x"> {
+  let arguments = (ins Kiln_FloatTensor:$input,
+                       DefaultValuedAttr<F64Attr, "0.01">:$alpha);
+}
+
+def Kiln_HardSigmoidOp : Kiln_UnaryOp<"hard_sigmoid", Kiln_FloatTensor,
+                                      "max(0, min(1, alpha * x + beta))"> {
+  let arguments = (ins Kiln_FloatTensor:$input,
+                       DefaultValuedAttr<F64Attr, "0.2">:$alpha,
+                       DefaultValuedAttr<F64Attr, "0.5">:$beta);
+}
+
+def Kiln_ClipOp : Kiln_UnaryOp<"clip", Kiln_NumericTensor,
+                               "min(max(x, min), max)"> {
+  let description = [{
+    Clamps every element to `[min, max]`; a missing bound is unbounded.
+
+    ```mlir
+    %y = kiln.clip %x {min = 0.0 : f64, max = 6.0 : f64} : tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$input,
+                       OptionalAttr<F64Attr>:$min, OptionalAttr<F64Attr>:$max);
+  let hasVerifier = 1;
+}
+
+def Kiln_CastOp : Kiln_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Elementwise conversion to another element type";
+  let description = [{
+    Converts every element to the result's element type. Float to integer
+    rounds toward zero and saturates; to bool is `x != 0`; from bool gives 0/1.
+
+    ```mlir
+    %y = kiln.cast %x : tensor<4xf32> -> tensor<4xi64>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Binary elementwise with NumPy broadcasting
+//===----------------------------------------------------------------------===//
+
+class Kiln_BinaryOp<string mnemonic, Type type, string math,
+                    list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat(
+          [Pure, SameOperandsAndResultElementType, Kiln_InferType], traits)> {
+  let summary = "Elementwise " # math # " with NumPy broadcasting";
+  let description = [{
+    Computes `}] # math # [{` elementwise. Shapes broadcast as in NumPy: they
+    are aligned at the trailing dim and each pair of dims must be equal or
+    one of them 1.
+
+    ```mlir
+    %z = kiln.}] # mnemonic # [{ %x, %y : tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins type:$lhs, type:$rhs);
+  let results = (outs type:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)
+  }];
+  let hasFolder = 1;
+}
+
+def Kiln_AddOp : Kiln_BinaryOp<"add", Kiln_NumericTensor, "lhs + rhs",
+                               [Commutative]>;
+def Kiln_SubOp : Kiln_BinaryOp<"sub", Kiln_NumericTensor, "lhs - rhs">;
+def Kiln_MulOp : Kiln_BinaryOp<"mul", Kiln_NumericTensor, "lhs * rhs",
+                               [Commutative]>;
+def Kiln_DivOp : Kiln_BinaryOp<"div", Kiln_NumericTensor,
+                               "lhs / rhs (integers: truncating)">;
+def Kiln_PowOp : Kiln_BinaryOp<"pow", Kiln_FloatTensor, "lhs ^ rhs">;
+def Kiln_MaxOp : Kiln_BinaryOp<"max", Kiln_NumericTensor, "max(lhs, rhs)",
+                               [Commutative]>;
+def Kiln_MinOp : Kiln_BinaryOp<"min", Kiln_NumericTensor, "min(lhs, rhs)",
+                               [Commutative]>;
+def Kiln_AndOp : Kiln_BinaryOp<"and", Kiln_BoolTensor, "lhs and rhs",
+                               [Commutative]>;
+def Kiln_OrOp : Kiln_BinaryOp<"or", Kiln_BoolTensor, "lhs or rhs",
+                              [Commutative]>;
+
+def Kiln_CompareOp : Kiln_Op<"compare",
+    [Pure, SameOperandsElementType, Kiln_InferType]> {
+  let summary = "Elementwise comparison with NumPy broadcasting";
+  let description = [{
+    Compares `lhs` and `rhs` elementwise with `predicate` (eq, ne, lt, le, gt,
+    ge), giving a bool tensor of the broadcast shape. Floats compare ordered:
+    any comparison with NaN is false, except `ne`.
+
+    ```mlir
+    %m = kiln.compare lt, %x, %y : tensor<4xf32>, tensor<4xf32> -> tensor<4xi1>
+    ```
+  }];
+  let arguments = (ins Kiln_ComparePredicate:$predicate,
+                       Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
+  let results = (outs Kiln_BoolTensor:$output);
+  let assemblyFormat = [{
+    $predicate `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)
+  }];
+  let hasFolder = 1;
+}
+
+def Kiln_SelectOp : Kiln_Op<"select",
+    [Pure, AllElementTypesMatch<["true_value", "false_value", "output"]>,
+     Kiln_InferType]> {
+  let summary = "Elementwise choice between two tensors (ONNX Where)";
+  let description = [{
+    `output = condition ? true_value : false_value`, elementwise; the three
+    operands broadcast together as in NumPy.
+
+    ```mlir
+    %r = kiln.select %c, %a, %b : (tensor<4xi1>, tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_BoolTensor:$condition, Kiln_Tensor:$true_value,
+                       Kiln_Tensor:$false_value);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+def Kiln_MatmulOp : Kiln_Op<"matmul",
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+  let summary = "Batched matrix product with broadcast batch dims";
+  let description = [{
+    `[..., M, K] x [..., K, N] -> [..., M, N]`. Both operands have rank >= 2;
+    the leading (batch) dims broadcast as in NumPy. Frontends turn NumPy's
+    1-D cases into rank-2 ones with reshapes.
+
+    ```mlir
+    %c = kiln.matmul %a, %b : tensor<8x16x32xf32>, tensor<32x64xf32> -> tensor<8x16x64xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$lhs, Kiln_NumericTensor:$rhs);
+  let results = (outs Kiln_NumericTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)
+  }];
+}
+
+def Kiln_ConvOp : Kiln_Op<"conv",
+    [Pure, AllElementTypesMatch<["input", "filter", "output"]>, Kiln_InferType]> {
+  let summary = "1-D or 2-D convolution, NCHW, with groups";
+  let description = [{
+    Cross-correlation of `input [N, C, spatial...]` with
+    `filter [F, C / groups, kernel...]`, plus an optional `bias [F]`, giving
+    `[N, F, out...]` with `out = floor((in + pad_begin + pad_end -
+    dilation * (kernel - 1) - 1) / stride) + 1`. `pads` lists all begin pads,
+    then all end pads. `groups` must divide both C and F.
+
+    ```mlir
+    %y = kiln.conv %x, %w, %b {dilations = array<i64: 1, 1>, groups = 1 : i64,
+           pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+         : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$filter,
+                       Optional<Kiln_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+def Kiln_MaxPoolOp : Kiln_Op<"max_pool",
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+  let summary = "Max pooling over the spatial dims of NCHW (or NCW)";
+  let description = [{
+    Maximum over each window; padding never wins. Output size as for
+    kiln.conv, rounded up instead of down when `ceil_mode` is set (a window
+    that would start entirely in the end padding is dropped).
+
+    ```mlir
+    %y = kiln.max_pool %x {ceil_mode = false, dilations = array<i64: 1, 1>,
+           kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+           strides = array<i64: 2, 2>} : tensor<1x8x16x16xf32> -> tensor<1x8x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$input,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+  let results = (outs Kiln_NumericTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Kiln_AvgPoolOp : Kiln_Op<"avg_pool",
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+  let summary = "Average pooling over the spatial dims of NCHW (or NCW)";
+  let description = [{
+    Mean over each window. With `count_include_pad` the divisor counts the
+    explicit padding; without it, only the input elements in the window.
+    Windows created by `ceil_mode` past the end padding never count the
+    part beyond it.
+
+    ```mlir
+    %y = kiln.avg_pool %x {ceil_mode = false, count_include_pad = false,
+           kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>,
+           strides = array<i64: 1, 1>} : tensor<1x8x4x4xf32> -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                       DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+class Kiln_GlobalPoolOp<string mnemonic, Type type, string what>
+    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+  let summary = "Global " # what # " pooling over all spatial dims";
+  let description = [{
+    `[N, C, spatial...] -> [N, C, 1, ...]`: the }] # what # [{ of each channel
+    of each batch element.
+
+    ```mlir
+    %y = kiln.}] # mnemonic # [{ %x : tensor<1x64x7x7xf32> -> tensor<1x64x1x1xf32>
+    ```
+  }];
+  let arguments = (ins type:$input);
+  let results = (outs type:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Kiln_GlobalAvgPoolOp : Kiln_GlobalPoolOp<"global_avg_pool",
+                                             Kiln_FloatTensor, "average">;
+def Kiln_GlobalMaxPoolOp : Kiln_GlobalPoolOp<"global_max_pool",
+                                             Kiln_NumericTensor, "max">;
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class Kiln_ReduceOp<string mnemonic, Type type, string what>
+    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+  let summary = "Reduces the given axes by " # what;
+  let description = [{
+    Reduces `input` over `axes` (normalized, unique, non-empty) by }] # what # [{.
+    With `keepdims` the reduced dims stay as size 1, otherwise they are dropped.
+
+    ```mlir
+    %y = kiln.}] # mnemonic # [{ %x {axes = array<i64: 1>, keepdims = true} : tensor<2x3xf32> -> tensor<2x1xf32>
+    ```
+  }];
+  let arguments = (ins type:$input, DenseI64ArrayAttr:$axes,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs type:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Kiln_ReduceSumOp : Kiln_ReduceOp<"reduce_sum", Kiln_NumericTensor, "sum">;
+def Kiln_ReduceMeanOp : Kiln_ReduceOp<"reduce_mean", Kiln_FloatTensor, "mean">;
+def Kiln_ReduceMaxOp : Kiln_ReduceOp<"reduce_max", Kiln_NumericTensor, "max">;
+def Kiln_ReduceMinOp : Kiln_ReduceOp<"reduce_min", Kiln_NumericTensor, "min">;
+def Kiln_ReduceProdOp : Kiln_ReduceOp<"reduce_prod", Kiln_NumericTensor,
+                                      "product">;
+
+def Kiln_ArgMaxOp : Kiln_Op<"argmax", [Pure, Kiln_InferType]> {
+  let summary = "Index of the maximum along one axis";
+  let description = [{
+    The i64 index of the largest element along `axis`; ties go to the first
+    index, or to the last with `select_last_index`.
+
+    ```mlir
+    %i = kiln.argmax %x {axis = 1 : i64, keepdims = false} : tensor<2x10xf32> -> tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims,
+                       DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs Kiln_I64Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization and softmax
+//===----------------------------------------------------------------------===//
+
+class Kiln_SoftmaxBase<string mnemonic, string what>
+    : Kiln_Op<mnemonic, [Pure, Kiln_SameType]> {
+  let summary = what # " along one axis";
+  let description = [{
+    Computes }] # what # [{ along `axis`, in a numerically stable form
+    (the maximum is subtracted first).
+
+    ```mlir
+    %y = kiln.}] # mnemonic # [{ %x {axis = 1 : i64} : tensor<2x10xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Kiln_SoftmaxOp : Kiln_SoftmaxBase<"softmax", "softmax">;
+def Kiln_LogSoftmaxOp : Kiln_SoftmaxBase<"log_softmax", "log-softmax">;
+
+def Kiln_LayerNormOp : Kiln_Op<"layer_norm",
+    [Pure, AllElementTypesMatch<["input", "scale", "output"]>, Kiln_InferType]> {
+  let summary = "Layer normalization over the trailing dims from `axis`";
+  let description = [{
+    Normalizes over dims `[axis, rank)`: `(x - mean) / sqrt(var + epsilon)`,
+    then multiplies by `scale` and adds `bias` (if given). `scale` and `bias`
+    broadcast to the normalized shape `input.shape[axis:]`.
+
+    ```mlir
+    %y = kiln.layer_norm %x, %g, %b {axis = 2 : i64, epsilon = 1.0e-05 : f64}
+         : (tensor<2x8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x8x64xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$scale,
+                       Optional<Kiln_FloatTensor>:$bias, I64Attr:$axis,
+                       DefaultValuedAttr<F64Attr, "1e-5">:$epsilon);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_BatchNormOp : Kiln_Op<"batch_norm",
+    [Pure, SameOperandsElementType, SameOperandsAndResultElementType,
+     Kiln_InferType]> {
+  let summary = "Batch normalization with running statistics (inference)";
+  let description = [{
+    For `input [N, C, ...]` and per-channel vectors of length C:
+    `scale * (x - mean) / sqrt(variance + epsilon) + bias`.
+
+    ```mlir
+    %y = kiln.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-05 : f64}
+         : (tensor<1x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$scale,
+                       Kiln_FloatTensor:$bias, Kiln_FloatTensor:$mean,
+                       Kiln_FloatTensor:$variance,
+                       DefaultValuedAttr<F64Attr, "1e-5">:$epsilon);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+class Kiln_DataOp<string mnemonic, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat(
+          [Pure, SameOperandsAndResultElementType, Kiln_InferType], traits)> {
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Kiln_ReshapeOp : Kiln_DataOp<"reshape"> {
+  let summary = "Same elements, new shape";
+  let description = [{
+    Reinterprets the row-major elements with `shape`. At most one entry may
+    be -1: it is inferred from the element count.
+
+    ```mlir
+    %y = kiln.reshape %x {shape = array<i64: 3, -1>} : tensor<2x3xf32> -> tensor<3x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Kiln_Tensor:$output);
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Kiln_TransposeOp : Kiln_DataOp<"transpose"> {
+  let summary = "Permutes the dims";
+  let description = [{
+    `output.shape[i] = input.shape[perm[i]]`.
+
+    ```mlir
+    %y = kiln.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Kiln_Tensor:$output);
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Kiln_ConcatOp : Kiln_Op<"concat",
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+  let summary = "Joins tensors along one axis";
+  let description = [{
+    All inputs have the same rank and agree on every dim but `axis`.
+
+    ```mlir
+    %y = kiln.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Kiln_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, results)";
+  let hasFolder = 1;
+}
+
+def Kiln_SplitOp : Kiln_Op<"split",
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+  let summary = "Cuts a tensor along one axis into pieces of the given sizes";
+  let description = [{
+    `sizes` are non-negative and sum to the size of `axis`.
+
+    ```mlir
+    %a, %b = kiln.split %x {axis = 0 : i64, sizes = array<i64: 2, 3>} : tensor<5xf32> -> tensor<2xf32>, tensor<3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$axis,
+                       DenseI64ArrayAttr:$sizes);
+  let results = (outs Variadic<Kiln_Tensor>:$outputs);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($outputs)";
+}
+
+def Kiln_SliceOp : Kiln_DataOp<"slice"> {
+  let summary = "Strided slice of every dim";
+  let description = [{
+    For each dim d: elements `starts[d], starts[d] + steps[d], ...` while
+    before `ends[d]` (after it, for negative steps). Attributes are
+    normalized by frontends: one entry per dim, `steps[d] != 0`, and for a
+    positive step `0 <= start <= end <= size`, for a negative step
+    `-1 <= end <= start < size` (or an empty slice).
+
+    ```mlir
+    %y = kiln.slice %x {ends = array<i64: 4, -1>, starts = array<i64: 0, 5>, steps = array<i64: 2, -1>}
+         : tensor<4x6xf32> -> tensor<2x6xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
+  let results = (outs Kiln_Tensor:$output);
+  let hasFolder = 1;
+}
+
+def Kiln_GatherOp : Kiln_Op<"gather",
+    [Pure, AllElementTypesMatch<["data", "output"]>, Kiln_InferType]> {
+  let summary = "Picks slices of `data` along `axis` by index (ONNX Gather)";
+  let description = [{
+    `output.shape = data.shape[:axis] + indices.shape + data.shape[axis+1:]`.
+    Negative indices count from the end. An index outside `[-size, size)` is
+    clamped in generated code, which never reads out of bounds.
+
+    ```mlir
+    %y = kiln.gather %x, %i {axis = 0 : i64} : (tensor<10x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$data, Kiln_IndexTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Kiln_ExpandOp : Kiln_DataOp<"expand"> {
+  let summary = "Broadcasts a tensor to a shape (ONNX Expand)";
+  let description = [{
+    The result shape is the NumPy broadcast of `input.shape` and `shape`
+    (so a 1 in `shape` keeps the input's dim).
+
+    ```mlir
+    %y = kiln.expand %x {shape = array<i64: 2, 3>} : tensor<3xf32> -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Kiln_Tensor:$output);
+  let hasFolder = 1;
+}
+
+def Kiln_PadOp : Kiln_DataOp<"pad"> {
+  let summary = "Pads every dim (constant, reflect or edge)";
+  let description = [{
+    `pads` holds the begin pad of every dim, then the end pad of every dim,
+    all non-negative. `constant` fills with `value`; `reflect` mirrors
+    without repeating the edge (needs `pad < size`); `edge` repeats it.
+
+    ```mlir
+    %y = kiln.pad constant %x {pads = array<i64: 0, 1, 0, 1>, value = 0.0 : f64}
+         : tensor<2x3xf32> -> tensor<2x5xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<Kiln_PadMode,
+                                         "::mlir::kiln::PadMode::constant">:$mode,
+                       DefaultValuedAttr<F64Attr, "0.0">:$value);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = [{
+    $mode $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasFolder = 1;
+}
+
+def Kiln_FlattenOp : Kiln_DataOp<"flatten"> {
+  let summary = "Collapses to 2-D around `axis`";
+  let description = [{
+    `[d0..d(axis-1)] x [d(axis)..]` -> a rank-2 tensor; `0 <= axis <= rank`.
+    Canonicalizes to kiln.reshape.
+
+    ```mlir
+    %y = kiln.flatten %x {axis = 1 : i64} : tensor<2x3x4xf32> -> tensor<2x12xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$output);
+  let hasCanonicalizer = 1;
+}
+
+def Kiln_SqueezeOp : Kiln_DataOp<"squeeze"> {
+  let summary = "Removes size-1 dims";
+  let description = [{
+    Drops the dims listed in `axes` (normalized to the input rank), each of
+    which must have size 1. Canonicalizes to kiln.reshape.
+
+    ```mlir
+    %y = kiln.squeeze %x {axes = array<i64: 0>} : tensor<1x3xf32> -> tensor<3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs Kiln_Tensor:$output);
+  let hasCanonicalizer = 1;
+}
+
+def Kiln_UnsqueezeOp : Kiln_DataOp<"unsqueeze"> {
+  let summary = "Inserts size-1 dims";
+  let description = [{
+    Inserts size-1 dims at `axes`, positions in the result (normalized to the
+    result rank). Canonicalizes to kiln.reshape.
+
+    ```mlir
+    %y = kiln.unsqueeze %x {axes = array<i64: 0, 2>} : tensor<3xf32> -> tensor<1x3x1xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs Kiln_Tensor:$output);
+  let hasCanonicalizer = 1;
+}
+
+#endif // KILN_OPS_TD

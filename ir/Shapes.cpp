@@ -1,0 +1,96 @@
+//===- Shapes.cpp - Shape arithmetic shared by inference and codegen -----===//
+
+#include "ir/Shapes.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallSet.h"
+
+using namespace mlir;
+
+namespace mlir::kiln {
+
+std::optional<SmallVector<int64_t>>
+broadcastShapes(ArrayRef<ArrayRef<int64_t>> shapes, int64_t *failedDim) {
+  size_t rank = 0;
+  for (ArrayRef<int64_t> s : shapes)
+    rank = std::max(rank, s.size());
+  SmallVector<int64_t> result(rank, 1);
+  for (size_t fromRight = 0; fromRight < rank; ++fromRight) {
+    int64_t &out = result[rank - 1 - fromRight];
+    bool sawDynamic = false;
+    int64_t known = 1;
+    for (ArrayRef<int64_t> s : shapes) {
+      if (fromRight >= s.size())
+        continue;
+      int64_t d = s[s.size() - 1 - fromRight];
+      if (ShapedType::isDynamic(d)) {
+        sawDynamic = true;
+        continue;
+      }
+      if (d == 1)
+        continue;
+      if (known != 1 && known != d) {
+        if (failedDim)
+          *failedDim = static_cast<int64_t>(fromRight);
+        return std::nullopt;
+      }
+      known = d;
+    }
+    // A dynamic dim is 1 or equal to the known size, so a known size > 1 wins.
+    out = (known == 1 && sawDynamic) ? ShapedType::kDynamic : known;
+  }
+  return result;
+}
+
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                         int64_t padBegin, int64_t padEnd, int64_t dilation,
+                         bool ceilMode) {
+  if (ShapedType::isDynamic(in))
+    return ShapedType::kDynamic;
+  int64_t span = in + padBegin + padEnd - dilation * (kernel - 1) - 1;
+  if (span < 0)
+    return 0;
+  int64_t out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+  // The last window must start inside the input or the begin padding.
+  if (ceilMode && (out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
+int64_t sliceSize(int64_t start, int64_t end, int64_t step) {
+  if (step > 0)
+    return end > start ? (end - start + step - 1) / step : 0;
+  return start > end ? (start - end + (-step) - 1) / (-step) : 0;
+}
+
+int64_t numElements(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (ShapedType::isDynamic(d))
+      return ShapedType::kDynamic;
+    n *= d;
+  }
+  return n;
+}
+
+bool areValidAxes(ArrayRef<int64_t> axes, int64_t rank) {
+  llvm::SmallSet<int64_t, 8> seen;
+  for (int64_t a : axes)
+    if (a < 0 || a >= rank || !seen.insert(a).second)
+      return false;
+  return true;
+}
+
+SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
+                                  ArrayRef<int64_t> axes, bool keepdims) {
+  SmallVector<int64_t> out;
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
+      out.push_back(d);
+    else if (keepdims)
+      out.push_back(1);
+  }
+  return out;
+}
+
+} // namespace mlir::kiln

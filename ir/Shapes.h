@@ -1,0 +1,54 @@
+//===- Shapes.h - Shape arithmetic shared by inference and codegen -*- C++ -*-===//
+//
+// The shape rules of kiln ops, written once: type inference (ir/ops/*.cpp)
+// and the lowering to linalg (codegen/) both call these, so the two can never
+// disagree. Dims use ShapedType::kDynamic for "unknown". Pure functions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_IR_SHAPES_H
+#define KILN_IR_SHAPES_H
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace mlir::kiln {
+
+/// NumPy broadcast of several shapes (aligned at the trailing dim). Returns
+/// the index of the first dim (counted from the right, 0 = last) that cannot
+/// broadcast through `failedDim`, and std::nullopt, on failure. A dynamic dim
+/// broadcast against N > 1 gives N; against 1 or another dynamic dim gives
+/// dynamic.
+std::optional<SmallVector<int64_t>>
+broadcastShapes(ArrayRef<ArrayRef<int64_t>> shapes, int64_t *failedDim = nullptr);
+
+/// Output size of one spatial dim of a conv or pooling window:
+/// floor-or-ceil((in + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride) + 1.
+/// With ceilMode, a last window that would start inside the end padding is
+/// dropped (PyTorch/ONNX rule). Dynamic in -> dynamic out. May return a value
+/// <= 0 when the window does not fit; callers report that.
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                         int64_t padBegin, int64_t padEnd, int64_t dilation,
+                         bool ceilMode);
+
+/// Number of elements a strided slice [start, end) with `step` selects, for
+/// normalized bounds (see kiln.slice).
+int64_t sliceSize(int64_t start, int64_t end, int64_t step);
+
+/// Product of the dims, or kDynamic if any is dynamic.
+int64_t numElements(ArrayRef<int64_t> shape);
+
+/// True if `axes` are all in [0, rank) and unique.
+bool areValidAxes(ArrayRef<int64_t> axes, int64_t rank);
+
+/// The shape after reducing `axes`: kept as 1 with keepdims, else dropped.
+SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
+                                  ArrayRef<int64_t> axes, bool keepdims);
+
+} // namespace mlir::kiln
+
+#endif // KILN_IR_SHAPES_H

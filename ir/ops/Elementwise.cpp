@@ -1,0 +1,347 @@
+//===- Elementwise.cpp - Unary, binary, compare, select, clip, cast -------===//
+
+#include "ir/KilnOps.h"
+#include "ir/Shapes.h"
+#include "ir/ops/Folding.h"
+#include "ir/ops/OpUtils.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::detail;
+using llvm::APInt;
+
+//===----------------------------------------------------------------------===//
+// Broadcasting inference
+//===----------------------------------------------------------------------===//
+
+/// Result type of an op whose operands broadcast together; the element type
+/// is `elementType`, or the first operand's when null.
+static LogicalResult inferBroadcast(std::optional<Location> loc,
+                                    StringRef opName, ValueRange operands,
+                                    Type elementType,
+                                    SmallVectorImpl<Type> &types) {
+  InferDiag diag(loc, opName);
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Value v : operands) {
+    RankedTensorType t = getRanked(v);
+    if (!t)
+      return diag("operands must be ranked tensors");
+    shapes.push_back(t.getShape());
+  }
+  int64_t failedDim = 0;
+  std::optional<SmallVector<int64_t>> shape =
+      broadcastShapes(shapes, &failedDim);
+  if (!shape) {
+    std::string list;
+    for (auto [i, s] : llvm::enumerate(shapes))
+      list += (i ? ", " : "") + formatShape(s);
+    return diag("operand shapes ", list,
+                " do not broadcast (dim ", failedDim,
+                " from the right differs and is not 1)");
+  }
+  Type et = elementType ? elementType
+                        : cast<RankedTensorType>(operands[0].getType())
+                              .getElementType();
+  types.push_back(RankedTensorType::get(*shape, et));
+  return success();
+}
+
+#define KILN_BROADCAST_INFER(OP)                                               \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc,\
+                                     OP::Adaptor adaptor,                      \
+                                     SmallVectorImpl<Type> &types) {           \
+    return inferBroadcast(loc, OP::getOperationName(), adaptor.getOperands(),  \
+                          Type(), types);                                      \
+  }
+KILN_BROADCAST_INFER(AddOp)
+KILN_BROADCAST_INFER(SubOp)
+KILN_BROADCAST_INFER(MulOp)
+KILN_BROADCAST_INFER(DivOp)
+KILN_BROADCAST_INFER(PowOp)
+KILN_BROADCAST_INFER(MaxOp)
+KILN_BROADCAST_INFER(MinOp)
+KILN_BROADCAST_INFER(AndOp)
+KILN_BROADCAST_INFER(OrOp)
+#undef KILN_BROADCAST_INFER
+
+LogicalResult CompareOp::inferReturnTypes(MLIRContext *ctx,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  return inferBroadcast(loc, getOperationName(),
+                        {adaptor.getLhs(), adaptor.getRhs()},
+                        IntegerType::get(ctx, 1), types);
+}
+
+LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  RankedTensorType t = getRanked(adaptor.getTrueValue());
+  if (!t)
+    return InferDiag(loc, getOperationName())("operands must be ranked tensors");
+  return inferBroadcast(loc, getOperationName(), adaptor.getOperands(),
+                        t.getElementType(), types);
+}
+
+//===----------------------------------------------------------------------===//
+// Unary folders
+//===----------------------------------------------------------------------===//
+
+static bool isBool(Type t) {
+  return cast<ShapedType>(t).getElementType().isInteger(1);
+}
+
+OpFoldResult NegOp::fold(FoldAdaptor a) {
+  return fold::unary(a.getInput(), getType(), [](double x) { return -x; },
+                     [](const APInt &x) -> std::optional<APInt> { return -x; });
+}
+
+OpFoldResult AbsOp::fold(FoldAdaptor a) {
+  return fold::unary(a.getInput(), getType(),
+                     [](double x) { return std::fabs(x); },
+                     [](const APInt &x) -> std::optional<APInt> { return x.abs(); });
+}
+
+OpFoldResult ReluOp::fold(FoldAdaptor a) {
+  return fold::unary(
+      a.getInput(), getType(), [](double x) { return x > 0 ? x : 0.0; },
+      [](const APInt &x) -> std::optional<APInt> {
+        return x.isNegative() ? APInt::getZero(x.getBitWidth()) : x;
+      });
+}
+
+#define KILN_FLOAT_UNARY_FOLD(OP, EXPR)                                        \
+  OpFoldResult OP::fold(FoldAdaptor a) {                                       \
+    return fold::unary(a.getInput(), getType(),                                \
+                       [](double x) -> double { return EXPR; });               \
+  }
+KILN_FLOAT_UNARY_FOLD(ExpOp, std::exp(x))
+KILN_FLOAT_UNARY_FOLD(LogOp, std::log(x))
+KILN_FLOAT_UNARY_FOLD(SqrtOp, std::sqrt(x))
+KILN_FLOAT_UNARY_FOLD(RsqrtOp, 1.0 / std::sqrt(x))
+KILN_FLOAT_UNARY_FOLD(ReciprocalOp, 1.0 / x)
+KILN_FLOAT_UNARY_FOLD(TanhOp, std::tanh(x))
+KILN_FLOAT_UNARY_FOLD(SigmoidOp, 1.0 / (1.0 + std::exp(-x)))
+KILN_FLOAT_UNARY_FOLD(ErfOp, std::erf(x))
+KILN_FLOAT_UNARY_FOLD(SinOp, std::sin(x))
+KILN_FLOAT_UNARY_FOLD(CosOp, std::cos(x))
+KILN_FLOAT_UNARY_FOLD(FloorOp, std::floor(x))
+KILN_FLOAT_UNARY_FOLD(CeilOp, std::ceil(x))
+KILN_FLOAT_UNARY_FOLD(HardSwishOp,
+                      x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5)))
+#undef KILN_FLOAT_UNARY_FOLD
+
+OpFoldResult NotOp::fold(FoldAdaptor a) {
+  // not(not(x)) -> x
+  if (auto inner = getInput().getDefiningOp<NotOp>())
+    return inner.getInput();
+  return fold::unary(a.getInput(), getType(), [](double x) { return x; },
+                     [](const APInt &x) -> std::optional<APInt> { return ~x; });
+}
+
+OpFoldResult GeluOp::fold(FoldAdaptor a) {
+  if (getApproximate() == GeluApproximation::tanh)
+    return fold::unary(a.getInput(), getType(), [](double x) {
+      return 0.5 * x *
+             (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+    });
+  return fold::unary(a.getInput(), getType(), [](double x) {
+    return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
+  });
+}
+
+OpFoldResult LeakyReluOp::fold(FoldAdaptor a) {
+  double alpha = getAlpha().convertToDouble();
+  return fold::unary(a.getInput(), getType(),
+                     [&](double x) { return x >= 0 ? x : alpha * x; });
+}
+
+OpFoldResult HardSigmoidOp::fold(FoldAdaptor a) {
+  double alpha = getAlpha().convertToDouble();
+  double beta = getBeta().convertToDouble();
+  return fold::unary(a.getInput(), getType(), [&](double x) {
+    return std::max(0.0, std::min(1.0, alpha * x + beta));
+  });
+}
+
+LogicalResult ClipOp::verify() {
+  if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
+    return emitOpError("min ") << getMin()->convertToDouble()
+                               << " is greater than max "
+                               << getMax()->convertToDouble();
+  return success();
+}
+
+OpFoldResult ClipOp::fold(FoldAdaptor a) {
+  // No bounds: the identity.
+  if (!getMin() && !getMax())
+    return getInput();
+  double lo = getMin() ? getMin()->convertToDouble() : -INFINITY;
+  double hi = getMax() ? getMax()->convertToDouble() : INFINITY;
+  return fold::unary(
+      a.getInput(), getType(),
+      [&](double x) { return std::min(std::max(x, lo), hi); },
+      [&](const APInt &x) -> std::optional<APInt> {
+        double v = static_cast<double>(x.getSExtValue());
+        v = std::min(std::max(v, lo), hi);
+        return APInt(x.getBitWidth(), static_cast<int64_t>(v), true);
+      });
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor a) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return fold::cast(a.getInput(), getType());
+}
+
+//===----------------------------------------------------------------------===//
+// Binary folders
+//===----------------------------------------------------------------------===//
+
+/// `x op identity -> x`, when the identity operand does not change the
+/// result type through broadcasting.
+static Value foldIdentity(Value x, Attribute other, double identity,
+                          Type resultType) {
+  if (x.getType() == resultType && fold::isSplatOf(other, identity))
+    return x;
+  return {};
+}
+
+OpFoldResult AddOp::fold(FoldAdaptor a) {
+  if (Value v = foldIdentity(getLhs(), a.getRhs(), 0, getType()))
+    return v;
+  if (Value v = foldIdentity(getRhs(), a.getLhs(), 0, getType()))
+    return v;
+  return fold::binary(
+      a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x + y; },
+      [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x + y; });
+}
+
+OpFoldResult SubOp::fold(FoldAdaptor a) {
+  if (Value v = foldIdentity(getLhs(), a.getRhs(), 0, getType()))
+    return v;
+  return fold::binary(
+      a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x - y; },
+      [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x - y; });
+}
+
+OpFoldResult MulOp::fold(FoldAdaptor a) {
+  if (Value v = foldIdentity(getLhs(), a.getRhs(), 1, getType()))
+    return v;
+  if (Value v = foldIdentity(getRhs(), a.getLhs(), 1, getType()))
+    return v;
+  return fold::binary(
+      a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x * y; },
+      [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x * y; });
+}
+
+OpFoldResult DivOp::fold(FoldAdaptor a) {
+  if (Value v = foldIdentity(getLhs(), a.getRhs(), 1, getType()))
+    return v;
+  return fold::binary(
+      a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x / y; },
+      [](const APInt &x, const APInt &y) -> std::optional<APInt> {
+        // Division by zero, and INT_MIN / -1, are undefined: keep the op.
+        if (y.isZero() || (x.isMinSignedValue() && y.isAllOnes()))
+          return std::nullopt;
+        return x.sdiv(y);
+      });
+}
+
+OpFoldResult PowOp::fold(FoldAdaptor a) {
+  if (Value v = foldIdentity(getLhs(), a.getRhs(), 1, getType()))
+    return v;
+  return fold::binary(a.getLhs(), a.getRhs(), getType(),
+                      [](double x, double y) { return std::pow(x, y); },
+                      nullptr);
+}
+
+OpFoldResult MaxOp::fold(FoldAdaptor a) {
+  if (getLhs() == getRhs())
+    return getLhs();
+  return fold::binary(
+      a.getLhs(), a.getRhs(), getType(),
+      [](double x, double y) { return std::isnan(x) || std::isnan(y) ? NAN : std::max(x, y); },
+      [](const APInt &x, const APInt &y) -> std::optional<APInt> {
+        return x.sgt(y) ? x : y;
+      });
+}
+
+OpFoldResult MinOp::fold(FoldAdaptor a) {
+  if (getLhs() == getRhs())
+    return getLhs();
+  return fold::binary(
+      a.getLhs(), a.getRhs(), getType(),
+      [](double x, double y) { return std::isnan(x) || std::isnan(y) ? NAN : std::min(x, y); },
+      [](const APInt &x, const APInt &y) -> std::optional<APInt> {
+        return x.slt(y) ? x : y;
+      });
+}
+
+OpFoldResult AndOp::fold(FoldAdaptor a) {
+  if (getLhs() == getRhs())
+    return getLhs();
+  if (Value v = foldIdentity(getLhs(), a.getRhs(), 1, getType()))
+    return v;
+  return fold::binary(
+      a.getLhs(), a.getRhs(), getType(), nullptr,
+      [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x & y; });
+}
+
+OpFoldResult OrOp::fold(FoldAdaptor a) {
+  if (getLhs() == getRhs())
+    return getLhs();
+  if (Value v = foldIdentity(getLhs(), a.getRhs(), 0, getType()))
+    return v;
+  return fold::binary(
+      a.getLhs(), a.getRhs(), getType(), nullptr,
+      [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x | y; });
+}
+
+OpFoldResult CompareOp::fold(FoldAdaptor a) {
+  ComparePredicate p = getPredicate();
+  bool boolOperands = isBool(getLhs().getType());
+  auto floatPred = [p](double x, double y) {
+    switch (p) {
+    case ComparePredicate::eq: return x == y;
+    case ComparePredicate::ne: return x != y;
+    case ComparePredicate::lt: return x < y;
+    case ComparePredicate::le: return x <= y;
+    case ComparePredicate::gt: return x > y;
+    case ComparePredicate::ge: return x >= y;
+    }
+    llvm_unreachable("unknown predicate");
+  };
+  auto intPred = [p, boolOperands](const APInt &x, const APInt &y) {
+    // Bools compare as 0/1, other integers as signed.
+    int c = boolOperands ? (x.ult(y) ? -1 : x == y ? 0 : 1)
+                         : (x.slt(y) ? -1 : x == y ? 0 : 1);
+    switch (p) {
+    case ComparePredicate::eq: return c == 0;
+    case ComparePredicate::ne: return c != 0;
+    case ComparePredicate::lt: return c < 0;
+    case ComparePredicate::le: return c <= 0;
+    case ComparePredicate::gt: return c > 0;
+    case ComparePredicate::ge: return c >= 0;
+    }
+    llvm_unreachable("unknown predicate");
+  };
+  return fold::compare(a.getLhs(), a.getRhs(), getType(), floatPred, intPred);
+}
+
+OpFoldResult SelectOp::fold(FoldAdaptor a) {
+  if (getTrueValue() == getFalseValue() &&
+      getTrueValue().getType() == getType())
+    return getTrueValue();
+  if (fold::isSplatOf(a.getCondition(), 1) &&
+      getTrueValue().getType() == getType())
+    return getTrueValue();
+  if (fold::isSplatOf(a.getCondition(), 0) &&
+      getFalseValue().getType() == getType())
+    return getFalseValue();
+  return fold::select(a.getCondition(), a.getTrueValue(), a.getFalseValue(),
+                      getType());
+}

@@ -1,0 +1,103 @@
+//===- Pooling.cpp - max/avg pooling and global pooling -------------------===//
+
+#include "ir/KilnOps.h"
+#include "ir/Shapes.h"
+#include "ir/ops/OpUtils.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::detail;
+
+/// Shared by max and avg pooling; `dilations` is empty for avg pooling.
+static LogicalResult inferPool(InferDiag diag, RankedTensorType input,
+                               ArrayRef<int64_t> kernel,
+                               ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> pads,
+                               ArrayRef<int64_t> dilations, bool ceilMode,
+                               SmallVectorImpl<Type> &types) {
+  if (!input)
+    return diag("input must be a ranked tensor");
+  int64_t spatial = input.getRank() - 2;
+  if (spatial != 1 && spatial != 2)
+    return diag("input must be [N, C, W] or [N, C, H, W], got rank ",
+                input.getRank());
+  if (static_cast<int64_t>(kernel.size()) != spatial)
+    return diag("kernel_shape has ", kernel.size(), " entries, expected ",
+                spatial);
+  if (static_cast<int64_t>(strides.size()) != spatial)
+    return diag("strides has ", strides.size(), " entries, expected ", spatial);
+  if (static_cast<int64_t>(pads.size()) != 2 * spatial)
+    return diag("pads has ", pads.size(), " entries, expected ", 2 * spatial,
+                " (all begins, then all ends)");
+  if (!dilations.empty() && static_cast<int64_t>(dilations.size()) != spatial)
+    return diag("dilations has ", dilations.size(), " entries, expected ",
+                spatial);
+  SmallVector<int64_t> out(input.getShape().take_front(2));
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t dilation = dilations.empty() ? 1 : dilations[i];
+    if (kernel[i] < 1 || strides[i] < 1 || dilation < 1)
+      return diag("kernel_shape, strides and dilations must be >= 1");
+    int64_t window = dilation * (kernel[i] - 1) + 1;
+    for (int64_t p : {pads[i], pads[spatial + i]})
+      if (p < 0 || p >= window)
+        return diag("pads must be in [0, ", window,
+                    ") (a window may not lie wholly in the padding), got ", p);
+    int64_t o = windowOutputSize(input.getDimSize(2 + i), kernel[i],
+                                 strides[i], pads[i], pads[spatial + i],
+                                 dilation, ceilMode);
+    if (!ShapedType::isDynamic(o) && o < 1)
+      return diag("kernel_shape ", formatShape(kernel),
+                  " does not fit the padded input ",
+                  formatShape(input.getShape().drop_front(2)));
+    out.push_back(o);
+  }
+  types.push_back(RankedTensorType::get(out, input.getElementType()));
+  return success();
+}
+
+LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  return inferPool(InferDiag(loc, getOperationName()),
+                   getRanked(adaptor.getInput()), adaptor.getKernelShape(),
+                   adaptor.getStrides(), adaptor.getPads(),
+                   adaptor.getDilations(), adaptor.getCeilMode(), types);
+}
+
+LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  return inferPool(InferDiag(loc, getOperationName()),
+                   getRanked(adaptor.getInput()), adaptor.getKernelShape(),
+                   adaptor.getStrides(), adaptor.getPads(), {},
+                   adaptor.getCeilMode(), types);
+}
+
+static LogicalResult inferGlobalPool(InferDiag diag, RankedTensorType input,
+                                     SmallVectorImpl<Type> &types) {
+  if (!input || input.getRank() < 3)
+    return diag("input must be [N, C, spatial...] with at least one spatial "
+                "dim");
+  SmallVector<int64_t> out(input.getShape());
+  std::fill(out.begin() + 2, out.end(), 1);
+  types.push_back(RankedTensorType::get(out, input.getElementType()));
+  return success();
+}
+
+LogicalResult GlobalAvgPoolOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
+  return inferGlobalPool(InferDiag(loc, getOperationName()),
+                         getRanked(adaptor.getInput()), types);
+}
+
+LogicalResult GlobalMaxPoolOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
+  return inferGlobalPool(InferDiag(loc, getOperationName()),
+                         getRanked(adaptor.getInput()), types);
+}

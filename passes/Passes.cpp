@@ -1,0 +1,25 @@
+//===- Passes.cpp - Registration and the graph-level pipeline -------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::kiln::buildGraphPipeline(OpPassManager &pm) {
+  OpPassManager &fn = pm.nest<func::FuncOp>();
+  // Shapes first: folders need static result types to fold.
+  fn.addPass(createKilnShapeInference());
+  fn.addPass(createKilnCanonicalize());
+  fn.addPass(createCSEPass());
+  // Folding can make more shapes static (a reshape whose shape became known).
+  fn.addPass(createKilnShapeInference());
+}
+
+void mlir::kiln::registerKilnPasses() {
+  registerKilnGraphPasses();
+  PassPipelineRegistration<>(
+      "kiln-graph-pipeline",
+      "Graph-level cleanup: shape inference, kiln canonicalization, CSE",
+      buildGraphPipeline);
+}

@@ -1,0 +1,92 @@
+//===- ShapeInference.cpp - Refine result shapes through a function -------===//
+
+#include "passes/Passes.h"
+
+#include "ir/KilnOps.h"
+
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNSHAPEINFERENCE
+#include "passes/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+/// The most refined type compatible with both, or null if they conflict.
+Type meet(Type current, Type inferred) {
+  auto a = dyn_cast<RankedTensorType>(current);
+  auto b = dyn_cast<RankedTensorType>(inferred);
+  if (!a || !b)
+    return current == inferred ? current : Type();
+  if (a.getRank() != b.getRank() || a.getElementType() != b.getElementType())
+    return {};
+  SmallVector<int64_t> dims;
+  for (auto [x, y] : llvm::zip(a.getShape(), b.getShape())) {
+    if (!ShapedType::isDynamic(x) && !ShapedType::isDynamic(y) && x != y)
+      return {};
+    dims.push_back(ShapedType::isDynamic(x) ? y : x);
+  }
+  return RankedTensorType::get(dims, a.getElementType(), a.getEncoding());
+}
+
+/// What `op` says its results are, given its current operand types.
+LogicalResult inferResultTypes(Operation *op, SmallVectorImpl<Type> &types) {
+  if (auto iface = dyn_cast<InferTypeOpInterface>(op))
+    return iface.inferReturnTypes(op->getContext(), op->getLoc(),
+                                  op->getOperands(), op->getRawDictionaryAttrs(),
+                                  op->getPropertiesStorage(), op->getRegions(),
+                                  types);
+  // Ops like kiln.cast keep the operand's shape and choose their element type.
+  if (op->hasTrait<OpTrait::SameOperandsAndResultShape>() &&
+      op->getNumOperands() > 0) {
+    auto shape = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+    for (Type t : op->getResultTypes()) {
+      auto rt = dyn_cast<RankedTensorType>(t);
+      types.push_back(shape && rt ? RankedTensorType::get(shape.getShape(),
+                                                          rt.getElementType())
+                                  : t);
+    }
+    return success();
+  }
+  llvm::append_range(types, op->getResultTypes());
+  return success();
+}
+
+struct KilnShapeInference
+    : kiln::impl::KilnShapeInferenceBase<KilnShapeInference> {
+  void runOnOperation() override {
+    func::FuncOp fn = getOperation();
+    WalkResult walk = fn.walk([&](Operation *op) {
+      if (op->getNumResults() == 0)
+        return WalkResult::advance();
+      SmallVector<Type> inferred;
+      if (failed(inferResultTypes(op, inferred)))
+        return WalkResult::interrupt();
+      for (auto [result, type] : llvm::zip(op->getResults(), inferred)) {
+        Type refined = meet(result.getType(), type);
+        if (!refined) {
+          op->emitOpError("result type ")
+              << result.getType() << " conflicts with the inferred " << type;
+          return WalkResult::interrupt();
+        }
+        result.setType(refined);
+      }
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return signalPassFailure();
+
+    // The function's results follow its return's operands.
+    if (fn.isExternal())
+      return;
+    Operation *ret = fn.getBody().back().getTerminator();
+    fn.setType(FunctionType::get(&getContext(), fn.getArgumentTypes(),
+                                 ret->getOperandTypes()));
+  }
+};
+
+} // namespace

@@ -1,0 +1,124 @@
+// InspectCommand.cpp: `kiln inspect`, which prints what an artifact's manifest says.
+//
+// By default the library is loaded too, so a successful inspect also proves the manifest and the .so belong
+// together. --manifest-only skips that: for artifacts built for another machine, or not trusted (dlopen
+// runs the library's initializers).
+#include "tools/kiln/Commands.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kiln::cli {
+namespace {
+
+using detail::describeTensor;
+using detail::printable;
+
+constexpr const char kUsage[] =
+    "usage: kiln inspect ARTIFACT [--manifest-only]\n"
+    "\n"
+    "Prints an artifact's name, target, scratch memory, inputs and outputs.\n"
+    "\n"
+    "  ARTIFACT          the artifact folder, its libNAME.so, or its NAME.json\n"
+    "  --manifest-only   read only the manifest; do not load the library or check its signature\n"
+    "  -h, --help        show this help\n";
+
+struct ModelDeleter {
+  void operator()(kiln_model_t *model) const { kiln_model_destroy(model); }
+};
+
+int failure(const std::string &message) {
+  std::fprintf(stderr, "kiln inspect: error: %s\n", message.c_str());
+  return 1;
+}
+
+// Prints the inputs or outputs as an aligned table: index, name, type, bytes.
+bool printTensors(const kiln_model_t *model, bool inputs) {
+  size_t count = inputs ? kiln_model_input_count(model) : kiln_model_output_count(model);
+  std::vector<std::string> names, types;
+  std::vector<size_t> bytes;
+  for (size_t i = 0; i < count; ++i) {
+    kiln_tensor_info_t info;
+    kiln_status_t status =
+        inputs ? kiln_model_input_info(model, i, &info) : kiln_model_output_info(model, i, &info);
+    if (status != KILN_OK)
+      return false;
+    names.push_back(printable(info.name));
+    types.push_back(describeTensor(info.dtype, info.rank, info.shape));
+    bytes.push_back(info.bytes);
+  }
+  size_t nameWidth = 0, typeWidth = 0;
+  for (size_t i = 0; i < count; ++i) {
+    nameWidth = std::max(nameWidth, names[i].size());
+    typeWidth = std::max(typeWidth, types[i].size());
+  }
+  std::printf("%s (%zu):\n", inputs ? "inputs" : "outputs", count);
+  for (size_t i = 0; i < count; ++i)
+    std::printf("  %zu  %-*s  %-*s  %zu bytes\n", i, static_cast<int>(nameWidth), names[i].c_str(),
+                static_cast<int>(typeWidth), types[i].c_str(), bytes[i]);
+  return true;
+}
+
+} // namespace
+
+int inspectCommand(int argc, char **argv) {
+  std::string artifact;
+  bool manifestOnly = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string problem;
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (arg == "--manifest-only")
+      manifestOnly = true;
+    else if (!arg.empty() && arg[0] == '-' && arg != "-")
+      problem = "unknown option '" + arg + "'";
+    else if (!artifact.empty())
+      problem = "unexpected argument '" + arg + "' (only one ARTIFACT)";
+    else
+      artifact = arg;
+    if (!problem.empty()) {
+      std::fprintf(stderr, "kiln inspect: %s\n%s", problem.c_str(), kUsage);
+      return 2;
+    }
+  }
+  if (artifact.empty()) {
+    std::fprintf(stderr, "kiln inspect: missing ARTIFACT\n%s", kUsage);
+    return 2;
+  }
+
+  kiln_model_t *raw = nullptr;
+  kiln_status_t status = manifestOnly ? kiln_model_load_manifest(artifact.c_str(), &raw)
+                                      : kiln_model_load(artifact.c_str(), &raw);
+  if (status != KILN_OK)
+    return failure(detail::runtimeError());
+  std::unique_ptr<kiln_model_t, ModelDeleter> model(raw);
+  kiln_model_info_t info;
+  if (kiln_model_info(model.get(), &info) != KILN_OK)
+    return failure(detail::runtimeError());
+
+  std::string target = info.target_triple;
+  if (*info.target_cpu)
+    target += std::string(", cpu ") + info.target_cpu;
+  if (*info.target_features)
+    target += std::string(", features ") + info.target_features;
+  std::printf("name:          %s\n", info.name);
+  std::printf("source:        %s\n", *info.source ? printable(info.source).c_str() : "(not recorded)");
+  std::printf("kiln version:  %s\n", *info.kiln_version ? printable(info.kiln_version).c_str() : "(not recorded)");
+  std::printf("target:        %s\n", printable(target.c_str()).c_str());
+  std::printf("scratch bytes: %zu\n", info.scratch_bytes);
+  std::printf("signature:     %s\n", info.signature);
+  std::printf("manifest:      %s\n", info.manifest_path);
+  std::printf("library:       %s (%s)\n", info.library_path,
+              info.library_loaded ? "loaded, signature matches" : "not loaded: --manifest-only");
+  if (!printTensors(model.get(), true) || !printTensors(model.get(), false))
+    return failure(detail::runtimeError());
+  return 0;
+}
+
+} // namespace kiln::cli

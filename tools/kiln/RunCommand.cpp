@@ -1,0 +1,358 @@
+// RunCommand.cpp: `kiln run`, which runs a compiled artifact on .npy inputs through the C runtime.
+//
+// Inputs must match the manifest exactly (dtype and shape): converting silently would hide the mistakes
+// (float64 arrays, a missing batch dimension) that users most often make.
+#include "tools/kiln/Commands.h"
+#include "tools/kiln/Npy.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <set>
+#include <string>
+#include <system_error>
+#include <filesystem>
+#include <vector>
+
+namespace kiln::cli {
+namespace {
+
+using detail::describeTensor;
+using detail::printable;
+
+constexpr const char kUsage[] =
+    "usage: kiln run ARTIFACT --input NAME=FILE.npy [--input NAME=FILE.npy ...] [--output-dir DIR]\n"
+    "\n"
+    "Runs a compiled model on .npy inputs and writes DIR/OUTPUT.npy for each output.\n"
+    "\n"
+    "  ARTIFACT                  the artifact folder, its libNAME.so, or its NAME.json\n"
+    "  -i, --input NAME=FILE     one input; the .npy's dtype and shape must match the manifest exactly.\n"
+    "                            A model with a single input also takes --input FILE.\n"
+    "  -o, --output-dir DIR      where to write the outputs (default: the current folder; created if needed).\n"
+    "                            Characters outside [A-Za-z0-9_.-] in output names become '_'.\n"
+    "  -h, --help                show this help\n"
+    "\n"
+    "bfloat16 tensors are read and written as raw 16-bit patterns ('<u2').\n";
+
+struct Options {
+  std::string artifact;
+  std::vector<std::string> inputs; // raw --input values
+  std::string outputDir = ".";
+  bool outputDirGiven = false;
+};
+
+enum class ParseResult { Ok, Help, Usage };
+
+ParseResult parseArguments(int argc, char **argv, Options &options, std::string &problem) {
+  bool optionsEnded = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (optionsEnded || arg.empty() || arg[0] != '-' || arg == "-") {
+      if (!options.artifact.empty()) {
+        problem = "unexpected argument '" + arg + "' (only one ARTIFACT)";
+        return ParseResult::Usage;
+      }
+      options.artifact = arg;
+      continue;
+    }
+    if (arg == "--") {
+      optionsEnded = true;
+      continue;
+    }
+    if (arg == "-h" || arg == "--help")
+      return ParseResult::Help;
+    // --flag VALUE, --flag=VALUE, -f VALUE.
+    std::string flag = arg, value;
+    bool inlineValue = false;
+    size_t equals = arg.find('=');
+    if (arg.compare(0, 2, "--") == 0 && equals != std::string::npos) {
+      flag = arg.substr(0, equals);
+      value = arg.substr(equals + 1);
+      inlineValue = true;
+    }
+    bool isInput = flag == "--input" || flag == "-i";
+    bool isOutputDir = flag == "--output-dir" || flag == "-o";
+    if (!isInput && !isOutputDir) {
+      problem = "unknown option '" + arg + "'";
+      return ParseResult::Usage;
+    }
+    if (!inlineValue) {
+      if (i + 1 >= argc) {
+        problem = "option '" + flag + "' needs a value";
+        return ParseResult::Usage;
+      }
+      value = argv[++i];
+    }
+    if (value.empty()) {
+      problem = "option '" + flag + "' needs a non-empty value";
+      return ParseResult::Usage;
+    }
+    if (isInput) {
+      options.inputs.push_back(value);
+    } else {
+      if (options.outputDirGiven) {
+        problem = "--output-dir given twice";
+        return ParseResult::Usage;
+      }
+      options.outputDir = value;
+      options.outputDirGiven = true;
+    }
+  }
+  if (options.artifact.empty()) {
+    problem = "missing ARTIFACT";
+    return ParseResult::Usage;
+  }
+  return ParseResult::Ok;
+}
+
+int failure(const std::string &message) {
+  std::fprintf(stderr, "kiln run: error: %s\n", message.c_str());
+  return 1;
+}
+
+struct ModelDeleter {
+  void operator()(kiln_model_t *model) const { kiln_model_destroy(model); }
+};
+using ModelPtr = std::unique_ptr<kiln_model_t, ModelDeleter>;
+
+std::string tensorLabel(const kiln_tensor_info_t &info) {
+  return "'" + printable(info.name) + "' (" + describeTensor(info.dtype, info.rank, info.shape) + ")";
+}
+
+std::string inputNames(const std::vector<kiln_tensor_info_t> &inputs) {
+  std::string names;
+  for (const kiln_tensor_info_t &info : inputs)
+    names += (names.empty() ? "" : ", ") + tensorLabel(info);
+  return names.empty() ? "none" : names;
+}
+
+// Maps each --input value to an input index and a file, in manifest order. Returns "" or an error.
+std::string assignInputs(const Options &options, const std::vector<kiln_tensor_info_t> &inputs,
+                         std::vector<std::string> &files) {
+  files.assign(inputs.size(), "");
+  for (const std::string &value : options.inputs) {
+    size_t index = inputs.size();
+    std::string file;
+    size_t equals = value.find('=');
+    if (equals != std::string::npos) {
+      std::string name = value.substr(0, equals);
+      for (size_t i = 0; i < inputs.size(); ++i)
+        if (name == inputs[i].name)
+          index = i;
+      if (index != inputs.size())
+        file = value.substr(equals + 1);
+    }
+    if (index == inputs.size() && inputs.size() == 1) {
+      // A single-input model takes a bare file name (which may itself contain '=').
+      index = 0;
+      file = value;
+    }
+    if (index == inputs.size()) {
+      if (equals == std::string::npos)
+        return "--input '" + value + "' needs the form NAME=FILE; the model's inputs are " + inputNames(inputs);
+      return "the model has no input '" + value.substr(0, equals) + "'; its inputs are " + inputNames(inputs);
+    }
+    if (file.empty())
+      return "--input '" + value + "' names no file";
+    if (!files[index].empty())
+      return "input '" + printable(inputs[index].name) + "' given twice";
+    files[index] = file;
+  }
+  std::string missing;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (files[i].empty())
+      missing += (missing.empty() ? "" : ", ") + tensorLabel(inputs[i]);
+  if (!missing.empty())
+    return "missing --input for " + missing;
+  return "";
+}
+
+bool sameShape(const std::vector<int64_t> &shape, const kiln_tensor_info_t &info) {
+  if (shape.size() != info.rank)
+    return false;
+  for (size_t i = 0; i < info.rank; ++i)
+    if (shape[i] != info.shape[i])
+      return false;
+  return true;
+}
+
+std::string describeArray(const npy::Array &array) {
+  std::string s = npy::describeDescr(array.descr) + " [";
+  for (size_t i = 0; i < array.shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(array.shape[i]);
+  return s + "]";
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Output statistics
+// ---------------------------------------------------------------------------------------------------------
+
+double halfToDouble(uint16_t h) {
+  int exponent = (h >> 10) & 0x1F;
+  int mantissa = h & 0x3FF;
+  double value;
+  if (exponent == 0)
+    value = std::ldexp(mantissa, -24); // subnormal
+  else if (exponent == 31)
+    value = mantissa ? NAN : INFINITY;
+  else
+    value = std::ldexp(mantissa + 1024, exponent - 25);
+  return (h & 0x8000) ? -value : value;
+}
+
+double bfloat16ToDouble(uint16_t b) {
+  uint32_t bits = static_cast<uint32_t>(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+template <typename T> T load(const unsigned char *p) {
+  T value;
+  std::memcpy(&value, p, sizeof value);
+  return value;
+}
+
+double elementAsDouble(kiln_dtype_t dtype, const unsigned char *p) {
+  switch (dtype) {
+  case KILN_DTYPE_F16: return halfToDouble(load<uint16_t>(p));
+  case KILN_DTYPE_BF16: return bfloat16ToDouble(load<uint16_t>(p));
+  case KILN_DTYPE_F32: return load<float>(p);
+  case KILN_DTYPE_F64: return load<double>(p);
+  case KILN_DTYPE_BOOL: return *p != 0;
+  case KILN_DTYPE_I8: return load<int8_t>(p);
+  case KILN_DTYPE_I32: return load<int32_t>(p);
+  case KILN_DTYPE_I64: return static_cast<double>(load<int64_t>(p));
+  }
+  return NAN;
+}
+
+// "min=-1.23 max=4.56 mean=0.12"; NaNs are left out of the three and counted.
+std::string statistics(const kiln_tensor_info_t &info, const std::vector<unsigned char> &data) {
+  size_t itemBytes = kiln_dtype_size(info.dtype);
+  size_t count = itemBytes ? data.size() / itemBytes : 0;
+  if (count == 0)
+    return "empty";
+  double minimum = INFINITY, maximum = -INFINITY, sum = 0;
+  size_t nans = 0;
+  for (size_t i = 0; i < count; ++i) {
+    double v = elementAsDouble(info.dtype, data.data() + i * itemBytes);
+    if (std::isnan(v)) {
+      ++nans;
+      continue;
+    }
+    minimum = std::fmin(minimum, v);
+    maximum = std::fmax(maximum, v);
+    sum += v;
+  }
+  char text[160] = "";
+  if (nans < count)
+    std::snprintf(text, sizeof text, "min=%.6g max=%.6g mean=%.6g", minimum, maximum,
+                  sum / static_cast<double>(count - nans));
+  std::string result = text;
+  if (nans)
+    result += (result.empty() ? "nan=" : " nan=") + std::to_string(nans);
+  return result;
+}
+
+// An output name made into a file name: bytes outside [A-Za-z0-9_.-] become '_', and a leading '.' is
+// prefixed with '_' so no output becomes hidden, "." or "..".
+std::string safeFileStem(const char *name) {
+  std::string stem;
+  for (const char *p = name; *p; ++p) {
+    char c = *p;
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                 c == '.' || c == '-';
+    stem += plain ? c : '_';
+  }
+  if (stem.empty() || stem[0] == '.')
+    stem = "_" + stem;
+  return stem;
+}
+
+} // namespace
+
+int runCommand(int argc, char **argv) {
+  Options options;
+  std::string problem;
+  switch (parseArguments(argc, argv, options, problem)) {
+  case ParseResult::Help:
+    std::fputs(kUsage, stdout);
+    return 0;
+  case ParseResult::Usage:
+    std::fprintf(stderr, "kiln run: %s\n%s", problem.c_str(), kUsage);
+    return 2;
+  case ParseResult::Ok:
+    break;
+  }
+
+  kiln_model_t *raw = nullptr;
+  if (kiln_model_load(options.artifact.c_str(), &raw) != KILN_OK)
+    return failure(detail::runtimeError());
+  ModelPtr model(raw);
+
+  std::vector<kiln_tensor_info_t> inputInfo(kiln_model_input_count(model.get()));
+  std::vector<kiln_tensor_info_t> outputInfo(kiln_model_output_count(model.get()));
+  for (size_t i = 0; i < inputInfo.size(); ++i)
+    if (kiln_model_input_info(model.get(), i, &inputInfo[i]) != KILN_OK)
+      return failure(detail::runtimeError());
+  for (size_t i = 0; i < outputInfo.size(); ++i)
+    if (kiln_model_output_info(model.get(), i, &outputInfo[i]) != KILN_OK)
+      return failure(detail::runtimeError());
+
+  std::vector<std::string> files;
+  std::string assignError = assignInputs(options, inputInfo, files);
+  if (!assignError.empty())
+    return failure(assignError);
+
+  std::vector<npy::Array> arrays(inputInfo.size());
+  std::vector<kiln_input_t> inputs(inputInfo.size());
+  for (size_t i = 0; i < inputInfo.size(); ++i) {
+    const kiln_tensor_info_t &info = inputInfo[i];
+    std::string error;
+    if (!npy::readFile(files[i], arrays[i], error))
+      return failure("input '" + printable(info.name) + "': " + error);
+    if (!npy::descrMatches(arrays[i].descr, info.dtype) || !sameShape(arrays[i].shape, info))
+      return failure("input '" + printable(info.name) + "': " + files[i] + " holds " + describeArray(arrays[i]) +
+                     ", expected " + describeTensor(info.dtype, info.rank, info.shape) + " (" +
+                     npy::descrFor(info.dtype) + ")");
+    inputs[i] = {arrays[i].data.data(), arrays[i].data.size()};
+  }
+
+  std::vector<std::vector<unsigned char>> results(outputInfo.size());
+  std::vector<kiln_output_t> outputs(outputInfo.size());
+  for (size_t i = 0; i < outputInfo.size(); ++i) {
+    results[i].resize(outputInfo[i].bytes);
+    outputs[i] = {results[i].data(), results[i].size()};
+  }
+  if (kiln_model_run(model.get(), inputs.data(), inputs.size(), outputs.data(), outputs.size()) != KILN_OK)
+    return failure(detail::runtimeError());
+
+  std::error_code ec;
+  std::filesystem::create_directories(options.outputDir, ec);
+  if (ec)
+    return failure("cannot create output folder '" + options.outputDir + "': " + ec.message());
+
+  std::set<std::string> usedStems;
+  for (size_t i = 0; i < outputInfo.size(); ++i) {
+    const kiln_tensor_info_t &info = outputInfo[i];
+    // Distinct names can map to the same file name ("a/b", "a_b"): never let one output overwrite another.
+    std::string stem = safeFileStem(info.name);
+    while (!usedStems.insert(stem).second)
+      stem += "_" + std::to_string(i);
+    std::string path = options.outputDir == "." ? stem + ".npy"
+                       : options.outputDir.back() == '/' ? options.outputDir + stem + ".npy"
+                                                         : options.outputDir + "/" + stem + ".npy";
+    std::vector<int64_t> shape(info.shape, info.shape + info.rank);
+    std::string error;
+    if (!npy::writeFile(path, npy::descrFor(info.dtype), shape, results[i].data(), results[i].size(), error))
+      return failure("output '" + printable(info.name) + "': " + error);
+    std::printf("%s: %s %s -> %s\n", printable(info.name).c_str(),
+                describeTensor(info.dtype, info.rank, info.shape).c_str(), statistics(info, results[i]).c_str(),
+                path.c_str());
+  }
+  return 0;
+}
+
+} // namespace kiln::cli
