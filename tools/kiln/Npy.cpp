@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <system_error>
 
 namespace kiln::npy {
 namespace {
@@ -25,7 +26,7 @@ constexpr size_t kMagicSize = 6;
 // numpy refuses headers over 10000 bytes by default; allow more, but not enough to exhaust memory.
 constexpr size_t kMaxHeaderBytes = 1u << 20;
 
-std::string quoted(const std::string &s) { return "'" + s + "'"; }
+std::string quote(const std::string &s) { return "'" + s + "'"; }
 
 std::string describeShape(const std::vector<int64_t> &shape) {
   std::string s = "(";
@@ -69,7 +70,7 @@ public:
           return false;
         haveShape = true;
       } else {
-        return fail("unexpected or repeated key " + quoted(key) + " in header", error);
+        return fail("unexpected or repeated key " + quote(key) + " in header", error);
       }
       skipSpace();
       if (peek() == ',')
@@ -213,20 +214,21 @@ std::string canonicalDescr(const std::string &descr, std::string &error) {
     body = body.substr(1);
   }
   if (body.size() < 2 || body.find_first_not_of("0123456789", 1) != std::string::npos || body.size() > 4) {
-    error = "unsupported dtype " + quoted(descr) + " (only bool, integers, floats and raw 'V' items are supported)";
+    error = "unsupported dtype " + quote(descr) + " (only bool, integers, floats and raw 'V' items are supported)";
     return "";
   }
   char kind = body[0];
   unsigned long size = std::strtoul(body.c_str() + 1, nullptr, 10);
-  bool ok = (kind == 'b' && size == 1) || ((kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8)) ||
-            (kind == 'f' && (size == 2 || size == 4 || size == 8)) || (kind == 'V' && size >= 1);
+  bool powerOfTwo = size == 1 || size == 2 || size == 4 || size == 8;
+  bool ok = (kind == 'b' && size == 1) || ((kind == 'i' || kind == 'u') && powerOfTwo) ||
+            (kind == 'f' && powerOfTwo && size >= 2) || (kind == 'V' && size >= 1);
   if (!ok) {
-    error = "unsupported dtype " + quoted(descr) + " (only bool, integers, floats and raw 'V' items are supported)";
+    error = "unsupported dtype " + quote(descr) + " (only bool, integers, floats and raw 'V' items are supported)";
     return "";
   }
   bool multiByteNumber = size > 1 && kind != 'V';
   if (order == '>' && multiByteNumber) {
-    error = "big-endian dtype " + quoted(descr) + " is not supported; save with arr.astype(arr.dtype.newbyteorder('<'))";
+    error = "big-endian dtype " + quote(descr) + " is not supported; save with arr.astype(arr.dtype.newbyteorder('<'))";
     return "";
   }
   // Byte order only matters for multi-byte numbers, which are little-endian here ('=' and '|' mean the
@@ -282,7 +284,7 @@ bool readFile(const std::string &path, Array &out, std::string &error) {
   File file;
   file.f = std::fopen(path.c_str(), "rb");
   if (!file.f)
-    return failWith(std::strerror(errno));
+    return failWith(std::generic_category().message(errno));
   struct stat st;
   if (fstat(fileno(file.f), &st) != 0 || !S_ISREG(st.st_mode))
     return failWith("not a regular file");
@@ -378,7 +380,7 @@ bool writeFile(const std::string &path, const std::string &descr, const std::vec
   File file;
   file.f = std::fopen(path.c_str(), "wb");
   if (!file.f) {
-    error = "cannot write " + path + ": " + std::strerror(errno);
+    error = "cannot write " + path + ": " + std::generic_category().message(errno);
     return false;
   }
   bool ok = std::fwrite(preamble.data(), 1, preamble.size(), file.f) == preamble.size() &&
@@ -387,7 +389,7 @@ bool writeFile(const std::string &path, const std::string &descr, const std::vec
   int closeResult = std::fclose(file.f);
   file.f = nullptr;
   if (!ok || closeResult != 0) {
-    error = "cannot write " + path + ": " + std::strerror(errno);
+    error = "cannot write " + path + ": " + std::generic_category().message(errno);
     return false;
   }
   return true;

@@ -11,8 +11,8 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <system_error>
 #include <filesystem>
+#include <system_error>
 #include <vector>
 
 namespace kiln::cli {
@@ -143,8 +143,10 @@ std::string assignInputs(const Options &options, const std::vector<kiln_tensor_i
       if (index != inputs.size())
         file = value.substr(equals + 1);
     }
-    if (index == inputs.size() && inputs.size() == 1) {
-      // A single-input model takes a bare file name (which may itself contain '=').
+    std::error_code ec;
+    if (index == inputs.size() && inputs.size() == 1 &&
+        (equals == std::string::npos || std::filesystem::exists(value, ec))) {
+      // A single-input model takes a bare file name, which may itself contain '='.
       index = 0;
       file = value;
     }

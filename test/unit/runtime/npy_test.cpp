@@ -158,10 +158,8 @@ TEST_F(NpyTest, ReadsOtherSpellingsAndVersions) {
   EXPECT_EQ(array.data, std::vector<unsigned char>(4, 5));
 
   // Byte-order spellings normalize: '<b1' -> '|b1', '=i8' -> '<i8', '>i1' -> '|i1'.
-  ASSERT_TRUE(kiln::npy::readFile(
-      writeBytes("b.npy", npyV1("{'descr': '<b1', 'fortran_order': False, 'shape': (2,), }", "\x01\x00")), array,
-      error))
-      << error;
+  std::string bools = npyV1("{'descr': '<b1', 'fortran_order': False, 'shape': (2,), }", std::string("\x01\x00", 2));
+  ASSERT_TRUE(kiln::npy::readFile(writeBytes("b.npy", bools), array, error)) << error;
   EXPECT_EQ(array.descr, "|b1");
   ASSERT_TRUE(kiln::npy::readFile(
       writeBytes("n.npy", npyV1("{'descr': '=i8', 'fortran_order': False, 'shape': (), }", std::string(8, '\0'))),
@@ -223,7 +221,8 @@ TEST_F(NpyTest, RejectsBadFiles) {
   expectRejected(v4, "unsupported .npy format version 4.0");
   expectRejected(good.substr(0, 40), "truncated header");
   expectRejected(good.substr(0, 12), "truncated header");
-  expectRejected(good.substr(0, good.size() - 1), "truncated: float32 (<f4) (2,) needs 8 bytes of data, the file has 7");
+  expectRejected(good.substr(0, good.size() - 1),
+                 "truncated: float32 (<f4) (2,) needs 8 bytes of data, the file has 7");
   expectRejected(good.substr(0, good.size() - 8), "needs 8 bytes of data, the file has 0");
   expectRejected(good + "xx", "2 unexpected bytes after the data");
   expectRejected(npyV1("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 1), }", f32x2),

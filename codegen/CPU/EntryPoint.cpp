@@ -1,0 +1,78 @@
+//===- EntryPoint.cpp - The model function's memref ABI -------------------===//
+
+#include "codegen/CPU/CPUPasses.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNCPUENTRYPOINT
+#include "codegen/CPU/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+MemRefType toMemRef(Type t) {
+  auto tensor = cast<RankedTensorType>(t);
+  return MemRefType::get(tensor.getShape(), tensor.getElementType());
+}
+
+struct KilnCPUEntryPoint
+    : kiln::impl::KilnCPUEntryPointBase<KilnCPUEntryPoint> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto fn = module.lookupSymbol<func::FuncOp>(functionName);
+    if (!fn || fn.isExternal()) {
+      module.emitError("no model function '") << functionName << "' to compile";
+      return signalPassFailure();
+    }
+    FunctionType type = fn.getFunctionType();
+    for (Type t : llvm::concat<const Type>(type.getInputs(), type.getResults())) {
+      auto tensor = dyn_cast<RankedTensorType>(t);
+      if (!tensor || !tensor.hasStaticShape()) {
+        fn.emitError("model inputs and outputs need static shapes, got ") << t;
+        return signalPassFailure();
+      }
+    }
+
+    Block &entry = fn.getBody().front();
+    OpBuilder b = OpBuilder::atBlockBegin(&entry);
+    Location loc = fn.getLoc();
+
+    // Inputs: memref arguments, seen as tensors by the body.
+    for (BlockArgument arg : entry.getArguments()) {
+      arg.setType(toMemRef(arg.getType()));
+      auto tensor = b.create<bufferization::ToTensorOp>(
+          loc, arg, /*restrict=*/true, /*writable=*/false);
+      arg.replaceAllUsesExcept(tensor, tensor);
+    }
+
+    // Outputs: one memref argument per result, written in place of return.
+    auto ret = cast<func::ReturnOp>(entry.getTerminator());
+    b.setInsertionPoint(ret);
+    for (Value result : ret.getOperands()) {
+      BlockArgument out = entry.addArgument(toMemRef(result.getType()), loc);
+      auto m = b.create<bufferization::MaterializeInDestinationOp>(
+          loc, TypeRange(), result, out);
+      m.setRestrict(true);
+      m.setWritable(true);
+    }
+    b.create<func::ReturnOp>(loc);
+    ret.erase();
+
+    fn.setType(FunctionType::get(&getContext(), entry.getArgumentTypes(), {}));
+    // The tensor names (kiln.name) are not LLVM parameter attributes; the
+    // driver recorded them for the manifest before this pass.
+    fn.setAllArgAttrs(ArrayRef<DictionaryAttr>{});
+    fn.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+    fn.setSymName((symbolPrefix + "_impl"));
+    fn->setAttr(kEntryAttr, UnitAttr::get(&getContext()));
+  }
+};
+
+} // namespace

@@ -1,0 +1,106 @@
+//===- Pipeline.cpp - The CPU code generation pipeline --------------------===//
+
+#include "codegen/CPU/Pipeline.h"
+
+#include "codegen/CPU/CPUPasses.h"
+#include "codegen/Passes.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+void mlir::kiln::buildLowerToLinalgPipeline(OpPassManager &pm) {
+  OpPassManager &fn = pm.nest<func::FuncOp>();
+  fn.addPass(createConvertKilnToLinalg());
+  fn.addPass(createCanonicalizerPass());
+  // Producer-consumer fusion of elementwise generics: one loop nest instead
+  // of a buffer per elementwise op.
+  fn.addPass(createLinalgElementwiseOpFusionPass());
+  fn.addPass(createCanonicalizerPass());
+  fn.addPass(createCSEPass());
+}
+
+/// Copies between buffers become linalg.copy, which lowers to loops; the
+/// default (memref.copy) would call `memrefCopy` from MLIR's runner library,
+/// a dependency a generated library must not have.
+static LogicalResult copyWithLinalg(OpBuilder &b, Location loc, Value from,
+                                    Value to) {
+  b.create<linalg::CopyOp>(loc, from, to);
+  return success();
+}
+
+void mlir::kiln::buildBufferizePipeline(OpPassManager &pm,
+                                        const CPUPipelineOptions &options) {
+  KilnCPUEntryPointOptions entry;
+  entry.symbolPrefix = options.symbolPrefix;
+  pm.addPass(createKilnCPUEntryPoint(entry));
+  // tensor.empty destinations of ops that feed an output become that output
+  // buffer, so results are computed in place.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+
+  bufferization::OneShotBufferizationOptions bufferization;
+  bufferization.setFunctionBoundaryTypeConversion(
+      bufferization::LayoutMapOption::IdentityLayoutMap);
+  bufferization.unknownTypeConverterFn =
+      [](Value value, Attribute memorySpace,
+         const bufferization::BufferizationOptions &) {
+        return bufferization::getMemRefTypeWithStaticIdentityLayout(
+            cast<TensorType>(value.getType()), memorySpace);
+      };
+  bufferization.memCpyFn = copyWithLinalg;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
+  pm.addPass(createKilnPlanMemory());
+}
+
+void mlir::kiln::buildLowerToLLVMPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Math with an LLVM intrinsic first; the rest (erf, tanh, ...) calls libm.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  // Bare pointers: the generated `<name>_run` passes plain buffer pointers.
+  ConvertFuncToLLVMPassOptions func;
+  func.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(func));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::kiln::registerCPUPipelines() {
+  registerKilnCPUPasses();
+  PassPipelineRegistration<>(
+      "kiln-cpu-pipeline",
+      "kiln (after the graph pipeline) -> LLVM dialect for the CPU",
+      [](OpPassManager &pm) {
+        buildLowerToLinalgPipeline(pm);
+        buildBufferizePipeline(pm, CPUPipelineOptions());
+        buildLowerToLLVMPipeline(pm);
+      });
+}

@@ -1,0 +1,187 @@
+//===- TensorData.cpp - Element types and weight data for frontends -------===//
+
+#include "compiler/TensorData.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+Type mlir::kiln::parseDTypeName(MLIRContext *ctx, StringRef name) {
+  Builder b(ctx);
+  return llvm::StringSwitch<Type>(name)
+      .Case("float16", b.getF16Type())
+      .Case("bfloat16", b.getBF16Type())
+      .Case("float32", b.getF32Type())
+      .Case("float64", b.getF64Type())
+      .Case("bool", b.getI1Type())
+      .Case("int8", b.getIntegerType(8))
+      .Case("int32", b.getI32Type())
+      .Case("int64", b.getI64Type())
+      .Default(Type());
+}
+
+std::string mlir::kiln::dtypeName(Type t) {
+  if (t.isF16()) return "float16";
+  if (t.isBF16()) return "bfloat16";
+  if (t.isF32()) return "float32";
+  if (t.isF64()) return "float64";
+  if (t.isInteger(1)) return "bool";
+  if (t.isInteger(8)) return "int8";
+  if (t.isInteger(32)) return "int32";
+  if (t.isInteger(64)) return "int64";
+  return "unsupported";
+}
+
+std::string mlir::kiln::shortDTypeName(Type t) {
+  if (t.isF16()) return "f16";
+  if (t.isBF16()) return "bf16";
+  if (t.isF32()) return "f32";
+  if (t.isF64()) return "f64";
+  if (t.isInteger(1)) return "i1";
+  if (t.isInteger(8)) return "i8";
+  if (t.isInteger(32)) return "i32";
+  if (t.isInteger(64)) return "i64";
+  return "unsupported";
+}
+
+int64_t mlir::kiln::dtypeBytes(Type t) {
+  return t.isInteger(1) ? 1 : t.getIntOrFloatBitWidth() / 8;
+}
+
+std::string mlir::kiln::supportedDTypeNames() {
+  return "float16, bfloat16, float32, float64, bool, int8, int32, int64";
+}
+
+FailureOr<DenseElementsAttr>
+mlir::kiln::elementsFromBytes(Location loc, RankedTensorType type,
+                              ArrayRef<char> bytes, const Twine &where) {
+  Type et = type.getElementType();
+  int64_t expected = type.getNumElements() * dtypeBytes(et);
+  if (static_cast<int64_t>(bytes.size()) != expected)
+    return emitError(loc) << where << ": holds " << bytes.size()
+                          << " bytes, but " << type << " needs " << expected;
+  if (et.isInteger(1)) {
+    // MLIR packs bools as bits; tensors store a byte each.
+    SmallVector<bool> values;
+    for (char c : bytes)
+      values.push_back(c != 0);
+    return DenseElementsAttr::get(type, values);
+  }
+  // Kiln targets little-endian hosts, so the bytes are MLIR's raw layout.
+  bool splat = false;
+  if (!DenseElementsAttr::isValidRawBuffer(type, bytes, splat))
+    return emitError(loc) << where << ": data does not fit " << type;
+  return DenseElementsAttr::getFromRawBuffer(type, bytes);
+}
+
+FailureOr<DenseElementsAttr>
+mlir::kiln::elementsFromDoubles(Location loc, RankedTensorType type,
+                                ArrayRef<double> values, const Twine &where) {
+  if (static_cast<int64_t>(values.size()) != type.getNumElements())
+    return emitError(loc) << where << ": has " << values.size()
+                          << " values, but " << type << " holds "
+                          << type.getNumElements();
+  Type et = type.getElementType();
+  if (auto ft = dyn_cast<FloatType>(et)) {
+    SmallVector<llvm::APFloat> out;
+    for (double v : values) {
+      llvm::APFloat f(v);
+      bool lost;
+      f.convert(ft.getFloatSemantics(), llvm::APFloat::rmNearestTiesToEven, &lost);
+      out.push_back(f);
+    }
+    return DenseElementsAttr::get(type, out);
+  }
+  if (et.isInteger(1)) {
+    SmallVector<bool> out;
+    for (double v : values)
+      out.push_back(v != 0);
+    return DenseElementsAttr::get(type, out);
+  }
+  unsigned width = et.getIntOrFloatBitWidth();
+  double lo = -std::ldexp(1.0, width - 1), hi = std::ldexp(1.0, width - 1);
+  SmallVector<llvm::APInt> out;
+  for (double v : values) {
+    if (v != std::floor(v) || v < lo || v >= hi)
+      return emitError(loc) << where << ": " << v << " is not a valid "
+                            << dtypeName(et);
+    out.push_back(llvm::APInt(width, static_cast<int64_t>(v), /*isSigned=*/true));
+  }
+  return DenseElementsAttr::get(type, out);
+}
+
+FailureOr<WeightsFile> WeightsFile::open(Location loc, StringRef modelPath,
+                                         StringRef relative) {
+  auto refuse = [&](const Twine &why) -> FailureOr<WeightsFile> {
+    emitError(loc) << "weights file '" << relative << "' " << why;
+    return failure();
+  };
+  if (relative.empty() || llvm::sys::path::is_absolute(relative))
+    return refuse("must be a relative path inside the model's folder");
+  for (auto it = llvm::sys::path::begin(relative),
+            end = llvm::sys::path::end(relative);
+       it != end; ++it)
+    if (*it == "..")
+      return refuse("must not contain '..'");
+
+  SmallString<256> folder(modelPath);
+  llvm::sys::path::remove_filename(folder);
+  if (folder.empty())
+    folder = ".";
+  SmallString<256> realFolder, candidate(folder), realFile;
+  llvm::sys::path::append(candidate, relative);
+  if (llvm::sys::fs::real_path(folder, realFolder))
+    return refuse("cannot be resolved: the model's folder is unreadable");
+  if (std::error_code ec = llvm::sys::fs::real_path(candidate, realFile))
+    return refuse("cannot be opened: " + ec.message());
+  // Symlinks may point anywhere; the resolved path must stay in the folder.
+  StringRef resolved = realFile;
+  if (!resolved.starts_with(realFolder) ||
+      (resolved.size() > realFolder.size() &&
+       !llvm::sys::path::is_separator(resolved[realFolder.size()])))
+    return refuse("resolves outside the model's folder");
+  if (!llvm::sys::fs::is_regular_file(realFile))
+    return refuse("is not a regular file");
+
+  auto buffer = llvm::MemoryBuffer::getFile(realFile, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return refuse("cannot be read: " + buffer.getError().message());
+  WeightsFile file;
+  file.name = relative.str();
+  file.buffer = std::move(*buffer);
+  return file;
+}
+
+FailureOr<ArrayRef<char>> WeightsFile::bytes(Location loc, uint64_t offset,
+                                             uint64_t length,
+                                             const Twine &where) const {
+  uint64_t size = buffer->getBufferSize();
+  if (offset > size || length > size - offset) {
+    emitError(loc) << where << ": bytes [" << offset << ", " << offset + length
+                   << ") are outside weights file '" << name << "' ("
+                   << size << " bytes)";
+    return failure();
+  }
+  return ArrayRef<char>(buffer->getBufferStart() + offset, length);
+}
+
+FailureOr<DenseElementsAttr> WeightsFile::read(Location loc,
+                                               RankedTensorType type,
+                                               uint64_t offset,
+                                               const Twine &where) const {
+  uint64_t length = type.getNumElements() * dtypeBytes(type.getElementType());
+  FailureOr<ArrayRef<char>> data = bytes(loc, offset, length, where);
+  if (failed(data))
+    return failure();
+  return elementsFromBytes(loc, type, *data, where);
+}

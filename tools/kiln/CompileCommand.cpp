@@ -1,0 +1,141 @@
+//===- CompileCommand.cpp - `kiln compile` --------------------------------===//
+
+#include "tools/kiln/CompileCommand.h"
+
+#include "compiler/Diagnostics.h"
+#include "compiler/Driver.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+const char *kUsage =
+    "usage: kiln compile MODEL -o OUT [options]\n"
+    "\n"
+    "Compiles MODEL (.onnx, .json Kiln graph, or .mlir in the kiln dialect) into\n"
+    "OUT/libNAME.so, OUT/libNAME.a, OUT/NAME.h and OUT/NAME.json.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output PATH       artifact folder (or, with --emit, a file; - for stdout)\n"
+    "  --name NAME             C symbol prefix and file stem (default: MODEL's stem)\n"
+    "  --shape NAME=DIMS       dims of input NAME, e.g. --shape x=1x3x224x224;\n"
+    "                          needed for inputs with symbolic dims (repeatable)\n"
+    "  --cpu CPU               target CPU (default: native, the host's)\n"
+    "  --target-triple TRIPLE  target triple (default: the host's)\n"
+    "  --features FEATURES     extra target features, e.g. +avx2,-avx512f\n"
+    "  --emit KIND             stop early and write IR: kiln, linalg, memref, llvm,\n"
+    "                          llvm-ir, asm, obj (default: artifact)\n"
+    "  -v, --verbose           print each compile stage and its time\n"
+    "  --time-passes           print MLIR's per-pass timing report\n"
+    "  --print-ir-after-all    print the IR after every pass (to stderr)\n"
+    "  -h, --help              show this help\n";
+
+int usageError(const std::string &message) {
+  llvm::errs() << "kiln compile: " << message << "\n" << kUsage;
+  return 2;
+}
+
+} // namespace
+
+int ::kiln::cli::compileCommand(int argc, char **argv) {
+  CompileOptions options;
+  bool haveOutput = false;
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef arg = argv[i];
+    // Accept both "--flag value" and "--flag=value".
+    llvm::StringRef flag = arg, inlineValue;
+    bool hasInline = false;
+    if (arg.starts_with("--") && arg.contains('=')) {
+      std::tie(flag, inlineValue) = arg.split('=');
+      hasInline = true;
+    }
+    auto value = [&](std::string &out) -> bool {
+      if (hasInline) {
+        out = inlineValue.str();
+        return true;
+      }
+      if (i + 1 >= argc)
+        return false;
+      out = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (flag == "-h" || flag == "--help") {
+      llvm::outs() << kUsage;
+      return 0;
+    } else if (flag == "-o" || flag == "--output") {
+      if (!value(options.output))
+        return usageError("missing value for " + flag.str());
+      haveOutput = true;
+    } else if (flag == "--name") {
+      if (!value(options.name))
+        return usageError("missing value for --name");
+    } else if (flag == "--shape") {
+      if (!value(v))
+        return usageError("missing value for --shape");
+      auto [name, dims] = llvm::StringRef(v).split('=');
+      FailureOr<SmallVector<int64_t>> parsed = parseDims(dims);
+      if (name.empty() || !llvm::StringRef(v).contains('=') || failed(parsed))
+        return usageError("--shape expects NAME=DIMS like x=1x3x224x224, got '" +
+                          v + "'");
+      if (options.import.shapes.count(name))
+        return usageError("--shape " + name.str() + " given twice");
+      options.import.shapes[name] = *parsed;
+    } else if (flag == "--cpu") {
+      if (!value(options.target.cpu))
+        return usageError("missing value for --cpu");
+    } else if (flag == "--target-triple") {
+      if (!value(options.target.triple))
+        return usageError("missing value for --target-triple");
+    } else if (flag == "--features") {
+      if (!value(options.target.features))
+        return usageError("missing value for --features");
+    } else if (flag == "--emit") {
+      if (!value(v))
+        return usageError("missing value for --emit");
+      std::optional<EmitKind> kind = parseEmitKind(v);
+      if (!kind)
+        return usageError("unknown --emit kind '" + v + "'");
+      options.emit = *kind;
+    } else if (flag == "-v" || flag == "--verbose") {
+      options.verbose = true;
+    } else if (flag == "--time-passes") {
+      options.timePasses = true;
+    } else if (flag == "--print-ir-after-all") {
+      options.printIRAfterAll = true;
+    } else if (arg.starts_with("-") && arg != "-") {
+      return usageError("unknown option '" + arg.str() + "'");
+    } else if (options.import.path.empty()) {
+      options.import.path = arg.str();
+    } else {
+      return usageError("more than one MODEL ('" + options.import.path +
+                        "' and '" + arg.str() + "')");
+    }
+  }
+  if (options.import.path.empty())
+    return usageError("missing MODEL");
+  if (!haveOutput) {
+    if (options.emit == EmitKind::Artifact)
+      return usageError("missing -o OUT (the artifact folder)");
+    options.output = "-";
+  }
+
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  MLIRContext context(registry);
+  OneLineDiagnosticHandler diagnostics(&context, llvm::errs());
+  if (failed(compileModel(context, options, llvm::errs())) ||
+      diagnostics.numErrors() > 0) {
+    if (diagnostics.numErrors() == 0)
+      llvm::errs() << options.import.path << ": error: compilation failed\n";
+    return 1;
+  }
+  return 0;
+}
