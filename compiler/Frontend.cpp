@@ -128,7 +128,8 @@ OwningOpRef<ModuleOp> mlir::kiln::importMLIR(MLIRContext &ctx,
     }
     arg.setType(*type);
   }
-  if (!ok || failed(checkShapeBindings(fn.getLoc(), names, options)))
+  bool bindingsOk = succeeded(checkShapeBindings(fn.getLoc(), names, options));
+  if (!ok || !bindingsOk)
     return nullptr;
   fn.setType(FunctionType::get(&ctx, fn.getBody().getArgumentTypes(),
                                fn.getResultTypes()));

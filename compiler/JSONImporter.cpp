@@ -168,6 +168,7 @@ LogicalResult JSONImporter::importInputs(const Json &model, func::FuncOp fn,
       return failure();
     }
     std::string name = in["name"].get<std::string>();
+    names.push_back(name);
     SmallVector<std::string> symbolic;
     FailureOr<RankedTensorType> declared = tensorType(in, where, &symbolic);
     if (failed(declared))
@@ -183,10 +184,11 @@ LogicalResult JSONImporter::importInputs(const Json &model, func::FuncOp fn,
       return failure();
     }
     values[name] = body->addArgument(*type, fileLoc);
-    names.push_back(name);
     types.push_back(*type);
   }
-  if (!ok || failed(checkShapeBindings(fileLoc, names, options)))
+  // Every problem with the inputs at once: unbound dims and stray bindings.
+  bool bindingsOk = succeeded(checkShapeBindings(fileLoc, names, options));
+  if (!ok || !bindingsOk)
     return failure();
   fn.setType(builder.getFunctionType(types, {}));
   for (auto [i, name] : llvm::enumerate(names))
