@@ -1,0 +1,37 @@
+// RUN: kiln-opt %s -kiln-cpu-entry-point="name=net" -split-input-file -verify-diagnostics | FileCheck %s
+
+// Inputs become memrefs read through to_tensor; each result is written into
+// an output buffer appended to the arguments; nothing is returned.
+// CHECK-LABEL: func.func @net_impl(
+// CHECK-SAME: %[[X:arg[0-9]+]]: memref<2x3xf32>, %[[Y:arg[0-9]+]]: memref<3xi64>, %[[O0:arg[0-9]+]]: memref<2x3xf32>, %[[O1:arg[0-9]+]]: memref<3xi64>)
+// CHECK-SAME: attributes {kiln.entry}
+// CHECK-NOT: kiln.name
+// CHECK: %[[XT:.*]] = bufferization.to_tensor %[[X]] restrict : memref<2x3xf32>
+// CHECK: %[[YT:.*]] = bufferization.to_tensor %[[Y]] restrict : memref<3xi64>
+// CHECK: %[[R:.*]] = kiln.relu %[[XT]]
+// CHECK: bufferization.materialize_in_destination %[[R]] in restrict writable %[[O0]]
+// CHECK: bufferization.materialize_in_destination %[[YT]] in restrict writable %[[O1]]
+// CHECK: return{{$}}
+func.func @main(%x: tensor<2x3xf32> {kiln.name = "x"}, %y: tensor<3xi64> {kiln.name = "y"})
+    -> (tensor<2x3xf32> {kiln.name = "r"}, tensor<3xi64> {kiln.name = "y"}) {
+  %0 = kiln.relu %x : tensor<2x3xf32>
+  return %0, %y : tensor<2x3xf32>, tensor<3xi64>
+}
+
+// -----
+
+// expected-error @+1 {{no model function 'main' to compile}}
+module {
+  func.func @other(%x: tensor<2xf32>) -> tensor<2xf32> {
+    return %x : tensor<2xf32>
+  }
+}
+
+// -----
+
+module {
+  // expected-error @+1 {{model inputs and outputs need static shapes, got 'tensor<?xf32>'}}
+  func.func @main(%x: tensor<?xf32>) -> tensor<?xf32> {
+    return %x : tensor<?xf32>
+  }
+}
