@@ -3,6 +3,7 @@
 #include "codegen/CPU/CPUPasses.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::kiln {
@@ -72,6 +73,22 @@ struct KilnCPUEntryPoint
     fn.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
     fn.setSymName((symbolPrefix + "_impl"));
     fn->setAttr(kEntryAttr, UnitAttr::get(&getContext()));
+    giveEachUseItsOwnEmptyTensor(fn);
+  }
+
+  /// Empty-tensor elimination replaces a tensor.empty with the output buffer
+  /// its value is materialized into. After CSE, one tensor.empty often serves
+  /// as the destination of several unrelated ops (every 1x10 result, say);
+  /// eliminating it for one output would make all of them write into that
+  /// output. A tensor.empty per use keeps each destination its own.
+  static void giveEachUseItsOwnEmptyTensor(func::FuncOp fn) {
+    fn.walk([](tensor::EmptyOp empty) {
+      for (OpOperand &use :
+           llvm::make_early_inc_range(llvm::drop_begin(empty->getUses()))) {
+        OpBuilder b(use.getOwner());
+        use.set(b.clone(*empty)->getResult(0));
+      }
+    });
   }
 };
 

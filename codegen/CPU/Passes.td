@@ -20,7 +20,9 @@ def KilnCPUEntryPoint : Pass<"kiln-cpu-entry-point", "::mlir::ModuleOp"> {
     output buffer with `bufferization.materialize_in_destination`, so that
     one-shot bufferization (after empty-tensor elimination) computes results
     directly into the caller's buffers. Argument and result attributes (the
-    model's tensor names) are dropped: the driver has recorded them.
+    model's tensor names) are dropped: the driver has recorded them. Finally
+    every `tensor.empty` with several uses is split into one per use, so that
+    empty-tensor elimination cannot make two results share an output buffer.
 
     Before:
     ```mlir
@@ -44,7 +46,8 @@ def KilnCPUEntryPoint : Pass<"kiln-cpu-entry-point", "::mlir::ModuleOp"> {
            "The model function to rewrite">,
   ];
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def KilnPlanMemory : Pass<"kiln-plan-memory", "::mlir::ModuleOp"> {

@@ -141,10 +141,7 @@ struct KilnPlanMemory : kiln::impl::KilnPlanMemoryBase<KilnPlanMemory> {
     int64_t total = place(buffers);
     MLIRContext *ctx = &getContext();
     auto scratchType = MemRefType::get({total}, IntegerType::get(ctx, 8));
-    fn.insertArgument(fn.getNumArguments(), scratchType,
-                      DictionaryAttr::get(ctx, {NamedAttribute(
-                          StringAttr::get(ctx, "kiln.scratch"),
-                          UnitAttr::get(ctx))}),
+    fn.insertArgument(fn.getNumArguments(), scratchType, DictionaryAttr(),
                       fn.getLoc());
     BlockArgument scratch = block.getArguments().back();
 

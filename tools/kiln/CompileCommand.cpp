@@ -130,6 +130,8 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
   DialectRegistry registry;
   registerCompilerDialects(registry);
   MLIRContext context(registry);
+  // One line per problem: no dump of the failing op (users see the node).
+  context.printOpOnDiagnostic(false);
   OneLineDiagnosticHandler diagnostics(&context, llvm::errs());
   if (failed(compileModel(context, options, llvm::errs())) ||
       diagnostics.numErrors() > 0) {

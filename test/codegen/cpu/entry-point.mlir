@@ -35,3 +35,23 @@ module {
     return %x : tensor<?xf32>
   }
 }
+
+// -----
+
+// One tensor.empty serving two destinations is split, one per use, so
+// empty-tensor elimination cannot make both results share an output buffer
+// (this once made a softmax overwrite the logits it was computed from).
+// CHECK-LABEL: func.func @net_impl()
+// CHECK: %[[E1:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E1]] : tensor<4xf32>)
+// CHECK: %[[E2:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK: linalg.copy ins(%[[F]] : tensor<4xf32>) outs(%[[E2]] : tensor<4xf32>)
+module {
+  func.func @main() -> (tensor<4xf32>, tensor<4xf32>) {
+    %cst = arith.constant 1.0 : f32
+    %e = tensor.empty() : tensor<4xf32>
+    %f = linalg.fill ins(%cst : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    %c = linalg.copy ins(%f : tensor<4xf32>) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    return %f, %c : tensor<4xf32>, tensor<4xf32>
+  }
+}

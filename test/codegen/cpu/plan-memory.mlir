@@ -5,7 +5,7 @@
 // largest (a) is placed first at 0, b at 4096, c at 0 (a is dead by then).
 // CHECK: module attributes {kiln.scratch_bytes = 5120 : i64}
 // CHECK-LABEL: func.func @plan(
-// CHECK-SAME: %[[SCRATCH:arg[0-9]+]]: memref<5120xi8> {kiln.scratch}
+// CHECK-SAME: %[[SCRATCH:arg[0-9]+]]: memref<5120xi8>)
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
 // CHECK: %[[A:.*]] = memref.view %[[SCRATCH]][%[[C0]]][] : memref<5120xi8> to memref<1024xf32>
 // CHECK: %[[C4096:.*]] = arith.constant 4096 : index
