@@ -1161,7 +1161,7 @@ func.func @main() {
     %v = arith.extui %in : i1 to i64
     linalg.yield %v : i64
   } -> tensor<4xi64>
-  %compare_gt_f32_0_want = arith.constant dense<[0, 0, 0, 0]> : tensor<4xi64>
+  %compare_gt_f32_0_want = arith.constant dense<0> : tensor<4xi64>
   %compare_gt_f32_0_got_d = tensor.cast %compare_gt_f32_0_w : tensor<4xi64> to tensor<?xi64>
   %compare_gt_f32_0_want_d = tensor.cast %compare_gt_f32_0_want : tensor<4xi64> to tensor<?xi64>
   vector.print str "compare_gt_f32: "

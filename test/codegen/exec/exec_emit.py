@@ -107,6 +107,9 @@ def fmt_dense(arr, elt):
     arr = np.asarray(arr)
     if arr.size == 0:
         return "dense<>"
+    flat = arr.reshape(-1)
+    if arr.size > 1 and all(fmt_scalar(v, elt) == fmt_scalar(flat[0], elt) for v in flat):
+        return "dense<" + fmt_scalar(flat[0], elt) + ">"  # splat
 
     def rec(a):
         if a.ndim == 0:

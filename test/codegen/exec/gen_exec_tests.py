@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from exec_emit import Case, as_type, bf16, rand, sat_int, wrap_int, write_test
+from exec_emit import RNG, Case, as_type, bf16, rand, sat_int, wrap_int, write_test
 
 F32_TOL = dict(atol=1e-6, rtol=1e-5)   # f32 math vs float64 reference
 F16_TOL = dict(atol=1e-3, rtol=2e-3)   # one f16 rounding of the result
@@ -210,11 +210,229 @@ def elementwise_cases():
     return cases
 
 
+# ---------------------------------------------------------------------------
+# Matmul
+# ---------------------------------------------------------------------------
+
+def matmul_case(name, a, b, elt="f32", tol=F32_TOL):
+    want = np.matmul(f64(a), f64(b))
+    if elt in ("i8", "i32", "i64"):
+        want = wrap_int(np.matmul(a.astype(object), b.astype(object)), int(elt[1:]))
+    return Case(name, "%r0 = kiln.matmul %a0, %a1 : {t0}, {t1} -> {r0}",
+                [(a, elt), (b, elt)], [(as_type(want, elt), elt)], **tol)
+
+
+def matmul_cases():
+    return [
+        matmul_case("mm_2d", rand((3, 4)), rand((4, 5))),
+        matmul_case("mm_batch_x_2d", rand((2, 3, 4)), rand((4, 5))),
+        matmul_case("mm_batch_x_unit_batch", rand((2, 3, 4)), rand((1, 4, 5))),
+        matmul_case("mm_equal_batches", rand((2, 3, 4, 5)), rand((2, 3, 5, 2))),
+        matmul_case("mm_bcast_lhs", rand((1, 3, 4)), rand((2, 4, 5))),
+        matmul_case("mm_bcast_both", rand((2, 1, 3, 4)), rand((1, 2, 4, 5))),
+        matmul_case("mm_2d_x_batch", rand((3, 4)), rand((2, 4, 5))),
+        matmul_case("mm_rank_mismatch", rand((1, 2, 3, 4)), rand((2, 4, 2))),
+        matmul_case("mm_i32", RNG.integers(-50, 50, (2, 3, 4)).astype(np.int32),
+                    RNG.integers(-50, 50, (4, 3)).astype(np.int32), elt="i32", tol={}),
+        matmul_case("mm_i8_wraps", np.array([[100, 100]], np.int8), np.array([[2], [1]], np.int8),
+                    elt="i8", tol={}),
+        # 3000 ones: an f16 accumulator would stop at 2048; f32 gives 3000.
+        matmul_case("mm_f16_accumulates_in_f32", np.ones((1, 3000), np.float16),
+                    np.ones((3000, 2), np.float16), elt="f16", tol=dict(atol=0.0, rtol=0.0)),
+        matmul_case("mm_bf16", rand((2, 3, 4), elt="bf16"), rand((4, 2), elt="bf16"), elt="bf16",
+                    tol=BF16_TOL),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Convolution
+# ---------------------------------------------------------------------------
+
+def conv_ref(x, w, bias, strides, pads, dilations, groups):
+    """Direct cross-correlation from the definition in KilnOps.td (float64)."""
+    x, w = f64(x), f64(w)
+    sp = x.ndim - 2
+    xp = np.pad(x, [(0, 0), (0, 0)] + [(pads[i], pads[sp + i]) for i in range(sp)])
+    n, c = x.shape[:2]
+    f = w.shape[0]
+    cg, fg = c // groups, f // groups
+    out = [(xp.shape[2 + i] - dilations[i] * (w.shape[2 + i] - 1) - 1) // strides[i] + 1
+           for i in range(sp)]
+    y = np.zeros([n, f] + out)
+    for fi in range(f):
+        g = fi // fg
+        for o in np.ndindex(*out):
+            for k in np.ndindex(*w.shape[2:]):
+                pos = tuple(o[i] * strides[i] + k[i] * dilations[i] for i in range(sp))
+                patch = xp[(slice(None), slice(g * cg, (g + 1) * cg)) + pos]  # [n, cg]
+                y[(slice(None), fi) + o] += patch @ w[(fi, slice(None)) + k]
+        if bias is not None:
+            y[:, fi] += f64(bias)[fi]
+    return y
+
+
+def conv_case(name, x_shape, w_shape, strides, pads, dilations, groups, bias=True, elt="f32",
+              tol=F32_TOL):
+    x, w = rand(x_shape, elt=elt), rand(w_shape, elt=elt)
+    b = rand((w_shape[0],), elt=elt) if bias else None
+    want = as_type(conv_ref(x, w, b, strides, pads, dilations, groups), elt)
+    arr = lambda v: ", ".join(str(i) for i in v)
+    attrs = (f"{{dilations = array<i64: {arr(dilations)}>, groups = {groups} : i64, "
+             f"pads = array<i64: {arr(pads)}>, strides = array<i64: {arr(strides)}>}}")
+    operands = "%a0, %a1, %a2" if bias else "%a0, %a1"
+    types = "{t0}, {t1}, {t2}" if bias else "{t0}, {t1}"
+    inputs = [(x, elt), (w, elt)] + ([(b, elt)] if bias else [])
+    return Case(name, f"%r0 = kiln.conv {operands} {attrs} : ({types}) -> {{r0}}", inputs,
+                [(want, elt)], **tol)
+
+
+def conv_cases():
+    return [
+        conv_case("conv_basic", (1, 3, 5, 5), (4, 3, 3, 3), [1, 1], [1, 1, 1, 1], [1, 1], 1),
+        conv_case("conv_no_pad_no_bias", (2, 2, 4, 5), (3, 2, 2, 2), [1, 1], [0, 0, 0, 0], [1, 1], 1,
+                  bias=False),
+        conv_case("conv_stride_dilation_asym_pads", (2, 2, 7, 6), (3, 2, 2, 3), [2, 1],
+                  [1, 0, 2, 1], [2, 2], 1),
+        conv_case("conv_depthwise", (1, 3, 6, 6), (3, 1, 3, 3), [2, 1], [0, 1, 1, 2], [1, 2], 3),
+        conv_case("conv_grouped", (1, 4, 5, 5), (6, 2, 3, 3), [1, 2], [1, 1, 0, 1], [1, 1], 2),
+        conv_case("conv_grouped_dilated", (2, 6, 7, 7), (4, 3, 2, 2), [2, 2], [1, 0, 0, 1], [2, 3], 2),
+        conv_case("conv_depthwise_multiplier", (1, 2, 5, 5), (4, 1, 2, 2), [1, 1], [0, 0, 0, 0],
+                  [1, 1], 2),
+        conv_case("conv1d_grouped", (2, 4, 9), (6, 2, 3), [2], [2, 1], [2], 2),
+        conv_case("conv1d_plain", (1, 2, 6), (3, 2, 2), [1], [0, 0], [1], 1, bias=False),
+        conv_case("conv1d_depthwise", (1, 3, 8), (3, 1, 3), [1], [1, 1], [1], 3),
+        conv_case("conv_f16", (1, 2, 4, 4), (2, 2, 3, 3), [1, 1], [1, 1, 1, 1], [1, 1], 1, elt="f16",
+                  tol=F16_TOL),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Pooling
+# ---------------------------------------------------------------------------
+
+def pool_out_size(n, k, s, pb, pe, d, ceil):
+    """The ONNX/PyTorch output size, written out here independently."""
+    span = n + pb + pe - d * (k - 1) - 1
+    out = (-(-span // s) if ceil else span // s) + 1
+    if ceil and (out - 1) * s >= n + pb:  # the last window may not start in the end padding
+        out -= 1
+    return out
+
+
+def pool_ref(x, kernel, strides, pads, dilations, ceil, kind, count_include_pad=False):
+    """Max or average over each window, position by position (float64 or ints)."""
+    sp = x.ndim - 2
+    sizes = x.shape[2:]
+    out = [pool_out_size(sizes[i], kernel[i], strides[i], pads[i], pads[sp + i], dilations[i], ceil)
+           for i in range(sp)]
+    y = np.zeros(x.shape[:2] + tuple(out), np.float64 if kind == "avg" else x.dtype)
+    for o in np.ndindex(*out):
+        per_dim = []
+        counts = []
+        for i in range(sp):
+            start = o[i] * strides[i] - pads[i]
+            pos = [start + j * dilations[i] for j in range(kernel[i])]
+            per_dim.append([p for p in pos if 0 <= p < sizes[i]])
+            # count_include_pad counts up to the end of the explicit padding only.
+            end = min(start + kernel[i], sizes[i] + pads[sp + i])
+            counts.append(end - start if count_include_pad else len(per_dim[-1]))
+        window = x[(Ellipsis,) + np.ix_(*per_dim)].reshape(x.shape[:2] + (-1,))
+        if kind == "max":
+            y[(Ellipsis,) + o] = window.max(axis=-1)  # propagates NaN
+        else:
+            y[(Ellipsis,) + o] = f64(window).sum(axis=-1) / np.prod(counts)
+    return y
+
+
+def arr(v):
+    return ", ".join(str(i) for i in v)
+
+
+def maxpool_case(name, x, elt, kernel, strides, pads, dilations, ceil, tol=None):
+    want = pool_ref(x, kernel, strides, pads, dilations, ceil, "max")
+    attrs = (f"{{ceil_mode = {str(ceil).lower()}, dilations = array<i64: {arr(dilations)}>, "
+             f"kernel_shape = array<i64: {arr(kernel)}>, pads = array<i64: {arr(pads)}>, "
+             f"strides = array<i64: {arr(strides)}>}}")
+    return Case(name, f"%r0 = kiln.max_pool %a0 {attrs} : {{t0}} -> {{r0}}", [(x, elt)],
+                [(as_type(want, elt), elt)], **(tol or {}))
+
+
+def avgpool_case(name, x, elt, kernel, strides, pads, ceil, include, tol=F32_TOL):
+    want = pool_ref(x, kernel, strides, pads, [1] * len(kernel), ceil, "avg", include)
+    attrs = (f"{{ceil_mode = {str(ceil).lower()}, count_include_pad = {str(include).lower()}, "
+             f"kernel_shape = array<i64: {arr(kernel)}>, pads = array<i64: {arr(pads)}>, "
+             f"strides = array<i64: {arr(strides)}>}}")
+    return Case(name, f"%r0 = kiln.avg_pool %a0 {attrs} : {{t0}} -> {{r0}}", [(x, elt)],
+                [(as_type(want, elt), elt)], **tol)
+
+
+def pool_cases():
+    neg = lambda shape: rand(shape, -9.0, -1.0)  # all negative: zero padding would win
+    nan_in = rand((1, 1, 4, 4))
+    nan_in[0, 0, 1, 1] = np.nan
+    cases = [
+        maxpool_case("maxpool_pad_never_wins", neg((1, 2, 5, 5)), "f32", [3, 3], [2, 2],
+                     [1, 1, 1, 1], [1, 1], False),
+        maxpool_case("maxpool_ceil", neg((1, 1, 6, 6)), "f32", [3, 3], [2, 2], [0, 0, 0, 0],
+                     [1, 1], True),
+        maxpool_case("maxpool_ceil_pads", neg((1, 2, 6, 7)), "f32", [3, 2], [2, 3], [1, 0, 1, 1],
+                     [1, 1], True),
+        maxpool_case("maxpool_dilation_asym", neg((1, 1, 7, 7)), "f32", [2, 2], [1, 2],
+                     [1, 0, 0, 1], [2, 2], False),
+        maxpool_case("maxpool_nan", nan_in, "f32", [2, 2], [2, 2], [0, 0, 0, 0], [1, 1], False),
+        maxpool_case("maxpool_i32", RNG.integers(-2 ** 31, -2 ** 30, (1, 2, 4, 4)).astype(np.int32),
+                     "i32", [3, 3], [1, 1], [1, 1, 1, 1], [1, 1], False),
+        maxpool_case("maxpool_i8_ceil", RNG.integers(-128, -100, (1, 1, 5, 5)).astype(np.int8), "i8",
+                     [2, 2], [2, 2], [0, 0, 0, 0], [1, 1], True),
+        maxpool_case("maxpool1d_ceil", neg((2, 2, 7)), "f32", [3], [2], [1, 1], [1], True),
+        maxpool_case("maxpool_f16", neg((1, 1, 4, 4)).astype(np.float16), "f16", [2, 2], [1, 1],
+                     [0, 0, 1, 1], [1, 1], False),
+    ]
+    x55, x66 = rand((1, 2, 5, 5)), rand((1, 2, 6, 6))
+    for include in (False, True):
+        tag = "incl" if include else "excl"
+        cases += [
+            avgpool_case(f"avgpool_pads_{tag}", x55, "f32", [3, 3], [2, 2], [1, 1, 1, 1], False,
+                         include),
+            # 6 + 2 pads, k3 s2: ceil adds a 4th window that starts in the last
+            # input row and runs one past the end padding.
+            avgpool_case(f"avgpool_ceil_{tag}", x66, "f32", [3, 3], [2, 2], [1, 1, 1, 1], True,
+                         include),
+            avgpool_case(f"avgpool_ceil_nopad_{tag}", x66, "f32", [3, 3], [2, 2], [0, 0, 0, 0],
+                         True, include),
+            avgpool_case(f"avgpool_asym_{tag}", x55, "f32", [3, 2], [1, 2], [0, 1, 2, 0], False,
+                         include),
+            avgpool_case(f"avgpool1d_ceil_{tag}", rand((1, 2, 8)), "f32", [3], [2], [1, 1], True,
+                         include),
+        ]
+    cases.append(avgpool_case("avgpool_f16", rand((1, 1, 5, 5), elt="f16"), "f16", [2, 2], [2, 2],
+                              [0, 0, 1, 1], True, False, tol=F16_TOL))
+    g = rand((2, 3, 4, 5))
+    cases += [
+        Case("global_avg_pool", "%r0 = kiln.global_avg_pool %a0 : {t0} -> {r0}", [(g, "f32")],
+             [(f64(g).mean(axis=(2, 3), keepdims=True), "f32")], **F32_TOL),
+        Case("global_max_pool", "%r0 = kiln.global_max_pool %a0 : {t0} -> {r0}", [(g, "f32")],
+             [(g.max(axis=(2, 3), keepdims=True), "f32")]),
+        Case("global_avg_pool1d", "%r0 = kiln.global_avg_pool %a0 : {t0} -> {r0}",
+             [(g[0], "f32")], [(f64(g[0]).mean(axis=2, keepdims=True), "f32")], **F32_TOL),
+        Case("global_max_pool_i32", "%r0 = kiln.global_max_pool %a0 : {t0} -> {r0}",
+             [(np.array([[[[-7, -3], [-9, -4]]]], np.int32), "i32")],
+             [(np.array([[[[-3]]]], np.int32), "i32")]),
+    ]
+    return cases
+
+
 def write_all():
     write_test("elementwise", "unary, binary with broadcasting, compare, select, clip, casts, "
                "activations, constant", elementwise_cases(),
                expect_output={"checker_selftest": [
                    "checker_selftest: mismatch at 1, got -2, want 2", "1 mismatches"]})
+    write_test("matmul", "2-D, batched, broadcast batch dims, integers, f16/bf16 accumulation",
+               matmul_cases())
+    write_test("conv", "plain, strided/dilated with asymmetric pads, depthwise, grouped, 1-D, "
+               "f16", conv_cases())
+    write_test("pool", "max/avg pooling with pads, ceil_mode, count_include_pad, dilation, "
+               "integers, 1-D, global pooling", pool_cases())
 
 
 if __name__ == "__main__":
