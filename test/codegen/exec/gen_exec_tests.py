@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-from exec_emit import RNG, Case, as_type, bf16, rand, sat_int, wrap_int, write_test
+from exec_emit import (RNG, Case, as_type, bf16, fmt_float, rand, sat_int, wrap_int,
+                       write_test)
 
 F32_TOL = dict(atol=1e-6, rtol=1e-5)   # f32 math vs float64 reference
 F16_TOL = dict(atol=1e-3, rtol=2e-3)   # one f16 rounding of the result
@@ -422,6 +423,253 @@ def pool_cases():
     return cases
 
 
+# ---------------------------------------------------------------------------
+# Reductions and argmax
+# ---------------------------------------------------------------------------
+
+def reduce_case(name, op, x, axes, keepdims, elt="f32", tol=None):
+    fn = {"reduce_sum": np.sum, "reduce_mean": np.mean, "reduce_max": np.max,
+          "reduce_min": np.min, "reduce_prod": np.prod}[op]
+    if elt in ("i8", "i32", "i64"):
+        want = wrap_int(fn(x.astype(object), axis=tuple(axes), keepdims=keepdims), int(elt[1:]))
+    else:
+        want = fn(f64(x), axis=tuple(axes), keepdims=keepdims)
+    attrs = f"{{axes = array<i64: {arr(axes)}>, keepdims = {str(keepdims).lower()}}}"
+    return Case(name, f"%r0 = kiln.{op} %a0 {attrs} : {{t0}} -> {{r0}}", [(x, elt)],
+                [(as_type(want, elt), elt)], **(tol or {}))
+
+
+def argmax_ref(x, axis, last):
+    if not last:
+        return np.argmax(x, axis=axis)  # NaN is the maximum, first one wins
+    flipped = np.flip(x, axis=axis)
+    return x.shape[axis] - 1 - np.argmax(flipped, axis=axis)
+
+
+def argmax_case(name, x, axis, keepdims, last, elt="f32"):
+    want = argmax_ref(x, axis, last)
+    if keepdims:
+        want = np.expand_dims(want, axis)
+    attrs = (f"{{axis = {axis} : i64, keepdims = {str(keepdims).lower()}, "
+             f"select_last_index = {str(last).lower()}}}")
+    return Case(name, f"%r0 = kiln.argmax %a0 {attrs} : {{t0}} -> {{r0}}", [(x, elt)],
+                [(want.astype(np.int64), "i64")])
+
+
+def reduce_cases():
+    x = rand((2, 3, 4))
+    special = np.array([[1.0, NAN, 3.0], [-INF, -INF, -INF], [2.0, 5.0, -1.0]], np.float32)
+    ints = RNG.integers(-100, 100, (3, 4)).astype(np.int32)
+    ties = np.array([[1.0, 3.0, 3.0, 2.0, 3.0], [-INF, -INF, -INF, -INF, -INF],
+                     [0.0, NAN, 5.0, NAN, 1.0], [7.0, 7.0, 7.0, 7.0, 7.0]], np.float32)
+    cases = [
+        reduce_case("sum_axis1_keep", "reduce_sum", x, [1], True, tol=F32_TOL),
+        reduce_case("sum_axes02_drop", "reduce_sum", x, [0, 2], False, tol=F32_TOL),
+        reduce_case("sum_all_to_rank0", "reduce_sum", x, [0, 1, 2], False, tol=F32_TOL),
+        reduce_case("sum_all_keep", "reduce_sum", x, [2, 0, 1], True, tol=F32_TOL),
+        reduce_case("mean_axes12", "reduce_mean", x, [1, 2], False, tol=F32_TOL),
+        reduce_case("mean_keep", "reduce_mean", x, [0], True, tol=F32_TOL),
+        reduce_case("max_nan_neginf", "reduce_max", special, [1], False),
+        reduce_case("min_nan_neginf", "reduce_min", special, [1], True),
+        reduce_case("prod", "reduce_prod", rand((3, 4), 0.5, 1.5), [0], False, tol=F32_TOL),
+        reduce_case("sum_i32", "reduce_sum", ints, [1], False, elt="i32"),
+        reduce_case("max_i8_all_negative", "reduce_max",
+                    np.array([[-128, -128], [-5, -128]], np.int8), [1], True, elt="i8"),
+        reduce_case("min_i64", "reduce_min", ints.astype(np.int64), [0, 1], False, elt="i64"),
+        reduce_case("prod_i32_wraps", "reduce_prod",
+                    np.array([[65536, 65536, 3], [-2, 5, 7]], np.int32), [1], False, elt="i32"),
+        # 3000 ones: an f16 accumulator would stop at 2048; f32 gives 3000.
+        reduce_case("sum_f16_accumulates_in_f32", "reduce_sum", np.ones((2, 3000), np.float16), [1],
+                    False, elt="f16"),
+        reduce_case("mean_bf16", "reduce_mean", rand((2, 64), elt="bf16"), [1], False, elt="bf16",
+                    tol=BF16_TOL),
+        argmax_case("argmax_first", ties, 1, False, False),
+        argmax_case("argmax_last", ties, 1, False, True),
+        argmax_case("argmax_axis0_keep", ties.T.copy(), 0, True, False),
+        argmax_case("argmax_axis0_last_keep", ties.T.copy(), 0, True, True),
+        argmax_case("argmax_i32_ties", np.array([[4, 9, 9, -1], [-5, -5, -7, -5]], np.int32), 1,
+                    False, False, elt="i32"),
+        argmax_case("argmax_i32_ties_last", np.array([[4, 9, 9, -1], [-5, -5, -7, -5]], np.int32), 1,
+                    False, True, elt="i32"),
+        argmax_case("argmax_rank3", x, 2, True, False),
+    ]
+    return cases
+
+
+# ---------------------------------------------------------------------------
+# Normalization
+# ---------------------------------------------------------------------------
+
+def softmax_ref(x, axis, log=False):
+    x = f64(x)
+    m = x.max(axis=axis, keepdims=True)
+    s = np.exp(x - m).sum(axis=axis, keepdims=True)
+    return (x - m) - np.log(s) if log else np.exp(x - m) / s
+
+
+def layer_norm_ref(x, scale, bias, axis, eps):
+    x = f64(x)
+    axes = tuple(range(axis, x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+    y = (x - mean) / np.sqrt(var + eps) * f64(scale)
+    return y + f64(bias) if bias is not None else y
+
+
+def norm_cases():
+    cases = []
+
+    def softmax(name, x, axis, log=False, elt="f32", tol=F32_TOL):
+        op = "log_softmax" if log else "softmax"
+        cases.append(Case(name, f"%r0 = kiln.{op} %a0 {{axis = {axis} : i64}} : {{t0}}", [(x, elt)],
+                          [(as_type(softmax_ref(x, axis, log), elt), elt)], **tol))
+
+    softmax("softmax_axis1", rand((2, 5)), 1)
+    softmax("softmax_axis0_rank3", rand((3, 2, 2)), 0)
+    softmax("softmax_axis1_rank3", rand((2, 4, 3)), 1)
+    big = np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0],
+                    [88.0, 89.0, 90.0]], np.float32)
+    softmax("softmax_large_values", big, 1)
+    softmax("log_softmax_large_values", big, 1, log=True)
+    softmax("log_softmax_axis0", rand((4, 3)), 0, log=True)
+    softmax("softmax_f16", rand((2, 6), -8, 8, "f16"), 1, elt="f16", tol=F16_TOL)
+
+    def layer_norm(name, x, scale, bias, axis, eps=1e-5, elt="f32", tol=F32_TOL):
+        operands = "%a0, %a1, %a2" if bias is not None else "%a0, %a1"
+        types = "{t0}, {t1}, {t2}" if bias is not None else "{t0}, {t1}"
+        inputs = [(x, elt), (scale, elt)] + ([(bias, elt)] if bias is not None else [])
+        want = as_type(layer_norm_ref(x, scale, bias, axis, eps), elt)
+        cases.append(Case(name, f"%r0 = kiln.layer_norm {operands} {{axis = {axis} : i64, "
+                          f"epsilon = {fmt_float(eps)} : f64}} : ({types}) -> {{r0}}", inputs,
+                          [(want, elt)], **tol))
+
+    layer_norm("layer_norm_last", rand((2, 3, 8)), rand((8,)), rand((8,)), 2)
+    layer_norm("layer_norm_axis1_bcast_scale", rand((2, 3, 4)), rand((4,)), None, 1)
+    layer_norm("layer_norm_axis1_full_scale", rand((2, 3, 4)), rand((3, 4)), rand((1, 4)), 1,
+               eps=1e-3)
+    layer_norm("layer_norm_axis0", rand((3, 4)), rand((3, 4)), rand((4,)), 0)
+    # Values far from 0 with unit spread: E[x^2] - E[x]^2 in f32 would lose
+    # most digits; the two-pass variance keeps them.
+    layer_norm("layer_norm_large_offset",
+               (1000.0 + RNG.standard_normal((2, 64))).astype(np.float32), np.ones(64, np.float32),
+               None, 1, tol=dict(atol=1e-3, rtol=1e-3))
+    layer_norm("layer_norm_f16", rand((2, 16), elt="f16"), rand((16,), elt="f16"),
+               rand((16,), elt="f16"), 1, elt="f16", tol=F16_TOL)
+
+    def batch_norm(name, x, elt="f32", eps=1e-5, tol=F32_TOL):
+        c = x.shape[1]
+        s, b, m = rand((c,), elt=elt), rand((c,), elt=elt), rand((c,), elt=elt)
+        v = rand((c,), 0.1, 2.0, elt=elt)
+        shape = (1, c) + (1,) * (x.ndim - 2)
+        want = (f64(x) - f64(m).reshape(shape)) / np.sqrt(f64(v).reshape(shape) + eps) * \
+            f64(s).reshape(shape) + f64(b).reshape(shape)
+        cases.append(Case(name, f"%r0 = kiln.batch_norm %a0, %a1, %a2, %a3, %a4 "
+                          f"{{epsilon = {fmt_float(eps)} : f64}} : ({{t0}}, {{t1}}, {{t2}}, {{t3}}, {{t4}}) "
+                          f"-> {{r0}}", [(x, elt), (s, elt), (b, elt), (m, elt), (v, elt)],
+                          [(as_type(want, elt), elt)], **tol))
+
+    batch_norm("batch_norm_nchw", rand((2, 3, 2, 2)))
+    batch_norm("batch_norm_nc", rand((4, 3)), eps=1e-3)
+    batch_norm("batch_norm_f16", rand((1, 2, 3, 3), elt="f16"), elt="f16", tol=F16_TOL)
+    return cases
+
+
+# ---------------------------------------------------------------------------
+# Data movement
+# ---------------------------------------------------------------------------
+
+def data_cases():
+    x234 = rand((2, 3, 4))
+    x46 = np.arange(24, dtype=np.float32).reshape(4, 6)
+    ints = np.arange(12, dtype=np.int32).reshape(3, 4) - 5
+
+    def unary_data(name, op, x, attrs, want, elt="f32", mode=""):
+        return Case(name, f"%r0 = kiln.{op} {mode}%a0 {attrs} : {{t0}} -> {{r0}}", [(x, elt)],
+                    [(want, elt)])
+
+    def slice_case(name, x, starts, ends, steps, elt="f32"):
+        idx = tuple(slice(s, (e if e >= 0 else None), st) for s, e, st in zip(starts, ends, steps))
+        attrs = (f"{{ends = array<i64: {arr(ends)}>, starts = array<i64: {arr(starts)}>, "
+                 f"steps = array<i64: {arr(steps)}>}}")
+        return unary_data(name, "slice", x, attrs, x[idx], elt)
+
+    def gather_case(name, data, indices, axis, elt="f32", idx_elt="i64"):
+        size = data.shape[axis]
+        norm = np.where(indices < 0, indices + size, indices)
+        want = np.take(data, np.clip(norm, 0, size - 1), axis=axis)
+        return Case(name, f"%r0 = kiln.gather %a0, %a1 {{axis = {axis} : i64}} : ({{t0}}, {{t1}}) "
+                          f"-> {{r0}}", [(data, elt), (indices, idx_elt)], [(want, elt)])
+
+    def pad_case(name, x, pads, mode, value=0.0, elt="f32"):
+        r = x.ndim
+        widths = [(pads[d], pads[r + d]) for d in range(r)]
+        if mode == "constant":
+            want = np.pad(x, widths, mode="constant", constant_values=value)
+        else:
+            want = np.pad(x, widths, mode=mode)  # NumPy's reflect/edge = ONNX's
+        attrs = f"{{pads = array<i64: {arr(pads)}>, value = {fmt_float(value)} : f64}}"
+        return unary_data(name, "pad", x, attrs, want.astype(x.dtype), elt, mode=mode + " ")
+
+    cases = [
+        unary_data("reshape_via_1d", "reshape", x234[0], "{shape = array<i64: 3, 2, -1>}",
+                   x234[0].reshape(3, 2, 2)),
+        unary_data("reshape_collapse", "reshape", x234, "{shape = array<i64: 6, 4>}",
+                   x234.reshape(6, 4)),
+        unary_data("reshape_expand", "reshape", x46, "{shape = array<i64: 2, 2, 6>}",
+                   x46.reshape(2, 2, 6)),
+        unary_data("reshape_to_rank0", "reshape", np.array([[2.5]], np.float32),
+                   "{shape = array<i64>}", np.array(2.5, np.float32)),
+        unary_data("reshape_i1", "reshape", np.array([[True, False, True], [False, False, True]]),
+                   "{shape = array<i64: 3, 2>}",
+                   np.array([[True, False, True], [False, False, True]]).reshape(3, 2), elt="i1"),
+        unary_data("transpose", "transpose", x234, "{perm = array<i64: 2, 0, 1>}",
+                   x234.transpose(2, 0, 1)),
+        unary_data("transpose_i32", "transpose", ints, "{perm = array<i64: 1, 0>}", ints.T,
+                   elt="i32"),
+        Case("concat_axis1_with_empty", "%r0 = kiln.concat %a0, %a1, %a2 {axis = 1 : i64} : "
+             "({t0}, {t1}, {t2}) -> {r0}",
+             [(x46[:2, :3], "f32"), (np.zeros((2, 0), np.float32), "f32"), (x46[:2], "f32")],
+             [(np.concatenate([x46[:2, :3], x46[:2]], axis=1), "f32")]),
+        Case("concat_axis0_i32", "%r0 = kiln.concat %a0, %a1 {axis = 0 : i64} : ({t0}, {t1}) -> {r0}",
+             [(ints, "i32"), (ints[:1], "i32")], [(np.concatenate([ints, ints[:1]]), "i32")]),
+        Case("split_with_empty", "%r0, %r1, %r2 = kiln.split %a0 {axis = 1 : i64, "
+             "sizes = array<i64: 2, 0, 4>} : {t0} -> {r0}, {r1}, {r2}", [(x46, "f32")],
+             [(x46[:, :2], "f32"), (x46[:, 2:2], "f32"), (x46[:, 2:], "f32")]),
+        slice_case("slice_positive_steps", x46, [1, 0], [4, 6], [2, 3]),
+        slice_case("slice_reverse_all", x46, [3, 5], [-1, -1], [-1, -1]),
+        slice_case("slice_negative_step2", x46, [3, 5], [0, -1], [-2, -2]),
+        slice_case("slice_mixed_steps", x46, [0, 5], [4, -1], [2, -1]),
+        slice_case("slice_negative_empty", x46, [0, 2], [4, 2], [1, -1]),
+        slice_case("slice_negative_i32", ints, [2, 3], [0, -1], [-1, -3], elt="i32"),
+        gather_case("gather_negative_and_out_of_range", x46,
+                    np.array([0, -1, 5, -7, 100, -100, 2], np.int64), 0),
+        gather_case("gather_axis1_2d_indices_i32", x234, np.array([[3, -4], [9, -2]], np.int32), 2,
+                    idx_elt="i32"),
+        gather_case("gather_scalar_index", x46, np.array(-2, np.int64), 1),
+        gather_case("gather_i1_data", np.array([True, False, True]), np.array([2, -3, 1], np.int64),
+                    0, elt="i1"),
+        unary_data("expand_leading", "expand", x234[0, 0], "{shape = array<i64: 2, 4>}",
+                   np.broadcast_to(x234[0, 0], (2, 4)).copy()),
+        unary_data("expand_unit_dims", "expand", x234[:, :1, :1], "{shape = array<i64: 2, 1, 3, 5>}",
+                   np.broadcast_to(x234[:, :1, :1], (2, 2, 3, 5)).copy()),
+        unary_data("expand_keeps_input_dims", "expand", ints[:, :1], "{shape = array<i64: 1, 4>}",
+                   np.broadcast_to(ints[:, :1], (3, 4)).copy(), elt="i32"),
+        pad_case("pad_constant", x234[0], [1, 0, 0, 2], "constant", 1.5),
+        pad_case("pad_constant_i32", ints, [0, 2, 1, 1], "constant", -7.0, elt="i32"),
+        pad_case("pad_reflect", x46, [2, 1, 1, 3], "reflect"),
+        pad_case("pad_reflect_end_only", x46[:3, :3], [0, 0, 2, 2], "reflect"),
+        pad_case("pad_edge", x46[:3, :4], [2, 3, 1, 0], "edge"),
+        pad_case("pad_edge_i32_rank3", ints.reshape(1, 3, 4), [1, 0, 1, 0, 2, 2], "edge", elt="i32"),
+        unary_data("flatten_axis1", "flatten", x234, "{axis = 1 : i64}", x234.reshape(2, 12)),
+        unary_data("flatten_axis0", "flatten", x234, "{axis = 0 : i64}", x234.reshape(1, 24)),
+        unary_data("squeeze", "squeeze", x234[:1, :, :1], "{axes = array<i64: 0, 2>}",
+                   x234[0, :, 0]),
+        unary_data("unsqueeze", "unsqueeze", x234[0], "{axes = array<i64: 0, 3>}",
+                   x234[0].reshape(1, 3, 4, 1)),
+    ]
+    return cases
+
+
 def write_all():
     write_test("elementwise", "unary, binary with broadcasting, compare, select, clip, casts, "
                "activations, constant", elementwise_cases(),
@@ -433,6 +681,12 @@ def write_all():
                "f16", conv_cases())
     write_test("pool", "max/avg pooling with pads, ceil_mode, count_include_pad, dilation, "
                "integers, 1-D, global pooling", pool_cases())
+    write_test("reduce", "sum/mean/max/min/prod with keepdims, integers, f16 accumulation, "
+               "argmax ties and NaN", reduce_cases())
+    write_test("norm", "softmax/log_softmax (large values), layer_norm, batch_norm",
+               norm_cases())
+    write_test("datamovement", "reshape, transpose, concat, split, slices with negative steps, "
+               "clamped gather, expand, pads, flatten/squeeze/unsqueeze", data_cases())
 
 
 if __name__ == "__main__":
