@@ -2,4 +2,7 @@
 
 #include "codegen/Passes.h"
 
-void mlir::kiln::registerCodegenPasses() { registerKilnCodegenPasses(); }
+void mlir::kiln::registerCodegenPasses() {
+  registerKilnCodegenPasses();
+  registerTestLoweringPipeline();
+}

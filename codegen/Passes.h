@@ -15,8 +15,14 @@ namespace mlir::kiln {
 #define GEN_PASS_DECL
 #include "codegen/Passes.h.inc"
 
-/// Registers the lowering passes with the global registry (for kiln-opt).
+/// Registers the lowering passes and test pipelines with the global registry
+/// (for kiln-opt).
 void registerCodegenPasses();
+
+/// Registers `kiln-test-lower-to-llvm`: kiln -> LLVM dialect through linalg
+/// and plain loops, for execution tests with mlir-cpu-runner. Its passes are
+/// looked up by name, so the upstream passes must be registered too.
+void registerTestLoweringPipeline();
 
 #define GEN_PASS_REGISTRATION
 #include "codegen/Passes.h.inc"

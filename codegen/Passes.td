@@ -18,8 +18,13 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "::mlir::func::FuncOp">
   let summary = "Lower kiln ops to linalg on tensors (+ tensor, arith, math)";
   let description = [{
     Rewrites every kiln op into linalg structured ops on tensors, with tensor
-    ops for data movement and arith/math for scalar bodies. Requires static
-    shapes. Any kiln op left over is an error naming the op.
+    ops for data movement and arith/math for scalar bodies; one pattern file
+    per op family in codegen/KilnToLinalg/. Matmul, convolution and pooling
+    stay named linalg ops (linalg.matmul, linalg.conv_2d_nchw_fchw, ...).
+
+    Requires static shapes: a kiln op with a dynamic dim is an error on that
+    op, before anything is rewritten. An op without a lowering, or one every
+    pattern refused, is an error naming the op too.
 
     Before:
     ```mlir

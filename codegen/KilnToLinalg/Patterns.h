@@ -1,7 +1,9 @@
 //===- Patterns.h - kiln -> linalg patterns, by op family -------*- C++ -*-===//
 //
 // Each family file adds its conversion patterns and marks its kiln ops
-// illegal, so the list of ops is written once per family.
+// illegal, so the list of ops is written once per family. Patterns assume
+// static shapes (the pass checks them first) and refuse with
+// notifyMatchFailure, never with an error of their own.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,8 +14,29 @@
 
 namespace mlir::kiln {
 
+/// Unary/binary/compare/select/clip/cast/activations -> linalg.generic;
+/// kiln.constant -> arith.constant.
 void populateElementwisePatterns(RewritePatternSet &patterns,
                                  ConversionTarget &target);
+/// kiln.matmul -> linalg.matmul / linalg.batch_matmul.
+void populateMatmulPatterns(RewritePatternSet &patterns,
+                            ConversionTarget &target);
+/// kiln.conv -> linalg.conv_2d_* / depthwise_conv_2d_*.
+void populateConvPatterns(RewritePatternSet &patterns,
+                          ConversionTarget &target);
+/// max/avg/global pooling -> linalg.pooling_nchw_* and reductions.
+void populatePoolPatterns(RewritePatternSet &patterns,
+                          ConversionTarget &target);
+/// reduce_* and argmax -> linalg.reduce / linalg.generic.
+void populateReducePatterns(RewritePatternSet &patterns,
+                            ConversionTarget &target);
+/// softmax, log_softmax, layer_norm, batch_norm -> linalg.generic chains.
+void populateNormPatterns(RewritePatternSet &patterns,
+                          ConversionTarget &target);
+/// reshape, transpose, concat, split, slice, gather, expand, pad, flatten,
+/// squeeze, unsqueeze -> tensor ops and linalg.
+void populateDataMovementPatterns(RewritePatternSet &patterns,
+                                  ConversionTarget &target);
 
 } // namespace mlir::kiln
 

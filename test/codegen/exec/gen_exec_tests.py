@@ -1,0 +1,694 @@
+#!/usr/bin/env python3
+"""Generates test/codegen/exec/<family>.mlir: kiln ops lowered and run, checked
+against NumPy. See exec_emit.py for the file format.
+
+    python3 test/codegen/exec/gen_exec_tests.py
+
+Every expected value below is computed by NumPy from the op's definition in
+ir/KilnOps.td (references written independently of the lowering).
+"""
+
+import math
+
+import numpy as np
+
+from exec_emit import (RNG, Case, as_type, bf16, fmt_float, rand, sat_int, wrap_int,
+                       write_test)
+
+F32_TOL = dict(atol=1e-6, rtol=1e-5)   # f32 math vs float64 reference
+F16_TOL = dict(atol=1e-3, rtol=2e-3)   # one f16 rounding of the result
+BF16_TOL = dict(atol=1e-2, rtol=1.6e-2)
+
+NAN, INF = float("nan"), float("inf")
+
+
+def f64(x):
+    return np.asarray(x, np.float64)
+
+
+# ---------------------------------------------------------------------------
+# Elementwise
+# ---------------------------------------------------------------------------
+
+def unary(name, op, x, ref, elt="f32", tol=F32_TOL, attrs=""):
+    body = f"%r0 = kiln.{op} %a0{attrs} : {{t0}}"
+    return Case(name, body, [(x, elt)], [(as_type(ref(f64(x)), elt), elt)], **tol)
+
+
+def binary(name, op, x, y, ref, elt="f32", out_elt=None, tol=F32_TOL):
+    out_elt = out_elt or elt
+    body = f"%r0 = kiln.{op} %a0, %a1 : {{t0}}, {{t1}} -> {{r0}}"
+    want = ref(x, y)
+    return Case(name, body, [(x, elt), (y, elt)], [(as_type(want, out_elt), out_elt)], **tol)
+
+
+def erf(x):
+    return np.vectorize(math.erf)(x)
+
+
+def gelu_erf(x):
+    return 0.5 * x * (1 + erf(x / math.sqrt(2)))
+
+
+def gelu_tanh(x):
+    return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
+def int_div(a, b):
+    """Truncating division; x / 0 = 0 and INT_MIN / -1 wraps (kiln's rule)."""
+    out = []
+    for x, y in zip(np.asarray(a).flat, np.asarray(b).flat):
+        x, y = int(x), int(y)
+        out.append(0 if y == 0 else int(abs(x) // abs(y)) * (1 if (x < 0) == (y < 0) else -1))
+    return np.array(out, np.int64).reshape(np.broadcast_shapes(np.shape(a), np.shape(b)))
+
+
+def elementwise_cases():
+    x = rand((2, 3))
+    pos = rand((2, 3), 0.1, 4.0)
+    special = np.array([NAN, INF, -INF, 0.0, -0.0, 3.5], np.float32)
+    cases = [
+        unary("neg", "neg", x, lambda v: -v),
+        unary("abs", "abs", x, np.abs),
+        unary("relu_nan", "relu", special, lambda v: np.where(np.isnan(v), v, np.maximum(v, 0))),
+        unary("exp", "exp", x, np.exp),
+        unary("log", "log", pos, np.log),
+        unary("sqrt", "sqrt", pos, np.sqrt),
+        unary("rsqrt", "rsqrt", pos, lambda v: 1 / np.sqrt(v)),
+        unary("reciprocal", "reciprocal", pos, lambda v: 1 / v),
+        unary("tanh", "tanh", x * 3, np.tanh),
+        unary("sigmoid", "sigmoid", np.array([-100.0, -3.0, 0.0, 2.0, 100.0], np.float32),
+              lambda v: 1 / (1 + np.exp(-v))),
+        unary("erf", "erf", x, erf),
+        unary("sin", "sin", x * 3, np.sin),
+        unary("cos", "cos", x * 3, np.cos),
+        unary("floor", "floor", np.array([-1.5, -1.0, -0.5, 0.5, 2.0, 2.7], np.float32), np.floor),
+        unary("ceil", "ceil", np.array([-1.5, -1.0, -0.5, 0.5, 2.0, 2.7], np.float32), np.ceil),
+        unary("hard_swish", "hard_swish", rand((8,), -5, 5),
+              lambda v: v * np.clip(v / 6 + 0.5, 0, 1)),
+        unary("gelu_erf", "gelu", rand((8,), -4, 4), gelu_erf),
+        unary("gelu_tanh", "gelu", rand((8,), -4, 4), gelu_tanh, attrs=" approximate tanh"),
+        unary("leaky_relu", "leaky_relu", x, lambda v: np.where(v >= 0, v, 0.1 * v),
+              attrs=" {alpha = 0.1 : f64}"),
+        unary("hard_sigmoid", "hard_sigmoid", rand((8,), -5, 5),
+              lambda v: np.clip(0.3 * v + 0.4, 0, 1), attrs=" {alpha = 0.3 : f64, beta = 0.4 : f64}"),
+        unary("clip_f32", "clip", np.array([NAN, -3.0, -1.0, 0.5, 6.0, 7.0], np.float32),
+              lambda v: np.where(np.isnan(v), v, np.clip(v, -1.0, 6.0)),
+              attrs=" {min = -1.0 : f64, max = 6.0 : f64}"),
+        unary("clip_min_only", "clip", x, lambda v: np.maximum(v, 0.25), attrs=" {min = 0.25 : f64}"),
+        # Integer clip with fractional bounds: [ceil(min), floor(max)].
+        unary("clip_i32", "clip", np.array([-5, -3, -2, 0, 2, 3, 9], np.int32),
+              lambda v: np.clip(v, -2, 2), elt="i32", attrs=" {min = -2.5 : f64, max = 2.5 : f64}"),
+        unary("neg_i32", "neg", np.array([-7, 0, 5, -2147483648], np.int32),
+              lambda v: wrap_int(-v.astype(object), 32), elt="i32"),
+        unary("abs_i8", "abs", np.array([-128, -5, 0, 7], np.int8),
+              lambda v: wrap_int(np.abs(v.astype(object)), 8), elt="i8"),
+        unary("relu_i64", "relu", np.array([-9, 0, 4], np.int64), lambda v: np.maximum(v, 0), elt="i64"),
+        unary("not", "not", np.array([True, False]), lambda v: ~v.astype(bool), elt="i1"),
+        # f16 / bf16: math in f32, one rounding at the end.
+        unary("exp_f16", "exp", rand((6,), -3, 3, "f16"), np.exp, elt="f16", tol=F16_TOL),
+        unary("gelu_f16", "gelu", rand((6,), -3, 3, "f16"), gelu_erf, elt="f16", tol=F16_TOL),
+        unary("tanh_bf16", "tanh", rand((6,), -3, 3, "bf16"), np.tanh, elt="bf16", tol=BF16_TOL),
+    ]
+
+    # Binary ops with NumPy broadcasting.
+    a23, b3 = rand((2, 3)), rand((3,))
+    a41, b13 = rand((4, 1)), rand((1, 3))
+    scalar = np.array(1.5, np.float32)
+    cases += [
+        binary("add_bcast_trailing", "add", a23, b3, lambda p, q: f64(p) + f64(q)),
+        binary("sub_bcast_outer", "sub", a41, b13, lambda p, q: f64(p) - f64(q)),
+        binary("mul_rank0", "mul", scalar, a23, lambda p, q: f64(p) * f64(q)),
+        binary("div_bcast", "div", rand((2, 1, 3)), rand((4, 1), 0.5, 2),
+               lambda p, q: f64(p) / f64(q)),
+        binary("pow", "pow", rand((2, 3), 0.1, 3), rand((3,), -2, 2),
+               lambda p, q: np.power(f64(p), f64(q))),
+        binary("max_nan", "max", np.array([1.0, NAN, -2.0], np.float32),
+               np.array([0.5, 3.0, NAN], np.float32), lambda p, q: np.maximum(p, q)),
+        binary("min_bcast", "min", a41, b13, lambda p, q: np.minimum(p, q)),
+        binary("add_i32_wrap", "add", np.array([2147483647, -5, 7], np.int32),
+               np.array([1, -6, 8], np.int32),
+               lambda p, q: wrap_int(p.astype(object) + q.astype(object), 32), elt="i32"),
+        binary("mul_i8_wrap", "mul", np.array([[16, -3], [100, 7]], np.int8), np.array([16, 3], np.int8),
+               lambda p, q: wrap_int(p.astype(object) * q.astype(object), 8), elt="i8"),
+        # Truncating division, x / 0 = 0, INT_MIN / -1 wraps; never traps.
+        binary("div_i32", "div", np.array([7, -7, 7, -7, 5, -2147483648, 0], np.int32),
+               np.array([2, 2, -2, -2, 0, -1, 3], np.int32),
+               lambda p, q: wrap_int(int_div(p, q), 32), elt="i32"),
+        binary("max_i64_bcast", "max", np.array([[1], [-4]], np.int64), np.array([0, -9, 3], np.int64),
+               lambda p, q: np.maximum(p, q), elt="i64"),
+        binary("and", "and", np.array([True, True, False, False]), np.array([True, False, True, False]),
+               lambda p, q: p & q, elt="i1"),
+        binary("or_bcast", "or", np.array([[True], [False]]), np.array([True, False]),
+               lambda p, q: p | q, elt="i1"),
+        binary("add_bf16", "add", as_type([1.0, 256.0, -3.5], "bf16"), as_type([0.5, 1.0, 1.0], "bf16"),
+               lambda p, q: bf16(f64(p) + f64(q)), elt="bf16", tol=dict(atol=0.0, rtol=0.0)),
+    ]
+
+    # Comparison: ordered for floats (NaN false except ne), signed ints, 0 < 1 bools.
+    fl = np.array([1.0, NAN, 2.0, -1.0], np.float32)
+    fr = np.array([1.0, 1.0, NAN, 0.0], np.float32)
+    preds = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
+             "gt": np.greater, "ge": np.greater_equal}
+    for p, fn in preds.items():
+        cases.append(Case(f"compare_{p}_f32", f"%r0 = kiln.compare {p}, %a0, %a1 : {{t0}}, {{t1}} -> {{r0}}",
+                          [(fl, "f32"), (fr, "f32")], [(fn(fl, fr), "i1")]))
+    il, ir = np.array([[-3], [2]], np.int32), np.array([-3, 0, 5], np.int32)
+    cases.append(Case("compare_lt_i32_bcast", "%r0 = kiln.compare lt, %a0, %a1 : {t0}, {t1} -> {r0}",
+                      [(il, "i32"), (ir, "i32")], [(il < ir, "i1")]))
+    bl, br = np.array([True, False, True]), np.array([False, True, True])
+    cases.append(Case("compare_gt_i1", "%r0 = kiln.compare gt, %a0, %a1 : {t0}, {t1} -> {r0}",
+                      [(bl, "i1"), (br, "i1")], [(bl > br, "i1")]))
+    cond = np.array([[True], [False]])
+    tv, fv = rand((2, 3)), np.array(-1.0, np.float32)
+    cases.append(Case("select_bcast", "%r0 = kiln.select %a0, %a1, %a2 : ({t0}, {t1}, {t2}) -> {r0}",
+                      [(cond, "i1"), (tv, "f32"), (fv, "f32")], [(np.where(cond, tv, fv), "f32")]))
+
+    # Casts: saturating float -> int with NaN -> 0, wrapping int -> int.
+    fvals = np.array([NAN, INF, -INF, 3.0e9, -3.0e9, 2.7, -2.7, 127.9, 128.0, -128.5,
+                      -129.0, 2147483520.0, 0.0], np.float32)
+
+    def cast(name, x, src, dst, want, tol=None):
+        return Case(name, "%r0 = kiln.cast %a0 : {t0} -> {r0}", [(x, src)], [(want, dst)],
+                    **(tol or {}))
+    cases += [
+        cast("cast_f32_i32", fvals, "f32", "i32", sat_int(fvals, 32)),
+        cast("cast_f32_i8", fvals, "f32", "i8", sat_int(fvals, 8)),
+        cast("cast_f32_i64", np.array([NAN, 1e19, -1e19, 9.2e18, -9.3e18, -0.9], np.float32), "f32",
+             "i64", sat_int(np.array([NAN, 1e19, -1e19, 9.2e18, -9.3e18, -0.9], np.float32), 64)),
+        cast("cast_f16_i32", as_type([NAN, INF, -INF, 65504.0, -2.5], "f16"), "f16", "i32",
+             sat_int(as_type([NAN, INF, -INF, 65504.0, -2.5], "f16"), 32)),
+        cast("cast_f64_i32", np.array([2147483647.9, 2147483648.0, -2147483648.9, -2147483649.0]),
+             "f64", "i32", sat_int(np.array([2147483647.9, 2147483648.0, -2147483648.9,
+                                            -2147483649.0]), 32)),
+        cast("cast_f32_i1", np.array([0.0, -0.0, NAN, 0.5, -INF], np.float32), "f32", "i1",
+             np.array([False, False, True, True, True])),
+        cast("cast_i32_i1", np.array([0, 1, -1, 256], np.int32), "i32", "i1",
+             np.array([False, True, True, True])),
+        cast("cast_i1_f32", np.array([True, False]), "i1", "f32", np.array([1.0, 0.0], np.float32)),
+        cast("cast_i1_i32", np.array([True, False]), "i1", "i32", np.array([1, 0], np.int32)),
+        cast("cast_i32_f32", np.array([-7, 16777217, 0], np.int32), "i32", "f32",
+             np.array([-7, 16777217, 0], np.int32).astype(np.float32)),
+        cast("cast_i64_i8", np.array([300, -129, 127, -1], np.int64), "i64", "i8",
+             wrap_int(np.array([300, -129, 127, -1]), 8)),
+        cast("cast_i8_i64", np.array([-5, 127, -128], np.int8), "i8", "i64",
+             np.array([-5, 127, -128], np.int64)),
+        cast("cast_f32_f16", np.array([1e5, -1e5, 0.1, NAN], np.float32), "f32", "f16",
+             np.array([1e5, -1e5, 0.1, NAN], np.float32).astype(np.float16)),
+        cast("cast_f16_f32", as_type([0.1, -65504.0, NAN], "f16"), "f16", "f32",
+             as_type([0.1, -65504.0, NAN], "f16").astype(np.float32)),
+        cast("cast_f32_bf16", np.array([1.0 + 2 ** -8, 1.0 + 3 * 2 ** -9, 3.0e38, NAN], np.float32),
+             "f32", "bf16", bf16(np.array([1.0 + 2 ** -8, 1.0 + 3 * 2 ** -9, 3.0e38, NAN], np.float32))),
+        cast("cast_bf16_f16", as_type([1.5, 70000.0, -0.25], "bf16"), "bf16", "f16",
+             as_type([1.5, 70000.0, -0.25], "bf16").astype(np.float16)),
+    ]
+    cases.append(Case("constant", "%r0 = kiln.constant dense<[[1.5, -2.0], [0.25, 4.0]]> : {r0}",
+                      [], [(np.array([[1.5, -2.0], [0.25, 4.0]], np.float32), "f32")]))
+    # The checker must be able to fail: a deliberately wrong expectation.
+    cases.append(Case("checker_selftest", "%r0 = kiln.neg %a0 : {t0}",
+                      [(np.array([1.0, 2.0], np.float32), "f32")],
+                      [(np.array([-1.0, 2.0], np.float32), "f32")]))
+    return cases
+
+
+# ---------------------------------------------------------------------------
+# Matmul
+# ---------------------------------------------------------------------------
+
+def matmul_case(name, a, b, elt="f32", tol=F32_TOL):
+    want = np.matmul(f64(a), f64(b))
+    if elt in ("i8", "i32", "i64"):
+        want = wrap_int(np.matmul(a.astype(object), b.astype(object)), int(elt[1:]))
+    return Case(name, "%r0 = kiln.matmul %a0, %a1 : {t0}, {t1} -> {r0}",
+                [(a, elt), (b, elt)], [(as_type(want, elt), elt)], **tol)
+
+
+def matmul_cases():
+    return [
+        matmul_case("mm_2d", rand((3, 4)), rand((4, 5))),
+        matmul_case("mm_batch_x_2d", rand((2, 3, 4)), rand((4, 5))),
+        matmul_case("mm_batch_x_unit_batch", rand((2, 3, 4)), rand((1, 4, 5))),
+        matmul_case("mm_equal_batches", rand((2, 3, 4, 5)), rand((2, 3, 5, 2))),
+        matmul_case("mm_bcast_lhs", rand((1, 3, 4)), rand((2, 4, 5))),
+        matmul_case("mm_bcast_both", rand((2, 1, 3, 4)), rand((1, 2, 4, 5))),
+        matmul_case("mm_2d_x_batch", rand((3, 4)), rand((2, 4, 5))),
+        matmul_case("mm_rank_mismatch", rand((1, 2, 3, 4)), rand((2, 4, 2))),
+        matmul_case("mm_i32", RNG.integers(-50, 50, (2, 3, 4)).astype(np.int32),
+                    RNG.integers(-50, 50, (4, 3)).astype(np.int32), elt="i32", tol={}),
+        matmul_case("mm_i8_wraps", np.array([[100, 100]], np.int8), np.array([[2], [1]], np.int8),
+                    elt="i8", tol={}),
+        # 3000 ones: an f16 accumulator would stop at 2048; f32 gives 3000.
+        matmul_case("mm_f16_accumulates_in_f32", np.ones((1, 3000), np.float16),
+                    np.ones((3000, 2), np.float16), elt="f16", tol=dict(atol=0.0, rtol=0.0)),
+        matmul_case("mm_bf16", rand((2, 3, 4), elt="bf16"), rand((4, 2), elt="bf16"), elt="bf16",
+                    tol=BF16_TOL),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Convolution
+# ---------------------------------------------------------------------------
+
+def conv_ref(x, w, bias, strides, pads, dilations, groups):
+    """Direct cross-correlation from the definition in KilnOps.td (float64)."""
+    x, w = f64(x), f64(w)
+    sp = x.ndim - 2
+    xp = np.pad(x, [(0, 0), (0, 0)] + [(pads[i], pads[sp + i]) for i in range(sp)])
+    n, c = x.shape[:2]
+    f = w.shape[0]
+    cg, fg = c // groups, f // groups
+    out = [(xp.shape[2 + i] - dilations[i] * (w.shape[2 + i] - 1) - 1) // strides[i] + 1
+           for i in range(sp)]
+    y = np.zeros([n, f] + out)
+    for fi in range(f):
+        g = fi // fg
+        for o in np.ndindex(*out):
+            for k in np.ndindex(*w.shape[2:]):
+                pos = tuple(o[i] * strides[i] + k[i] * dilations[i] for i in range(sp))
+                patch = xp[(slice(None), slice(g * cg, (g + 1) * cg)) + pos]  # [n, cg]
+                y[(slice(None), fi) + o] += patch @ w[(fi, slice(None)) + k]
+        if bias is not None:
+            y[:, fi] += f64(bias)[fi]
+    return y
+
+
+def conv_case(name, x_shape, w_shape, strides, pads, dilations, groups, bias=True, elt="f32",
+              tol=F32_TOL):
+    x, w = rand(x_shape, elt=elt), rand(w_shape, elt=elt)
+    b = rand((w_shape[0],), elt=elt) if bias else None
+    want = as_type(conv_ref(x, w, b, strides, pads, dilations, groups), elt)
+    arr = lambda v: ", ".join(str(i) for i in v)
+    attrs = (f"{{dilations = array<i64: {arr(dilations)}>, groups = {groups} : i64, "
+             f"pads = array<i64: {arr(pads)}>, strides = array<i64: {arr(strides)}>}}")
+    operands = "%a0, %a1, %a2" if bias else "%a0, %a1"
+    types = "{t0}, {t1}, {t2}" if bias else "{t0}, {t1}"
+    inputs = [(x, elt), (w, elt)] + ([(b, elt)] if bias else [])
+    return Case(name, f"%r0 = kiln.conv {operands} {attrs} : ({types}) -> {{r0}}", inputs,
+                [(want, elt)], **tol)
+
+
+def conv_cases():
+    return [
+        conv_case("conv_basic", (1, 3, 5, 5), (4, 3, 3, 3), [1, 1], [1, 1, 1, 1], [1, 1], 1),
+        conv_case("conv_no_pad_no_bias", (2, 2, 4, 5), (3, 2, 2, 2), [1, 1], [0, 0, 0, 0], [1, 1], 1,
+                  bias=False),
+        conv_case("conv_stride_dilation_asym_pads", (2, 2, 7, 6), (3, 2, 2, 3), [2, 1],
+                  [1, 0, 2, 1], [2, 2], 1),
+        conv_case("conv_depthwise", (1, 3, 6, 6), (3, 1, 3, 3), [2, 1], [0, 1, 1, 2], [1, 2], 3),
+        conv_case("conv_grouped", (1, 4, 5, 5), (6, 2, 3, 3), [1, 2], [1, 1, 0, 1], [1, 1], 2),
+        conv_case("conv_grouped_dilated", (2, 6, 7, 7), (4, 3, 2, 2), [2, 2], [1, 0, 0, 1], [2, 3], 2),
+        conv_case("conv_depthwise_multiplier", (1, 2, 5, 5), (4, 1, 2, 2), [1, 1], [0, 0, 0, 0],
+                  [1, 1], 2),
+        conv_case("conv1d_grouped", (2, 4, 9), (6, 2, 3), [2], [2, 1], [2], 2),
+        conv_case("conv1d_plain", (1, 2, 6), (3, 2, 2), [1], [0, 0], [1], 1, bias=False),
+        conv_case("conv1d_depthwise", (1, 3, 8), (3, 1, 3), [1], [1, 1], [1], 3),
+        conv_case("conv_f16", (1, 2, 4, 4), (2, 2, 3, 3), [1, 1], [1, 1, 1, 1], [1, 1], 1, elt="f16",
+                  tol=F16_TOL),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Pooling
+# ---------------------------------------------------------------------------
+
+def pool_out_size(n, k, s, pb, pe, d, ceil):
+    """The ONNX/PyTorch output size, written out here independently."""
+    span = n + pb + pe - d * (k - 1) - 1
+    out = (-(-span // s) if ceil else span // s) + 1
+    if ceil and (out - 1) * s >= n + pb:  # the last window may not start in the end padding
+        out -= 1
+    return out
+
+
+def pool_ref(x, kernel, strides, pads, dilations, ceil, kind, count_include_pad=False):
+    """Max or average over each window, position by position (float64 or ints)."""
+    sp = x.ndim - 2
+    sizes = x.shape[2:]
+    out = [pool_out_size(sizes[i], kernel[i], strides[i], pads[i], pads[sp + i], dilations[i], ceil)
+           for i in range(sp)]
+    y = np.zeros(x.shape[:2] + tuple(out), np.float64 if kind == "avg" else x.dtype)
+    for o in np.ndindex(*out):
+        per_dim = []
+        counts = []
+        for i in range(sp):
+            start = o[i] * strides[i] - pads[i]
+            pos = [start + j * dilations[i] for j in range(kernel[i])]
+            per_dim.append([p for p in pos if 0 <= p < sizes[i]])
+            # count_include_pad counts up to the end of the explicit padding only.
+            end = min(start + kernel[i], sizes[i] + pads[sp + i])
+            counts.append(end - start if count_include_pad else len(per_dim[-1]))
+        window = x[(Ellipsis,) + np.ix_(*per_dim)].reshape(x.shape[:2] + (-1,))
+        if kind == "max":
+            y[(Ellipsis,) + o] = window.max(axis=-1)  # propagates NaN
+        else:
+            y[(Ellipsis,) + o] = f64(window).sum(axis=-1) / np.prod(counts)
+    return y
+
+
+def arr(v):
+    return ", ".join(str(i) for i in v)
+
+
+def maxpool_case(name, x, elt, kernel, strides, pads, dilations, ceil, tol=None):
+    want = pool_ref(x, kernel, strides, pads, dilations, ceil, "max")
+    attrs = (f"{{ceil_mode = {str(ceil).lower()}, dilations = array<i64: {arr(dilations)}>, "
+             f"kernel_shape = array<i64: {arr(kernel)}>, pads = array<i64: {arr(pads)}>, "
+             f"strides = array<i64: {arr(strides)}>}}")
+    return Case(name, f"%r0 = kiln.max_pool %a0 {attrs} : {{t0}} -> {{r0}}", [(x, elt)],
+                [(as_type(want, elt), elt)], **(tol or {}))
+
+
+def avgpool_case(name, x, elt, kernel, strides, pads, ceil, include, tol=F32_TOL):
+    want = pool_ref(x, kernel, strides, pads, [1] * len(kernel), ceil, "avg", include)
+    attrs = (f"{{ceil_mode = {str(ceil).lower()}, count_include_pad = {str(include).lower()}, "
+             f"kernel_shape = array<i64: {arr(kernel)}>, pads = array<i64: {arr(pads)}>, "
+             f"strides = array<i64: {arr(strides)}>}}")
+    return Case(name, f"%r0 = kiln.avg_pool %a0 {attrs} : {{t0}} -> {{r0}}", [(x, elt)],
+                [(as_type(want, elt), elt)], **tol)
+
+
+def pool_cases():
+    neg = lambda shape: rand(shape, -9.0, -1.0)  # all negative: zero padding would win
+    nan_in = rand((1, 1, 4, 4))
+    nan_in[0, 0, 1, 1] = np.nan
+    cases = [
+        maxpool_case("maxpool_pad_never_wins", neg((1, 2, 5, 5)), "f32", [3, 3], [2, 2],
+                     [1, 1, 1, 1], [1, 1], False),
+        maxpool_case("maxpool_ceil", neg((1, 1, 6, 6)), "f32", [3, 3], [2, 2], [0, 0, 0, 0],
+                     [1, 1], True),
+        maxpool_case("maxpool_ceil_pads", neg((1, 2, 6, 7)), "f32", [3, 2], [2, 3], [1, 0, 1, 1],
+                     [1, 1], True),
+        maxpool_case("maxpool_dilation_asym", neg((1, 1, 7, 7)), "f32", [2, 2], [1, 2],
+                     [1, 0, 0, 1], [2, 2], False),
+        maxpool_case("maxpool_nan", nan_in, "f32", [2, 2], [2, 2], [0, 0, 0, 0], [1, 1], False),
+        maxpool_case("maxpool_i32", RNG.integers(-2 ** 31, -2 ** 30, (1, 2, 4, 4)).astype(np.int32),
+                     "i32", [3, 3], [1, 1], [1, 1, 1, 1], [1, 1], False),
+        maxpool_case("maxpool_i8_ceil", RNG.integers(-128, -100, (1, 1, 5, 5)).astype(np.int8), "i8",
+                     [2, 2], [2, 2], [0, 0, 0, 0], [1, 1], True),
+        maxpool_case("maxpool1d_ceil", neg((2, 2, 7)), "f32", [3], [2], [1, 1], [1], True),
+        maxpool_case("maxpool_f16", neg((1, 1, 4, 4)).astype(np.float16), "f16", [2, 2], [1, 1],
+                     [0, 0, 1, 1], [1, 1], False),
+    ]
+    x55, x66 = rand((1, 2, 5, 5)), rand((1, 2, 6, 6))
+    for include in (False, True):
+        tag = "incl" if include else "excl"
+        cases += [
+            avgpool_case(f"avgpool_pads_{tag}", x55, "f32", [3, 3], [2, 2], [1, 1, 1, 1], False,
+                         include),
+            # 6 + 2 pads, k3 s2: ceil adds a 4th window that starts in the last
+            # input row and runs one past the end padding.
+            avgpool_case(f"avgpool_ceil_{tag}", x66, "f32", [3, 3], [2, 2], [1, 1, 1, 1], True,
+                         include),
+            avgpool_case(f"avgpool_ceil_nopad_{tag}", x66, "f32", [3, 3], [2, 2], [0, 0, 0, 0],
+                         True, include),
+            avgpool_case(f"avgpool_asym_{tag}", x55, "f32", [3, 2], [1, 2], [0, 1, 2, 0], False,
+                         include),
+            avgpool_case(f"avgpool1d_ceil_{tag}", rand((1, 2, 8)), "f32", [3], [2], [1, 1], True,
+                         include),
+        ]
+    cases.append(avgpool_case("avgpool_f16", rand((1, 1, 5, 5), elt="f16"), "f16", [2, 2], [2, 2],
+                              [0, 0, 1, 1], True, False, tol=F16_TOL))
+    g = rand((2, 3, 4, 5))
+    cases += [
+        Case("global_avg_pool", "%r0 = kiln.global_avg_pool %a0 : {t0} -> {r0}", [(g, "f32")],
+             [(f64(g).mean(axis=(2, 3), keepdims=True), "f32")], **F32_TOL),
+        Case("global_max_pool", "%r0 = kiln.global_max_pool %a0 : {t0} -> {r0}", [(g, "f32")],
+             [(g.max(axis=(2, 3), keepdims=True), "f32")]),
+        Case("global_avg_pool1d", "%r0 = kiln.global_avg_pool %a0 : {t0} -> {r0}",
+             [(g[0], "f32")], [(f64(g[0]).mean(axis=2, keepdims=True), "f32")], **F32_TOL),
+        Case("global_max_pool_i32", "%r0 = kiln.global_max_pool %a0 : {t0} -> {r0}",
+             [(np.array([[[[-7, -3], [-9, -4]]]], np.int32), "i32")],
+             [(np.array([[[[-3]]]], np.int32), "i32")]),
+    ]
+    return cases
+
+
+# ---------------------------------------------------------------------------
+# Reductions and argmax
+# ---------------------------------------------------------------------------
+
+def reduce_case(name, op, x, axes, keepdims, elt="f32", tol=None):
+    fn = {"reduce_sum": np.sum, "reduce_mean": np.mean, "reduce_max": np.max,
+          "reduce_min": np.min, "reduce_prod": np.prod}[op]
+    if elt in ("i8", "i32", "i64"):
+        want = wrap_int(fn(x.astype(object), axis=tuple(axes), keepdims=keepdims), int(elt[1:]))
+    else:
+        want = fn(f64(x), axis=tuple(axes), keepdims=keepdims)
+    attrs = f"{{axes = array<i64: {arr(axes)}>, keepdims = {str(keepdims).lower()}}}"
+    return Case(name, f"%r0 = kiln.{op} %a0 {attrs} : {{t0}} -> {{r0}}", [(x, elt)],
+                [(as_type(want, elt), elt)], **(tol or {}))
+
+
+def argmax_ref(x, axis, last):
+    if not last:
+        return np.argmax(x, axis=axis)  # NaN is the maximum, first one wins
+    flipped = np.flip(x, axis=axis)
+    return x.shape[axis] - 1 - np.argmax(flipped, axis=axis)
+
+
+def argmax_case(name, x, axis, keepdims, last, elt="f32"):
+    want = argmax_ref(x, axis, last)
+    if keepdims:
+        want = np.expand_dims(want, axis)
+    attrs = (f"{{axis = {axis} : i64, keepdims = {str(keepdims).lower()}, "
+             f"select_last_index = {str(last).lower()}}}")
+    return Case(name, f"%r0 = kiln.argmax %a0 {attrs} : {{t0}} -> {{r0}}", [(x, elt)],
+                [(want.astype(np.int64), "i64")])
+
+
+def reduce_cases():
+    x = rand((2, 3, 4))
+    special = np.array([[1.0, NAN, 3.0], [-INF, -INF, -INF], [2.0, 5.0, -1.0]], np.float32)
+    ints = RNG.integers(-100, 100, (3, 4)).astype(np.int32)
+    ties = np.array([[1.0, 3.0, 3.0, 2.0, 3.0], [-INF, -INF, -INF, -INF, -INF],
+                     [0.0, NAN, 5.0, NAN, 1.0], [7.0, 7.0, 7.0, 7.0, 7.0]], np.float32)
+    cases = [
+        reduce_case("sum_axis1_keep", "reduce_sum", x, [1], True, tol=F32_TOL),
+        reduce_case("sum_axes02_drop", "reduce_sum", x, [0, 2], False, tol=F32_TOL),
+        reduce_case("sum_all_to_rank0", "reduce_sum", x, [0, 1, 2], False, tol=F32_TOL),
+        reduce_case("sum_all_keep", "reduce_sum", x, [2, 0, 1], True, tol=F32_TOL),
+        reduce_case("mean_axes12", "reduce_mean", x, [1, 2], False, tol=F32_TOL),
+        reduce_case("mean_keep", "reduce_mean", x, [0], True, tol=F32_TOL),
+        reduce_case("max_nan_neginf", "reduce_max", special, [1], False),
+        reduce_case("min_nan_neginf", "reduce_min", special, [1], True),
+        reduce_case("prod", "reduce_prod", rand((3, 4), 0.5, 1.5), [0], False, tol=F32_TOL),
+        reduce_case("sum_i32", "reduce_sum", ints, [1], False, elt="i32"),
+        reduce_case("max_i8_all_negative", "reduce_max",
+                    np.array([[-128, -128], [-5, -128]], np.int8), [1], True, elt="i8"),
+        reduce_case("min_i64", "reduce_min", ints.astype(np.int64), [0, 1], False, elt="i64"),
+        reduce_case("prod_i32_wraps", "reduce_prod",
+                    np.array([[65536, 65536, 3], [-2, 5, 7]], np.int32), [1], False, elt="i32"),
+        # 3000 ones: an f16 accumulator would stop at 2048; f32 gives 3000.
+        reduce_case("sum_f16_accumulates_in_f32", "reduce_sum", np.ones((2, 3000), np.float16), [1],
+                    False, elt="f16"),
+        reduce_case("mean_bf16", "reduce_mean", rand((2, 64), elt="bf16"), [1], False, elt="bf16",
+                    tol=BF16_TOL),
+        argmax_case("argmax_first", ties, 1, False, False),
+        argmax_case("argmax_last", ties, 1, False, True),
+        argmax_case("argmax_axis0_keep", ties.T.copy(), 0, True, False),
+        argmax_case("argmax_axis0_last_keep", ties.T.copy(), 0, True, True),
+        argmax_case("argmax_i32_ties", np.array([[4, 9, 9, -1], [-5, -5, -7, -5]], np.int32), 1,
+                    False, False, elt="i32"),
+        argmax_case("argmax_i32_ties_last", np.array([[4, 9, 9, -1], [-5, -5, -7, -5]], np.int32), 1,
+                    False, True, elt="i32"),
+        argmax_case("argmax_rank3", x, 2, True, False),
+    ]
+    return cases
+
+
+# ---------------------------------------------------------------------------
+# Normalization
+# ---------------------------------------------------------------------------
+
+def softmax_ref(x, axis, log=False):
+    x = f64(x)
+    m = x.max(axis=axis, keepdims=True)
+    s = np.exp(x - m).sum(axis=axis, keepdims=True)
+    return (x - m) - np.log(s) if log else np.exp(x - m) / s
+
+
+def layer_norm_ref(x, scale, bias, axis, eps):
+    x = f64(x)
+    axes = tuple(range(axis, x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+    y = (x - mean) / np.sqrt(var + eps) * f64(scale)
+    return y + f64(bias) if bias is not None else y
+
+
+def norm_cases():
+    cases = []
+
+    def softmax(name, x, axis, log=False, elt="f32", tol=F32_TOL):
+        op = "log_softmax" if log else "softmax"
+        cases.append(Case(name, f"%r0 = kiln.{op} %a0 {{axis = {axis} : i64}} : {{t0}}", [(x, elt)],
+                          [(as_type(softmax_ref(x, axis, log), elt), elt)], **tol))
+
+    softmax("softmax_axis1", rand((2, 5)), 1)
+    softmax("softmax_axis0_rank3", rand((3, 2, 2)), 0)
+    softmax("softmax_axis1_rank3", rand((2, 4, 3)), 1)
+    big = np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0],
+                    [88.0, 89.0, 90.0]], np.float32)
+    softmax("softmax_large_values", big, 1)
+    softmax("log_softmax_large_values", big, 1, log=True)
+    softmax("log_softmax_axis0", rand((4, 3)), 0, log=True)
+    softmax("softmax_f16", rand((2, 6), -8, 8, "f16"), 1, elt="f16", tol=F16_TOL)
+
+    def layer_norm(name, x, scale, bias, axis, eps=1e-5, elt="f32", tol=F32_TOL):
+        operands = "%a0, %a1, %a2" if bias is not None else "%a0, %a1"
+        types = "{t0}, {t1}, {t2}" if bias is not None else "{t0}, {t1}"
+        inputs = [(x, elt), (scale, elt)] + ([(bias, elt)] if bias is not None else [])
+        want = as_type(layer_norm_ref(x, scale, bias, axis, eps), elt)
+        cases.append(Case(name, f"%r0 = kiln.layer_norm {operands} {{axis = {axis} : i64, "
+                          f"epsilon = {fmt_float(eps)} : f64}} : ({types}) -> {{r0}}", inputs,
+                          [(want, elt)], **tol))
+
+    layer_norm("layer_norm_last", rand((2, 3, 8)), rand((8,)), rand((8,)), 2)
+    layer_norm("layer_norm_axis1_bcast_scale", rand((2, 3, 4)), rand((4,)), None, 1)
+    layer_norm("layer_norm_axis1_full_scale", rand((2, 3, 4)), rand((3, 4)), rand((1, 4)), 1,
+               eps=1e-3)
+    layer_norm("layer_norm_axis0", rand((3, 4)), rand((3, 4)), rand((4,)), 0)
+    # Values far from 0 with unit spread: E[x^2] - E[x]^2 in f32 would lose
+    # most digits; the two-pass variance keeps them.
+    layer_norm("layer_norm_large_offset",
+               (1000.0 + RNG.standard_normal((2, 64))).astype(np.float32), np.ones(64, np.float32),
+               None, 1, tol=dict(atol=1e-3, rtol=1e-3))
+    layer_norm("layer_norm_f16", rand((2, 16), elt="f16"), rand((16,), elt="f16"),
+               rand((16,), elt="f16"), 1, elt="f16", tol=F16_TOL)
+
+    def batch_norm(name, x, elt="f32", eps=1e-5, tol=F32_TOL):
+        c = x.shape[1]
+        s, b, m = rand((c,), elt=elt), rand((c,), elt=elt), rand((c,), elt=elt)
+        v = rand((c,), 0.1, 2.0, elt=elt)
+        shape = (1, c) + (1,) * (x.ndim - 2)
+        want = (f64(x) - f64(m).reshape(shape)) / np.sqrt(f64(v).reshape(shape) + eps) * \
+            f64(s).reshape(shape) + f64(b).reshape(shape)
+        cases.append(Case(name, f"%r0 = kiln.batch_norm %a0, %a1, %a2, %a3, %a4 "
+                          f"{{epsilon = {fmt_float(eps)} : f64}} : ({{t0}}, {{t1}}, {{t2}}, {{t3}}, {{t4}}) "
+                          f"-> {{r0}}", [(x, elt), (s, elt), (b, elt), (m, elt), (v, elt)],
+                          [(as_type(want, elt), elt)], **tol))
+
+    batch_norm("batch_norm_nchw", rand((2, 3, 2, 2)))
+    batch_norm("batch_norm_nc", rand((4, 3)), eps=1e-3)
+    batch_norm("batch_norm_f16", rand((1, 2, 3, 3), elt="f16"), elt="f16", tol=F16_TOL)
+    return cases
+
+
+# ---------------------------------------------------------------------------
+# Data movement
+# ---------------------------------------------------------------------------
+
+def data_cases():
+    x234 = rand((2, 3, 4))
+    x46 = np.arange(24, dtype=np.float32).reshape(4, 6)
+    ints = np.arange(12, dtype=np.int32).reshape(3, 4) - 5
+
+    def unary_data(name, op, x, attrs, want, elt="f32", mode=""):
+        return Case(name, f"%r0 = kiln.{op} {mode}%a0 {attrs} : {{t0}} -> {{r0}}", [(x, elt)],
+                    [(want, elt)])
+
+    def slice_case(name, x, starts, ends, steps, elt="f32"):
+        idx = tuple(slice(s, (e if e >= 0 else None), st) for s, e, st in zip(starts, ends, steps))
+        attrs = (f"{{ends = array<i64: {arr(ends)}>, starts = array<i64: {arr(starts)}>, "
+                 f"steps = array<i64: {arr(steps)}>}}")
+        return unary_data(name, "slice", x, attrs, x[idx], elt)
+
+    def gather_case(name, data, indices, axis, elt="f32", idx_elt="i64"):
+        size = data.shape[axis]
+        norm = np.where(indices < 0, indices + size, indices)
+        want = np.take(data, np.clip(norm, 0, size - 1), axis=axis)
+        return Case(name, f"%r0 = kiln.gather %a0, %a1 {{axis = {axis} : i64}} : ({{t0}}, {{t1}}) "
+                          f"-> {{r0}}", [(data, elt), (indices, idx_elt)], [(want, elt)])
+
+    def pad_case(name, x, pads, mode, value=0.0, elt="f32"):
+        r = x.ndim
+        widths = [(pads[d], pads[r + d]) for d in range(r)]
+        if mode == "constant":
+            want = np.pad(x, widths, mode="constant", constant_values=value)
+        else:
+            want = np.pad(x, widths, mode=mode)  # NumPy's reflect/edge = ONNX's
+        attrs = f"{{pads = array<i64: {arr(pads)}>, value = {fmt_float(value)} : f64}}"
+        return unary_data(name, "pad", x, attrs, want.astype(x.dtype), elt, mode=mode + " ")
+
+    cases = [
+        unary_data("reshape_via_1d", "reshape", x234[0], "{shape = array<i64: 3, 2, -1>}",
+                   x234[0].reshape(3, 2, 2)),
+        unary_data("reshape_collapse", "reshape", x234, "{shape = array<i64: 6, 4>}",
+                   x234.reshape(6, 4)),
+        unary_data("reshape_expand", "reshape", x46, "{shape = array<i64: 2, 2, 6>}",
+                   x46.reshape(2, 2, 6)),
+        unary_data("reshape_to_rank0", "reshape", np.array([[2.5]], np.float32),
+                   "{shape = array<i64>}", np.array(2.5, np.float32)),
+        unary_data("reshape_i1", "reshape", np.array([[True, False, True], [False, False, True]]),
+                   "{shape = array<i64: 3, 2>}",
+                   np.array([[True, False, True], [False, False, True]]).reshape(3, 2), elt="i1"),
+        unary_data("transpose", "transpose", x234, "{perm = array<i64: 2, 0, 1>}",
+                   x234.transpose(2, 0, 1)),
+        unary_data("transpose_i32", "transpose", ints, "{perm = array<i64: 1, 0>}", ints.T,
+                   elt="i32"),
+        Case("concat_axis1_with_empty", "%r0 = kiln.concat %a0, %a1, %a2 {axis = 1 : i64} : "
+             "({t0}, {t1}, {t2}) -> {r0}",
+             [(x46[:2, :3], "f32"), (np.zeros((2, 0), np.float32), "f32"), (x46[:2], "f32")],
+             [(np.concatenate([x46[:2, :3], x46[:2]], axis=1), "f32")]),
+        Case("concat_axis0_i32", "%r0 = kiln.concat %a0, %a1 {axis = 0 : i64} : ({t0}, {t1}) -> {r0}",
+             [(ints, "i32"), (ints[:1], "i32")], [(np.concatenate([ints, ints[:1]]), "i32")]),
+        Case("split_with_empty", "%r0, %r1, %r2 = kiln.split %a0 {axis = 1 : i64, "
+             "sizes = array<i64: 2, 0, 4>} : {t0} -> {r0}, {r1}, {r2}", [(x46, "f32")],
+             [(x46[:, :2], "f32"), (x46[:, 2:2], "f32"), (x46[:, 2:], "f32")]),
+        slice_case("slice_positive_steps", x46, [1, 0], [4, 6], [2, 3]),
+        slice_case("slice_reverse_all", x46, [3, 5], [-1, -1], [-1, -1]),
+        slice_case("slice_negative_step2", x46, [3, 5], [0, -1], [-2, -2]),
+        slice_case("slice_mixed_steps", x46, [0, 5], [4, -1], [2, -1]),
+        slice_case("slice_negative_empty", x46, [0, 2], [4, 2], [1, -1]),
+        slice_case("slice_negative_i32", ints, [2, 3], [0, -1], [-1, -3], elt="i32"),
+        gather_case("gather_negative_and_out_of_range", x46,
+                    np.array([0, -1, 5, -7, 100, -100, 2], np.int64), 0),
+        gather_case("gather_axis1_2d_indices_i32", x234, np.array([[3, -4], [9, -2]], np.int32), 2,
+                    idx_elt="i32"),
+        gather_case("gather_scalar_index", x46, np.array(-2, np.int64), 1),
+        gather_case("gather_i1_data", np.array([True, False, True]), np.array([2, -3, 1], np.int64),
+                    0, elt="i1"),
+        unary_data("expand_leading", "expand", x234[0, 0], "{shape = array<i64: 2, 4>}",
+                   np.broadcast_to(x234[0, 0], (2, 4)).copy()),
+        unary_data("expand_unit_dims", "expand", x234[:, :1, :1], "{shape = array<i64: 2, 1, 3, 5>}",
+                   np.broadcast_to(x234[:, :1, :1], (2, 2, 3, 5)).copy()),
+        unary_data("expand_keeps_input_dims", "expand", ints[:, :1], "{shape = array<i64: 1, 4>}",
+                   np.broadcast_to(ints[:, :1], (3, 4)).copy(), elt="i32"),
+        pad_case("pad_constant", x234[0], [1, 0, 0, 2], "constant", 1.5),
+        pad_case("pad_constant_i32", ints, [0, 2, 1, 1], "constant", -7.0, elt="i32"),
+        pad_case("pad_reflect", x46, [2, 1, 1, 3], "reflect"),
+        pad_case("pad_reflect_end_only", x46[:3, :3], [0, 0, 2, 2], "reflect"),
+        pad_case("pad_edge", x46[:3, :4], [2, 3, 1, 0], "edge"),
+        pad_case("pad_edge_i32_rank3", ints.reshape(1, 3, 4), [1, 0, 1, 0, 2, 2], "edge", elt="i32"),
+        unary_data("flatten_axis1", "flatten", x234, "{axis = 1 : i64}", x234.reshape(2, 12)),
+        unary_data("flatten_axis0", "flatten", x234, "{axis = 0 : i64}", x234.reshape(1, 24)),
+        unary_data("squeeze", "squeeze", x234[:1, :, :1], "{axes = array<i64: 0, 2>}",
+                   x234[0, :, 0]),
+        unary_data("unsqueeze", "unsqueeze", x234[0], "{axes = array<i64: 0, 3>}",
+                   x234[0].reshape(1, 3, 4, 1)),
+    ]
+    return cases
+
+
+def write_all():
+    write_test("elementwise", "unary, binary with broadcasting, compare, select, clip, casts, "
+               "activations, constant", elementwise_cases(),
+               expect_output={"checker_selftest": [
+                   "checker_selftest: mismatch at 1, got -2, want 2", "1 mismatches"]})
+    write_test("matmul", "2-D, batched, broadcast batch dims, integers, f16/bf16 accumulation",
+               matmul_cases())
+    write_test("conv", "plain, strided/dilated with asymmetric pads, depthwise, grouped, 1-D, "
+               "f16", conv_cases())
+    write_test("pool", "max/avg pooling with pads, ceil_mode, count_include_pad, dilation, "
+               "integers, 1-D, global pooling", pool_cases())
+    write_test("reduce", "sum/mean/max/min/prod with keepdims, integers, f16 accumulation, "
+               "argmax ties and NaN", reduce_cases())
+    write_test("norm", "softmax/log_softmax (large values), layer_norm, batch_norm",
+               norm_cases())
+    write_test("datamovement", "reshape, transpose, concat, split, slices with negative steps, "
+               "clamped gather, expand, pads, flatten/squeeze/unsqueeze", data_cases())
+
+
+if __name__ == "__main__":
+    with np.errstate(over="ignore", invalid="ignore"):  # inf/NaN cases on purpose
+        write_all()
