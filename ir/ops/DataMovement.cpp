@@ -60,8 +60,23 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+/// True if reshaping `input` with `shape` provably keeps its shape: every
+/// entry is the -1 (which then takes the one remaining dim) or equals the
+/// static input dim. Equal types alone do not prove it: tensor<?x?xf32> with
+/// shape [2, -1] may turn 4x3 into 2x6.
+static bool reshapeKeepsShape(ArrayRef<int64_t> input,
+                              ArrayRef<int64_t> shape) {
+  if (input.size() != shape.size())
+    return false;
+  for (auto [in, s] : llvm::zip(input, shape))
+    if (s != -1 && (ShapedType::isDynamic(in) || in != s))
+      return false;
+  return true;
+}
+
 OpFoldResult ReshapeOp::fold(FoldAdaptor a) {
-  if (getInput().getType() == getType())
+  if (getInput().getType() == getType() &&
+      reshapeKeepsShape(getInput().getType().getShape(), getShape()))
     return getInput();
   return fold::reshape(a.getInput(), getType());
 }
@@ -300,9 +315,14 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor a) {
-  bool whole = getInput().getType() == getType() &&
-               llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }) &&
-               llvm::all_of(getSteps(), [](int64_t s) { return s == 1; });
+  // The whole tensor: every dim from 0 to its (static) size by 1. With a
+  // dynamic dim, `end` may be less than the size even if the types agree.
+  ArrayRef<int64_t> shape = getInput().getType().getShape();
+  bool whole = getInput().getType() == getType();
+  for (auto [size, start, end, step] :
+       llvm::zip(shape, getStarts(), getEnds(), getSteps()))
+    whole &= !ShapedType::isDynamic(size) && start == 0 && end == size &&
+             step == 1;
   if (whole)
     return getInput();
   return fold::slice(a.getInput(), getStarts(), getSteps(), getType());
@@ -357,7 +377,10 @@ LogicalResult ExpandOp::inferReturnTypes(MLIRContext *,
 }
 
 OpFoldResult ExpandOp::fold(FoldAdaptor a) {
-  if (getInput().getType() == getType())
+  // Equal types do not prove a no-op: tensor<?xf32> expanded to [4] may
+  // stretch a size-1 dim.
+  if (getInput().getType() == getType() &&
+      isBroadcastNoOp(getShape(), getInput().getType().getShape()))
     return getInput();
   return fold::broadcast(a.getInput(), getType());
 }

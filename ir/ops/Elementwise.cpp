@@ -201,19 +201,38 @@ OpFoldResult CastOp::fold(FoldAdaptor a) {
 // Binary folders
 //===----------------------------------------------------------------------===//
 
+/// True if `other` provably broadcasts against `x` without stretching it, so
+/// that an op whose result has `x`'s type can be replaced by `x`. The types
+/// being equal is not enough: with x : tensor<?xf32> and other : tensor<4xf32>
+/// the result may be declared tensor<?xf32>, yet x may have one element.
+static bool keepsShape(Value x, Value other, Type resultType) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  if (xt != resultType)
+    return false;
+  return x == other ||
+         isBroadcastNoOp(cast<RankedTensorType>(other.getType()).getShape(),
+                         xt.getShape());
+}
+
 /// `x op identity -> x`, when the identity operand does not change the
 /// result type through broadcasting.
-static Value foldIdentity(Value x, Attribute other, double identity,
-                          Type resultType) {
-  if (x.getType() == resultType && fold::isSplatOf(other, identity))
+static Value foldIdentity(Value x, Value other, Attribute otherValue,
+                          double identity, Type resultType) {
+  if (fold::isSplatOf(otherValue, identity) && keepsShape(x, other, resultType))
     return x;
   return {};
 }
 
+/// `op(x, x) -> x` for idempotent ops; the result may be declared more
+/// refined than x, and then x cannot replace it.
+static Value foldSame(Value lhs, Value rhs, Type resultType) {
+  return lhs == rhs && lhs.getType() == resultType ? lhs : Value();
+}
+
 OpFoldResult AddOp::fold(FoldAdaptor a) {
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 0, getType()))
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 0, getType()))
     return v;
-  if (Value v = foldIdentity(getRhs(), a.getLhs(), 0, getType()))
+  if (Value v = foldIdentity(getRhs(), getLhs(), a.getLhs(), 0, getType()))
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x + y; },
@@ -221,7 +240,7 @@ OpFoldResult AddOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor a) {
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 0, getType()))
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 0, getType()))
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x - y; },
@@ -229,9 +248,9 @@ OpFoldResult SubOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor a) {
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 1, getType()))
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 1, getType()))
     return v;
-  if (Value v = foldIdentity(getRhs(), a.getLhs(), 1, getType()))
+  if (Value v = foldIdentity(getRhs(), getLhs(), a.getLhs(), 1, getType()))
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x * y; },
@@ -239,7 +258,7 @@ OpFoldResult MulOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult DivOp::fold(FoldAdaptor a) {
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 1, getType()))
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 1, getType()))
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x / y; },
@@ -252,7 +271,7 @@ OpFoldResult DivOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult PowOp::fold(FoldAdaptor a) {
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 1, getType()))
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 1, getType()))
     return v;
   return fold::binary(a.getLhs(), a.getRhs(), getType(),
                       [](double x, double y) { return std::pow(x, y); },
@@ -260,8 +279,8 @@ OpFoldResult PowOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult MaxOp::fold(FoldAdaptor a) {
-  if (getLhs() == getRhs())
-    return getLhs();
+  if (Value v = foldSame(getLhs(), getRhs(), getType()))
+    return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(),
       [](double x, double y) { return std::isnan(x) || std::isnan(y) ? NAN : std::max(x, y); },
@@ -271,8 +290,8 @@ OpFoldResult MaxOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult MinOp::fold(FoldAdaptor a) {
-  if (getLhs() == getRhs())
-    return getLhs();
+  if (Value v = foldSame(getLhs(), getRhs(), getType()))
+    return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(),
       [](double x, double y) { return std::isnan(x) || std::isnan(y) ? NAN : std::min(x, y); },
@@ -282,9 +301,9 @@ OpFoldResult MinOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult AndOp::fold(FoldAdaptor a) {
-  if (getLhs() == getRhs())
-    return getLhs();
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 1, getType()))
+  if (Value v = foldSame(getLhs(), getRhs(), getType()))
+    return v;
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 1, getType()))
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(), nullptr,
@@ -292,9 +311,9 @@ OpFoldResult AndOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult OrOp::fold(FoldAdaptor a) {
-  if (getLhs() == getRhs())
-    return getLhs();
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 0, getType()))
+  if (Value v = foldSame(getLhs(), getRhs(), getType()))
+    return v;
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 0, getType()))
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(), nullptr,
@@ -333,15 +352,18 @@ OpFoldResult CompareOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult SelectOp::fold(FoldAdaptor a) {
-  if (getTrueValue() == getFalseValue() &&
-      getTrueValue().getType() == getType())
-    return getTrueValue();
-  if (fold::isSplatOf(a.getCondition(), 1) &&
-      getTrueValue().getType() == getType())
-    return getTrueValue();
-  if (fold::isSplatOf(a.getCondition(), 0) &&
-      getFalseValue().getType() == getType())
-    return getFalseValue();
+  Value t = getTrueValue(), f = getFalseValue(), c = getCondition();
+  // The chosen value replaces the select only if the other two operands do
+  // not stretch it.
+  auto chosen = [&](Value v, Value other1, Value other2) {
+    return keepsShape(v, other1, getType()) && keepsShape(v, other2, getType());
+  };
+  if (t == f && chosen(t, c, f))
+    return t;
+  if (fold::isSplatOf(a.getCondition(), 1) && chosen(t, c, f))
+    return t;
+  if (fold::isSplatOf(a.getCondition(), 0) && chosen(f, c, t))
+    return f;
   return fold::select(a.getCondition(), a.getTrueValue(), a.getFalseValue(),
                       getType());
 }
