@@ -550,7 +550,8 @@ def Kiln_SliceOp : Kiln_DataOp<"slice"> {
     before `ends[d]` (after it, for negative steps). Attributes are
     normalized by frontends: one entry per dim, `steps[d] != 0`, and for a
     positive step `0 <= start <= end <= size`, for a negative step
-    `-1 <= end <= start < size` (or an empty slice).
+    `-1 <= end <= start < size`; an empty slice (`start == end`) may also
+    start at `size`. So a non-empty slice never reads outside the dim.
 
     ```mlir
     %y = kiln.slice %x {ends = array<i64: 4, -1>, starts = array<i64: 0, 5>, steps = array<i64: 2, -1>}

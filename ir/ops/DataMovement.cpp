@@ -301,13 +301,20 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
     if (step == 0)
       return diag("steps must not be 0 (dim ", d, ")");
     bool dyn = ShapedType::isDynamic(size);
-    bool ok = step > 0 ? (start >= 0 && start <= end && (dyn || end <= size))
-                       : (end >= -1 && (start >= end || start == 0) &&
-                          (dyn || start < std::max<int64_t>(size, 1)));
-    if (!ok)
-      return diag("dim ", d, " of size ", dyn ? std::string("?") : std::to_string(size),
-                  ": start ", start, ", end ", end, ", step ", step,
-                  " are not normalized (see the op's documentation)");
+    // A non-empty slice must read only elements of the dim; an empty one
+    // (start == end) may sit at either end.
+    bool ok = step > 0
+                  ? (start >= 0 && start <= end && (dyn || end <= size))
+                  : (end >= -1 && end <= start &&
+                     (dyn || start < size || (start == end && start <= size)));
+    if (!ok) {
+      std::string sizeStr = dyn ? std::string("?") : std::to_string(size);
+      return diag("dim ", d, " of size ", sizeStr, ": start ", start, ", end ",
+                  end, ", step ", step, " are not normalized (a ",
+                  step > 0 ? "positive step needs 0 <= start <= end <= "
+                           : "negative step needs -1 <= end <= start < ",
+                  sizeStr, ")");
+    }
     out.push_back(sliceSize(start, end, step));
   }
   types.push_back(RankedTensorType::get(out, input.getElementType()));
