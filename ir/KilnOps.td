@@ -58,6 +58,7 @@ def Kiln_ConstantOp : Kiln_Op<"constant",
   let results = (outs Kiln_Tensor:$output);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
+  let hasVerifier = 1;
   let builders = [OpBuilder<(ins "::mlir::ElementsAttr":$value), [{
     build($_builder, $_state, value.getType(), value);
   }]>];
