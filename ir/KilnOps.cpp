@@ -14,6 +14,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::kiln;
 
@@ -51,6 +53,16 @@ LogicalResult mlir::kiln::detail::verifyInferredShapes(Operation *op) {
   diag << " incompatible with the inferred ";
   llvm::interleaveComma(inferred, diag);
   return diag;
+}
+
+bool mlir::kiln::detail::isExactInteger(double value, IntegerType type) {
+  if (std::isnan(value) || value != std::trunc(value))
+    return false;
+  unsigned width = type.getWidth();
+  if (width == 1)
+    return value == 0 || value == 1;
+  double limit = std::ldexp(1.0, static_cast<int>(width) - 1);
+  return value >= -limit && value < limit;
 }
 
 std::string mlir::kiln::detail::formatShape(ArrayRef<int64_t> shape) {

@@ -401,6 +401,12 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
   if (!input)
     return diag("input must be a ranked tensor");
   int64_t rank = input.getRank();
+  // The fill value becomes an element: on integer tensors it must be one.
+  double value = adaptor.getValue().convertToDouble();
+  if (auto intType = dyn_cast<IntegerType>(input.getElementType()))
+    if (!isExactInteger(value, intType))
+      return diag("value ", value, " is not representable in the element type ",
+                  intType);
   ArrayRef<int64_t> pads = adaptor.getPads();
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
     return diag("pads has ", pads.size(), " entries, expected ", 2 * rank,
@@ -414,9 +420,12 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
     if (!ShapedType::isDynamic(size)) {
       if (adaptor.getMode() == PadMode::reflect &&
           (before >= size || after >= size) && (before || after))
-        return diag("reflect padding of dim ", d, " needs pads < size ", size);
+        return diag("reflect padding of dim ", d, " needs pads < size ", size,
+                    ", got ", before, " and ", after);
       if (adaptor.getMode() == PadMode::edge && size == 0 && (before || after))
-        return diag("edge padding of the empty dim ", d);
+        return diag("edge padding of dim ", d,
+                    " needs a non-empty dim, got size 0 and pads ", before,
+                    " and ", after);
     }
     out.push_back(ShapedType::isDynamic(size) ? size : size + before + after);
   }

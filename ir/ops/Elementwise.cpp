@@ -168,10 +168,26 @@ OpFoldResult HardSigmoidOp::fold(FoldAdaptor a) {
 }
 
 LogicalResult ClipOp::verify() {
-  if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
-    return emitOpError("min ") << getMin()->convertToDouble()
-                               << " is greater than max "
-                               << getMax()->convertToDouble();
+  std::optional<double> lo, hi;
+  if (getMin())
+    lo = getMin()->convertToDouble();
+  if (getMax())
+    hi = getMax()->convertToDouble();
+  auto intType = dyn_cast<IntegerType>(getType().getElementType());
+  for (auto [name, bound] : {std::pair{"min", lo}, std::pair{"max", hi}}) {
+    if (!bound)
+      continue;
+    if (std::isnan(*bound))
+      return emitOpError(name) << " must not be NaN";
+    // On integer tensors a bound is compared as an integer of the element
+    // type (ONNX gives it the input's type), so it must be one.
+    if (intType && !isExactInteger(*bound, intType))
+      return emitOpError(name)
+             << " " << *bound << " is not representable in the element type "
+             << intType;
+  }
+  if (lo && hi && *lo > *hi)
+    return emitOpError("min ") << *lo << " is greater than max " << *hi;
   return success();
 }
 
@@ -185,9 +201,17 @@ OpFoldResult ClipOp::fold(FoldAdaptor a) {
       a.getInput(), getType(),
       [&](double x) { return std::min(std::max(x, lo), hi); },
       [&](const APInt &x) -> std::optional<APInt> {
-        double v = static_cast<double>(x.getSExtValue());
-        v = std::min(std::max(v, lo), hi);
-        return APInt(x.getBitWidth(), static_cast<int64_t>(v), true);
+        // In APInt, not double: i64 values beyond 2^53 must stay exact. The
+        // verifier made the bounds representable in the element type.
+        auto asInt = [&](double v) {
+          return APInt(x.getBitWidth(), static_cast<int64_t>(v), true);
+        };
+        APInt r = x;
+        if (getMin())
+          r = llvm::APIntOps::smax(r, asInt(lo));
+        if (getMax())
+          r = llvm::APIntOps::smin(r, asInt(hi));
+        return r;
       });
 }
 
