@@ -45,6 +45,16 @@ LogicalResult mlir::kiln::detail::verifyInferredShapes(Operation *op) {
     return failure();
   if (areRefinementCompatible(inferred, op->getResultTypes()))
     return success();
+  if (inferred.size() != op->getNumResults()) {
+    // kiln.split: one result per entry of `sizes`.
+    InFlightDiagnostic diag = op->emitOpError("has ")
+                              << op->getNumResults() << " result"
+                              << (op->getNumResults() == 1 ? "" : "s")
+                              << " but inference gives " << inferred.size()
+                              << ": ";
+    llvm::interleaveComma(inferred, diag);
+    return diag;
+  }
   InFlightDiagnostic diag = op->emitOpError("result type");
   if (op->getNumResults() != 1)
     diag << "s";
@@ -63,6 +73,15 @@ bool mlir::kiln::detail::isExactInteger(double value, IntegerType type) {
     return value == 0 || value == 1;
   double limit = std::ldexp(1.0, static_cast<int>(width) - 1);
   return value >= -limit && value < limit;
+}
+
+LogicalResult mlir::kiln::detail::verifyExactSameType(Operation *op) {
+  Type operand = op->getOperand(0).getType();
+  for (Type result : op->getResultTypes())
+    if (result != operand)
+      return op->emitOpError("result type ")
+             << result << " must equal the operand type " << operand;
+  return success();
 }
 
 std::string mlir::kiln::detail::formatShape(ArrayRef<int64_t> shape) {

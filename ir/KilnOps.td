@@ -35,8 +35,15 @@ def Kiln_InferType : TraitList<[Kiln_VerifyShapes, InferTypeOpAdaptorBase<[{
 }]>]>;
 
 // Ops whose result type is exactly the operand type: inference is generated
-// by ODS from SameOperandsAndResultType.
-def Kiln_SameType : TraitList<[SameOperandsAndResultType,
+// by ODS from SameOperandsAndResultType. That trait accepts a result with
+// more static dims (tensor<?xf32> -> tensor<4xf32>), but the printed form
+// holds one type, so the refinement would be lost in a round trip: it is an
+// error, and ExactSameType reports it once, before InferTypeOpInterface's
+// exact check adds two less precise messages.
+def Kiln_ExactSameType : NativeOpTrait<"ExactSameType"> {
+  let cppNamespace = "::mlir::kiln";
+}
+def Kiln_SameType : TraitList<[SameOperandsAndResultType, Kiln_ExactSameType,
                                DeclareOpInterfaceMethods<InferTypeOpInterface>]>;
 
 //===----------------------------------------------------------------------===//
