@@ -47,8 +47,11 @@ def KilnShapeInference : Pass<"kiln-shape-inference", "::mlir::func::FuncOp"> {
     Walks the function in order and, for every op, intersects each result type
     with what the op's type inference derives from its (already refined)
     operands, so static dims flow from the function's arguments to its
-    results. Finally updates the function's result types to match its
-    `return`. Fails with the op's own diagnostic if an op's shapes turn out
+    results. Finally a public function's result types are updated to match
+    its `return`. A private function keeps its signature, since calls to it
+    elsewhere in the module (which a function pass cannot update) rely on it:
+    refined results are returned through a `tensor.cast` to the declared
+    type. Fails with the op's own diagnostic if an op's shapes turn out
     inconsistent.
 
     Before:
@@ -61,7 +64,8 @@ def KilnShapeInference : Pass<"kiln-shape-inference", "::mlir::func::FuncOp"> {
     ```
     After: `%1` is `tensor<3x2xf32>` and so is the function's result.
   }];
-  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+  let dependentDialects = ["::mlir::kiln::KilnDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 #endif // KILN_PASSES_TD

@@ -4,6 +4,7 @@
 
 #include "ir/KilnOps.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
 namespace mlir::kiln {
@@ -80,12 +81,41 @@ struct KilnShapeInference
     if (walk.wasInterrupted())
       return signalPassFailure();
 
-    // The function's results follow its return's operands.
-    if (fn.isExternal())
+    if (!fn.isExternal())
+      updateResultTypes(fn);
+  }
+
+  /// A public function is an entry point: its result types follow its
+  /// returns. A private one exists to be called from elsewhere in the
+  /// module, and a function pass can neither see nor update those calls: it
+  /// keeps its signature, and refined values are cast back to it. So are the
+  /// values of a result on which several returns disagree.
+  void updateResultTypes(func::FuncOp fn) {
+    SmallVector<func::ReturnOp> returns;
+    fn.walk([&](func::ReturnOp ret) { returns.push_back(ret); });
+    if (returns.empty())
       return;
-    Operation *ret = fn.getBody().back().getTerminator();
+    SmallVector<Type> resultTypes(fn.getResultTypes());
+    if (fn.isPublic()) {
+      for (auto [i, type] : llvm::enumerate(resultTypes)) {
+        Type first = returns.front().getOperand(i).getType();
+        if (llvm::all_of(returns, [&](func::ReturnOp ret) {
+              return ret.getOperand(i).getType() == first;
+            }))
+          type = first;
+      }
+    }
+    for (func::ReturnOp ret : returns) {
+      OpBuilder builder(ret);
+      for (OpOperand &operand : ret->getOpOperands()) {
+        Type declared = resultTypes[operand.getOperandNumber()];
+        if (operand.get().getType() != declared)
+          operand.set(builder.create<tensor::CastOp>(ret.getLoc(), declared,
+                                                     operand.get()));
+      }
+    }
     fn.setType(FunctionType::get(&getContext(), fn.getArgumentTypes(),
-                                 ret->getOperandTypes()));
+                                 resultTypes));
   }
 };
 
