@@ -94,6 +94,34 @@ static bool isBool(Type t) {
   return cast<ShapedType>(t).getElementType().isInteger(1);
 }
 
+// Folds must compute what the generated code computes, and codegen lowers
+// max, min, relu, clip and the hard_* clamps to arith.maximumf/minimumf:
+// IEEE 754-2019 maximum/minimum, where NaN wins and -0 < +0. std::max and
+// std::min instead return their first argument for NaN or equal zeros, so
+// relu(NaN) folded to 0 and hard_sigmoid(NaN) to 1.
+static double maximumf(double x, double y) {
+  if (std::isnan(x))
+    return x;
+  if (std::isnan(y))
+    return y;
+  if (x == y) // +0 and -0
+    return std::signbit(x) ? y : x;
+  return x > y ? x : y;
+}
+
+static double minimumf(double x, double y) {
+  if (std::isnan(x))
+    return x;
+  if (std::isnan(y))
+    return y;
+  if (x == y)
+    return std::signbit(x) ? x : y;
+  return x < y ? x : y;
+}
+
+/// min(max(x, 0), 1), as codegen clamps hard_sigmoid and hard_swish.
+static double clamp01(double x) { return minimumf(maximumf(x, 0.0), 1.0); }
+
 OpFoldResult NegOp::fold(FoldAdaptor a) {
   return fold::unary(a.getInput(), getType(), [](double x) { return -x; },
                      [](const APInt &x) -> std::optional<APInt> { return -x; });
@@ -107,7 +135,7 @@ OpFoldResult AbsOp::fold(FoldAdaptor a) {
 
 OpFoldResult ReluOp::fold(FoldAdaptor a) {
   return fold::unary(
-      a.getInput(), getType(), [](double x) { return x > 0 ? x : 0.0; },
+      a.getInput(), getType(), [](double x) { return maximumf(x, 0.0); },
       [](const APInt &x) -> std::optional<APInt> {
         return x.isNegative() ? APInt::getZero(x.getBitWidth()) : x;
       });
@@ -131,7 +159,7 @@ KILN_FLOAT_UNARY_FOLD(CosOp, std::cos(x))
 KILN_FLOAT_UNARY_FOLD(FloorOp, std::floor(x))
 KILN_FLOAT_UNARY_FOLD(CeilOp, std::ceil(x))
 KILN_FLOAT_UNARY_FOLD(HardSwishOp,
-                      x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5)))
+                      x * clamp01(x / 6.0 + 0.5))
 #undef KILN_FLOAT_UNARY_FOLD
 
 OpFoldResult NotOp::fold(FoldAdaptor a) {
@@ -163,7 +191,7 @@ OpFoldResult HardSigmoidOp::fold(FoldAdaptor a) {
   double alpha = getAlpha().convertToDouble();
   double beta = getBeta().convertToDouble();
   return fold::unary(a.getInput(), getType(), [&](double x) {
-    return std::max(0.0, std::min(1.0, alpha * x + beta));
+    return clamp01(alpha * x + beta);
   });
 }
 
@@ -199,7 +227,7 @@ OpFoldResult ClipOp::fold(FoldAdaptor a) {
   double hi = getMax() ? getMax()->convertToDouble() : INFINITY;
   return fold::unary(
       a.getInput(), getType(),
-      [&](double x) { return std::min(std::max(x, lo), hi); },
+      [&](double x) { return minimumf(maximumf(x, lo), hi); },
       [&](const APInt &x) -> std::optional<APInt> {
         // In APInt, not double: i64 values beyond 2^53 must stay exact. The
         // verifier made the bounds representable in the element type.
@@ -307,7 +335,7 @@ OpFoldResult MaxOp::fold(FoldAdaptor a) {
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(),
-      [](double x, double y) { return std::isnan(x) || std::isnan(y) ? NAN : std::max(x, y); },
+      [](double x, double y) { return maximumf(x, y); },
       [](const APInt &x, const APInt &y) -> std::optional<APInt> {
         return x.sgt(y) ? x : y;
       });
@@ -318,7 +346,7 @@ OpFoldResult MinOp::fold(FoldAdaptor a) {
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(),
-      [](double x, double y) { return std::isnan(x) || std::isnan(y) ? NAN : std::min(x, y); },
+      [](double x, double y) { return minimumf(x, y); },
       [](const APInt &x, const APInt &y) -> std::optional<APInt> {
         return x.slt(y) ? x : y;
       });

@@ -146,6 +146,36 @@ func.func @fold_clip() -> (tensor<4xf32>, tensor<4xi32>, tensor<3xi64>) {
 
 // -----
 
+// max, min, relu, clip and the hard_* clamps fold as arith.maximumf/minimumf
+// compute them at run time: NaN wins, and -0 < +0.
+// CHECK-LABEL: func.func @fold_nan_and_signed_zeros
+func.func @fold_nan_and_signed_zeros()
+    -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %x = kiln.constant dense<[0x7FC00000, -0.0, -2.0]> : tensor<3xf32>
+  %a = kiln.constant dense<[-0.0, 0.0]> : tensor<2xf32>
+  %b = kiln.constant dense<[0.0, -0.0]> : tensor<2xf32>
+  // CHECK-DAG: %[[RELU:.*]] = kiln.constant dense<[0x7FC00000, 0.000000e+00, 0.000000e+00]> : tensor<3xf32>
+  %0 = kiln.relu %x : tensor<3xf32>
+  // clamp(0.2 * x + 0.5, 0, 1).
+  // CHECK-DAG: %[[HSIG:.*]] = kiln.constant dense<[0x7FC00000, 5.000000e-01, 1.000000e-01]> : tensor<3xf32>
+  %1 = kiln.hard_sigmoid %x : tensor<3xf32>
+  // CHECK-DAG: %[[HSWISH:.*]] = kiln.constant dense<[0x7FC00000, -0.000000e+00, -0.333333343]> : tensor<3xf32>
+  %2 = kiln.hard_swish %x : tensor<3xf32>
+  // CHECK-DAG: %[[MAX:.*]] = kiln.constant dense<0.000000e+00> : tensor<2xf32>
+  %3 = kiln.max %a, %b : tensor<2xf32>, tensor<2xf32> -> tensor<2xf32>
+  // CHECK-DAG: %[[MIN:.*]] = kiln.constant dense<-0.000000e+00> : tensor<2xf32>
+  %4 = kiln.min %a, %b : tensor<2xf32>, tensor<2xf32> -> tensor<2xf32>
+  // clip with min 0 is relu.
+  %5 = kiln.clip %x {min = 0.0 : f64} : tensor<3xf32>
+  // CHECK-DAG: %[[CLIP:.*]] = kiln.constant dense<[0x7FC00000, -0.000000e+00, -2.000000e+00]> : tensor<3xf32>
+  %6 = kiln.clip %x {max = -0.0 : f64} : tensor<3xf32>
+  // CHECK: return %[[RELU]], %[[HSIG]], %[[HSWISH]], %[[MAX]], %[[MIN]], %[[RELU]], %[[CLIP]]
+  return %0, %1, %2, %3, %4, %5, %6
+      : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // Constant folding: binary ops with broadcasting
 //===----------------------------------------------------------------------===//
