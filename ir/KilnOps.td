@@ -492,7 +492,9 @@ def Kiln_ReshapeOp : Kiln_DataOp<"reshape"> {
   let summary = "Same elements, new shape";
   let description = [{
     Reinterprets the row-major elements with `shape`. At most one entry may
-    be -1: it is inferred from the element count.
+    be -1: it is inferred from the element count. A 0 is a dim of size 0
+    (ONNX's `allowzero = 1`); frontends resolve ONNX's default, where 0
+    copies the input's dim.
 
     ```mlir
     %y = kiln.reshape %x {shape = array<i64: 3, -1>} : tensor<2x3xf32> -> tensor<3x2xf32>
@@ -647,8 +649,10 @@ def Kiln_FlattenOp : Kiln_DataOp<"flatten"> {
 def Kiln_SqueezeOp : Kiln_DataOp<"squeeze"> {
   let summary = "Removes size-1 dims";
   let description = [{
-    Drops the dims listed in `axes` (normalized to the input rank), each of
-    which must have size 1. Canonicalizes to kiln.reshape.
+    Drops the dims listed in `axes` (normalized to the input rank, unique,
+    non-empty), each of which must have size 1. Unlike ONNX, no axes does not
+    mean "every size-1 dim": frontends list those dims, which they can only
+    do where the shape is known. Canonicalizes to kiln.reshape.
 
     ```mlir
     %y = kiln.squeeze %x {axes = array<i64: 0>} : tensor<1x3xf32> -> tensor<3xf32>

@@ -479,9 +479,11 @@ LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *,
   if (!input)
     return diag("input must be a ranked tensor");
   ArrayRef<int64_t> axes = adaptor.getAxes();
-  if (!areValidAxes(axes, input.getRank()))
-    return diag("axes ", formatShape(axes), " must be unique and in [0, ",
-                input.getRank(), ")");
+  // ONNX reads no axes as "every size-1 dim"; kiln wants them listed, so an
+  // empty list is an error rather than a silent no-op.
+  if (axes.empty() || !areValidAxes(axes, input.getRank()))
+    return diag("axes ", formatShape(axes),
+                " must be non-empty, unique and in [0, ", input.getRank(), ")");
   SmallVector<int64_t> out;
   for (auto [i, d] : llvm::enumerate(input.getShape())) {
     if (!llvm::is_contained(axes, static_cast<int64_t>(i))) {

@@ -444,8 +444,17 @@ func.func @flatten_result_shape(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
 // -----
 
 func.func @squeeze_axes(%x: tensor<1x3xf32>) -> tensor<3xf32> {
-  // expected-error @+1 {{'kiln.squeeze' op axes [2] must be unique and in [0, 2)}}
+  // expected-error @+1 {{'kiln.squeeze' op axes [2] must be non-empty, unique and in [0, 2)}}
   %0 = kiln.squeeze %x {axes = array<i64: 2>} : tensor<1x3xf32> -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Not ONNX's "squeeze every size-1 dim".
+func.func @squeeze_no_axes(%x: tensor<1x3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'kiln.squeeze' op axes [] must be non-empty, unique and in [0, 2)}}
+  %0 = kiln.squeeze %x {axes = array<i64>} : tensor<1x3xf32> -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
 

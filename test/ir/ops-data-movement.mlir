@@ -213,9 +213,9 @@ func.func @squeeze(%x: tensor<1x3x1xf32>, %d: tensor<?x2xi1>) {
   %0 = kiln.squeeze %x {axes = array<i64: 0>} : tensor<1x3x1xf32> -> tensor<3x1xf32>
   // CHECK: kiln.squeeze %[[X]] {axes = array<i64: 2, 0>} : tensor<1x3x1xf32> -> tensor<3xf32>
   %1 = kiln.squeeze %x {axes = array<i64: 2, 0>} : tensor<1x3x1xf32> -> tensor<3xf32>
-  // No axes: nothing is removed.
-  // CHECK: kiln.squeeze %[[X]] {axes = array<i64>} : tensor<1x3x1xf32> -> tensor<1x3x1xf32>
-  %2 = kiln.squeeze %x {axes = array<i64>} : tensor<1x3x1xf32> -> tensor<1x3x1xf32>
+  // Only the listed size-1 dims go.
+  // CHECK: kiln.squeeze %[[X]] {axes = array<i64: 2>} : tensor<1x3x1xf32> -> tensor<1x3xf32>
+  %2 = kiln.squeeze %x {axes = array<i64: 2>} : tensor<1x3x1xf32> -> tensor<1x3xf32>
   // A dynamic dim may be squeezed; it must be 1 at run time.
   // CHECK: kiln.squeeze %[[D]] {axes = array<i64: 0>} : tensor<?x2xi1> -> tensor<2xi1>
   %3 = kiln.squeeze %d {axes = array<i64: 0>} : tensor<?x2xi1> -> tensor<2xi1>
