@@ -57,12 +57,42 @@ LogicalResult inferResultTypes(Operation *op, SmallVectorImpl<Type> &types) {
   return success();
 }
 
+/// Kiln ops re-infer their results from refined operands, and func.return
+/// is handled with the signature; any other op may rely on the exact type it
+/// was built with (func.call against its callee, linalg results against
+/// their inits, block arguments against branch operands).
+bool acceptsRefinedOperands(Operation *user) {
+  return isa<KilnDialect>(user->getDialect()) || isa<func::ReturnOp>(user);
+}
+
+/// Gives `result` its refined type; uses in ops that cannot take it read a
+/// tensor.cast back to the type they saw.
+void refine(OpResult result, Type refined) {
+  Type old = result.getType();
+  if (old == refined)
+    return;
+  result.setType(refined);
+  SmallVector<OpOperand *> foreign;
+  for (OpOperand &use : result.getUses())
+    if (!acceptsRefinedOperands(use.getOwner()))
+      foreign.push_back(&use);
+  if (foreign.empty())
+    return;
+  OpBuilder builder(result.getContext());
+  builder.setInsertionPointAfterValue(result);
+  Value cast = builder.create<tensor::CastOp>(result.getLoc(), old, result);
+  for (OpOperand *use : foreign)
+    use->set(cast);
+}
+
 struct KilnShapeInference
     : kiln::impl::KilnShapeInferenceBase<KilnShapeInference> {
   void runOnOperation() override {
     func::FuncOp fn = getOperation();
     WalkResult walk = fn.walk([&](Operation *op) {
-      if (op->getNumResults() == 0)
+      // Only kiln ops are refined: values flowing into other ops keep the
+      // types those ops were built with (see refine()).
+      if (!isa<KilnDialect>(op->getDialect()) || op->getNumResults() == 0)
         return WalkResult::advance();
       SmallVector<Type> inferred;
       if (failed(inferResultTypes(op, inferred)))
@@ -74,7 +104,7 @@ struct KilnShapeInference
               << result.getType() << " conflicts with the inferred " << type;
           return WalkResult::interrupt();
         }
-        result.setType(refined);
+        refine(cast<OpResult>(result), refined);
       }
       return WalkResult::advance();
     });
