@@ -14,6 +14,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::kiln;
 
@@ -43,6 +45,16 @@ LogicalResult mlir::kiln::detail::verifyInferredShapes(Operation *op) {
     return failure();
   if (areRefinementCompatible(inferred, op->getResultTypes()))
     return success();
+  if (inferred.size() != op->getNumResults()) {
+    // kiln.split: one result per entry of `sizes`.
+    InFlightDiagnostic diag = op->emitOpError("has ")
+                              << op->getNumResults() << " result"
+                              << (op->getNumResults() == 1 ? "" : "s")
+                              << " but inference gives " << inferred.size()
+                              << ": ";
+    llvm::interleaveComma(inferred, diag);
+    return diag;
+  }
   InFlightDiagnostic diag = op->emitOpError("result type");
   if (op->getNumResults() != 1)
     diag << "s";
@@ -51,6 +63,25 @@ LogicalResult mlir::kiln::detail::verifyInferredShapes(Operation *op) {
   diag << " incompatible with the inferred ";
   llvm::interleaveComma(inferred, diag);
   return diag;
+}
+
+bool mlir::kiln::detail::isExactInteger(double value, IntegerType type) {
+  if (std::isnan(value) || value != std::trunc(value))
+    return false;
+  unsigned width = type.getWidth();
+  if (width == 1)
+    return value == 0 || value == 1;
+  double limit = std::ldexp(1.0, static_cast<int>(width) - 1);
+  return value >= -limit && value < limit;
+}
+
+LogicalResult mlir::kiln::detail::verifyExactSameType(Operation *op) {
+  Type operand = op->getOperand(0).getType();
+  for (Type result : op->getResultTypes())
+    if (result != operand)
+      return op->emitOpError("result type ")
+             << result << " must equal the operand type " << operand;
+  return success();
 }
 
 std::string mlir::kiln::detail::formatShape(ArrayRef<int64_t> shape) {

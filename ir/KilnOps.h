@@ -46,6 +46,20 @@ public:
   }
 };
 
+namespace detail {
+/// Checks every result type equals the first operand's type.
+LogicalResult verifyExactSameType(Operation *op);
+} // namespace detail
+
+/// Op trait: results have exactly the operand's type; see Kiln_SameType.
+template <typename ConcreteType>
+class ExactSameType : public OpTrait::TraitBase<ConcreteType, ExactSameType> {
+public:
+  static LogicalResult verifyTrait(Operation *op) {
+    return detail::verifyExactSameType(op);
+  }
+};
+
 } // namespace mlir::kiln
 
 #define GET_OP_CLASSES

@@ -35,8 +35,15 @@ def Kiln_InferType : TraitList<[Kiln_VerifyShapes, InferTypeOpAdaptorBase<[{
 }]>]>;
 
 // Ops whose result type is exactly the operand type: inference is generated
-// by ODS from SameOperandsAndResultType.
-def Kiln_SameType : TraitList<[SameOperandsAndResultType,
+// by ODS from SameOperandsAndResultType. That trait accepts a result with
+// more static dims (tensor<?xf32> -> tensor<4xf32>), but the printed form
+// holds one type, so the refinement would be lost in a round trip: it is an
+// error, and ExactSameType reports it once, before InferTypeOpInterface's
+// exact check adds two less precise messages.
+def Kiln_ExactSameType : NativeOpTrait<"ExactSameType"> {
+  let cppNamespace = "::mlir::kiln";
+}
+def Kiln_SameType : TraitList<[SameOperandsAndResultType, Kiln_ExactSameType,
                                DeclareOpInterfaceMethods<InferTypeOpInterface>]>;
 
 //===----------------------------------------------------------------------===//
@@ -58,6 +65,7 @@ def Kiln_ConstantOp : Kiln_Op<"constant",
   let results = (outs Kiln_Tensor:$output);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
+  let hasVerifier = 1;
   let builders = [OpBuilder<(ins "::mlir::ElementsAttr":$value), [{
     build($_builder, $_state, value.getType(), value);
   }]>];
@@ -484,7 +492,9 @@ def Kiln_ReshapeOp : Kiln_DataOp<"reshape"> {
   let summary = "Same elements, new shape";
   let description = [{
     Reinterprets the row-major elements with `shape`. At most one entry may
-    be -1: it is inferred from the element count.
+    be -1: it is inferred from the element count. A 0 is a dim of size 0
+    (ONNX's `allowzero = 1`); frontends resolve ONNX's default, where 0
+    copies the input's dim.
 
     ```mlir
     %y = kiln.reshape %x {shape = array<i64: 3, -1>} : tensor<2x3xf32> -> tensor<3x2xf32>
@@ -550,7 +560,8 @@ def Kiln_SliceOp : Kiln_DataOp<"slice"> {
     before `ends[d]` (after it, for negative steps). Attributes are
     normalized by frontends: one entry per dim, `steps[d] != 0`, and for a
     positive step `0 <= start <= end <= size`, for a negative step
-    `-1 <= end <= start < size` (or an empty slice).
+    `-1 <= end <= start < size`; an empty slice (`start == end`) may also
+    start at `size`. So a non-empty slice never reads outside the dim.
 
     ```mlir
     %y = kiln.slice %x {ends = array<i64: 4, -1>, starts = array<i64: 0, 5>, steps = array<i64: 2, -1>}
@@ -638,8 +649,10 @@ def Kiln_FlattenOp : Kiln_DataOp<"flatten"> {
 def Kiln_SqueezeOp : Kiln_DataOp<"squeeze"> {
   let summary = "Removes size-1 dims";
   let description = [{
-    Drops the dims listed in `axes` (normalized to the input rank), each of
-    which must have size 1. Canonicalizes to kiln.reshape.
+    Drops the dims listed in `axes` (normalized to the input rank, unique,
+    non-empty), each of which must have size 1. Unlike ONNX, no axes does not
+    mean "every size-1 dim": frontends list those dims, which they can only
+    do where the shape is known. Canonicalizes to kiln.reshape.
 
     ```mlir
     %y = kiln.squeeze %x {axes = array<i64: 0>} : tensor<1x3xf32> -> tensor<3xf32>

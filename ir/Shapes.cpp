@@ -42,6 +42,27 @@ broadcastShapes(ArrayRef<ArrayRef<int64_t>> shapes, int64_t *failedDim) {
   return result;
 }
 
+bool mayBroadcastTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to) {
+  if (from.size() > to.size())
+    return false;
+  ArrayRef<int64_t> aligned = to.take_back(from.size());
+  for (auto [f, t] : llvm::zip(from, aligned))
+    if (f != 1 && !ShapedType::isDynamic(f) && !ShapedType::isDynamic(t) &&
+        f != t)
+      return false;
+  return true;
+}
+
+bool isBroadcastNoOp(ArrayRef<int64_t> from, ArrayRef<int64_t> to) {
+  if (from.size() > to.size())
+    return false;
+  ArrayRef<int64_t> aligned = to.take_back(from.size());
+  for (auto [f, t] : llvm::zip(from, aligned))
+    if (f != 1 && (ShapedType::isDynamic(f) || f != t))
+      return false;
+  return true;
+}
+
 int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                          int64_t padBegin, int64_t padEnd, int64_t dilation,
                          bool ceilMode) {

@@ -26,6 +26,17 @@ namespace mlir::kiln {
 std::optional<SmallVector<int64_t>>
 broadcastShapes(ArrayRef<ArrayRef<int64_t>> shapes, int64_t *failedDim = nullptr);
 
+/// True if `from` may broadcast to exactly `to` (aligned at the trailing dim,
+/// no more dims than `to`): each dim of `from` is 1, equal to `to`'s, or
+/// unknown on either side. For verifying operands that must not change the
+/// shape they broadcast against (layer_norm's scale and bias).
+bool mayBroadcastTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to);
+
+/// True if broadcasting `from` against `to` provably gives `to`: `from` has no
+/// more dims, and each of its dims is 1 or equal to `to`'s static dim. For
+/// folds such as `x + 0 -> x`, which are wrong if the constant stretches x.
+bool isBroadcastNoOp(ArrayRef<int64_t> from, ArrayRef<int64_t> to);
+
 /// Output size of one spatial dim of a conv or pooling window:
 /// floor-or-ceil((in + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride) + 1.
 /// With ceilMode, a last window that would start inside the end padding is

@@ -34,8 +34,9 @@ struct KilnCanonicalize : kiln::impl::KilnCanonicalizeBase<KilnCanonicalize> {
     GreedyRewriteConfig config;
     config.maxIterations = maxIterations;
     if (failed(applyPatternsAndFoldGreedily(getOperation(), patterns, config))) {
-      getOperation().emitError("kiln-canonicalize did not converge in ")
-          << maxIterations << " iterations";
+      getOperation().emitError("kiln-canonicalize did not converge on @")
+          << getOperation().getSymName() << " in " << maxIterations
+          << " iterations";
       signalPassFailure();
     }
   }

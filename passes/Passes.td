@@ -44,11 +44,16 @@ def KilnCanonicalize : Pass<"kiln-canonicalize", "::mlir::func::FuncOp"> {
 def KilnShapeInference : Pass<"kiln-shape-inference", "::mlir::func::FuncOp"> {
   let summary = "Refine result shapes from operand shapes through a function";
   let description = [{
-    Walks the function in order and, for every op, intersects each result type
-    with what the op's type inference derives from its (already refined)
-    operands, so static dims flow from the function's arguments to its
-    results. Finally updates the function's result types to match its
-    `return`. Fails with the op's own diagnostic if an op's shapes turn out
+    Walks the function in order and, for every kiln op, intersects each
+    result type with what the op's type inference derives from its (already
+    refined) operands, so static dims flow from the function's arguments to
+    its results. Other ops keep the types they were built with: a refined
+    value they use reaches them through a `tensor.cast` back to its old type.
+    Finally a public function's result types are updated to match its
+    `return`. A private function keeps its signature, since calls to it
+    elsewhere in the module (which a function pass cannot update) rely on it:
+    refined results are returned through a `tensor.cast` to the declared
+    type. Fails with the op's own diagnostic if an op's shapes turn out
     inconsistent.
 
     Before:
@@ -61,7 +66,8 @@ def KilnShapeInference : Pass<"kiln-shape-inference", "::mlir::func::FuncOp"> {
     ```
     After: `%1` is `tensor<3x2xf32>` and so is the function's result.
   }];
-  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+  let dependentDialects = ["::mlir::kiln::KilnDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 #endif // KILN_PASSES_TD

@@ -4,6 +4,7 @@
 
 #include "ir/KilnOps.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
 namespace mlir::kiln {
@@ -56,12 +57,42 @@ LogicalResult inferResultTypes(Operation *op, SmallVectorImpl<Type> &types) {
   return success();
 }
 
+/// Kiln ops re-infer their results from refined operands, and func.return
+/// is handled with the signature; any other op may rely on the exact type it
+/// was built with (func.call against its callee, linalg results against
+/// their inits, block arguments against branch operands).
+bool acceptsRefinedOperands(Operation *user) {
+  return isa<KilnDialect>(user->getDialect()) || isa<func::ReturnOp>(user);
+}
+
+/// Gives `result` its refined type; uses in ops that cannot take it read a
+/// tensor.cast back to the type they saw.
+void refine(OpResult result, Type refined) {
+  Type old = result.getType();
+  if (old == refined)
+    return;
+  result.setType(refined);
+  SmallVector<OpOperand *> foreign;
+  for (OpOperand &use : result.getUses())
+    if (!acceptsRefinedOperands(use.getOwner()))
+      foreign.push_back(&use);
+  if (foreign.empty())
+    return;
+  OpBuilder builder(result.getContext());
+  builder.setInsertionPointAfterValue(result);
+  Value cast = builder.create<tensor::CastOp>(result.getLoc(), old, result);
+  for (OpOperand *use : foreign)
+    use->set(cast);
+}
+
 struct KilnShapeInference
     : kiln::impl::KilnShapeInferenceBase<KilnShapeInference> {
   void runOnOperation() override {
     func::FuncOp fn = getOperation();
     WalkResult walk = fn.walk([&](Operation *op) {
-      if (op->getNumResults() == 0)
+      // Only kiln ops are refined: values flowing into other ops keep the
+      // types those ops were built with (see refine()).
+      if (!isa<KilnDialect>(op->getDialect()) || op->getNumResults() == 0)
         return WalkResult::advance();
       SmallVector<Type> inferred;
       if (failed(inferResultTypes(op, inferred)))
@@ -73,19 +104,48 @@ struct KilnShapeInference
               << result.getType() << " conflicts with the inferred " << type;
           return WalkResult::interrupt();
         }
-        result.setType(refined);
+        refine(cast<OpResult>(result), refined);
       }
       return WalkResult::advance();
     });
     if (walk.wasInterrupted())
       return signalPassFailure();
 
-    // The function's results follow its return's operands.
-    if (fn.isExternal())
+    if (!fn.isExternal())
+      updateResultTypes(fn);
+  }
+
+  /// A public function is an entry point: its result types follow its
+  /// returns. A private one exists to be called from elsewhere in the
+  /// module, and a function pass can neither see nor update those calls: it
+  /// keeps its signature, and refined values are cast back to it. So are the
+  /// values of a result on which several returns disagree.
+  void updateResultTypes(func::FuncOp fn) {
+    SmallVector<func::ReturnOp> returns;
+    fn.walk([&](func::ReturnOp ret) { returns.push_back(ret); });
+    if (returns.empty())
       return;
-    Operation *ret = fn.getBody().back().getTerminator();
+    SmallVector<Type> resultTypes(fn.getResultTypes());
+    if (fn.isPublic()) {
+      for (auto [i, type] : llvm::enumerate(resultTypes)) {
+        Type first = returns.front().getOperand(i).getType();
+        if (llvm::all_of(returns, [&](func::ReturnOp ret) {
+              return ret.getOperand(i).getType() == first;
+            }))
+          type = first;
+      }
+    }
+    for (func::ReturnOp ret : returns) {
+      OpBuilder builder(ret);
+      for (OpOperand &operand : ret->getOpOperands()) {
+        Type declared = resultTypes[operand.getOperandNumber()];
+        if (operand.get().getType() != declared)
+          operand.set(builder.create<tensor::CastOp>(ret.getLoc(), declared,
+                                                     operand.get()));
+      }
+    }
     fn.setType(FunctionType::get(&getContext(), fn.getArgumentTypes(),
-                                 ret->getOperandTypes()));
+                                 resultTypes));
   }
 };
 

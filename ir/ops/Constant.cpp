@@ -18,4 +18,14 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult ConstantOp::verify() {
+  // Stricter than the refinement rule of other ops: the folder returns the
+  // value, whose type must then be the result's.
+  if (getType() != getValue().getType())
+    return emitOpError("result type ")
+           << getType() << " differs from the value's type "
+           << getValue().getType();
+  return success();
+}
+
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValueAttr(); }

@@ -60,8 +60,23 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+/// True if reshaping `input` with `shape` provably keeps its shape: every
+/// entry is the -1 (which then takes the one remaining dim) or equals the
+/// static input dim. Equal types alone do not prove it: tensor<?x?xf32> with
+/// shape [2, -1] may turn 4x3 into 2x6.
+static bool reshapeKeepsShape(ArrayRef<int64_t> input,
+                              ArrayRef<int64_t> shape) {
+  if (input.size() != shape.size())
+    return false;
+  for (auto [in, s] : llvm::zip(input, shape))
+    if (s != -1 && (ShapedType::isDynamic(in) || in != s))
+      return false;
+  return true;
+}
+
 OpFoldResult ReshapeOp::fold(FoldAdaptor a) {
-  if (getInput().getType() == getType())
+  if (getInput().getType() == getType() &&
+      reshapeKeepsShape(getInput().getType().getShape(), getShape()))
     return getInput();
   return fold::reshape(a.getInput(), getType());
 }
@@ -286,13 +301,20 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
     if (step == 0)
       return diag("steps must not be 0 (dim ", d, ")");
     bool dyn = ShapedType::isDynamic(size);
-    bool ok = step > 0 ? (start >= 0 && start <= end && (dyn || end <= size))
-                       : (end >= -1 && (start >= end || start == 0) &&
-                          (dyn || start < std::max<int64_t>(size, 1)));
-    if (!ok)
-      return diag("dim ", d, " of size ", dyn ? std::string("?") : std::to_string(size),
-                  ": start ", start, ", end ", end, ", step ", step,
-                  " are not normalized (see the op's documentation)");
+    // A non-empty slice must read only elements of the dim; an empty one
+    // (start == end) may sit at either end.
+    bool ok = step > 0
+                  ? (start >= 0 && start <= end && (dyn || end <= size))
+                  : (end >= -1 && end <= start &&
+                     (dyn || start < size || (start == end && start <= size)));
+    if (!ok) {
+      std::string sizeStr = dyn ? std::string("?") : std::to_string(size);
+      return diag("dim ", d, " of size ", sizeStr, ": start ", start, ", end ",
+                  end, ", step ", step, " are not normalized (a ",
+                  step > 0 ? "positive step needs 0 <= start <= end <= "
+                           : "negative step needs -1 <= end <= start < ",
+                  sizeStr, ")");
+    }
     out.push_back(sliceSize(start, end, step));
   }
   types.push_back(RankedTensorType::get(out, input.getElementType()));
@@ -300,9 +322,14 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor a) {
-  bool whole = getInput().getType() == getType() &&
-               llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }) &&
-               llvm::all_of(getSteps(), [](int64_t s) { return s == 1; });
+  // The whole tensor: every dim from 0 to its (static) size by 1. With a
+  // dynamic dim, `end` may be less than the size even if the types agree.
+  ArrayRef<int64_t> shape = getInput().getType().getShape();
+  bool whole = getInput().getType() == getType();
+  for (auto [size, start, end, step] :
+       llvm::zip(shape, getStarts(), getEnds(), getSteps()))
+    whole &= !ShapedType::isDynamic(size) && start == 0 && end == size &&
+             step == 1;
   if (whole)
     return getInput();
   return fold::slice(a.getInput(), getStarts(), getSteps(), getType());
@@ -357,7 +384,10 @@ LogicalResult ExpandOp::inferReturnTypes(MLIRContext *,
 }
 
 OpFoldResult ExpandOp::fold(FoldAdaptor a) {
-  if (getInput().getType() == getType())
+  // Equal types do not prove a no-op: tensor<?xf32> expanded to [4] may
+  // stretch a size-1 dim.
+  if (getInput().getType() == getType() &&
+      isBroadcastNoOp(getShape(), getInput().getType().getShape()))
     return getInput();
   return fold::broadcast(a.getInput(), getType());
 }
@@ -371,6 +401,12 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
   if (!input)
     return diag("input must be a ranked tensor");
   int64_t rank = input.getRank();
+  // The fill value becomes an element: on integer tensors it must be one.
+  double value = adaptor.getValue().convertToDouble();
+  if (auto intType = dyn_cast<IntegerType>(input.getElementType()))
+    if (!isExactInteger(value, intType))
+      return diag("value ", value, " is not representable in the element type ",
+                  intType);
   ArrayRef<int64_t> pads = adaptor.getPads();
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
     return diag("pads has ", pads.size(), " entries, expected ", 2 * rank,
@@ -384,9 +420,12 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
     if (!ShapedType::isDynamic(size)) {
       if (adaptor.getMode() == PadMode::reflect &&
           (before >= size || after >= size) && (before || after))
-        return diag("reflect padding of dim ", d, " needs pads < size ", size);
+        return diag("reflect padding of dim ", d, " needs pads < size ", size,
+                    ", got ", before, " and ", after);
       if (adaptor.getMode() == PadMode::edge && size == 0 && (before || after))
-        return diag("edge padding of the empty dim ", d);
+        return diag("edge padding of dim ", d,
+                    " needs a non-empty dim, got size 0 and pads ", before,
+                    " and ", after);
     }
     out.push_back(ShapedType::isDynamic(size) ? size : size + before + after);
   }
@@ -440,9 +479,11 @@ LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *,
   if (!input)
     return diag("input must be a ranked tensor");
   ArrayRef<int64_t> axes = adaptor.getAxes();
-  if (!areValidAxes(axes, input.getRank()))
-    return diag("axes ", formatShape(axes), " must be unique and in [0, ",
-                input.getRank(), ")");
+  // ONNX reads no axes as "every size-1 dim"; kiln wants them listed, so an
+  // empty list is an error rather than a silent no-op.
+  if (axes.empty() || !areValidAxes(axes, input.getRank()))
+    return diag("axes ", formatShape(axes),
+                " must be non-empty, unique and in [0, ", input.getRank(), ")");
   SmallVector<int64_t> out;
   for (auto [i, d] : llvm::enumerate(input.getShape())) {
     if (!llvm::is_contained(axes, static_cast<int64_t>(i))) {

@@ -94,6 +94,34 @@ static bool isBool(Type t) {
   return cast<ShapedType>(t).getElementType().isInteger(1);
 }
 
+// Folds must compute what the generated code computes, and codegen lowers
+// max, min, relu, clip and the hard_* clamps to arith.maximumf/minimumf:
+// IEEE 754-2019 maximum/minimum, where NaN wins and -0 < +0. std::max and
+// std::min instead return their first argument for NaN or equal zeros, so
+// relu(NaN) folded to 0 and hard_sigmoid(NaN) to 1.
+static double maximumf(double x, double y) {
+  if (std::isnan(x))
+    return x;
+  if (std::isnan(y))
+    return y;
+  if (x == y) // +0 and -0
+    return std::signbit(x) ? y : x;
+  return x > y ? x : y;
+}
+
+static double minimumf(double x, double y) {
+  if (std::isnan(x))
+    return x;
+  if (std::isnan(y))
+    return y;
+  if (x == y)
+    return std::signbit(x) ? x : y;
+  return x < y ? x : y;
+}
+
+/// min(max(x, 0), 1), as codegen clamps hard_sigmoid and hard_swish.
+static double clamp01(double x) { return minimumf(maximumf(x, 0.0), 1.0); }
+
 OpFoldResult NegOp::fold(FoldAdaptor a) {
   return fold::unary(a.getInput(), getType(), [](double x) { return -x; },
                      [](const APInt &x) -> std::optional<APInt> { return -x; });
@@ -107,7 +135,7 @@ OpFoldResult AbsOp::fold(FoldAdaptor a) {
 
 OpFoldResult ReluOp::fold(FoldAdaptor a) {
   return fold::unary(
-      a.getInput(), getType(), [](double x) { return x > 0 ? x : 0.0; },
+      a.getInput(), getType(), [](double x) { return maximumf(x, 0.0); },
       [](const APInt &x) -> std::optional<APInt> {
         return x.isNegative() ? APInt::getZero(x.getBitWidth()) : x;
       });
@@ -131,7 +159,7 @@ KILN_FLOAT_UNARY_FOLD(CosOp, std::cos(x))
 KILN_FLOAT_UNARY_FOLD(FloorOp, std::floor(x))
 KILN_FLOAT_UNARY_FOLD(CeilOp, std::ceil(x))
 KILN_FLOAT_UNARY_FOLD(HardSwishOp,
-                      x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5)))
+                      x * clamp01(x / 6.0 + 0.5))
 #undef KILN_FLOAT_UNARY_FOLD
 
 OpFoldResult NotOp::fold(FoldAdaptor a) {
@@ -163,15 +191,31 @@ OpFoldResult HardSigmoidOp::fold(FoldAdaptor a) {
   double alpha = getAlpha().convertToDouble();
   double beta = getBeta().convertToDouble();
   return fold::unary(a.getInput(), getType(), [&](double x) {
-    return std::max(0.0, std::min(1.0, alpha * x + beta));
+    return clamp01(alpha * x + beta);
   });
 }
 
 LogicalResult ClipOp::verify() {
-  if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
-    return emitOpError("min ") << getMin()->convertToDouble()
-                               << " is greater than max "
-                               << getMax()->convertToDouble();
+  std::optional<double> lo, hi;
+  if (getMin())
+    lo = getMin()->convertToDouble();
+  if (getMax())
+    hi = getMax()->convertToDouble();
+  auto intType = dyn_cast<IntegerType>(getType().getElementType());
+  for (auto [name, bound] : {std::pair{"min", lo}, std::pair{"max", hi}}) {
+    if (!bound)
+      continue;
+    if (std::isnan(*bound))
+      return emitOpError(name) << " must not be NaN";
+    // On integer tensors a bound is compared as an integer of the element
+    // type (ONNX gives it the input's type), so it must be one.
+    if (intType && !isExactInteger(*bound, intType))
+      return emitOpError(name)
+             << " " << *bound << " is not representable in the element type "
+             << intType;
+  }
+  if (lo && hi && *lo > *hi)
+    return emitOpError("min ") << *lo << " is greater than max " << *hi;
   return success();
 }
 
@@ -183,11 +227,19 @@ OpFoldResult ClipOp::fold(FoldAdaptor a) {
   double hi = getMax() ? getMax()->convertToDouble() : INFINITY;
   return fold::unary(
       a.getInput(), getType(),
-      [&](double x) { return std::min(std::max(x, lo), hi); },
+      [&](double x) { return minimumf(maximumf(x, lo), hi); },
       [&](const APInt &x) -> std::optional<APInt> {
-        double v = static_cast<double>(x.getSExtValue());
-        v = std::min(std::max(v, lo), hi);
-        return APInt(x.getBitWidth(), static_cast<int64_t>(v), true);
+        // In APInt, not double: i64 values beyond 2^53 must stay exact. The
+        // verifier made the bounds representable in the element type.
+        auto asInt = [&](double v) {
+          return APInt(x.getBitWidth(), static_cast<int64_t>(v), true);
+        };
+        APInt r = x;
+        if (getMin())
+          r = llvm::APIntOps::smax(r, asInt(lo));
+        if (getMax())
+          r = llvm::APIntOps::smin(r, asInt(hi));
+        return r;
       });
 }
 
@@ -201,19 +253,38 @@ OpFoldResult CastOp::fold(FoldAdaptor a) {
 // Binary folders
 //===----------------------------------------------------------------------===//
 
+/// True if `other` provably broadcasts against `x` without stretching it, so
+/// that an op whose result has `x`'s type can be replaced by `x`. The types
+/// being equal is not enough: with x : tensor<?xf32> and other : tensor<4xf32>
+/// the result may be declared tensor<?xf32>, yet x may have one element.
+static bool keepsShape(Value x, Value other, Type resultType) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  if (xt != resultType)
+    return false;
+  return x == other ||
+         isBroadcastNoOp(cast<RankedTensorType>(other.getType()).getShape(),
+                         xt.getShape());
+}
+
 /// `x op identity -> x`, when the identity operand does not change the
 /// result type through broadcasting.
-static Value foldIdentity(Value x, Attribute other, double identity,
-                          Type resultType) {
-  if (x.getType() == resultType && fold::isSplatOf(other, identity))
+static Value foldIdentity(Value x, Value other, Attribute otherValue,
+                          double identity, Type resultType) {
+  if (fold::isSplatOf(otherValue, identity) && keepsShape(x, other, resultType))
     return x;
   return {};
 }
 
+/// `op(x, x) -> x` for idempotent ops; the result may be declared more
+/// refined than x, and then x cannot replace it.
+static Value foldSame(Value lhs, Value rhs, Type resultType) {
+  return lhs == rhs && lhs.getType() == resultType ? lhs : Value();
+}
+
 OpFoldResult AddOp::fold(FoldAdaptor a) {
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 0, getType()))
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 0, getType()))
     return v;
-  if (Value v = foldIdentity(getRhs(), a.getLhs(), 0, getType()))
+  if (Value v = foldIdentity(getRhs(), getLhs(), a.getLhs(), 0, getType()))
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x + y; },
@@ -221,7 +292,7 @@ OpFoldResult AddOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor a) {
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 0, getType()))
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 0, getType()))
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x - y; },
@@ -229,9 +300,9 @@ OpFoldResult SubOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor a) {
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 1, getType()))
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 1, getType()))
     return v;
-  if (Value v = foldIdentity(getRhs(), a.getLhs(), 1, getType()))
+  if (Value v = foldIdentity(getRhs(), getLhs(), a.getLhs(), 1, getType()))
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x * y; },
@@ -239,7 +310,7 @@ OpFoldResult MulOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult DivOp::fold(FoldAdaptor a) {
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 1, getType()))
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 1, getType()))
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x / y; },
@@ -252,7 +323,7 @@ OpFoldResult DivOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult PowOp::fold(FoldAdaptor a) {
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 1, getType()))
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 1, getType()))
     return v;
   return fold::binary(a.getLhs(), a.getRhs(), getType(),
                       [](double x, double y) { return std::pow(x, y); },
@@ -260,31 +331,31 @@ OpFoldResult PowOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult MaxOp::fold(FoldAdaptor a) {
-  if (getLhs() == getRhs())
-    return getLhs();
+  if (Value v = foldSame(getLhs(), getRhs(), getType()))
+    return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(),
-      [](double x, double y) { return std::isnan(x) || std::isnan(y) ? NAN : std::max(x, y); },
+      [](double x, double y) { return maximumf(x, y); },
       [](const APInt &x, const APInt &y) -> std::optional<APInt> {
         return x.sgt(y) ? x : y;
       });
 }
 
 OpFoldResult MinOp::fold(FoldAdaptor a) {
-  if (getLhs() == getRhs())
-    return getLhs();
+  if (Value v = foldSame(getLhs(), getRhs(), getType()))
+    return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(),
-      [](double x, double y) { return std::isnan(x) || std::isnan(y) ? NAN : std::min(x, y); },
+      [](double x, double y) { return minimumf(x, y); },
       [](const APInt &x, const APInt &y) -> std::optional<APInt> {
         return x.slt(y) ? x : y;
       });
 }
 
 OpFoldResult AndOp::fold(FoldAdaptor a) {
-  if (getLhs() == getRhs())
-    return getLhs();
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 1, getType()))
+  if (Value v = foldSame(getLhs(), getRhs(), getType()))
+    return v;
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 1, getType()))
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(), nullptr,
@@ -292,9 +363,9 @@ OpFoldResult AndOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult OrOp::fold(FoldAdaptor a) {
-  if (getLhs() == getRhs())
-    return getLhs();
-  if (Value v = foldIdentity(getLhs(), a.getRhs(), 0, getType()))
+  if (Value v = foldSame(getLhs(), getRhs(), getType()))
+    return v;
+  if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 0, getType()))
     return v;
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(), nullptr,
@@ -333,15 +404,18 @@ OpFoldResult CompareOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult SelectOp::fold(FoldAdaptor a) {
-  if (getTrueValue() == getFalseValue() &&
-      getTrueValue().getType() == getType())
-    return getTrueValue();
-  if (fold::isSplatOf(a.getCondition(), 1) &&
-      getTrueValue().getType() == getType())
-    return getTrueValue();
-  if (fold::isSplatOf(a.getCondition(), 0) &&
-      getFalseValue().getType() == getType())
-    return getFalseValue();
+  Value t = getTrueValue(), f = getFalseValue(), c = getCondition();
+  // The chosen value replaces the select only if the other two operands do
+  // not stretch it.
+  auto chosen = [&](Value v, Value other1, Value other2) {
+    return keepsShape(v, other1, getType()) && keepsShape(v, other2, getType());
+  };
+  if (t == f && chosen(t, c, f))
+    return t;
+  if (fold::isSplatOf(a.getCondition(), 1) && chosen(t, c, f))
+    return t;
+  if (fold::isSplatOf(a.getCondition(), 0) && chosen(f, c, t))
+    return f;
   return fold::select(a.getCondition(), a.getTrueValue(), a.getFalseValue(),
                       getType());
 }

@@ -34,7 +34,8 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
       broadcastShapes({a.drop_back(2), b.drop_back(2)}, &failed);
   if (!batch)
     return diag("batch dims ", formatShape(a.drop_back(2)), " and ",
-                formatShape(b.drop_back(2)), " do not broadcast");
+                formatShape(b.drop_back(2)), " do not broadcast (dim ", failed,
+                " from the right differs and is not 1)");
   batch->push_back(a[a.size() - 2]);
   batch->push_back(b[b.size() - 1]);
   types.push_back(RankedTensorType::get(*batch, lhs.getElementType()));
@@ -71,13 +72,13 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                 " (all begins, then all ends)");
   for (int64_t i = 0; i < spatial; ++i) {
     if (strides[i] < 1)
-      return diag("strides must be >= 1, got ", strides[i]);
+      return diag("strides must be >= 1, got ", formatShape(strides));
     if (dilations[i] < 1)
-      return diag("dilations must be >= 1, got ", dilations[i]);
+      return diag("dilations must be >= 1, got ", formatShape(dilations));
   }
   for (int64_t p : pads)
     if (p < 0)
-      return diag("pads must be >= 0, got ", p);
+      return diag("pads must be >= 0, got ", formatShape(pads));
   if (groups < 1)
     return diag("groups must be >= 1, got ", groups);
 
@@ -86,6 +87,11 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
   if (!ShapedType::isDynamic(filters) && filters % groups != 0)
     return diag("groups (", groups, ") does not divide the filter count ",
                 filters);
+  // Also checked on its own: with a dynamic filter dim 1 the check below
+  // cannot catch it.
+  if (!ShapedType::isDynamic(channels) && channels % groups != 0)
+    return diag("groups (", groups,
+                ") does not divide the input channel count ", channels);
   if (!ShapedType::isDynamic(channels) && !ShapedType::isDynamic(w[1]) &&
       w[1] * groups != channels)
     return diag("filter ", formatShape(w), " expects ", w[1] * groups,
@@ -94,11 +100,17 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
   if (Value bias = adaptor.getBias()) {
     RankedTensorType b = getRanked(bias);
     if (!b || b.getRank() != 1 || dimsConflict(b.getDimSize(0), filters))
-      return diag("bias must be [", filters, "], got ",
+      return diag("bias must be ", formatShape({filters}),
+                  " (one per filter), got ",
                   b ? formatShape(b.getShape()) : std::string("non-tensor"));
     if (b.getElementType() != input.getElementType())
-      return diag("bias element type differs from the input's");
+      return diag("bias element type ", b.getElementType(),
+                  " differs from the input's ", input.getElementType());
   }
+
+  for (int64_t kernel : w.drop_front(2))
+    if (!ShapedType::isDynamic(kernel) && kernel < 1)
+      return diag("filter ", formatShape(w), " has an empty kernel");
 
   SmallVector<int64_t> out = {in[0], filters};
   for (int64_t i = 0; i < spatial; ++i) {

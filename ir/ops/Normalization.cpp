@@ -32,25 +32,26 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis >= input.getRank())
     return diag("axis ", axis, " is out of range [0, ", input.getRank(), ")");
-  if (adaptor.getEpsilon().convertToDouble() < 0)
-    return diag("epsilon must be >= 0");
+  double epsilon = adaptor.getEpsilon().convertToDouble();
+  if (!(epsilon >= 0))
+    return diag("epsilon must be >= 0, got ", epsilon);
   ArrayRef<int64_t> normalized = input.getShape().drop_front(axis);
-  for (Value param : {adaptor.getScale(), adaptor.getBias()}) {
+  for (auto [name, param] : {std::pair{"scale", adaptor.getScale()},
+                             std::pair{"bias", adaptor.getBias()}}) {
     if (!param)
       continue;
     RankedTensorType t = getRanked(param);
     if (!t)
-      return diag("scale and bias must be ranked tensors");
-    std::optional<SmallVector<int64_t>> b =
-        broadcastShapes({t.getShape(), normalized});
-    if (t.getRank() > static_cast<int64_t>(normalized.size()) || !b ||
-        ArrayRef<int64_t>(*b) != normalized)
-      return diag(param == adaptor.getScale() ? "scale " : "bias ",
-                  formatShape(t.getShape()),
+      return diag(name, " must be a ranked tensor");
+    // Scale and bias must not stretch the normalized shape; an unknown dim
+    // on either side is checked at run time.
+    if (!mayBroadcastTo(t.getShape(), normalized))
+      return diag(name, " ", formatShape(t.getShape()),
                   " does not broadcast to the normalized shape ",
                   formatShape(normalized));
     if (t.getElementType() != input.getElementType())
-      return diag("scale and bias must have the input's element type");
+      return diag(name, " element type ", t.getElementType(),
+                  " differs from the input's ", input.getElementType());
   }
   types.push_back(input);
   return success();
@@ -62,10 +63,13 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
                                             SmallVectorImpl<Type> &types) {
   InferDiag diag(loc, getOperationName());
   RankedTensorType input = getRanked(adaptor.getInput());
-  if (!input || input.getRank() < 2)
-    return diag("input must be [N, C, ...]");
-  if (adaptor.getEpsilon().convertToDouble() < 0)
-    return diag("epsilon must be >= 0");
+  if (!input)
+    return diag("input must be a ranked tensor");
+  if (input.getRank() < 2)
+    return diag("input must be [N, C, ...], got rank ", input.getRank());
+  double epsilon = adaptor.getEpsilon().convertToDouble();
+  if (!(epsilon >= 0))
+    return diag("epsilon must be >= 0, got ", epsilon);
   int64_t channels = input.getDimSize(1);
   const char *names[] = {"scale", "bias", "mean", "variance"};
   Value params[] = {adaptor.getScale(), adaptor.getBias(), adaptor.getMean(),
@@ -75,7 +79,8 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
     if (!t || t.getRank() != 1 ||
         (!ShapedType::isDynamic(channels) && !t.isDynamicDim(0) &&
          t.getDimSize(0) != channels))
-      return diag(name, " must be [", channels, "] (one per channel), got ",
+      return diag(name, " must be ", formatShape({channels}),
+                  " (one per channel), got ",
                   t ? formatShape(t.getShape()) : std::string("non-tensor"));
   }
   types.push_back(input);

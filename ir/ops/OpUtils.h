@@ -37,6 +37,11 @@ private:
   StringRef opName;
 };
 
+/// True if `value` is exactly a value of the integer type: a whole number in
+/// the signed range, or 0 or 1 for i1. For f64 attributes that apply to
+/// integer tensors (clip bounds, pad value).
+bool isExactInteger(double value, IntegerType type);
+
 /// "[2, 3, ?]" for diagnostics.
 std::string formatShape(ArrayRef<int64_t> shape);
 

@@ -8,13 +8,15 @@ using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::detail;
 
-/// Shared by max and avg pooling; `dilations` is empty for avg pooling.
+/// Shared by max and avg pooling; `dilations` is std::nullopt for avg
+/// pooling, which has no such attribute (an empty max_pool `dilations` is an
+/// error, not "no dilations").
 static LogicalResult inferPool(InferDiag diag, RankedTensorType input,
                                ArrayRef<int64_t> kernel,
                                ArrayRef<int64_t> strides,
                                ArrayRef<int64_t> pads,
-                               ArrayRef<int64_t> dilations, bool ceilMode,
-                               SmallVectorImpl<Type> &types) {
+                               std::optional<ArrayRef<int64_t>> dilations,
+                               bool ceilMode, SmallVectorImpl<Type> &types) {
   if (!input)
     return diag("input must be a ranked tensor");
   int64_t spatial = input.getRank() - 2;
@@ -29,18 +31,22 @@ static LogicalResult inferPool(InferDiag diag, RankedTensorType input,
   if (static_cast<int64_t>(pads.size()) != 2 * spatial)
     return diag("pads has ", pads.size(), " entries, expected ", 2 * spatial,
                 " (all begins, then all ends)");
-  if (!dilations.empty() && static_cast<int64_t>(dilations.size()) != spatial)
-    return diag("dilations has ", dilations.size(), " entries, expected ",
+  if (dilations && static_cast<int64_t>(dilations->size()) != spatial)
+    return diag("dilations has ", dilations->size(), " entries, expected ",
                 spatial);
   SmallVector<int64_t> out(input.getShape().take_front(2));
   for (int64_t i = 0; i < spatial; ++i) {
-    int64_t dilation = dilations.empty() ? 1 : dilations[i];
-    if (kernel[i] < 1 || strides[i] < 1 || dilation < 1)
-      return diag("kernel_shape, strides and dilations must be >= 1");
+    int64_t dilation = dilations ? (*dilations)[i] : 1;
+    if (kernel[i] < 1)
+      return diag("kernel_shape must be >= 1, got ", formatShape(kernel));
+    if (strides[i] < 1)
+      return diag("strides must be >= 1, got ", formatShape(strides));
+    if (dilation < 1)
+      return diag("dilations must be >= 1, got ", formatShape(*dilations));
     int64_t window = dilation * (kernel[i] - 1) + 1;
     for (int64_t p : {pads[i], pads[spatial + i]})
       if (p < 0 || p >= window)
-        return diag("pads must be in [0, ", window,
+        return diag("pads of spatial dim ", i, " must be in [0, ", window,
                     ") (a window may not lie wholly in the padding), got ", p);
     int64_t o = windowOutputSize(input.getDimSize(2 + i), kernel[i],
                                  strides[i], pads[i], pads[spatial + i],
@@ -71,7 +77,7 @@ LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
                                           SmallVectorImpl<Type> &types) {
   return inferPool(InferDiag(loc, getOperationName()),
                    getRanked(adaptor.getInput()), adaptor.getKernelShape(),
-                   adaptor.getStrides(), adaptor.getPads(), {},
+                   adaptor.getStrides(), adaptor.getPads(), std::nullopt,
                    adaptor.getCeilMode(), types);
 }
 

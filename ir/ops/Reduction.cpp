@@ -44,7 +44,14 @@ LogicalResult ArgMaxOp::inferReturnTypes(MLIRContext *ctx,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &types) {
-  return inferReduce(InferDiag(loc, getOperationName()),
-                     getRanked(adaptor.getInput()), {static_cast<int64_t>(adaptor.getAxis())},
-                     adaptor.getKeepdims(), IntegerType::get(ctx, 64), types);
+  InferDiag diag(loc, getOperationName());
+  RankedTensorType input = getRanked(adaptor.getInput());
+  if (!input)
+    return diag("input must be a ranked tensor");
+  // Checked here, not by inferReduce, so the message names `axis`.
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= input.getRank())
+    return diag("axis ", axis, " is out of range [0, ", input.getRank(), ")");
+  return inferReduce(diag, input, {axis}, adaptor.getKeepdims(),
+                     IntegerType::get(ctx, 64), types);
 }

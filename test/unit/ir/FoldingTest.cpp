@@ -1,11 +1,19 @@
 //===- FoldingTest.cpp - The constant evaluator behind kiln folders -------===//
 
+#include "ir/KilnOps.h"
 #include "ir/ops/Folding.h"
+#include "ir/ops/OpUtils.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Parser/Parser.h"
 
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -105,9 +113,220 @@ TEST_F(FoldingTest, PadConstant) {
   EXPECT_EQ(asFloats(r), (std::vector<float>{-1, 1, 2, -1, -1}));
 }
 
+TEST_F(FoldingTest, CastFromBoolGivesZeroOrOne) {
+  auto bools = DenseElementsAttr::get(
+      RankedTensorType::get({2}, b.getI1Type()), ArrayRef<bool>{true, false});
+  Attribute r = fold::cast(bools, i64({2}));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(asInts(r), (std::vector<int64_t>{1, 0}));
+  r = fold::cast(bools, f32({2}));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(asFloats(r), (std::vector<float>{1, 0}));
+}
+
+TEST_F(FoldingTest, CastToBoolIsNonZero) {
+  auto boolType = RankedTensorType::get({3}, b.getI1Type());
+  Attribute r = fold::cast(floats({3}, {0.0f, -0.0f, 0.25f}), boolType);
+  ASSERT_TRUE(r);
+  auto d = cast<DenseElementsAttr>(r);
+  EXPECT_EQ(std::vector<bool>(d.value_begin<bool>(), d.value_end<bool>()),
+            (std::vector<bool>{false, false, true}));
+}
+
+TEST_F(FoldingTest, CastSaturates) {
+  auto i8 = RankedTensorType::get({2}, b.getI8Type());
+  Attribute r = fold::cast(floats({2}, {300.0f, -300.0f}), i8);
+  ASSERT_TRUE(r);
+  auto d = cast<DenseElementsAttr>(r);
+  std::vector<int8_t> v(d.value_begin<int8_t>(), d.value_end<int8_t>());
+  EXPECT_EQ(v, (std::vector<int8_t>{127, -128}));
+}
+
+TEST_F(FoldingTest, PadConstantWithAnIntegerFill) {
+  Attribute r = fold::padConstant(ints({2}, {1, 2}), {2, 1}, -3.0, i64({5}));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(asInts(r), (std::vector<int64_t>{-3, -3, 1, 2, -3}));
+}
+
+TEST_F(FoldingTest, IsExactInteger) {
+  auto i1 = b.getI1Type(), i8 = b.getI8Type(), i64t = b.getI64Type();
+  EXPECT_TRUE(kiln::detail::isExactInteger(1.0, i1));
+  EXPECT_FALSE(kiln::detail::isExactInteger(-1.0, i1));
+  EXPECT_TRUE(kiln::detail::isExactInteger(-128.0, i8));
+  EXPECT_FALSE(kiln::detail::isExactInteger(128.0, i8));
+  EXPECT_FALSE(kiln::detail::isExactInteger(0.5, i8));
+  EXPECT_FALSE(kiln::detail::isExactInteger(std::nan(""), i8));
+  EXPECT_TRUE(kiln::detail::isExactInteger(-9223372036854775808.0, i64t));
+  // 2^63 is the first double above INT64_MAX.
+  EXPECT_FALSE(kiln::detail::isExactInteger(9223372036854775808.0, i64t));
+}
+
 TEST_F(FoldingTest, MathFoldsRespectTheElementLimit) {
   int64_t n = fold::kMaxMathElements + 1;
   auto big = DenseElementsAttr::get(f32({n}), 1.0f);
   EXPECT_FALSE(fold::unary(big, f32({n}), [](double x) { return -x; }));
 }
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Op folders: identity folds must prove the shape is kept
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+std::vector<int64_t> asInts(Attribute a) {
+  auto d = cast<DenseElementsAttr>(a);
+  return {d.value_begin<int64_t>(), d.value_end<int64_t>()};
+}
+
+/// Parses a module and folds its first op named `opName` with the values of
+/// its constant operands, as the greedy driver would.
+class OpFoldTest : public ::testing::Test {
+protected:
+  OpFoldTest() { ctx.loadDialect<kiln::KilnDialect, func::FuncDialect>(); }
+
+  /// The fold results of `opName` in `source` (a whole module), or
+  /// std::nullopt if the op did not fold.
+  std::optional<SmallVector<OpFoldResult>> fold(StringRef source,
+                                                StringRef opName) {
+    module = parseSourceString<ModuleOp>(source, &ctx);
+    if (!module) {
+      // A negative test must not pass because its IR does not parse.
+      ADD_FAILURE() << "the test IR does not parse";
+      return std::nullopt;
+    }
+    Operation *found = nullptr;
+    module->walk([&](Operation *op) {
+      if (!found && op->getName().getStringRef() == opName)
+        found = op;
+    });
+    if (!found) {
+      ADD_FAILURE() << "no " << opName.str() << " in the test IR";
+      return std::nullopt;
+    }
+    SmallVector<Attribute> constants;
+    for (Value operand : found->getOperands()) {
+      Attribute value;
+      (void)matchPattern(operand, m_Constant(&value));
+      constants.push_back(value);
+    }
+    SmallVector<OpFoldResult> results;
+    if (failed(found->fold(constants, results)) || results.empty())
+      return std::nullopt;
+    return results;
+  }
+
+  /// The function's argument `i` (to compare folds against).
+  Value arg(unsigned i) {
+    func::FuncOp fn = *module->getOps<func::FuncOp>().begin();
+    return fn.getArgument(i);
+  }
+
+  MLIRContext ctx;
+  OwningOpRef<ModuleOp> module;
+};
+
+TEST_F(OpFoldTest, AddZeroFoldsWhenTheConstantDoesNotStretch) {
+  auto r = fold(R"mlir(
+    func.func @f(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+      %z = kiln.constant dense<0.0> : tensor<1x3xf32>
+      %0 = kiln.add %x, %z : tensor<?x3xf32>, tensor<1x3xf32> -> tensor<?x3xf32>
+      return %0 : tensor<?x3xf32>
+    })mlir", "kiln.add");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(dyn_cast<Value>((*r)[0]), arg(0));
+}
+
+TEST_F(OpFoldTest, AddZeroKeepsTheOpWhenTheConstantMayStretchX) {
+  // x may hold one element; x + [0, 0, 0, 0] has four.
+  EXPECT_FALSE(fold(R"mlir(
+    func.func @f(%x: tensor<?xf32>) -> tensor<?xf32> {
+      %z = kiln.constant dense<0.0> : tensor<4xf32>
+      %0 = kiln.add %x, %z : tensor<?xf32>, tensor<4xf32> -> tensor<?xf32>
+      return %0 : tensor<?xf32>
+    })mlir", "kiln.add"));
+}
+
+TEST_F(OpFoldTest, MaxOfOneValueNeedsTheSameType) {
+  EXPECT_FALSE(fold(R"mlir(
+    func.func @f(%x: tensor<?xf32>) -> tensor<4xf32> {
+      %0 = kiln.max %x, %x : tensor<?xf32>, tensor<?xf32> -> tensor<4xf32>
+      return %0 : tensor<4xf32>
+    })mlir", "kiln.max"));
+  auto r = fold(R"mlir(
+    func.func @f(%x: tensor<?xf32>) -> tensor<?xf32> {
+      %0 = kiln.max %x, %x : tensor<?xf32>, tensor<?xf32> -> tensor<?xf32>
+      return %0 : tensor<?xf32>
+    })mlir", "kiln.max");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(dyn_cast<Value>((*r)[0]), arg(0));
+}
+
+TEST_F(OpFoldTest, SelectOfOneValueNeedsAConditionThatDoesNotStretch) {
+  EXPECT_FALSE(fold(R"mlir(
+    func.func @f(%c: tensor<4xi1>, %x: tensor<?xf32>) -> tensor<?xf32> {
+      %0 = kiln.select %c, %x, %x : (tensor<4xi1>, tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+      return %0 : tensor<?xf32>
+    })mlir", "kiln.select"));
+  auto r = fold(R"mlir(
+    func.func @f(%c: tensor<1xi1>, %x: tensor<?xf32>) -> tensor<?xf32> {
+      %0 = kiln.select %c, %x, %x : (tensor<1xi1>, tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+      return %0 : tensor<?xf32>
+    })mlir", "kiln.select");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(dyn_cast<Value>((*r)[0]), arg(1));
+}
+
+TEST_F(OpFoldTest, SliceOfADynamicDimIsNotTheWholeTensor) {
+  EXPECT_FALSE(fold(R"mlir(
+    func.func @f(%x: tensor<?xf32>) -> tensor<?xf32> {
+      %0 = kiln.slice %x {starts = array<i64: 0>, ends = array<i64: 2>, steps = array<i64: 1>} : tensor<?xf32> -> tensor<?xf32>
+      return %0 : tensor<?xf32>
+    })mlir", "kiln.slice"));
+  auto r = fold(R"mlir(
+    func.func @f(%x: tensor<2xf32>) -> tensor<2xf32> {
+      %0 = kiln.slice %x {starts = array<i64: 0>, ends = array<i64: 2>, steps = array<i64: 1>} : tensor<2xf32> -> tensor<2xf32>
+      return %0 : tensor<2xf32>
+    })mlir", "kiln.slice");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(dyn_cast<Value>((*r)[0]), arg(0));
+}
+
+TEST_F(OpFoldTest, ReshapeToTheSameTypeMustKeepTheShape) {
+  // 4x3 may become 2x6 although both types are tensor<?x?xf32>.
+  EXPECT_FALSE(fold(R"mlir(
+    func.func @f(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+      %0 = kiln.reshape %x {shape = array<i64: 2, -1>} : tensor<?x?xf32> -> tensor<?x?xf32>
+      return %0 : tensor<?x?xf32>
+    })mlir", "kiln.reshape"));
+  auto r = fold(R"mlir(
+    func.func @f(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+      %0 = kiln.reshape %x {shape = array<i64: -1, 3>} : tensor<?x3xf32> -> tensor<?x3xf32>
+      return %0 : tensor<?x3xf32>
+    })mlir", "kiln.reshape");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(dyn_cast<Value>((*r)[0]), arg(0));
+}
+
+TEST_F(OpFoldTest, ExpandOfADynamicDimMayStretchIt) {
+  EXPECT_FALSE(fold(R"mlir(
+    func.func @f(%x: tensor<?xf32>) -> tensor<?xf32> {
+      %0 = kiln.expand %x {shape = array<i64: 4>} : tensor<?xf32> -> tensor<?xf32>
+      return %0 : tensor<?xf32>
+    })mlir", "kiln.expand"));
+}
+
+TEST_F(OpFoldTest, ClipOfLargeI64StaysExact) {
+  // 2^53 + 1 is not a double; clamping through double gave 2^53.
+  auto r = fold(R"mlir(
+    func.func @f() -> tensor<2xi64> {
+      %c = kiln.constant dense<[9007199254740993, -5]> : tensor<2xi64>
+      %0 = kiln.clip %c {min = 0.0 : f64} : tensor<2xi64>
+      return %0 : tensor<2xi64>
+    })mlir", "kiln.clip");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(asInts(dyn_cast<Attribute>((*r)[0])),
+            (std::vector<int64_t>{9007199254740993, 0}));
+}
+
 } // namespace

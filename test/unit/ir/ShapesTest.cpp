@@ -36,6 +36,29 @@ TEST(BroadcastShapes, DynamicDims) {
   EXPECT_EQ(*r, (SmallVector<int64_t>{kDyn}));
 }
 
+TEST(BroadcastShapes, MayBroadcastTo) {
+  EXPECT_TRUE(mayBroadcastTo({4}, {2, 4}));
+  EXPECT_TRUE(mayBroadcastTo({1, 4}, {2, 4}));
+  EXPECT_TRUE(mayBroadcastTo({}, {2, 4}));
+  // Unknown dims on either side are left to run time.
+  EXPECT_TRUE(mayBroadcastTo({64}, {kDyn}));
+  EXPECT_TRUE(mayBroadcastTo({kDyn}, {64}));
+  EXPECT_FALSE(mayBroadcastTo({3}, {2, 4}));
+  // More dims than the target would stretch it.
+  EXPECT_FALSE(mayBroadcastTo({2, 4}, {4}));
+}
+
+TEST(BroadcastShapes, IsBroadcastNoOp) {
+  EXPECT_TRUE(isBroadcastNoOp({1, 3}, {kDyn, 3}));
+  EXPECT_TRUE(isBroadcastNoOp({}, {kDyn}));
+  EXPECT_TRUE(isBroadcastNoOp({4}, {2, 4}));
+  // A static 4 against ? may stretch a size-1 dim; ? against ? may too.
+  EXPECT_FALSE(isBroadcastNoOp({4}, {kDyn}));
+  EXPECT_FALSE(isBroadcastNoOp({kDyn}, {kDyn}));
+  EXPECT_FALSE(isBroadcastNoOp({kDyn}, {4}));
+  EXPECT_FALSE(isBroadcastNoOp({2, 4}, {4}));
+}
+
 TEST(WindowOutputSize, FloorAndCeil) {
   // 7 wide, kernel 3, stride 2, no pads: floor((7-3)/2)+1 = 3.
   EXPECT_EQ(windowOutputSize(7, 3, 2, 0, 0, 1, false), 3);

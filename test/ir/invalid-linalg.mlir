@@ -1,0 +1,251 @@
+// RUN: kiln-opt %s -split-input-file -verify-diagnostics
+// Verifier errors of kiln.matmul and kiln.conv: one case per message.
+
+//===----------------------------------------------------------------------===//
+// matmul
+//===----------------------------------------------------------------------===//
+
+func.func @matmul_rank(%a: tensor<8xf32>, %b: tensor<8x4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.matmul' op operands must have rank >= 2, got 1 and 2}}
+  %0 = kiln.matmul %a, %b : tensor<8xf32>, tensor<8x4xf32> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @matmul_contraction(%a: tensor<2x8xf32>, %b: tensor<7x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'kiln.matmul' op contraction dims differ: lhs [2, 8] has K = 8, rhs [7, 4] has K = 7}}
+  %0 = kiln.matmul %a, %b : tensor<2x8xf32>, tensor<7x4xf32> -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @matmul_batch(%a: tensor<3x2x2x8xf32>, %b: tensor<4x1x8x4xf32>) -> tensor<3x2x2x4xf32> {
+  // expected-error @+1 {{'kiln.matmul' op batch dims [3, 2] and [4, 1] do not broadcast (dim 1 from the right differs and is not 1)}}
+  %0 = kiln.matmul %a, %b : tensor<3x2x2x8xf32>, tensor<4x1x8x4xf32> -> tensor<3x2x2x4xf32>
+  return %0 : tensor<3x2x2x4xf32>
+}
+
+// -----
+
+func.func @matmul_result_shape(%a: tensor<2x8xf32>, %b: tensor<8x4xf32>) -> tensor<4x2xf32> {
+  // expected-error @+1 {{'kiln.matmul' op result type 'tensor<4x2xf32>' incompatible with the inferred 'tensor<2x4xf32>'}}
+  %0 = kiln.matmul %a, %b : tensor<2x8xf32>, tensor<8x4xf32> -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
+func.func @matmul_element_types(%a: tensor<2x8xf32>, %b: tensor<8x4xf16>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'kiln.matmul' op requires the same element type for all operands and results}}
+  %0 = kiln.matmul %a, %b : tensor<2x8xf32>, tensor<8x4xf16> -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @matmul_bool(%a: tensor<2x2xi1>) -> tensor<2x2xi1> {
+  // expected-error @+1 {{'kiln.matmul' op operand #0 must be ranked tensor of numeric values, but got 'tensor<2x2xi1>'}}
+  %0 = kiln.matmul %a, %a : tensor<2x2xi1>, tensor<2x2xi1> -> tensor<2x2xi1>
+  return %0 : tensor<2x2xi1>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// conv: operands
+//===----------------------------------------------------------------------===//
+
+func.func @conv_input_rank(%x: tensor<1x3x4x4x4xf32>, %w: tensor<8x3x1x1x1xf32>) -> tensor<1x8x4x4x4xf32> {
+  // expected-error @+1 {{'kiln.conv' op input must be [N, C, W] or [N, C, H, W], got rank 5}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1>}
+       : (tensor<1x3x4x4x4xf32>, tensor<8x3x1x1x1xf32>) -> tensor<1x8x4x4x4xf32>
+  return %0 : tensor<1x8x4x4x4xf32>
+}
+
+// -----
+
+func.func @conv_filter_rank(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3xf32>) -> tensor<1x8x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op filter rank 3 differs from input rank 4}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<8x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+func.func @conv_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op filter [8, 4, 3, 3] expects 4 input channels (4 per group x 1 groups), input [1, 3, 8, 8] has 3}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+func.func @conv_empty_kernel(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x0x3xf32>) -> tensor<1x8x9x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op filter [8, 3, 0, 3] has an empty kernel}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<8x3x0x3xf32>) -> tensor<1x8x9x6xf32>
+  return %0 : tensor<1x8x9x6xf32>
+}
+
+// -----
+
+func.func @conv_kernel_too_big(%x: tensor<1x3x4x4xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x1x1xf32> {
+  // expected-error @+1 {{'kiln.conv' op kernel [3, 3] with dilations does not fit the padded input [4, 4]}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 2, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x4x4xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x1x1xf32>
+  return %0 : tensor<1x8x1x1xf32>
+}
+
+// -----
+
+func.func @conv_bias_shape(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x8x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op bias must be [8] (one per filter), got [4]}}
+  %0 = kiln.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>, tensor<4xf32>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+// With a dynamic filter count the message says so (it printed a huge number).
+func.func @conv_bias_rank(%x: tensor<1x3x8x8xf32>, %w: tensor<?x3x3x3xf32>, %b: tensor<1x8xf32>) -> tensor<1x?x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op bias must be [?] (one per filter), got [1, 8]}}
+  %0 = kiln.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<?x3x3x3xf32>, tensor<1x8xf32>) -> tensor<1x?x6x6xf32>
+  return %0 : tensor<1x?x6x6xf32>
+}
+
+// -----
+
+func.func @conv_bias_element_type(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf16>) -> tensor<1x8x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op bias element type 'f16' differs from the input's 'f32'}}
+  %0 = kiln.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>, tensor<8xf16>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+func.func @conv_element_types(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf16>) -> tensor<1x8x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op failed to verify that all of {input, filter, output} have same element type}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf16>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+func.func @conv_integer(%x: tensor<1x3x8x8xi8>, %w: tensor<8x3x3x3xi8>) -> tensor<1x8x6x6xi8> {
+  // expected-error @+1 {{'kiln.conv' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<1x3x8x8xi8>'}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xi8>, tensor<8x3x3x3xi8>) -> tensor<1x8x6x6xi8>
+  return %0 : tensor<1x8x6x6xi8>
+}
+
+// -----
+
+func.func @conv_result_shape(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x8x8xf32> {
+  // expected-error @+1 {{'kiln.conv' op result type 'tensor<1x8x8x8xf32>' incompatible with the inferred 'tensor<1x8x6x6xf32>'}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x8x8xf32>
+  return %0 : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// conv: attributes
+//===----------------------------------------------------------------------===//
+
+func.func @conv_strides_count(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op strides has 1 entries, expected 2}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1>}
+       : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+func.func @conv_dilations_count(%x: tensor<1x3x8xf32>, %w: tensor<8x3x3xf32>) -> tensor<1x8x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op dilations has 2 entries, expected 1}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0>, strides = array<i64: 1>}
+       : (tensor<1x3x8xf32>, tensor<8x3x3xf32>) -> tensor<1x8x6xf32>
+  return %0 : tensor<1x8x6xf32>
+}
+
+// -----
+
+func.func @conv_pads_count(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op pads has 2 entries, expected 4 (all begins, then all ends)}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+func.func @conv_stride_zero(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op strides must be >= 1, got [1, 0]}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 0>}
+       : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+func.func @conv_dilation_zero(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op dilations must be >= 1, got [0, 1]}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 0, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+func.func @conv_negative_pad(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op pads must be >= 0, got [0, 0, -1, 0]}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, -1, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+func.func @conv_groups_zero(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op groups must be >= 1, got 0}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, groups = 0 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+func.func @conv_groups_filters(%x: tensor<1x4x8x8xf32>, %w: tensor<6x1x3x3xf32>) -> tensor<1x6x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op groups (4) does not divide the filter count 6}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, groups = 4 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x4x8x8xf32>, tensor<6x1x3x3xf32>) -> tensor<1x6x6x6xf32>
+  return %0 : tensor<1x6x6x6xf32>
+}
+
+// -----
+
+// Caught even when the filter's channel dim is unknown.
+func.func @conv_groups_channels(%x: tensor<1x6x8x8xf32>, %w: tensor<4x?x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op groups (4) does not divide the input channel count 6}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, groups = 4 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x6x8x8xf32>, tensor<4x?x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_missing_attribute(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv' op requires attribute 'dilations'}}
+  %0 = kiln.conv %x, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}

@@ -1,0 +1,122 @@
+// RUN: kiln-opt %s | kiln-opt | FileCheck %s
+// Round trip of kiln.matmul and kiln.conv.
+
+//===----------------------------------------------------------------------===//
+// matmul
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @matmul_2d
+// CHECK-SAME: (%[[A:[a-z0-9]+]]: tensor<4x8xf32>, %[[B:[a-z0-9]+]]: tensor<8x16xf32>)
+func.func @matmul_2d(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  // CHECK: %[[R:.*]] = kiln.matmul %[[A]], %[[B]] : tensor<4x8xf32>, tensor<8x16xf32> -> tensor<4x16xf32>
+  // CHECK: return %[[R]]
+  %0 = kiln.matmul %a, %b : tensor<4x8xf32>, tensor<8x16xf32> -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// Batch dims broadcast as in NumPy; a rank-2 operand is shared by the batch.
+// CHECK-LABEL: func.func @matmul_batched
+// CHECK-SAME: (%[[A:[a-z0-9]+]]: tensor<8x16x32xf16>, %[[B:[a-z0-9]+]]: tensor<32x64xf16>, %[[C:[a-z0-9]+]]: tensor<2x1x4x5xbf16>, %[[D:[a-z0-9]+]]: tensor<3x5x6xbf16>)
+func.func @matmul_batched(%a: tensor<8x16x32xf16>, %b: tensor<32x64xf16>,
+                          %c: tensor<2x1x4x5xbf16>, %d: tensor<3x5x6xbf16>) {
+  // CHECK: kiln.matmul %[[A]], %[[B]] : tensor<8x16x32xf16>, tensor<32x64xf16> -> tensor<8x16x64xf16>
+  %0 = kiln.matmul %a, %b : tensor<8x16x32xf16>, tensor<32x64xf16> -> tensor<8x16x64xf16>
+  // CHECK: kiln.matmul %[[C]], %[[D]] : tensor<2x1x4x5xbf16>, tensor<3x5x6xbf16> -> tensor<2x3x4x6xbf16>
+  %1 = kiln.matmul %c, %d : tensor<2x1x4x5xbf16>, tensor<3x5x6xbf16> -> tensor<2x3x4x6xbf16>
+  return
+}
+
+// Dynamic M, N, K and batch; K may be static on one side only.
+// CHECK-LABEL: func.func @matmul_dynamic
+// CHECK-SAME: (%[[A:[a-z0-9]+]]: tensor<?x?x8xf64>, %[[B:[a-z0-9]+]]: tensor<?x?xf64>)
+func.func @matmul_dynamic(%a: tensor<?x?x8xf64>, %b: tensor<?x?xf64>) {
+  // CHECK: kiln.matmul %[[A]], %[[B]] : tensor<?x?x8xf64>, tensor<?x?xf64> -> tensor<?x?x?xf64>
+  %0 = kiln.matmul %a, %b : tensor<?x?x8xf64>, tensor<?x?xf64> -> tensor<?x?x?xf64>
+  return
+}
+
+// Integer matmul (quantized models accumulate in i32).
+// CHECK-LABEL: func.func @matmul_integers
+func.func @matmul_integers(%a: tensor<2x3xi8>, %b: tensor<3x4xi8>,
+                           %c: tensor<2x3xi32>, %d: tensor<3x4xi32>,
+                           %e: tensor<2x3xi64>, %f: tensor<3x4xi64>) {
+  // CHECK: kiln.matmul %{{.*}}, %{{.*}} : tensor<2x3xi8>, tensor<3x4xi8> -> tensor<2x4xi8>
+  %0 = kiln.matmul %a, %b : tensor<2x3xi8>, tensor<3x4xi8> -> tensor<2x4xi8>
+  // CHECK: kiln.matmul %{{.*}}, %{{.*}} : tensor<2x3xi32>, tensor<3x4xi32> -> tensor<2x4xi32>
+  %1 = kiln.matmul %c, %d : tensor<2x3xi32>, tensor<3x4xi32> -> tensor<2x4xi32>
+  // CHECK: kiln.matmul %{{.*}}, %{{.*}} : tensor<2x3xi64>, tensor<3x4xi64> -> tensor<2x4xi64>
+  %2 = kiln.matmul %e, %f : tensor<2x3xi64>, tensor<3x4xi64> -> tensor<2x4xi64>
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// conv
+//===----------------------------------------------------------------------===//
+
+// 2-D with bias and "same" padding; groups = 1 is the default and not printed.
+// CHECK-LABEL: func.func @conv2d_bias
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<1x3x8x8xf32>, %[[W:[a-z0-9]+]]: tensor<16x3x3x3xf32>, %[[B:[a-z0-9]+]]: tensor<16xf32>)
+func.func @conv2d_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<16x3x3x3xf32>,
+                       %b: tensor<16xf32>) -> tensor<1x16x8x8xf32> {
+  // CHECK: %[[R:.*]] = kiln.conv %[[X]], %[[W]], %[[B]] {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32>
+  // CHECK: return %[[R]]
+  %0 = kiln.conv %x, %w, %b {dilations = array<i64: 1, 1>, groups = 1 : i64,
+                             pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32>
+  return %0 : tensor<1x16x8x8xf32>
+}
+
+// 2-D without bias, strided, dilated, asymmetric pads:
+// H: (9 + 1 + 0 - 2 * 2 - 1) / 2 + 1 = 3; W: (7 + 0 + 2 - 1 * 2 - 1) / 1 + 1 = 7.
+// CHECK-LABEL: func.func @conv2d_no_bias
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<2x4x9x7xf16>, %[[W:[a-z0-9]+]]: tensor<6x4x3x3xf16>)
+func.func @conv2d_no_bias(%x: tensor<2x4x9x7xf16>, %w: tensor<6x4x3x3xf16>) {
+  // CHECK: kiln.conv %[[X]], %[[W]] {dilations = array<i64: 2, 1>, pads = array<i64: 1, 0, 0, 2>, strides = array<i64: 2, 1>} : (tensor<2x4x9x7xf16>, tensor<6x4x3x3xf16>) -> tensor<2x6x3x7xf16>
+  %0 = kiln.conv %x, %w {dilations = array<i64: 2, 1>, pads = array<i64: 1, 0, 0, 2>,
+                         strides = array<i64: 2, 1>}
+       : (tensor<2x4x9x7xf16>, tensor<6x4x3x3xf16>) -> tensor<2x6x3x7xf16>
+  return
+}
+
+// Grouped and depthwise (groups = C = F) convolutions.
+// CHECK-LABEL: func.func @conv2d_groups
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<1x8x5x5xf32>, %[[W:[a-z0-9]+]]: tensor<4x4x1x1xf32>, %[[D:[a-z0-9]+]]: tensor<8x1x3x3xf32>, %[[B:[a-z0-9]+]]: tensor<8xf32>)
+func.func @conv2d_groups(%x: tensor<1x8x5x5xf32>, %w: tensor<4x4x1x1xf32>,
+                         %d: tensor<8x1x3x3xf32>, %b: tensor<8xf32>) {
+  // CHECK: kiln.conv %[[X]], %[[W]] {dilations = array<i64: 1, 1>, groups = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x5x5xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32>
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, groups = 2 : i64,
+                         pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x8x5x5xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32>
+  // CHECK: kiln.conv %[[X]], %[[D]], %[[B]] {dilations = array<i64: 1, 1>, groups = 8 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x8x5x5xf32>, tensor<8x1x3x3xf32>, tensor<8xf32>) -> tensor<1x8x3x3xf32>
+  %1 = kiln.conv %x, %d, %b {dilations = array<i64: 1, 1>, groups = 8 : i64,
+                             pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+       : (tensor<1x8x5x5xf32>, tensor<8x1x3x3xf32>, tensor<8xf32>) -> tensor<1x8x3x3xf32>
+  return
+}
+
+// 1-D ([N, C, W]) with and without bias: (10 + 2 + 2 - 2 * 2 - 1) / 3 + 1 = 4.
+// CHECK-LABEL: func.func @conv1d
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<1x2x10xf64>, %[[W:[a-z0-9]+]]: tensor<4x2x3xf64>, %[[B:[a-z0-9]+]]: tensor<4xf64>)
+func.func @conv1d(%x: tensor<1x2x10xf64>, %w: tensor<4x2x3xf64>, %b: tensor<4xf64>) {
+  // CHECK: kiln.conv %[[X]], %[[W]], %[[B]] {dilations = array<i64: 2>, pads = array<i64: 2, 2>, strides = array<i64: 3>} : (tensor<1x2x10xf64>, tensor<4x2x3xf64>, tensor<4xf64>) -> tensor<1x4x4xf64>
+  %0 = kiln.conv %x, %w, %b {dilations = array<i64: 2>, pads = array<i64: 2, 2>,
+                             strides = array<i64: 3>}
+       : (tensor<1x2x10xf64>, tensor<4x2x3xf64>, tensor<4xf64>) -> tensor<1x4x4xf64>
+  // CHECK: kiln.conv %[[X]], %[[W]] {dilations = array<i64: 1>, pads = array<i64: 0, 0>, strides = array<i64: 1>} : (tensor<1x2x10xf64>, tensor<4x2x3xf64>) -> tensor<1x4x8xf64>
+  %1 = kiln.conv %x, %w {dilations = array<i64: 1>, pads = array<i64: 0, 0>,
+                         strides = array<i64: 1>}
+       : (tensor<1x2x10xf64>, tensor<4x2x3xf64>) -> tensor<1x4x8xf64>
+  return
+}
+
+// Dynamic batch and spatial dims stay dynamic; F comes from the filter.
+// CHECK-LABEL: func.func @conv_dynamic
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<?x3x?x32xbf16>, %[[W:[a-z0-9]+]]: tensor<8x3x3x3xbf16>, %[[B:[a-z0-9]+]]: tensor<?xbf16>)
+func.func @conv_dynamic(%x: tensor<?x3x?x32xbf16>, %w: tensor<8x3x3x3xbf16>,
+                        %b: tensor<?xbf16>) {
+  // CHECK: kiln.conv %[[X]], %[[W]], %[[B]] {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<?x3x?x32xbf16>, tensor<8x3x3x3xbf16>, tensor<?xbf16>) -> tensor<?x8x?x30xbf16>
+  %0 = kiln.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+                             strides = array<i64: 1, 1>}
+       : (tensor<?x3x?x32xbf16>, tensor<8x3x3x3xbf16>, tensor<?xbf16>) -> tensor<?x8x?x30xbf16>
+  return
+}
