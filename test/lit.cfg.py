@@ -17,9 +17,18 @@ config.excludes = ["Inputs", "lib", "unit", "CMakeLists.txt", "lit.cfg.py",
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["kiln-opt", "kiln"], [config.kiln_tools_dir])
+# `kiln` also appears as a value (--emit=kiln): substitute it only as a word
+# that does not follow '=' (write `--emit=kiln`, never `--emit kiln`).
+from lit.llvm.subst import ToolSubst
+llvm_config.add_tool_substitutions(
+    [ToolSubst(t, pre=".-^/\\<=") for t in ["kiln-opt", "kiln"]],
+    [config.kiln_tools_dir])
 
 config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(
+    ("%expect_exit", "%s %s" % (config.python_executable,
+                                os.path.join(config.kiln_src_root, "test", "lib",
+                                             "expect_exit.py"))))
 config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%kiln_src", config.kiln_src_root))
 config.substitutions.append(("%kiln_obj", config.kiln_obj_root))
@@ -27,3 +36,11 @@ config.substitutions.append(("%kiln_obj", config.kiln_obj_root))
 llvm_config.with_environment(
     "PYTHONPATH", os.path.join(config.kiln_src_root, "test", "lib"),
     append_path=True)
+
+# Python tests find the tools and sources through the environment.
+config.environment["KILN_TOOLS_DIR"] = config.kiln_tools_dir
+config.environment["KILN_SRC_ROOT"] = config.kiln_src_root
+config.environment["KILN_OBJ_ROOT"] = config.kiln_obj_root
+config.environment["KILN_CC"] = config.c_compiler
+# Keep numerics tests deterministic and within the machine's two cores.
+config.environment["OMP_NUM_THREADS"] = "1"
