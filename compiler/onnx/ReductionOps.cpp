@@ -43,6 +43,7 @@ OpHandler reduce(StringRef kilnOp, int64_t axesInputSince) {
       if (failed(v))
         return failure();
       normalized = *v;
+      llvm::sort(normalized); // the order of axes does not matter
     }
     // A rank-0 input has nothing to reduce.
     if (normalized.empty()) {

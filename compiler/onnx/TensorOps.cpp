@@ -69,7 +69,8 @@ LogicalResult importReshape(NodeImporter &n) {
     return failure();
   ArrayRef<int64_t> in = n.inputType(0).getShape();
   SmallVector<int64_t> known;
-  for (auto [i, d] : llvm::enumerate(*shape)) {
+  for (size_t i = 0; i < shape->size(); ++i) {
+    int64_t &d = (*shape)[i];
     if (d == 0 && !allowZero) {
       if (i >= in.size())
         return n.error() << "shape " << formatList(*shape) << " copies dim "
@@ -82,8 +83,15 @@ LogicalResult importReshape(NodeImporter &n) {
     if (d != -1)
       known.push_back(d);
   }
-  if (!checkedNumElements(known))
+  std::optional<int64_t> knownCount = checkedNumElements(known);
+  if (!knownCount)
     return n.error() << "shape " << formatList(*shape) << " is too large";
+  // Resolve the -1 here, so the IR carries the static shape; kiln.reshape
+  // reports a -1 that cannot be inferred (or several).
+  int64_t count = n.inputType(0).getNumElements();
+  if (llvm::count(*shape, -1) == 1 && *knownCount > 0 &&
+      count % *knownCount == 0)
+    *llvm::find(*shape, -1) = count / *knownCount;
   return setResult(n, n.create("kiln.reshape", n.input(0),
                                {n.namedI64s("shape", *shape)}));
 }
