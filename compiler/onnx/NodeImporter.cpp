@@ -8,6 +8,8 @@
 
 #include "llvm/ADT/StringExtras.h"
 
+#include <limits>
+
 #include <onnx/onnx_pb.h>
 
 using namespace mlir;
@@ -237,20 +239,23 @@ size_t NodeImporter::numOutputs() const { return node.output_size(); }
 LogicalResult NodeImporter::checkArity(unsigned minInputs, unsigned maxInputs,
                                        unsigned minOutputs,
                                        unsigned maxOutputs) {
-  auto range = [](unsigned lo, unsigned hi) {
-    return lo == hi ? std::to_string(lo)
-                    : std::to_string(lo) + " to " + std::to_string(hi);
+  auto range = [](unsigned lo, unsigned hi, const char *what) {
+    std::string s = lo == hi ? std::to_string(lo)
+                    : hi == std::numeric_limits<unsigned>::max()
+                        ? std::to_string(lo) + " or more"
+                        : std::to_string(lo) + " to " + std::to_string(hi);
+    return s + " " + what + (lo == 1 && hi == 1 ? "" : "s");
   };
   if (numInputs() < minInputs || numInputs() > maxInputs)
-    return error() << "expects " << range(minInputs, maxInputs)
-                   << " inputs in opset " << opsetVersion << ", got "
+    return error() << "expects " << range(minInputs, maxInputs, "input")
+                   << " in opset " << opsetVersion << ", got "
                    << numInputs();
   for (unsigned i = 0; i < minInputs; ++i)
     if (!hasInput(i))
       return error() << "input " << i << " is required but omitted";
   if (numOutputs() < minOutputs || numOutputs() > maxOutputs)
-    return error() << "expects " << range(minOutputs, maxOutputs)
-                   << " outputs in opset " << opsetVersion << ", got "
+    return error() << "expects " << range(minOutputs, maxOutputs, "output")
+                   << " in opset " << opsetVersion << ", got "
                    << numOutputs();
   if (minOutputs > 0 && node.output(0).empty())
     return error() << "output 0 must be named";

@@ -167,8 +167,8 @@ LogicalResult ONNXImporter::checkOps(const OpTable &table) {
                                      : node.domain() + "." + node.op_type();
       unsupported.add(op, quoted);
     } else if (spec->sinceVersion > opset) {
-      tooNew.add(node.op_type() + " (opset " +
-                     std::to_string(spec->sinceVersion) + ")",
+      tooNew.add(node.op_type() + ", from opset " +
+                     std::to_string(spec->sinceVersion),
                  quoted);
     }
   }
