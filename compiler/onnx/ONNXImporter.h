@@ -77,7 +77,8 @@ public:
                                     Location loc, const Twine &where);
 
 private:
-  FailureOr<const WeightsFile *> weightsFile(Location loc, StringRef location);
+  FailureOr<const WeightsFile *> weightsFile(Location loc, StringRef location,
+                                             const std::string &where);
   FailureOr<DenseElementsAttr> readExternal(const onnx::TensorProto &tensor,
                                             RankedTensorType type, Location loc,
                                             const std::string &where);

@@ -89,12 +89,14 @@ std::optional<int64_t> onnx_import::checkedNumElements(ArrayRef<int64_t> dims) {
   return empty ? 0 : count;
 }
 
-FailureOr<const WeightsFile *> TensorReader::weightsFile(Location loc,
-                                                         StringRef location) {
+FailureOr<const WeightsFile *>
+TensorReader::weightsFile(Location loc, StringRef location,
+                          const std::string &where) {
   auto it = files.find(location);
   if (it != files.end())
     return it->second.get();
-  FailureOr<WeightsFile> file = WeightsFile::open(loc, modelPath, location);
+  FailureOr<WeightsFile> file =
+      WeightsFile::open(loc, modelPath, location, where);
   if (failed(file))
     return failure();
   auto owned = std::make_unique<WeightsFile>(std::move(*file));
@@ -180,7 +182,7 @@ TensorReader::readExternal(const onnx::TensorProto &tensor,
     return emitError(loc) << where << ": external data length " << *length
                           << " differs from the " << expected << " bytes of "
                           << type;
-  FailureOr<const WeightsFile *> file = weightsFile(loc, *location);
+  FailureOr<const WeightsFile *> file = weightsFile(loc, *location, where);
   if (failed(file))
     return failure();
   FailureOr<ArrayRef<char>> bytes = (*file)->bytes(loc, offset, expected, where);
