@@ -120,9 +120,11 @@ mlir::kiln::elementsFromDoubles(Location loc, RankedTensorType type,
 }
 
 FailureOr<WeightsFile> WeightsFile::open(Location loc, StringRef modelPath,
-                                         StringRef relative) {
+                                         StringRef relative,
+                                         const Twine &where) {
+  std::string prefix = where.isTriviallyEmpty() ? "" : where.str() + ": ";
   auto refuse = [&](const Twine &why) -> FailureOr<WeightsFile> {
-    emitError(loc) << "weights file '" << relative << "' " << why;
+    emitError(loc) << prefix << "weights file '" << relative << "' " << why;
     return failure();
   };
   if (relative.empty() || llvm::sys::path::is_absolute(relative))

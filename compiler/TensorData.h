@@ -52,9 +52,11 @@ class WeightsFile {
 public:
   /// Opens `relative` from the folder of `modelPath`. Refuses absolute paths,
   /// `..` components and anything that resolves (through symlinks) outside
-  /// that folder.
+  /// that folder. A non-empty `where` (the tensor that names the file)
+  /// prefixes the error messages.
   static FailureOr<WeightsFile> open(Location loc, StringRef modelPath,
-                                     StringRef relative);
+                                     StringRef relative,
+                                     const Twine &where = "");
 
   /// The bytes [offset, offset + length); fails if out of the file.
   FailureOr<ArrayRef<char>> bytes(Location loc, uint64_t offset,

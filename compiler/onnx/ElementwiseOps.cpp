@@ -1,0 +1,329 @@
+//===- ElementwiseOps.cpp - ONNX elementwise ops -> kiln ------------------===//
+//
+// Unary math, activations, binary arithmetic with NumPy broadcasting (the
+// only kind opsets 7+ have), comparisons, logic, Clip, Cast and Where.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/onnx/ONNXImporter.h"
+
+#include "ir/KilnOps.h"
+
+#include <cfloat>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::onnx_import;
+
+namespace {
+
+/// One input, one output, no attributes: a kiln op of the same name.
+OpHandler unary(StringRef kilnOp) {
+  return [kilnOp = kilnOp.str()](NodeImporter &n) -> LogicalResult {
+    if (failed(n.checkArity(1, 1)))
+      return failure();
+    FailureOr<Value> y = n.create(kilnOp, n.input(0));
+    if (failed(y))
+      return failure();
+    n.setOutput(0, *y);
+    return success();
+  };
+}
+
+/// Two inputs with NumPy broadcasting, no attributes.
+OpHandler binary(StringRef kilnOp) {
+  return [kilnOp = kilnOp.str()](NodeImporter &n) -> LogicalResult {
+    if (failed(n.checkArity(2, 2)))
+      return failure();
+    FailureOr<Value> y = n.create(kilnOp, {n.input(0), n.input(1)});
+    if (failed(y))
+      return failure();
+    n.setOutput(0, *y);
+    return success();
+  };
+}
+
+Attribute predicateAttr(NodeImporter &n, ComparePredicate p) {
+  return n.b().getI32IntegerAttr(static_cast<int32_t>(p));
+}
+
+OpHandler compare(ComparePredicate predicate) {
+  return [predicate](NodeImporter &n) -> LogicalResult {
+    if (failed(n.checkArity(2, 2)))
+      return failure();
+    FailureOr<Value> y = n.create(
+        "kiln.compare", {n.input(0), n.input(1)},
+        {n.b().getNamedAttr("predicate", predicateAttr(n, predicate))});
+    if (failed(y))
+      return failure();
+    n.setOutput(0, *y);
+    return success();
+  };
+}
+
+/// Max, Min, Sum (and Mean) take one or more inputs (opset 8+; opset 7
+/// already broadcasts) and fold them pairwise.
+OpHandler variadic(StringRef kilnOp, bool mean = false) {
+  return [kilnOp = kilnOp.str(), mean](NodeImporter &n) -> LogicalResult {
+    if (failed(n.checkArity(1, std::numeric_limits<unsigned>::max())))
+      return failure();
+    Value acc = n.input(0);
+    for (unsigned i = 1; i < n.numInputs(); ++i) {
+      if (!n.hasInput(i))
+        return n.error() << "input " << i << " is omitted";
+      FailureOr<Value> next = n.create(kilnOp, {acc, n.input(i)});
+      if (failed(next))
+        return failure();
+      acc = *next;
+    }
+    if (mean && n.numInputs() > 1) {
+      Type et = cast<RankedTensorType>(acc.getType()).getElementType();
+      FailureOr<Value> count = n.scalar(et, static_cast<double>(n.numInputs()));
+      if (failed(count))
+        return failure();
+      FailureOr<Value> div = n.create("kiln.div", {acc, *count});
+      if (failed(div))
+        return failure();
+      acc = *div;
+    }
+    n.setOutput(0, acc);
+    return success();
+  };
+}
+
+LogicalResult importLeakyRelu(NodeImporter &n) {
+  double alpha = n.attrs().getFloat("alpha", 0.01);
+  if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
+    return failure();
+  FailureOr<Value> y =
+      n.create("kiln.leaky_relu", n.input(0), {n.namedF64("alpha", alpha)});
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult importHardSigmoid(NodeImporter &n) {
+  double alpha = n.attrs().getFloat("alpha", 0.2);
+  double beta = n.attrs().getFloat("beta", 0.5);
+  if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
+    return failure();
+  FailureOr<Value> y =
+      n.create("kiln.hard_sigmoid", n.input(0),
+               {n.namedF64("alpha", alpha), n.namedF64("beta", beta)});
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult importGelu(NodeImporter &n) {
+  unsigned approximate = n.attrs().getChoice("approximate", "none",
+                                             {"none", "tanh"});
+  if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
+    return failure();
+  GeluApproximation mode =
+      approximate == 0 ? GeluApproximation::none : GeluApproximation::tanh;
+  FailureOr<Value> y = n.create(
+      "kiln.gelu", n.input(0),
+      {n.b().getNamedAttr("approximate", n.b().getI32IntegerAttr(
+                                             static_cast<int32_t>(mode)))});
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
+/// PRelu: x < 0 ? slope * x : x, with `slope` broadcast to x's shape.
+LogicalResult importPRelu(NodeImporter &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  Value x = n.input(0);
+  RankedTensorType type = n.inputType(0);
+  FailureOr<Value> zero = n.scalar(type.getElementType(), 0);
+  if (failed(zero))
+    return failure();
+  FailureOr<Value> negative = n.create(
+      "kiln.compare", {x, *zero},
+      {n.b().getNamedAttr("predicate",
+                          predicateAttr(n, ComparePredicate::lt))});
+  if (failed(negative))
+    return failure();
+  FailureOr<Value> scaled = n.create("kiln.mul", {x, n.input(1)});
+  if (failed(scaled))
+    return failure();
+  if (scaled->getType() != type)
+    return n.error() << "slope " << n.inputType(1)
+                     << " does not broadcast to the input " << type;
+  FailureOr<Value> y = n.create("kiln.select", {*negative, *scaled, x});
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
+/// Clip's bounds: attributes before opset 11, optional constant inputs from
+/// 11 on. A missing bound is unbounded.
+LogicalResult importClip(NodeImporter &n) {
+  std::optional<double> lo, hi;
+  if (n.opset() < 11) {
+    lo = n.attrs().getOptionalFloat("min");
+    hi = n.attrs().getOptionalFloat("max");
+    if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
+      return failure();
+  } else {
+    if (failed(n.checkArity(1, 3)))
+      return failure();
+    for (unsigned i : {1u, 2u}) {
+      if (!n.hasInput(i))
+        continue;
+      FailureOr<double> v = n.constantScalar(i, i == 1 ? "min" : "max");
+      if (failed(v))
+        return failure();
+      (i == 1 ? lo : hi) = *v;
+    }
+  }
+  // ONNX: when min > max, every value becomes max.
+  if (lo && hi && *lo > *hi)
+    lo = hi;
+  SmallVector<NamedAttribute> attrs;
+  if (lo)
+    attrs.push_back(n.namedF64("min", *lo));
+  if (hi)
+    attrs.push_back(n.namedF64("max", *hi));
+  FailureOr<Value> y = n.create("kiln.clip", n.input(0), attrs);
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult castTo(NodeImporter &n, Type to) {
+  FailureOr<Value> y = n.cast(n.input(0), to);
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult importCast(NodeImporter &n) {
+  std::optional<int64_t> to = n.attrs().getOptionalInt("to");
+  // `saturate` (opset 19) only changes conversions to float8 types, which
+  // Kiln does not have.
+  if (n.opset() >= 19)
+    n.attrs().accept("saturate");
+  if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
+    return failure();
+  if (!to)
+    return n.error() << "attribute 'to' is required";
+  Type et = elementTypeFor(n.context(), static_cast<int32_t>(*to));
+  if (!et)
+    return n.error() << "attribute 'to' is "
+                     << onnxTypeName(static_cast<int32_t>(*to))
+                     << ", which Kiln does not support (supported: "
+                     << supportedDTypeNames() << ")";
+  return castTo(n, et);
+}
+
+LogicalResult importCastLike(NodeImporter &n) {
+  if (n.opset() >= 19)
+    n.attrs().accept("saturate"); // as for Cast: float8 only
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  return castTo(n, n.inputType(1).getElementType());
+}
+
+/// Pow: the exponent may have another dtype (opset 12+); it is cast to the
+/// base's. Integer bases are computed in f64 and cast back, since kiln.pow
+/// is float-only.
+LogicalResult importPow(NodeImporter &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  Type baseType = n.inputType(0).getElementType();
+  Type computeType = isa<FloatType>(baseType) ? baseType
+                                              : n.b().getF64Type();
+  FailureOr<Value> base = n.cast(n.input(0), computeType);
+  FailureOr<Value> exponent = n.cast(n.input(1), computeType);
+  if (failed(base) || failed(exponent))
+    return failure();
+  FailureOr<Value> y = n.create("kiln.pow", {*base, *exponent});
+  if (failed(y))
+    return failure();
+  FailureOr<Value> result = n.cast(*y, baseType);
+  if (failed(result))
+    return failure();
+  n.setOutput(0, *result);
+  return success();
+}
+
+/// Xor of bools is "not equal".
+LogicalResult importXor(NodeImporter &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  if (!n.inputType(0).getElementType().isInteger(1) ||
+      !n.inputType(1).getElementType().isInteger(1))
+    return n.error() << "inputs must be bool tensors";
+  return compare(ComparePredicate::ne)(n);
+}
+
+LogicalResult importWhere(NodeImporter &n) {
+  if (failed(n.checkArity(3, 3)))
+    return failure();
+  FailureOr<Value> y =
+      n.create("kiln.select", {n.input(0), n.input(1), n.input(2)});
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
+} // namespace
+
+void onnx_import::registerElementwiseOps(OpTable &t) {
+  t.add("Abs", 6, unary("kiln.abs"));
+  t.add("Ceil", 6, unary("kiln.ceil"));
+  t.add("Cos", 7, unary("kiln.cos"));
+  t.add("Erf", 9, unary("kiln.erf"));
+  t.add("Exp", 6, unary("kiln.exp"));
+  t.add("Floor", 6, unary("kiln.floor"));
+  t.add("HardSwish", 14, unary("kiln.hard_swish"));
+  t.add("Log", 6, unary("kiln.log"));
+  t.add("Neg", 6, unary("kiln.neg"));
+  t.add("Not", 1, unary("kiln.not"));
+  t.add("Reciprocal", 6, unary("kiln.reciprocal"));
+  t.add("Relu", 6, unary("kiln.relu"));
+  t.add("Sigmoid", 6, unary("kiln.sigmoid"));
+  t.add("Sin", 7, unary("kiln.sin"));
+  t.add("Sqrt", 6, unary("kiln.sqrt"));
+  t.add("Tanh", 6, unary("kiln.tanh"));
+
+  t.add("Gelu", 20, importGelu);
+  t.add("HardSigmoid", 6, importHardSigmoid);
+  t.add("LeakyRelu", 6, importLeakyRelu);
+  t.add("PRelu", 7, importPRelu);
+  t.add("Clip", 6, importClip);
+  t.add("Cast", 6, importCast);
+  t.add("CastLike", 15, importCastLike);
+
+  t.add("Add", 7, binary("kiln.add"));
+  t.add("Sub", 7, binary("kiln.sub"));
+  t.add("Mul", 7, binary("kiln.mul"));
+  t.add("Div", 7, binary("kiln.div"));
+  t.add("Pow", 7, importPow);
+  t.add("And", 7, binary("kiln.and"));
+  t.add("Or", 7, binary("kiln.or"));
+  t.add("Xor", 7, importXor);
+
+  t.add("Equal", 7, compare(ComparePredicate::eq));
+  t.add("Less", 7, compare(ComparePredicate::lt));
+  t.add("Greater", 7, compare(ComparePredicate::gt));
+  t.add("LessOrEqual", 12, compare(ComparePredicate::le));
+  t.add("GreaterOrEqual", 12, compare(ComparePredicate::ge));
+
+  t.add("Max", 6, variadic("kiln.max"));
+  t.add("Min", 6, variadic("kiln.min"));
+  t.add("Sum", 6, variadic("kiln.add"));
+  t.add("Mean", 6, variadic("kiln.add", /*mean=*/true));
+  t.add("Where", 9, importWhere);
+}

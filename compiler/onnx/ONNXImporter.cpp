@@ -1,0 +1,453 @@
+//===- ONNXImporter.cpp - ONNX model -> kiln dialect ----------------------===//
+//
+// Reads an ONNX ModelProto (libonnx's protobuf classes) and builds
+// `func.func @main`: graph inputs that are not initializers become arguments
+// (shapes bound with --shape), initializers become kiln.constant, and each
+// node goes to the handler the OpTable maps its op type to. Before anything
+// is built, the whole graph is checked so that every unsupported op is
+// reported in one message.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/onnx/ONNXImporter.h"
+
+#include "compiler/Frontend.h"
+#include "compiler/KilnBuilder.h"
+
+#include "ir/KilnOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <climits>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::onnx_import;
+
+namespace {
+
+class ONNXImporter {
+public:
+  ONNXImporter(MLIRContext &ctx, const ImportOptions &options)
+      : ctx(ctx), options(options), builder(&ctx),
+        fileLoc(FileLineColLoc::get(&ctx, options.path, 0, 0)),
+        tensors(ctx, options.path) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  InFlightDiagnostic error() { return emitError(fileLoc); }
+
+  LogicalResult loadModel();
+  LogicalResult readOpset();
+  LogicalResult checkOps(const OpTable &table);
+  LogicalResult collectNames();
+  LogicalResult importInitializers();
+  LogicalResult importInputs(func::FuncOp fn, Block *body);
+  LogicalResult importNode(const OpTable &table, int index);
+  LogicalResult importOutputs(func::FuncOp fn);
+  FailureOr<RankedTensorType> declaredType(const onnx::ValueInfoProto &info,
+                                           const Twine &where,
+                                           SmallVector<std::string> *symbolic);
+  std::string nodeName(int index) const;
+  Location nodeLoc(int index) const;
+
+  MLIRContext &ctx;
+  const ImportOptions &options;
+  OpBuilder builder;
+  Location fileLoc;
+  TensorReader tensors;
+  onnx::ModelProto model;
+  int64_t opset = 0;
+  /// Values defined so far, by tensor name.
+  llvm::StringMap<Value> values;
+  /// Node index producing each tensor (for the topological-order message).
+  llvm::StringMap<int> producers;
+  llvm::StringSet<> initializerNames;
+  /// Tensors read by a node or a graph output.
+  llvm::StringSet<> used;
+};
+
+} // namespace
+
+LogicalResult ONNXImporter::loadModel() {
+  auto buffer = llvm::MemoryBuffer::getFile(options.path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return error() << "cannot read the model: " << buffer.getError().message();
+  StringRef bytes = (*buffer)->getBuffer();
+  // Protobuf messages are limited to 2 GiB; larger models keep their weights
+  // in external data files.
+  if (bytes.size() > static_cast<size_t>(INT_MAX))
+    return error() << "the model file is " << bytes.size()
+                   << " bytes; ONNX files are limited to 2 GiB (larger "
+                      "models keep weights in external data)";
+  if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return error() << "not a valid ONNX model: the file is not a ModelProto "
+                      "(truncated, corrupt, or another format)";
+  if (!model.has_graph())
+    return error() << "not a valid ONNX model: it has no graph";
+  return success();
+}
+
+LogicalResult ONNXImporter::readOpset() {
+  std::optional<int64_t> version;
+  for (const onnx::OperatorSetIdProto &entry : model.opset_import()) {
+    if (!entry.domain().empty() && entry.domain() != "ai.onnx")
+      continue; // Other domains matter only if a node uses them.
+    if (version && *version != entry.version())
+      return error() << "the model imports the default ONNX domain twice, "
+                        "with opsets "
+                     << *version << " and " << entry.version();
+    version = entry.version();
+  }
+  if (!version)
+    return error() << "the model does not import the default ONNX domain "
+                      "(opset_import has no entry for \"\" or \"ai.onnx\")";
+  if (*version < kMinOpset || *version > kMaxOpset)
+    return error() << "the model uses ONNX opset " << *version
+                   << "; Kiln supports opsets " << kMinOpset << " to "
+                   << kMaxOpset;
+  opset = *version;
+  return success();
+}
+
+std::string ONNXImporter::nodeName(int index) const {
+  const onnx::NodeProto &node = model.graph().node(index);
+  if (!node.name().empty())
+    return node.name();
+  return node.op_type() + "_" + std::to_string(index);
+}
+
+Location ONNXImporter::nodeLoc(int index) const {
+  return NameLoc::get(StringAttr::get(&ctx, nodeName(index)), fileLoc);
+}
+
+namespace {
+/// Op names with the nodes that use them, in order of first appearance:
+/// "TopK (nodes 'a', 'b'), NonZero (node 'c')".
+class OpsWithNodes {
+public:
+  void add(const std::string &op, const std::string &node) {
+    auto [it, inserted] = index.try_emplace(op, entries.size());
+    if (inserted)
+      entries.push_back({op, {}});
+    entries[it->second].second.push_back(node);
+  }
+  bool empty() const { return entries.empty(); }
+  std::string str() const {
+    SmallVector<std::string> parts;
+    for (const auto &[op, nodes] : entries)
+      parts.push_back(op + (nodes.size() == 1 ? " (node " : " (nodes ") +
+                      llvm::join(nodes, ", ") + ")");
+    return llvm::join(parts, ", ");
+  }
+
+private:
+  llvm::StringMap<size_t> index;
+  std::vector<std::pair<std::string, SmallVector<std::string>>> entries;
+};
+} // namespace
+
+LogicalResult ONNXImporter::checkOps(const OpTable &table) {
+  // op -> its nodes, in order of first appearance.
+  OpsWithNodes unsupported, tooNew;
+  const onnx::GraphProto &graph = model.graph();
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto &node = graph.node(i);
+    std::string quoted = "'" + nodeName(i) + "'";
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    const OpSpec *spec = defaultDomain ? table.lookup(node.op_type()) : nullptr;
+    if (!spec) {
+      std::string op = defaultDomain ? node.op_type()
+                                     : node.domain() + "." + node.op_type();
+      unsupported.add(op, quoted);
+    } else if (spec->sinceVersion > opset) {
+      tooNew.add(node.op_type() + ", from opset " +
+                     std::to_string(spec->sinceVersion),
+                 quoted);
+    }
+  }
+  if (!unsupported.empty())
+    error() << "unsupported ONNX ops: " << unsupported.str();
+  if (!tooNew.empty())
+    error() << "ops newer than the model's opset " << opset << ": "
+            << tooNew.str();
+  return success(unsupported.empty() && tooNew.empty());
+}
+
+LogicalResult ONNXImporter::collectNames() {
+  const onnx::GraphProto &graph = model.graph();
+  for (int i = 0; i < graph.node_size(); ++i) {
+    for (const std::string &in : graph.node(i).input())
+      if (!in.empty())
+        used.insert(in);
+    for (const std::string &out : graph.node(i).output())
+      if (!out.empty() && !producers.try_emplace(out, i).second)
+        return emitError(nodeLoc(i))
+               << "output '" << out << "' is also produced by node '"
+               << nodeName(producers.lookup(out))
+               << "'; ONNX tensor names must be unique";
+  }
+  for (const onnx::ValueInfoProto &out : graph.output())
+    used.insert(out.name());
+  return success();
+}
+
+FailureOr<RankedTensorType>
+ONNXImporter::declaredType(const onnx::ValueInfoProto &info, const Twine &where,
+                           SmallVector<std::string> *symbolic) {
+  if (!info.has_type() || !info.type().has_tensor_type()) {
+    error() << where << " is not a tensor (Kiln supports tensor inputs and "
+                        "outputs only)";
+    return failure();
+  }
+  const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
+  Type et = elementTypeFor(&ctx, tensor.elem_type());
+  if (!et) {
+    error() << where << " has dtype " << onnxTypeName(tensor.elem_type())
+            << ", which Kiln does not support (supported: "
+            << supportedDTypeNames() << ")";
+    return failure();
+  }
+  if (!tensor.has_shape())
+    return RankedTensorType(); // rank unknown; the caller decides
+  SmallVector<int64_t> dims;
+  for (const onnx::TensorShapeProto::Dimension &d : tensor.shape().dim()) {
+    if (d.has_dim_value()) {
+      if (d.dim_value() < 0 || d.dim_value() > kMaxElements) {
+        error() << where << " has an invalid dim " << d.dim_value();
+        return failure();
+      }
+      dims.push_back(d.dim_value());
+      if (symbolic)
+        symbolic->push_back("");
+    } else {
+      dims.push_back(ShapedType::kDynamic);
+      if (symbolic)
+        symbolic->push_back(d.dim_param());
+    }
+  }
+  return RankedTensorType::get(dims, et);
+}
+
+LogicalResult ONNXImporter::importInitializers() {
+  const onnx::GraphProto &graph = model.graph();
+  if (graph.sparse_initializer_size() > 0)
+    return error() << "sparse initializers ('"
+                   << graph.sparse_initializer(0).values().name()
+                   << "') are not supported";
+  for (const onnx::TensorProto &init : graph.initializer()) {
+    const std::string &name = init.name();
+    if (name.empty())
+      return error() << "an initializer has no name";
+    if (values.count(name))
+      return error() << "initializer '" << name << "' is defined twice";
+    if (producers.count(name))
+      return error() << "initializer '" << name
+                     << "' is also the output of node '"
+                     << nodeName(producers.lookup(name)) << "'";
+    FailureOr<DenseElementsAttr> value =
+        tensors.read(init, fileLoc, "initializer '" + name + "'");
+    if (failed(value))
+      return failure();
+    values[name] = builder.create<ConstantOp>(fileLoc, *value);
+    initializerNames.insert(name);
+  }
+  return success();
+}
+
+LogicalResult ONNXImporter::importInputs(func::FuncOp fn, Block *body) {
+  SmallVector<std::string> names;
+  SmallVector<Type> types;
+  bool ok = true;
+  for (const onnx::ValueInfoProto &in : model.graph().input()) {
+    const std::string &name = in.name();
+    // An initializer may also be listed as an input (IR version < 4 had to);
+    // it is a constant, not something the caller passes.
+    if (initializerNames.contains(name))
+      continue;
+    if (name.empty())
+      return error() << "a graph input has no name";
+    if (llvm::is_contained(names, name))
+      return error() << "graph input '" << name << "' is listed twice";
+    if (producers.count(name))
+      return error() << "graph input '" << name
+                     << "' is also the output of node '"
+                     << nodeName(producers.lookup(name)) << "'";
+    std::string where = "input '" + name + "'";
+    SmallVector<std::string> symbolic;
+    FailureOr<RankedTensorType> declared = declaredType(in, where, &symbolic);
+    if (failed(declared))
+      return failure();
+    if (!*declared) {
+      // No shape at all: --shape alone gives the rank and dims.
+      auto it = options.shapes.find(name);
+      if (it == options.shapes.end()) {
+        error() << where << " has no declared shape; give it with --shape "
+                << name << "=DIMS";
+        ok = false;
+        continue;
+      }
+      Type et = elementTypeFor(&ctx, in.type().tensor_type().elem_type());
+      *declared = RankedTensorType::get(
+          SmallVector<int64_t>(it->second.size(), ShapedType::kDynamic), et);
+      symbolic.assign(it->second.size(), "");
+    }
+    FailureOr<RankedTensorType> type =
+        resolveInputType(fileLoc, name, *declared, symbolic, options);
+    if (failed(type)) {
+      ok = false;
+      continue;
+    }
+    if (!checkedNumElements(type->getShape())) {
+      error() << where << " is too large (" << *type << ")";
+      return failure();
+    }
+    values[name] = body->addArgument(*type, fileLoc);
+    names.push_back(name);
+    types.push_back(*type);
+  }
+  if (!ok || failed(checkShapeBindings(fileLoc, names, options)))
+    return failure();
+  fn.setType(builder.getFunctionType(types, {}));
+  for (auto [i, name] : llvm::enumerate(names))
+    fn.setArgAttr(i, kTensorNameAttr, builder.getStringAttr(name));
+  return success();
+}
+
+LogicalResult ONNXImporter::importNode(const OpTable &table, int index) {
+  const onnx::NodeProto &node = model.graph().node(index);
+  Location loc = nodeLoc(index);
+  SmallVector<Value> inputs;
+  for (auto [i, name] : llvm::enumerate(node.input())) {
+    if (name.empty()) {
+      inputs.push_back(Value()); // an omitted optional input
+      continue;
+    }
+    auto it = values.find(name);
+    if (it != values.end()) {
+      inputs.push_back(it->second);
+      continue;
+    }
+    InFlightDiagnostic diag = emitError(loc) << node.op_type() << ": input "
+                                             << i << " '" << name << "' ";
+    auto producer = producers.find(name);
+    if (producer != producers.end() && producer->second >= index)
+      diag << "is produced by node '" << nodeName(producer->second)
+           << "', which comes "
+           << (producer->second == index ? "from this node itself"
+                                         : "later: the graph is not in "
+                                           "topological order");
+    else
+      diag << "is not a graph input, an initializer or the output of any node";
+    return failure();
+  }
+
+  GraphState state{tensors, used};
+  NodeImporter importer(state, node, loc, opset, std::move(inputs), builder);
+  const OpSpec *spec = table.lookup(node.op_type());
+  if (failed(spec->handler(importer)) || failed(importer.attrs().status()) ||
+      failed(importer.attrs().checkAllRead()))
+    return failure();
+  for (auto [i, name] : llvm::enumerate(node.output())) {
+    if (name.empty())
+      continue;
+    Value v = importer.outputs()[i];
+    if (!v) {
+      if (!importer.isOutputUsed(i))
+        continue;
+      return emitError(loc) << node.op_type() << ": output " << i << " ('"
+                            << name << "') is not computed by Kiln's import "
+                            << "of this op";
+    }
+    if (!checkedNumElements(cast<RankedTensorType>(v.getType()).getShape()))
+      return emitError(loc) << node.op_type() << ": output '" << name
+                            << "' is too large (" << v.getType() << ")";
+    values[name] = v;
+  }
+  return success();
+}
+
+LogicalResult ONNXImporter::importOutputs(func::FuncOp fn) {
+  SmallVector<Value> results;
+  SmallVector<std::string> names;
+  for (const onnx::ValueInfoProto &out : model.graph().output()) {
+    const std::string &name = out.name();
+    auto it = values.find(name);
+    if (it == values.end())
+      return error() << "graph output '" << name
+                     << "' is not an input, an initializer or the output of "
+                        "any node";
+    if (llvm::is_contained(names, name))
+      return error() << "graph output '" << name << "' is listed twice";
+    // A declared output type must agree with what the graph computes.
+    std::string where = "output '" + name + "'";
+    if (out.has_type()) {
+      FailureOr<RankedTensorType> declared = declaredType(out, where, nullptr);
+      if (failed(declared))
+        return failure();
+      auto actual = cast<RankedTensorType>(it->second.getType());
+      bool agrees = actual.getElementType() == declared->getElementType();
+      if (agrees && *declared && declared->getRank() == actual.getRank()) {
+        for (int64_t d = 0; d < actual.getRank(); ++d)
+          agrees &= declared->isDynamicDim(d) ||
+                    declared->getDimSize(d) == actual.getDimSize(d);
+      } else if (*declared) {
+        agrees = false;
+      }
+      if (!agrees)
+        return error() << where << " is declared as " << *declared
+                       << " but the graph computes " << actual;
+    }
+    results.push_back(it->second);
+    names.push_back(name);
+  }
+  if (results.empty())
+    return error() << "the model's graph has no outputs";
+  builder.create<func::ReturnOp>(fileLoc, results);
+  fn.setType(builder.getFunctionType(fn.getArgumentTypes(),
+                                     ValueRange(results).getTypes()));
+  for (auto [i, name] : llvm::enumerate(names))
+    fn.setResultAttr(i, kTensorNameAttr, builder.getStringAttr(name));
+  return success();
+}
+
+OwningOpRef<ModuleOp> ONNXImporter::run() {
+  if (failed(loadModel()) || failed(readOpset()))
+    return nullptr;
+  OpTable table;
+  registerConstantOps(table);
+  registerElementwiseOps(table);
+  registerLinearAlgebraOps(table);
+  registerNormalizationOps(table);
+  registerPoolingOps(table);
+  registerReductionOps(table);
+  registerTensorOps(table);
+  if (failed(checkOps(table)) || failed(collectNames()))
+    return nullptr;
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+  auto fn = builder.create<func::FuncOp>(fileLoc, kModelFunctionName,
+                                         builder.getFunctionType({}, {}));
+  Block *body = fn.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+  if (failed(importInitializers()) || failed(importInputs(fn, body)))
+    return nullptr;
+  for (int i = 0; i < model.graph().node_size(); ++i)
+    if (failed(importNode(table, i)))
+      return nullptr;
+  if (failed(importOutputs(fn)))
+    return nullptr;
+  return module;
+}
+
+OwningOpRef<ModuleOp> mlir::kiln::importONNX(MLIRContext &ctx,
+                                             const ImportOptions &options) {
+  return ONNXImporter(ctx, options).run();
+}

@@ -1,0 +1,307 @@
+//===- ONNXImporter.h - Pieces shared by the ONNX frontend ------*- C++ -*-===//
+//
+// Private to compiler/onnx/. The importer (ONNXImporter.cpp) reads the model,
+// its tensors (Tensors.cpp) and graph, then hands each node to the handler
+// its op type maps to in the OpTable. Handlers live in one file per op family
+// (<Family>Ops.cpp) and see a node only through NodeImporter: its resolved
+// input values, its attributes through an AttributeReader that records what
+// was read (an attribute no handler read is an error), and helpers that build
+// kiln ops with createFolded, so constant subgraphs fold while importing.
+//
+// Everything reports problems as diagnostics at the node's location
+// (NameLoc(node, FileLineColLoc(model, 0, 0))) and returns failure; nothing
+// here aborts on bad input. Thread-compatible.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_ONNX_ONNXIMPORTER_H
+#define KILN_COMPILER_ONNX_ONNXIMPORTER_H
+
+#include "compiler/TensorData.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Location.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace onnx {
+class AttributeProto;
+class NodeProto;
+class TensorProto;
+} // namespace onnx
+
+namespace mlir::kiln::onnx_import {
+
+/// The opsets of the default domain this frontend implements.
+inline constexpr int64_t kMinOpset = 7;
+inline constexpr int64_t kMaxOpset = 21;
+
+/// No tensor (type or constant) may have more elements than this: it keeps
+/// every size computation far from int64 overflow, whatever a model declares.
+inline constexpr int64_t kMaxElements = int64_t(1) << 40;
+/// Constants the importer computes itself (Range) stay below this.
+inline constexpr int64_t kMaxComputedElements = int64_t(1) << 22;
+
+//===----------------------------------------------------------------------===//
+// Element types and tensors
+//===----------------------------------------------------------------------===//
+
+/// The kiln element type of an ONNX TensorProto.DataType code, or null when
+/// Kiln has none. Codes are ints because libonnx 1.12 predates newer ones
+/// (float8, int4) that a model may still carry.
+Type elementTypeFor(MLIRContext *ctx, int32_t onnxType);
+/// "float", "uint8", "float8e4m3fn", ... ; "data type N" for unknown codes.
+std::string onnxTypeName(int32_t onnxType);
+/// The ONNX code of a kiln element type.
+int32_t onnxTypeCode(Type elementType);
+
+/// The product of `dims` if all are >= 0 and it is at most kMaxElements.
+std::optional<int64_t> checkedNumElements(ArrayRef<int64_t> dims);
+
+/// Reads TensorProtos into constants: raw_data, the typed fields, or external
+/// data in files inside the model's folder (opened once each).
+class TensorReader {
+public:
+  TensorReader(MLIRContext &ctx, StringRef modelPath)
+      : ctx(ctx), modelPath(modelPath.str()) {}
+
+  /// `where` names the tensor in messages ("initializer 'w'").
+  FailureOr<DenseElementsAttr> read(const onnx::TensorProto &tensor,
+                                    Location loc, const Twine &where);
+
+private:
+  FailureOr<const WeightsFile *> weightsFile(Location loc, StringRef location,
+                                             const std::string &where);
+  FailureOr<DenseElementsAttr> readExternal(const onnx::TensorProto &tensor,
+                                            RankedTensorType type, Location loc,
+                                            const std::string &where);
+  FailureOr<DenseElementsAttr> readTyped(const onnx::TensorProto &tensor,
+                                         RankedTensorType type, Location loc,
+                                         const std::string &where);
+
+  MLIRContext &ctx;
+  std::string modelPath;
+  llvm::StringMap<std::unique_ptr<WeightsFile>> files;
+};
+
+//===----------------------------------------------------------------------===//
+// Attributes
+//===----------------------------------------------------------------------===//
+
+/// Typed access to a node's attributes. Every getter marks its attribute as
+/// read; a wrong kind (a float where an int belongs) or a value outside the
+/// allowed ones is reported at once and returns the default, and status()
+/// turns failed. checkAllRead() reports the attributes no getter asked for,
+/// so no attribute is ever silently ignored.
+class AttributeReader {
+public:
+  AttributeReader(const onnx::NodeProto &node, Location loc,
+                  StringRef opType);
+
+  bool has(StringRef name) const { return byName.count(name); }
+
+  int64_t getInt(StringRef name, int64_t defaultValue);
+  std::optional<int64_t> getOptionalInt(StringRef name);
+  /// An int that must be 0 or 1.
+  bool getBool(StringRef name, bool defaultValue);
+  double getFloat(StringRef name, double defaultValue);
+  std::optional<double> getOptionalFloat(StringRef name);
+  std::string getString(StringRef name, StringRef defaultValue);
+  /// A string that must be one of `allowed`; returns its index there.
+  unsigned getChoice(StringRef name, StringRef defaultValue,
+                     ArrayRef<StringRef> allowed);
+  std::optional<SmallVector<int64_t>> getInts(StringRef name);
+  std::optional<SmallVector<double>> getFloats(StringRef name);
+  /// Null when absent.
+  const onnx::TensorProto *getTensor(StringRef name);
+  /// Marks `name` as read: for attributes that have no effect in inference.
+  /// Callers say why in a comment.
+  void accept(StringRef name) { read.insert(name); }
+  /// Fails if `name` is present (attributes valid only in other opsets).
+  LogicalResult rejectIfPresent(StringRef name, const Twine &why);
+
+  /// Failure once any getter reported a problem.
+  LogicalResult status() const { return failure(failed); }
+  /// Reports duplicate attributes, function attribute references and every
+  /// attribute not read so far.
+  LogicalResult checkAllRead();
+
+private:
+  enum class Kind { Int, Float, String, Tensor, Ints, Floats };
+  const onnx::AttributeProto *lookup(StringRef name, Kind kind);
+  InFlightDiagnostic error();
+
+  Location loc;
+  std::string opType;
+  llvm::StringMap<const onnx::AttributeProto *> byName;
+  SmallVector<std::string> duplicates;
+  SmallVector<std::string> order;
+  llvm::StringSet<> read;
+  bool failed = false;
+};
+
+//===----------------------------------------------------------------------===//
+// Nodes
+//===----------------------------------------------------------------------===//
+
+/// What a handler sees of the graph around its node.
+struct GraphState {
+  TensorReader &tensors;
+  /// Names of tensors read by some node or by the graph's outputs.
+  const llvm::StringSet<> &used;
+};
+
+/// One node being imported: its inputs (already resolved), attributes,
+/// outputs, and helpers to build kiln ops at its location.
+class NodeImporter {
+public:
+  NodeImporter(GraphState &graph, const onnx::NodeProto &node, Location loc,
+               int64_t opset, SmallVector<Value> inputs, OpBuilder &builder);
+
+  StringRef opType() const { return opTypeName; }
+  int64_t opset() const { return opsetVersion; }
+  Location loc() const { return location; }
+  MLIRContext *context() const { return builder.getContext(); }
+  OpBuilder &b() { return builder; }
+  TensorReader &tensors() { return graph.tensors; }
+  AttributeReader &attrs() { return attributes; }
+
+  /// An error at the node, prefixed with the op type ("Conv: ...").
+  InFlightDiagnostic error();
+
+  //--- Inputs ---------------------------------------------------------------
+  size_t numInputs() const { return inputValues.size(); }
+  /// True if input `i` exists and is not the empty name (an omitted optional).
+  bool hasInput(unsigned i) const { return i < inputValues.size() && inputValues[i]; }
+  /// Input `i`, or null when omitted.
+  Value input(unsigned i) const { return hasInput(i) ? inputValues[i] : Value(); }
+  RankedTensorType inputType(unsigned i) const;
+  /// The input's tensor name, for messages.
+  std::string inputName(unsigned i) const;
+  /// Checks the number of inputs and outputs and that the first
+  /// `minInputs` inputs are given (not empty names).
+  LogicalResult checkArity(unsigned minInputs, unsigned maxInputs,
+                           unsigned minOutputs = 1, unsigned maxOutputs = 1);
+
+  /// Input `i` as a constant after folding; otherwise an error naming the
+  /// input (`what`, as ONNX calls it) saying it must be a compile-time
+  /// constant.
+  FailureOr<DenseElementsAttr> constantInput(unsigned i, StringRef what);
+  /// A constant int32/int64 input of rank 0 or 1, as int64s.
+  FailureOr<SmallVector<int64_t>> constantInts(unsigned i, StringRef what);
+  /// A constant one-element input, as a double.
+  FailureOr<double> constantScalar(unsigned i, StringRef what);
+
+  //--- Outputs --------------------------------------------------------------
+  size_t numOutputs() const;
+  /// True if output `i` is named and read by a node or a graph output.
+  bool isOutputUsed(unsigned i) const;
+  /// Fails naming the output if it is used: for outputs Kiln cannot compute
+  /// (MaxPool's Indices, Dropout's mask in training).
+  LogicalResult rejectOutputIfUsed(unsigned i, StringRef what);
+  void setOutput(unsigned i, Value value);
+  ArrayRef<Value> outputs() const { return outputValues; }
+
+  //--- Building kiln ops ----------------------------------------------------
+  /// createFolded with one result.
+  FailureOr<Value> create(StringRef opName, ValueRange operands,
+                          ArrayRef<NamedAttribute> attributes = {},
+                          Type explicitType = {});
+  /// createFolded with `numResults` results.
+  FailureOr<SmallVector<Value>> createN(StringRef opName, ValueRange operands,
+                                        ArrayRef<NamedAttribute> attributes,
+                                        unsigned numResults);
+  Value constant(DenseElementsAttr value);
+  /// A rank-0 constant of `elementType` holding `value` (an error if it does
+  /// not fit, e.g. 0.5 as an integer).
+  FailureOr<Value> scalar(Type elementType, double value);
+  /// A 1-D i64 constant.
+  Value i64Vector(ArrayRef<int64_t> values);
+  FailureOr<Value> reshape(Value input, ArrayRef<int64_t> shape);
+  /// kiln.cast to `elementType`; the value itself if it already has it.
+  FailureOr<Value> cast(Value input, Type elementType);
+
+  NamedAttribute namedI64(StringRef name, int64_t v);
+  NamedAttribute namedF64(StringRef name, double v);
+  NamedAttribute namedBool(StringRef name, bool v);
+  NamedAttribute namedI64s(StringRef name, ArrayRef<int64_t> v);
+
+  /// `axis` in [-rank, rank) -> [0, rank); an error naming `what` otherwise.
+  FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
+                                   StringRef what = "axis");
+  /// Each axis normalized; duplicates are an error.
+  FailureOr<SmallVector<int64_t>> normalizeAxes(ArrayRef<int64_t> axes,
+                                                int64_t rank,
+                                                StringRef what = "axes");
+
+private:
+  GraphState &graph;
+  const onnx::NodeProto &node;
+  std::string opTypeName;
+  int64_t opsetVersion;
+  Location location;
+  SmallVector<Value> inputValues;
+  SmallVector<Value> outputValues;
+  OpBuilder &builder;
+  AttributeReader attributes;
+};
+
+//===----------------------------------------------------------------------===//
+// Sliding windows (Conv and pooling)
+//===----------------------------------------------------------------------===//
+
+/// The window of a Conv or pooling node, as kiln wants it: one entry per
+/// spatial dim, pads as all begins then all ends.
+struct Window {
+  SmallVector<int64_t> kernel, strides, dilations, pads;
+};
+
+/// Reads auto_pad, pads, strides, kernel_shape and, with `readDilations`,
+/// dilations, and resolves auto_pad (VALID, SAME_UPPER, SAME_LOWER) into
+/// explicit pads from the input's static spatial dims. `weightsKernel` is
+/// Conv's kernel from its weights; kernel_shape must then agree with it.
+/// Pooling (no weights) requires kernel_shape.
+FailureOr<Window> readWindow(NodeImporter &n, RankedTensorType input,
+                             std::optional<ArrayRef<int64_t>> weightsKernel,
+                             bool readDilations);
+
+//===----------------------------------------------------------------------===//
+// The op table
+//===----------------------------------------------------------------------===//
+
+using OpHandler = std::function<LogicalResult(NodeImporter &)>;
+
+struct OpSpec {
+  /// The first opset of the default domain that defines the op.
+  int64_t sinceVersion;
+  OpHandler handler;
+};
+
+/// ONNX op type -> handler, filled by each family's register function.
+class OpTable {
+public:
+  void add(StringRef opType, int64_t sinceVersion, OpHandler handler);
+  const OpSpec *lookup(StringRef opType) const;
+
+private:
+  llvm::StringMap<OpSpec> specs;
+};
+
+void registerConstantOps(OpTable &table);      // ConstantOps.cpp
+void registerElementwiseOps(OpTable &table);   // ElementwiseOps.cpp
+void registerLinearAlgebraOps(OpTable &table); // LinearAlgebraOps.cpp
+void registerNormalizationOps(OpTable &table); // NormalizationOps.cpp
+void registerPoolingOps(OpTable &table);       // PoolingOps.cpp
+void registerReductionOps(OpTable &table);     // ReductionOps.cpp
+void registerTensorOps(OpTable &table);        // TensorOps.cpp
+
+} // namespace mlir::kiln::onnx_import
+
+#endif // KILN_COMPILER_ONNX_ONNXIMPORTER_H

@@ -1,0 +1,179 @@
+//===- PoolingOps.cpp - ONNX pooling -> kiln, and sliding-window attributes ===//
+
+#include "compiler/onnx/ONNXImporter.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::onnx_import;
+
+namespace {
+enum AutoPad : unsigned { NotSet, Valid, SameUpper, SameLower };
+
+std::string formatList(ArrayRef<int64_t> v) {
+  std::string s = "[";
+  for (auto [i, x] : llvm::enumerate(v))
+    s += (i ? ", " : "") + std::to_string(x);
+  return s + "]";
+}
+
+/// An int-list attribute with one entry per spatial dim (`count`), each in
+/// [min, kMaxElements]; `fallback` fills it when absent.
+LogicalResult windowList(NodeImporter &n, StringRef name,
+                         const std::optional<SmallVector<int64_t>> &value,
+                         int64_t count, int64_t fallback, int64_t min,
+                         SmallVector<int64_t> &out) {
+  if (!value) {
+    out.assign(count, fallback);
+    return success();
+  }
+  if (static_cast<int64_t>(value->size()) != count)
+    return n.error() << "attribute '" << name << "' has " << value->size()
+                     << " entries, expected " << count;
+  for (int64_t x : *value)
+    if (x < min || x > kMaxElements)
+      return n.error() << "attribute '" << name << "' " << formatList(*value)
+                       << " has an entry outside [" << min << ", "
+                       << kMaxElements << "]";
+  out = *value;
+  return success();
+}
+} // namespace
+
+FailureOr<Window>
+onnx_import::readWindow(NodeImporter &n, RankedTensorType input,
+                        std::optional<ArrayRef<int64_t>> weightsKernel,
+                        bool readDilations) {
+  AttributeReader &a = n.attrs();
+  unsigned autoPad = a.getChoice("auto_pad", "NOTSET",
+                                 {"NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"});
+  std::optional<SmallVector<int64_t>> pads = a.getInts("pads");
+  std::optional<SmallVector<int64_t>> strides = a.getInts("strides");
+  std::optional<SmallVector<int64_t>> kernel = a.getInts("kernel_shape");
+  std::optional<SmallVector<int64_t>> dilations;
+  if (readDilations)
+    dilations = a.getInts("dilations");
+  if (failed(a.status()))
+    return failure();
+
+  if (input.getRank() < 3)
+    return n.error() << "input must be [N, C, spatial...], got " << input;
+  int64_t spatial = input.getRank() - 2;
+  Window w;
+  if (weightsKernel) {
+    if (static_cast<int64_t>(weightsKernel->size()) != spatial)
+      return n.error() << "weights have " << weightsKernel->size()
+                       << " spatial dims, the input " << spatial;
+    if (kernel && ArrayRef<int64_t>(*kernel) != *weightsKernel)
+      return n.error() << "attribute 'kernel_shape' " << formatList(*kernel)
+                       << " differs from the weights' kernel "
+                       << formatList(*weightsKernel);
+    kernel = SmallVector<int64_t>(*weightsKernel);
+  } else if (!kernel) {
+    return n.error() << "attribute 'kernel_shape' is required";
+  }
+  if (failed(windowList(n, "kernel_shape", kernel, spatial, 1, 1, w.kernel)) ||
+      failed(windowList(n, "strides", strides, spatial, 1, 1, w.strides)) ||
+      failed(windowList(n, "dilations", dilations, spatial, 1, 1, w.dilations)) ||
+      failed(windowList(n, "pads", pads, 2 * spatial, 0, 0, w.pads)))
+    return failure();
+  if (autoPad == NotSet || autoPad == Valid) {
+    if (autoPad == Valid && llvm::any_of(w.pads, [](int64_t p) { return p; }))
+      return n.error() << "attribute 'pads' cannot be combined with auto_pad "
+                          "'VALID'";
+    if (autoPad == Valid)
+      w.pads.assign(2 * spatial, 0);
+    return w;
+  }
+  if (llvm::any_of(w.pads, [](int64_t p) { return p; }))
+    return n.error() << "attribute 'pads' cannot be combined with auto_pad '"
+                     << (autoPad == SameUpper ? "SAME_UPPER" : "SAME_LOWER")
+                     << "'";
+  // SAME_*: the output has ceil(in / stride) elements; the padding this
+  // needs is split evenly, the odd one at the end (UPPER) or begin (LOWER).
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t in = input.getDimSize(2 + i);
+    if (ShapedType::isDynamic(in))
+      return n.error() << "auto_pad needs static spatial dims, got " << input;
+    int64_t stride = w.strides[i];
+    int64_t out = (in + stride - 1) / stride;
+    int64_t window = w.dilations[i] * (w.kernel[i] - 1) + 1;
+    int64_t total = std::max<int64_t>(0, (out - 1) * stride + window - in);
+    int64_t small = total / 2, large = total - small;
+    w.pads[i] = autoPad == SameUpper ? small : large;
+    w.pads[spatial + i] = autoPad == SameUpper ? large : small;
+  }
+  return w;
+}
+
+namespace {
+
+LogicalResult importMaxPool(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  bool ceilMode = n.opset() >= 10 ? a.getBool("ceil_mode", false) : false;
+  // storage_order picks the layout of the Indices output only; Y does not
+  // depend on it, and Indices is rejected below when used.
+  if (n.opset() >= 8)
+    (void)a.getBool("storage_order", false);
+  if (failed(n.checkArity(1, 1, 1, n.opset() >= 8 ? 2 : 1)))
+    return failure();
+  FailureOr<Window> w =
+      readWindow(n, n.inputType(0), std::nullopt, n.opset() >= 10);
+  if (failed(w) || failed(n.rejectOutputIfUsed(1, "Indices")))
+    return failure();
+  FailureOr<Value> y = n.create(
+      "kiln.max_pool", n.input(0),
+      {n.namedI64s("kernel_shape", w->kernel), n.namedI64s("strides", w->strides),
+       n.namedI64s("pads", w->pads), n.namedI64s("dilations", w->dilations),
+       n.namedBool("ceil_mode", ceilMode)});
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult importAveragePool(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  bool ceilMode = n.opset() >= 10 ? a.getBool("ceil_mode", false) : false;
+  bool countPad = a.getBool("count_include_pad", false);
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  FailureOr<Window> w =
+      readWindow(n, n.inputType(0), std::nullopt, n.opset() >= 19);
+  if (failed(w))
+    return failure();
+  if (llvm::any_of(w->dilations, [](int64_t d) { return d != 1; }))
+    return n.error() << "attribute 'dilations' " << formatList(w->dilations)
+                     << " is not supported (kiln.avg_pool has no dilations)";
+  FailureOr<Value> y = n.create(
+      "kiln.avg_pool", n.input(0),
+      {n.namedI64s("kernel_shape", w->kernel), n.namedI64s("strides", w->strides),
+       n.namedI64s("pads", w->pads), n.namedBool("ceil_mode", ceilMode),
+       n.namedBool("count_include_pad", countPad)});
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
+OpHandler globalPool(StringRef kilnOp) {
+  return [kilnOp = kilnOp.str()](NodeImporter &n) -> LogicalResult {
+    if (failed(n.checkArity(1, 1)))
+      return failure();
+    FailureOr<Value> y = n.create(kilnOp, n.input(0));
+    if (failed(y))
+      return failure();
+    n.setOutput(0, *y);
+    return success();
+  };
+}
+
+} // namespace
+
+void onnx_import::registerPoolingOps(OpTable &t) {
+  t.add("AveragePool", 1, importAveragePool);
+  t.add("GlobalAveragePool", 1, globalPool("kiln.global_avg_pool"));
+  t.add("GlobalMaxPool", 1, globalPool("kiln.global_max_pool"));
+  t.add("MaxPool", 1, importMaxPool);
+}

@@ -1,0 +1,612 @@
+//===- TensorOps.cpp - ONNX data movement -> kiln -------------------------===//
+//
+// Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Split, Slice,
+// Gather, Expand, Pad, Identity and Dropout. Their shape-like inputs
+// (Reshape's shape, Slice's starts, ...) must be constants after folding;
+// the ONNX forms of each opset (attributes before some opset, inputs after)
+// are turned into kiln's normalized attributes here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/onnx/ONNXImporter.h"
+
+#include "compiler/KilnBuilder.h"
+
+#include "ir/KilnOps.h"
+#include "ir/Shapes.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::onnx_import;
+
+namespace {
+
+std::string formatList(ArrayRef<int64_t> v) {
+  std::string s = "[";
+  for (auto [i, x] : llvm::enumerate(v))
+    s += (i ? ", " : "") + std::to_string(x);
+  return s + "]";
+}
+
+/// Creates kiln.flatten/squeeze/unsqueeze. Those have no folders (they
+/// canonicalize to kiln.reshape), so for a constant input the op is replaced
+/// by the equivalent reshape, which folds: shape subgraphs such as
+/// Gather -> Unsqueeze -> Concat must become constants while importing.
+FailureOr<Value> createReshapeLike(NodeImporter &n, StringRef kilnOp,
+                                   ArrayRef<NamedAttribute> attrs) {
+  FailureOr<Value> y = n.create(kilnOp, n.input(0), attrs);
+  if (failed(y) || !getConstantValue(n.input(0)))
+    return y;
+  Operation *op = y->getDefiningOp();
+  FailureOr<Value> folded =
+      n.reshape(n.input(0), cast<RankedTensorType>(y->getType()).getShape());
+  if (succeeded(folded) && op->use_empty())
+    op->erase();
+  return folded;
+}
+
+LogicalResult setResult(NodeImporter &n, FailureOr<Value> y) {
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Reshape, Flatten, Squeeze, Unsqueeze
+//===----------------------------------------------------------------------===//
+
+/// Reshape: 0 copies the input's dim at that index unless `allowzero`
+/// (opset 14) makes it a literal 0; one -1 is inferred.
+LogicalResult importReshape(NodeImporter &n) {
+  bool allowZero = n.opset() >= 14 && n.attrs().getBool("allowzero", false);
+  if (failed(n.checkArity(2, 2)) || failed(n.attrs().status()))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape = n.constantInts(1, "shape");
+  if (failed(shape))
+    return failure();
+  ArrayRef<int64_t> in = n.inputType(0).getShape();
+  SmallVector<int64_t> known;
+  for (size_t i = 0; i < shape->size(); ++i) {
+    int64_t &d = (*shape)[i];
+    if (d == 0 && !allowZero) {
+      if (i >= in.size())
+        return n.error() << "shape " << formatList(*shape) << " copies dim "
+                         << i << " (0), but the input has rank " << in.size();
+      d = in[i];
+    }
+    if (d < -1)
+      return n.error() << "shape " << formatList(*shape)
+                       << " has the invalid entry " << d;
+    if (d != -1)
+      known.push_back(d);
+  }
+  std::optional<int64_t> knownCount = checkedNumElements(known);
+  if (!knownCount)
+    return n.error() << "shape " << formatList(*shape) << " is too large";
+  // Resolve the -1 here, so the IR carries the static shape; kiln.reshape
+  // reports a -1 that cannot be inferred (or several).
+  int64_t count = n.inputType(0).getNumElements();
+  if (llvm::count(*shape, -1) == 1 && *knownCount > 0 &&
+      count % *knownCount == 0)
+    *llvm::find(*shape, -1) = count / *knownCount;
+  return setResult(n, n.create("kiln.reshape", n.input(0),
+                               {n.namedI64s("shape", *shape)}));
+}
+
+/// Flatten: axis in [-rank, rank] (negative from opset 11).
+LogicalResult importFlatten(NodeImporter &n) {
+  int64_t axis = n.attrs().getInt("axis", 1);
+  if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
+    return failure();
+  int64_t rank = n.inputType(0).getRank();
+  if (axis < -rank || axis > rank)
+    return n.error() << "axis " << axis << " is out of range [" << -rank
+                     << ", " << rank << "]";
+  if (axis < 0)
+    axis += rank;
+  return setResult(n, createReshapeLike(n, "kiln.flatten",
+                                        {n.namedI64("axis", axis)}));
+}
+
+/// Squeeze: axes as an attribute before opset 13, an optional constant
+/// input from 13. Without axes, every size-1 dim goes.
+LogicalResult importSqueeze(NodeImporter &n) {
+  bool axesAsInput = n.opset() >= 13;
+  std::optional<SmallVector<int64_t>> axes;
+  if (!axesAsInput)
+    axes = n.attrs().getInts("axes");
+  if (failed(n.checkArity(1, axesAsInput ? 2 : 1)) ||
+      failed(n.attrs().status()))
+    return failure();
+  if (axesAsInput && n.hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> v = n.constantInts(1, "axes");
+    if (failed(v))
+      return failure();
+    axes = *v;
+  }
+  RankedTensorType type = n.inputType(0);
+  SmallVector<int64_t> normalized;
+  if (!axes || axes->empty()) {
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.getDimSize(d) == 1)
+        normalized.push_back(d);
+  } else {
+    FailureOr<SmallVector<int64_t>> v = n.normalizeAxes(*axes, type.getRank());
+    if (failed(v))
+      return failure();
+    normalized = *v;
+  }
+  if (normalized.empty()) {
+    n.setOutput(0, n.input(0));
+    return success();
+  }
+  return setResult(n, createReshapeLike(n, "kiln.squeeze",
+                                        {n.namedI64s("axes", normalized)}));
+}
+
+/// Unsqueeze: axes (positions in the result) as an attribute before opset
+/// 13, a required constant input from 13.
+LogicalResult importUnsqueeze(NodeImporter &n) {
+  bool axesAsInput = n.opset() >= 13;
+  std::optional<SmallVector<int64_t>> axes;
+  if (!axesAsInput)
+    axes = n.attrs().getInts("axes");
+  if (failed(n.checkArity(axesAsInput ? 2 : 1, axesAsInput ? 2 : 1)) ||
+      failed(n.attrs().status()))
+    return failure();
+  if (axesAsInput) {
+    FailureOr<SmallVector<int64_t>> v = n.constantInts(1, "axes");
+    if (failed(v))
+      return failure();
+    axes = *v;
+  }
+  if (!axes || axes->empty())
+    return n.error() << "needs at least one axis";
+  int64_t outRank = n.inputType(0).getRank() + static_cast<int64_t>(axes->size());
+  FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(*axes, outRank);
+  if (failed(normalized))
+    return failure();
+  return setResult(n, createReshapeLike(n, "kiln.unsqueeze",
+                                        {n.namedI64s("axes", *normalized)}));
+}
+
+//===----------------------------------------------------------------------===//
+// Transpose, Concat, Split
+//===----------------------------------------------------------------------===//
+
+LogicalResult importTranspose(NodeImporter &n) {
+  std::optional<SmallVector<int64_t>> perm = n.attrs().getInts("perm");
+  if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
+    return failure();
+  if (!perm) {
+    // The default reverses the dims.
+    perm.emplace();
+    for (int64_t d = n.inputType(0).getRank() - 1; d >= 0; --d)
+      perm->push_back(d);
+  }
+  return setResult(n, n.create("kiln.transpose", n.input(0),
+                               {n.namedI64s("perm", *perm)}));
+}
+
+LogicalResult importConcat(NodeImporter &n) {
+  std::optional<int64_t> axis = n.attrs().getOptionalInt("axis");
+  if (failed(n.checkArity(1, std::numeric_limits<unsigned>::max())) ||
+      failed(n.attrs().status()))
+    return failure();
+  if (!axis)
+    return n.error() << "attribute 'axis' is required";
+  SmallVector<Value> inputs;
+  for (unsigned i = 0; i < n.numInputs(); ++i) {
+    if (!n.hasInput(i))
+      return n.error() << "input " << i << " is omitted";
+    inputs.push_back(n.input(i));
+  }
+  FailureOr<int64_t> normalized =
+      n.normalizeAxis(*axis, n.inputType(0).getRank());
+  if (failed(normalized))
+    return failure();
+  return setResult(n, n.create("kiln.concat", inputs,
+                               {n.namedI64("axis", *normalized)}));
+}
+
+/// Split's sizes: the `split` attribute (before opset 13), the optional
+/// `split` input (13+), or `num_outputs` (18+), where every chunk has
+/// ceil(size / n) elements but the last, which has what is left. With none
+/// of them the dim is split evenly over the outputs.
+LogicalResult importSplit(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  int64_t axisAttr = a.getInt("axis", 0);
+  std::optional<SmallVector<int64_t>> sizes;
+  if (n.opset() < 13)
+    sizes = a.getInts("split");
+  std::optional<int64_t> numOutputs;
+  if (n.opset() >= 18)
+    numOutputs = a.getOptionalInt("num_outputs");
+  unsigned maxInputs = n.opset() >= 13 ? 2 : 1;
+  if (failed(n.checkArity(1, maxInputs, 1, std::numeric_limits<unsigned>::max())) ||
+      failed(a.status()))
+    return failure();
+  if (n.hasInput(1)) {
+    if (numOutputs)
+      return n.error() << "the 'split' input and attribute 'num_outputs' "
+                          "cannot both be given";
+    FailureOr<SmallVector<int64_t>> v = n.constantInts(1, "split");
+    if (failed(v))
+      return failure();
+    sizes = *v;
+  }
+  RankedTensorType type = n.inputType(0);
+  FailureOr<int64_t> axis = n.normalizeAxis(axisAttr, type.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t dim = type.getDimSize(*axis);
+  int64_t outputs = static_cast<int64_t>(n.numOutputs());
+  if (numOutputs && *numOutputs != outputs)
+    return n.error() << "attribute 'num_outputs' is " << *numOutputs
+                     << " but the node has " << outputs << " outputs";
+  if (sizes) {
+    if (static_cast<int64_t>(sizes->size()) != outputs)
+      return n.error() << "split sizes " << formatList(*sizes) << " give "
+                       << sizes->size() << " pieces for " << outputs
+                       << " outputs";
+  } else if (numOutputs) {
+    int64_t chunk = (dim + outputs - 1) / outputs;
+    if (chunk * (outputs - 1) > dim)
+      return n.error() << "dim " << *axis << " of size " << dim
+                       << " cannot be split into " << outputs << " chunks";
+    sizes.emplace(outputs - 1, chunk);
+    sizes->push_back(dim - chunk * (outputs - 1));
+  } else {
+    if (dim % outputs != 0)
+      return n.error() << "dim " << *axis << " of size " << dim
+                       << " does not split evenly into " << outputs
+                       << " outputs";
+    sizes.emplace(outputs, dim / outputs);
+  }
+  SmallVector<Value> results;
+  if (getConstantValue(n.input(0))) {
+    // kiln.split has no folder; slices of a constant fold.
+    int64_t start = 0;
+    for (int64_t size : *sizes) {
+      if (size < 0 || start + size > dim)
+        return n.error() << "split sizes " << formatList(*sizes)
+                         << " do not fit dim " << *axis << " of size " << dim;
+      SmallVector<int64_t> starts(type.getRank(), 0), steps(type.getRank(), 1);
+      SmallVector<int64_t> ends(type.getShape());
+      starts[*axis] = start;
+      ends[*axis] = start + size;
+      start += size;
+      FailureOr<Value> piece = n.create(
+          "kiln.slice", n.input(0),
+          {n.namedI64s("starts", starts), n.namedI64s("ends", ends),
+           n.namedI64s("steps", steps)});
+      if (failed(piece))
+        return failure();
+      results.push_back(*piece);
+    }
+    if (start != dim)
+      return n.error() << "split sizes " << formatList(*sizes) << " sum to "
+                       << start << " but dim " << *axis << " has size " << dim;
+  } else {
+    FailureOr<SmallVector<Value>> pieces = n.createN(
+        "kiln.split", n.input(0),
+        {n.namedI64("axis", *axis), n.namedI64s("sizes", *sizes)}, outputs);
+    if (failed(pieces))
+      return failure();
+    results = *pieces;
+  }
+  for (auto [i, v] : llvm::enumerate(results))
+    n.setOutput(i, v);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Slice
+//===----------------------------------------------------------------------===//
+
+/// Slice: starts/ends/axes as attributes before opset 10; from 10 constant
+/// inputs starts, ends, axes (optional) and steps (optional). ONNX clamps
+/// out-of-range bounds (INT64_MAX means "to the end", negative values count
+/// from the end); kiln.slice wants them normalized, one entry per dim.
+LogicalResult importSlice(NodeImporter &n) {
+  SmallVector<int64_t> starts, ends, axes, steps;
+  bool haveAxes = false, haveSteps = false;
+  if (n.opset() < 10) {
+    AttributeReader &a = n.attrs();
+    std::optional<SmallVector<int64_t>> s = a.getInts("starts");
+    std::optional<SmallVector<int64_t>> e = a.getInts("ends");
+    std::optional<SmallVector<int64_t>> ax = a.getInts("axes");
+    if (failed(n.checkArity(1, 1)) || failed(a.status()))
+      return failure();
+    if (!s || !e)
+      return n.error() << "attributes 'starts' and 'ends' are required";
+    starts = *s;
+    ends = *e;
+    if ((haveAxes = ax.has_value()))
+      axes = *ax;
+  } else {
+    if (failed(n.checkArity(3, 5)))
+      return failure();
+    FailureOr<SmallVector<int64_t>> s = n.constantInts(1, "starts");
+    if (failed(s))
+      return failure();
+    FailureOr<SmallVector<int64_t>> e = n.constantInts(2, "ends");
+    if (failed(e))
+      return failure();
+    starts = *s;
+    ends = *e;
+    if ((haveAxes = n.hasInput(3))) {
+      FailureOr<SmallVector<int64_t>> v = n.constantInts(3, "axes");
+      if (failed(v))
+        return failure();
+      axes = *v;
+    }
+    if ((haveSteps = n.hasInput(4))) {
+      FailureOr<SmallVector<int64_t>> v = n.constantInts(4, "steps");
+      if (failed(v))
+        return failure();
+      steps = *v;
+    }
+  }
+  size_t count = starts.size();
+  if (!haveAxes)
+    for (size_t i = 0; i < count; ++i)
+      axes.push_back(static_cast<int64_t>(i));
+  if (!haveSteps)
+    steps.assign(count, 1);
+  if (ends.size() != count || axes.size() != count || steps.size() != count)
+    return n.error() << "starts, ends, axes and steps have " << count << ", "
+                     << ends.size() << ", " << axes.size() << " and "
+                     << steps.size() << " entries; they must agree";
+
+  RankedTensorType type = n.inputType(0);
+  int64_t rank = type.getRank();
+  FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(axes, rank);
+  if (failed(normalized))
+    return failure();
+  SmallVector<int64_t> kStarts(rank, 0), kEnds(type.getShape()),
+      kSteps(rank, 1);
+  for (size_t i = 0; i < count; ++i) {
+    int64_t d = (*normalized)[i];
+    int64_t size = type.getDimSize(d);
+    int64_t start = starts[i], end = ends[i], step = steps[i];
+    if (step == 0)
+      return n.error() << "steps must not be 0 (axis " << d << ")";
+    // A step beyond the dim selects one element, as a step of the dim's size
+    // does; clamping it keeps all arithmetic small.
+    int64_t maxStep = std::max<int64_t>(size, 1);
+    step = std::clamp(step, -maxStep, maxStep);
+    if (start < 0)
+      start += size;
+    if (end < 0)
+      end += size;
+    if (step > 0) {
+      start = std::clamp<int64_t>(start, 0, size);
+      end = std::clamp<int64_t>(end, 0, size);
+      end = std::max(end, start); // empty
+    } else if (size == 0) {
+      start = end = 0;
+    } else {
+      start = std::clamp<int64_t>(start, 0, size - 1);
+      end = std::clamp<int64_t>(end, -1, size - 1);
+      end = std::min(end, start); // empty
+    }
+    kStarts[d] = start;
+    kEnds[d] = end;
+    kSteps[d] = step;
+  }
+  return setResult(n, n.create("kiln.slice", n.input(0),
+                               {n.namedI64s("starts", kStarts),
+                                n.namedI64s("ends", kEnds),
+                                n.namedI64s("steps", kSteps)}));
+}
+
+//===----------------------------------------------------------------------===//
+// Gather, Expand, Pad
+//===----------------------------------------------------------------------===//
+
+LogicalResult importGather(NodeImporter &n) {
+  int64_t axisAttr = n.attrs().getInt("axis", 0);
+  if (failed(n.checkArity(2, 2)) || failed(n.attrs().status()))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  FailureOr<int64_t> axis = n.normalizeAxis(axisAttr, type.getRank());
+  if (failed(axis))
+    return failure();
+  // Out-of-range indices are an error in ONNX; when they are known, say so.
+  int64_t size = type.getDimSize(*axis);
+  if (DenseElementsAttr indices = getConstantValue(n.input(1));
+      indices && isa<IntegerType>(indices.getElementType()) &&
+      !indices.getElementType().isInteger(1))
+    for (const APInt &v : indices.getValues<APInt>()) {
+      int64_t i = v.getSExtValue();
+      if (i < -size || i >= size)
+        return n.error() << "index " << i << " is out of range for dim "
+                         << *axis << " of size " << size;
+    }
+  return setResult(n, n.create("kiln.gather", {n.input(0), n.input(1)},
+                               {n.namedI64("axis", *axis)}));
+}
+
+LogicalResult importExpand(NodeImporter &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape = n.constantInts(1, "shape");
+  if (failed(shape))
+    return failure();
+  if (!checkedNumElements(*shape))
+    return n.error() << "shape " << formatList(*shape)
+                     << " has a negative or too large entry";
+  std::optional<SmallVector<int64_t>> result =
+      broadcastShapes({n.inputType(0).getShape(), *shape});
+  if (result && !checkedNumElements(*result))
+    return n.error() << "the result " << formatList(*result) << " is too large";
+  return setResult(n, n.create("kiln.expand", n.input(0),
+                               {n.namedI64s("shape", *shape)}));
+}
+
+/// Pad: mode, pads and value as attributes before opset 11; from 11 pads
+/// and constant_value are inputs, from 18 an `axes` input names the padded
+/// dims. ONNX allows negative pads (they crop), which become a slice.
+LogicalResult importPad(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  unsigned mode = a.getChoice("mode", "constant", {"constant", "reflect", "edge"});
+  SmallVector<int64_t> pads, axes;
+  double value = 0.0;
+  RankedTensorType type = n.inputType(0);
+  int64_t rank = type ? type.getRank() : 0;
+  if (n.opset() < 11) {
+    std::optional<SmallVector<int64_t>> p = a.getInts("pads");
+    value = a.getFloat("value", 0.0);
+    if (failed(n.checkArity(1, 1)) || failed(a.status()))
+      return failure();
+    if (!p)
+      return n.error() << "attribute 'pads' is required";
+    pads = *p;
+  } else {
+    if (failed(n.checkArity(2, n.opset() >= 18 ? 4 : 3)) || failed(a.status()))
+      return failure();
+    FailureOr<SmallVector<int64_t>> p = n.constantInts(1, "pads");
+    if (failed(p))
+      return failure();
+    pads = *p;
+    if (n.hasInput(2)) {
+      FailureOr<double> v = n.constantScalar(2, "constant_value");
+      if (failed(v))
+        return failure();
+      value = *v;
+    }
+    if (n.hasInput(3)) {
+      FailureOr<SmallVector<int64_t>> ax = n.constantInts(3, "axes");
+      if (failed(ax))
+        return failure();
+      FailureOr<SmallVector<int64_t>> norm = n.normalizeAxes(*ax, rank);
+      if (failed(norm))
+        return failure();
+      axes = *norm;
+    }
+  }
+  if (axes.empty() && !(n.opset() >= 18 && n.hasInput(3)))
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  int64_t count = static_cast<int64_t>(axes.size());
+  if (static_cast<int64_t>(pads.size()) != 2 * count)
+    return n.error() << "pads " << formatList(pads) << " has " << pads.size()
+                     << " entries, expected " << 2 * count
+                     << " (begin and end for each padded dim)";
+  SmallVector<int64_t> begins(rank, 0), endPads(rank, 0);
+  for (int64_t i = 0; i < count; ++i) {
+    for (int64_t p : {pads[i], pads[count + i]})
+      if (p < -kMaxElements || p > kMaxElements)
+        return n.error() << "pads " << formatList(pads)
+                         << " has an entry out of range";
+    begins[axes[i]] = pads[i];
+    endPads[axes[i]] = pads[count + i];
+  }
+
+  Value x = n.input(0);
+  bool crops = llvm::any_of(llvm::concat<int64_t>(begins, endPads),
+                            [](int64_t p) { return p < 0; });
+  if (crops) {
+    // Cropping first gives the same result as padding first for constant and
+    // edge modes; for reflect it would not, so negative pads stay an error.
+    if (mode == 1)
+      return n.error() << "negative pads " << formatList(pads)
+                       << " are not supported with mode 'reflect'";
+    SmallVector<int64_t> starts(rank), ends(rank), steps(rank, 1);
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t size = type.getDimSize(d);
+      starts[d] = std::max<int64_t>(0, -begins[d]);
+      ends[d] = size - std::max<int64_t>(0, -endPads[d]);
+      if (ends[d] < starts[d])
+        return n.error() << "negative pads " << formatList(pads)
+                         << " remove more than dim " << d << " of size "
+                         << size;
+    }
+    FailureOr<Value> cropped = n.create(
+        "kiln.slice", x,
+        {n.namedI64s("starts", starts), n.namedI64s("ends", ends),
+         n.namedI64s("steps", steps)});
+    if (failed(cropped))
+      return failure();
+    x = *cropped;
+  }
+  SmallVector<int64_t> kPads;
+  for (int64_t p : llvm::concat<int64_t>(begins, endPads))
+    kPads.push_back(std::max<int64_t>(p, 0));
+  PadMode padMode = mode == 0   ? PadMode::constant
+                    : mode == 1 ? PadMode::reflect
+                                : PadMode::edge;
+  return setResult(
+      n, n.create("kiln.pad", x,
+                  {n.namedI64s("pads", kPads),
+                   n.b().getNamedAttr("mode", n.b().getI32IntegerAttr(
+                                                  static_cast<int32_t>(padMode))),
+                   n.namedF64("value", value)}));
+}
+
+//===----------------------------------------------------------------------===//
+// Identity, Dropout
+//===----------------------------------------------------------------------===//
+
+LogicalResult importIdentity(NodeImporter &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  n.setOutput(0, n.input(0));
+  return success();
+}
+
+/// Dropout in inference is the identity; its mask is all ones.
+LogicalResult importDropout(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  // The drop ratio (an attribute before opset 12, an input after) and the
+  // seed only matter in training.
+  if (n.opset() < 12)
+    a.accept("ratio");
+  else
+    a.accept("seed");
+  if (failed(n.checkArity(1, n.opset() >= 12 ? 3 : 1, 1, 2)) ||
+      failed(a.status()))
+    return failure();
+  if (n.hasInput(2)) {
+    FailureOr<double> training = n.constantScalar(2, "training_mode");
+    if (failed(training))
+      return failure();
+    if (*training != 0)
+      return n.error() << "training_mode is true; Kiln compiles inference only";
+  }
+  n.setOutput(0, n.input(0));
+  if (n.isOutputUsed(1)) {
+    // The mask is bool from opset 10, the data's type before.
+    RankedTensorType type = n.inputType(0);
+    Type et = n.opset() >= 10 ? n.b().getI1Type() : type.getElementType();
+    FailureOr<DenseElementsAttr> ones = elementsFromDoubles(
+        n.loc(), RankedTensorType::get({}, et), {1.0}, "Dropout mask");
+    if (failed(ones))
+      return failure();
+    n.setOutput(1, n.constant(DenseElementsAttr::get(
+                       type.clone(et), ones->getSplatValue<Attribute>())));
+  }
+  return success();
+}
+
+} // namespace
+
+void onnx_import::registerTensorOps(OpTable &t) {
+  t.add("Concat", 1, importConcat);
+  t.add("Dropout", 1, importDropout);
+  t.add("Expand", 8, importExpand);
+  t.add("Flatten", 1, importFlatten);
+  t.add("Gather", 1, importGather);
+  t.add("Identity", 1, importIdentity);
+  t.add("Pad", 1, importPad);
+  t.add("Reshape", 5, importReshape);
+  t.add("Slice", 1, importSlice);
+  t.add("Split", 1, importSplit);
+  t.add("Squeeze", 1, importSqueeze);
+  t.add("Transpose", 1, importTranspose);
+  t.add("Unsqueeze", 1, importUnsqueeze);
+}
