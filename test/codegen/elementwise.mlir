@@ -187,7 +187,7 @@ func.func @select(%c: tensor<2x1xi1>, %a: tensor<2x3xf32>, %b: tensor<f32>) -> t
 
 // -----
 
-// Integer clip bounds are ceil(min) / floor(max); a missing bound is absent.
+// Integer clip bounds become integer constants; a missing bound is absent.
 // CHECK-LABEL: func.func @clip
 // CHECK: arith.maximumf %{{.*}}, %{{.*}} : f32
 // CHECK: arith.minimumf %{{.*}}, %{{.*}} : f32
@@ -196,7 +196,7 @@ func.func @select(%c: tensor<2x1xi1>, %a: tensor<2x3xf32>, %b: tensor<f32>) -> t
 // CHECK-NEXT: linalg.yield %[[R]]
 func.func @clip(%x: tensor<4xf32>, %i: tensor<4xi32>) -> (tensor<4xf32>, tensor<4xi32>) {
   %0 = kiln.clip %x {min = 0.0 : f64, max = 6.0 : f64} : tensor<4xf32>
-  %1 = kiln.clip %i {min = -2.5 : f64} : tensor<4xi32>
+  %1 = kiln.clip %i {min = -2.0 : f64} : tensor<4xi32>
   return %0, %1 : tensor<4xf32>, tensor<4xi32>
 }
 

@@ -10,8 +10,9 @@ import kiln_testing as kt
 
 def check_torch_model(module, inputs, work_dir, name, opset=17, atol=kt.ATOL, rtol=kt.RTOL):
     """Exports `module` (eval mode) to ONNX, compiles it with kiln, runs it
-    with `kiln run` and compares every output with PyTorch's own result, and
-    with onnxruntime's as a check on the export."""
+    with `kiln run` and through a C program linking the static library, and
+    compares every output with PyTorch's own result (and `kiln run`'s with
+    onnxruntime's, as a check on the export)."""
     torch.manual_seed(0)
     module.eval()
     os.makedirs(work_dir, exist_ok=True)
@@ -28,10 +29,13 @@ def check_torch_model(module, inputs, work_dir, name, opset=17, atol=kt.ATOL, rt
     kt.compile_model(model_path, artifact)
     feeds = {n: t.numpy() for n, t in zip(input_names, inputs)}
     actual = kt.run_artifact(artifact, feeds)
+    linked = kt.run_static_c(artifact, feeds)
     reference = kt.onnxruntime_outputs(model_path, feeds)
     for n, e in zip(output_names, expected):
         kt.assert_close(actual[n], e.numpy(), "%s %s vs PyTorch" % (name, n), atol, rtol)
         kt.assert_close(actual[n], reference[n], "%s %s vs onnxruntime" % (name, n), atol, rtol)
+        kt.assert_close(linked[n], e.numpy(), "%s %s (static C program) vs PyTorch" % (name, n),
+                        atol, rtol)
     return artifact, model_path, feeds, [e.numpy() for e in expected]
 
 

@@ -41,11 +41,11 @@ module {
 // One tensor.empty serving two destinations is split, one per use, so
 // empty-tensor elimination cannot make both results share an output buffer
 // (this once made a softmax overwrite the logits it was computed from).
-// CHECK-LABEL: func.func @net_impl()
-// CHECK: %[[E1:.*]] = tensor.empty() : tensor<4xf32>
-// CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E1]] : tensor<4xf32>)
-// CHECK: %[[E2:.*]] = tensor.empty() : tensor<4xf32>
-// CHECK: linalg.copy ins(%[[F]] : tensor<4xf32>) outs(%[[E2]] : tensor<4xf32>)
+// CHECK-LABEL: func.func @net_impl(
+// CHECK: %[[A:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK: %[[B:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[B]] : tensor<4xf32>)
+// CHECK: linalg.copy ins(%[[F]] : tensor<4xf32>) outs(%[[A]] : tensor<4xf32>)
 module {
   func.func @main() -> (tensor<4xf32>, tensor<4xf32>) {
     %cst = arith.constant 1.0 : f32

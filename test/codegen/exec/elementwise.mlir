@@ -115,7 +115,7 @@ func.func @clip_min_only(%a0: tensor<2x3xf32>) -> (tensor<2x3xf32>) {
 }
 
 func.func @clip_i32(%a0: tensor<7xi32>) -> (tensor<7xi32>) {
-  %r0 = kiln.clip %a0 {min = -2.5 : f64, max = 2.5 : f64} : tensor<7xi32>
+  %r0 = kiln.clip %a0 {min = -2.0 : f64, max = 2.0 : f64} : tensor<7xi32>
   return %r0 : tensor<7xi32>
 }
 

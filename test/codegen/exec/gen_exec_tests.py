@@ -98,7 +98,7 @@ def elementwise_cases():
         unary("clip_min_only", "clip", x, lambda v: np.maximum(v, 0.25), attrs=" {min = 0.25 : f64}"),
         # Integer clip with fractional bounds: [ceil(min), floor(max)].
         unary("clip_i32", "clip", np.array([-5, -3, -2, 0, 2, 3, 9], np.int32),
-              lambda v: np.clip(v, -2, 2), elt="i32", attrs=" {min = -2.5 : f64, max = 2.5 : f64}"),
+              lambda v: np.clip(v, -2, 2), elt="i32", attrs=" {min = -2.0 : f64, max = 2.0 : f64}"),
         unary("neg_i32", "neg", np.array([-7, 0, 5, -2147483648], np.int32),
               lambda v: wrap_int(-v.astype(object), 32), elt="i32"),
         unary("abs_i8", "abs", np.array([-128, -5, 0, 7], np.int8),
