@@ -174,7 +174,7 @@ static Value clipBody(const Scalars &s) {
                                         s.constant(hi->convertToDouble()));
     return v;
   }
-  // An integer lies in [min, max] iff it lies in [ceil(min), floor(max)].
+  // The verifier admits only integral bounds on integer tensors.
   if (lo)
     v = s.b.create<arith::MaxSIOp>(
         s.loc, v, s.constant(std::ceil(lo->convertToDouble())));
