@@ -184,11 +184,13 @@ std::string mlir::kiln::renderManifest(const ArtifactInfo &info) {
       {"scratch_bytes", info.scratchBytes},
       {"inputs", tensors(info.inputs)},
       {"outputs", tensors(info.outputs)},
-      {"files",
-       {{"shared_library", "lib" + info.name + ".so"},
-        {"static_library", "lib" + info.name + ".a"},
-        {"header", info.name + ".h"}}},
   };
+  Json files;
+  if (info.sharedLibrary)
+    files["shared_library"] = "lib" + info.name + ".so";
+  files["static_library"] = "lib" + info.name + ".a";
+  files["header"] = info.name + ".h";
+  m["files"] = files;
   return m.dump(2, ' ', /*ensure_ascii=*/false,
                 nlohmann::ordered_json::error_handler_t::replace) +
          "\n";
@@ -281,14 +283,17 @@ LogicalResult mlir::kiln::writeArtifact(Location loc, StringRef dir,
           /*Deterministic=*/true, /*Thin=*/false))
     return emitError(loc) << "cannot write lib" << n
                           << ".a: " << llvm::toString(std::move(e));
-  if (failed(linkSharedLibrary(loc, objectFile, staged("lib" + n + ".so"),
-                               "lib" + n + ".so")) ||
+  if ((info.sharedLibrary &&
+       failed(linkSharedLibrary(loc, objectFile, staged("lib" + n + ".so"),
+                                "lib" + n + ".so"))) ||
       failed(writeFile(loc, staged(n + ".h"), renderHeader(info))) ||
       failed(writeFile(loc, staged(n + ".json"), renderManifest(info))))
     return failure();
 
-  for (std::string file : {"lib" + n + ".a", "lib" + n + ".so", n + ".h",
-                           n + ".json"}) {
+  SmallVector<std::string> files = {"lib" + n + ".a", n + ".h", n + ".json"};
+  if (info.sharedLibrary)
+    files.push_back("lib" + n + ".so");
+  for (const std::string &file : files) {
     SmallString<256> target(dir);
     llvm::sys::path::append(target, file);
     if (std::error_code ec = llvm::sys::fs::rename(staged(file), target))

@@ -32,6 +32,10 @@ struct ArtifactInfo {
   std::string triple, cpu, features;
   std::vector<TensorSpec> inputs, outputs;
   int64_t scratchBytes = 0;
+  /// Link libNAME.so too. Only for the host's architecture and OS: the
+  /// system's C compiler driver links it, and cannot for another target
+  /// (a cross-compiled artifact is the static library, header and manifest).
+  bool sharedLibrary = true;
 };
 
 /// `resnet-18.onnx` -> `resnet_18`; a leading digit gets `m_`.

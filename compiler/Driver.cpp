@@ -31,6 +31,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -312,5 +314,14 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
   info->triple = tm->getTargetTriple().str();
   info->cpu = tm->getTargetCPU().str();
   info->features = tm->getTargetFeatureString().str();
+  llvm::Triple host(llvm::sys::getProcessTriple());
+  const llvm::Triple &target = tm->getTargetTriple();
+  info->sharedLibrary =
+      target.getArch() == host.getArch() && target.getOS() == host.getOS();
+  if (!info->sharedLibrary)
+    emitWarning(fileLoc) << "not linking lib" << name << ".so for "
+                         << target.str() << " (not this machine's target): "
+                         << "the artifact is lib" << name << ".a, " << name
+                         << ".h and " << name << ".json";
   return writeArtifact(fileLoc, options.output, *info, *code);
 }

@@ -417,6 +417,10 @@ void parseManifest(kiln_model &m, const Location &where) {
     r.bad("signature " + quote(declared) + " does not match its inputs and outputs " + quote(m.signature));
 
   const Json &files = r.getContainer(doc, "files", "files", Json::value_t::object);
+  // A cross-compiled artifact has only its static library (see ArtifactWriter).
+  if (!files.contains("shared_library"))
+    r.bad("has no shared library: it was compiled for " + quote(m.triple) +
+          ", not for this machine; link its static library into a program for that target");
   std::string library = r.plainFileName(files, "shared_library", true);
   r.plainFileName(files, "static_library", false);
   r.plainFileName(files, "header", false);
