@@ -505,6 +505,43 @@ void checkBuffers(const char *kind, const std::vector<Tensor> &tensors, const Bu
   }
 }
 
+// The generated code writes each output as if no other buffer it touches
+// shares its bytes (outputs are `restrict`), so an output overlapping an
+// input, another output or the scratch buffer would silently give wrong
+// results. Checked before any code runs.
+struct Span {
+  std::string label;
+  uintptr_t begin, end;
+};
+
+bool overlap(const Span &a, const Span &b) { return a.begin < b.end && b.begin < a.end; }
+
+void checkNoOverlap(const kiln_model_t &model, const kiln_input_t *inputs, const kiln_output_t *outputs,
+                    const void *scratch, size_t scratchBytes) {
+  auto span = [](std::string label, const void *data, size_t bytes) {
+    uintptr_t begin = reinterpret_cast<uintptr_t>(data);
+    return Span{std::move(label), begin, begin + bytes};
+  };
+  std::vector<Span> others;
+  for (size_t i = 0; i < model.inputs.size(); ++i)
+    if (inputs[i].bytes != 0)
+      others.push_back(span("input " + std::to_string(i) + " " + quote(model.inputs[i].name), inputs[i].data,
+                            inputs[i].bytes));
+  if (scratch && scratchBytes != 0)
+    others.push_back(span("the scratch buffer", scratch, scratchBytes));
+  for (size_t i = 0; i < model.outputs.size(); ++i) {
+    if (outputs[i].bytes == 0)
+      continue;
+    Span out = span("output " + std::to_string(i) + " " + quote(model.outputs[i].name), outputs[i].data,
+                    outputs[i].bytes);
+    for (const Span &other : others)
+      if (overlap(out, other))
+        fail(KILN_ERROR_INVALID_ARGUMENT, out.label + " overlaps " + other.label +
+                                              "; outputs must not share memory with inputs, other outputs or scratch");
+    others.push_back(std::move(out));
+  }
+}
+
 // The NAME_ERROR_* codes of docs/artifact-format.md, for messages.
 const char *generatedCodeMeaning(int code) {
   return code == 1   ? " (a NULL argument)"
@@ -526,6 +563,7 @@ kiln_status_t run(const char *function, const kiln_model_t *model, const kiln_in
     std::vector<void *> out;
     checkBuffers("input", model->inputs, inputs, numInputs, in);
     checkBuffers("output", model->outputs, outputs, numOutputs, out);
+    checkNoOverlap(*model, inputs, outputs, withScratch ? scratch : nullptr, withScratch ? scratchBytes : 0);
     int code;
     if (withScratch) {
       if (scratchBytes < model->scratchBytes)

@@ -209,8 +209,9 @@ typedef struct kiln_output_t {
 
 /* Runs the model once. |inputs| has kiln_model_input_count entries and |outputs| kiln_model_output_count
  * entries, in manifest order (the arrays may be NULL only when their count is 0). Before any generated code
- * runs, checks the counts, every pointer, and every byte size against the manifest; on failure nothing is
- * written to the outputs. Then calls NAME_run, which mallocs and frees its own scratch memory: use
+ * runs, checks the counts, every pointer, and every byte size against the manifest, and that no output
+ * shares a byte with an input, another output or the scratch buffer (the generated code assumes it does not);
+ * on failure nothing is written to the outputs. Then calls NAME_run, which mallocs and frees its own scratch memory: use
  * kiln_model_run_with_scratch to avoid that allocation.
  * Returns KILN_ERROR_OUT_OF_MEMORY if the generated code could not allocate its scratch memory and
  * KILN_ERROR_EXECUTION for any other non-zero code it returns; outputs are then unspecified.

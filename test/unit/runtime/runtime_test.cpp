@@ -342,6 +342,31 @@ TEST_F(RunTest, RejectsEveryBadCall) {
   EXPECT_TRUE(outputsUntouched());
 }
 
+// Outputs are written as `restrict` buffers: any sharing is refused up front.
+TEST_F(RunTest, RejectsOverlappingBuffers) {
+  kiln_model_t *m = model_.get();
+  // y in place of x (same size: 6 floats).
+  kiln_output_t inPlace[2] = {{x, sizeof x}, {idx, sizeof idx}};
+  EXPECT_FAILS(kiln_model_run(m, in, 1, inPlace, 2), KILN_ERROR_INVALID_ARGUMENT,
+               "output 0 'y' overlaps input 0 'x'; outputs must not share memory with inputs, other outputs or "
+               "scratch");
+  // Two outputs sharing bytes: idx inside y's 24 bytes.
+  float both[6];
+  kiln_output_t shared[2] = {{both, sizeof both}, {both + 2, sizeof idx}};
+  EXPECT_FAILS(kiln_model_run(m, in, 1, shared, 2), KILN_ERROR_INVALID_ARGUMENT,
+               "output 1 'idx' overlaps output 0 'y'");
+  // An output inside the scratch buffer.
+  alignas(64) unsigned char scratch[128];
+  kiln_output_t inScratch[2] = {{y, sizeof y}, {scratch + 64, sizeof idx}};
+  EXPECT_FAILS(kiln_model_run_with_scratch(m, in, 1, inScratch, 2, scratch, 128), KILN_ERROR_INVALID_ARGUMENT,
+               "output 1 'idx' overlaps the scratch buffer");
+  EXPECT_TRUE(outputsUntouched());
+  // Adjacent buffers do not overlap.
+  alignas(8) float adjacent[6 + 4];
+  kiln_output_t touching[2] = {{adjacent, sizeof y}, {adjacent + 6, sizeof idx}};
+  EXPECT_EQ(kiln_model_run(m, in, 1, touching, 2), KILN_OK) << kiln_last_error();
+}
+
 TEST_F(RunTest, RejectsBadQueries) {
   kiln_model_t *m = model_.get();
   kiln_tensor_info_t info;
