@@ -197,7 +197,7 @@ def Kiln_SubOp : Kiln_BinaryOp<"sub", Kiln_NumericTensor, "lhs - rhs">;
 def Kiln_MulOp : Kiln_BinaryOp<"mul", Kiln_NumericTensor, "lhs * rhs",
                                [Commutative]>;
 def Kiln_DivOp : Kiln_BinaryOp<"div", Kiln_NumericTensor,
-                               "lhs / rhs (integers: truncating)">;
+                               "lhs / rhs (integers: truncating; x / 0 = 0, INT_MIN / -1 = INT_MIN)">;
 def Kiln_PowOp : Kiln_BinaryOp<"pow", Kiln_FloatTensor, "lhs ^ rhs">;
 def Kiln_MaxOp : Kiln_BinaryOp<"max", Kiln_NumericTensor, "max(lhs, rhs)",
                                [Commutative]>;

@@ -315,9 +315,12 @@ OpFoldResult DivOp::fold(FoldAdaptor a) {
   return fold::binary(
       a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x / y; },
       [](const APInt &x, const APInt &y) -> std::optional<APInt> {
-        // Division by zero, and INT_MIN / -1, are undefined: keep the op.
-        if (y.isZero() || (x.isMinSignedValue() && y.isAllOnes()))
-          return std::nullopt;
+        // kiln.div defines what C leaves undefined, as codegen computes it:
+        // x / 0 is 0 and INT_MIN / -1 wraps to INT_MIN.
+        if (y.isZero())
+          return APInt::getZero(x.getBitWidth());
+        if (x.isMinSignedValue() && y.isAllOnes())
+          return x;
         return x.sdiv(y);
       });
 }
