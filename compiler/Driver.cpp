@@ -220,8 +220,17 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
 
   if (options.printIRAfterAll)
     ctx.disableMultithreading();
+  // IR dumps after every pass would be unreadable with every weight in them;
+  // --emit output is kept whole so that it can be compiled again.
+  OpPrintingFlags dumping;
+  dumping.elideLargeElementsAttrs(16);
   OpPrintingFlags printing;
-  printing.elideLargeElementsAttrs(16);
+  if (options.elideConstants)
+    printing.elideLargeElementsAttrs(16);
+  if (options.printLocations) {
+    dumping.enableDebugInfo();
+    printing.enableDebugInfo();
+  }
 
   timer.begin("import");
   OwningOpRef<ModuleOp> module = importModel(ctx, options.import);
@@ -238,7 +247,7 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
                           /*printModuleScope=*/true,
                           /*printAfterOnlyOnChange=*/true,
                           /*printAfterOnlyOnFailure=*/false, llvm::errs(),
-                          printing);
+                          dumping);
     build(pm);
     return pm.run(*module);
   };

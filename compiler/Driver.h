@@ -48,6 +48,10 @@ struct CompileOptions {
   /// MLIR's per-pass timing report, and IR printing after every pass.
   bool timePasses = false;
   bool printIRAfterAll = false;
+  /// How --emit prints IR: with op locations (ONNX node names), and with
+  /// large constants elided. Unelided, emitted kiln IR compiles again.
+  bool printLocations = false;
+  bool elideConstants = false;
 };
 
 LogicalResult compileModel(MLIRContext &ctx, const CompileOptions &options,

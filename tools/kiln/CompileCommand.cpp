@@ -35,6 +35,9 @@ const char *kUsage =
     "  -v, --verbose           print each compile stage and its time\n"
     "  --time-passes           print MLIR's per-pass timing report\n"
     "  --print-ir-after-all    print the IR after every pass (to stderr)\n"
+    "  --locations             print each op's location (its ONNX node) in IR\n"
+    "  --elide-constants       print constants over 16 elements as elided\n"
+    "                          (--print-ir-after-all always does)\n"
     "  -h, --help              show this help\n";
 
 int usageError(const std::string &message) {
@@ -110,6 +113,10 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
       options.timePasses = true;
     } else if (flag == "--print-ir-after-all") {
       options.printIRAfterAll = true;
+    } else if (flag == "--locations") {
+      options.printLocations = true;
+    } else if (flag == "--elide-constants") {
+      options.elideConstants = true;
     } else if (arg.starts_with("-") && arg != "-") {
       return usageError("unknown option '" + arg.str() + "'");
     } else if (options.import.path.empty()) {
