@@ -73,6 +73,7 @@ void mlir::kiln::buildBufferizePipeline(OpPassManager &pm,
 }
 
 void mlir::kiln::buildLowerToLLVMPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createKilnCPULoopOrder());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
