@@ -252,12 +252,32 @@ static LogicalResult linkSharedLibrary(Location loc, StringRef objectPath,
 LogicalResult mlir::kiln::writeArtifact(Location loc, StringRef dir,
                                         const ArtifactInfo &info,
                                         StringRef object) {
-  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+  // DIR as an absolute path without '.' or '..' components, so that walking
+  // up its parents below names the folders that creating it will create.
+  SmallString<256> folder(dir);
+  llvm::sys::fs::make_absolute(folder);
+  llvm::sys::path::remove_dots(folder, /*remove_dot_dot=*/true);
+  // The outermost folder this call creates (DIR or one of its parents), if
+  // any: a failure removes it again, so nothing is left behind.
+  SmallString<256> created, p(folder);
+  while (!p.empty() && !llvm::sys::fs::exists(p)) {
+    created = p;
+    llvm::sys::path::remove_filename(p);
+    if (p == created) // nothing left to strip
+      break;
+  }
+  if (std::error_code ec = llvm::sys::fs::create_directories(folder))
     return emitError(loc) << "cannot create " << dir << ": " << ec.message();
-  // Stage everything in a private folder inside DIR, then rename into place.
-  SmallString<256> staging(dir);
-  // Unique-path models are taken relative to the temp folder unless absolute.
-  llvm::sys::fs::make_absolute(staging);
+  bool complete = false;
+  auto removeCreated = llvm::make_scope_exit([&] {
+    if (!complete && !created.empty())
+      llvm::sys::fs::remove_directories(created);
+  });
+  // Stage everything in a private folder inside DIR, then rename into place:
+  // an existing DIR keeps its files unless all new ones are ready.
+  // (createUniqueDirectory would put a relative pattern under the temp
+  // folder; `folder` is absolute.)
+  SmallString<256> staging(folder);
   llvm::sys::path::append(staging, ".kiln-staging");
   SmallString<256> stagingDir;
   if (std::error_code ec =
@@ -295,11 +315,19 @@ LogicalResult mlir::kiln::writeArtifact(Location loc, StringRef dir,
   if (info.sharedLibrary)
     files.push_back("lib" + n + ".so");
   for (const std::string &file : files) {
-    SmallString<256> target(dir);
+    SmallString<256> target(folder);
     llvm::sys::path::append(target, file);
     if (std::error_code ec = llvm::sys::fs::rename(staged(file), target))
       return emitError(loc) << "cannot move " << file << " into " << dir << ": "
                             << ec.message();
   }
+  // A libNAME.so left from an earlier compile for the host would not match
+  // the new manifest.
+  if (!info.sharedLibrary) {
+    SmallString<256> stale(folder);
+    llvm::sys::path::append(stale, "lib" + n + ".so");
+    llvm::sys::fs::remove(stale);
+  }
+  complete = true;
   return success();
 }

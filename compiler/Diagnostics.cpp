@@ -4,6 +4,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Location.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -21,11 +22,23 @@ void findParts(Location loc, NameLoc &name, FileLineColLoc &file) {
   });
 }
 
-std::string oneLine(std::string s) {
-  for (char &c : s)
+/// `s` on one line: line breaks become spaces, and other control characters
+/// (which names from an untrusted model file may hold: NUL, escape
+/// sequences) are shown as \xNN, so they never reach the terminal raw.
+std::string oneLine(StringRef s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
     if (c == '\n' || c == '\r')
-      c = ' ';
-  return s;
+      out += ' ';
+    else if (u < 0x20 || u == 0x7f)
+      out += std::string("\\x") + llvm::hexdigit(u >> 4, /*LowerCase=*/true) +
+             llvm::hexdigit(u & 15, /*LowerCase=*/true);
+    else
+      out += c;
+  }
+  return out;
 }
 
 const char *severityName(DiagnosticSeverity s) {
@@ -56,7 +69,7 @@ std::string OneLineDiagnosticHandler::format(Diagnostic &diag) {
   }
   os << severityName(diag.getSeverity()) << ": ";
   if (name)
-    os << "node '" << name.getName().getValue() << "': ";
+    os << "node '" << oneLine(name.getName().getValue()) << "': ";
   os << oneLine(diag.str());
   for (Diagnostic &note : diag.getNotes())
     os << " (note: " << oneLine(note.str()) << ")";

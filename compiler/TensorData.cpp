@@ -10,6 +10,7 @@
 #include "llvm/Support/Path.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 using namespace mlir;
@@ -129,6 +130,9 @@ FailureOr<WeightsFile> WeightsFile::open(Location loc, StringRef modelPath,
   };
   if (relative.empty() || llvm::sys::path::is_absolute(relative))
     return refuse("must be a relative path inside the model's folder");
+  // The OS would see the path only up to a NUL, not what was checked here.
+  if (relative.contains('\0'))
+    return refuse("contains a NUL character");
   for (auto it = llvm::sys::path::begin(relative),
             end = llvm::sys::path::end(relative);
        it != end; ++it)
@@ -146,10 +150,12 @@ FailureOr<WeightsFile> WeightsFile::open(Location loc, StringRef modelPath,
   if (std::error_code ec = llvm::sys::fs::real_path(candidate, realFile))
     return refuse("cannot be opened: " + ec.message());
   // Symlinks may point anywhere; the resolved path must stay in the folder.
-  StringRef resolved = realFile;
-  if (!resolved.starts_with(realFolder) ||
-      (resolved.size() > realFolder.size() &&
-       !llvm::sys::path::is_separator(resolved[realFolder.size()])))
+  StringRef resolved = realFile, root = realFolder;
+  bool inside = resolved.starts_with(root) &&
+                (resolved.size() == root.size() ||
+                 llvm::sys::path::is_separator(root.back()) ||
+                 llvm::sys::path::is_separator(resolved[root.size()]));
+  if (!inside)
     return refuse("resolves outside the model's folder");
   if (!llvm::sys::fs::is_regular_file(realFile))
     return refuse("is not a regular file");
@@ -169,9 +175,13 @@ FailureOr<ArrayRef<char>> WeightsFile::bytes(Location loc, uint64_t offset,
                                              const Twine &where) const {
   uint64_t size = buffer->getBufferSize();
   if (offset > size || length > size - offset) {
-    emitError(loc) << where << ": bytes [" << offset << ", " << offset + length
-                   << ") are outside weights file '" << name << "' ("
-                   << size << " bytes)";
+    InFlightDiagnostic diag = emitError(loc) << where << ": ";
+    // offset + length may not fit in 64 bits; then say so in words.
+    if (length > UINT64_MAX - offset)
+      diag << "offset " << offset << " plus " << length << " bytes are";
+    else
+      diag << "bytes [" << offset << ", " << offset + length << ") are";
+    diag << " outside weights file '" << name << "' (" << size << " bytes)";
     return failure();
   }
   return ArrayRef<char>(buffer->getBufferStart() + offset, length);

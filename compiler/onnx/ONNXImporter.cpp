@@ -392,17 +392,26 @@ LogicalResult ONNXImporter::importOutputs(func::FuncOp fn) {
       if (failed(declared))
         return failure();
       auto actual = cast<RankedTensorType>(it->second.getType());
-      bool agrees = actual.getElementType() == declared->getElementType();
-      if (agrees && *declared && declared->getRank() == actual.getRank()) {
-        for (int64_t d = 0; d < actual.getRank(); ++d)
-          agrees &= declared->isDynamicDim(d) ||
-                    declared->getDimSize(d) == actual.getDimSize(d);
-      } else if (*declared) {
-        agrees = false;
+      // Without a shape (a null type) only the dtype is declared.
+      Type declaredElement =
+          *declared ? declared->getElementType()
+                    : elementTypeFor(&ctx, out.type().tensor_type().elem_type());
+      bool agrees = actual.getElementType() == declaredElement;
+      if (agrees && *declared) {
+        agrees = declared->getRank() == actual.getRank();
+        for (int64_t d = 0; agrees && d < actual.getRank(); ++d)
+          agrees = declared->isDynamicDim(d) ||
+                   declared->getDimSize(d) == actual.getDimSize(d);
       }
-      if (!agrees)
-        return error() << where << " is declared as " << *declared
-                       << " but the graph computes " << actual;
+      if (!agrees) {
+        InFlightDiagnostic diag = error() << where << " is declared as ";
+        if (*declared)
+          diag << *declared;
+        else
+          diag << onnxTypeName(out.type().tensor_type().elem_type())
+               << " with no shape";
+        return diag << " but the graph computes " << actual;
+      }
     }
     results.push_back(it->second);
     names.push_back(name);

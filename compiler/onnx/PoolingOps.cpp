@@ -78,6 +78,13 @@ onnx_import::readWindow(NodeImporter &n, RankedTensorType input,
       failed(windowList(n, "dilations", dilations, spatial, 1, 1, w.dilations)) ||
       failed(windowList(n, "pads", pads, 2 * spatial, 0, 0, w.pads)))
     return failure();
+  // The window's extent, dilation * (kernel - 1) + 1, stays within the
+  // element limit too, so shape arithmetic on it cannot overflow.
+  for (int64_t i = 0; i < spatial; ++i)
+    if (w.kernel[i] > 1 && w.dilations[i] > (kMaxElements - 1) / (w.kernel[i] - 1))
+      return n.error() << "kernel " << formatList(w.kernel) << " with dilations "
+                       << formatList(w.dilations) << " spans more than "
+                       << kMaxElements << " elements";
   if (autoPad == NotSet || autoPad == Valid) {
     if (autoPad == Valid && llvm::any_of(w.pads, [](int64_t p) { return p; }))
       return n.error() << "attribute 'pads' cannot be combined with auto_pad "

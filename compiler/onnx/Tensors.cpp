@@ -134,6 +134,13 @@ FailureOr<DenseElementsAttr> TensorReader::read(const onnx::TensorProto &tensor,
                           << " has external_data entries but its "
                              "data_location is not EXTERNAL";
   if (tensor.has_raw_data()) {
+    // A tensor keeps its values in one place; with two, which one counts
+    // would be a guess.
+    if (tensor.float_data_size() || tensor.double_data_size() ||
+        tensor.int32_data_size() || tensor.int64_data_size() ||
+        tensor.uint64_data_size() || tensor.string_data_size())
+      return emitError(loc) << where
+                            << " has both raw_data and typed values";
     const std::string &raw = tensor.raw_data();
     return elementsFromBytes(loc, type, ArrayRef<char>(raw.data(), raw.size()),
                              where + " (raw_data)");
@@ -245,9 +252,15 @@ TensorReader::readTyped(const onnx::TensorProto &tensor, RankedTensorType type,
     break;
   case kFloat16:
   case kBFloat16:
-    // The 16-bit pattern sits in the low bits of each int32.
-    for (int32_t v : tensor.int32_data())
+    // The 16-bit pattern sits in the low bits of each int32; anything in
+    // the high bits means the field holds something else.
+    for (int32_t v : tensor.int32_data()) {
+      if (v < 0 || v > 0xFFFF)
+        return emitError(loc) << where << ": int32_data value " << v
+                              << " is not a 16-bit " << onnxTypeName(code)
+                              << " bit pattern";
       appendBytes(bytes, static_cast<uint16_t>(v));
+    }
     break;
   case kInt8:
     for (int32_t v : tensor.int32_data()) {

@@ -1,0 +1,410 @@
+"""Audits the ONNX importer's attribute handling against ONNX's own schemas.
+
+Usage: attribute_audit.py WORKDIR [--kiln PATH] [--jobs N]
+
+For each op below and each opset from 7 to 21 at which the op's schema
+changes (the opset before each change too, and 7 and 21), it imports
+one-node models with `kiln compile --emit=kiln` and sorts every attribute the
+schema defines for that opset into one of:
+
+  honoured   the model compiles and its IR differs from a control model
+             without the attribute (or with another value), or exactly one
+             of the two compiles: the attribute changes the import;
+  refused    the import fails with one line naming the node and the
+             attribute;
+  no-effect  both compile to the same IR; allowed only for the attributes in
+             NO_EFFECT, which only matter in training or for types Kiln does
+             not have (each with its reason).
+
+Anything else is a problem: a spec attribute with no effect that is not in
+NO_EFFECT, a failure that does not name the attribute, a crash. Every
+attribute the schema does not define at that opset (those of the op's other
+versions, and a made-up one) must be refused naming it. The schema itself
+comes from onnx.defs, so an attribute this table has no test value for is a
+problem too: nothing escapes the audit by being forgotten.
+
+Prints one line per op, `Op [opsets]: attr=outcome ...` (an attribute that
+exists only at some tested opsets shows them, `ceil_mode@10-21=honoured`),
+then `N ops, M models; P problems` and one line per problem. Exits 1 if
+there are problems.
+"""
+import argparse
+import concurrent.futures
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import onnx.defs
+from onnx import TensorProto as TP, helper, numpy_helper
+
+ABSENT = object()
+FIRST_OPSET, LAST_OPSET = 7, 21
+BOGUS = "kiln_bogus"
+
+# Attributes that cannot change an inference result, and why.
+NO_EFFECT = {
+    ("BatchNormalization", "momentum"): "updates running statistics in training only",
+    ("Dropout", "ratio"): "inference drops nothing",
+    ("Dropout", "seed"): "inference drops nothing",
+    ("MaxPool", "storage_order"): "lays out the Indices output, refused when used",
+    ("Cast", "saturate"): "affects float8 targets only, which Kiln does not have",
+}
+
+
+def f32(*shape):
+    return ("f32", list(shape))
+
+
+def tensor(name, values, dtype=np.float32):
+    return numpy_helper.from_array(np.array(values, dtype=dtype), name)
+
+
+class Op:
+    """A one-node model of `op`: graph inputs, initializers (constants), the
+    attributes every model carries, and a test per attribute:
+    attr -> (value, control) or (value, control, extra), where `control` is
+    the value of the control model (ABSENT: without the attribute) and
+    `extra` updates the model for both: {'attrs': {...}, 'inputs': {...},
+    'inits': {...}, 'outputs': N}."""
+
+    def __init__(self, op, inputs, inits=None, attrs=None, tests=None,
+                 outputs=1, since=None, build=None):
+        self.op, self.inputs, self.inits = op, inputs, inits or {}
+        self.attrs, self.tests, self.outputs = attrs or {}, tests or {}, outputs
+        self.build = build  # optional (opset, model dict) -> model dict
+
+    def model(self, opset, attrs, extra=None):
+        extra = extra or {}
+        spec = {
+            "inputs": dict(self.inputs, **extra.get("inputs", {})),
+            "inits": dict(self.inits, **extra.get("inits", {})),
+            "attrs": dict(self.attrs, **extra.get("attrs", {})),
+            "order": None,
+            "outputs": extra.get("outputs", self.outputs),
+        }
+        if self.build:
+            spec = self.build(opset, spec)
+        spec["attrs"].update(attrs)
+        for k in [k for k, v in spec["attrs"].items() if v is ABSENT]:
+            del spec["attrs"][k]
+        names = spec["order"] or list(spec["inputs"]) + list(spec["inits"])
+        graph_inputs = []
+        for name, (dtype, shape) in spec["inputs"].items():
+            elem = {"f32": TP.FLOAT, "bool": TP.BOOL, "i64": TP.INT64}[dtype]
+            graph_inputs.append(helper.make_tensor_value_info(name, elem, shape))
+        inits = [tensor(n, v) if not isinstance(v, onnx.TensorProto) else v
+                 for n, v in spec["inits"].items()]
+        for t, n in zip(inits, spec["inits"]):
+            t.name = n
+        outs = ["y%d" % i for i in range(spec["outputs"])]
+        node = helper.make_node(self.op, names, outs, name="n", **spec["attrs"])
+        graph = helper.make_graph(
+            [node], "g", graph_inputs,
+            [onnx.ValueInfoProto(name=o) for o in outs], inits)
+        return helper.make_model(
+            graph, opset_imports=[helper.make_opsetid("", opset)],
+            ir_version=4 if opset < 9 else 8)
+
+
+def ints(name, values):
+    return tensor(name, values, np.int64)
+
+
+X = f32(2, 3, 4)
+
+
+def slice_build(opset, spec):
+    if opset >= 10:  # starts and ends became inputs
+        spec["inits"].update(s=ints("s", [1]), e=ints("e", [3]))
+        spec["attrs"] = {}
+    return spec
+
+
+def pad_build(opset, spec):
+    if opset >= 11:
+        spec["inits"]["p"] = ints("p", [0, 1, 0, 1])
+        for k in ("pads", "value"):
+            spec["attrs"].pop(k, None)
+    return spec
+
+
+def axes_input_build(since):
+    """Unsqueeze's axes (required) became an input in opset `since`."""
+    def build(opset, spec):
+        if opset >= since:
+            spec["inits"]["a"] = ints("a", spec["attrs"].pop("axes"))
+        return spec
+    return build
+
+
+def reduce_tests(since):
+    return {"keepdims": (0, ABSENT), "axes": ([1], ABSENT),
+            "noop_with_empty_axes": (1, ABSENT)}
+
+
+def unary(op):
+    return Op(op, {"x": f32(2, 3)})
+
+
+def binary(op):
+    return Op(op, {"a": f32(2, 3), "b": f32(2, 3)})
+
+
+POOL_TESTS = {
+    "kernel_shape": ([3, 3], [2, 2]),
+    "auto_pad": ("SAME_UPPER", ABSENT),
+    "ceil_mode": (1, ABSENT, {"attrs": {"strides": [2, 2]}}),
+    "dilations": ([2, 2], ABSENT),
+    "pads": ([1, 1, 1, 1], ABSENT),
+    "strides": ([2, 2], ABSENT),
+}
+
+OPS = [
+    Op("Conv", {"x": f32(1, 2, 6, 6)}, {"w": np.ones((2, 2, 3, 3))}, tests={
+        "auto_pad": ("SAME_UPPER", ABSENT),
+        "dilations": ([2, 2], ABSENT),
+        # Valid only with weights for two groups, which group=1 refuses.
+        "group": (2, 1, {"inits": {"w": np.ones((2, 1, 3, 3))}}),
+        # Checked against the weights' kernel: a different one is refused.
+        "kernel_shape": ([2, 2], ABSENT),
+        "pads": ([1, 1, 1, 1], ABSENT),
+        "strides": ([2, 2], ABSENT),
+    }),
+    Op("Gemm", {"a": f32(3, 3)}, {"b": np.arange(9.0).reshape(3, 3), "c": [1.0, 2.0, 3.0]},
+       tests={"alpha": (2.0, ABSENT), "beta": (0.5, ABSENT),
+              "transA": (1, ABSENT), "transB": (1, ABSENT)}),
+    Op("MatMul", {"a": f32(2, 3), "b": f32(3, 4)}),
+    binary("Add"), binary("Sub"), binary("Mul"), binary("Div"), binary("Pow"),
+    unary("Sqrt"), unary("Exp"), unary("Log"), unary("Erf"), unary("Tanh"),
+    unary("Sigmoid"), unary("Relu"),
+    Op("LeakyRelu", {"x": f32(2, 3)}, tests={"alpha": (0.3, ABSENT)}),
+    Op("Clip", {"x": f32(2, 3)}, tests={"min": (-1.0, ABSENT), "max": (1.0, ABSENT)}),
+    # Before opset 13 the default axis is 1 (over the flattened tail).
+    Op("Softmax", {"x": X}, tests={"axis": (0, ABSENT)}),
+    Op("LogSoftmax", {"x": X}, tests={"axis": (0, ABSENT)}),
+    Op("MaxPool", {"x": f32(1, 1, 5, 5)}, attrs={"kernel_shape": [2, 2]},
+       tests=dict(POOL_TESTS, storage_order=(1, ABSENT))),
+    Op("AveragePool", {"x": f32(1, 1, 5, 5)}, attrs={"kernel_shape": [2, 2]},
+       tests=dict(POOL_TESTS, count_include_pad=(1, ABSENT, {"attrs": {"pads": [1, 1, 1, 1]}}))),
+    Op("GlobalAveragePool", {"x": f32(1, 2, 3, 3)}),
+    Op("Flatten", {"x": X}, tests={"axis": (2, ABSENT)}),
+    # [3, 0] from an empty [0, 3]: 0 is literal with allowzero, else it
+    # copies dim 1 (3), which does not fit.
+    Op("Reshape", {"x": f32(0, 3)}, {"s": ints("s", [0, 3])},
+       tests={"allowzero": (1, ABSENT, {"inits": {"s": ints("s", [3, 0])}})}),
+    Op("Transpose", {"x": X}, tests={"perm": ([1, 0, 2], ABSENT)}),
+    Op("Concat", {"a": f32(2, 3), "b": f32(2, 3)}, attrs={"axis": 0},
+       tests={"axis": (1, 0)}),
+    # Seven rows: num_outputs splits them 4 + 3; without it they do not split.
+    Op("Split", {"x": f32(6, 4)}, outputs=2, tests={
+        "axis": (1, ABSENT), "split": ([2, 4], ABSENT),
+        "num_outputs": (2, ABSENT, {"inputs": {"x": f32(7, 4)}})}),
+    Op("Slice", {"x": f32(4, 6)}, attrs={"starts": [1], "ends": [3]},
+       build=slice_build, tests={
+           "starts": ([0], [1]), "ends": ([2], [3]), "axes": ([1], ABSENT)}),
+    Op("Gather", {"x": f32(4, 5)}, {"i": ints("i", [0, 2])}, tests={"axis": (1, ABSENT)}),
+    Op("Shape", {"x": X}, tests={"start": (1, ABSENT), "end": (2, ABSENT)}),
+    Op("Constant", {}, attrs={"value": tensor("", [1.0])}, tests={
+        "value": (tensor("", [2.0]), tensor("", [1.0])),
+        "sparse_value": (helper.make_sparse_tensor(tensor("", [1.0]), ints("", [0]), [2]),
+                         ABSENT, {"attrs": {"value": ABSENT}}),
+        "value_float": (1.5, 2.5, {"attrs": {"value": ABSENT}}),
+        "value_floats": ([1.5, 2.0], [2.5], {"attrs": {"value": ABSENT}}),
+        "value_int": (3, 4, {"attrs": {"value": ABSENT}}),
+        "value_ints": ([3, 4], [5], {"attrs": {"value": ABSENT}}),
+        "value_string": ("a", ABSENT, {"attrs": {"value": ABSENT}}),
+        "value_strings": (["a"], ABSENT, {"attrs": {"value": ABSENT}}),
+    }),
+    Op("ConstantOfShape", {}, {"s": ints("s", [2, 3])},
+       tests={"value": (tensor("", [5.0]), ABSENT)}),
+    Op("Identity", {"x": f32(2)}),
+    Op("Dropout", {"x": f32(2, 3)}, tests={"ratio": (0.3, ABSENT), "seed": (7, ABSENT)}),
+    Op("ReduceMean", {"x": X}, tests=reduce_tests(18)),
+    Op("ReduceSum", {"x": X}, tests=reduce_tests(13)),
+    Op("ReduceMax", {"x": X}, tests=reduce_tests(18)),
+    Op("BatchNormalization", {"x": f32(1, 2, 3, 3)},
+       {"s": [1.0, 2.0], "b": [0.0, 1.0], "m": [0.5, 0.0], "v": [1.0, 4.0]}, tests={
+           "epsilon": (0.1, ABSENT), "momentum": (0.5, ABSENT),
+           # Only the defaults are supported.
+           "spatial": (0, ABSENT), "training_mode": (1, ABSENT)}),
+    Op("LayerNormalization", {"x": X}, {"g": np.ones(4)}, tests={
+        "axis": (1, ABSENT, {"inits": {"g": np.ones((3, 4))}}),
+        "epsilon": (0.1, ABSENT),
+        # Only float32 statistics (the default, 1) are supported.
+        "stash_type": (11, ABSENT)}),
+    Op("Gelu", {"x": f32(2, 3)}, tests={"approximate": ("tanh", ABSENT)}),
+    Op("Unsqueeze", {"x": f32(2, 3)}, attrs={"axes": [0]}, build=axes_input_build(13),
+       tests={"axes": ([1], [0])}),
+    Op("Squeeze", {"x": f32(1, 3, 1)}, tests={"axes": ([0], ABSENT)}),
+    Op("Cast", {"x": f32(2, 3)}, attrs={"to": TP.INT64},
+       tests={"to": (TP.INT32, TP.INT64), "saturate": (0, ABSENT)}),
+    Op("Where", {"c": ("bool", [2]), "a": f32(2), "b": f32(2)}),
+    Op("Equal", {"a": f32(2), "b": f32(2)}),
+    Op("Expand", {"x": f32(3, 1)}, {"s": ints("s", [3, 4])}),
+    Op("Range", {}, {"s": tensor("s", 0.0), "l": tensor("l", 5.0), "d": tensor("d", 2.0)}),
+    Op("Pad", {"x": f32(2, 3)}, attrs={"pads": [0, 1, 0, 1]}, build=pad_build, tests={
+        "pads": ([1, 0, 1, 0], [0, 1, 0, 1]),
+        "mode": ("edge", ABSENT),
+        "value": (2.0, ABSENT)}),
+]
+
+
+def schema_attrs(op, opset):
+    """(since_version, attribute names) of `op` at `opset`, or None."""
+    try:
+        s = onnx.defs.get_schema(op, opset)
+    except onnx.defs.SchemaError:
+        return None
+    return s.since_version, sorted(s.attributes)
+
+
+def tested_opsets(op):
+    versions = {}
+    for o in range(FIRST_OPSET, LAST_OPSET + 1):
+        s = schema_attrs(op, o)
+        if s:
+            versions[o] = s[0]
+    ops = sorted(versions)
+    chosen = {ops[0], ops[-1]}
+    for a, b in zip(ops, ops[1:]):
+        if versions[a] != versions[b]:
+            chosen.update((a, b))
+    return sorted(chosen)
+
+
+def compile_model(kiln, path):
+    try:
+        proc = subprocess.run([kiln, "compile", path, "--emit=kiln", "-o", "-"],
+                              capture_output=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return ("timeout", "", "")
+    return (proc.returncode, proc.stdout.decode(errors="replace"),
+            proc.stderr.decode(errors="replace"))
+
+
+def names_attribute(result, attr):
+    rc, _, err = result
+    lines = err.split("\n")
+    return (rc == 1 and len(lines) == 2 and lines[1] == "" and
+            "error: node 'n': " in lines[0] and "'%s'" % attr in lines[0])
+
+
+def clean_failure(result):
+    rc, _, err = result
+    return rc == 1 and err.count("\n") == 1 and "error:" in err
+
+
+def main(argv):
+    p = argparse.ArgumentParser()
+    p.add_argument("workdir")
+    p.add_argument("--kiln", default=os.path.join(
+        os.environ.get("KILN_TOOLS_DIR", ""), "kiln"))
+    p.add_argument("--jobs", type=int, default=2)
+    args = p.parse_args(argv)
+    os.makedirs(args.workdir, exist_ok=True)
+
+    files = {}  # path -> serialized model
+    by_content = {}  # serialized model -> path: identical models run once
+
+    def add(model, tag):
+        data = model.SerializeToString()
+        if data not in by_content:
+            path = os.path.join(args.workdir, tag + ".onnx")
+            by_content[data] = path
+            files[path] = data
+        return by_content[data]
+
+    problems = []
+    plan = []  # (op, opset, kind, attr, test path, control path)
+    for spec in OPS:
+        all_attrs = set()
+        opsets = tested_opsets(spec.op)
+        for o in range(FIRST_OPSET, LAST_OPSET + 1):
+            s = schema_attrs(spec.op, o)
+            if s:
+                all_attrs.update(s[1])
+        for opset in opsets:
+            attrs = schema_attrs(spec.op, opset)[1]
+            tag = "%s-%d" % (spec.op, opset)
+            base = add(spec.model(opset, {}), tag)
+            plan.append((spec.op, opset, "base", None, base, None))
+            for attr in attrs:
+                if attr not in spec.tests:
+                    problems.append("%s opset %d: attribute '%s' has no test "
+                                    "value in attribute_audit.py" % (spec.op, opset, attr))
+                    continue
+                value, control, *extra = spec.tests[attr]
+                extra = extra[0] if extra else None
+                t = add(spec.model(opset, {attr: value}, extra), "%s-%s" % (tag, attr))
+                c = add(spec.model(opset, {attr: control}, extra), "%s-%s-control" % (tag, attr))
+                plan.append((spec.op, opset, "spec", attr, t, c))
+            for attr in sorted(all_attrs - set(attrs)) + [BOGUS]:
+                value = spec.tests.get(attr, (1,))[0]
+                t = add(spec.model(opset, {attr: value}), "%s-%s-foreign" % (tag, attr))
+                plan.append((spec.op, opset, "foreign", attr, t, None))
+
+    for path, data in files.items():
+        with open(path, "wb") as f:
+            f.write(data)
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = dict(zip(files, pool.map(lambda f: compile_model(args.kiln, f), files)))
+
+    outcomes = {}  # op -> attr -> {opset: outcome}
+    for op, opset, kind, attr, t, c in plan:
+        where = "%s opset %d" % (op, opset)
+        rt = results[t]
+        if kind == "base":
+            if rt[0] != 0:
+                problems.append("%s: the base model does not compile: %s"
+                                % (where, rt[2].strip()))
+            continue
+        if kind == "foreign":
+            if not names_attribute(rt, attr):
+                problems.append("%s: attribute '%s', which this opset does not "
+                                "define, is not refused naming it: exit %s, %r"
+                                % (where, attr, rt[0], rt[2].strip()))
+            continue
+        rc = results[c]
+        if rt[0] == 0 and rc[0] == 0:
+            outcome = "honoured" if rt[1] != rc[1] else "no-effect"
+        elif names_attribute(rt, attr):
+            outcome = "refused"
+        elif rt[0] == 0 and clean_failure(rc):
+            outcome = "honoured"  # only the test value compiles
+        else:
+            outcome = "problem"
+            problems.append("%s: attribute '%s': the test model exits %s (%r), "
+                            "the control %s (%r)" % (where, attr, rt[0],
+                                                    rt[2].strip(), rc[0],
+                                                    rc[2].strip()))
+        if outcome == "no-effect" and (op, attr) not in NO_EFFECT:
+            problems.append("%s: attribute '%s' is silently ignored (same IR "
+                            "as without it)" % (where, attr))
+        outcomes.setdefault(op, {}).setdefault(attr, {})[opset] = outcome
+
+    for spec in OPS:
+        opsets = tested_opsets(spec.op)
+        parts = []
+        for attr, by_opset in sorted(outcomes.get(spec.op, {}).items()):
+            seen = sorted(by_opset)
+            label = attr
+            if seen != opsets:
+                label += "@%d-%d" % (seen[0], seen[-1])
+            kinds = sorted(set(by_opset.values()))
+            text = "/".join(kinds)
+            if "no-effect" in kinds:
+                text += " (%s)" % NO_EFFECT.get((spec.op, attr), "NOT ALLOWED")
+            parts.append("%s=%s" % (label, text))
+        print("%s [%s]: %s" % (spec.op, " ".join(map(str, opsets)),
+                               " ".join(parts) if parts else "no attributes"))
+    print("%d ops, %d models; %d problems" % (len(OPS), len(files), len(problems)))
+    for line in problems:
+        print("PROBLEM: " + line)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
