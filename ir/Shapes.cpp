@@ -2,6 +2,8 @@
 
 #include "ir/Shapes.h"
 
+#include <limits>
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
 
@@ -68,14 +70,20 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                          bool ceilMode) {
   if (ShapedType::isDynamic(in))
     return ShapedType::kDynamic;
-  int64_t span = in + padBegin + padEnd - dilation * (kernel - 1) - 1;
-  if (span < 0)
+  // Attributes come from model files: compute in 128 bits so that absurd
+  // kernels, dilations or pads cannot overflow. An output size that int64
+  // cannot hold is reported as 0, i.e. "the window does not fit".
+  using Wide = __int128;
+  Wide span = Wide(in) + padBegin + padEnd - Wide(dilation) * (kernel - 1) - 1;
+  if (span < 0 || stride < 1)
     return 0;
-  int64_t out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+  Wide out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
   // The last window must start inside the input or the begin padding.
-  if (ceilMode && (out - 1) * stride >= in + padBegin)
+  if (ceilMode && (out - 1) * stride >= Wide(in) + padBegin)
     --out;
-  return out;
+  if (out > std::numeric_limits<int64_t>::max())
+    return 0;
+  return static_cast<int64_t>(out);
 }
 
 int64_t sliceSize(int64_t start, int64_t end, int64_t step) {

@@ -4,6 +4,8 @@
 #include "ir/Shapes.h"
 #include "ir/ops/OpUtils.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
+
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::detail;
@@ -43,10 +45,13 @@ static LogicalResult inferPool(InferDiag diag, RankedTensorType input,
       return diag("strides must be >= 1, got ", formatShape(strides));
     if (dilation < 1)
       return diag("dilations must be >= 1, got ", formatShape(*dilations));
-    int64_t window = dilation * (kernel[i] - 1) + 1;
+    std::optional<int64_t> window = llvm::checkedMulAdd<int64_t>(dilation, kernel[i] - 1, 1);
+    if (!window)
+      return diag("kernel_shape ", formatShape(kernel), " with dilation ",
+                  dilation, " is too large");
     for (int64_t p : {pads[i], pads[spatial + i]})
-      if (p < 0 || p >= window)
-        return diag("pads of spatial dim ", i, " must be in [0, ", window,
+      if (p < 0 || p >= *window)
+        return diag("pads of spatial dim ", i, " must be in [0, ", *window,
                     ") (a window may not lie wholly in the padding), got ", p);
     int64_t o = windowOutputSize(input.getDimSize(2 + i), kernel[i],
                                  strides[i], pads[i], pads[spatial + i],

@@ -249,3 +249,13 @@ func.func @conv_missing_attribute(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf3
        : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32>
   return %0 : tensor<1x8x6x6xf32>
 }
+
+// -----
+
+// A dilation whose window overflows int64 is refused, not wrapped around.
+func.func @conv_dilation_overflow(%x: tensor<1x3x4x4xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x1x1xf32> {
+  // expected-error @+1 {{'kiln.conv' op kernel [3, 3] with dilations does not fit the padded input [4, 4]}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 4611686018427387904, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x4x4xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x1x1xf32>
+  return %0 : tensor<1x8x1x1xf32>
+}

@@ -207,3 +207,13 @@ func.func @global_max_pool_rank(%x: tensor<64xi32>) -> tensor<64xi32> {
   %0 = kiln.global_max_pool %x : tensor<64xi32> -> tensor<64xi32>
   return %0 : tensor<64xi32>
 }
+
+// -----
+
+// A dilation whose window overflows int64 is refused, not wrapped around.
+func.func @max_pool_dilation_overflow(%x: tensor<1x8x16x16xf32>) -> tensor<1x8x8x8xf32> {
+  // expected-error @+1 {{'kiln.max_pool' op kernel_shape [3, 3] with dilation 4611686018427387904 is too large}}
+  %0 = kiln.max_pool %x {dilations = array<i64: 4611686018427387904, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+       : tensor<1x8x16x16xf32> -> tensor<1x8x8x8xf32>
+  return %0 : tensor<1x8x8x8xf32>
+}

@@ -2,6 +2,8 @@
 
 #include "ir/Shapes.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 using namespace mlir;
@@ -75,6 +77,13 @@ TEST(WindowOutputSize, FloorAndCeil) {
   // 6 >= 5 + 0, so it is dropped.
   EXPECT_EQ(windowOutputSize(5, 2, 2, 0, 1, 1, true), 3);
   EXPECT_EQ(windowOutputSize(kDyn, 3, 1, 1, 1, 1, false), kDyn);
+  // Absurd attributes from a model file do not overflow: the window does not
+  // fit, or the size would not fit int64; both read as 0.
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(windowOutputSize(4, 3, 1, 0, 0, kMax / 2 + 1, false), 0);
+  EXPECT_EQ(windowOutputSize(4, kMax, 1, 0, 0, kMax, false), 0);
+  EXPECT_EQ(windowOutputSize(kMax, 1, 1, kMax, kMax, 1, false), 0);
+  EXPECT_EQ(windowOutputSize(kMax, 1, 1, 0, 0, 1, false), kMax);
 }
 
 TEST(SliceSize, PositiveAndNegativeSteps) {
