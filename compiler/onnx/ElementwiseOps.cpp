@@ -18,19 +18,6 @@ using namespace mlir::kiln::onnx_import;
 
 namespace {
 
-/// One input, one output, no attributes: a kiln op of the same name.
-OpHandler unary(StringRef kilnOp) {
-  return [kilnOp = kilnOp.str()](NodeImporter &n) -> LogicalResult {
-    if (failed(n.checkArity(1, 1)))
-      return failure();
-    FailureOr<Value> y = n.create(kilnOp, n.input(0));
-    if (failed(y))
-      return failure();
-    n.setOutput(0, *y);
-    return success();
-  };
-}
-
 /// Two inputs with NumPy broadcasting, no attributes.
 OpHandler binary(StringRef kilnOp) {
   return [kilnOp = kilnOp.str()](NodeImporter &n) -> LogicalResult {
@@ -281,22 +268,22 @@ LogicalResult importWhere(NodeImporter &n) {
 } // namespace
 
 void onnx_import::registerElementwiseOps(OpTable &t) {
-  t.add("Abs", 6, unary("kiln.abs"));
-  t.add("Ceil", 6, unary("kiln.ceil"));
-  t.add("Cos", 7, unary("kiln.cos"));
-  t.add("Erf", 9, unary("kiln.erf"));
-  t.add("Exp", 6, unary("kiln.exp"));
-  t.add("Floor", 6, unary("kiln.floor"));
-  t.add("HardSwish", 14, unary("kiln.hard_swish"));
-  t.add("Log", 6, unary("kiln.log"));
-  t.add("Neg", 6, unary("kiln.neg"));
-  t.add("Not", 1, unary("kiln.not"));
-  t.add("Reciprocal", 6, unary("kiln.reciprocal"));
-  t.add("Relu", 6, unary("kiln.relu"));
-  t.add("Sigmoid", 6, unary("kiln.sigmoid"));
-  t.add("Sin", 7, unary("kiln.sin"));
-  t.add("Sqrt", 6, unary("kiln.sqrt"));
-  t.add("Tanh", 6, unary("kiln.tanh"));
+  t.add("Abs", 6, oneToOne("kiln.abs"));
+  t.add("Ceil", 6, oneToOne("kiln.ceil"));
+  t.add("Cos", 7, oneToOne("kiln.cos"));
+  t.add("Erf", 9, oneToOne("kiln.erf"));
+  t.add("Exp", 6, oneToOne("kiln.exp"));
+  t.add("Floor", 6, oneToOne("kiln.floor"));
+  t.add("HardSwish", 14, oneToOne("kiln.hard_swish"));
+  t.add("Log", 6, oneToOne("kiln.log"));
+  t.add("Neg", 6, oneToOne("kiln.neg"));
+  t.add("Not", 1, oneToOne("kiln.not"));
+  t.add("Reciprocal", 6, oneToOne("kiln.reciprocal"));
+  t.add("Relu", 6, oneToOne("kiln.relu"));
+  t.add("Sigmoid", 6, oneToOne("kiln.sigmoid"));
+  t.add("Sin", 7, oneToOne("kiln.sin"));
+  t.add("Sqrt", 6, oneToOne("kiln.sqrt"));
+  t.add("Tanh", 6, oneToOne("kiln.tanh"));
 
   t.add("Gelu", 20, importGelu);
   t.add("HardSigmoid", 6, importHardSigmoid);

@@ -412,6 +412,18 @@ NodeImporter::normalizeAxes(ArrayRef<int64_t> axes, int64_t rank,
 // OpTable
 //===----------------------------------------------------------------------===//
 
+OpHandler onnx_import::oneToOne(StringRef kilnOp) {
+  return [kilnOp = kilnOp.str()](NodeImporter &n) -> LogicalResult {
+    if (failed(n.checkArity(1, 1)))
+      return failure();
+    FailureOr<Value> y = n.create(kilnOp, n.input(0));
+    if (failed(y))
+      return failure();
+    n.setOutput(0, *y);
+    return success();
+  };
+}
+
 void OpTable::add(StringRef opType, int64_t sinceVersion, OpHandler handler) {
   specs[opType] = OpSpec{sinceVersion, std::move(handler)};
 }

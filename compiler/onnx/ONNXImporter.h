@@ -284,6 +284,10 @@ struct OpSpec {
   OpHandler handler;
 };
 
+/// A node with one input, one output and no attributes that maps to the kiln
+/// op `kilnOp` (Relu -> kiln.relu, GlobalAveragePool -> kiln.global_avg_pool).
+OpHandler oneToOne(StringRef kilnOp);
+
 /// ONNX op type -> handler, filled by each family's register function.
 class OpTable {
 public:

@@ -164,23 +164,11 @@ LogicalResult importAveragePool(NodeImporter &n) {
   return success();
 }
 
-OpHandler globalPool(StringRef kilnOp) {
-  return [kilnOp = kilnOp.str()](NodeImporter &n) -> LogicalResult {
-    if (failed(n.checkArity(1, 1)))
-      return failure();
-    FailureOr<Value> y = n.create(kilnOp, n.input(0));
-    if (failed(y))
-      return failure();
-    n.setOutput(0, *y);
-    return success();
-  };
-}
-
 } // namespace
 
 void onnx_import::registerPoolingOps(OpTable &t) {
   t.add("AveragePool", 1, importAveragePool);
-  t.add("GlobalAveragePool", 1, globalPool("kiln.global_avg_pool"));
-  t.add("GlobalMaxPool", 1, globalPool("kiln.global_max_pool"));
+  t.add("GlobalAveragePool", 1, oneToOne("kiln.global_avg_pool"));
+  t.add("GlobalMaxPool", 1, oneToOne("kiln.global_max_pool"));
   t.add("MaxPool", 1, importMaxPool);
 }
