@@ -3,6 +3,7 @@
 #include "compiler/Frontend.h"
 
 #include "ir/KilnDialect.h"
+#include "ir/Shapes.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -35,20 +36,6 @@ FailureOr<SmallVector<int64_t>> mlir::kiln::parseDims(StringRef text) {
   return dims;
 }
 
-static std::string formatDims(ArrayRef<int64_t> dims) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << "[";
-  llvm::interleaveComma(dims, os, [&](int64_t d) {
-    if (ShapedType::isDynamic(d))
-      os << "?";
-    else
-      os << d;
-  });
-  os << "]";
-  return s;
-}
-
 LogicalResult mlir::kiln::checkShapeBindings(Location loc,
                                              ArrayRef<std::string> inputNames,
                                              const ImportOptions &options) {
@@ -72,16 +59,16 @@ mlir::kiln::resolveInputType(Location loc, StringRef name,
     for (size_t d = 0; agrees && d < dims.size(); ++d)
       agrees = declared.isDynamicDim(d) || declared.getDimSize(d) == dims[d];
     if (!agrees)
-      return emitError(loc) << "--shape " << name << "=" << formatDims(dims)
+      return emitError(loc) << "--shape " << name << "=" << formatShape(dims)
                             << " does not match the model's input '" << name
-                            << "' of shape " << formatDims(declared.getShape());
+                            << "' of shape " << formatShape(declared.getShape());
     return RankedTensorType::get(dims, declared.getElementType());
   }
   if (declared.hasStaticShape())
     return declared;
   InFlightDiagnostic diag = emitError(loc)
                             << "input '" << name << "' has dims "
-                            << formatDims(declared.getShape());
+                            << formatShape(declared.getShape());
   SmallVector<std::string> symbolic;
   for (const std::string &s : symbolicDims)
     if (!s.empty())

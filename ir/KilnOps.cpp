@@ -84,20 +84,6 @@ LogicalResult mlir::kiln::detail::verifyExactSameType(Operation *op) {
   return success();
 }
 
-std::string mlir::kiln::detail::formatShape(ArrayRef<int64_t> shape) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << "[";
-  llvm::interleaveComma(shape, os, [&](int64_t d) {
-    if (ShapedType::isDynamic(d))
-      os << "?";
-    else
-      os << d;
-  });
-  os << "]";
-  return s;
-}
-
 #include "ir/KilnEnums.cpp.inc"
 
 #define GET_OP_CLASSES

@@ -122,4 +122,18 @@ SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
   return out;
 }
 
+std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "[";
+  llvm::interleaveComma(shape, os, [&](int64_t d) {
+    if (ShapedType::isDynamic(d))
+      os << "?";
+    else
+      os << d;
+  });
+  os << "]";
+  return s;
+}
+
 } // namespace mlir::kiln

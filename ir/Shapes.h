@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace mlir::kiln {
 
@@ -52,6 +53,9 @@ int64_t sliceSize(int64_t start, int64_t end, int64_t step);
 
 /// Product of the dims, or kDynamic if any is dynamic.
 int64_t numElements(ArrayRef<int64_t> shape);
+
+/// "[2, 3, ?]" for diagnostics.
+std::string formatShape(ArrayRef<int64_t> shape);
 
 /// True if `axes` are all in [0, rank) and unique.
 bool areValidAxes(ArrayRef<int64_t> axes, int64_t rank);

@@ -7,6 +7,7 @@
 #ifndef KILN_IR_OPS_OPUTILS_H
 #define KILN_IR_OPS_OPUTILS_H
 
+#include "ir/Shapes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 
@@ -41,9 +42,6 @@ private:
 /// the signed range, or 0 or 1 for i1. For f64 attributes that apply to
 /// integer tensors (clip bounds, pad value).
 bool isExactInteger(double value, IntegerType type);
-
-/// "[2, 3, ?]" for diagnostics.
-std::string formatShape(ArrayRef<int64_t> shape);
 
 /// The operand's type if it is a ranked tensor, else null.
 inline RankedTensorType getRanked(Value v) {
