@@ -510,35 +510,42 @@ void checkBuffers(const char *kind, const std::vector<Tensor> &tensors, const Bu
 // input, another output or the scratch buffer would silently give wrong
 // results. Checked before any code runs.
 struct Span {
-  std::string label;
+  enum Kind { Input, Output, Scratch } kind;
+  size_t index; // into the model's inputs or outputs
   uintptr_t begin, end;
+
+  // Only built for the error message, off the normal path.
+  std::string label(const kiln_model_t &model) const {
+    if (kind == Scratch)
+      return "the scratch buffer";
+    const Tensor &t = kind == Input ? model.inputs[index] : model.outputs[index];
+    return (kind == Input ? "input " : "output ") + std::to_string(index) + " " + quote(t.name);
+  }
 };
 
 bool overlap(const Span &a, const Span &b) { return a.begin < b.end && b.begin < a.end; }
 
 void checkNoOverlap(const kiln_model_t &model, const kiln_input_t *inputs, const kiln_output_t *outputs,
                     const void *scratch, size_t scratchBytes) {
-  auto span = [](std::string label, const void *data, size_t bytes) {
+  auto span = [](Span::Kind kind, size_t index, const void *data, size_t bytes) {
     uintptr_t begin = reinterpret_cast<uintptr_t>(data);
-    return Span{std::move(label), begin, begin + bytes};
+    return Span{kind, index, begin, begin + bytes};
   };
   std::vector<Span> others;
   for (size_t i = 0; i < model.inputs.size(); ++i)
     if (inputs[i].bytes != 0)
-      others.push_back(span("input " + std::to_string(i) + " " + quote(model.inputs[i].name), inputs[i].data,
-                            inputs[i].bytes));
+      others.push_back(span(Span::Input, i, inputs[i].data, inputs[i].bytes));
   if (scratch && scratchBytes != 0)
-    others.push_back(span("the scratch buffer", scratch, scratchBytes));
+    others.push_back(span(Span::Scratch, 0, scratch, scratchBytes));
   for (size_t i = 0; i < model.outputs.size(); ++i) {
     if (outputs[i].bytes == 0)
       continue;
-    Span out = span("output " + std::to_string(i) + " " + quote(model.outputs[i].name), outputs[i].data,
-                    outputs[i].bytes);
+    Span out = span(Span::Output, i, outputs[i].data, outputs[i].bytes);
     for (const Span &other : others)
       if (overlap(out, other))
-        fail(KILN_ERROR_INVALID_ARGUMENT, out.label + " overlaps " + other.label +
+        fail(KILN_ERROR_INVALID_ARGUMENT, out.label(model) + " overlaps " + other.label(model) +
                                               "; outputs must not share memory with inputs, other outputs or scratch");
-    others.push_back(std::move(out));
+    others.push_back(out);
   }
 }
 
