@@ -73,14 +73,13 @@ std::optional<unsigned> innermostCandidate(linalg::LinalgOp op) {
 struct KilnCPULoopOrder
     : kiln::impl::KilnCPULoopOrderBase<KilnCPULoopOrder> {
   void runOnOperation() override {
-    SmallVector<linalg::LinalgOp> candidates;
+    SmallVector<std::pair<linalg::LinalgOp, unsigned>> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (innermostCandidate(op))
-        candidates.push_back(op);
+      if (std::optional<unsigned> d = innermostCandidate(op))
+        candidates.emplace_back(op, *d);
     });
     IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : candidates) {
-      unsigned d = *innermostCandidate(op);
+    for (auto [op, d] : candidates) {
       rewriter.setInsertionPoint(op);
       linalg::GenericOp generic;
       if (auto g = dyn_cast<linalg::GenericOp>(op.getOperation())) {
