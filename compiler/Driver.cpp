@@ -74,14 +74,19 @@ void mlir::kiln::registerCompilerDialects(DialectRegistry &registry) {
 namespace {
 
 /// Times the stages of one compile. With `verbose` every stage prints its
-/// wall time when it ends. Without it, a stage still running after two
-/// seconds announces itself once, so a long compile shows where it is.
+/// wall time when it ends. Without it, and only when the log is a terminal, a
+/// stage still running after two seconds announces itself once, so a person
+/// watching a long compile sees where it is; a script or test reading the
+/// output never gets progress text that depends on the machine's speed.
 class StageTimer {
 public:
   using Clock = std::chrono::steady_clock;
 
   StageTimer(llvm::raw_ostream &log, bool verbose)
-      : log(log), verbose(verbose), watchdog([this] { watch(); }) {}
+      : log(log), verbose(verbose), notify(!verbose && log.is_displayed()) {
+    if (notify)
+      watchdog = std::thread([this] { watch(); });
+  }
 
   ~StageTimer() {
     end();
@@ -90,7 +95,8 @@ public:
       stopping = true;
     }
     wake.notify_all();
-    watchdog.join();
+    if (watchdog.joinable())
+      watchdog.join();
   }
 
   void begin(StringRef name) {
@@ -135,12 +141,13 @@ private:
 
   llvm::raw_ostream &log;
   bool verbose;
+  bool notify; // a terminal, not verbose: the watchdog announces slow stages
   std::mutex mutex;
   std::condition_variable wake;
   std::string stage;
   Clock::time_point start;
   bool announced = false, stopping = false;
-  std::thread watchdog; // last: starts after the fields it reads
+  std::thread watchdog; // started last, after the fields it reads
 };
 
 /// Writes `emit` to `path` ("-" = stdout).

@@ -15,6 +15,8 @@
 #ifndef KILN_COMPILER_FRONTEND_H
 #define KILN_COMPILER_FRONTEND_H
 
+#include "ir/KilnDialect.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -25,7 +27,6 @@
 namespace mlir::kiln {
 
 inline constexpr llvm::StringLiteral kModelFunctionName = "main";
-inline constexpr llvm::StringLiteral kTensorNameAttr = "kiln.name";
 
 struct ImportOptions {
   /// The model file: .onnx, .json (Kiln graph) or .mlir (kiln dialect).

@@ -75,13 +75,18 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
   // cannot hold is reported as 0, i.e. "the window does not fit".
   using Wide = __int128;
   Wide span = Wide(in) + padBegin + padEnd - Wide(dilation) * (kernel - 1) - 1;
-  if (span < 0 || stride < 1)
+  if (stride < 1)
     return 0;
-  Wide out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+  // ONNX: floor or ceil of (span / stride) + 1. With ceil_mode the span may
+  // be negative: a window longer than the padded input still fits once,
+  // clipped at the end (the output size must only be at least 1).
+  auto floorDiv = [](Wide a, Wide b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
+  auto ceilDiv = [](Wide a, Wide b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); };
+  Wide out = (ceilMode ? ceilDiv(span, stride) : floorDiv(span, stride)) + 1;
   // The last window must start inside the input or the begin padding.
-  if (ceilMode && (out - 1) * stride >= Wide(in) + padBegin)
+  if (ceilMode && out > 0 && (out - 1) * stride >= Wide(in) + padBegin)
     --out;
-  if (out > std::numeric_limits<int64_t>::max())
+  if (out < 1 || out > std::numeric_limits<int64_t>::max())
     return 0;
   return static_cast<int64_t>(out);
 }

@@ -41,8 +41,10 @@ bool isBroadcastNoOp(ArrayRef<int64_t> from, ArrayRef<int64_t> to);
 /// Output size of one spatial dim of a conv or pooling window:
 /// floor-or-ceil((in + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride) + 1.
 /// With ceilMode, a last window that would start inside the end padding is
-/// dropped (PyTorch/ONNX rule). Dynamic in -> dynamic out. May return a value
-/// <= 0 when the window does not fit; callers report that.
+/// dropped (PyTorch/ONNX rule), and the span may be negative: a window longer
+/// than the padded input fits once (clipped) as long as the formula gives 1.
+/// Dynamic in -> dynamic out. Returns 0 when no window fits; callers report
+/// that.
 int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                          int64_t padBegin, int64_t padEnd, int64_t dilation,
                          bool ceilMode);

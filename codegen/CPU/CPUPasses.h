@@ -22,6 +22,13 @@ namespace mlir::kiln {
 /// Attribute names shared by the CPU passes and the object emitter.
 /// On the model function after kiln-cpu-entry-point: it is an entry point.
 inline constexpr llvm::StringLiteral kEntryAttr = "kiln.entry";
+/// On an entry function: how many arguments are inputs (i64), and the names
+/// of the outputs (array of strings), whose arguments follow the inputs.
+inline constexpr llvm::StringLiteral kNumInputsAttr = "kiln.num_inputs";
+inline constexpr llvm::StringLiteral kOutputNamesAttr = "kiln.output_names";
+/// The output arguments of an entry function, in order, with their names;
+/// empty if `fn` is not one.
+SmallVector<std::pair<BlockArgument, StringRef>> getOutputArguments(func::FuncOp fn);
 /// On the module after kiln-plan-memory: the scratch size in bytes (i64).
 inline constexpr llvm::StringLiteral kScratchBytesAttr = "kiln.scratch_bytes";
 /// Alignment of the scratch buffer and of every buffer placed in it.

@@ -1,6 +1,7 @@
 //===- EntryPoint.cpp - The model function's memref ABI -------------------===//
 
 #include "codegen/CPU/CPUPasses.h"
+#include "ir/KilnDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -53,6 +54,17 @@ struct KilnCPUEntryPoint
       arg.replaceAllUsesExcept(tensor, tensor);
     }
 
+    // The output names, for diagnostics of later passes (the arguments lose
+    // their attributes below).
+    SmallVector<Attribute> outputNames;
+    for (unsigned i = 0; i < fn.getNumResults(); ++i) {
+      auto name = fn.getResultAttrOfType<StringAttr>(i, kTensorNameAttr);
+      outputNames.push_back(
+          name ? name
+               : StringAttr::get(&getContext(), "output" + std::to_string(i)));
+    }
+    int64_t numInputs = entry.getNumArguments();
+
     // Outputs: one memref argument per result, written in place of return.
     auto ret = cast<func::ReturnOp>(entry.getTerminator());
     b.setInsertionPoint(ret);
@@ -73,6 +85,8 @@ struct KilnCPUEntryPoint
     fn.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
     fn.setSymName((symbolPrefix + "_impl"));
     fn->setAttr(kEntryAttr, UnitAttr::get(&getContext()));
+    fn->setAttr(kNumInputsAttr, b.getI64IntegerAttr(numInputs));
+    fn->setAttr(kOutputNamesAttr, b.getArrayAttr(outputNames));
     giveEachUseItsOwnEmptyTensor(fn);
   }
 

@@ -50,6 +50,39 @@ def KilnCPUEntryPoint : Pass<"kiln-cpu-entry-point", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def KilnPlaceOutputs : Pass<"kiln-place-outputs", "::mlir::ModuleOp"> {
+  let summary = "Compute results directly in the caller's output buffers";
+  let description = [{
+    After bufferization, a result that was not computed in its output buffer
+    lives in a temporary allocation and is copied into the output at the end.
+    Where the copy is the output's only use, the source is a whole allocation
+    of the same type in the function's top block, and nothing touches that
+    allocation after the copy, the allocation is replaced by the output
+    buffer and the copy disappears. Under those conditions every access the
+    allocation saw happens, in the same order, to the output buffer, which by
+    the ABI overlaps no other buffer: the rewrite cannot change any value.
+
+    Upstream's empty-tensor elimination does this before bufferization, but
+    for memref destinations it trusts `to_tensor restrict`, which the
+    analysis cannot verify; when a tensor on a result's destination chain has
+    other users, two results end up in one output buffer. Kiln runs that
+    elimination only while the model function still returns tensors, and
+    places outputs here instead.
+
+    Before:
+    ```mlir
+    %a = memref.alloc() : memref<4xf32>
+    linalg.fill ins(%zero : f32) outs(%a : memref<4xf32>)
+    linalg.copy ins(%a : memref<4xf32>) outs(%out : memref<4xf32>)
+    ```
+    After:
+    ```mlir
+    linalg.fill ins(%zero : f32) outs(%out : memref<4xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def KilnPlanMemory : Pass<"kiln-plan-memory", "::mlir::ModuleOp"> {
   let summary = "Place every temporary buffer in one scratch buffer";
   let description = [{
@@ -96,6 +129,27 @@ def KilnCPULoopOrder : Pass<"kiln-cpu-loop-order", "::mlir::func::FuncOp"> {
     docs/architecture.md, not its replacement.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def KilnVerifyOutputs : Pass<"kiln-verify-outputs", "::mlir::ModuleOp"> {
+  let summary = "Fail if an output's value is overwritten before it is read";
+  let description = [{
+    A check after bufferization. For each output buffer of an entry function
+    it follows the top-level ops in order and fails the compile (an internal
+    error naming the output, with a note at the op whose value is lost) when
+    an op overwrites the whole buffer while the value last written into it
+    has not been read. In code from a correct bufferization that never
+    happens: each value is written to a buffer because something reads it
+    (the caller, for an output's final value). When it does happen, two
+    values were given the same storage, and one of them would silently be
+    lost, the kind of bug that once made sibling matmuls return one
+    another's results.
+
+    Linalg ops write their inits (reading them when the payload uses them);
+    memref.copy overwrites its target; any other op that touches memory
+    counts as a read and a partial write of each memref operand. Writes
+    through subviews are partial: they never count as overwrites.
+  }];
 }
 
 #endif // KILN_CODEGEN_CPU_PASSES_TD

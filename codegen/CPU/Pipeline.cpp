@@ -48,12 +48,16 @@ static LogicalResult copyWithLinalg(OpBuilder &b, Location loc, Value from,
 
 void mlir::kiln::buildBufferizePipeline(OpPassManager &pm,
                                         const CPUPipelineOptions &options) {
+  // tensor.empty destinations of insert_slice (concat, pad) become the
+  // slice of the destination they are inserted into. This runs while the
+  // model function still returns tensors: for the memref output buffers
+  // added next, the elimination would trust `to_tensor restrict`, and could
+  // make two results share one output buffer (kiln-place-outputs does that
+  // job after bufferization instead, where it can be checked).
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   KilnCPUEntryPointOptions entry;
   entry.symbolPrefix = options.symbolPrefix;
   pm.addPass(createKilnCPUEntryPoint(entry));
-  // tensor.empty destinations of ops that feed an output become that output
-  // buffer, so results are computed in place.
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
 
   bufferization::OneShotBufferizationOptions bufferization;
   bufferization.setFunctionBoundaryTypeConversion(
@@ -69,6 +73,8 @@ void mlir::kiln::buildBufferizePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
+  pm.addPass(createKilnPlaceOutputs());
+  pm.addPass(createKilnVerifyOutputs());
   pm.addPass(createKilnPlanMemory());
 }
 

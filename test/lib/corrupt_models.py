@@ -1,7 +1,8 @@
 """Feeds `kiln compile` hundreds of corrupted variants of ONNX models and
 checks that each run ends cleanly: exit status 0 (the damage happened to be
-harmless) or 1 with exactly one line on stderr, `MODEL: error: ...`. A
-signal, a hang, another status, extra or unlocated output, or a partial
+harmless; warnings allowed, no error line) or 1 with exactly one line on
+stderr, `MODEL: error: ...`. A signal, a hang, another status, extra or
+unlocated output on failure, or a partial
 artifact (an -o folder left behind by a failed compile) fails the test.
 
 Usage: corrupt_models.py WORKDIR MODEL... [--kiln PATH] [--seed N]
@@ -37,7 +38,9 @@ import sys
 from google.protobuf import descriptor
 import onnx
 
-TIMEOUT_S = 20
+# A hang, not a slow machine: each variant compiles in a few seconds alone,
+# and several times that when the machine runs other heavy tests beside it.
+TIMEOUT_S = 300
 
 INTERESTING_INTS = [0, 1, -1, 2, 3, 7, 255, 65535, 2**31 - 1, 2**31, -2**31,
                     2**32, 2**40, 2**62, 2**63 - 1, -2**63]
@@ -221,8 +224,11 @@ def judge(proc, model, artifact_dir):
         return "killed by signal %d; stderr: %s" % (-proc.returncode,
                                                    stderr[-500:])
     if proc.returncode == 0:
-        if stderr:
-            return "succeeded but wrote to stderr: %r" % stderr[:300]
+        # A success may warn (a harmless oddity in the model), but never
+        # report an error; progress text never appears here (stderr is a
+        # pipe, and kiln prints progress only to a terminal or with -v).
+        if any("error:" in line for line in lines):
+            return "succeeded but reported an error: %r" % stderr[:300]
         if artifact_dir:
             if not os.path.isdir(artifact_dir):
                 return "succeeded but left no artifact folder"

@@ -4,7 +4,7 @@
 // an output buffer appended to the arguments; nothing is returned.
 // CHECK-LABEL: func.func @net_impl(
 // CHECK-SAME: %[[X:arg[0-9]+]]: memref<2x3xf32>, %[[Y:arg[0-9]+]]: memref<3xi64>, %[[O0:arg[0-9]+]]: memref<2x3xf32>, %[[O1:arg[0-9]+]]: memref<3xi64>)
-// CHECK-SAME: attributes {kiln.entry}
+// CHECK-SAME: attributes {kiln.entry, kiln.num_inputs = 2 : i64, kiln.output_names = ["r", "y"]}
 // CHECK-NOT: kiln.name
 // CHECK: %[[XT:.*]] = bufferization.to_tensor %[[X]] restrict : memref<2x3xf32>
 // CHECK: %[[YT:.*]] = bufferization.to_tensor %[[Y]] restrict : memref<3xi64>

@@ -26,6 +26,12 @@ def f64(x):
     return np.asarray(x, np.float64)
 
 
+def seeded(seed, shape, lo=-2.0, hi=2.0):
+    """f32 values from a generator of their own: cases added later do not
+    shift the shared RNG, so earlier cases (and their files) stay as they are."""
+    return np.random.default_rng(seed).uniform(lo, hi, size=shape).astype(np.float32)
+
+
 # ---------------------------------------------------------------------------
 # Elementwise
 # ---------------------------------------------------------------------------
@@ -388,6 +394,12 @@ def pool_cases():
         maxpool_case("maxpool1d_ceil", neg((2, 2, 7)), "f32", [3], [2], [1, 1], [1], True),
         maxpool_case("maxpool_f16", neg((1, 1, 4, 4)).astype(np.float16), "f16", [2, 2], [1, 1],
                      [0, 0, 1, 1], [1, 1], False),
+        # ceil_mode windows longer than the padded input: the one window is
+        # clipped (length 4, k3 s2 d2 spans 5: max of x[0], x[2]).
+        maxpool_case("maxpool1d_ceil_window_past_input", seeded(1, (1, 2, 4), -9, -1), "f32",
+                     [3], [2], [0, 0], [2], True),
+        maxpool_case("maxpool_ceil_window_past_input", seeded(2, (1, 1, 3, 2), -9, -1), "f32",
+                     [4, 3], [4, 2], [0, 0, 0, 0], [1, 1], True),
     ]
     x55, x66 = rand((1, 2, 5, 5)), rand((1, 2, 6, 6))
     for include in (False, True):
@@ -405,6 +417,11 @@ def pool_cases():
                          include),
             avgpool_case(f"avgpool1d_ceil_{tag}", rand((1, 2, 8)), "f32", [3], [2], [1, 1], True,
                          include),
+            # ceil_mode: kernel 3 on length 2 (stride 2) is one clipped window.
+            avgpool_case(f"avgpool1d_ceil_window_past_input_{tag}", seeded(3, (1, 2, 2)), "f32",
+                         [3], [2], [0, 0], True, include),
+            avgpool_case(f"avgpool_ceil_window_past_input_{tag}", seeded(4, (1, 1, 2, 3)), "f32",
+                         [3, 4], [2, 3], [1, 0, 0, 0], True, include),
         ]
     cases.append(avgpool_case("avgpool_f16", rand((1, 1, 5, 5), elt="f16"), "f16", [2, 2], [2, 2],
                               [0, 0, 1, 1], True, False, tol=F16_TOL))

@@ -49,6 +49,16 @@ func.func @maxpool_f16(%a0: tensor<1x1x4x4xf16>) -> (tensor<1x1x4x4xf16>) {
   return %r0 : tensor<1x1x4x4xf16>
 }
 
+func.func @maxpool1d_ceil_window_past_input(%a0: tensor<1x2x4xf32>) -> (tensor<1x2x1xf32>) {
+  %r0 = kiln.max_pool %a0 {ceil_mode = true, dilations = array<i64: 2>, kernel_shape = array<i64: 3>, pads = array<i64: 0, 0>, strides = array<i64: 2>} : tensor<1x2x4xf32> -> tensor<1x2x1xf32>
+  return %r0 : tensor<1x2x1xf32>
+}
+
+func.func @maxpool_ceil_window_past_input(%a0: tensor<1x1x3x2xf32>) -> (tensor<1x1x1x1xf32>) {
+  %r0 = kiln.max_pool %a0 {ceil_mode = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 4, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 4, 2>} : tensor<1x1x3x2xf32> -> tensor<1x1x1x1xf32>
+  return %r0 : tensor<1x1x1x1xf32>
+}
+
 func.func @avgpool_pads_excl(%a0: tensor<1x2x5x5xf32>) -> (tensor<1x2x3x3xf32>) {
   %r0 = kiln.avg_pool %a0 {ceil_mode = false, count_include_pad = false, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x2x5x5xf32> -> tensor<1x2x3x3xf32>
   return %r0 : tensor<1x2x3x3xf32>
@@ -74,6 +84,16 @@ func.func @avgpool1d_ceil_excl(%a0: tensor<1x2x8xf32>) -> (tensor<1x2x5xf32>) {
   return %r0 : tensor<1x2x5xf32>
 }
 
+func.func @avgpool1d_ceil_window_past_input_excl(%a0: tensor<1x2x2xf32>) -> (tensor<1x2x1xf32>) {
+  %r0 = kiln.avg_pool %a0 {ceil_mode = true, count_include_pad = false, kernel_shape = array<i64: 3>, pads = array<i64: 0, 0>, strides = array<i64: 2>} : tensor<1x2x2xf32> -> tensor<1x2x1xf32>
+  return %r0 : tensor<1x2x1xf32>
+}
+
+func.func @avgpool_ceil_window_past_input_excl(%a0: tensor<1x1x2x3xf32>) -> (tensor<1x1x1x1xf32>) {
+  %r0 = kiln.avg_pool %a0 {ceil_mode = true, count_include_pad = false, kernel_shape = array<i64: 3, 4>, pads = array<i64: 1, 0, 0, 0>, strides = array<i64: 2, 3>} : tensor<1x1x2x3xf32> -> tensor<1x1x1x1xf32>
+  return %r0 : tensor<1x1x1x1xf32>
+}
+
 func.func @avgpool_pads_incl(%a0: tensor<1x2x5x5xf32>) -> (tensor<1x2x3x3xf32>) {
   %r0 = kiln.avg_pool %a0 {ceil_mode = false, count_include_pad = true, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x2x5x5xf32> -> tensor<1x2x3x3xf32>
   return %r0 : tensor<1x2x3x3xf32>
@@ -97,6 +117,16 @@ func.func @avgpool_asym_incl(%a0: tensor<1x2x5x5xf32>) -> (tensor<1x2x5x3xf32>) 
 func.func @avgpool1d_ceil_incl(%a0: tensor<1x2x8xf32>) -> (tensor<1x2x5xf32>) {
   %r0 = kiln.avg_pool %a0 {ceil_mode = true, count_include_pad = true, kernel_shape = array<i64: 3>, pads = array<i64: 1, 1>, strides = array<i64: 2>} : tensor<1x2x8xf32> -> tensor<1x2x5xf32>
   return %r0 : tensor<1x2x5xf32>
+}
+
+func.func @avgpool1d_ceil_window_past_input_incl(%a0: tensor<1x2x2xf32>) -> (tensor<1x2x1xf32>) {
+  %r0 = kiln.avg_pool %a0 {ceil_mode = true, count_include_pad = true, kernel_shape = array<i64: 3>, pads = array<i64: 0, 0>, strides = array<i64: 2>} : tensor<1x2x2xf32> -> tensor<1x2x1xf32>
+  return %r0 : tensor<1x2x1xf32>
+}
+
+func.func @avgpool_ceil_window_past_input_incl(%a0: tensor<1x1x2x3xf32>) -> (tensor<1x1x1x1xf32>) {
+  %r0 = kiln.avg_pool %a0 {ceil_mode = true, count_include_pad = true, kernel_shape = array<i64: 3, 4>, pads = array<i64: 1, 0, 0, 0>, strides = array<i64: 2, 3>} : tensor<1x1x2x3xf32> -> tensor<1x1x1x1xf32>
+  return %r0 : tensor<1x1x1x1xf32>
 }
 
 func.func @avgpool_f16(%a0: tensor<1x1x5x5xf16>) -> (tensor<1x1x3x3xf16>) {
@@ -339,6 +369,38 @@ func.func @main() {
   %maxpool_f16_0_atol = arith.constant 0.0 : f64
   %maxpool_f16_0_rtol = arith.constant 0.0 : f64
   func.call @check_f64(%maxpool_f16_0_got_d, %maxpool_f16_0_want_d, %maxpool_f16_0_atol, %maxpool_f16_0_rtol) : (tensor<?xf64>, tensor<?xf64>, f64, f64) -> ()
+  %maxpool1d_ceil_window_past_input_in0 = arith.constant dense<[[[-4.905426979064941, -1.3962904214859009, -7.8467230796813965, -1.4108043909072876], [-6.505348205566406, -5.613388538360596, -2.3783793449401855, -5.726407051086426]]]> : tensor<1x2x4xf32>
+  %maxpool1d_ceil_window_past_input_res = func.call @maxpool1d_ceil_window_past_input(%maxpool1d_ceil_window_past_input_in0) : (tensor<1x2x4xf32>) -> (tensor<1x2x1xf32>)
+  %maxpool1d_ceil_window_past_input_0_flat = tensor.collapse_shape %maxpool1d_ceil_window_past_input_res [[0, 1, 2]] : tensor<1x2x1xf32> into tensor<2xf32>
+  %maxpool1d_ceil_window_past_input_0_e = tensor.empty() : tensor<2xf64>
+  %maxpool1d_ceil_window_past_input_0_w = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%maxpool1d_ceil_window_past_input_0_flat : tensor<2xf32>) outs(%maxpool1d_ceil_window_past_input_0_e : tensor<2xf64>) {
+  ^bb0(%in: f32, %out: f64):
+    %v = arith.extf %in : f32 to f64
+    linalg.yield %v : f64
+  } -> tensor<2xf64>
+  %maxpool1d_ceil_window_past_input_0_want = arith.constant dense<[-4.905426979064941, -2.3783793449401855]> : tensor<2xf64>
+  %maxpool1d_ceil_window_past_input_0_got_d = tensor.cast %maxpool1d_ceil_window_past_input_0_w : tensor<2xf64> to tensor<?xf64>
+  %maxpool1d_ceil_window_past_input_0_want_d = tensor.cast %maxpool1d_ceil_window_past_input_0_want : tensor<2xf64> to tensor<?xf64>
+  vector.print str "maxpool1d_ceil_window_past_input: "
+  %maxpool1d_ceil_window_past_input_0_atol = arith.constant 0.0 : f64
+  %maxpool1d_ceil_window_past_input_0_rtol = arith.constant 0.0 : f64
+  func.call @check_f64(%maxpool1d_ceil_window_past_input_0_got_d, %maxpool1d_ceil_window_past_input_0_want_d, %maxpool1d_ceil_window_past_input_0_atol, %maxpool1d_ceil_window_past_input_0_rtol) : (tensor<?xf64>, tensor<?xf64>, f64, f64) -> ()
+  %maxpool_ceil_window_past_input_in0 = arith.constant dense<[[[[-6.907103061676025, -6.6120710372924805], [-2.486194133758545, -8.26467227935791], [-4.199195861816406, -3.171515703201294]]]]> : tensor<1x1x3x2xf32>
+  %maxpool_ceil_window_past_input_res = func.call @maxpool_ceil_window_past_input(%maxpool_ceil_window_past_input_in0) : (tensor<1x1x3x2xf32>) -> (tensor<1x1x1x1xf32>)
+  %maxpool_ceil_window_past_input_0_flat = tensor.collapse_shape %maxpool_ceil_window_past_input_res [[0, 1, 2, 3]] : tensor<1x1x1x1xf32> into tensor<1xf32>
+  %maxpool_ceil_window_past_input_0_e = tensor.empty() : tensor<1xf64>
+  %maxpool_ceil_window_past_input_0_w = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%maxpool_ceil_window_past_input_0_flat : tensor<1xf32>) outs(%maxpool_ceil_window_past_input_0_e : tensor<1xf64>) {
+  ^bb0(%in: f32, %out: f64):
+    %v = arith.extf %in : f32 to f64
+    linalg.yield %v : f64
+  } -> tensor<1xf64>
+  %maxpool_ceil_window_past_input_0_want = arith.constant dense<[-2.486194133758545]> : tensor<1xf64>
+  %maxpool_ceil_window_past_input_0_got_d = tensor.cast %maxpool_ceil_window_past_input_0_w : tensor<1xf64> to tensor<?xf64>
+  %maxpool_ceil_window_past_input_0_want_d = tensor.cast %maxpool_ceil_window_past_input_0_want : tensor<1xf64> to tensor<?xf64>
+  vector.print str "maxpool_ceil_window_past_input: "
+  %maxpool_ceil_window_past_input_0_atol = arith.constant 0.0 : f64
+  %maxpool_ceil_window_past_input_0_rtol = arith.constant 0.0 : f64
+  func.call @check_f64(%maxpool_ceil_window_past_input_0_got_d, %maxpool_ceil_window_past_input_0_want_d, %maxpool_ceil_window_past_input_0_atol, %maxpool_ceil_window_past_input_0_rtol) : (tensor<?xf64>, tensor<?xf64>, f64, f64) -> ()
   %avgpool_pads_excl_in0 = arith.constant dense<[[[[-1.5829190015792847, -0.7577107548713684, 1.8985512256622314, 1.132049798965454, -1.0789647102355957], [0.923298716545105, -0.7565562129020691, -0.03389151021838188, 1.9360533952713013, 1.5731862783432007], [0.753972053527832, -1.4117305278778076, -1.6641831398010254, 0.7583755850791931, 1.9194276332855225], [-0.2444191575050354, 0.3289796710014343, 0.7301576137542725, -0.7891355156898499, 0.26151272654533386], [-1.3056049346923828, -0.26265302300453186, 0.11947996914386749, 1.9327540397644043, -1.8691641092300415]], [[1.0479224920272827, -0.0374867208302021, 1.1206450462341309, 0.9842228293418884, 0.866939127445221], [-0.40719619393348694, -1.1279897689819336, 1.1908957958221436, -1.1591325998306274, -1.9350669384002686], [-1.1465740203857422, -0.9496848583221436, -0.9310762286186218, 1.3711134195327759, -0.5430533289909363], [-1.3806389570236206, 1.778167486190796, 0.3100378215312958, -1.287941336631775, 0.9142087697982788], [-1.9459216594696045, 1.5172699689865112, 0.6512383222579956, 0.10122944414615631, -0.9898930191993713]]]]> : tensor<1x2x5x5xf32>
   %avgpool_pads_excl_res = func.call @avgpool_pads_excl(%avgpool_pads_excl_in0) : (tensor<1x2x5x5xf32>) -> (tensor<1x2x3x3xf32>)
   %avgpool_pads_excl_0_flat = tensor.collapse_shape %avgpool_pads_excl_res [[0, 1, 2, 3]] : tensor<1x2x3x3xf32> into tensor<18xf32>
@@ -419,6 +481,38 @@ func.func @main() {
   %avgpool1d_ceil_excl_0_atol = arith.constant 1.0e-06 : f64
   %avgpool1d_ceil_excl_0_rtol = arith.constant 1.0e-05 : f64
   func.call @check_f64(%avgpool1d_ceil_excl_0_got_d, %avgpool1d_ceil_excl_0_want_d, %avgpool1d_ceil_excl_0_atol, %avgpool1d_ceil_excl_0_rtol) : (tensor<?xf64>, tensor<?xf64>, f64, f64) -> ()
+  %avgpool1d_ceil_window_past_input_excl_in0 = arith.constant dense<[[[-1.6574033498764038, -1.052757978439331], [1.2050979137420654, 0.3286481499671936]]]> : tensor<1x2x2xf32>
+  %avgpool1d_ceil_window_past_input_excl_res = func.call @avgpool1d_ceil_window_past_input_excl(%avgpool1d_ceil_window_past_input_excl_in0) : (tensor<1x2x2xf32>) -> (tensor<1x2x1xf32>)
+  %avgpool1d_ceil_window_past_input_excl_0_flat = tensor.collapse_shape %avgpool1d_ceil_window_past_input_excl_res [[0, 1, 2]] : tensor<1x2x1xf32> into tensor<2xf32>
+  %avgpool1d_ceil_window_past_input_excl_0_e = tensor.empty() : tensor<2xf64>
+  %avgpool1d_ceil_window_past_input_excl_0_w = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%avgpool1d_ceil_window_past_input_excl_0_flat : tensor<2xf32>) outs(%avgpool1d_ceil_window_past_input_excl_0_e : tensor<2xf64>) {
+  ^bb0(%in: f32, %out: f64):
+    %v = arith.extf %in : f32 to f64
+    linalg.yield %v : f64
+  } -> tensor<2xf64>
+  %avgpool1d_ceil_window_past_input_excl_0_want = arith.constant dense<[-1.3550806045532227, 0.7668730020523071]> : tensor<2xf64>
+  %avgpool1d_ceil_window_past_input_excl_0_got_d = tensor.cast %avgpool1d_ceil_window_past_input_excl_0_w : tensor<2xf64> to tensor<?xf64>
+  %avgpool1d_ceil_window_past_input_excl_0_want_d = tensor.cast %avgpool1d_ceil_window_past_input_excl_0_want : tensor<2xf64> to tensor<?xf64>
+  vector.print str "avgpool1d_ceil_window_past_input_excl: "
+  %avgpool1d_ceil_window_past_input_excl_0_atol = arith.constant 1.0e-06 : f64
+  %avgpool1d_ceil_window_past_input_excl_0_rtol = arith.constant 1.0e-05 : f64
+  func.call @check_f64(%avgpool1d_ceil_window_past_input_excl_0_got_d, %avgpool1d_ceil_window_past_input_excl_0_want_d, %avgpool1d_ceil_window_past_input_excl_0_atol, %avgpool1d_ceil_window_past_input_excl_0_rtol) : (tensor<?xf64>, tensor<?xf64>, f64, f64) -> ()
+  %avgpool_ceil_window_past_input_excl_in0 = arith.constant dense<[[[[1.7722244262695312, 0.045310210436582565, 1.9049748182296753], [-1.676655888557434, 0.42942333221435547, -0.4940536618232727]]]]> : tensor<1x1x2x3xf32>
+  %avgpool_ceil_window_past_input_excl_res = func.call @avgpool_ceil_window_past_input_excl(%avgpool_ceil_window_past_input_excl_in0) : (tensor<1x1x2x3xf32>) -> (tensor<1x1x1x1xf32>)
+  %avgpool_ceil_window_past_input_excl_0_flat = tensor.collapse_shape %avgpool_ceil_window_past_input_excl_res [[0, 1, 2, 3]] : tensor<1x1x1x1xf32> into tensor<1xf32>
+  %avgpool_ceil_window_past_input_excl_0_e = tensor.empty() : tensor<1xf64>
+  %avgpool_ceil_window_past_input_excl_0_w = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%avgpool_ceil_window_past_input_excl_0_flat : tensor<1xf32>) outs(%avgpool_ceil_window_past_input_excl_0_e : tensor<1xf64>) {
+  ^bb0(%in: f32, %out: f64):
+    %v = arith.extf %in : f32 to f64
+    linalg.yield %v : f64
+  } -> tensor<1xf64>
+  %avgpool_ceil_window_past_input_excl_0_want = arith.constant dense<[0.3302038609981537]> : tensor<1xf64>
+  %avgpool_ceil_window_past_input_excl_0_got_d = tensor.cast %avgpool_ceil_window_past_input_excl_0_w : tensor<1xf64> to tensor<?xf64>
+  %avgpool_ceil_window_past_input_excl_0_want_d = tensor.cast %avgpool_ceil_window_past_input_excl_0_want : tensor<1xf64> to tensor<?xf64>
+  vector.print str "avgpool_ceil_window_past_input_excl: "
+  %avgpool_ceil_window_past_input_excl_0_atol = arith.constant 1.0e-06 : f64
+  %avgpool_ceil_window_past_input_excl_0_rtol = arith.constant 1.0e-05 : f64
+  func.call @check_f64(%avgpool_ceil_window_past_input_excl_0_got_d, %avgpool_ceil_window_past_input_excl_0_want_d, %avgpool_ceil_window_past_input_excl_0_atol, %avgpool_ceil_window_past_input_excl_0_rtol) : (tensor<?xf64>, tensor<?xf64>, f64, f64) -> ()
   %avgpool_pads_incl_in0 = arith.constant dense<[[[[-1.5829190015792847, -0.7577107548713684, 1.8985512256622314, 1.132049798965454, -1.0789647102355957], [0.923298716545105, -0.7565562129020691, -0.03389151021838188, 1.9360533952713013, 1.5731862783432007], [0.753972053527832, -1.4117305278778076, -1.6641831398010254, 0.7583755850791931, 1.9194276332855225], [-0.2444191575050354, 0.3289796710014343, 0.7301576137542725, -0.7891355156898499, 0.26151272654533386], [-1.3056049346923828, -0.26265302300453186, 0.11947996914386749, 1.9327540397644043, -1.8691641092300415]], [[1.0479224920272827, -0.0374867208302021, 1.1206450462341309, 0.9842228293418884, 0.866939127445221], [-0.40719619393348694, -1.1279897689819336, 1.1908957958221436, -1.1591325998306274, -1.9350669384002686], [-1.1465740203857422, -0.9496848583221436, -0.9310762286186218, 1.3711134195327759, -0.5430533289909363], [-1.3806389570236206, 1.778167486190796, 0.3100378215312958, -1.287941336631775, 0.9142087697982788], [-1.9459216594696045, 1.5172699689865112, 0.6512383222579956, 0.10122944414615631, -0.9898930191993713]]]]> : tensor<1x2x5x5xf32>
   %avgpool_pads_incl_res = func.call @avgpool_pads_incl(%avgpool_pads_incl_in0) : (tensor<1x2x5x5xf32>) -> (tensor<1x2x3x3xf32>)
   %avgpool_pads_incl_0_flat = tensor.collapse_shape %avgpool_pads_incl_res [[0, 1, 2, 3]] : tensor<1x2x3x3xf32> into tensor<18xf32>
@@ -499,6 +593,38 @@ func.func @main() {
   %avgpool1d_ceil_incl_0_atol = arith.constant 1.0e-06 : f64
   %avgpool1d_ceil_incl_0_rtol = arith.constant 1.0e-05 : f64
   func.call @check_f64(%avgpool1d_ceil_incl_0_got_d, %avgpool1d_ceil_incl_0_want_d, %avgpool1d_ceil_incl_0_atol, %avgpool1d_ceil_incl_0_rtol) : (tensor<?xf64>, tensor<?xf64>, f64, f64) -> ()
+  %avgpool1d_ceil_window_past_input_incl_in0 = arith.constant dense<[[[-1.6574033498764038, -1.052757978439331], [1.2050979137420654, 0.3286481499671936]]]> : tensor<1x2x2xf32>
+  %avgpool1d_ceil_window_past_input_incl_res = func.call @avgpool1d_ceil_window_past_input_incl(%avgpool1d_ceil_window_past_input_incl_in0) : (tensor<1x2x2xf32>) -> (tensor<1x2x1xf32>)
+  %avgpool1d_ceil_window_past_input_incl_0_flat = tensor.collapse_shape %avgpool1d_ceil_window_past_input_incl_res [[0, 1, 2]] : tensor<1x2x1xf32> into tensor<2xf32>
+  %avgpool1d_ceil_window_past_input_incl_0_e = tensor.empty() : tensor<2xf64>
+  %avgpool1d_ceil_window_past_input_incl_0_w = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%avgpool1d_ceil_window_past_input_incl_0_flat : tensor<2xf32>) outs(%avgpool1d_ceil_window_past_input_incl_0_e : tensor<2xf64>) {
+  ^bb0(%in: f32, %out: f64):
+    %v = arith.extf %in : f32 to f64
+    linalg.yield %v : f64
+  } -> tensor<2xf64>
+  %avgpool1d_ceil_window_past_input_incl_0_want = arith.constant dense<[-1.3550806045532227, 0.7668730020523071]> : tensor<2xf64>
+  %avgpool1d_ceil_window_past_input_incl_0_got_d = tensor.cast %avgpool1d_ceil_window_past_input_incl_0_w : tensor<2xf64> to tensor<?xf64>
+  %avgpool1d_ceil_window_past_input_incl_0_want_d = tensor.cast %avgpool1d_ceil_window_past_input_incl_0_want : tensor<2xf64> to tensor<?xf64>
+  vector.print str "avgpool1d_ceil_window_past_input_incl: "
+  %avgpool1d_ceil_window_past_input_incl_0_atol = arith.constant 1.0e-06 : f64
+  %avgpool1d_ceil_window_past_input_incl_0_rtol = arith.constant 1.0e-05 : f64
+  func.call @check_f64(%avgpool1d_ceil_window_past_input_incl_0_got_d, %avgpool1d_ceil_window_past_input_incl_0_want_d, %avgpool1d_ceil_window_past_input_incl_0_atol, %avgpool1d_ceil_window_past_input_incl_0_rtol) : (tensor<?xf64>, tensor<?xf64>, f64, f64) -> ()
+  %avgpool_ceil_window_past_input_incl_in0 = arith.constant dense<[[[[1.7722244262695312, 0.045310210436582565, 1.9049748182296753], [-1.676655888557434, 0.42942333221435547, -0.4940536618232727]]]]> : tensor<1x1x2x3xf32>
+  %avgpool_ceil_window_past_input_incl_res = func.call @avgpool_ceil_window_past_input_incl(%avgpool_ceil_window_past_input_incl_in0) : (tensor<1x1x2x3xf32>) -> (tensor<1x1x1x1xf32>)
+  %avgpool_ceil_window_past_input_incl_0_flat = tensor.collapse_shape %avgpool_ceil_window_past_input_incl_res [[0, 1, 2, 3]] : tensor<1x1x1x1xf32> into tensor<1xf32>
+  %avgpool_ceil_window_past_input_incl_0_e = tensor.empty() : tensor<1xf64>
+  %avgpool_ceil_window_past_input_incl_0_w = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%avgpool_ceil_window_past_input_incl_0_flat : tensor<1xf32>) outs(%avgpool_ceil_window_past_input_incl_0_e : tensor<1xf64>) {
+  ^bb0(%in: f32, %out: f64):
+    %v = arith.extf %in : f32 to f64
+    linalg.yield %v : f64
+  } -> tensor<1xf64>
+  %avgpool_ceil_window_past_input_incl_0_want = arith.constant dense<[0.2201359122991562]> : tensor<1xf64>
+  %avgpool_ceil_window_past_input_incl_0_got_d = tensor.cast %avgpool_ceil_window_past_input_incl_0_w : tensor<1xf64> to tensor<?xf64>
+  %avgpool_ceil_window_past_input_incl_0_want_d = tensor.cast %avgpool_ceil_window_past_input_incl_0_want : tensor<1xf64> to tensor<?xf64>
+  vector.print str "avgpool_ceil_window_past_input_incl: "
+  %avgpool_ceil_window_past_input_incl_0_atol = arith.constant 1.0e-06 : f64
+  %avgpool_ceil_window_past_input_incl_0_rtol = arith.constant 1.0e-05 : f64
+  func.call @check_f64(%avgpool_ceil_window_past_input_incl_0_got_d, %avgpool_ceil_window_past_input_incl_0_want_d, %avgpool_ceil_window_past_input_incl_0_atol, %avgpool_ceil_window_past_input_incl_0_rtol) : (tensor<?xf64>, tensor<?xf64>, f64, f64) -> ()
   %avgpool_f16_in0 = arith.constant dense<[[[[1.6298828125, -1.1796875, -0.201904296875, 0.36083984375, -0.9267578125], [-1.263671875, 0.420654296875, -0.166259765625, -0.324462890625, -0.2880859375], [1.1767578125, -0.90625, -0.84521484375, 1.6435546875, -1.1005859375], [0.76513671875, -0.2418212890625, 0.2239990234375, 1.916015625, -1.3623046875], [-0.2103271484375, 1.583984375, 0.286376953125, -0.74072265625, 0.8046875]]]]> : tensor<1x1x5x5xf16>
   %avgpool_f16_res = func.call @avgpool_f16(%avgpool_f16_in0) : (tensor<1x1x5x5xf16>) -> (tensor<1x1x3x3xf16>)
   %avgpool_f16_0_flat = tensor.collapse_shape %avgpool_f16_res [[0, 1, 2, 3]] : tensor<1x1x3x3xf16> into tensor<9xf16>
@@ -589,16 +715,22 @@ func.func @main() {
 // CHECK: {{^}}maxpool_i8_ceil: 0 mismatches
 // CHECK: {{^}}maxpool1d_ceil: 0 mismatches
 // CHECK: {{^}}maxpool_f16: 0 mismatches
+// CHECK: {{^}}maxpool1d_ceil_window_past_input: 0 mismatches
+// CHECK: {{^}}maxpool_ceil_window_past_input: 0 mismatches
 // CHECK: {{^}}avgpool_pads_excl: 0 mismatches
 // CHECK: {{^}}avgpool_ceil_excl: 0 mismatches
 // CHECK: {{^}}avgpool_ceil_nopad_excl: 0 mismatches
 // CHECK: {{^}}avgpool_asym_excl: 0 mismatches
 // CHECK: {{^}}avgpool1d_ceil_excl: 0 mismatches
+// CHECK: {{^}}avgpool1d_ceil_window_past_input_excl: 0 mismatches
+// CHECK: {{^}}avgpool_ceil_window_past_input_excl: 0 mismatches
 // CHECK: {{^}}avgpool_pads_incl: 0 mismatches
 // CHECK: {{^}}avgpool_ceil_incl: 0 mismatches
 // CHECK: {{^}}avgpool_ceil_nopad_incl: 0 mismatches
 // CHECK: {{^}}avgpool_asym_incl: 0 mismatches
 // CHECK: {{^}}avgpool1d_ceil_incl: 0 mismatches
+// CHECK: {{^}}avgpool1d_ceil_window_past_input_incl: 0 mismatches
+// CHECK: {{^}}avgpool_ceil_window_past_input_incl: 0 mismatches
 // CHECK: {{^}}avgpool_f16: 0 mismatches
 // CHECK: {{^}}global_avg_pool: 0 mismatches
 // CHECK: {{^}}global_max_pool: 0 mismatches

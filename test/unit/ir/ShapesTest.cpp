@@ -77,6 +77,15 @@ TEST(WindowOutputSize, FloorAndCeil) {
   // 6 >= 5 + 0, so it is dropped.
   EXPECT_EQ(windowOutputSize(5, 2, 2, 0, 1, 1, true), 3);
   EXPECT_EQ(windowOutputSize(kDyn, 3, 1, 1, 1, 1, false), kDyn);
+  // A window longer than the padded input fits once with ceil_mode (span
+  // < 0 but > -stride): in 4, k 3, s 2, dilation 2 spans 5 -> one window,
+  // x[0] and x[2]; without ceil_mode none fits.
+  EXPECT_EQ(windowOutputSize(4, 3, 2, 0, 0, 2, true), 1);
+  EXPECT_EQ(windowOutputSize(4, 3, 2, 0, 0, 2, false), 0);
+  EXPECT_EQ(windowOutputSize(2, 3, 2, 0, 0, 1, true), 1);
+  EXPECT_EQ(windowOutputSize(2, 3, 1, 0, 0, 1, true), 0);
+  EXPECT_EQ(windowOutputSize(1, 3, 3, 0, 0, 1, true), 1);
+  EXPECT_EQ(windowOutputSize(1, 4, 3, 0, 0, 1, true), 0);
   // Absurd attributes from a model file do not overflow: the window does not
   // fit, or the size would not fit int64; both read as 0.
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
@@ -84,6 +93,8 @@ TEST(WindowOutputSize, FloorAndCeil) {
   EXPECT_EQ(windowOutputSize(4, kMax, 1, 0, 0, kMax, false), 0);
   EXPECT_EQ(windowOutputSize(kMax, 1, 1, kMax, kMax, 1, false), 0);
   EXPECT_EQ(windowOutputSize(kMax, 1, 1, 0, 0, 1, false), kMax);
+  EXPECT_EQ(windowOutputSize(4, kMax, 1, 0, 0, kMax, true), 0);
+  EXPECT_EQ(windowOutputSize(4, 3, kMax, 0, 0, kMax, true), 0);
 }
 
 TEST(SliceSize, PositiveAndNegativeSteps) {
