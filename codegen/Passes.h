@@ -15,6 +15,12 @@ namespace mlir::kiln {
 #define GEN_PASS_DECL
 #include "codegen/Passes.h.inc"
 
+/// On the model's entry function (the one the artifact's C entry points
+/// call), from the entry-point pass on.
+inline constexpr llvm::StringLiteral kEntryFunctionAttr = "kiln.entry";
+/// On each function kiln-outline-kernels made.
+inline constexpr llvm::StringLiteral kKernelAttr = "kiln.kernel";
+
 /// Registers the lowering passes and test pipelines with the global registry
 /// (for kiln-opt).
 void registerCodegenPasses();

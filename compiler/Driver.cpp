@@ -8,6 +8,8 @@
 #include "compiler/ArtifactWriter.h"
 #include "compiler/TensorData.h"
 #include "ir/KilnDialect.h"
+#include "ir/KilnOps.h"
+#include "ir/Shapes.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -163,8 +165,9 @@ LogicalResult writeOutput(Location loc, StringRef path, bool binary,
   return success();
 }
 
-/// The model's inputs and outputs, from @main after the graph passes.
-FailureOr<ArtifactInfo> collectSignature(func::FuncOp fn) {
+/// The model's inputs and outputs, from @main after the graph passes. Each
+/// buffer must fit `memoryLimit`.
+FailureOr<ArtifactInfo> collectSignature(func::FuncOp fn, int64_t memoryLimit) {
   ArtifactInfo info;
   auto collect = [&](TypeRange types, bool results,
                      std::vector<TensorSpec> &out) -> LogicalResult {
@@ -185,6 +188,18 @@ FailureOr<ArtifactInfo> collectSignature(func::FuncOp fn) {
                  << " are named '" << name << "'";
       out.push_back({name, tensor.getElementType(),
                      SmallVector<int64_t>(tensor.getShape())});
+      if (out.back().bytes() > memoryLimit) {
+        // An output is reported at the node that computes it.
+        Location loc = fn.getLoc();
+        if (results)
+          if (Operation *def = fn.front().getTerminator()->getOperand(i).getDefiningOp())
+            loc = def->getLoc();
+        return emitError(loc)
+               << (results ? "output '" : "input '") << name << "' ("
+               << type << ") needs " << formatBytes(out.back().bytes())
+               << ", over the memory limit of " << formatBytes(memoryLimit)
+               << " (--memory-limit)";
+      }
     }
     return success();
   };
@@ -196,7 +211,55 @@ FailureOr<ArtifactInfo> collectSignature(func::FuncOp fn) {
   return info;
 }
 
+/// The constants the library would embed (splats cost nothing: they become
+/// fills) must fit `memoryLimit` together.
+LogicalResult checkConstantBytes(ModuleOp module, int64_t memoryLimit) {
+  int64_t total = 0;
+  ConstantOp largest;
+  int64_t largestBytes = -1;
+  module.walk([&](ConstantOp op) {
+    auto value = dyn_cast<DenseElementsAttr>(op.getValue());
+    if (value && value.isSplat())
+      return;
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t bytes = type.getNumElements() * dtypeBytes(type.getElementType());
+    total += bytes;
+    if (bytes > largestBytes) {
+      largest = op;
+      largestBytes = bytes;
+    }
+  });
+  if (total <= memoryLimit)
+    return success();
+  return largest.emitError("the model's constants take ")
+         << formatBytes(total) << ", over the memory limit of "
+         << formatBytes(memoryLimit)
+         << " (--memory-limit); the largest, " << formatBytes(largestBytes)
+         << ", is this node's";
+}
+
 } // namespace
+
+FailureOr<int64_t> mlir::kiln::parseByteSize(StringRef text) {
+  text = text.trim();
+  int shift = 0;
+  if (!text.empty()) {
+    switch (llvm::toUpper(text.back())) {
+    case 'K': shift = 10; break;
+    case 'M': shift = 20; break;
+    case 'G': shift = 30; break;
+    case 'T': shift = 40; break;
+    default: break;
+    }
+    if (shift)
+      text = text.drop_back();
+  }
+  uint64_t value;
+  if (text.empty() || text.getAsInteger(10, value) ||
+      value > (uint64_t(std::numeric_limits<int64_t>::max()) >> shift))
+    return failure();
+  return static_cast<int64_t>(value << shift);
+}
 
 LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
                                        const CompileOptions &options,
@@ -272,8 +335,9 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
   if (options.emit == EmitKind::Kiln)
     return emitIR();
 
-  FailureOr<ArtifactInfo> info = collectSignature(getModelFunction(*module));
-  if (failed(info))
+  FailureOr<ArtifactInfo> info =
+      collectSignature(getModelFunction(*module), options.memoryLimit);
+  if (failed(info) || failed(checkConstantBytes(*module, options.memoryLimit)))
     return failure();
   info->name = name;
   info->source = llvm::sys::path::filename(options.import.path).str();
@@ -287,6 +351,7 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
   timer.begin("bufferize");
   CPUPipelineOptions cpu;
   cpu.symbolPrefix = name;
+  cpu.maxScratchBytes = options.memoryLimit;
   if (failed(run([&](OpPassManager &pm) { buildBufferizePipeline(pm, cpu); })))
     return failure();
   if (auto bytes = (*module)->getAttrOfType<IntegerAttr>(kScratchBytesAttr))
@@ -306,6 +371,8 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
   abi.numInputs = info->inputs.size();
   abi.numOutputs = info->outputs.size();
   abi.scratchBytes = info->scratchBytes;
+  for (const TensorSpec &t : llvm::concat<const TensorSpec>(info->inputs, info->outputs))
+    abi.bufferBytes.push_back(t.bytes());
   abi.signature = renderSignature(*info);
   llvm::LLVMContext llvmContext;
   auto llvmModule = buildLLVMModule(*module, llvmContext, abi, *tm);

@@ -52,7 +52,19 @@ struct CompileOptions {
   /// large constants elided. Unelided, emitted kiln IR compiles again.
   bool printLocations = false;
   bool elideConstants = false;
+  /// The most memory, in bytes, that any one of these may need: the scratch
+  /// buffer, an input or output buffer, the constants embedded in the
+  /// library. A model asking for more fails to compile, naming the node,
+  /// instead of producing code that cannot run (or a library of that size).
+  int64_t memoryLimit = kDefaultMemoryLimit;
+  static constexpr int64_t kDefaultMemoryLimit = int64_t(16) << 30; // 16 GiB
 };
+
+/// Parses a byte count: digits with an optional binary suffix K, M, G or T
+/// (KiB..TiB; "16G" is 16 << 30). Fails on anything else or on overflow.
+FailureOr<int64_t> parseByteSize(StringRef text);
+/// "16 GiB", "1.5 MiB", "100 bytes": for messages.
+std::string formatBytes(int64_t bytes);
 
 LogicalResult compileModel(MLIRContext &ctx, const CompileOptions &options,
                            llvm::raw_ostream &log);

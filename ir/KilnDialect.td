@@ -34,6 +34,8 @@ def Kiln_Dialect : Dialect {
       compatible; `kiln-shape-inference` refines results through a function.
   }];
   let hasConstantMaterializer = 1;
+  // Patterns for tensors with a zero-length dim (ir/EmptyTensors.cpp).
+  let hasCanonicalizer = 1;
   let useDefaultAttributePrinterParser = 0;
 }
 

@@ -2,6 +2,8 @@
 
 #include "ir/Shapes.h"
 
+#include <cstdio>
+
 #include <limits>
 
 #include "llvm/ADT/STLExtras.h"
@@ -125,6 +127,21 @@ SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
       out.push_back(1);
   }
   return out;
+}
+
+std::string formatBytes(int64_t bytes) {
+  if (bytes < 1024)
+    return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+  static const char *units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double value = static_cast<double>(bytes) / 1024;
+  int unit = 0;
+  while (value >= 1024 && unit < 5) {
+    value /= 1024;
+    ++unit;
+  }
+  char text[32];
+  snprintf(text, sizeof(text), "%.1f %s", value, units[unit]);
+  return text;
 }
 
 std::string formatShape(ArrayRef<int64_t> shape) {

@@ -59,6 +59,10 @@ int64_t numElements(ArrayRef<int64_t> shape);
 /// "[2, 3, ?]" for diagnostics.
 std::string formatShape(ArrayRef<int64_t> shape);
 
+/// A byte count for messages, in binary units: "100 bytes", "1.5 MiB",
+/// "37.3 GiB".
+std::string formatBytes(int64_t bytes);
+
 /// True if `axes` are all in [0, rank) and unique.
 bool areValidAxes(ArrayRef<int64_t> axes, int64_t rank);
 

@@ -23,6 +23,7 @@ struct KilnCanonicalize : kiln::impl::KilnCanonicalizeBase<KilnCanonicalize> {
   LogicalResult initialize(MLIRContext *context) override {
     RewritePatternSet set(context);
     Dialect *kiln = context->getLoadedDialect<KilnDialect>();
+    kiln->getCanonicalizationPatterns(set);
     for (RegisteredOperationName name : context->getRegisteredOperations())
       if (&name.getDialect() == kiln)
         name.getCanonicalizationPatterns(set, context);

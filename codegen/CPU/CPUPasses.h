@@ -11,6 +11,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include "codegen/Passes.h"
+
 namespace mlir::kiln {
 
 #define GEN_PASS_DECL
@@ -21,7 +23,7 @@ namespace mlir::kiln {
 
 /// Attribute names shared by the CPU passes and the object emitter.
 /// On the model function after kiln-cpu-entry-point: it is an entry point.
-inline constexpr llvm::StringLiteral kEntryAttr = "kiln.entry";
+inline constexpr llvm::StringLiteral kEntryAttr = kEntryFunctionAttr;
 /// On an entry function: how many arguments are inputs (i64), and the names
 /// of the outputs (array of strings), whose arguments follow the inputs.
 inline constexpr llvm::StringLiteral kNumInputsAttr = "kiln.num_inputs";

@@ -17,8 +17,16 @@ using namespace mlir::kiln;
 
 namespace {
 
+bool hasNoElements(Type t) { return cast<RankedTensorType>(t).getNumElements() == 0; }
+
+/// The buffer of an argument or result. A tensor without elements gets a
+/// 0-element rank-1 buffer: MLIR cannot give a memref with a zero-length
+/// inner dim (4x0) the strided layout a bare pointer needs, and no code
+/// touches it (ir/EmptyTensors.cpp folds every use of such tensors).
 MemRefType toMemRef(Type t) {
   auto tensor = cast<RankedTensorType>(t);
+  if (hasNoElements(tensor))
+    return MemRefType::get({0}, tensor.getElementType());
   return MemRefType::get(tensor.getShape(), tensor.getElementType());
 }
 
@@ -48,6 +56,14 @@ struct KilnCPUEntryPoint
 
     // Inputs: memref arguments, seen as tensors by the body.
     for (BlockArgument arg : entry.getArguments()) {
+      if (hasNoElements(arg.getType())) {
+        auto tensor = cast<RankedTensorType>(arg.getType());
+        Value none = b.create<arith::ConstantOp>(
+            loc, DenseElementsAttr::get(tensor, ArrayRef<Attribute>()));
+        arg.replaceAllUsesWith(none);
+        arg.setType(toMemRef(tensor));
+        continue;
+      }
       arg.setType(toMemRef(arg.getType()));
       auto tensor = b.create<bufferization::ToTensorOp>(
           loc, arg, /*restrict=*/true, /*writable=*/false);
@@ -70,6 +86,8 @@ struct KilnCPUEntryPoint
     b.setInsertionPoint(ret);
     for (Value result : ret.getOperands()) {
       BlockArgument out = entry.addArgument(toMemRef(result.getType()), loc);
+      if (hasNoElements(result.getType()))
+        continue; // nothing to write
       auto m = b.create<bufferization::MaterializeInDestinationOp>(
           loc, TypeRange(), result, out);
       m.setRestrict(true);

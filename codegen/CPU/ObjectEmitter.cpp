@@ -114,16 +114,20 @@ static llvm::Error addEntryPoints(llvm::Module &m, const EntryPointABI &abi) {
     b.SetInsertPoint(load);
     SmallVector<llvm::Value *> args;
     llvm::Value *anyNull = b.getFalse();
-    auto loadPointers = [&](llvm::Value *array, unsigned count) {
+    auto loadPointers = [&](llvm::Value *array, unsigned count, unsigned first) {
       for (unsigned i = 0; i < count; ++i) {
         llvm::Value *slot = b.CreateConstInBoundsGEP1_64(ptr, array, i);
         llvm::Value *v = b.CreateLoad(ptr, slot);
-        anyNull = b.CreateOr(anyNull, b.CreateICmpEQ(v, null));
+        // A buffer of 0 bytes is never dereferenced: NULL is fine there.
+        bool empty = first + i < abi.bufferBytes.size() &&
+                     abi.bufferBytes[first + i] == 0;
+        if (!empty)
+          anyNull = b.CreateOr(anyNull, b.CreateICmpEQ(v, null));
         args.push_back(v);
       }
     };
-    loadPointers(in, abi.numInputs);
-    loadPointers(out, abi.numOutputs);
+    loadPointers(in, abi.numInputs, 0);
+    loadPointers(out, abi.numOutputs, abi.numInputs);
     if (hasScratch) {
       anyNull = b.CreateOr(anyNull, b.CreateICmpEQ(scratch, null));
       args.push_back(scratch);
@@ -200,6 +204,13 @@ mlir::kiln::buildLLVMModule(ModuleOp module, llvm::LLVMContext &ctx,
   m->setDataLayout(tm.createDataLayout());
   if (llvm::Error e = addEntryPoints(*m, abi))
     return e;
+  // Only the ABI's entry points leave the object file: kernels and the
+  // implementation are internal.
+  const std::string &p = abi.symbolPrefix;
+  for (llvm::Function &f : *m)
+    if (!f.isDeclaration() && f.getName() != p + "_run" &&
+        f.getName() != p + "_run_with_scratch" && f.getName() != p + "_signature")
+      f.setLinkage(llvm::GlobalValue::InternalLinkage);
   std::string broken;
   llvm::raw_string_ostream os(broken);
   if (llvm::verifyModule(*m, &os))

@@ -22,6 +22,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mlir::kiln {
 
@@ -37,6 +38,8 @@ struct EntryPointABI {
   std::string symbolPrefix;
   unsigned numInputs = 0;
   unsigned numOutputs = 0;
+  /// Bytes of each input, then each output. A 0-byte buffer may be NULL.
+  std::vector<int64_t> bufferBytes;
   int64_t scratchBytes = 0;
   std::string signature; // returned by <symbolPrefix>_signature()
 };

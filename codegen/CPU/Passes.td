@@ -100,8 +100,14 @@ def KilnPlanMemory : Pass<"kiln-plan-memory", "::mlir::ModuleOp"> {
     can state the memory a model needs.
 
     Fails on a `memref.alloc` nested in a loop or with a dynamic size: both
-    would be unbounded.
+    would be unbounded; and when the plan needs more than `max-bytes`, with
+    an error at the op whose buffer is the largest (its ONNX node), so a
+    small model asking for a 40 GB intermediate is refused at compile time.
   }];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", "int64_t(1) << 62",
+           "The largest scratch buffer to plan, in bytes">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
 }

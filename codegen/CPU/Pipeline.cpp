@@ -33,6 +33,7 @@ void mlir::kiln::buildLowerToLinalgPipeline(OpPassManager &pm) {
   // Producer-consumer fusion of elementwise generics: one loop nest instead
   // of a buffer per elementwise op.
   fn.addPass(createLinalgElementwiseOpFusionPass());
+  fn.addPass(createKilnSplatsToFills());
   fn.addPass(createCanonicalizerPass());
   fn.addPass(createCSEPass());
 }
@@ -48,13 +49,12 @@ static LogicalResult copyWithLinalg(OpBuilder &b, Location loc, Value from,
 
 void mlir::kiln::buildBufferizePipeline(OpPassManager &pm,
                                         const CPUPipelineOptions &options) {
-  // tensor.empty destinations of insert_slice (concat, pad) become the
-  // slice of the destination they are inserted into. This runs while the
-  // model function still returns tensors: for the memref output buffers
-  // added next, the elimination would trust `to_tensor restrict`, and could
-  // make two results share one output buffer (kiln-place-outputs does that
-  // job after bufferization instead, where it can be checked).
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  // No empty-tensor elimination: for the memref output buffers it trusts
+  // `to_tensor restrict` and could make two results share one output buffer
+  // (kiln-place-outputs does that job after bufferization, where it can be
+  // checked), and it takes time quadratic in the number of ops (92 s for
+  // 3,000 small ops). Its other use, computing concat pieces in place, is
+  // worth little next to that.
   KilnCPUEntryPointOptions entry;
   entry.symbolPrefix = options.symbolPrefix;
   pm.addPass(createKilnCPUEntryPoint(entry));
@@ -75,10 +75,13 @@ void mlir::kiln::buildBufferizePipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
   pm.addPass(createKilnPlaceOutputs());
   pm.addPass(createKilnVerifyOutputs());
-  pm.addPass(createKilnPlanMemory());
+  KilnPlanMemoryOptions plan;
+  plan.maxBytes = options.maxScratchBytes;
+  pm.addPass(createKilnPlanMemory(plan));
 }
 
 void mlir::kiln::buildLowerToLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(createKilnOutlineKernels());
   pm.addNestedPass<func::FuncOp>(createKilnCPULoopOrder());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());

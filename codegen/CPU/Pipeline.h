@@ -21,6 +21,9 @@ namespace mlir::kiln {
 struct CPUPipelineOptions {
   /// C symbol prefix of the generated entry points (`<prefix>_run`, ...).
   std::string symbolPrefix = "model";
+  /// The largest scratch buffer to plan (bytes); kiln-plan-memory fails
+  /// beyond it.
+  int64_t maxScratchBytes = int64_t(1) << 62;
 };
 
 /// kiln -> linalg/tensor/arith/math on tensors, with elementwise fusion.

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CPU/CPUPasses.h"
+#include "ir/Shapes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -92,6 +93,8 @@ int64_t place(MutableArrayRef<Buffer> buffers) {
 }
 
 struct KilnPlanMemory : kiln::impl::KilnPlanMemoryBase<KilnPlanMemory> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     int64_t scratch = 0;
@@ -139,6 +142,17 @@ struct KilnPlanMemory : kiln::impl::KilnPlanMemoryBase<KilnPlanMemory> {
       return 0;
 
     int64_t total = place(buffers);
+    if (total > maxBytes) {
+      Buffer largest = *llvm::max_element(
+          buffers, [](const Buffer &a, const Buffer &b) { return a.bytes < b.bytes; });
+      // The alloc carries the location of the op whose result it holds.
+      return emitError(largest.alloc.getLoc())
+             << "the model needs " << formatBytes(total)
+             << " of scratch memory, over the memory limit of "
+             << formatBytes(maxBytes) << " (--memory-limit); the largest buffer, "
+             << formatBytes(largest.bytes) << " (" << largest.alloc.getType()
+             << "), holds the result of this node";
+    }
     MLIRContext *ctx = &getContext();
     auto scratchType = MemRefType::get({total}, IntegerType::get(ctx, 8));
     fn.insertArgument(fn.getNumArguments(), scratchType, DictionaryAttr(),

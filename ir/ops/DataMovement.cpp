@@ -354,6 +354,10 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   SmallVector<int64_t> out(data.getShape().take_front(axis));
   llvm::append_range(out, indices.getShape());
   llvm::append_range(out, data.getShape().drop_front(axis + 1));
+  int64_t count = numElements(out);
+  if (data.getDimSize(axis) == 0 && count > 0)
+    return diag("gathers from dim ", axis,
+                " of size 0, where no index is in range");
   types.push_back(RankedTensorType::get(out, data.getElementType()));
   return success();
 }

@@ -52,6 +52,11 @@ LogicalResult ArgMaxOp::inferReturnTypes(MLIRContext *ctx,
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis >= input.getRank())
     return diag("axis ", axis, " is out of range [0, ", input.getRank(), ")");
-  return inferReduce(diag, input, {axis}, adaptor.getKeepdims(),
-                     IntegerType::get(ctx, 64), types);
+  if (failed(inferReduce(diag, input, {axis}, adaptor.getKeepdims(),
+                         IntegerType::get(ctx, 64), types)))
+    return failure();
+  if (input.getDimSize(axis) == 0 &&
+      numElements(cast<RankedTensorType>(types.back()).getShape()) > 0)
+    return diag("has no maximum to find: dim ", axis, " has size 0");
+  return success();
 }

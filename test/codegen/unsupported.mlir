@@ -19,14 +19,3 @@ func.func @dynamic_operands(%a: tensor<?xf32>, %b: tensor<4xf32>) -> (tensor<4xf
   %1 = kiln.relu %a : tensor<?xf32>
   return %0, %1 : tensor<4xf32>, tensor<?xf32>
 }
-
-// -----
-
-// Gathering from an empty axis has no element to read whatever the index:
-// the pattern refuses, and the framework's error says so on the op.
-func.func @gather_from_empty_axis(%d: tensor<0x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
-  // expected-error @+2 {{failed to legalize operation 'kiln.gather' that was explicitly marked illegal}}
-  // expected-note @+1 {{every kiln -> linalg pattern refused this op; -debug-only=dialect-conversion shows why}}
-  %0 = kiln.gather %d, %i {axis = 0 : i64} : (tensor<0x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
-  return %0 : tensor<2x3xf32>
-}

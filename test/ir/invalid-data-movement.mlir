@@ -295,6 +295,15 @@ func.func @gather_axis(%x: tensor<10x4xf32>, %i: tensor<3xi64>) -> tensor<10x4x3
 
 // -----
 
+// Gathering from an empty axis has no element to read, whatever the index.
+func.func @gather_from_empty_axis(%d: tensor<0x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'kiln.gather' op gathers from dim 0 of size 0, where no index is in range}}
+  %0 = kiln.gather %d, %i {axis = 0 : i64} : (tensor<0x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
 func.func @gather_scalar_data(%x: tensor<f32>, %i: tensor<i64>) -> tensor<f32> {
   // expected-error @+1 {{'kiln.gather' op axis 0 is out of range [0, 0)}}
   %0 = kiln.gather %x, %i {axis = 0 : i64} : (tensor<f32>, tensor<i64>) -> tensor<f32>

@@ -87,6 +87,14 @@ func.func @argmax_axis(%x: tensor<2x10xf32>) -> tensor<2xi64> {
 
 // -----
 
+func.func @argmax_empty_axis(%x: tensor<2x0xf32>) -> tensor<2xi64> {
+  // expected-error @+1 {{'kiln.argmax' op has no maximum to find: dim 1 has size 0}}
+  %0 = kiln.argmax %x {axis = 1 : i64, keepdims = false} : tensor<2x0xf32> -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
+
+// -----
+
 func.func @argmax_scalar(%x: tensor<f32>) -> tensor<i64> {
   // expected-error @+1 {{'kiln.argmax' op axis 0 is out of range [0, 0)}}
   %0 = kiln.argmax %x {axis = 0 : i64, keepdims = false} : tensor<f32> -> tensor<i64>

@@ -38,6 +38,9 @@ const char *kUsage =
     "  --locations             print each op's location (its ONNX node) in IR\n"
     "  --elide-constants       print constants over 16 elements as elided\n"
     "                          (--print-ir-after-all always does)\n"
+    "  --memory-limit SIZE     the most memory the scratch buffer, one input or\n"
+    "                          output, or the embedded constants may need, in\n"
+    "                          bytes or with K, M, G, T (default: 16G)\n"
     "  -h, --help              show this help\n";
 
 int usageError(const std::string &message) {
@@ -117,6 +120,14 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
       options.printLocations = true;
     } else if (flag == "--elide-constants") {
       options.elideConstants = true;
+    } else if (flag == "--memory-limit") {
+      if (!value(v))
+        return usageError("missing value for --memory-limit");
+      FailureOr<int64_t> bytes = parseByteSize(v);
+      if (failed(bytes) || *bytes <= 0)
+        return usageError("--memory-limit expects a size like 16G, 512M or "
+                          "1000000, got '" + v + "'");
+      options.memoryLimit = *bytes;
     } else if (arg.starts_with("-") && arg != "-") {
       return usageError("unknown option '" + arg.str() + "'");
     } else if (options.import.path.empty()) {
