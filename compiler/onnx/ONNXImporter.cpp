@@ -439,6 +439,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerNormalizationOps(table);
   registerPoolingOps(table);
   registerReductionOps(table);
+  registerResizeOps(table);
   registerTensorOps(table);
   if (failed(checkOps(table)) || failed(collectNames()))
     return nullptr;

@@ -9,6 +9,8 @@
 #include "ir/Shapes.h"
 #include "ir/ops/OpUtils.h"
 
+#include "llvm/Support/Format.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -18,7 +20,8 @@ using namespace mlir::kiln::detail;
 static std::string formatDoubles(ArrayRef<double> values) {
   std::string s = "[";
   llvm::raw_string_ostream os(s);
-  llvm::interleaveComma(values, os);
+  llvm::interleaveComma(values, os,
+                        [&](double v) { os << llvm::format("%g", v); });
   os << "]";
   return s;
 }
