@@ -3,8 +3,10 @@
 #include "codegen/CPU/CPUPasses.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNCPUENTRYPOINT
@@ -73,7 +75,33 @@ struct KilnCPUEntryPoint
     fn.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
     fn.setSymName((symbolPrefix + "_impl"));
     fn->setAttr(kEntryAttr, UnitAttr::get(&getContext()));
+    giveEachUseItsOwnFill(fn);
     giveEachUseItsOwnEmptyTensor(fn);
+  }
+
+  /// The same for the zero (or -inf, ...) accumulator inits that CSE merges:
+  /// linalg.fill of a tensor.empty used by two ops. If one of them feeds an
+  /// output, empty-tensor elimination turns the shared fill into a fill of
+  /// that output buffer, and one-shot bufferization (MLIR 19) then lets the
+  /// other op accumulate into that buffer as well: two bias-less convolutions
+  /// returned as two outputs gave the second one wrong values. A fill per use
+  /// costs nothing over the copy bufferization would insert anyway.
+  static void giveEachUseItsOwnFill(func::FuncOp fn) {
+    fn.walk([](linalg::FillOp fill) {
+      if (fill->getNumResults() != 1)
+        return;
+      Value init = fill.getOutputs().front();
+      auto empty = init.getDefiningOp<tensor::EmptyOp>();
+      if (!empty)
+        return;
+      for (OpOperand &use : llvm::make_early_inc_range(
+               llvm::drop_begin(fill->getResult(0).getUses()))) {
+        OpBuilder b(use.getOwner());
+        IRMapping map;
+        map.map(init, b.clone(*empty)->getResult(0));
+        use.set(b.clone(*fill, map)->getResult(0));
+      }
+    });
   }
 
   /// Empty-tensor elimination replaces a tensor.empty with the output buffer

@@ -21,8 +21,9 @@ def KilnCPUEntryPoint : Pass<"kiln-cpu-entry-point", "::mlir::ModuleOp"> {
     one-shot bufferization (after empty-tensor elimination) computes results
     directly into the caller's buffers. Argument and result attributes (the
     model's tensor names) are dropped: the driver has recorded them. Finally
-    every `tensor.empty` with several uses is split into one per use, so that
-    empty-tensor elimination cannot make two results share an output buffer.
+    every `tensor.empty`, and every `linalg.fill` of one, with several uses
+    is split into one per use, so that empty-tensor elimination cannot make
+    two results share an output buffer.
 
     Before:
     ```mlir
