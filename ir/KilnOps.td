@@ -748,8 +748,9 @@ def Kiln_ResizeOp : Kiln_Op<"resize",
       element any of whose coordinates falls outside `[0, in - 1]` is
       `extrapolation_value`.
 
-    Coordinates are computed in f32, as onnxruntime does, so a coordinate
-    that lands exactly between two elements rounds the same way.
+    Coordinates are computed in f32 term by term as onnxruntime's CPU kernel
+    does (it finishes half_pixel_symmetric in f64), so a coordinate that
+    lands exactly on an element, or between two, rounds the same way.
 
     `nearest` reads the element at `x_original` rounded by `nearest_mode`
     ("round_prefer_floor (default, as known as round half down),

@@ -1,7 +1,9 @@
 //===- ResizeTaps.cpp - Sampling positions and weights of kiln.resize -----===//
 //
 // The coordinate transform runs in f32 with f32 scales, term by term as
-// onnxruntime's CPU kernel writes it: a coordinate that is an exact integer
+// onnxruntime's CPU kernel writes it (half_pixel_symmetric's last terms and
+// tf_crop_and_resize's single-element case in f64, as there): a coordinate
+// that is an exact integer
 // or half-integer there rounds the same way here (half_pixel from 5 to 1
 // gives 1.9999999 in f32, 2.0 in f64, and nearest floor picks 1). The kernel
 // weights are then computed in f64 from that coordinate.
@@ -48,7 +50,8 @@ static float originalCoordinate(const ResizeAxisSpec &s, int64_t x) {
     float adjustment = lenOut / width;
     float center = lenIn / 2;
     float offset = center * (1 - adjustment);
-    return offset + (xr + 0.5f) / scale - 0.5f;
+    // The rest in f64, as onnxruntime writes it (0.5, not 0.5f).
+    return static_cast<float>(offset + (xr + 0.5) / scale - 0.5);
   }
   case ResizeCoordinateMode::pytorch_half_pixel:
     return s.out > 1 ? (xr + 0.5f) / scale - 0.5f : 0.0f;

@@ -754,7 +754,8 @@ def conv_transpose_cases():
 # ---------------------------------------------------------------------------
 
 def resize_coordinate(x, n_in, n_out, scale, coord, roi):
-    """ONNX's x_original, in float32 arithmetic as kiln.resize defines it."""
+    """ONNX's x_original, in float32 arithmetic as kiln.resize defines it
+    (onnxruntime's CPU kernel: half_pixel_symmetric ends in float64)."""
     f = np.float32
     xr, s, li, lo = f(x), f(scale), f(n_in), f(n_out)
     half = f(0.5)
@@ -762,7 +763,7 @@ def resize_coordinate(x, n_in, n_out, scale, coord, roi):
         return (xr + half) / s - half
     if coord == "half_pixel_symmetric":
         offset = li / f(2) * (f(1) - lo / (s * li))
-        return offset + (xr + half) / s - half
+        return f(float(offset) + (float(xr) + 0.5) / float(s) - 0.5)  # f64 here
     if coord == "pytorch_half_pixel":
         return (xr + half) / s - half if n_out > 1 else f(0)
     if coord == "align_corners":
