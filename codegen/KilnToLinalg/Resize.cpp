@@ -32,7 +32,12 @@ using namespace mlir::kiln::lowering;
 
 namespace {
 
-SmallVector<ResizeTaps> computeAllTaps(ResizeOp op) {
+/// Tables beyond this many entries (indices and weights per dim) are
+/// refused rather than embedded: compile time and binary size would explode.
+constexpr int64_t kMaxTableEntries = int64_t(1) << 24;
+
+/// The taps of every dim, or std::nullopt if their tables would be too large.
+std::optional<SmallVector<ResizeTaps>> computeAllTaps(ResizeOp op) {
   ArrayRef<int64_t> in = op.getInput().getType().getShape();
   std::optional<ArrayRef<double>> roi = op.getRoi();
   int64_t rank = in.size();
@@ -52,6 +57,8 @@ SmallVector<ResizeTaps> computeAllTaps(ResizeOp op) {
       s.roiStart = (*roi)[d];
       s.roiEnd = (*roi)[rank + d];
     }
+    if (static_cast<double>(s.out) * maxResizeTapWidth(s) > kMaxTableEntries)
+      return std::nullopt;
     taps.push_back(computeResizeTaps(s));
   }
   return taps;
@@ -241,7 +248,10 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
                                          type.getElementType()));
       return success();
     }
-    SmallVector<ResizeTaps> taps = computeAllTaps(op);
+    std::optional<SmallVector<ResizeTaps>> allTaps = computeAllTaps(op);
+    if (!allTaps)
+      return rewriter.notifyMatchFailure(op, "tap tables over 2^24 entries");
+    SmallVector<ResizeTaps> &taps = *allTaps;
     if (llvm::all_of(taps, [](const ResizeTaps &t) { return t.isIdentity(); })) {
       rewriter.replaceOp(op, adaptor.getInput());
       return success();

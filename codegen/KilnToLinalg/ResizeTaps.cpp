@@ -109,6 +109,10 @@ static std::map<int64_t, double> interpolationTaps(const ResizeAxisSpec &s,
   // Antialias stretches the kernel by 1 / scale when downscaling.
   double stretch = s.antialias ? std::min(s.scale, 1.0) : 1.0;
   double radius = (s.mode == ResizeMode::linear ? 1.0 : 2.0) / stretch;
+  // Resolved ONNX attributes keep x within (-1, in); hand-written IR may not.
+  // Beyond the kernel's reach past an end every tap reads the edge, so
+  // clamping x there changes nothing but bounds the loop below.
+  x = std::clamp(x, -radius - 1, static_cast<double>(s.in) + radius);
   int64_t lo = static_cast<int64_t>(std::floor(x - radius));
   int64_t hi = static_cast<int64_t>(std::ceil(x + radius));
   std::map<int64_t, double> raw;
@@ -129,6 +133,15 @@ static std::map<int64_t, double> interpolationTaps(const ResizeAxisSpec &s,
   return taps;
 }
 
+int64_t lowering::maxResizeTapWidth(const ResizeAxisSpec &s) {
+  if (s.mode == ResizeMode::nearest)
+    return 1;
+  double stretch = s.antialias ? std::min(s.scale, 1.0) : 1.0;
+  double radius = (s.mode == ResizeMode::linear ? 1.0 : 2.0) / stretch;
+  // Taps are distinct clamped indices, so never more than the input has.
+  return std::min<double>(static_cast<double>(s.in), 2 * std::ceil(radius) + 2);
+}
+
 ResizeTaps lowering::computeResizeTaps(const ResizeAxisSpec &s) {
   SmallVector<std::map<int64_t, double>> perCoordinate;
   ResizeTaps r;
@@ -141,8 +154,10 @@ ResizeTaps lowering::computeResizeTaps(const ResizeAxisSpec &s) {
     if (outside)
       perCoordinate.emplace_back();
     else if (s.mode == ResizeMode::nearest)
-      perCoordinate.push_back(
-          {{std::clamp<int64_t>(nearestIndex(s.rounding, xo), 0, s.in - 1), 1.0}});
+      // Clamped first so that the conversion to an integer is defined.
+      perCoordinate.push_back({{std::clamp<int64_t>(
+          nearestIndex(s.rounding, std::clamp(xo, -1.0f, static_cast<float>(s.in))),
+          0, s.in - 1), 1.0}});
     else
       perCoordinate.push_back(interpolationTaps(s, xo));
   }

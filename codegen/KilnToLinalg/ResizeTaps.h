@@ -50,6 +50,10 @@ struct ResizeTaps {
 
 ResizeTaps computeResizeTaps(const ResizeAxisSpec &spec);
 
+/// An upper bound of `width` for `spec`, known before computing the taps
+/// (antialiasing a strong downscale reaches many input elements).
+int64_t maxResizeTapWidth(const ResizeAxisSpec &spec);
+
 } // namespace mlir::kiln::lowering
 
 #endif // KILN_CODEGEN_KILNTOLINALG_RESIZETAPS_H

@@ -95,6 +95,8 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     return n.error() << spatial
                      << "-D ConvTranspose is not supported (only 1-D and 2-D)";
   ArrayRef<int64_t> kernel = weights.getShape().drop_front(2);
+  if (llvm::any_of(kernel, [](int64_t k) { return ShapedType::isDynamic(k); }))
+    return n.error() << "weights " << weights << " need a static kernel";
   if (kernelAttr && ArrayRef<int64_t>(*kernelAttr) != kernel)
     return n.error() << "attribute 'kernel_shape' " << formatShape(*kernelAttr)
                      << " differs from the weights' kernel "
@@ -145,6 +147,13 @@ LogicalResult importConvTranspose(NodeImporter &n) {
         return n.error() << "output_shape and auto_pad need static spatial "
                             "dims, got "
                          << input;
+      // Every factor is at most kMaxElements (2^40): beyond that the
+      // products below could overflow.
+      if (in > kMaxElements / strides[i] ||
+          (kernel[i] > 1 && dilations[i] > kMaxElements / (kernel[i] - 1)))
+        return n.error() << "input " << input << " with strides "
+                         << formatShape(strides) << " and dilations "
+                         << formatShape(dilations) << " is too large";
       if (!outputShapeAttr)
         target.push_back(in * strides[i]);
       int64_t total = strides[i] * (in - 1) + outputPadding[i] +

@@ -126,7 +126,7 @@ LogicalResult resolveSizes(NodeImporter &n, RankedTensorType input,
     r.sizes[d] = size;
     r.scales[d] = static_cast<float>(size) / static_cast<float>(in);
   }
-  if (policy == 0) // stretch
+  if (policy == 0 || axes.empty()) // stretch, or nothing to keep in ratio
     return success();
   // not_larger / not_smaller: one scale for all `axes`, the smallest or the
   // largest, and sizes rounded half up from it.
