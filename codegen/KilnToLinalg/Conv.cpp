@@ -14,7 +14,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/KilnToLinalg/Convolution.h"
 #include "codegen/KilnToLinalg/Patterns.h"
 #include "codegen/KilnToLinalg/Utils.h"
 #include "ir/KilnOps.h"
@@ -59,94 +58,92 @@ static Value buildInit(OpBuilder &b, Location loc, Value bias,
       .getResult(0);
 }
 
-Value lowering::buildConvolution(OpBuilder &b, Location loc, Value input,
-                                 Value filter, Value bias,
-                                 ArrayRef<int64_t> stridesAttr,
-                                 ArrayRef<int64_t> padsAttr,
-                                 ArrayRef<int64_t> dilationsAttr,
-                                 int64_t groups, RankedTensorType resultType) {
-  auto inputType = cast<RankedTensorType>(input.getType());
-  auto filterType = cast<RankedTensorType>(filter.getType());
-  Type elementType = resultType.getElementType();
-  Type accType = getComputeType(elementType);
-
-  // Everything as 2-D: [strideH, strideW], pads [hBegin, wBegin, hEnd, wEnd].
-  SmallVector<int64_t> strides(stridesAttr), dilations(dilationsAttr);
-  SmallVector<int64_t> pads(padsAttr);
-  SmallVector<int64_t> outShape(resultType.getShape());
-  if (inputType.getRank() == 3) {
-    input = reshapeTo(b, loc, input, withUnitHeight(inputType.getShape()));
-    filter = reshapeTo(b, loc, filter, withUnitHeight(filterType.getShape()));
-    strides.insert(strides.begin(), 1);
-    dilations.insert(dilations.begin(), 1);
-    pads = {0, pads[0], 0, pads[1]};
-    outShape = withUnitHeight(outShape);
-  }
-  ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
-  ArrayRef<int64_t> w = cast<RankedTensorType>(filter.getType()).getShape();
-
-  if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-    SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                     b.getIndexAttr(pads[0]),
-                                     b.getIndexAttr(pads[1])};
-    SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                      b.getIndexAttr(pads[2]),
-                                      b.getIndexAttr(pads[3])};
-    SmallVector<int64_t> padded = {in[0], in[1], in[2] + pads[0] + pads[2],
-                                   in[3] + pads[1] + pads[3]};
-    Value zero = createScalar(b, loc, inputType.getElementType(), 0);
-    input = b.create<tensor::PadOp>(
-        loc, RankedTensorType::get(padded, inputType.getElementType()), input,
-        low, high, zero);
-    in = cast<RankedTensorType>(input.getType()).getShape();
-  }
-
-  Value init = buildInit(b, loc, bias, outShape, accType);
-  Attribute stridesAttrs = b.getI64VectorAttr(strides);
-  Attribute dilationsAttrs = b.getI64VectorAttr(dilations);
-  int64_t channels = in[1], filters = w[0];
-  Value result;
-  if (groups == 1) {
-    result = b.create<linalg::Conv2DNchwFchwOp>(
-                  loc, init.getType(), ValueRange{input, filter}, init,
-                  stridesAttrs, dilationsAttrs)
-                 .getResult(0);
-  } else if (groups == channels && filters == channels) {
-    Value chw = reshapeTo(b, loc, filter, {w[0], w[2], w[3]});
-    result = b.create<linalg::DepthwiseConv2DNchwChwOp>(
-                  loc, init.getType(), ValueRange{input, chw}, init,
-                  stridesAttrs, dilationsAttrs)
-                 .getResult(0);
-  } else {
-    int64_t g = groups;
-    Value input5 =
-        reshapeTo(b, loc, input, {in[0], g, channels / g, in[2], in[3]});
-    Value filter5 =
-        reshapeTo(b, loc, filter, {g, filters / g, w[1], w[2], w[3]});
-    Value init5 = reshapeTo(b, loc, init,
-                            {outShape[0], g, filters / g, outShape[2],
-                             outShape[3]});
-    Value conv = b.create<linalg::Conv2DNgchwGfchwOp>(
-                      loc, init5.getType(), ValueRange{input5, filter5}, init5,
-                      stridesAttrs, dilationsAttrs)
-                     .getResult(0);
-    result = reshapeTo(b, loc, conv, outShape);
-  }
-  result = convertTensor(b, loc, result, elementType);
-  return reshapeTo(b, loc, result, resultType.getShape());
-}
-
 namespace {
 struct ConvToLinalg : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(
-        op, buildConvolution(rewriter, op.getLoc(), adaptor.getInput(),
-                             adaptor.getFilter(), adaptor.getBias(),
-                             op.getStrides(), op.getPads(), op.getDilations(),
-                             op.getGroups(), op.getType()));
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput(), filter = adaptor.getFilter();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto filterType = cast<RankedTensorType>(filter.getType());
+    RankedTensorType resultType = op.getType();
+    Type elementType = resultType.getElementType();
+    Type accType = getComputeType(elementType);
+
+    // Everything as 2-D: [strideH, strideW], pads [hBegin, wBegin, hEnd, wEnd].
+    SmallVector<int64_t> strides(op.getStrides()), dilations(op.getDilations());
+    SmallVector<int64_t> pads(op.getPads());
+    SmallVector<int64_t> outShape(resultType.getShape());
+    if (inputType.getRank() == 3) {
+      input = reshapeTo(rewriter, loc, input, withUnitHeight(inputType.getShape()));
+      filter = reshapeTo(rewriter, loc, filter,
+                         withUnitHeight(filterType.getShape()));
+      strides.insert(strides.begin(), 1);
+      dilations.insert(dilations.begin(), 1);
+      pads = {0, pads[0], 0, pads[1]};
+      outShape = withUnitHeight(outShape);
+    }
+    ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
+    ArrayRef<int64_t> w = cast<RankedTensorType>(filter.getType()).getShape();
+
+    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+      SmallVector<OpFoldResult> low = {rewriter.getIndexAttr(0),
+                                       rewriter.getIndexAttr(0),
+                                       rewriter.getIndexAttr(pads[0]),
+                                       rewriter.getIndexAttr(pads[1])};
+      SmallVector<OpFoldResult> high = {rewriter.getIndexAttr(0),
+                                        rewriter.getIndexAttr(0),
+                                        rewriter.getIndexAttr(pads[2]),
+                                        rewriter.getIndexAttr(pads[3])};
+      SmallVector<int64_t> padded = {in[0], in[1], in[2] + pads[0] + pads[2],
+                                     in[3] + pads[1] + pads[3]};
+      Value zero = createScalar(rewriter, loc, inputType.getElementType(), 0);
+      input = rewriter.create<tensor::PadOp>(
+          loc, RankedTensorType::get(padded, inputType.getElementType()), input,
+          low, high, zero);
+      in = cast<RankedTensorType>(input.getType()).getShape();
+    }
+
+    Value init = buildInit(rewriter, loc, adaptor.getBias(), outShape, accType);
+    Attribute stridesAttr = rewriter.getI64VectorAttr(strides);
+    Attribute dilationsAttr = rewriter.getI64VectorAttr(dilations);
+    int64_t groups = op.getGroups();
+    int64_t channels = in[1], filters = w[0];
+    Value result;
+    if (groups == 1) {
+      result = rewriter
+                   .create<linalg::Conv2DNchwFchwOp>(
+                       loc, init.getType(), ValueRange{input, filter}, init,
+                       stridesAttr, dilationsAttr)
+                   .getResult(0);
+    } else if (groups == channels && filters == channels) {
+      Value chw = reshapeTo(rewriter, loc, filter, {w[0], w[2], w[3]});
+      result = rewriter
+                   .create<linalg::DepthwiseConv2DNchwChwOp>(
+                       loc, init.getType(), ValueRange{input, chw}, init,
+                       stridesAttr, dilationsAttr)
+                   .getResult(0);
+    } else {
+      int64_t g = groups;
+      Value input5 = reshapeTo(rewriter, loc, input,
+                               {in[0], g, channels / g, in[2], in[3]});
+      Value filter5 = reshapeTo(rewriter, loc, filter,
+                                {g, filters / g, w[1], w[2], w[3]});
+      Value init5 = reshapeTo(rewriter, loc, init,
+                              {outShape[0], g, filters / g, outShape[2],
+                               outShape[3]});
+      Value conv = rewriter
+                       .create<linalg::Conv2DNgchwGfchwOp>(
+                           loc, init5.getType(), ValueRange{input5, filter5},
+                           init5, stridesAttr, dilationsAttr)
+                       .getResult(0);
+      result = reshapeTo(rewriter, loc, conv, outShape);
+    }
+    result = convertTensor(rewriter, loc, result, elementType);
+    rewriter.replaceOp(op,
+                       reshapeTo(rewriter, loc, result, resultType.getShape()));
     return success();
   }
 };

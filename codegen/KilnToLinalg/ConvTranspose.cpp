@@ -1,31 +1,28 @@
-//===- ConvTranspose.cpp - kiln.conv_transpose -> a linalg convolution ----===//
+//===- ConvTranspose.cpp - kiln.conv_transpose -> contraction + col2im ----===//
 //
-// A transposed convolution is a plain convolution (stride 1, the same
-// dilations and groups) over the input with stride - 1 zeros inserted
-// between its elements and dilation * (kernel - 1) - pad zeros around it,
-// using the filter with its kernel flipped and its channel dims swapped:
+// A transposed convolution is a product, then a scatter (col2im):
 //
-//   conv input  [N, C, L...], L = out + dilation * (kernel - 1); input
-//               element i at i * stride + dilation * (kernel - 1) - pad_begin
-//               (tensor.insert_slice with strides into zeros; elements that
-//               land outside are cropped first, which negative pads need)
-//   conv filter [F, C / G, k...] from ONNX's [C, F / G, k...]: one generic
-//               reading filter[g, c, f, k - 1 - a] in the [G, F / G, C / G, k]
-//               view
+//   cols[n, g, (f, a, b), (i, j)] = sum_c filter[g, c, (f, a, b)] * x[n, g, c, (i, j)]
+//       one linalg.generic contraction over the input channels of each
+//       group, on pure reshapes of kiln's layouts (the filter [C, F/G, kh, kw]
+//       is [G, C/G, F/G * kh * kw] in memory);
+//   y[n, f, i * stride + a * dilation - pad, ...] += cols[n, f, a, b, i, j]
+//       one strided tensor.extract_slice / add / insert_slice per kernel tap
+//       (a, b), restricted to the i (and j) that land inside the output.
 //
-// then buildConvolution (Conv.cpp) picks the named linalg op for the groups.
-// With stride 1 and non-negative padding the zeros are a plain tensor.pad.
-// The inserted zeros cost stride^spatial times the multiply-adds of a direct
-// scatter; the named convolutions keep the loop-order pass and vectorizer
-// working on it.
+// y starts as the bias broadcast (or zeros); positions no tap reaches
+// (output_padding, negative pads) keep it. Unlike a convolution over a
+// zero-inserted input, no multiply-add is spent on inserted zeros, and the
+// contraction's innermost loop runs over the input's contiguous pixels.
+// 1-D runs as 2-D with H = 1; f16/bf16 accumulate in f32.
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/KilnToLinalg/Convolution.h"
 #include "codegen/KilnToLinalg/Patterns.h"
 #include "codegen/KilnToLinalg/Utils.h"
 #include "ir/KilnOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -35,32 +32,6 @@ using namespace mlir::kiln::lowering;
 
 namespace {
 
-/// Where the input's elements land in the convolution's input, per spatial
-/// dim: elements [first, first + count) at offset, offset + stride, ...
-struct Placement {
-  int64_t first = 0, count = 0, offset = 0, length = 0;
-  int64_t padBegin = 0, padEnd = 0; // as zero padding, for stride 1
-};
-
-int64_t floorDiv(int64_t a, int64_t b) {
-  return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
-Placement place(int64_t in, int64_t out, int64_t kernel, int64_t stride,
-                int64_t dilation, int64_t padBegin) {
-  Placement p;
-  int64_t reach = dilation * (kernel - 1);
-  p.length = out + reach;
-  int64_t start = reach - padBegin; // where element 0 lands
-  p.first = start >= 0 ? 0 : -floorDiv(start, stride);
-  int64_t last = std::min(in - 1, floorDiv(p.length - 1 - start, stride));
-  p.count = std::max<int64_t>(0, last - p.first + 1);
-  p.offset = p.first * stride + start;
-  p.padBegin = start;
-  p.padEnd = p.length - (start + in);
-  return p;
-}
-
 SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
   SmallVector<OpFoldResult> r;
   for (int64_t v : values)
@@ -68,71 +39,98 @@ SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
   return r;
 }
 
-/// The input spread out for a stride-1 convolution: zeros with the kept
-/// input elements inserted at their strided places.
-Value spreadInput(OpBuilder &b, Location loc, Value input,
-                  ArrayRef<Placement> places, ArrayRef<int64_t> strides) {
-  auto type = cast<RankedTensorType>(input.getType());
-  ArrayRef<int64_t> shape = type.getShape();
-  SmallVector<int64_t> length = {shape[0], shape[1]};
-  SmallVector<int64_t> first = {0, 0}, count = {shape[0], shape[1]};
-  SmallVector<int64_t> offset = {0, 0}, step = {1, 1};
-  for (auto [p, s] : llvm::zip(places, strides)) {
-    length.push_back(p.length);
-    first.push_back(p.first);
-    count.push_back(p.count);
-    offset.push_back(p.offset);
-    step.push_back(s);
-  }
-  Value zeros = createFilled(b, loc, length,
-                             cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
-  if (llvm::is_contained(count, 0))
-    return zeros; // no input element reaches the output
-  Value kept = input;
-  if (ArrayRef<int64_t>(count) != shape)
-    kept = b.create<tensor::ExtractSliceOp>(
-        loc, RankedTensorType::get(count, type.getElementType()), input,
-        indexAttrs(b, first), indexAttrs(b, count),
-        indexAttrs(b, SmallVector<int64_t>(shape.size(), 1)));
-  return b.create<tensor::InsertSliceOp>(loc, kept, zeros, indexAttrs(b, offset),
-                                         indexAttrs(b, count),
-                                         indexAttrs(b, step));
+int64_t floorDiv(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-/// ONNX's filter [C, F / G, k...] as the convolution's [F, C / G, k...],
-/// kernel flipped.
-Value convFilter(OpBuilder &b, Location loc, Value filter, int64_t groups) {
+/// The input positions [first, first + count) of one spatial dim whose
+/// contribution through kernel tap `tap` lands inside [0, out), and where
+/// the first one lands.
+struct TapRange {
+  int64_t first = 0, count = 0, landing = 0;
+};
+
+TapRange tapRange(int64_t in, int64_t out, int64_t tap, int64_t stride,
+                  int64_t dilation, int64_t padBegin) {
+  // Input i lands at i * stride + shift.
+  int64_t shift = tap * dilation - padBegin;
+  TapRange r;
+  r.first = std::max<int64_t>(0, -floorDiv(shift, stride));
+  int64_t last = std::min(in - 1, floorDiv(out - 1 - shift, stride));
+  r.count = std::max<int64_t>(0, last - r.first + 1);
+  r.landing = r.first * stride + shift;
+  return r;
+}
+
+/// cols [N, G, M, P] (compute type) = filter [G, Cg, M] contracted with
+/// x [N, G, Cg, P] over Cg.
+Value contract(OpBuilder &b, Location loc, Value filter, Value x,
+               ArrayRef<int64_t> shape, Type accType) {
   MLIRContext *ctx = b.getContext();
-  auto type = cast<RankedTensorType>(filter.getType());
-  ArrayRef<int64_t> w = type.getShape();
-  int64_t spatial = type.getRank() - 2;
-  int64_t cg = w[0] / groups, fg = w[1];
-  SmallVector<int64_t> grouped = {groups, cg, fg};
-  SmallVector<int64_t> swapped = {groups, fg, cg};
-  grouped.append(w.begin() + 2, w.end());
-  swapped.append(w.begin() + 2, w.end());
-  Value in = reshapeTo(b, loc, filter, grouped);
-  int64_t loops = 3 + spatial;
-  // Output loops (g, f, c, a...) read filter[g, c, f, k - 1 - a...].
-  SmallVector<AffineExpr> read = {getAffineDimExpr(0, ctx),
-                                  getAffineDimExpr(2, ctx),
-                                  getAffineDimExpr(1, ctx)};
-  for (int64_t i = 0; i < spatial; ++i)
-    read.push_back(w[2 + i] - 1 - getAffineDimExpr(3 + i, ctx));
-  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, read, ctx),
-                                 AffineMap::getMultiDimIdentityMap(loops, ctx)};
-  Value flipped =
-      b.create<linalg::GenericOp>(
-           loc, RankedTensorType::get(swapped, type.getElementType()), in,
-           createEmpty(b, loc, swapped, type.getElementType()), maps,
-           getParallelIterators(loops),
-           [](OpBuilder &nb, Location nloc, ValueRange args) {
-             nb.create<linalg::YieldOp>(nloc, args[0]);
-           })
-          .getResult(0);
-  SmallVector<int64_t> shape = {groups * fg, cg};
-  shape.append(w.begin() + 2, w.end());
-  return reshapeTo(b, loc, flipped, shape);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  // Loops (n, g, m, p, c).
+  SmallVector<AffineMap> maps = {AffineMap::get(5, 0, {d(1), d(4), d(2)}, ctx),
+                                 AffineMap::get(5, 0, {d(0), d(1), d(4), d(3)}, ctx),
+                                 AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+  SmallVector<utils::IteratorType> iterators = getParallelIterators(4);
+  iterators.push_back(utils::IteratorType::reduction);
+  Value init = createFilled(b, loc, shape, cast<TypedAttr>(b.getZeroAttr(accType)));
+  return b
+      .create<linalg::GenericOp>(
+          loc, init.getType(), ValueRange{filter, x}, init, maps, iterators,
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            Value w = convertFloat(nb, nloc, args[0], accType);
+            Value v = convertFloat(nb, nloc, args[1], accType);
+            Value p = nb.create<arith::MulFOp>(nloc, w, v);
+            nb.create<linalg::YieldOp>(
+                nloc, nb.create<arith::AddFOp>(nloc, args[2], p).getResult());
+          })
+      .getResult(0);
+}
+
+/// The output's start: the bias broadcast along N, H, W (in the compute
+/// type), or zeros.
+Value initialOutput(OpBuilder &b, Location loc, Value bias,
+                    ArrayRef<int64_t> shape, Type accType) {
+  if (!bias)
+    return createFilled(b, loc, shape, cast<TypedAttr>(b.getZeroAttr(accType)));
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(4, 0, {getAffineDimExpr(1, ctx)}, ctx),
+      AffineMap::getMultiDimIdentityMap(4, ctx)};
+  return b
+      .create<linalg::GenericOp>(
+          loc, RankedTensorType::get(shape, accType), bias,
+          createEmpty(b, loc, shape, accType), maps, getParallelIterators(4),
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            nb.create<linalg::YieldOp>(nloc,
+                                       convertFloat(nb, nloc, args[0], accType));
+          })
+      .getResult(0);
+}
+
+/// y[.., landing : +count : stride, ..] += part, in place.
+Value addStrided(OpBuilder &b, Location loc, Value y, Value part,
+                 ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+                 ArrayRef<int64_t> strides) {
+  auto yType = cast<RankedTensorType>(y.getType());
+  auto sliceType = RankedTensorType::get(sizes, yType.getElementType());
+  Value window = b.create<tensor::ExtractSliceOp>(
+      loc, sliceType, y, indexAttrs(b, offsets), indexAttrs(b, sizes),
+      indexAttrs(b, strides));
+  AffineMap id = AffineMap::getMultiDimIdentityMap(4, b.getContext());
+  Value sum = b.create<linalg::GenericOp>(
+                   loc, sliceType, part, window, SmallVector<AffineMap>{id, id},
+                   getParallelIterators(4),
+                   [](OpBuilder &nb, Location nloc, ValueRange args) {
+                     nb.create<linalg::YieldOp>(
+                         nloc, nb.create<arith::AddFOp>(nloc, args[1], args[0])
+                                   .getResult());
+                   })
+                  .getResult(0);
+  return b.create<tensor::InsertSliceOp>(loc, sum, y, indexAttrs(b, offsets),
+                                         indexAttrs(b, sizes),
+                                         indexAttrs(b, strides));
 }
 
 struct ConvTransposeToLinalg : OpConversionPattern<ConvTransposeOp> {
@@ -141,37 +139,54 @@ struct ConvTransposeToLinalg : OpConversionPattern<ConvTransposeOp> {
   matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value input = adaptor.getInput();
-    ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
-    ArrayRef<int64_t> w =
-        cast<RankedTensorType>(adaptor.getFilter().getType()).getShape();
-    ArrayRef<int64_t> out = op.getType().getShape();
-    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
-    ArrayRef<int64_t> pads = op.getPads();
-    int64_t spatial = op.getType().getRank() - 2;
+    RankedTensorType resultType = op.getType();
+    Type elementType = resultType.getElementType();
+    Type accType = getComputeType(elementType);
 
-    SmallVector<Placement> places;
-    bool plainPad = true;
-    for (int64_t i = 0; i < spatial; ++i) {
-      places.push_back(place(in[2 + i], out[2 + i], w[2 + i], strides[i],
-                             dilations[i], pads[i]));
-      plainPad &= strides[i] == 1 && places.back().padBegin >= 0 &&
-                  places.back().padEnd >= 0;
+    // Everything as 2-D: [N, C, H, W], filter [C, Fg, kh, kw].
+    SmallVector<int64_t> in(op.getInput().getType().getShape());
+    SmallVector<int64_t> w(op.getFilter().getType().getShape());
+    SmallVector<int64_t> out(resultType.getShape());
+    SmallVector<int64_t> strides(op.getStrides()), dilations(op.getDilations());
+    SmallVector<int64_t> padBegin(op.getPads().take_front(strides.size()));
+    if (in.size() == 3) {
+      for (SmallVector<int64_t> *v : {&in, &w, &out})
+        v->insert(v->begin() + 2, 1);
+      for (SmallVector<int64_t> *v : {&strides, &dilations})
+        v->insert(v->begin(), 1);
+      padBegin.insert(padBegin.begin(), 0);
     }
-    SmallVector<int64_t> convPads(2 * spatial, 0);
-    if (plainPad) {
-      for (int64_t i = 0; i < spatial; ++i) {
-        convPads[i] = places[i].padBegin;
-        convPads[spatial + i] = places[i].padEnd;
+    int64_t n = in[0], g = op.getGroups(), cg = in[1] / g, fg = w[1];
+    int64_t kh = w[2], kw = w[3], h = in[2], wd = in[3];
+
+    Value x = reshapeTo(rewriter, loc, adaptor.getInput(), {n, g, cg, h * wd});
+    Value filter =
+        reshapeTo(rewriter, loc, adaptor.getFilter(), {g, cg, fg * kh * kw});
+    Value cols = contract(rewriter, loc, filter, x,
+                          {n, g, fg * kh * kw, h * wd}, accType);
+    cols = reshapeTo(rewriter, loc, cols, {n, g * fg, kh, kw, h, wd});
+
+    Value y = initialOutput(rewriter, loc, adaptor.getBias(), out, accType);
+    for (int64_t a = 0; a < kh; ++a) {
+      TapRange rows = tapRange(h, out[2], a, strides[0], dilations[0], padBegin[0]);
+      for (int64_t bb = 0; bb < kw && rows.count; ++bb) {
+        TapRange columns =
+            tapRange(wd, out[3], bb, strides[1], dilations[1], padBegin[1]);
+        if (!columns.count)
+          continue;
+        SmallVector<int64_t> sizes = {n, g * fg, rows.count, columns.count};
+        Value part = rewriter.create<tensor::ExtractSliceOp>(
+            loc, RankedTensorType::get(sizes, accType), cols,
+            indexAttrs(rewriter, {0, 0, a, bb, rows.first, columns.first}),
+            indexAttrs(rewriter, {n, g * fg, 1, 1, rows.count, columns.count}),
+            indexAttrs(rewriter, {1, 1, 1, 1, 1, 1}));
+        y = addStrided(rewriter, loc, y, part,
+                       {0, 0, rows.landing, columns.landing}, sizes,
+                       {1, 1, strides[0], strides[1]});
       }
-    } else {
-      input = spreadInput(rewriter, loc, input, places, strides);
     }
-    Value filter = convFilter(rewriter, loc, adaptor.getFilter(), op.getGroups());
-    rewriter.replaceOp(
-        op, buildConvolution(rewriter, loc, input, filter, adaptor.getBias(),
-                             SmallVector<int64_t>(spatial, 1), convPads,
-                             dilations, op.getGroups(), op.getType()));
+    y = convertTensor(rewriter, loc, y, elementType);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, y, resultType.getShape()));
     return success();
   }
 };

@@ -24,7 +24,7 @@ void populateMatmulPatterns(RewritePatternSet &patterns,
 /// kiln.conv -> linalg.conv_2d_* / depthwise_conv_2d_*.
 void populateConvPatterns(RewritePatternSet &patterns,
                           ConversionTarget &target);
-/// kiln.conv_transpose -> the same convolutions over a zero-inserted input.
+/// kiln.conv_transpose -> a contraction and strided adds (col2im).
 void populateConvTransposePatterns(RewritePatternSet &patterns,
                                    ConversionTarget &target);
 /// max/avg/global pooling -> linalg.pooling_nchw_* and reductions.
