@@ -267,6 +267,11 @@ LogicalResult importResize(NodeImporter &n) {
   }
   if (failed(n.checkArity(opset >= 13 ? 1 : 3, 4)) || failed(a.status()))
     return failure();
+  // As onnxruntime and ONNX's reference implementation do (the text only
+  // says linear and cubic use the filter).
+  if (antialias && mode == ResizeMode::nearest)
+    return n.error() << "attribute 'antialias' applies to modes linear and "
+                        "cubic only, not nearest";
 
   RankedTensorType input = n.inputType(0);
   int64_t rank = input.getRank();
@@ -314,7 +319,7 @@ LogicalResult importResize(NodeImporter &n) {
     extra.push_back(n.namedF64("cubic_coeff_a", cubicA));
   if (mode != ResizeMode::nearest && excludeOutside)
     extra.push_back(b.getNamedAttr("exclude_outside", b.getBoolAttr(true)));
-  if (mode != ResizeMode::nearest && antialias)
+  if (antialias)
     extra.push_back(b.getNamedAttr("antialias", b.getBoolAttr(true)));
   if (r.roi && extrapolation != 0.0)
     extra.push_back(n.namedF64("extrapolation_value", extrapolation));
