@@ -47,10 +47,12 @@ struct ConvertKilnToLinalg
     populateElementwisePatterns(patterns, target);
     populateMatmulPatterns(patterns, target);
     populateConvPatterns(patterns, target);
+    populateConvTransposePatterns(patterns, target);
     populatePoolPatterns(patterns, target);
     populateReducePatterns(patterns, target);
     populateNormPatterns(patterns, target);
     populateDataMovementPatterns(patterns, target);
+    populateResizePatterns(patterns, target);
 
     // Preconditions, checked on every op so that one run reports them all.
     // A family marks exactly the ops it lowers illegal, so an op that is not

@@ -79,4 +79,30 @@ def Kiln_PadMode : I32EnumAttr<"PadMode", "how kiln.pad fills the border", [
   let cppNamespace = "::mlir::kiln";
 }
 
+def Kiln_ResizeMode : I32EnumAttr<"ResizeMode",
+    "how kiln.resize interpolates", [
+      I32EnumAttrCase<"nearest", 0>, I32EnumAttrCase<"linear", 1>,
+      I32EnumAttrCase<"cubic", 2>]> {
+  let cppNamespace = "::mlir::kiln";
+}
+
+def Kiln_ResizeCoordinateMode : I32EnumAttr<"ResizeCoordinateMode",
+    "how kiln.resize maps an output coordinate to an input coordinate", [
+      I32EnumAttrCase<"half_pixel", 0>,
+      I32EnumAttrCase<"half_pixel_symmetric", 1>,
+      I32EnumAttrCase<"pytorch_half_pixel", 2>,
+      I32EnumAttrCase<"align_corners", 3>, I32EnumAttrCase<"asymmetric", 4>,
+      I32EnumAttrCase<"tf_half_pixel_for_nearest", 5>,
+      I32EnumAttrCase<"tf_crop_and_resize", 6>]> {
+  let cppNamespace = "::mlir::kiln";
+}
+
+def Kiln_ResizeNearestMode : I32EnumAttr<"ResizeNearestMode",
+    "how kiln.resize rounds a coordinate to the nearest input element", [
+      I32EnumAttrCase<"round_prefer_floor", 0>,
+      I32EnumAttrCase<"round_prefer_ceil", 1>, I32EnumAttrCase<"floor", 2>,
+      I32EnumAttrCase<"ceil", 3>]> {
+  let cppNamespace = "::mlir::kiln";
+}
+
 #endif // KILN_DIALECT_TD

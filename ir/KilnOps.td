@@ -296,6 +296,43 @@ def Kiln_ConvOp : Kiln_Op<"conv",
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+def Kiln_ConvTransposeOp : Kiln_Op<"conv_transpose",
+    [Pure, AllElementTypesMatch<["input", "filter", "output"]>, Kiln_InferType]> {
+  let summary = "1-D or 2-D transposed convolution, NCHW, with groups";
+  let description = [{
+    ONNX ConvTranspose with its pads resolved: `input [N, C, spatial...]`,
+    `filter [C, F / groups, kernel...]` (ONNX's layout, input channels first),
+    an optional `bias [F]`, giving `[N, F, out...]` with, as ONNX writes it,
+    `output_shape[i] = stride[i] * (input_size[i] - 1) + output_padding[i] +
+    ((kernel_shape[i] - 1) * dilations[i] + 1) - pads[start_i] - pads[end_i]`.
+
+    Input element `x[n, c, i...]` adds `x * filter[c, f, k...]` to output
+    position `o = i * stride + k * dilation - pad_begin` of each filter `f`
+    of `c`'s group; positions outside the output are dropped. `pads` lists
+    all begin pads, then all end pads. `output_padding` only extends the
+    output at the end ("it only controls the selection of the computed
+    values"). Pads may be negative: frontends resolve `output_shape` and
+    `auto_pad` with ONNX's formulas, which give a negative pad when the
+    requested output is larger than the full result; positions no input
+    reaches hold the bias (or 0). `groups` must divide C.
+
+    ```mlir
+    %y = kiln.conv_transpose %x, %w, %b {dilations = array<i64: 1, 1>, groups = 1 : i64,
+           output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>,
+           strides = array<i64: 2, 2>}
+         : (tensor<1x24x80x80xf32>, tensor<24x24x2x2xf32>, tensor<24xf32>) -> tensor<1x24x160x160xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$filter,
+                       Optional<Kiln_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$output_padding,
+                       DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//
@@ -676,6 +713,93 @@ def Kiln_UnsqueezeOp : Kiln_DataOp<"unsqueeze"> {
   let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$axes);
   let results = (outs Kiln_Tensor:$output);
   let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Resampling
+//===----------------------------------------------------------------------===//
+
+def Kiln_ResizeOp : Kiln_Op<"resize",
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+  let summary = "Resamples every dim to a new size (ONNX Resize)";
+  let description = [{
+    ONNX Resize (opsets 10 to 19) with everything the frontend resolves made
+    explicit: one entry per dim in `sizes` (the result shape) and `scales`
+    (the scale the coordinate transform divides by), and for
+    `tf_crop_and_resize` the `roi` of every dim (all starts, then all ends).
+    A dim that is not resized has scale 1, its own size and roi [0, 1].
+    As ONNX says, "it calculates every value in the output tensor as a
+    weighted average of neighborhood (a.k.a. sampling locations) in the
+    input tensor", one dim at a time.
+
+    For each dim, with `in` and `out` its input and output sizes and
+    `s = scales[d]`, output coordinate `x` reads input coordinate
+    `x_original` (ONNX's `coordinate_transformation_mode` text):
+
+    - `half_pixel`: `(x + 0.5) / s - 0.5`
+    - `half_pixel_symmetric`: `offset + (x + 0.5) / s - 0.5`, where
+      `offset = in / 2 * (1 - out / (s * in))`
+    - `pytorch_half_pixel`: `out > 1 ? (x + 0.5) / s - 0.5 : 0`
+    - `align_corners`: `out == 1 ? 0 : x * (in - 1) / (out - 1)`
+    - `asymmetric`: `x / s`
+    - `tf_half_pixel_for_nearest`: `(x + 0.5) / s`
+    - `tf_crop_and_resize`: `out > 1 ? start * (in - 1) + x * (end - start)
+      * (in - 1) / (out - 1) : 0.5 * (start + end) * (in - 1)`; an output
+      element any of whose coordinates falls outside `[0, in - 1]` is
+      `extrapolation_value`.
+
+    Coordinates are computed in f32 term by term as onnxruntime's CPU kernel
+    does (it finishes half_pixel_symmetric in f64), so a coordinate that
+    lands exactly on an element, or between two, rounds the same way.
+
+    `nearest` reads the element at `x_original` rounded by `nearest_mode`
+    ("round_prefer_floor (default, as known as round half down),
+    round_prefer_ceil (as known as round half up), floor, ceil"), clamped to
+    `[0, in - 1]`.
+
+    `linear` and `cubic` weigh the elements `t` around `x_original` by a
+    kernel `K((t - x_original) * a)`: linear `max(0, 1 - |d|)`, cubic the
+    cubic convolution kernel with `A = cubic_coeff_a` ("Equation (4) in
+    https://ieeexplore.ieee.org/document/1163711"). Elements past either end
+    repeat the edge element. With `antialias`, `a = min(s, 1)` ("Antialiasing
+    is achieved by stretching the resampling filter by a factor max(1, 1 /
+    scale), which means that when downsampling, more input pixels contribute
+    to an output pixel") and the weights are divided by their sum; without
+    it `a = 1`.
+    With `exclude_outside`, "the weight of sampling locations outside the
+    tensor will be set to 0 and the weight will be renormalized so that
+    their sum is 1.0". N-D linear and cubic are separable: bilinear,
+    bicubic, and so on.
+
+    `linear` and `cubic` need a floating-point tensor; `antialias` applies to
+    them only.
+
+    ```mlir
+    %y = kiln.resize nearest %x coordinate_mode asymmetric nearest_mode floor
+           {scales = array<f64: 1.0, 1.0, 2.0, 2.0>, sizes = array<i64: 1, 8, 20, 20>}
+         : tensor<1x8x10x10xf32> -> tensor<1x8x20x20xf32>
+    %z = kiln.resize linear %x {antialias = true, scales = array<f64: 1.0, 1.0, 0.5, 0.5>,
+           sizes = array<i64: 1, 8, 5, 5>} : tensor<1x8x10x10xf32> -> tensor<1x8x5x5xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$input,
+      DenseI64ArrayAttr:$sizes, DenseF64ArrayAttr:$scales,
+      DefaultValuedAttr<Kiln_ResizeMode,
+                        "::mlir::kiln::ResizeMode::nearest">:$mode,
+      DefaultValuedAttr<Kiln_ResizeCoordinateMode,
+          "::mlir::kiln::ResizeCoordinateMode::half_pixel">:$coordinate_mode,
+      DefaultValuedAttr<Kiln_ResizeNearestMode,
+          "::mlir::kiln::ResizeNearestMode::round_prefer_floor">:$nearest_mode,
+      DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
+      DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
+      DefaultValuedAttr<BoolAttr, "false">:$antialias,
+      OptionalAttr<DenseF64ArrayAttr>:$roi,
+      DefaultValuedAttr<F64Attr, "0.0">:$extrapolation_value);
+  let results = (outs Kiln_NumericTensor:$output);
+  let assemblyFormat = [{
+    $mode $input (`coordinate_mode` $coordinate_mode^)?
+    (`nearest_mode` $nearest_mode^)? attr-dict `:` type($input) `->` type($output)
+  }];
 }
 
 #endif // KILN_OPS_TD

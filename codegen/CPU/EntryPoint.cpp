@@ -4,8 +4,10 @@
 #include "ir/KilnDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNCPUENTRYPOINT
@@ -105,14 +107,39 @@ struct KilnCPUEntryPoint
     fn->setAttr(kEntryAttr, UnitAttr::get(&getContext()));
     fn->setAttr(kNumInputsAttr, b.getI64IntegerAttr(numInputs));
     fn->setAttr(kOutputNamesAttr, b.getArrayAttr(outputNames));
+    giveEachUseItsOwnFill(fn);
     giveEachUseItsOwnEmptyTensor(fn);
   }
 
-  /// Empty-tensor elimination replaces a tensor.empty with the output buffer
-  /// its value is materialized into. After CSE, one tensor.empty often serves
-  /// as the destination of several unrelated ops (every 1x10 result, say);
-  /// eliminating it for one output would make all of them write into that
-  /// output. A tensor.empty per use keeps each destination its own.
+  /// The same for the zero (or -inf, ...) accumulator inits that CSE merges:
+  /// linalg.fill of a tensor.empty used by several ops, which accumulate
+  /// into it. Bufferization would fill one buffer and copy it for each op
+  /// but the last; a fill per use is cheaper than a fill and a copy. (With
+  /// empty-tensor elimination, a shared fill also once made two outputs
+  /// share a buffer; kiln-place-outputs and kiln-verify-outputs guard that
+  /// now, whatever the IR.)
+  static void giveEachUseItsOwnFill(func::FuncOp fn) {
+    fn.walk([](linalg::FillOp fill) {
+      if (fill->getNumResults() != 1)
+        return;
+      Value init = fill.getOutputs().front();
+      auto empty = init.getDefiningOp<tensor::EmptyOp>();
+      if (!empty)
+        return;
+      for (OpOperand &use : llvm::make_early_inc_range(
+               llvm::drop_begin(fill->getResult(0).getUses()))) {
+        OpBuilder b(use.getOwner());
+        IRMapping map;
+        map.map(init, b.clone(*empty)->getResult(0));
+        use.set(b.clone(*fill, map)->getResult(0));
+      }
+    });
+  }
+
+  /// After CSE, one tensor.empty often serves as the destination of several
+  /// unrelated ops (every 1x10 result, say). One-shot bufferization would
+  /// give them one allocation and copy its undefined contents for all but
+  /// one; a tensor.empty per use gives each op its own destination.
   static void giveEachUseItsOwnEmptyTensor(func::FuncOp fn) {
     fn.walk([](tensor::EmptyOp empty) {
       for (OpOperand &use :

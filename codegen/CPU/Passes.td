@@ -18,11 +18,14 @@ def KilnCPUEntryPoint : Pass<"kiln-cpu-entry-point", "::mlir::ModuleOp"> {
     returns nothing. Inputs enter the tensor world through
     `bufferization.to_tensor restrict`; each result is written into its
     output buffer with `bufferization.materialize_in_destination`, so that
-    one-shot bufferization (after empty-tensor elimination) computes results
-    directly into the caller's buffers. Argument and result attributes (the
-    model's tensor names) are dropped: the driver has recorded them. Finally
-    every `tensor.empty` with several uses is split into one per use, so that
-    empty-tensor elimination cannot make two results share an output buffer.
+    one-shot bufferization and kiln-place-outputs compute results directly
+    into the caller's buffers. Argument and result attributes (the model's
+    tensor names) are dropped: the driver has recorded them; the function
+    keeps the number of inputs (`kiln.num_inputs`) and the output names
+    (`kiln.output_names`) for later diagnostics. Finally every
+    `tensor.empty`, and every `linalg.fill` of one, with several uses is
+    split into one per use: each op gets its own destination, and a fill per
+    use is cheaper than one fill and a copy per use.
 
     Before:
     ```mlir

@@ -24,6 +24,9 @@ void populateMatmulPatterns(RewritePatternSet &patterns,
 /// kiln.conv -> linalg.conv_2d_* / depthwise_conv_2d_*.
 void populateConvPatterns(RewritePatternSet &patterns,
                           ConversionTarget &target);
+/// kiln.conv_transpose -> a contraction and strided adds (col2im).
+void populateConvTransposePatterns(RewritePatternSet &patterns,
+                                   ConversionTarget &target);
 /// max/avg/global pooling -> linalg.pooling_nchw_* and reductions.
 void populatePoolPatterns(RewritePatternSet &patterns,
                           ConversionTarget &target);
@@ -33,6 +36,10 @@ void populateReducePatterns(RewritePatternSet &patterns,
 /// softmax, log_softmax, layer_norm, batch_norm -> linalg.generic chains.
 void populateNormPatterns(RewritePatternSet &patterns,
                           ConversionTarget &target);
+/// kiln.resize -> linalg.generic gathers (nearest) and weighted sums over
+/// per-axis taps (linear, cubic).
+void populateResizePatterns(RewritePatternSet &patterns,
+                            ConversionTarget &target);
 /// reshape, transpose, concat, split, slice, gather, expand, pad, flatten,
 /// squeeze, unsqueeze -> tensor ops and linalg.
 void populateDataMovementPatterns(RewritePatternSet &patterns,

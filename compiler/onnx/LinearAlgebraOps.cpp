@@ -1,6 +1,8 @@
-//===- LinearAlgebraOps.cpp - ONNX Conv, Gemm, MatMul -> kiln -------------===//
+//===- LinearAlgebraOps.cpp - ONNX Conv, ConvTranspose, Gemm, MatMul ------===//
 
 #include "compiler/onnx/ONNXImporter.h"
+
+#include "ir/Shapes.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -30,6 +32,147 @@ LogicalResult importConv(NodeImporter &n) {
       "kiln.conv", operands,
       {n.namedI64s("strides", w->strides), n.namedI64s("pads", w->pads),
        n.namedI64s("dilations", w->dilations), n.namedI64("groups", group)});
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
+/// An int-list attribute of ConvTranspose with `count` entries in [min,
+/// kMaxElements]; `fallback` fills it when absent.
+LogicalResult convTransposeList(NodeImporter &n, StringRef name,
+                                const std::optional<SmallVector<int64_t>> &value,
+                                int64_t count, int64_t fallback, int64_t min,
+                                SmallVector<int64_t> &out) {
+  if (!value) {
+    out.assign(count, fallback);
+    return success();
+  }
+  if (static_cast<int64_t>(value->size()) != count)
+    return n.error() << "attribute '" << name << "' has " << value->size()
+                     << " entries, expected " << count;
+  for (int64_t x : *value)
+    if (x < min || x > kMaxElements)
+      return n.error() << "attribute '" << name << "' " << formatShape(*value)
+                       << " has an entry outside [" << min << ", "
+                       << kMaxElements << "]";
+  out = *value;
+  return success();
+}
+
+int64_t floorHalf(int64_t v) { return v >= 0 ? v / 2 : -((-v + 1) / 2); }
+
+/// ConvTranspose. With output_shape or auto_pad SAME_*, the pads come from
+/// the operator text's formulas: total_padding = stride * (in - 1) +
+/// output_padding + (kernel - 1) * dilation + 1 - output_shape (output_shape
+/// = in * stride for SAME_*), split with the odd one at the end for
+/// SAME_UPPER and at the begin otherwise. A negative total (an output larger
+/// than the full result) splits the same way, with floor division as ONNX's
+/// reference implementation; onnxruntime clamps it to 0 instead.
+LogicalResult importConvTranspose(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  int64_t group = a.getInt("group", 1);
+  const StringRef autoPadNames[] = {"NOTSET", "VALID", "SAME_UPPER",
+                                    "SAME_LOWER"};
+  unsigned autoPad = a.getChoice("auto_pad", "NOTSET", autoPadNames);
+  std::optional<SmallVector<int64_t>> padsAttr = a.getInts("pads");
+  std::optional<SmallVector<int64_t>> stridesAttr = a.getInts("strides");
+  std::optional<SmallVector<int64_t>> dilationsAttr = a.getInts("dilations");
+  std::optional<SmallVector<int64_t>> kernelAttr = a.getInts("kernel_shape");
+  std::optional<SmallVector<int64_t>> outputPaddingAttr = a.getInts("output_padding");
+  std::optional<SmallVector<int64_t>> outputShapeAttr = a.getInts("output_shape");
+  if (failed(n.checkArity(2, 3)) || failed(a.status()))
+    return failure();
+  RankedTensorType input = n.inputType(0), weights = n.inputType(1);
+  if (weights.getRank() != input.getRank())
+    return n.error() << "weights " << weights << " and input " << input
+                     << " differ in rank";
+  if (weights.getRank() < 3)
+    return n.error() << "weights must be [C, M / group, kernel...], got "
+                     << weights;
+  int64_t spatial = input.getRank() - 2;
+  if (spatial > 2)
+    return n.error() << spatial
+                     << "-D ConvTranspose is not supported (only 1-D and 2-D)";
+  ArrayRef<int64_t> kernel = weights.getShape().drop_front(2);
+  if (llvm::any_of(kernel, [](int64_t k) { return ShapedType::isDynamic(k); }))
+    return n.error() << "weights " << weights << " need a static kernel";
+  if (kernelAttr && ArrayRef<int64_t>(*kernelAttr) != kernel)
+    return n.error() << "attribute 'kernel_shape' " << formatShape(*kernelAttr)
+                     << " differs from the weights' kernel "
+                     << formatShape(kernel);
+  SmallVector<int64_t> strides, dilations, outputPadding, pads;
+  if (failed(convTransposeList(n, "strides", stridesAttr, spatial, 1, 1, strides)) ||
+      failed(convTransposeList(n, "dilations", dilationsAttr, spatial, 1, 1,
+                               dilations)) ||
+      failed(convTransposeList(n, "output_padding", outputPaddingAttr, spatial,
+                               0, 0, outputPadding)) ||
+      failed(convTransposeList(n, "pads", padsAttr, 2 * spatial, 0, 0, pads)))
+    return failure();
+  for (int64_t i = 0; i < spatial; ++i)
+    if (outputPadding[i] >= std::max(strides[i], dilations[i]))
+      return n.error() << "attribute 'output_padding' "
+                       << formatShape(outputPadding)
+                       << " must be less than the stride or the dilation of "
+                          "each dim";
+  bool samePad = autoPad == 2 || autoPad == 3;
+  if ((samePad || autoPad == 1) && padsAttr &&
+      llvm::any_of(*padsAttr, [](int64_t p) { return p != 0; }))
+    return n.error() << "attribute 'pads' cannot be combined with auto_pad '"
+                     << autoPadNames[autoPad] << "'";
+
+  if (outputShapeAttr || samePad) {
+    SmallVector<int64_t> target;
+    if (outputShapeAttr) {
+      // Either the spatial dims or the whole shape [N, M, spatial...].
+      ArrayRef<int64_t> shape = *outputShapeAttr;
+      if (static_cast<int64_t>(shape.size()) == spatial + 2)
+        shape = shape.drop_front(2);
+      if (static_cast<int64_t>(shape.size()) != spatial)
+        return n.error() << "attribute 'output_shape' "
+                         << formatShape(*outputShapeAttr) << " has "
+                         << outputShapeAttr->size() << " entries, expected "
+                         << spatial;
+      for (int64_t d : shape)
+        if (d < 1 || d > kMaxElements)
+          return n.error() << "attribute 'output_shape' "
+                           << formatShape(*outputShapeAttr)
+                           << " has an entry outside [1, " << kMaxElements
+                           << "]";
+      target.assign(shape.begin(), shape.end());
+    }
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t in = input.getDimSize(2 + i);
+      if (ShapedType::isDynamic(in))
+        return n.error() << "output_shape and auto_pad need static spatial "
+                            "dims, got "
+                         << input;
+      // Every factor is at most kMaxElements (2^40): beyond that the
+      // products below could overflow.
+      if (in > kMaxElements / strides[i] ||
+          (kernel[i] > 1 && dilations[i] > kMaxElements / (kernel[i] - 1)))
+        return n.error() << "input " << input << " with strides "
+                         << formatShape(strides) << " and dilations "
+                         << formatShape(dilations) << " is too large";
+      if (!outputShapeAttr)
+        target.push_back(in * strides[i]);
+      int64_t total = strides[i] * (in - 1) + outputPadding[i] +
+                      (kernel[i] - 1) * dilations[i] + 1 - target[i];
+      int64_t half = floorHalf(total);
+      pads[i] = autoPad == 2 ? half : total - half;
+      pads[spatial + i] = total - pads[i];
+    }
+  } else if (autoPad == 1) {
+    pads.assign(2 * spatial, 0);
+  }
+  SmallVector<Value> operands = {n.input(0), n.input(1)};
+  if (n.hasInput(2))
+    operands.push_back(n.input(2));
+  FailureOr<Value> y = n.create(
+      "kiln.conv_transpose", operands,
+      {n.namedI64s("strides", strides), n.namedI64s("pads", pads),
+       n.namedI64s("dilations", dilations),
+       n.namedI64s("output_padding", outputPadding), n.namedI64("groups", group)});
   if (failed(y))
     return failure();
   n.setOutput(0, *y);
@@ -132,6 +275,7 @@ LogicalResult importGemm(NodeImporter &n) {
 
 void onnx_import::registerLinearAlgebraOps(OpTable &t) {
   t.add("Conv", 1, importConv);
+  t.add("ConvTranspose", 1, importConvTranspose);
   t.add("Gemm", 1, importGemm);
   t.add("MatMul", 1, importMatMul);
 }

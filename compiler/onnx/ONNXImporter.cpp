@@ -218,8 +218,11 @@ ONNXImporter::declaredType(const onnx::ValueInfoProto &info, const Twine &where,
     return RankedTensorType(); // rank unknown; the caller decides
   SmallVector<int64_t> dims;
   for (const onnx::TensorShapeProto::Dimension &d : tensor.shape().dim()) {
-    if (d.has_dim_value()) {
-      if (d.dim_value() < 0 || d.dim_value() > kMaxElements) {
+    // Old exporters (paddle2onnx, early tf2onnx) write -1 for a dim they do
+    // not know: it is symbolic, like a dim_param, so --shape binds it. A 0 is
+    // a real, zero-length dim.
+    if (d.has_dim_value() && d.dim_value() >= 0) {
+      if (d.dim_value() > kMaxElements) {
         error() << where << " has an invalid dim " << d.dim_value();
         return failure();
       }
@@ -436,6 +439,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerNormalizationOps(table);
   registerPoolingOps(table);
   registerReductionOps(table);
+  registerResizeOps(table);
   registerTensorOps(table);
   if (failed(checkOps(table)) || failed(collectNames()))
     return nullptr;

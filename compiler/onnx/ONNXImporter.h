@@ -304,6 +304,7 @@ void registerLinearAlgebraOps(OpTable &table); // LinearAlgebraOps.cpp
 void registerNormalizationOps(OpTable &table); // NormalizationOps.cpp
 void registerPoolingOps(OpTable &table);       // PoolingOps.cpp
 void registerReductionOps(OpTable &table);     // ReductionOps.cpp
+void registerResizeOps(OpTable &table);        // ResizeOps.cpp
 void registerTensorOps(OpTable &table);        // TensorOps.cpp
 
 } // namespace mlir::kiln::onnx_import

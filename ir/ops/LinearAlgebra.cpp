@@ -1,8 +1,10 @@
-//===- LinearAlgebra.cpp - kiln.matmul and kiln.conv ----------------------===//
+//===- LinearAlgebra.cpp - kiln.matmul, kiln.conv, kiln.conv_transpose ----===//
 
 #include "ir/KilnOps.h"
 #include "ir/Shapes.h"
 #include "ir/ops/OpUtils.h"
+
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -126,6 +128,118 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                   " with dilations does not fit the padded input ",
                   formatShape(in.drop_front(2)));
     out.push_back(o);
+  }
+  types.push_back(RankedTensorType::get(out, input.getElementType()));
+  return success();
+}
+
+/// One spatial dim of a transposed convolution, ONNX's formula:
+/// stride * (in - 1) + output_padding + dilation * (kernel - 1) + 1 - pads.
+/// std::nullopt on int64 overflow (absurd attributes in hand-written IR).
+static std::optional<int64_t> transposedSize(int64_t in, int64_t kernel,
+                                             int64_t stride, int64_t dilation,
+                                             int64_t outputPadding,
+                                             int64_t padBegin, int64_t padEnd) {
+  std::optional<int64_t> spread = llvm::checkedMul<int64_t>(stride, in - 1);
+  std::optional<int64_t> window = llvm::checkedMulAdd<int64_t>(dilation, kernel - 1, 1);
+  if (!spread || !window)
+    return std::nullopt;
+  std::optional<int64_t> size = llvm::checkedAdd<int64_t>(*spread, *window);
+  if (size)
+    size = llvm::checkedAdd<int64_t>(*size, outputPadding);
+  if (size)
+    size = llvm::checkedSub<int64_t>(*size, padBegin);
+  if (size)
+    size = llvm::checkedSub<int64_t>(*size, padEnd);
+  return size;
+}
+
+LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
+  InferDiag diag(loc, getOperationName());
+  RankedTensorType input = getRanked(adaptor.getInput());
+  RankedTensorType filter = getRanked(adaptor.getFilter());
+  if (!input || !filter)
+    return diag("operands must be ranked tensors");
+  int64_t rank = input.getRank();
+  int64_t spatial = rank - 2;
+  if (spatial != 1 && spatial != 2)
+    return diag("input must be [N, C, W] or [N, C, H, W], got rank ", rank);
+  if (filter.getRank() != rank)
+    return diag("filter rank ", filter.getRank(), " differs from input rank ",
+                rank);
+  ArrayRef<int64_t> strides = adaptor.getStrides();
+  ArrayRef<int64_t> pads = adaptor.getPads();
+  ArrayRef<int64_t> dilations = adaptor.getDilations();
+  ArrayRef<int64_t> outputPadding = adaptor.getOutputPadding();
+  int64_t groups = adaptor.getGroups();
+  if (static_cast<int64_t>(strides.size()) != spatial)
+    return diag("strides has ", strides.size(), " entries, expected ", spatial);
+  if (static_cast<int64_t>(dilations.size()) != spatial)
+    return diag("dilations has ", dilations.size(), " entries, expected ",
+                spatial);
+  if (static_cast<int64_t>(outputPadding.size()) != spatial)
+    return diag("output_padding has ", outputPadding.size(),
+                " entries, expected ", spatial);
+  if (static_cast<int64_t>(pads.size()) != 2 * spatial)
+    return diag("pads has ", pads.size(), " entries, expected ", 2 * spatial,
+                " (all begins, then all ends)");
+  for (int64_t i = 0; i < spatial; ++i) {
+    if (strides[i] < 1)
+      return diag("strides must be >= 1, got ", formatShape(strides));
+    if (dilations[i] < 1)
+      return diag("dilations must be >= 1, got ", formatShape(dilations));
+    if (outputPadding[i] < 0)
+      return diag("output_padding must be >= 0, got ",
+                  formatShape(outputPadding));
+  }
+  if (groups < 1)
+    return diag("groups must be >= 1, got ", groups);
+
+  ArrayRef<int64_t> in = input.getShape(), w = filter.getShape();
+  int64_t channels = in[1];
+  if (!ShapedType::isDynamic(channels) && channels % groups != 0)
+    return diag("groups (", groups,
+                ") does not divide the input channel count ", channels);
+  if (dimsConflict(channels, w[0]))
+    return diag("filter ", formatShape(w), " is for ", w[0],
+                " input channels, input ", formatShape(in), " has ", channels);
+  int64_t filters = ShapedType::isDynamic(w[1]) ? ShapedType::kDynamic
+                                                : w[1] * groups;
+  if (Value bias = adaptor.getBias()) {
+    RankedTensorType b = getRanked(bias);
+    if (!b || b.getRank() != 1 || dimsConflict(b.getDimSize(0), filters))
+      return diag("bias must be ", formatShape({filters}),
+                  " (one per output channel), got ",
+                  b ? formatShape(b.getShape()) : std::string("non-tensor"));
+    if (b.getElementType() != input.getElementType())
+      return diag("bias element type ", b.getElementType(),
+                  " differs from the input's ", input.getElementType());
+  }
+  for (int64_t kernel : w.drop_front(2))
+    if (!ShapedType::isDynamic(kernel) && kernel < 1)
+      return diag("filter ", formatShape(w), " has an empty kernel");
+
+  SmallVector<int64_t> out = {in[0], filters};
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t size = in[2 + i], kernel = w[2 + i];
+    if (ShapedType::isDynamic(size) || ShapedType::isDynamic(kernel)) {
+      out.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    if (size < 1)
+      return diag("input ", formatShape(in), " has an empty spatial dim");
+    std::optional<int64_t> o =
+        transposedSize(size, kernel, strides[i], dilations[i], outputPadding[i],
+                       pads[i], pads[spatial + i]);
+    if (!o)
+      return diag("output size of spatial dim ", i, " overflows");
+    if (*o < 1)
+      return diag("pads ", formatShape(pads), " leave no output in spatial dim ",
+                  i, " (", *o, ")");
+    out.push_back(*o);
   }
   types.push_back(RankedTensorType::get(out, input.getElementType()));
   return success();

@@ -1,5 +1,5 @@
 // RUN: kiln-opt %s -split-input-file -verify-diagnostics
-// Verifier errors of kiln.matmul and kiln.conv: one case per message.
+// Verifier errors of kiln.matmul, kiln.conv and kiln.conv_transpose: one case per message.
 
 //===----------------------------------------------------------------------===//
 // matmul
@@ -258,4 +258,161 @@ func.func @conv_dilation_overflow(%x: tensor<1x3x4x4xf32>, %w: tensor<8x3x3x3xf3
   %0 = kiln.conv %x, %w {dilations = array<i64: 4611686018427387904, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
        : (tensor<1x3x4x4xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x1x1xf32>
   return %0 : tensor<1x8x1x1xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// conv_transpose
+//===----------------------------------------------------------------------===//
+
+func.func @conv_transpose_rank(%x: tensor<1x3x4x4x4xf32>, %w: tensor<3x8x1x1x1xf32>) -> tensor<1x8x4x4x4xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op input must be [N, C, W] or [N, C, H, W], got rank 5}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1, 1>, output_padding = array<i64: 0, 0, 0>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1>}
+       : (tensor<1x3x4x4x4xf32>, tensor<3x8x1x1x1xf32>) -> tensor<1x8x4x4x4xf32>
+  return %0 : tensor<1x8x4x4x4xf32>
+}
+
+// -----
+
+func.func @conv_transpose_filter_rank(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x3xf32>) -> tensor<1x8x10x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op filter rank 3 differs from input rank 4}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<3x8x3xf32>) -> tensor<1x8x10x10xf32>
+  return %0 : tensor<1x8x10x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_strides_count(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op strides has 1 entries, expected 2}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1>}
+       : (tensor<1x3x8x8xf32>, tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32>
+  return %0 : tensor<1x8x10x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_output_padding_count(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op output_padding has 1 entries, expected 2}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, output_padding = array<i64: 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32>
+  return %0 : tensor<1x8x10x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_pads_count(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op pads has 2 entries, expected 4 (all begins, then all ends)}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32>
+  return %0 : tensor<1x8x10x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_stride_zero(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op strides must be >= 1, got [0, 1]}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 0, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32>
+  return %0 : tensor<1x8x10x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_dilation_zero(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op dilations must be >= 1, got [1, 0]}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 0>, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32>
+  return %0 : tensor<1x8x10x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_output_padding_negative(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op output_padding must be >= 0, got [-1, 0]}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, output_padding = array<i64: -1, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32>
+  return %0 : tensor<1x8x10x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_groups_zero(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op groups must be >= 1, got 0}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, groups = 0 : i64, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<3x8x3x3xf32>) -> tensor<1x8x10x10xf32>
+  return %0 : tensor<1x8x10x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_groups_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x3x3xf32>) -> tensor<1x16x10x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op groups (2) does not divide the input channel count 3}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, groups = 2 : i64, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<3x8x3x3xf32>) -> tensor<1x16x10x10xf32>
+  return %0 : tensor<1x16x10x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x8x3x3xf32>) -> tensor<1x8x10x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op filter [4, 8, 3, 3] is for 4 input channels, input [1, 3, 8, 8] has 3}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<4x8x3x3xf32>) -> tensor<1x8x10x10xf32>
+  return %0 : tensor<1x8x10x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_bias_shape(%x: tensor<1x3x8x8xf32>, %w: tensor<3x4x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x12x10x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op bias must be [12] (one per output channel), got [4]}}
+  %0 = kiln.conv_transpose %x, %w, %b {dilations = array<i64: 1, 1>, groups = 3 : i64, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<3x4x3x3xf32>, tensor<4xf32>) -> tensor<1x12x10x10xf32>
+  return %0 : tensor<1x12x10x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_bias_element_type(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x3x3xf32>, %b: tensor<8xf16>) -> tensor<1x8x10x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op bias element type 'f16' differs from the input's 'f32'}}
+  %0 = kiln.conv_transpose %x, %w, %b {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<3x8x3x3xf32>, tensor<8xf16>) -> tensor<1x8x10x10xf32>
+  return %0 : tensor<1x8x10x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_empty_kernel(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x0x3xf32>) -> tensor<1x8x7x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op filter [3, 8, 0, 3] has an empty kernel}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<3x8x0x3xf32>) -> tensor<1x8x7x10xf32>
+  return %0 : tensor<1x8x7x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_no_output(%x: tensor<1x3x2x2xf32>, %w: tensor<3x8x2x2xf32>) -> tensor<1x8x1x3xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op pads [2, 0, 1, 0] leave no output in spatial dim 0 (0)}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, pads = array<i64: 2, 0, 1, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x2x2xf32>, tensor<3x8x2x2xf32>) -> tensor<1x8x1x3xf32>
+  return %0 : tensor<1x8x1x3xf32>
+}
+
+// -----
+
+func.func @conv_transpose_overflow(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x3x3xf32>) -> tensor<1x8x1x10xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op output size of spatial dim 0 overflows}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 4611686018427387904, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<3x8x3x3xf32>) -> tensor<1x8x1x10xf32>
+  return %0 : tensor<1x8x1x10xf32>
+}
+
+// -----
+
+func.func @conv_transpose_result_shape(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x2x2xf32>) -> tensor<1x8x17x16xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op result type 'tensor<1x8x17x16xf32>' incompatible with the inferred 'tensor<1x8x16x16xf32>'}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+       : (tensor<1x3x8x8xf32>, tensor<3x8x2x2xf32>) -> tensor<1x8x17x16xf32>
+  return %0 : tensor<1x8x17x16xf32>
 }

@@ -1,5 +1,5 @@
 // RUN: kiln-opt %s | kiln-opt | FileCheck %s
-// Round trip of kiln.matmul and kiln.conv.
+// Round trip of kiln.matmul, kiln.conv and kiln.conv_transpose.
 
 //===----------------------------------------------------------------------===//
 // matmul
@@ -118,5 +118,43 @@ func.func @conv_dynamic(%x: tensor<?x3x?x32xbf16>, %w: tensor<8x3x3x3xbf16>,
   %0 = kiln.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
                              strides = array<i64: 1, 1>}
        : (tensor<?x3x?x32xbf16>, tensor<8x3x3x3xbf16>, tensor<?xbf16>) -> tensor<?x8x?x30xbf16>
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// conv_transpose
+//===----------------------------------------------------------------------===//
+
+// out = stride * (in - 1) + output_padding + dilation * (kernel - 1) + 1 - pads:
+// H: 2 * 4 + 1 + 2 + 1 - 2 = 10, W: 3 * 5 + 0 + 4 + 1 - 1 = 19. F = 3 * groups.
+// CHECK-LABEL: func.func @conv_transpose
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<1x4x5x6xf32>, %[[W:[a-z0-9]+]]: tensor<4x3x3x3xf32>, %[[B:[a-z0-9]+]]: tensor<6xf32>)
+func.func @conv_transpose(%x: tensor<1x4x5x6xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<6xf32>) {
+  // CHECK: kiln.conv_transpose %[[X]], %[[W]], %[[B]] {dilations = array<i64: 1, 2>, groups = 2 : i64, output_padding = array<i64: 1, 0>, pads = array<i64: 1, 0, 1, 1>, strides = array<i64: 2, 3>} : (tensor<1x4x5x6xf32>, tensor<4x3x3x3xf32>, tensor<6xf32>) -> tensor<1x6x10x19xf32>
+  %0 = kiln.conv_transpose %x, %w, %b {dilations = array<i64: 1, 2>, groups = 2 : i64,
+                                       output_padding = array<i64: 1, 0>,
+                                       pads = array<i64: 1, 0, 1, 1>, strides = array<i64: 2, 3>}
+       : (tensor<1x4x5x6xf32>, tensor<4x3x3x3xf32>, tensor<6xf32>) -> tensor<1x6x10x19xf32>
+  // Negative pads extend the output: 2 * 4 + 2 + 1 = 11.
+  // CHECK: kiln.conv_transpose %[[X]], %[[W]] {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, pads = array<i64: -1, 0, 0, 0>, strides = array<i64: 2, 1>} : (tensor<1x4x5x6xf32>, tensor<4x3x3x3xf32>) -> tensor<1x3x12x8xf32>
+  %1 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>,
+                                   pads = array<i64: -1, 0, 0, 0>, strides = array<i64: 2, 1>}
+       : (tensor<1x4x5x6xf32>, tensor<4x3x3x3xf32>) -> tensor<1x3x12x8xf32>
+  return
+}
+
+// 1-D, and dynamic dims that stay dynamic.
+// CHECK-LABEL: func.func @conv_transpose_1d_dynamic
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<2x2x7xf16>, %[[W:[a-z0-9]+]]: tensor<2x5x2xf16>, %[[Y:[a-z0-9]+]]: tensor<?x2x?x4xf32>, %[[V:[a-z0-9]+]]: tensor<2x1x2x2xf32>)
+func.func @conv_transpose_1d_dynamic(%x: tensor<2x2x7xf16>, %w: tensor<2x5x2xf16>,
+                                     %y: tensor<?x2x?x4xf32>, %v: tensor<2x1x2x2xf32>) {
+  // CHECK: kiln.conv_transpose %[[X]], %[[W]] {dilations = array<i64: 1>, output_padding = array<i64: 0>, pads = array<i64: 0, 0>, strides = array<i64: 2>} : (tensor<2x2x7xf16>, tensor<2x5x2xf16>) -> tensor<2x5x14xf16>
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1>, output_padding = array<i64: 0>,
+                                   pads = array<i64: 0, 0>, strides = array<i64: 2>}
+       : (tensor<2x2x7xf16>, tensor<2x5x2xf16>) -> tensor<2x5x14xf16>
+  // CHECK: kiln.conv_transpose %[[Y]], %[[V]] {{.*}} : (tensor<?x2x?x4xf32>, tensor<2x1x2x2xf32>) -> tensor<?x1x?x8xf32>
+  %1 = kiln.conv_transpose %y, %v {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>,
+                                   pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+       : (tensor<?x2x?x4xf32>, tensor<2x1x2x2xf32>) -> tensor<?x1x?x8xf32>
   return
 }

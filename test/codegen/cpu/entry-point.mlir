@@ -42,10 +42,14 @@ module {
 // empty-tensor elimination cannot make both results share an output buffer
 // (this once made a softmax overwrite the logits it was computed from).
 // CHECK-LABEL: func.func @net_impl(
+// (The fill, returned and copied, is split as well: see the next case.)
 // CHECK: %[[A:.*]] = tensor.empty() : tensor<4xf32>
 // CHECK: %[[B:.*]] = tensor.empty() : tensor<4xf32>
 // CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[B]] : tensor<4xf32>)
-// CHECK: linalg.copy ins(%[[F]] : tensor<4xf32>) outs(%[[A]] : tensor<4xf32>)
+// CHECK: %[[C:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK: %[[G:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[C]] : tensor<4xf32>)
+// CHECK: linalg.copy ins(%[[G]] : tensor<4xf32>) outs(%[[A]] : tensor<4xf32>)
+// CHECK: bufferization.materialize_in_destination %[[F]]
 module {
   func.func @main() -> (tensor<4xf32>, tensor<4xf32>) {
     %cst = arith.constant 1.0 : f32
@@ -53,5 +57,29 @@ module {
     %f = linalg.fill ins(%cst : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
     %c = linalg.copy ins(%f : tensor<4xf32>) outs(%e : tensor<4xf32>) -> tensor<4xf32>
     return %f, %c : tensor<4xf32>, tensor<4xf32>
+  }
+}
+
+// -----
+
+// One zero fill (CSE'd) serving as the accumulator of two ops that feed two
+// outputs is split too: each op gets its own fill of its own tensor.empty
+// (the shared fill once made the second output's op accumulate into the
+// first output's buffer).
+// CHECK-LABEL: func.func @net_impl(
+// CHECK: %[[E1:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK: %[[F1:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E1]] : tensor<4xf32>)
+// CHECK: %[[E2:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK: %[[F2:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E2]] : tensor<4xf32>)
+// CHECK: linalg.add ins(%{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xf32>) outs(%[[F2]] : tensor<4xf32>)
+// CHECK: linalg.mul ins(%{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xf32>) outs(%[[F1]] : tensor<4xf32>)
+module {
+  func.func @main(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<4xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    %a = linalg.add ins(%x, %x : tensor<4xf32>, tensor<4xf32>) outs(%f : tensor<4xf32>) -> tensor<4xf32>
+    %m = linalg.mul ins(%x, %x : tensor<4xf32>, tensor<4xf32>) outs(%f : tensor<4xf32>) -> tensor<4xf32>
+    return %a, %m : tensor<4xf32>, tensor<4xf32>
   }
 }

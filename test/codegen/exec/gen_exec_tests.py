@@ -687,6 +687,259 @@ def data_cases():
     return cases
 
 
+# ---------------------------------------------------------------------------
+# Transposed convolution
+# ---------------------------------------------------------------------------
+
+def conv_transpose_ref(x, w, bias, strides, pads, dilations, output_padding, groups):
+    """ONNX ConvTranspose by its definition, element by element (float64):
+    x[n, c, i] * w[c, f, k] lands at o = i * stride + k * dilation - pad_begin;
+    out = stride * (in - 1) + output_padding + dilation * (kernel - 1) + 1 - pads."""
+    x, w = f64(x), f64(w)
+    sp = x.ndim - 2
+    n, c = x.shape[:2]
+    fg = w.shape[1]
+    cg = c // groups
+    kernel = w.shape[2:]
+    out = [strides[i] * (x.shape[2 + i] - 1) + output_padding[i] + dilations[i] * (kernel[i] - 1)
+           + 1 - pads[i] - pads[sp + i] for i in range(sp)]
+    y = np.zeros([n, fg * groups] + out)
+    for i in np.ndindex(*x.shape[2:]):
+        for k in np.ndindex(*kernel):
+            o = tuple(i[d] * strides[d] + k[d] * dilations[d] - pads[d] for d in range(sp))
+            if any(o[d] < 0 or o[d] >= out[d] for d in range(sp)):
+                continue
+            for g in range(groups):
+                xs = x[(slice(None), slice(g * cg, (g + 1) * cg)) + i]  # [n, cg]
+                ws = w[(slice(g * cg, (g + 1) * cg), slice(None)) + k]  # [cg, fg]
+                y[(slice(None), slice(g * fg, (g + 1) * fg)) + o] += xs @ ws
+    if bias is not None:
+        y += f64(bias).reshape([1, -1] + [1] * sp)
+    return y
+
+
+def conv_transpose_case(name, x_shape, w_shape, strides, pads, dilations, output_padding, groups,
+                        bias=True, elt="f32", tol=F32_TOL):
+    x, w = rand(x_shape, elt=elt), rand(w_shape, elt=elt)
+    b = rand((w_shape[1] * groups,), elt=elt) if bias else None
+    want = as_type(conv_transpose_ref(x, w, b, strides, pads, dilations, output_padding, groups),
+                   elt)
+    attrs = (f"{{dilations = array<i64: {arr(dilations)}>, groups = {groups} : i64, "
+             f"output_padding = array<i64: {arr(output_padding)}>, pads = array<i64: {arr(pads)}>, "
+             f"strides = array<i64: {arr(strides)}>}}")
+    operands = "%a0, %a1, %a2" if bias else "%a0, %a1"
+    types = "{t0}, {t1}, {t2}" if bias else "{t0}, {t1}"
+    inputs = [(x, elt), (w, elt)] + ([(b, elt)] if bias else [])
+    return Case(name, f"%r0 = kiln.conv_transpose {operands} {attrs} : ({types}) -> {{r0}}",
+                inputs, [(want, elt)], **tol)
+
+
+def conv_transpose_cases():
+    return [
+        # PaddleOCR's detector head: kernel 2, stride 2, no pads.
+        conv_transpose_case("convt_k2s2", (1, 3, 4, 5), (3, 2, 2, 2), [2, 2], [0, 0, 0, 0], [1, 1],
+                            [0, 0], 1),
+        conv_transpose_case("convt_pads_output_padding", (2, 2, 3, 4), (2, 3, 3, 3), [2, 3],
+                            [1, 0, 1, 2], [1, 1], [1, 2], 1),
+        # Stride 1: the zeros are a plain pad.
+        conv_transpose_case("convt_stride1_dilated", (1, 2, 4, 4), (2, 2, 3, 2), [1, 1],
+                            [1, 0, 0, 1], [2, 3], [0, 0], 1, bias=False),
+        # output_padding >= stride (allowed below the dilation): positions only
+        # the end padding reaches.
+        conv_transpose_case("convt_output_padding_dilation", (1, 1, 3, 3), (1, 1, 3, 2), [1, 1],
+                            [0, 0, 0, 0], [2, 2], [1, 1], 1),
+        # Pads beyond dilation * (kernel - 1): leading input elements are cropped.
+        conv_transpose_case("convt_large_pads", (1, 2, 5, 5), (2, 2, 3, 3), [2, 2], [3, 4, 2, 3],
+                            [1, 1], [0, 1], 1),
+        # Negative pads (output_shape larger than the full result): bias only there.
+        conv_transpose_case("convt_negative_pads", (1, 2, 3, 3), (2, 2, 2, 2), [2, 1],
+                            [-1, 0, -2, -1], [1, 1], [0, 0], 1),
+        conv_transpose_case("convt_grouped", (1, 4, 3, 3), (4, 3, 2, 3), [2, 1], [0, 1, 1, 0],
+                            [1, 2], [1, 0], 2),
+        conv_transpose_case("convt_depthwise", (1, 3, 4, 4), (3, 1, 3, 3), [2, 2], [1, 1, 1, 1],
+                            [1, 1], [1, 1], 3),
+        conv_transpose_case("convt1d", (2, 2, 5), (2, 3, 3), [3], [1, 2], [2], [2], 1),
+        conv_transpose_case("convt1d_grouped", (1, 4, 4), (4, 1, 2), [2], [0, 0], [1], [0], 2,
+                            bias=False),
+        conv_transpose_case("convt_f16", (1, 2, 3, 3), (2, 2, 2, 2), [2, 2], [0, 0, 0, 0], [1, 1],
+                            [0, 0], 1, elt="f16", tol=F16_TOL),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Resize
+# ---------------------------------------------------------------------------
+
+def resize_coordinate(x, n_in, n_out, scale, coord, roi):
+    """ONNX's x_original, in float32 arithmetic as kiln.resize defines it
+    (onnxruntime's CPU kernel: half_pixel_symmetric ends in float64)."""
+    f = np.float32
+    xr, s, li, lo = f(x), f(scale), f(n_in), f(n_out)
+    half = f(0.5)
+    if coord == "half_pixel":
+        return (xr + half) / s - half
+    if coord == "half_pixel_symmetric":
+        offset = li / f(2) * (f(1) - lo / (s * li))
+        return f(float(offset) + (float(xr) + 0.5) / float(s) - 0.5)  # f64 here
+    if coord == "pytorch_half_pixel":
+        return (xr + half) / s - half if n_out > 1 else f(0)
+    if coord == "align_corners":
+        return f(0) if n_out == 1 else xr * (li - f(1)) / (lo - f(1))
+    if coord == "asymmetric":
+        return xr / s
+    if coord == "tf_half_pixel_for_nearest":
+        return (xr + half) / s
+    start, end = f(roi[0]), f(roi[1])
+    if n_out > 1:
+        return start * (li - f(1)) + (xr * (end - start) * (li - f(1))) / (lo - f(1))
+    return f(0.5 * float(start + end) * float(li - f(1)))
+
+
+def cubic_kernel(d, a):
+    d = abs(d)
+    if d <= 1:
+        return (a + 2) * d ** 3 - (a + 3) * d ** 2 + 1
+    if d < 2:
+        return a * d ** 3 - 5 * a * d ** 2 + 8 * a * d - 4 * a
+    return 0.0
+
+
+def resize_matrix(n_in, n_out, scale, mode, coord, nearest, a, exclude, antialias, roi):
+    """[n_out, n_in] weights of one dim and the coordinates it extrapolates."""
+    weights = np.zeros((n_out, n_in))
+    outside = np.zeros(n_out, bool)
+    for x in range(n_out):
+        xo = float(resize_coordinate(x, n_in, n_out, scale, coord, roi))
+        if coord == "tf_crop_and_resize" and (xo < 0 or xo > n_in - 1):
+            outside[x] = True
+            continue
+        if mode == "nearest":
+            i = {"round_prefer_floor": math.ceil(xo - 0.5), "round_prefer_ceil": math.floor(xo + 0.5),
+                 "floor": math.floor(xo), "ceil": math.ceil(xo)}[nearest]
+            weights[x, min(max(i, 0), n_in - 1)] = 1.0
+            continue
+        # The kernel, stretched by 1 / scale when antialiasing a downscale,
+        # over every element it reaches; past either end the edge repeats.
+        stretch = min(scale, 1.0) if antialias else 1.0
+        reach = (1.0 if mode == "linear" else 2.0) / stretch
+        taps = []
+        for t in range(math.floor(xo - reach), math.ceil(xo + reach) + 1):
+            if exclude and not 0 <= t < n_in:
+                continue
+            d = (t - xo) * stretch
+            taps.append((t, max(0.0, 1 - abs(d)) if mode == "linear" else cubic_kernel(d, a)))
+        total = sum(w for _, w in taps) if antialias or exclude else 1.0
+        for t, w in taps:
+            weights[x, min(max(t, 0), n_in - 1)] += w / total
+    return weights, outside
+
+
+def resize_ref(x, scales, sizes, mode="nearest", coord="half_pixel", nearest="round_prefer_floor",
+               a=-0.75, exclude=False, antialias=False, roi=None, extrapolation=0.0):
+    """kiln.resize (ONNX Resize with every input resolved), one dim at a time."""
+    y = x.astype(np.float64)
+    r = x.ndim
+    outside = np.zeros(sizes, bool)
+    for d in range(r):
+        dim_roi = None if roi is None else (roi[d], roi[r + d])
+        weights, out = resize_matrix(x.shape[d], sizes[d], scales[d], mode, coord, nearest, a,
+                                     exclude, antialias, dim_roi)
+        y = np.moveaxis(np.tensordot(weights, np.moveaxis(y, d, 0), axes=1), 0, d)
+        shape = [1] * r
+        shape[d] = sizes[d]
+        outside |= out.reshape(shape)
+    return np.where(outside, extrapolation, y)
+
+
+def resize_case(name, x, scales, sizes, mode="nearest", coord="half_pixel",
+                nearest="round_prefer_floor", a=-0.75, exclude=False, antialias=False, roi=None,
+                extrapolation=0.0, elt="f32", tol=None):
+    want = as_type(resize_ref(x, scales, sizes, mode, coord, nearest, a, exclude, antialias, roi,
+                              extrapolation), elt)
+    attrs = [f"scales = array<f64: {', '.join(fmt_float(v) for v in scales)}>",
+             f"sizes = array<i64: {arr(sizes)}>"]
+    if a != -0.75:
+        attrs.append(f"cubic_coeff_a = {fmt_float(a)} : f64")
+    if exclude:
+        attrs.append("exclude_outside = true")
+    if antialias:
+        attrs.append("antialias = true")
+    if roi is not None:
+        attrs.append(f"roi = array<f64: {', '.join(fmt_float(v) for v in roi)}>")
+        attrs.append(f"extrapolation_value = {fmt_float(extrapolation)} : f64")
+    keywords = ""
+    if coord != "half_pixel":
+        keywords += f" coordinate_mode {coord}"
+    if nearest != "round_prefer_floor":
+        keywords += f" nearest_mode {nearest}"
+    if tol is None:
+        tol = {} if mode == "nearest" else F32_TOL
+    return Case(name, f"%r0 = kiln.resize {mode} %a0{keywords} {{{', '.join(attrs)}}} : "
+                      "{t0} -> {r0}", [(x, elt)], [(want, elt)], **tol)
+
+
+def resize_cases():
+    x = rand((1, 2, 5, 7))
+    x45 = rand((1, 1, 4, 5))
+    cases = [
+        # PaddleOCR's detector: 2x nearest, asymmetric, floor.
+        resize_case("nearest_asymmetric_floor_2x", x45, [1, 1, 2, 2], [1, 1, 8, 10],
+                    coord="asymmetric", nearest="floor"),
+        # half_pixel from 5 to 1: x_original is 1.9999999 in f32 (2.0 in f64),
+        # so floor picks index 1.
+        resize_case("nearest_f32_coordinate", x, [1, 1, 0.2, 1 / 7], [1, 2, 1, 1],
+                    nearest="floor"),
+        resize_case("nearest_align_corners_ceil", x, [1, 1, 7 / 5, 4 / 7], [1, 2, 7, 4],
+                    coord="align_corners", nearest="ceil"),
+        resize_case("nearest_pytorch_half_pixel_to_one", x, [1, 1, 0.2, 3 / 7], [1, 2, 1, 3],
+                    coord="pytorch_half_pixel"),
+        resize_case("nearest_tf_half_pixel", x, [1, 1, 1.5, 0.6], [1, 2, 7, 4],
+                    coord="tf_half_pixel_for_nearest", nearest="round_prefer_ceil"),
+        # Ties at .5: round_prefer_floor and round_prefer_ceil part ways.
+        resize_case("nearest_ties_prefer_floor", x45, [1, 1, 2, 2], [1, 1, 8, 10],
+                    coord="asymmetric"),
+        resize_case("nearest_ties_prefer_ceil", x45, [1, 1, 2, 2], [1, 1, 8, 10],
+                    coord="asymmetric", nearest="round_prefer_ceil"),
+        resize_case("nearest_half_pixel_symmetric", x, [1, 1, 0.7, 1.3], [1, 2, 3, 9],
+                    coord="half_pixel_symmetric"),
+        resize_case("nearest_crop_extrapolate", x, [1, 1, 1.6, 0.6], [1, 2, 8, 4],
+                    coord="tf_crop_and_resize", roi=[0, 0, -0.2, 0.1, 1, 1, 0.9, 1.3],
+                    extrapolation=-7.5),
+        resize_case("nearest_i32_all_dims", RNG.integers(-50, 50, (2, 3, 4)).astype(np.int32),
+                    [2, 0.5, 1.5], [4, 1, 6], coord="asymmetric", nearest="floor", elt="i32"),
+        resize_case("linear_half_pixel_up", x45, [1, 1, 2, 1.5], [1, 1, 8, 7], mode="linear"),
+        resize_case("linear_half_pixel_down", x, [1, 1, 0.6, 0.45], [1, 2, 3, 3], mode="linear"),
+        resize_case("linear_align_corners", x, [1, 1, 1.7, 0.7], [1, 2, 8, 4], mode="linear",
+                    coord="align_corners"),
+        resize_case("linear_asymmetric", x, [1, 1, 1.7, 0.7], [1, 2, 8, 4], mode="linear",
+                    coord="asymmetric"),
+        resize_case("linear_pytorch_half_pixel", x, [1, 1, 0.2, 1.3], [1, 2, 1, 9], mode="linear",
+                    coord="pytorch_half_pixel"),
+        resize_case("linear_half_pixel_symmetric", x, [1, 1, 0.7, 1.3], [1, 2, 3, 9],
+                    mode="linear", coord="half_pixel_symmetric"),
+        resize_case("linear_antialias_down", x, [1, 1, 0.45, 0.3], [1, 2, 2, 2], mode="linear",
+                    antialias=True),
+        resize_case("linear_exclude_outside", x, [1, 1, 1.7, 0.7], [1, 2, 8, 4], mode="linear",
+                    exclude=True),
+        resize_case("linear_crop_extrapolate", x, [1, 1, 1.6, 0.6], [1, 2, 8, 4], mode="linear",
+                    coord="tf_crop_and_resize", roi=[0, 0, -0.2, 0.1, 1, 1, 0.9, 1.3],
+                    extrapolation=2.5),
+        resize_case("cubic_half_pixel", x, [1, 1, 1.7, 0.7], [1, 2, 8, 4], mode="cubic"),
+        resize_case("cubic_a_exclude_outside", x, [1, 1, 1.7, 0.7], [1, 2, 8, 4], mode="cubic",
+                    a=-0.5, exclude=True),
+        resize_case("cubic_antialias_down", x, [1, 1, 0.45, 0.3], [1, 2, 2, 2], mode="cubic",
+                    antialias=True),
+        resize_case("cubic_align_corners", x45, [1, 1, 2, 2], [1, 1, 8, 10], mode="cubic",
+                    coord="align_corners"),
+        resize_case("cubic_asymmetric_rank3", rand((3, 4, 5)), [1.5, 1, 0.8], [4, 4, 4],
+                    mode="cubic", coord="asymmetric"),
+        resize_case("linear_f16", rand((1, 1, 3, 4), elt="f16"), [1, 1, 2, 1.5], [1, 1, 6, 6],
+                    mode="linear", elt="f16", tol=F16_TOL),
+        resize_case("linear_identity", x45, [1, 1, 1, 1], [1, 1, 4, 5], mode="linear"),
+    ]
+    return cases
+
+
 def write_all():
     write_test("elementwise", "unary, binary with broadcasting, compare, select, clip, casts, "
                "activations, constant", elementwise_cases(),
@@ -704,6 +957,11 @@ def write_all():
                norm_cases())
     write_test("datamovement", "reshape, transpose, concat, split, slices with negative steps, "
                "clamped gather, expand, pads, flatten/squeeze/unsqueeze", data_cases())
+    write_test("conv_transpose", "strides, pads (large and negative), output_padding, "
+               "dilations, groups, depthwise, 1-D, f16", conv_transpose_cases())
+    write_test("resize", "nearest (every rounding), linear, cubic, every coordinate mode, "
+               "antialias, exclude_outside, crop with extrapolation, integers, f16",
+               resize_cases())
 
 
 if __name__ == "__main__":

@@ -139,6 +139,29 @@ def axes_input_build(since):
     return build
 
 
+def resize_build(opset, spec):
+    """Resize's inputs by opset: (X, scales) at 10; (X, roi, scales[, sizes])
+    at 11 with roi and scales required, empty tensors when unused; any of
+    them omitted from 13. A test's `sizes` replaces `scales`."""
+    inits = spec["inits"]
+    use_sizes = "sizes" in inits
+    if use_sizes:
+        del inits["s"]
+    if opset < 11:
+        inits.pop("roi", None)
+        spec["order"] = ["x", "s"]
+        return spec
+    if opset < 13:
+        inits.setdefault("roi", tensor("roi", np.zeros(0)))
+        if use_sizes:
+            inits["s"] = tensor("s", np.zeros(0))
+        spec["order"] = ["x", "roi", "s"] + (["sizes"] if use_sizes else [])
+        return spec
+    roi = "roi" if "roi" in inits else ""
+    spec["order"] = ["x", roi] + (["", "sizes"] if use_sizes else ["s"])
+    return spec
+
+
 def reduce_tests(since):
     return {"keepdims": (0, ABSENT), "axes": ([1], ABSENT),
             "noop_with_empty_axes": (1, ABSENT)}
@@ -169,6 +192,17 @@ OPS = [
         "group": (2, 1, {"inits": {"w": np.ones((2, 1, 3, 3))}}),
         # Checked against the weights' kernel: a different one is refused.
         "kernel_shape": ([2, 2], ABSENT),
+        "pads": ([1, 1, 1, 1], ABSENT),
+        "strides": ([2, 2], ABSENT),
+    }),
+    Op("ConvTranspose", {"x": f32(1, 2, 3, 3)}, {"w": np.ones((2, 2, 3, 3))}, tests={
+        "auto_pad": ("SAME_UPPER", ABSENT),
+        "dilations": ([2, 2], ABSENT),
+        "group": (2, 1, {"inits": {"w": np.ones((2, 1, 3, 3))}}),
+        # Checked against the weights' kernel: a different one is refused.
+        "kernel_shape": ([2, 2], ABSENT),
+        "output_padding": ([1, 1], ABSENT, {"attrs": {"strides": [2, 2]}}),
+        "output_shape": ([6, 6], ABSENT, {"attrs": {"strides": [2, 2]}}),
         "pads": ([1, 1, 1, 1], ABSENT),
         "strides": ([2, 2], ABSENT),
     }),
@@ -244,6 +278,23 @@ OPS = [
     Op("Equal", {"a": f32(2), "b": f32(2)}),
     Op("Expand", {"x": f32(3, 1)}, {"s": ints("s", [3, 4])}),
     Op("Range", {}, {"s": tensor("s", 0.0), "l": tensor("l", 5.0), "d": tensor("d", 2.0)}),
+    Op("Resize", {"x": f32(1, 1, 4, 4)}, {"s": [1.0, 1.0, 2.0, 2.0]}, build=resize_build, tests={
+        "mode": ("linear", ABSENT),
+        "coordinate_transformation_mode": ("align_corners", ABSENT),
+        # Each attribute below matters in one mode or coordinate transform.
+        "cubic_coeff_a": (-0.5, ABSENT, {"attrs": {"mode": "cubic"}}),
+        "exclude_outside": (1, ABSENT, {"attrs": {"mode": "cubic"}}),
+        "nearest_mode": ("floor", ABSENT),
+        "extrapolation_value": (2.0, ABSENT, {
+            "attrs": {"coordinate_transformation_mode": "tf_crop_and_resize"},
+            "inits": {"roi": [0.0, 0.0, -0.5, 0.0, 1.0, 1.0, 1.0, 1.5]}}),
+        "antialias": (1, ABSENT, {"attrs": {"mode": "linear"},
+                                  "inits": {"s": [1.0, 1.0, 0.5, 0.5]}}),
+        # Scales for two axes: without `axes` they are too few.
+        "axes": ([2, 3], ABSENT, {"inits": {"s": [2.0, 2.0]}}),
+        "keep_aspect_ratio_policy": ("not_larger", ABSENT,
+                                     {"inits": {"sizes": ints("sizes", [1, 1, 8, 6])}}),
+    }),
     Op("Pad", {"x": f32(2, 3)}, attrs={"pads": [0, 1, 0, 1]}, build=pad_build, tests={
         "pads": ([1, 0, 1, 0], [0, 1, 0, 1]),
         "mode": ("edge", ABSENT),

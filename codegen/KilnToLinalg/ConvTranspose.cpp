@@ -1,0 +1,200 @@
+//===- ConvTranspose.cpp - kiln.conv_transpose -> contraction + col2im ----===//
+//
+// A transposed convolution is a product, then a scatter (col2im):
+//
+//   cols[n, g, (f, a, b), (i, j)] = sum_c filter[g, c, (f, a, b)] * x[n, g, c, (i, j)]
+//       one linalg.generic contraction over the input channels of each
+//       group, on pure reshapes of kiln's layouts (the filter [C, F/G, kh, kw]
+//       is [G, C/G, F/G * kh * kw] in memory);
+//   y[n, f, i * stride + a * dilation - pad, ...] += cols[n, f, a, b, i, j]
+//       one strided tensor.extract_slice / add / insert_slice per kernel tap
+//       (a, b), restricted to the i (and j) that land inside the output.
+//
+// y starts as the bias broadcast (or zeros); positions no tap reaches
+// (output_padding, negative pads) keep it. Unlike a convolution over a
+// zero-inserted input, no multiply-add is spent on inserted zeros, and the
+// contraction's innermost loop runs over the input's contiguous pixels.
+// 1-D runs as 2-D with H = 1; f16/bf16 accumulate in f32.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/KilnToLinalg/Patterns.h"
+#include "codegen/KilnToLinalg/Utils.h"
+#include "ir/KilnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::lowering;
+
+namespace {
+
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
+  SmallVector<OpFoldResult> r;
+  for (int64_t v : values)
+    r.push_back(b.getIndexAttr(v));
+  return r;
+}
+
+int64_t floorDiv(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/// The input positions [first, first + count) of one spatial dim whose
+/// contribution through kernel tap `tap` lands inside [0, out), and where
+/// the first one lands.
+struct TapRange {
+  int64_t first = 0, count = 0, landing = 0;
+};
+
+TapRange tapRange(int64_t in, int64_t out, int64_t tap, int64_t stride,
+                  int64_t dilation, int64_t padBegin) {
+  // Input i lands at i * stride + shift.
+  int64_t shift = tap * dilation - padBegin;
+  TapRange r;
+  r.first = std::max<int64_t>(0, -floorDiv(shift, stride));
+  int64_t last = std::min(in - 1, floorDiv(out - 1 - shift, stride));
+  r.count = std::max<int64_t>(0, last - r.first + 1);
+  r.landing = r.first * stride + shift;
+  return r;
+}
+
+/// cols [N, G, M, P] (compute type) = filter [G, Cg, M] contracted with
+/// x [N, G, Cg, P] over Cg.
+Value contract(OpBuilder &b, Location loc, Value filter, Value x,
+               ArrayRef<int64_t> shape, Type accType) {
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  // Loops (n, g, m, p, c).
+  SmallVector<AffineMap> maps = {AffineMap::get(5, 0, {d(1), d(4), d(2)}, ctx),
+                                 AffineMap::get(5, 0, {d(0), d(1), d(4), d(3)}, ctx),
+                                 AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+  SmallVector<utils::IteratorType> iterators = getParallelIterators(4);
+  iterators.push_back(utils::IteratorType::reduction);
+  Value init = createFilled(b, loc, shape, cast<TypedAttr>(b.getZeroAttr(accType)));
+  return b
+      .create<linalg::GenericOp>(
+          loc, init.getType(), ValueRange{filter, x}, init, maps, iterators,
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            Value w = convertFloat(nb, nloc, args[0], accType);
+            Value v = convertFloat(nb, nloc, args[1], accType);
+            Value p = nb.create<arith::MulFOp>(nloc, w, v);
+            nb.create<linalg::YieldOp>(
+                nloc, nb.create<arith::AddFOp>(nloc, args[2], p).getResult());
+          })
+      .getResult(0);
+}
+
+/// The output's start: the bias broadcast along N, H, W (in the compute
+/// type), or zeros.
+Value initialOutput(OpBuilder &b, Location loc, Value bias,
+                    ArrayRef<int64_t> shape, Type accType) {
+  if (!bias)
+    return createFilled(b, loc, shape, cast<TypedAttr>(b.getZeroAttr(accType)));
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(4, 0, {getAffineDimExpr(1, ctx)}, ctx),
+      AffineMap::getMultiDimIdentityMap(4, ctx)};
+  return b
+      .create<linalg::GenericOp>(
+          loc, RankedTensorType::get(shape, accType), bias,
+          createEmpty(b, loc, shape, accType), maps, getParallelIterators(4),
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            nb.create<linalg::YieldOp>(nloc,
+                                       convertFloat(nb, nloc, args[0], accType));
+          })
+      .getResult(0);
+}
+
+/// y[.., landing : +count : stride, ..] += part, in place.
+Value addStrided(OpBuilder &b, Location loc, Value y, Value part,
+                 ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+                 ArrayRef<int64_t> strides) {
+  auto yType = cast<RankedTensorType>(y.getType());
+  auto sliceType = RankedTensorType::get(sizes, yType.getElementType());
+  Value window = b.create<tensor::ExtractSliceOp>(
+      loc, sliceType, y, indexAttrs(b, offsets), indexAttrs(b, sizes),
+      indexAttrs(b, strides));
+  AffineMap id = AffineMap::getMultiDimIdentityMap(4, b.getContext());
+  Value sum = b.create<linalg::GenericOp>(
+                   loc, sliceType, part, window, SmallVector<AffineMap>{id, id},
+                   getParallelIterators(4),
+                   [](OpBuilder &nb, Location nloc, ValueRange args) {
+                     nb.create<linalg::YieldOp>(
+                         nloc, nb.create<arith::AddFOp>(nloc, args[1], args[0])
+                                   .getResult());
+                   })
+                  .getResult(0);
+  return b.create<tensor::InsertSliceOp>(loc, sum, y, indexAttrs(b, offsets),
+                                         indexAttrs(b, sizes),
+                                         indexAttrs(b, strides));
+}
+
+struct ConvTransposeToLinalg : OpConversionPattern<ConvTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
+    Type elementType = resultType.getElementType();
+    Type accType = getComputeType(elementType);
+
+    // Everything as 2-D: [N, C, H, W], filter [C, Fg, kh, kw].
+    SmallVector<int64_t> in(op.getInput().getType().getShape());
+    SmallVector<int64_t> w(op.getFilter().getType().getShape());
+    SmallVector<int64_t> out(resultType.getShape());
+    SmallVector<int64_t> strides(op.getStrides()), dilations(op.getDilations());
+    SmallVector<int64_t> padBegin(op.getPads().take_front(strides.size()));
+    if (in.size() == 3) {
+      for (SmallVector<int64_t> *v : {&in, &w, &out})
+        v->insert(v->begin() + 2, 1);
+      for (SmallVector<int64_t> *v : {&strides, &dilations})
+        v->insert(v->begin(), 1);
+      padBegin.insert(padBegin.begin(), 0);
+    }
+    int64_t n = in[0], g = op.getGroups(), cg = in[1] / g, fg = w[1];
+    int64_t kh = w[2], kw = w[3], h = in[2], wd = in[3];
+
+    Value x = reshapeTo(rewriter, loc, adaptor.getInput(), {n, g, cg, h * wd});
+    Value filter =
+        reshapeTo(rewriter, loc, adaptor.getFilter(), {g, cg, fg * kh * kw});
+    Value cols = contract(rewriter, loc, filter, x,
+                          {n, g, fg * kh * kw, h * wd}, accType);
+    cols = reshapeTo(rewriter, loc, cols, {n, g * fg, kh, kw, h, wd});
+
+    Value y = initialOutput(rewriter, loc, adaptor.getBias(), out, accType);
+    for (int64_t a = 0; a < kh; ++a) {
+      TapRange rows = tapRange(h, out[2], a, strides[0], dilations[0], padBegin[0]);
+      for (int64_t bb = 0; bb < kw && rows.count; ++bb) {
+        TapRange columns =
+            tapRange(wd, out[3], bb, strides[1], dilations[1], padBegin[1]);
+        if (!columns.count)
+          continue;
+        SmallVector<int64_t> sizes = {n, g * fg, rows.count, columns.count};
+        Value part = rewriter.create<tensor::ExtractSliceOp>(
+            loc, RankedTensorType::get(sizes, accType), cols,
+            indexAttrs(rewriter, {0, 0, a, bb, rows.first, columns.first}),
+            indexAttrs(rewriter, {n, g * fg, 1, 1, rows.count, columns.count}),
+            indexAttrs(rewriter, {1, 1, 1, 1, 1, 1}));
+        y = addStrided(rewriter, loc, y, part,
+                       {0, 0, rows.landing, columns.landing}, sizes,
+                       {1, 1, strides[0], strides[1]});
+      }
+    }
+    y = convertTensor(rewriter, loc, y, elementType);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, y, resultType.getShape()));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::kiln::populateConvTransposePatterns(RewritePatternSet &patterns,
+                                               ConversionTarget &target) {
+  patterns.add<ConvTransposeToLinalg>(patterns.getContext());
+  target.addIllegalOp<ConvTransposeOp>();
+}
