@@ -113,7 +113,7 @@ def main():
     peak = fma_peak(work)
     if peak:
         print("fma-peak: %s" % peak.replace("\n", "; "))
-    print("kiln compile: %.1f s; scratch memory %.1f MiB" % (compile_s, manifest["scratch_bytes"] / 2**20))
+    print("kiln compile: %.1f s; scratch memory %.1f MiB" % (compile_s, manifest["entry_points"][0]["scratch_bytes"] / 2**20))
     print("max |kiln - onnxruntime| = %.2e" % err)
     print("%-28s %10s %10s" % ("", "median ms", "best ms"))
     print("%-28s %10.2f %10.2f" % ("kiln (1 thread)", kiln_ms, kiln_best))

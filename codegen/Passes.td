@@ -1,7 +1,10 @@
-//===- Passes.td - Kiln lowering passes -------------------*- tablegen -*-===//
+//===- Passes.td - Kiln's target-independent codegen passes -*- tablegen -*-===//
 //
-// From the kiln dialect down to LLVM. Grouped by stage under banners,
-// alphabetical within a stage.
+// From the kiln dialect down to the target's IR, the passes every target
+// shares: the lowering to linalg (codegen/KilnToLinalg), and the ABI,
+// memory and kernel passes (codegen/Common). Target-specific passes live
+// with their target (codegen/CPU/Passes.td). Grouped by pipeline stage under
+// banners, alphabetical within a stage.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,7 +14,7 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
-// kiln -> linalg on tensors
+// Stage "linalg": kiln -> linalg on tensors
 //===----------------------------------------------------------------------===//
 
 def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "::mlir::func::FuncOp"> {
@@ -77,8 +80,171 @@ def KilnSplatsToFills : Pass<"kiln-splats-to-fills", "::mlir::func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
-// Bufferized code
+// Stage "memref": the ABI, bufferization and memory
 //===----------------------------------------------------------------------===//
+
+def KilnEntryPoints : Pass<"kiln-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Give each model function the destination-passing memref ABI";
+  let description = [{
+    Rewrites every model function (those marked `kiln.entry_point = "E"`, or
+    else `@main` as the entry point `run`; on tensors, returning tensors)
+    into `<name>_E_impl`, which takes one memref per argument (inputs and
+    parameters, in their order), then one per output, and returns nothing.
+    Arguments enter the tensor world through `bufferization.to_tensor
+    restrict`; each result is written into its output buffer with
+    `bufferization.materialize_in_destination`, so that one-shot
+    bufferization and kiln-place-outputs compute results directly into the
+    caller's buffers. A tensor without elements gets a 0-element buffer that
+    nothing touches.
+
+    Arguments marked `kiln.parameter` are weights: each distinct name gets a
+    64-byte aligned slot of the weights blob (module attribute
+    `kiln.weights`), shared by all entry points. The ABI the C entry points
+    need later, when types no longer say what an argument is, is kept in
+    attributes (codegen/Common/ABI.h): `kiln.entry`, `kiln.arg_weights`,
+    `kiln.num_outputs`, `kiln.output_names`, `kiln.buffer_bytes`,
+    `kiln.signature`; the module gets `kiln.symbol_prefix`. Finally every
+    `tensor.empty`, and every `linalg.fill` of one, with several uses is
+    split into one per use: each op gets its own destination, and a fill per
+    use is cheaper than one fill and a copy per use.
+
+    Before:
+    ```mlir
+    func.func @main(%x: tensor<4xf32> {kiln.name = "x"}) -> (tensor<4xf32> {kiln.name = "y"})
+    ```
+    After:
+    ```mlir
+    func.func @net_run_impl(%x: memref<4xf32>, %y: memref<4xf32>)
+        attributes {kiln.entry = "run", kiln.arg_weights = array<i64: -1>, ...} {
+      %0 = bufferization.to_tensor %x restrict : memref<4xf32>
+      ...
+      bufferization.materialize_in_destination %r in restrict writable %y
+        : (tensor<4xf32>, memref<4xf32>) -> ()
+      return
+    }
+    ```
+  }];
+  let options = [
+    Option<"symbolPrefix", "name", "std::string", "\"model\"",
+           "C symbol prefix: entry point E becomes <name>_E_impl">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def KilnPlaceOutputs : Pass<"kiln-place-outputs", "::mlir::ModuleOp"> {
+  let summary = "Compute results directly in the caller's output buffers";
+  let description = [{
+    After bufferization, a result that was not computed in its output buffer
+    lives in a temporary allocation and is copied into the output at the end.
+    Where the copy is the output's only use, the source is a whole allocation
+    of the same type in the function's top block, and nothing touches that
+    allocation after the copy, the allocation is replaced by the output
+    buffer and the copy disappears. Under those conditions every access the
+    allocation saw happens, in the same order, to the output buffer, which by
+    the ABI overlaps no other buffer: the rewrite cannot change any value.
+
+    Upstream's empty-tensor elimination does this before bufferization, but
+    for memref destinations it trusts `to_tensor restrict`, which the
+    analysis cannot verify; when a tensor on a result's destination chain has
+    other users, two results end up in one output buffer. Kiln runs that
+    elimination only while the model function still returns tensors, and
+    places outputs here instead.
+
+    Before:
+    ```mlir
+    %a = memref.alloc() : memref<4xf32>
+    linalg.fill ins(%zero : f32) outs(%a : memref<4xf32>)
+    linalg.copy ins(%a : memref<4xf32>) outs(%out : memref<4xf32>)
+    ```
+    After:
+    ```mlir
+    linalg.fill ins(%zero : f32) outs(%out : memref<4xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def KilnPlanMemory : Pass<"kiln-plan-memory", "::mlir::ModuleOp"> {
+  let summary = "Place every temporary buffer in one scratch buffer";
+  let description = [{
+    After bufferization, every `memref.alloc` at the top level of an entry
+    function (one with the `kiln.entry` attribute) becomes a `memref.view`
+    into a single scratch argument appended to the function. Offsets come
+    from the buffers' live ranges (first to last use, through aliases), packed
+    greedily, largest first, 64-byte aligned, so buffers that are never live
+    together share memory. The scratch size is recorded on the function as
+    `kiln.scratch_bytes`.
+
+    Upstream MLIR has buffer deallocation and hoisting but no static memory
+    planner; Kiln needs one so the generated code allocates at most once per
+    call (or never, with a caller-provided scratch buffer) and so the manifest
+    can state the memory a model needs.
+
+    Fails on a `memref.alloc` nested in a loop or with a dynamic size: both
+    would be unbounded; and when the plan needs more than `max-bytes`, with
+    an error at the op whose buffer is the largest (its ONNX node), so a
+    small model asking for a 40 GB intermediate is refused at compile time.
+  }];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", "int64_t(1) << 62",
+           "The largest scratch buffer to plan, in bytes">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def KilnVerifyOutputs : Pass<"kiln-verify-outputs", "::mlir::ModuleOp"> {
+  let summary = "Fail if an output's value is overwritten before it is read";
+  let description = [{
+    A check after bufferization. For each output buffer of an entry function
+    it follows the top-level ops in order and fails the compile (an internal
+    error naming the output, with a note at the op whose value is lost) when
+    an op overwrites the whole buffer while the value last written into it
+    has not been read. In code from a correct bufferization that never
+    happens: each value is written to a buffer because something reads it
+    (the caller, for an output's final value). When it does happen, two
+    values were given the same storage, and one of them would silently be
+    lost, the kind of bug that once made sibling matmuls return one
+    another's results.
+
+    Linalg ops write their inits (reading them when the payload uses them);
+    memref.copy overwrites its target; any other op that touches memory
+    counts as a read and a partial write of each memref operand. Writes
+    through subviews are partial: they never count as overwrites.
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Stage "llvm": kernels and C entry points
+//===----------------------------------------------------------------------===//
+
+def KilnCEntryPoints : Pass<"kiln-c-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Add the artifact's C entry points around each entry function";
+  let description = [{
+    On the LLVM dialect, after the functions have been converted: for each
+    entry function `<name>_E_impl` (attribute `kiln.entry = "E"`) it builds
+    `int <name>_E_ctx(const kiln_context_t *ctx, const void *const *inputs,
+    void *const *outputs)` and `int <name>_E(inputs, outputs)` (the same
+    with a NULL context), and once per module `const char
+    *<name>_signature(void)`, exactly as docs/artifact-format.md and
+    runtime/kiln_abi.h state them: NULL checks of every non-empty buffer, the
+    context's version and size, the caller's scratch (alignment, size) or
+    one allocated with aligned_alloc and freed after the call, weights read
+    at their offsets in `ctx->weights`, and the return codes KILN_CODE_*.
+    Everything but these exported functions gets internal linkage. A
+    declaration of one of them already in the module (a test driver calling
+    it) is given its body. The whole signature string is also left on the
+    module as `kiln.signature`, for the manifest.
+
+    Upstream has `llvm.emit_c_interface`, which wraps a function taking
+    memref descriptors; the artifact ABI takes arrays of bare pointers and a
+    context instead, so the wrappers are Kiln's own.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
 
 def KilnOutlineKernels : Pass<"kiln-outline-kernels", "::mlir::ModuleOp"> {
   let summary = "Move each compute op of an entry function into a function of its own";

@@ -46,7 +46,7 @@ int main(int argc, char **argv) {
   void *outputs[SMALL_CNN_NUM_OUTPUTS] = {logits, probs};
 
   int status = small_cnn_run(inputs, outputs);
-  if (status != SMALL_CNN_OK) {
+  if (status != KILN_CODE_OK) {
     fprintf(stderr, "small_cnn_run failed with status %d\n", status);
     return 1;
   }

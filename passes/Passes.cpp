@@ -1,4 +1,4 @@
-//===- Passes.cpp - Registration and the graph-level pipeline -------------===//
+//===- Passes.cpp - The passes of the pipeline's "graph" stage -----------===//
 
 #include "passes/Passes.h"
 
@@ -14,12 +14,4 @@ void mlir::kiln::buildGraphPipeline(OpPassManager &pm) {
   fn.addPass(createCSEPass());
   // Folding can make more shapes static (a reshape whose shape became known).
   fn.addPass(createKilnShapeInference());
-}
-
-void mlir::kiln::registerKilnPasses() {
-  registerKilnGraphPasses();
-  PassPipelineRegistration<>(
-      "kiln-graph-pipeline",
-      "Graph-level cleanup: shape inference, kiln canonicalization, CSE",
-      buildGraphPipeline);
 }

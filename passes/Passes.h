@@ -1,7 +1,8 @@
 //===- Passes.h - Kiln graph-level passes -----------------------*- C++ -*-===//
 //
-// Declarations generated from Passes.td, their registration, and the
-// graph-level pipeline every compile runs.
+// Declarations generated from Passes.td, their registration
+// (registerKilnGraphPasses, generated), and the passes of the pipeline's
+// "graph" stage (codegen/Pipeline.h orders the stages).
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,10 +21,6 @@ namespace mlir::kiln {
 
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
-
-/// Registers every kiln pass and the `kiln-graph-pipeline` with the global
-/// pass registry (for kiln-opt and --pass-pipeline strings).
-void registerKilnPasses();
 
 /// The graph-level cleanup every compile runs on each function: shape
 /// inference, kiln canonicalization, CSE.

@@ -11,8 +11,10 @@
 
 #include "compiler/onnx/ONNXImporter.h"
 
-#include "compiler/Frontend.h"
-#include "compiler/KilnBuilder.h"
+#include "compiler/onnx/ImportONNX.h"
+#include "compiler/import/InputShapes.h"
+#include "compiler/import/KilnBuilder.h"
+#include "compiler/import/Parameters.h"
 
 #include "ir/KilnOps.h"
 
@@ -48,6 +50,7 @@ private:
   LogicalResult collectNames();
   LogicalResult importInitializers();
   LogicalResult importInputs(func::FuncOp fn, Block *body);
+  void importParameters(func::FuncOp fn);
   LogicalResult importNode(const OpTable &table, int index);
   LogicalResult importOutputs(func::FuncOp fn);
   FailureOr<RankedTensorType> declaredType(const onnx::ValueInfoProto &info,
@@ -68,6 +71,8 @@ private:
   /// Node index producing each tensor (for the topological-order message).
   llvm::StringMap<int> producers;
   llvm::StringSet<> initializerNames;
+  /// Initializers that become parameters (WeightsMode::Parameters), in order.
+  SmallVector<std::pair<std::string, DenseElementsAttr>> parameters;
   /// Tensors read by a node or a graph output.
   llvm::StringSet<> used;
 };
@@ -258,8 +263,14 @@ LogicalResult ONNXImporter::importInitializers() {
         tensors.read(init, fileLoc, "initializer '" + name + "'");
     if (failed(value))
       return failure();
-    values[name] = builder.create<ConstantOp>(fileLoc, *value);
     initializerNames.insert(name);
+    // A parameter becomes an argument after the inputs (importParameters).
+    if (isParameter(options, *value)) {
+      if (used.contains(name))
+        parameters.push_back({name, *value});
+      continue;
+    }
+    values[name] = builder.create<ConstantOp>(fileLoc, *value);
   }
   return success();
 }
@@ -321,6 +332,11 @@ LogicalResult ONNXImporter::importInputs(func::FuncOp fn, Block *body) {
   for (auto [i, name] : llvm::enumerate(names))
     fn.setArgAttr(i, kTensorNameAttr, builder.getStringAttr(name));
   return success();
+}
+
+void ONNXImporter::importParameters(func::FuncOp fn) {
+  for (const auto &[name, value] : parameters)
+    values[name] = addParameter(fn, name, value);
 }
 
 LogicalResult ONNXImporter::importNode(const OpTable &table, int index) {
@@ -452,6 +468,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   builder.setInsertionPointToStart(body);
   if (failed(importInitializers()) || failed(importInputs(fn, body)))
     return nullptr;
+  importParameters(fn);
   for (int i = 0; i < model.graph().node_size(); ++i)
     if (failed(importNode(table, i)))
       return nullptr;

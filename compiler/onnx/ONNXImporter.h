@@ -17,7 +17,7 @@
 #ifndef KILN_COMPILER_ONNX_ONNXIMPORTER_H
 #define KILN_COMPILER_ONNX_ONNXIMPORTER_H
 
-#include "compiler/TensorData.h"
+#include "compiler/import/TensorData.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"

@@ -10,7 +10,7 @@
 
 #include "compiler/onnx/ONNXImporter.h"
 
-#include "compiler/KilnBuilder.h"
+#include "compiler/import/KilnBuilder.h"
 
 #include "ir/KilnOps.h"
 #include "ir/Shapes.h"

@@ -5,8 +5,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/CPU/Pipeline.h"
+#include "codegen/CPU/CPUPasses.h"
 #include "codegen/Passes.h"
+#include "codegen/Pipeline.h"
 #include "ir/KilnDialect.h"
 #include "passes/Passes.h"
 
@@ -18,9 +19,12 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  mlir::kiln::registerKilnPasses();
-  mlir::kiln::registerCodegenPasses();
-  mlir::kiln::registerCPUPipelines();
+  // Each pass library registers its own passes (generated from its
+  // Passes.td); the pipeline and its stages come from codegen/Pipeline.h.
+  mlir::kiln::registerKilnGraphPasses();
+  mlir::kiln::registerKilnCodegenPasses();
+  mlir::kiln::registerKilnCPUPasses();
+  mlir::kiln::registerPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

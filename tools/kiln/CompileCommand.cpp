@@ -2,10 +2,12 @@
 
 #include "tools/kiln/CompileCommand.h"
 
-#include "compiler/Diagnostics.h"
-#include "compiler/Driver.h"
+#include "compiler/driver/Diagnostics.h"
+#include "compiler/driver/Driver.h"
+#include "compiler/import/InputShapes.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -27,11 +29,16 @@ const char *kUsage =
     "  --name NAME             C symbol prefix and file stem (default: MODEL's stem)\n"
     "  --shape NAME=DIMS       dims of input NAME, e.g. --shape x=1x3x224x224;\n"
     "                          needed for inputs with symbolic dims (repeatable)\n"
+    "  --target NAME           code generation target (default: cpu)\n"
     "  --cpu CPU               target CPU (default: native, the host's)\n"
     "  --target-triple TRIPLE  target triple (default: the host's)\n"
     "  --features FEATURES     extra target features, e.g. +avx2,-avx512f\n"
-    "  --emit KIND             stop early and write IR: kiln, linalg, memref, llvm,\n"
-    "                          llvm-ir, asm, obj (default: artifact)\n"
+    "  --weights MODE          embedded (default: weights are constants in the\n"
+    "                          library) or external (float weights go to\n"
+    "                          NAME.weights.bin, passed at run time)\n"
+    "  --emit KIND             stop after a stage and write its IR: kiln, linalg,\n"
+    "                          loops, memref, llvm, llvm-ir, asm, obj\n"
+    "                          (default: artifact)\n"
     "  -v, --verbose           print each compile stage and its time\n"
     "  --time-passes           print MLIR's per-pass timing report\n"
     "  --print-ir-after-all    print the IR after every pass (to stderr)\n"
@@ -94,6 +101,18 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
       if (options.import.shapes.count(name))
         return usageError("--shape " + name.str() + " given twice");
       options.import.shapes[name] = *parsed;
+    } else if (flag == "--target") {
+      if (!value(options.targetName))
+        return usageError("missing value for --target");
+    } else if (flag == "--weights") {
+      if (!value(v))
+        return usageError("missing value for --weights");
+      if (v == "embedded")
+        options.import.weights = WeightsMode::Embedded;
+      else if (v == "external")
+        options.import.weights = WeightsMode::Parameters;
+      else
+        return usageError("--weights expects embedded or external, got '" + v + "'");
     } else if (flag == "--cpu") {
       if (!value(options.target.cpu))
         return usageError("missing value for --cpu");
@@ -106,10 +125,10 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
     } else if (flag == "--emit") {
       if (!value(v))
         return usageError("missing value for --emit");
-      std::optional<EmitKind> kind = parseEmitKind(v);
-      if (!kind)
-        return usageError("unknown --emit kind '" + v + "'");
-      options.emit = *kind;
+      if (!llvm::is_contained(getEmitKinds(), v))
+        return usageError("unknown --emit kind '" + v + "' (expected one of " +
+                          llvm::join(getEmitKinds(), ", ") + ")");
+      options.emit = v;
     } else if (flag == "-v" || flag == "--verbose") {
       options.verbose = true;
     } else if (flag == "--time-passes") {
@@ -140,13 +159,13 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
   if (options.import.path.empty())
     return usageError("missing MODEL");
   if (!haveOutput) {
-    if (options.emit == EmitKind::Artifact)
+    if (options.emit == "artifact")
       return usageError("missing -o OUT (the artifact folder)");
     options.output = "-";
   }
 
   DialectRegistry registry;
-  registerCompilerDialects(registry);
+  registerCompilerDialects(registry, options.targetName);
   MLIRContext context(registry);
   // One line per problem: no dump of the failing op (users see the node).
   context.printOpOnDiagnostic(false);

@@ -2,8 +2,9 @@
 
 Each case is a small kiln function, its inputs, and the expected outputs computed
 here with NumPy (references written from the ops' definitions in ir/KilnOps.td,
-not from the lowering). The generated test lowers everything with
-`kiln-opt -kiln-test-lower-to-llvm`, runs `main` with mlir-cpu-runner, and `main`
+not from the lowering). The generated test compiles every case with the shipped pipeline
+(`kiln-opt -kiln-pipeline`, each case one entry point of the artifact), runs
+`main` with mlir-cpu-runner, which calls each case's C entry point and
 compares each result with the NumPy values (|got - want| <= atol + rtol * |want|;
 NaN matches NaN; integers exactly), printing `<case>: <n> mismatches` and, for each
 mismatch, the index and both values. FileCheck expects 0 mismatches everywhere
@@ -142,19 +143,32 @@ class Case:
         return tin, tout
 
 
-CHECKERS = """
-// Counts elements with !(|got - want| <= atol + rtol * |want|) (NaN matches NaN)
-// and prints each mismatch, then the count.
-func.func @check_f64(%got: tensor<?xf64>, %want: tensor<?xf64>, %atol: f64, %rtol: f64) {
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %n = tensor.dim %got, %c0 : tensor<?xf64>
-  %zero = arith.constant 0 : i64
-  %one = arith.constant 1 : i64
-  %bad = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> i64 {
-    %g = tensor.extract %got[%i] : tensor<?xf64>
-    %w = tensor.extract %want[%i] : tensor<?xf64>
-    %d = arith.subf %g, %w : f64
+# The checkers read the results through plain pointers (what the artifact's C
+# entry points write to), widen each element to f64 or i64, and compare.
+CHECK_TYPES = {
+    "f16": ("f64", "arith.extf {v} : f16 to f64"),
+    "bf16": ("f64", "arith.extf {v} : bf16 to f64"),
+    "f32": ("f64", "arith.extf {v} : f32 to f64"),
+    "f64": ("f64", None),
+    "i1": ("i64", "arith.extui {v} : i1 to i64"),
+    "i8": ("i64", "arith.extsi {v} : i8 to i64"),
+    "i32": ("i64", "arith.extsi {v} : i32 to i64"),
+    "i64": ("i64", None),
+}
+
+
+def checker(elt):
+    """@check_<elt>(got, want, n[, atol, rtol]): counts elements with
+    !(|got - want| <= atol + rtol * |want|) (NaN matches NaN; integers
+    exactly), prints each mismatch, then the count."""
+    wide, conv = CHECK_TYPES[elt]
+    is_float = wide == "f64"
+    params = "%got: !llvm.ptr, %want: !llvm.ptr, %n: index" + (
+        ", %atol: f64, %rtol: f64" if is_float else "")
+    widen = f"%g = {conv.format(v='%gn')}" if conv else "%g = arith.addi %gn, %zero : i64" \
+        if not is_float else "%g = arith.addf %gn, %fzero : f64"
+    if is_float:
+        compare = """%d = arith.subf %g, %w : f64
     %ad = math.absf %d : f64
     %aw = math.absf %w : f64
     %rt = arith.mulf %rtol, %aw : f64
@@ -165,67 +179,53 @@ func.func @check_f64(%got: tensor<?xf64>, %want: tensor<?xf64>, %atol: f64, %rto
     %wnan = arith.cmpf uno, %w, %w : f64
     %bothnan = arith.andi %gnan, %wnan : i1
     %ok0 = arith.ori %close, %same : i1
-    %ok = arith.ori %ok0, %bothnan : i1
-    %next = scf.if %ok -> i64 {
-      scf.yield %acc : i64
-    } else {
-      %ii = arith.index_cast %i : index to i64
-      vector.print str "  mismatch at "
-      vector.print %ii : i64 punctuation <comma>
-      vector.print str " got "
-      vector.print %g : f64 punctuation <comma>
-      vector.print str " want "
-      vector.print %w : f64
-      %a = arith.addi %acc, %one : i64
-      scf.yield %a : i64
-    }
-    scf.yield %next : i64
-  }
-  vector.print %bad : i64 punctuation <no_punctuation>
-  vector.print str " mismatches\\n"
-  return
-}
-
-// Exact comparison of integers (and bools widened to 0/1).
-func.func @check_i64(%got: tensor<?xi64>, %want: tensor<?xi64>) {
+    %ok = arith.ori %ok0, %bothnan : i1"""
+    else:
+        compare = "%ok = arith.cmpi eq, %g, %w : i64"
+    return f"""func.func @check_{elt}({params}) {{
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  %n = tensor.dim %got, %c0 : tensor<?xi64>
   %zero = arith.constant 0 : i64
+  %fzero = arith.constant 0.0 : f64
   %one = arith.constant 1 : i64
-  %bad = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> i64 {
-    %g = tensor.extract %got[%i] : tensor<?xi64>
-    %w = tensor.extract %want[%i] : tensor<?xi64>
-    %ok = arith.cmpi eq, %g, %w : i64
-    %next = scf.if %ok -> i64 {
+  %bad = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> i64 {{
+    %ii = arith.index_cast %i : index to i64
+    %gp = llvm.getelementptr %got[%ii] : (!llvm.ptr, i64) -> !llvm.ptr, {elt}
+    %gn = llvm.load %gp : !llvm.ptr -> {elt}
+    {widen}
+    %wp = llvm.getelementptr %want[%ii] : (!llvm.ptr, i64) -> !llvm.ptr, {wide}
+    %w = llvm.load %wp : !llvm.ptr -> {wide}
+    {compare}
+    %next = scf.if %ok -> i64 {{
       scf.yield %acc : i64
-    } else {
-      %ii = arith.index_cast %i : index to i64
+    }} else {{
       vector.print str "  mismatch at "
       vector.print %ii : i64 punctuation <comma>
       vector.print str " got "
-      vector.print %g : i64 punctuation <comma>
+      vector.print %g : {wide} punctuation <comma>
       vector.print str " want "
-      vector.print %w : i64
+      vector.print %w : {wide}
       %a = arith.addi %acc, %one : i64
       scf.yield %a : i64
-    }
+    }}
     scf.yield %next : i64
-  }
+  }}
   vector.print %bad : i64 punctuation <no_punctuation>
   vector.print str " mismatches\\n"
   return
-}
-"""
+}}"""
 
 
 def emit_case_function(c):
+    """The case as a model function: the entry point `<case>` of the test's
+    artifact (C symbol t_<case>)."""
     tin, tout = c.types()
     fmt = {f"t{i}": t for i, t in enumerate(tin)}
     fmt.update({f"r{i}": t for i, t in enumerate(tout)})
     args = ", ".join(f"%a{i}: {t}" for i, t in enumerate(tin))
     results = ", ".join(tout)
-    lines = [f"func.func @{c.name}({args}) -> ({results}) {{"]
+    lines = [f"func.func @{c.name}({args}) -> ({results}) "
+             f"attributes {{kiln.entry_point = \"{c.name}\"}} {{"]
     for line in c.body.strip().splitlines():
         line = line.strip()
         for key, t in fmt.items():  # not str.format: attributes use braces
@@ -237,90 +237,106 @@ def emit_case_function(c):
     return "\n".join(lines)
 
 
-def emit_check(c, k, value, arr, elt, out):
-    """Lines of main that flatten result `value`, widen it, and check it."""
-    shape, n = arr.shape, arr.size
-    ty = tensor_type(shape, elt)
-    p = f"%{c.name}_{k}"
-    flat_ty = tensor_type((n,), elt)
-    if len(shape) == 1:
-        flat = value
-    elif len(shape) == 0:
-        out.append(f"  {p}_flat = tensor.expand_shape {value} [] output_shape [1] : {ty} into {flat_ty}")
-        flat = f"{p}_flat"
-    else:
-        group = ", ".join(str(i) for i in range(len(shape)))
-        out.append(f"  {p}_flat = tensor.collapse_shape {value} [[{group}]] : {ty} into {flat_ty}")
-        flat = f"{p}_flat"
-    is_float = elt in FLOATS
-    wide = "f64" if is_float else "i64"
-    wide_ty = tensor_type((n,), wide)
-    if elt != wide:
-        if is_float:
-            conv = f"arith.extf %in : {elt} to f64"
-        elif elt == "i1":
-            conv = "arith.extui %in : i1 to i64"
-        else:
-            conv = f"arith.extsi %in : {elt} to i64"
-        out.append(f"  {p}_e = tensor.empty() : {wide_ty}")
-        out.append(f"  {p}_w = linalg.generic {{indexing_maps = [affine_map<(d0) -> (d0)>, "
-                   f"affine_map<(d0) -> (d0)>], iterator_types = [\"parallel\"]}} "
-                   f"ins({flat} : {flat_ty}) outs({p}_e : {wide_ty}) {{")
-        out.append(f"  ^bb0(%in: {elt}, %out: {wide}):")
-        out.append(f"    %v = {conv}")
-        out.append(f"    linalg.yield %v : {wide}")
-        out.append(f"  }} -> {wide_ty}")
-        flat = f"{p}_w"
-    want = arr.astype(np.float64) if is_float else arr.astype(np.int64)
-    out.append(f"  {p}_want = arith.constant {fmt_dense(want.reshape(-1), wide)} : {wide_ty}")
-    dyn = tensor_type(("?",), wide)
-    out.append(f"  {p}_got_d = tensor.cast {flat} : {wide_ty} to {dyn}")
-    out.append(f"  {p}_want_d = tensor.cast {p}_want : {wide_ty} to {dyn}")
-    label = c.name if len(c.outputs) == 1 else f"{c.name}#{k}"
-    out.append(f"  vector.print str \"{label}: \"")
-    if is_float:
-        out.append(f"  {p}_atol = arith.constant {fmt_float(c.atol)} : f64")
-        out.append(f"  {p}_rtol = arith.constant {fmt_float(c.rtol)} : f64")
-        out.append(f"  func.call @check_f64({p}_got_d, {p}_want_d, {p}_atol, {p}_rtol) : "
-                   f"({dyn}, {dyn}, f64, f64) -> ()")
-    else:
-        out.append(f"  func.call @check_i64({p}_got_d, {p}_want_d) : ({dyn}, {dyn}) -> ()")
-    return label
+def memref_type(shape, elt):
+    return "memref<" + "".join(f"{d}x" for d in shape) + elt + ">"
+
+
+def pointer_of(value, ty, name, out):
+    """Lines of main that take the data pointer of memref `value`."""
+    out.append(f"  {name}_i = memref.extract_aligned_pointer_as_index {value} : {ty} -> index")
+    out.append(f"  {name}_l = arith.index_cast {name}_i : index to i64")
+    out.append(f"  {name} = llvm.inttoptr {name}_l : i64 to !llvm.ptr")
+    return name
+
+
+def pointer_array(pointers, name, out):
+    """Lines of main that build a C array of `pointers` on the stack."""
+    out.append(f"  {name}_n = arith.constant {max(len(pointers), 1)} : i64")
+    out.append(f"  {name} = llvm.alloca {name}_n x !llvm.ptr : (i64) -> !llvm.ptr")
+    for i, p in enumerate(pointers):
+        out.append(f"  {name}_{i} = llvm.getelementptr {name}[{i}] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr")
+        out.append(f"  llvm.store {p}, {name}_{i} : !llvm.ptr, !llvm.ptr")
+    return name
 
 
 def write_test(family, description, cases, expect_output=None):
     """`expect_output` maps a case label to the output lines expected instead
     of `<label>: 0 mismatches` (for the checker's self-test)."""
     expect_output = expect_output or {}
-    out = [f"// RUN: kiln-opt %s -kiln-test-lower-to-llvm | %mlir-run | FileCheck %s",
+    out = [f"// RUN: kiln-opt %s -kiln-pipeline=\"name=t\" | %mlir-run | FileCheck %s",
            "//",
-           f"// Execution test of the kiln -> linalg lowering: {description}",
+           f"// Execution test of the kiln ops through the shipped pipeline: {description}",
+           "// Each case is an entry point of one artifact (kiln.entry_point); @main calls",
+           "// its C entry point t_<case> as a program would and checks every output.",
            "// GENERATED by gen_exec_tests.py (NumPy computes the expected values);",
            "// edit the script and rerun it instead of editing this file.",
            ""]
-    checks = []
+    checks, globals_, body, used = [], [], [], set()
     for c in cases:
         out.append(emit_case_function(c))
         out.append("")
-    out.append(CHECKERS.strip())
-    out.append("")
-    out.append("func.func @main() {")
     for c in cases:
         tin, tout = c.types()
-        names = []
-        for i, ((a, e), t) in enumerate(zip(c.inputs, tin)):
-            out.append(f"  %{c.name}_in{i} = arith.constant {fmt_dense(a, e)} : {t}")
-            names.append(f"%{c.name}_in{i}")
-        res = f"%{c.name}_res"
-        nres = len(tout)
-        lhs = res if nres == 1 else f"{res}:{nres}"
-        out.append(f"  {lhs} = func.call @{c.name}({', '.join(names)}) : "
-                   f"({', '.join(tin)}) -> ({', '.join(tout)})")
+        ins, outs = [], []
+        for i, (a, e) in enumerate(c.inputs):
+            if a.size == 0:
+                body.append(f"  %{c.name}_in{i} = llvm.mlir.zero : !llvm.ptr")
+                ins.append(f"%{c.name}_in{i}")
+                continue
+            ty = memref_type(a.shape, e)
+            globals_.append(f"memref.global \"private\" constant @{c.name}_in{i} : {ty} = "
+                            f"{fmt_dense(a, e)}")
+            body.append(f"  %{c.name}_in{i}_m = memref.get_global @{c.name}_in{i} : {ty}")
+            ins.append(pointer_of(f"%{c.name}_in{i}_m", ty, f"%{c.name}_in{i}", body))
         for k, (arr, elt) in enumerate(c.outputs):
-            value = res if nres == 1 else f"{res}#{k}"
-            label = emit_check(c, k, value, arr, elt, out)
+            if arr.size == 0:
+                body.append(f"  %{c.name}_out{k} = llvm.mlir.zero : !llvm.ptr")
+                outs.append(f"%{c.name}_out{k}")
+                continue
+            ty = memref_type(arr.shape, elt)
+            body.append(f"  %{c.name}_out{k}_m = memref.alloc() : {ty}")
+            outs.append(pointer_of(f"%{c.name}_out{k}_m", ty, f"%{c.name}_out{k}", body))
+        pin = pointer_array(ins, f"%{c.name}_ins", body)
+        pout = pointer_array(outs, f"%{c.name}_outs", body)
+        globals_.append(f"llvm.func @t_{c.name}(!llvm.ptr, !llvm.ptr) -> i32")
+        body.append(f"  %{c.name}_code = llvm.call @t_{c.name}({pin}, {pout}) : "
+                    f"(!llvm.ptr, !llvm.ptr) -> i32")
+        body.append(f"  vector.print str \"{c.name} returned \"")
+        body.append(f"  vector.print %{c.name}_code : i32")
+        checks.append(f"// CHECK: {{{{^}}}}{c.name} returned 0")
+        for k, (arr, elt) in enumerate(c.outputs):
+            label = c.name if len(c.outputs) == 1 else f"{c.name}#{k}"
             for line in expect_output.get(label, [f"{label}: 0 mismatches"]):
                 checks.append(f"// CHECK: {{{{^}}}}{line}")
+            body.append(f"  vector.print str \"{label}: \"")
+            if arr.size == 0:
+                body.append("  vector.print str \"0 mismatches\\n\"")
+                continue
+            wide = CHECK_TYPES[elt][0]
+            want = arr.astype(np.float64) if wide == "f64" else arr.astype(np.int64)
+            wty = memref_type((arr.size,), wide)
+            globals_.append(f"memref.global \"private\" constant @{c.name}_want{k} : {wty} = "
+                            f"{fmt_dense(want.reshape(-1), wide)}")
+            body.append(f"  %{c.name}_want{k}_m = memref.get_global @{c.name}_want{k} : {wty}")
+            wp = pointer_of(f"%{c.name}_want{k}_m", wty, f"%{c.name}_want{k}", body)
+            body.append(f"  %{c.name}_n{k} = arith.constant {arr.size} : index")
+            used.add(elt)
+            if wide == "f64":
+                body.append(f"  %{c.name}_atol{k} = arith.constant {fmt_float(c.atol)} : f64")
+                body.append(f"  %{c.name}_rtol{k} = arith.constant {fmt_float(c.rtol)} : f64")
+                body.append(f"  func.call @check_{elt}(%{c.name}_out{k}, {wp}, %{c.name}_n{k}, "
+                            f"%{c.name}_atol{k}, %{c.name}_rtol{k}) : "
+                            f"(!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()")
+            else:
+                body.append(f"  func.call @check_{elt}(%{c.name}_out{k}, {wp}, %{c.name}_n{k}) : "
+                            f"(!llvm.ptr, !llvm.ptr, index) -> ()")
+    out.extend(globals_)
+    out.append("")
+    for elt in sorted(used):
+        out.append(checker(elt))
+        out.append("")
+    out.append("func.func @main() {")
+    out.extend(body)
     out.append("  return")
     out.append("}")
     out.append("")

@@ -1,0 +1,221 @@
+//===- CPUTarget.cpp - The CPU target: x86-64 and AArch64 through LLVM ----===//
+
+#include "codegen/CPU/CPUPasses.h"
+#include "codegen/CPU/ObjectEmitter.h"
+#include "codegen/Passes.h"
+#include "codegen/Pipeline.h"
+#include "codegen/Target.h"
+#include "ir/Shapes.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Index/IR/IndexDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <thread>
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+std::string TargetDescription::describe() const {
+  return triple + " " + cpu + ", " + std::to_string(vectorBits) +
+         "-bit vectors x " + std::to_string(numVectorRegisters) +
+         (hasFMA ? ", FMA" : "") + ", L1d " + formatBytes(l1DataBytes) +
+         ", L2 " + formatBytes(l2Bytes) + ", L3 " + formatBytes(l3Bytes) + ", " +
+         std::to_string(numCores) + (numCores == 1 ? " core" : " cores");
+}
+
+namespace {
+
+/// Size of the data (or unified) cache of `level` of CPU 0, from Linux's
+/// sysfs; nullopt where that is not available.
+std::optional<int64_t> hostCacheBytes(unsigned level) {
+  for (int index = 0; index < 8; ++index) {
+    std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index);
+    auto read = [&](StringRef file) -> std::string {
+      // sysfs files claim a size they do not have: read them as streams.
+      auto buffer = llvm::MemoryBuffer::getFileAsStream(dir + "/" + file.str());
+      return buffer ? (*buffer)->getBuffer().trim().str() : std::string();
+    };
+    std::string lvl = read("level");
+    if (lvl.empty())
+      break;
+    // Data or unified caches; instruction caches never hold tiles.
+    if (lvl != std::to_string(level) || read("type") == "Instruction")
+      continue;
+    std::string sizeText = read("size");
+    StringRef size = sizeText;
+    int64_t multiplier = 1;
+    if (size.consume_back("K"))
+      multiplier = 1 << 10;
+    else if (size.consume_back("M"))
+      multiplier = 1 << 20;
+    int64_t value;
+    if (!size.getAsInteger(10, value))
+      return value * multiplier;
+  }
+  return std::nullopt;
+}
+
+bool hasFeature(StringRef features, StringRef name) {
+  SmallVector<StringRef> list;
+  features.split(list, ',');
+  bool on = false;
+  for (StringRef f : list) // later entries override earlier ones
+    if (f.drop_front() == name)
+      on = f.front() == '+';
+  return on;
+}
+
+class CPUTarget final : public Target {
+public:
+  StringRef getName() const override { return "cpu"; }
+
+  FailureOr<TargetDescription> describe(const TargetRequest &request,
+                                        std::string &error) const override {
+    auto tm = createTargetMachine(request);
+    if (!tm) {
+      error = llvm::toString(tm.takeError());
+      return failure();
+    }
+    TargetDescription d;
+    const llvm::Triple &triple = (*tm)->getTargetTriple();
+    if (!triple.isArch64Bit()) {
+      error = "target '" + triple.str() +
+              "' has 32-bit pointers; the artifact ABI (kiln_abi.h) assumes 64-bit "
+              "pointers and size_t";
+      return failure();
+    }
+    d.triple = triple.str();
+    d.cpu = (*tm)->getTargetCPU().str();
+    d.features = (*tm)->getTargetFeatureString().str();
+    llvm::Triple host(llvm::sys::getProcessTriple());
+    d.isHost = triple.getArch() == host.getArch() && triple.getOS() == host.getOS();
+    if (triple.isX86()) {
+      bool avx512 = hasFeature(d.features, "avx512f");
+      bool avx = hasFeature(d.features, "avx") || hasFeature(d.features, "avx2");
+      d.vectorBits = avx512 ? 512 : avx ? 256 : 128;
+      d.numVectorRegisters = avx512 ? 32 : 16;
+      d.hasFMA = hasFeature(d.features, "fma") || avx512;
+    } else if (triple.isAArch64()) {
+      d.vectorBits = 128; // NEON; SVE lengths are not known at compile time
+      d.numVectorRegisters = 32;
+      d.hasFMA = true;
+    }
+    // The host's caches and cores when compiling for it; typical sizes
+    // otherwise (a cross compile cannot know the machine).
+    if (request.cpu == "native" && d.isHost) {
+      d.l1DataBytes = hostCacheBytes(1).value_or(d.l1DataBytes);
+      d.l2Bytes = hostCacheBytes(2).value_or(d.l2Bytes);
+      d.l3Bytes = hostCacheBytes(3).value_or(d.l3Bytes);
+      d.numCores = std::max(1u, std::thread::hardware_concurrency());
+    }
+    return d;
+  }
+
+  void registerDialects(DialectRegistry &registry) const override {
+    registry.insert<affine::AffineDialect, cf::ControlFlowDialect,
+                    index::IndexDialect, LLVM::LLVMDialect, scf::SCFDialect,
+                    vector::VectorDialect>();
+  }
+
+  void buildLoopPipeline(OpPassManager &pm,
+                         const PipelineOptions &) const override {
+    // Unit-stride innermost loops for LLVM's vectorizer; tiling and the
+    // vector dialect come here next (docs/architecture.md).
+    pm.addNestedPass<func::FuncOp>(createKilnCPULoopOrder());
+  }
+
+  void buildLoweringPipeline(OpPassManager &pm,
+                             const PipelineOptions &) const override {
+    pm.addPass(createKilnOutlineKernels());
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+    pm.addPass(createLowerAffinePass());
+    pm.addPass(createConvertSCFToCFPass());
+    pm.addPass(createConvertVectorToLLVMPass());
+    pm.addPass(memref::createExpandStridedMetadataPass());
+    pm.addPass(createLowerAffinePass());
+    pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+    // Math with an LLVM intrinsic first; the rest (erf, tanh, ...) calls libm.
+    pm.addPass(createConvertMathToLLVMPass());
+    pm.addPass(createConvertMathToLibmPass());
+    pm.addPass(createArithToLLVMConversionPass());
+    pm.addPass(createConvertIndexToLLVMPass());
+    // Bare pointers: the C entry points pass plain buffer pointers.
+    ConvertFuncToLLVMPassOptions func;
+    func.useBarePtrCallConv = true;
+    pm.addPass(createConvertFuncToLLVMPass(func));
+    pm.addPass(createConvertControlFlowToLLVMPass());
+    pm.addPass(createReconcileUnrealizedCastsPass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createKilnCEntryPoints());
+  }
+
+  LogicalResult emit(ModuleOp module, const PipelineOptions &options,
+                     CodeObjects &objects) const override {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    if (failed(emitOutput(module, options, TargetOutput::Object, os)))
+      return failure();
+    objects.hostObject = std::move(text);
+    return success();
+  }
+
+  LogicalResult emitOutput(ModuleOp module, const PipelineOptions &options,
+                           TargetOutput output,
+                           llvm::raw_ostream &os) const override {
+    Location loc = module.getLoc();
+    TargetRequest request;
+    request.triple = options.description.triple;
+    request.cpu = options.description.cpu;
+    request.features = options.description.features;
+    auto tm = createTargetMachine(request);
+    if (!tm)
+      return emitError(loc) << llvm::toString(tm.takeError());
+    llvm::LLVMContext llvmContext;
+    auto llvmModule =
+        buildLLVMModule(module, llvmContext, options.symbolPrefix, **tm);
+    if (!llvmModule)
+      return emitError(loc) << llvm::toString(llvmModule.takeError());
+    if (output == TargetOutput::IR) {
+      (*llvmModule)->print(os, nullptr);
+      return success();
+    }
+    auto code = emitMachineCode(**llvmModule, **tm,
+                                output == TargetOutput::Assembly
+                                    ? llvm::CodeGenFileType::AssemblyFile
+                                    : llvm::CodeGenFileType::ObjectFile);
+    if (!code)
+      return emitError(loc) << llvm::toString(code.takeError());
+    os << *code;
+    return success();
+  }
+};
+
+} // namespace
+
+const Target &mlir::kiln::getCPUTarget() {
+  static const CPUTarget target;
+  return target;
+}

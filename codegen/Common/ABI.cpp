@@ -1,0 +1,103 @@
+//===- ABI.cpp - The artifact ABI as the codegen passes see it ------------===//
+
+#include "codegen/Common/ABI.h"
+
+#include "ir/DTypes.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+SmallVector<abi::ModelFunction> abi::getModelFunctions(ModuleOp module) {
+  SmallVector<ModelFunction> marked;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (auto name = fn->getAttrOfType<StringAttr>(kEntryPointAttr))
+      marked.push_back({fn, name.str()});
+  if (!marked.empty())
+    return marked;
+  if (auto main = module.lookupSymbol<func::FuncOp>(kDefaultEntryFunction))
+    if (!main.isExternal() && !isEntryFunction(main))
+      return {{main, kDefaultEntryName.str()}};
+  return {};
+}
+
+bool abi::isEntryFunction(func::FuncOp fn) {
+  return fn->hasAttrOfType<StringAttr>(kEntryAttr);
+}
+
+StringRef abi::getEntryName(func::FuncOp fn) {
+  auto name = fn->getAttrOfType<StringAttr>(kEntryAttr);
+  return name ? name.getValue() : StringRef();
+}
+
+std::string abi::implFunctionName(StringRef prefix, StringRef entry) {
+  return (prefix + "_" + entry + "_impl").str();
+}
+
+SmallVector<std::pair<BlockArgument, StringRef>>
+abi::getOutputArguments(func::FuncOp fn) {
+  SmallVector<std::pair<BlockArgument, StringRef>> outputs;
+  auto weights = fn->getAttrOfType<DenseI64ArrayAttr>(kArgWeightsAttr);
+  auto names = fn->getAttrOfType<ArrayAttr>(kOutputNamesAttr);
+  if (!weights || !names || fn.isExternal())
+    return outputs;
+  Block &entry = fn.getBody().front();
+  for (auto [i, name] : llvm::enumerate(names)) {
+    unsigned index = weights.size() + i;
+    if (index >= entry.getNumArguments())
+      break;
+    outputs.push_back({entry.getArgument(index), cast<StringAttr>(name).getValue()});
+  }
+  return outputs;
+}
+
+/// Bytes outside [A-Za-z0-9_.-] as %XX, so names never contain the
+/// signature's separators.
+static std::string escapeName(StringRef name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (llvm::isAlnum(c) || c == '_' || c == '.' || c == '-')
+      out += static_cast<char>(c);
+    else
+      out += "%" + llvm::utohexstr(c, /*LowerCase=*/false, /*Width=*/2);
+  }
+  return out;
+}
+
+std::string abi::renderTensor(StringRef name, Type elementType,
+                              ArrayRef<int64_t> shape) {
+  SmallVector<std::string> dims;
+  for (int64_t d : shape)
+    dims.push_back(std::to_string(d));
+  return escapeName(name) + ":" + shortDTypeName(elementType) + "[" +
+         llvm::join(dims, ",") + "]";
+}
+
+std::string abi::renderEntry(StringRef entry, ArrayRef<std::string> inputs,
+                             ArrayRef<std::string> outputs) {
+  return (entry + ":in=" + llvm::join(inputs, ",") + ";out=" +
+          llvm::join(outputs, ","))
+      .str();
+}
+
+std::string abi::renderSignature(ArrayRef<std::string> entries,
+                                 ArrayRef<std::string> weights) {
+  std::string s = KILN_ABI_TAG;
+  for (const std::string &e : entries)
+    s += "|" + e;
+  if (!weights.empty())
+    s += "|weights=" + llvm::join(weights, ",");
+  return s;
+}
+
+int64_t abi::alignWeightOffset(int64_t offset) {
+  return (offset + KILN_WEIGHTS_ALIGNMENT - 1) / KILN_WEIGHTS_ALIGNMENT *
+         KILN_WEIGHTS_ALIGNMENT;
+}
+
+bool abi::isCIdentifier(StringRef name) {
+  if (name.empty() || llvm::isDigit(name[0]))
+    return false;
+  return llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}

@@ -1,0 +1,96 @@
+//===- ABI.h - The artifact ABI as the codegen passes see it -----*- C++ -*-===//
+//
+// The pieces of docs/artifact-format.md the compiler produces: which
+// functions of a module are entry points, the attributes the codegen passes
+// use to hand the ABI down from tensors to LLVM (where argument types no
+// longer say what an argument is), the layout of external weights, and the
+// signature string. Its constants (versions, codes, alignments, dtype names)
+// come from runtime/kiln_abi.h.
+//
+// Attributes, by the pass that sets them:
+//   frontends        on a model function: kiln.entry_point = "E" (optional;
+//                    without any, @main is the entry point "run"); on its
+//                    arguments and results kiln.name; on an argument that is
+//                    a weight, kiln.parameter (its value: kiln.value)
+//   kiln-entry-points on the module: kiln.symbol_prefix, kiln.weights; on
+//                    each <prefix>_<E>_impl: kiln.entry, kiln.arg_weights,
+//                    kiln.num_outputs, kiln.output_names, kiln.buffer_bytes,
+//                    kiln.signature
+//   kiln-plan-memory on each entry function: kiln.scratch_bytes
+//   kiln-c-entry-points on the module: kiln.signature (the whole string)
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_COMMON_ABI_H
+#define KILN_CODEGEN_COMMON_ABI_H
+
+#include "runtime/kiln_abi.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <utility>
+
+namespace mlir::kiln::abi {
+
+// On model functions (tensors), from the frontends.
+inline constexpr llvm::StringLiteral kEntryPointAttr = "kiln.entry_point";
+inline constexpr llvm::StringLiteral kParameterAttr = "kiln.parameter";
+inline constexpr llvm::StringLiteral kValueAttr = "kiln.value";
+/// The entry point of a module without kEntryPointAttr: @main, named "run".
+inline constexpr llvm::StringLiteral kDefaultEntryFunction = "main";
+inline constexpr llvm::StringLiteral kDefaultEntryName = "run";
+
+// On entry functions after kiln-entry-points.
+inline constexpr llvm::StringLiteral kEntryAttr = "kiln.entry";
+inline constexpr llvm::StringLiteral kArgWeightsAttr = "kiln.arg_weights";
+inline constexpr llvm::StringLiteral kNumOutputsAttr = "kiln.num_outputs";
+inline constexpr llvm::StringLiteral kOutputNamesAttr = "kiln.output_names";
+inline constexpr llvm::StringLiteral kBufferBytesAttr = "kiln.buffer_bytes";
+inline constexpr llvm::StringLiteral kSignatureAttr = "kiln.signature";
+inline constexpr llvm::StringLiteral kScratchBytesAttr = "kiln.scratch_bytes";
+// On the module.
+inline constexpr llvm::StringLiteral kSymbolPrefixAttr = "kiln.symbol_prefix";
+inline constexpr llvm::StringLiteral kWeightsAttr = "kiln.weights";
+/// On functions kiln-outline-kernels made.
+inline constexpr llvm::StringLiteral kKernelAttr = "kiln.kernel";
+
+/// A model function and the entry point it becomes.
+struct ModelFunction {
+  func::FuncOp function;
+  std::string entryName;
+};
+
+/// The model functions of a module, in module order: those marked
+/// kEntryPointAttr, or else @main as "run". Empty if there are none.
+SmallVector<ModelFunction> getModelFunctions(ModuleOp module);
+
+/// Whether `fn` is an entry function (after kiln-entry-points), and its
+/// entry point's name.
+bool isEntryFunction(func::FuncOp fn);
+StringRef getEntryName(func::FuncOp fn);
+/// `<prefix>_<entry>_impl`, the function kiln-entry-points makes.
+std::string implFunctionName(StringRef prefix, StringRef entry);
+
+/// The output arguments of an entry function, in order, with their names.
+SmallVector<std::pair<BlockArgument, StringRef>> getOutputArguments(func::FuncOp fn);
+
+/// "x:f32[1,3,32,32]": a tensor in the signature string (name escaped).
+std::string renderTensor(StringRef name, Type elementType, ArrayRef<int64_t> shape);
+/// "run:in=x:f32[2];out=y:f32[2]": one entry point's part of the signature.
+std::string renderEntry(StringRef entry, ArrayRef<std::string> inputs,
+                        ArrayRef<std::string> outputs);
+/// The whole signature: KILN_ABI_TAG, each entry's part, the weights.
+std::string renderSignature(ArrayRef<std::string> entries,
+                            ArrayRef<std::string> weights);
+
+/// `offset` rounded up to KILN_WEIGHTS_ALIGNMENT.
+int64_t alignWeightOffset(int64_t offset);
+
+/// True if `name` is a C identifier (entry point names must be).
+bool isCIdentifier(StringRef name);
+
+} // namespace mlir::kiln::abi
+
+#endif // KILN_CODEGEN_COMMON_ABI_H

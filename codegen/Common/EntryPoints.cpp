@@ -1,0 +1,265 @@
+//===- EntryPoints.cpp - Model functions get the destination-passing ABI --===//
+//
+// See KilnEntryPoints in codegen/Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Common/ABI.h"
+#include "codegen/Passes.h"
+#include "ir/DTypes.h"
+#include "ir/KilnDialect.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNENTRYPOINTS
+#include "codegen/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+bool hasNoElements(Type t) { return cast<RankedTensorType>(t).getNumElements() == 0; }
+
+/// The buffer of an argument or result. A tensor without elements gets a
+/// 0-element rank-1 buffer: MLIR cannot give a memref with a zero-length
+/// inner dim (4x0) the strided layout a bare pointer needs, and no code
+/// touches it (ir/EmptyTensors.cpp folds every use of such tensors).
+MemRefType toMemRef(Type t) {
+  auto tensor = cast<RankedTensorType>(t);
+  if (hasNoElements(tensor))
+    return MemRefType::get({0}, tensor.getElementType());
+  return MemRefType::get(tensor.getShape(), tensor.getElementType());
+}
+
+int64_t bytesOf(Type t) {
+  auto tensor = cast<RankedTensorType>(t);
+  return tensor.getNumElements() * dtypeBytes(tensor.getElementType());
+}
+
+/// A weight of the artifact: a parameter of one or more model functions.
+struct Weight {
+  std::string name;
+  RankedTensorType type;
+  int64_t offset;
+};
+
+struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<abi::ModelFunction> models = abi::getModelFunctions(module);
+    if (models.empty()) {
+      module.emitError("no model function to compile: no @main, and no "
+                       "function marked ")
+          << abi::kEntryPointAttr;
+      return signalPassFailure();
+    }
+    if (!abi::isCIdentifier(symbolPrefix)) {
+      module.emitError("symbol prefix '") << symbolPrefix << "' is not a C identifier";
+      return signalPassFailure();
+    }
+    llvm::StringSet<> entryNames;
+    for (const abi::ModelFunction &m : models)
+      if (failed(checkModelFunction(m, entryNames)))
+        return signalPassFailure();
+    if (failed(layoutWeights(models)))
+      return signalPassFailure();
+    for (const abi::ModelFunction &m : models)
+      rewrite(m.function, m.entryName);
+
+    OpBuilder b(module.getContext());
+    module->setAttr(abi::kSymbolPrefixAttr, b.getStringAttr(symbolPrefix));
+    SmallVector<Attribute> weights;
+    for (const Weight &w : weightList)
+      weights.push_back(b.getDictionaryAttr(
+          {b.getNamedAttr("name", b.getStringAttr(w.name)),
+           b.getNamedAttr("type", TypeAttr::get(w.type)),
+           b.getNamedAttr("offset", b.getI64IntegerAttr(w.offset)),
+           b.getNamedAttr("signature",
+                          b.getStringAttr(abi::renderTensor(
+                                              w.name, w.type.getElementType(),
+                                              w.type.getShape()) +
+                                          "@" + std::to_string(w.offset)))}));
+    module->setAttr(abi::kWeightsAttr, b.getArrayAttr(weights));
+  }
+
+  LogicalResult checkModelFunction(const abi::ModelFunction &m,
+                                   llvm::StringSet<> &entryNames) {
+    func::FuncOp fn = m.function;
+    if (!abi::isCIdentifier(m.entryName))
+      return fn.emitError("entry point name '")
+             << m.entryName << "' is not a C identifier";
+    if (!entryNames.insert(m.entryName).second)
+      return fn.emitError("two functions are entry point '") << m.entryName << "'";
+    if (fn.isExternal())
+      return fn.emitError("entry point '") << m.entryName << "' has no body";
+    FunctionType type = fn.getFunctionType();
+    for (Type t : llvm::concat<const Type>(type.getInputs(), type.getResults())) {
+      auto tensor = dyn_cast<RankedTensorType>(t);
+      if (!tensor || !tensor.hasStaticShape())
+        return fn.emitError("model inputs and outputs need static shapes, got ") << t;
+    }
+    return success();
+  }
+
+  static std::string tensorName(func::FuncOp fn, unsigned index, bool result) {
+    StringAttr name = result ? fn.getResultAttrOfType<StringAttr>(index, kTensorNameAttr)
+                             : fn.getArgAttrOfType<StringAttr>(index, kTensorNameAttr);
+    if (name)
+      return name.str();
+    return (result ? "output" : "input") + std::to_string(index);
+  }
+
+  /// Weights are shared by the entry points: each distinct parameter name
+  /// gets one slot, in order of first appearance, 64-byte aligned.
+  LogicalResult layoutWeights(ArrayRef<abi::ModelFunction> models) {
+    int64_t offset = 0;
+    for (const abi::ModelFunction &m : models) {
+      func::FuncOp fn = m.function;
+      for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+        if (!fn.getArgAttr(i, abi::kParameterAttr))
+          continue;
+        std::string name = tensorName(fn, i, false);
+        auto type = cast<RankedTensorType>(fn.getArgument(i).getType());
+        auto it = weightIndex.find(name);
+        if (it != weightIndex.end()) {
+          if (weightList[it->second].type != type)
+            return fn.emitError("parameter '")
+                   << name << "' is " << type << " here but "
+                   << weightList[it->second].type << " in another entry point";
+          continue;
+        }
+        offset = abi::alignWeightOffset(offset);
+        weightIndex[name] = weightList.size();
+        weightList.push_back({name, type, offset});
+        offset += bytesOf(type);
+      }
+    }
+    return success();
+  }
+
+  void rewrite(func::FuncOp fn, StringRef entryName) {
+    MLIRContext *ctx = &getContext();
+    Block &entry = fn.getBody().front();
+    OpBuilder b = OpBuilder::atBlockBegin(&entry);
+    Location loc = fn.getLoc();
+
+    // Inputs and parameters: memref arguments, seen as tensors by the body.
+    SmallVector<int64_t> argWeights, bufferBytes;
+    SmallVector<std::string> inputSigs, outputSigs;
+    for (BlockArgument arg : entry.getArguments()) {
+      auto tensor = cast<RankedTensorType>(arg.getType());
+      unsigned i = arg.getArgNumber();
+      std::string name = tensorName(fn, i, false);
+      if (fn.getArgAttr(i, abi::kParameterAttr)) {
+        argWeights.push_back(weightIndex.lookup(name));
+      } else {
+        argWeights.push_back(-1);
+        bufferBytes.push_back(bytesOf(tensor));
+        inputSigs.push_back(abi::renderTensor(name, tensor.getElementType(),
+                                              tensor.getShape()));
+      }
+      arg.setType(toMemRef(tensor));
+      if (hasNoElements(tensor)) {
+        Value none = b.create<arith::ConstantOp>(
+            loc, DenseElementsAttr::get(tensor, ArrayRef<Attribute>()));
+        arg.replaceAllUsesWith(none);
+        continue;
+      }
+      auto asTensor = b.create<bufferization::ToTensorOp>(
+          loc, arg, /*restrict=*/true, /*writable=*/false);
+      arg.replaceAllUsesExcept(asTensor, asTensor);
+    }
+
+    // Outputs: one memref argument per result, written in place of return.
+    SmallVector<Attribute> outputNames;
+    auto ret = cast<func::ReturnOp>(entry.getTerminator());
+    b.setInsertionPoint(ret);
+    for (auto [i, result] : llvm::enumerate(ret.getOperands())) {
+      auto tensor = cast<RankedTensorType>(result.getType());
+      std::string name = tensorName(fn, i, true);
+      outputNames.push_back(b.getStringAttr(name));
+      outputSigs.push_back(
+          abi::renderTensor(name, tensor.getElementType(), tensor.getShape()));
+      bufferBytes.push_back(bytesOf(tensor));
+      BlockArgument out = entry.addArgument(toMemRef(tensor), loc);
+      if (hasNoElements(tensor))
+        continue; // nothing to write
+      auto m = b.create<bufferization::MaterializeInDestinationOp>(
+          loc, TypeRange(), result, out);
+      m.setRestrict(true);
+      m.setWritable(true);
+    }
+    b.create<func::ReturnOp>(loc);
+    ret.erase();
+
+    fn.setType(FunctionType::get(ctx, entry.getArgumentTypes(), {}));
+    // Tensor names are not LLVM parameter attributes; the ABI attributes
+    // below keep what later passes need.
+    fn.setAllArgAttrs(ArrayRef<DictionaryAttr>{});
+    fn.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+    fn.setSymName(abi::implFunctionName(symbolPrefix, entryName));
+    fn->removeAttr(abi::kEntryPointAttr);
+    fn->setAttr(abi::kEntryAttr, b.getStringAttr(entryName));
+    fn->setAttr(abi::kArgWeightsAttr, b.getDenseI64ArrayAttr(argWeights));
+    fn->setAttr(abi::kNumOutputsAttr, b.getI64IntegerAttr(outputNames.size()));
+    fn->setAttr(abi::kOutputNamesAttr, b.getArrayAttr(outputNames));
+    fn->setAttr(abi::kBufferBytesAttr, b.getDenseI64ArrayAttr(bufferBytes));
+    fn->setAttr(abi::kSignatureAttr,
+                b.getStringAttr(abi::renderEntry(entryName, inputSigs, outputSigs)));
+    giveEachUseItsOwnFill(fn);
+    giveEachUseItsOwnEmptyTensor(fn);
+  }
+
+  /// The zero (or -inf, ...) accumulator inits that CSE merges: linalg.fill
+  /// of a tensor.empty used by several ops, which accumulate into it.
+  /// Bufferization would fill one buffer and copy it for each op but the
+  /// last; a fill per use is cheaper than a fill and a copy.
+  static void giveEachUseItsOwnFill(func::FuncOp fn) {
+    fn.walk([](linalg::FillOp fill) {
+      if (fill->getNumResults() != 1)
+        return;
+      Value init = fill.getOutputs().front();
+      auto empty = init.getDefiningOp<tensor::EmptyOp>();
+      if (!empty)
+        return;
+      for (OpOperand &use : llvm::make_early_inc_range(
+               llvm::drop_begin(fill->getResult(0).getUses()))) {
+        OpBuilder b(use.getOwner());
+        IRMapping map;
+        map.map(init, b.clone(*empty)->getResult(0));
+        use.set(b.clone(*fill, map)->getResult(0));
+      }
+    });
+  }
+
+  /// After CSE, one tensor.empty often serves as the destination of several
+  /// unrelated ops (every 1x10 result, say). One-shot bufferization would
+  /// give them one allocation and copy its undefined contents for all but
+  /// one; a tensor.empty per use gives each op its own destination.
+  static void giveEachUseItsOwnEmptyTensor(func::FuncOp fn) {
+    fn.walk([](tensor::EmptyOp empty) {
+      for (OpOperand &use :
+           llvm::make_early_inc_range(llvm::drop_begin(empty->getUses()))) {
+        OpBuilder b(use.getOwner());
+        use.set(b.clone(*empty)->getResult(0));
+      }
+    });
+  }
+
+  llvm::StringMap<int64_t> weightIndex;
+  SmallVector<Weight> weightList;
+};
+
+} // namespace

@@ -1,0 +1,73 @@
+//===- Pipeline.h - The compile pipeline, one ordered table -------*- C++ -*-===//
+//
+// Kiln's whole pipeline is the stage table below, assembled in one place
+// (Pipeline.cpp). The driver loops over it (and can stop after any stage
+// with --emit), kiln-opt registers it whole (`kiln-pipeline`) and stage by
+// stage (`kiln-<stage>-pipeline`), and the lit execution tests run it, so
+// what the tests check is what users get.
+//
+//   graph   kiln -> kiln: shape inference, folding, CSE          (passes/)
+//   linalg  kiln -> linalg on tensors, elementwise fusion       (codegen/KilnToLinalg)
+//   loops   loop-level transformations on tensors               (the target)
+//   memref  the ABI, bufferization, outputs, memory plan        (codegen/Common)
+//   llvm    bufferized code -> the target's IR, C entry points  (the target)
+//
+// After the table, the target turns the module into code objects
+// (Target::emit) and the artifact writer writes the folder.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_PIPELINE_H
+#define KILN_CODEGEN_PIPELINE_H
+
+#include "codegen/Target.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mlir::kiln {
+
+/// Everything a stage's passes may depend on.
+struct PipelineOptions {
+  /// C symbol prefix of the artifact (NAME in NAME_run).
+  std::string symbolPrefix = "model";
+  /// The target (required) and the machine it compiles for.
+  const Target *target = nullptr;
+  TargetDescription description;
+  /// The largest scratch buffer the memory plan may need (bytes).
+  int64_t maxScratchBytes = int64_t(1) << 62;
+};
+
+struct Stage {
+  /// "graph", "linalg", "loops", "memref", "llvm".
+  StringLiteral name;
+  /// What `kiln compile --emit` calls the IR after this stage ("kiln" for
+  /// the graph stage, the stage name otherwise).
+  StringLiteral emitName;
+  StringLiteral summary;
+  void (*build)(OpPassManager &pm, const PipelineOptions &options);
+  /// Dialects and interfaces the stage's passes create.
+  void (*registerDialects)(DialectRegistry &registry);
+};
+
+/// The stages, in order.
+ArrayRef<Stage> getPipelineStages();
+
+/// Adds every stage up to and including `lastStage` (all if empty) to `pm`.
+void buildPipeline(OpPassManager &pm, const PipelineOptions &options,
+                   StringRef lastStage = {});
+
+/// Dialects every stage and `target` need.
+void registerPipelineDialects(DialectRegistry &registry, const Target &target);
+
+/// Registers `kiln-pipeline` and `kiln-<stage>-pipeline` for each stage,
+/// with options `name` (symbol prefix), `target`, `cpu` and `features`, for
+/// kiln-opt (codegen/Targets.cpp, which knows every target).
+void registerPipelines();
+
+} // namespace mlir::kiln
+
+#endif // KILN_CODEGEN_PIPELINE_H

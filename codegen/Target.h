@@ -1,0 +1,119 @@
+//===- Target.h - What a code generation target provides ---------*- C++ -*-===//
+//
+// The seam between the target-independent pipeline (codegen/Pipeline.h) and
+// one kind of machine. A target describes the machine the code is for
+// (vector width, registers, caches, cores: what tile sizes are chosen
+// from), adds its passes to the two stages that are its own (loop-level
+// transformations on linalg, lowering of bufferized code to its IR), and
+// turns the final module into code objects for the artifact. The CPU
+// (codegen/CPU) is the first; an NVIDIA GPU target (codegen/GPU) is next.
+//
+// Targets are stateless singletons: thread-safe.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_TARGET_H
+#define KILN_CODEGEN_TARGET_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mlir::kiln {
+
+struct PipelineOptions;
+
+/// What a user asks for: --target-triple, --cpu, --features.
+struct TargetRequest {
+  std::string triple;   // empty: the host's
+  std::string cpu = "native";
+  std::string features; // "+feat,-feat" on top of the CPU's
+};
+
+/// The machine the code is for, resolved from a request. Loop-level passes
+/// read it to choose vector widths and tile sizes; nothing may assume a
+/// particular CPU.
+struct TargetDescription {
+  std::string triple, cpu, features;
+  /// Widest vector register the code may use, in bits (128 for SSE/NEON,
+  /// 256 for AVX2, 512 for AVX-512).
+  unsigned vectorBits = 128;
+  /// Number of such registers (16 with AVX2, 32 with AVX-512 or NEON).
+  unsigned numVectorRegisters = 16;
+  /// Whether fused multiply-add is native.
+  bool hasFMA = false;
+  /// Cache sizes in bytes: per core (L1 data, L2) and shared (L3).
+  int64_t l1DataBytes = 32 << 10;
+  int64_t l2Bytes = 512 << 10;
+  int64_t l3Bytes = 8 << 20;
+  /// Cores the generated code may use.
+  unsigned numCores = 1;
+  /// The target is the machine running the compiler (same architecture
+  /// and OS): the artifact can include a shared library and be run here.
+  bool isHost = true;
+
+  /// "x86_64-pc-linux-gnu znver4, 512-bit vectors x 32, L1d 32 KiB, ...".
+  std::string describe() const;
+};
+
+/// What a target made for an artifact. For the CPU: one object file.
+struct CodeObjects {
+  std::string hostObject;
+};
+
+/// The last steps of a compile that are outside MLIR, and what `--emit`
+/// can stop after.
+enum class TargetOutput {
+  IR,        // the target's textual IR (LLVM IR for the CPU)
+  Assembly,  // assembly text
+  Object,    // a relocatable object file
+};
+
+class Target {
+public:
+  virtual ~Target() = default;
+
+  /// "cpu".
+  virtual StringRef getName() const = 0;
+
+  /// Resolves `request` ("native" means the host's CPU and features).
+  /// Fails with a one-line message for an unknown or unsupported target.
+  virtual FailureOr<TargetDescription>
+  describe(const TargetRequest &request, std::string &error) const = 0;
+
+  /// Dialects and interface implementations the target's passes create.
+  virtual void registerDialects(DialectRegistry &registry) const = 0;
+
+  /// Stage "loops": loop-level transformations of linalg on tensors
+  /// (tiling, fusion, vectorization), before bufferization.
+  virtual void buildLoopPipeline(OpPassManager &pm,
+                                 const PipelineOptions &options) const = 0;
+
+  /// Stage "llvm": bufferized code with the artifact ABI -> the target's
+  /// IR, the C entry points included (kiln-c-entry-points).
+  virtual void buildLoweringPipeline(OpPassManager &pm,
+                                     const PipelineOptions &options) const = 0;
+
+  /// Turns the module after buildLoweringPipeline into code objects, or
+  /// writes one of the intermediate outputs to `os` instead.
+  virtual LogicalResult emit(ModuleOp module, const PipelineOptions &options,
+                             CodeObjects &objects) const = 0;
+  virtual LogicalResult emitOutput(ModuleOp module,
+                                   const PipelineOptions &options,
+                                   TargetOutput output,
+                                   llvm::raw_ostream &os) const = 0;
+};
+
+/// The CPU target (codegen/CPU): x86-64 and AArch64 through LLVM.
+const Target &getCPUTarget();
+
+/// The target called `name` ("cpu"); null if there is none.
+const Target *lookupTarget(StringRef name);
+
+} // namespace mlir::kiln
+
+#endif // KILN_CODEGEN_TARGET_H

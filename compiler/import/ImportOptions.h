@@ -1,0 +1,49 @@
+//===- ImportOptions.h - What every frontend is asked to do -----*- C++ -*-===//
+//
+// Every frontend (compiler/onnx, compiler/json, the MLIR one in
+// compiler/frontend) produces a module holding the model function
+// `func.func @main` on ranked tensors. Each argument and result carries its
+// model-level tensor name in `kiln.name`; ops carry locations naming the
+// model's node (NameLoc(node, FileLineColLoc(file, ...))), so every later
+// diagnostic can be traced back to the model.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_IMPORT_IMPORTOPTIONS_H
+#define KILN_COMPILER_IMPORT_IMPORTOPTIONS_H
+
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mlir::kiln {
+
+inline constexpr llvm::StringLiteral kModelFunctionName = "main";
+
+/// How a model's weights enter the kiln IR.
+enum class WeightsMode {
+  /// As kiln.constant: folded where possible, embedded in the library.
+  Embedded,
+  /// Every floating-point weight (ONNX initializer, JSON constant) as an
+  /// argument of @main after the inputs, marked `kiln.parameter`, with its
+  /// value in `kiln.value`; never folded into other constants. Integer
+  /// tensors (shapes, indices, axes) stay constants either way.
+  Parameters,
+};
+
+struct ImportOptions {
+  /// The model file: .onnx, .json (Kiln graph) or .mlir (kiln dialect).
+  std::string path;
+  /// `--shape NAME=1x3x224x224`: the dims of an input, required for inputs
+  /// with symbolic dims and checked against inputs with static ones.
+  llvm::StringMap<SmallVector<int64_t>> shapes;
+  WeightsMode weights = WeightsMode::Embedded;
+};
+
+} // namespace mlir::kiln
+
+#endif // KILN_COMPILER_IMPORT_IMPORTOPTIONS_H

@@ -1,0 +1,146 @@
+// RUN: kiln-opt %s -kiln-entry-points="name=net" -split-input-file -verify-diagnostics | FileCheck %s
+
+// Inputs become memrefs read through to_tensor; each result is written into
+// an output buffer appended to the arguments; nothing is returned. The ABI
+// the C entry points need is kept in attributes.
+// CHECK: module attributes {kiln.symbol_prefix = "net", kiln.weights = []}
+// CHECK-LABEL: func.func @net_run_impl(
+// CHECK-SAME: %[[X:arg[0-9]+]]: memref<2x3xf32>, %[[Y:arg[0-9]+]]: memref<3xi64>, %[[O0:arg[0-9]+]]: memref<2x3xf32>, %[[O1:arg[0-9]+]]: memref<3xi64>)
+// CHECK-SAME: kiln.arg_weights = array<i64: -1, -1>
+// CHECK-SAME: kiln.buffer_bytes = array<i64: 24, 24, 24, 24>
+// CHECK-SAME: kiln.entry = "run"
+// CHECK-SAME: kiln.num_outputs = 2 : i64
+// CHECK-SAME: kiln.output_names = ["r", "y"]
+// CHECK-SAME: kiln.signature = "run:in=x:f32[2,3],y:i64[3];out=r:f32[2,3],y:i64[3]"
+// CHECK-NOT: kiln.name
+// CHECK: %[[XT:.*]] = bufferization.to_tensor %[[X]] restrict : memref<2x3xf32>
+// CHECK: %[[YT:.*]] = bufferization.to_tensor %[[Y]] restrict : memref<3xi64>
+// CHECK: %[[R:.*]] = kiln.relu %[[XT]]
+// CHECK: bufferization.materialize_in_destination %[[R]] in restrict writable %[[O0]]
+// CHECK: bufferization.materialize_in_destination %[[YT]] in restrict writable %[[O1]]
+// CHECK: return{{$}}
+func.func @main(%x: tensor<2x3xf32> {kiln.name = "x"}, %y: tensor<3xi64> {kiln.name = "y"})
+    -> (tensor<2x3xf32> {kiln.name = "r"}, tensor<3xi64> {kiln.name = "y"}) {
+  %0 = kiln.relu %x : tensor<2x3xf32>
+  return %0, %y : tensor<2x3xf32>, tensor<3xi64>
+}
+
+// -----
+
+// Several entry points, marked kiln.entry_point, share the weights: one slot
+// per parameter name, 64-byte aligned, in order of first appearance. A
+// function that is not marked stays as it is. Unnamed tensors get positional
+// names; names with odd bytes are escaped in the signature.
+// CHECK: module attributes {kiln.symbol_prefix = "net", kiln.weights = [
+// CHECK-SAME: {name = "w", offset = 0 : i64, signature = "w:f32[4]@0", type = tensor<4xf32>},
+// CHECK-SAME: {name = "b", offset = 64 : i64, signature = "b:f32[2]@64", type = tensor<2xf32>}]}
+// CHECK-LABEL: func.func @net_run_impl(
+// CHECK-SAME: kiln.arg_weights = array<i64: -1, 0>
+// CHECK-SAME: kiln.signature = "run:in=x%20y:f32[4];out=output0:f32[4]"
+// CHECK-LABEL: func.func @net_grad_impl(
+// CHECK-SAME: kiln.arg_weights = array<i64: 1, -1, 0>
+// CHECK-SAME: kiln.entry = "grad"
+// CHECK-SAME: kiln.signature = "grad:in=input1:f32[4];out=output0:f32[4]"
+// CHECK-LABEL: func.func @helper(
+// CHECK-SAME: tensor<4xf32>
+module {
+  func.func @run(%x: tensor<4xf32> {kiln.name = "x y"}, %w: tensor<4xf32> {kiln.name = "w", kiln.parameter, kiln.value = dense<1.0> : tensor<4xf32>})
+      -> tensor<4xf32> attributes {kiln.entry_point = "run"} {
+    %0 = kiln.mul %x, %w : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+    return %0 : tensor<4xf32>
+  }
+  func.func @grad(%b: tensor<2xf32> {kiln.name = "b", kiln.parameter, kiln.value = dense<2.0> : tensor<2xf32>}, %x: tensor<4xf32>, %w: tensor<4xf32> {kiln.name = "w", kiln.parameter, kiln.value = dense<1.0> : tensor<4xf32>})
+      -> tensor<4xf32> attributes {kiln.entry_point = "grad"} {
+    %0 = kiln.add %x, %w : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+    return %0 : tensor<4xf32>
+  }
+  func.func @helper(%x: tensor<4xf32>) -> tensor<4xf32> {
+    return %x : tensor<4xf32>
+  }
+}
+
+// -----
+
+// Tensors without elements get 0-element buffers that nothing touches.
+// CHECK-LABEL: func.func @net_run_impl(
+// CHECK-SAME: memref<0xf32>, %{{.*}}: memref<0xf32>)
+// CHECK-SAME: kiln.buffer_bytes = array<i64: 0, 0>
+// CHECK-SAME: kiln.signature = "run:in=input0:f32[4,0];out=output0:f32[4,0]"
+// CHECK-NOT: materialize_in_destination
+func.func @main(%x: tensor<4x0xf32>) -> tensor<4x0xf32> {
+  %0 = kiln.constant dense<> : tensor<4x0xf32>
+  return %0 : tensor<4x0xf32>
+}
+
+// -----
+
+// One tensor.empty serving two destinations is split, one per use: each op
+// gets its own destination. A fill of one is split too.
+// CHECK-LABEL: func.func @net_run_impl(
+// CHECK: %[[A:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK: %[[B:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[B]] : tensor<4xf32>)
+// CHECK: %[[C:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK: %[[G:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[C]] : tensor<4xf32>)
+// CHECK: linalg.copy ins(%[[G]] : tensor<4xf32>) outs(%[[A]] : tensor<4xf32>)
+// CHECK: bufferization.materialize_in_destination %[[F]]
+module {
+  func.func @main() -> (tensor<4xf32>, tensor<4xf32>) {
+    %cst = arith.constant 1.0 : f32
+    %e = tensor.empty() : tensor<4xf32>
+    %f = linalg.fill ins(%cst : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    %c = linalg.copy ins(%f : tensor<4xf32>) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    return %f, %c : tensor<4xf32>, tensor<4xf32>
+  }
+}
+
+// -----
+
+// expected-error @+1 {{no model function to compile: no @main, and no function marked kiln.entry_point}}
+module {
+  func.func @other(%x: tensor<2xf32>) -> tensor<2xf32> {
+    return %x : tensor<2xf32>
+  }
+}
+
+// -----
+
+module {
+  // expected-error @+1 {{model inputs and outputs need static shapes, got 'tensor<?xf32>'}}
+  func.func @main(%x: tensor<?xf32>) -> tensor<?xf32> {
+    return %x : tensor<?xf32>
+  }
+}
+
+// -----
+
+module {
+  func.func @a(%x: tensor<2xf32>) -> tensor<2xf32> attributes {kiln.entry_point = "run"} {
+    return %x : tensor<2xf32>
+  }
+  // expected-error @+1 {{two functions are entry point 'run'}}
+  func.func @b(%x: tensor<2xf32>) -> tensor<2xf32> attributes {kiln.entry_point = "run"} {
+    return %x : tensor<2xf32>
+  }
+}
+
+// -----
+
+module {
+  // expected-error @+1 {{entry point name 'not-c' is not a C identifier}}
+  func.func @a(%x: tensor<2xf32>) -> tensor<2xf32> attributes {kiln.entry_point = "not-c"} {
+    return %x : tensor<2xf32>
+  }
+}
+
+// -----
+
+module {
+  func.func @a(%w: tensor<2xf32> {kiln.name = "w", kiln.parameter}) -> tensor<2xf32> attributes {kiln.entry_point = "a"} {
+    return %w : tensor<2xf32>
+  }
+  // expected-error @+1 {{parameter 'w' is 'tensor<3xf32>' here but 'tensor<2xf32>' in another entry point}}
+  func.func @b(%w: tensor<3xf32> {kiln.name = "w", kiln.parameter}) -> tensor<3xf32> attributes {kiln.entry_point = "b"} {
+    return %w : tensor<3xf32>
+  }
+}

@@ -1,0 +1,69 @@
+// RUN: kiln-opt %s -kiln-place-outputs -split-input-file | FileCheck %s
+
+// A temporary copied into an output at the end, and untouched afterwards, is
+// replaced by the output buffer; concat-like partial writes through subviews
+// follow it.
+// CHECK-LABEL: func.func @forward(
+// CHECK-SAME: %[[IN:.*]]: memref<2xf32>, %[[OUT:.*]]: memref<4xf32>)
+// CHECK-NOT: memref.alloc
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[OUT]] : memref<4xf32>)
+// CHECK: %[[SV:.*]] = memref.subview %[[OUT]][1] [2] [1]
+// CHECK: linalg.copy ins(%[[IN]] : memref<2xf32>) outs(%[[SV]]
+// CHECK-NEXT: return
+module {
+  func.func @forward(%in: memref<2xf32>, %out: memref<4xf32>)
+      attributes {kiln.entry = "run", kiln.arg_weights = array<i64: -1>, kiln.num_outputs = 1 : i64, kiln.output_names = ["y"]} {
+    %zero = arith.constant 0.0 : f32
+    %a = memref.alloc() : memref<4xf32>
+    linalg.fill ins(%zero : f32) outs(%a : memref<4xf32>)
+    %sv = memref.subview %a[1] [2] [1] : memref<4xf32> to memref<2xf32, strided<[1], offset: 1>>
+    linalg.copy ins(%in : memref<2xf32>) outs(%sv : memref<2xf32, strided<[1], offset: 1>>)
+    linalg.copy ins(%a : memref<4xf32>) outs(%out : memref<4xf32>)
+    return
+  }
+}
+
+// -----
+
+// The same value returned twice: the last copy's output takes the
+// temporary's place, the first output is copied from it.
+// CHECK-LABEL: func.func @twice(
+// CHECK-SAME: %[[IN:.*]]: memref<4xf32>, %[[O0:.*]]: memref<4xf32>, %[[O1:.*]]: memref<4xf32>)
+// CHECK-NOT: memref.alloc
+// CHECK: linalg.exp ins(%[[IN]] : memref<4xf32>) outs(%[[O1]] : memref<4xf32>)
+// CHECK: linalg.copy ins(%[[O1]] : memref<4xf32>) outs(%[[O0]] : memref<4xf32>)
+// CHECK-NEXT: return
+module {
+  func.func @twice(%in: memref<4xf32>, %o0: memref<4xf32>, %o1: memref<4xf32>)
+      attributes {kiln.entry = "run", kiln.arg_weights = array<i64: -1>, kiln.num_outputs = 2 : i64, kiln.output_names = ["a", "b"]} {
+    %a = memref.alloc() : memref<4xf32>
+    linalg.exp ins(%in : memref<4xf32>) outs(%a : memref<4xf32>)
+    linalg.copy ins(%a : memref<4xf32>) outs(%o0 : memref<4xf32>)
+    linalg.copy ins(%a : memref<4xf32>) outs(%o1 : memref<4xf32>)
+    return
+  }
+}
+
+// -----
+
+// Left alone: a temporary still read after its copy (through a view), an
+// output that receives an input, and a temporary of another shape.
+// CHECK-LABEL: func.func @kept(
+// CHECK-SAME: %[[IN:.*]]: memref<4xf32>, %[[O0:.*]]: memref<4xf32>, %[[O1:.*]]: memref<4xf32>, %[[O2:.*]]: memref<2x2xf32>)
+// CHECK: %[[A:.*]] = memref.alloc() : memref<4xf32>
+// CHECK: linalg.copy ins(%[[A]] : memref<4xf32>) outs(%[[O0]] : memref<4xf32>)
+// CHECK: linalg.copy ins(%[[IN]] : memref<4xf32>) outs(%[[O1]] : memref<4xf32>)
+// CHECK: %[[E:.*]] = memref.expand_shape %[[A]]
+// CHECK: linalg.copy ins(%[[E]] : memref<2x2xf32>) outs(%[[O2]] : memref<2x2xf32>)
+module {
+  func.func @kept(%in: memref<4xf32>, %o0: memref<4xf32>, %o1: memref<4xf32>, %o2: memref<2x2xf32>)
+      attributes {kiln.entry = "run", kiln.arg_weights = array<i64: -1>, kiln.num_outputs = 3 : i64, kiln.output_names = ["a", "b", "c"]} {
+    %a = memref.alloc() : memref<4xf32>
+    linalg.exp ins(%in : memref<4xf32>) outs(%a : memref<4xf32>)
+    linalg.copy ins(%a : memref<4xf32>) outs(%o0 : memref<4xf32>)
+    linalg.copy ins(%in : memref<4xf32>) outs(%o1 : memref<4xf32>)
+    %e = memref.expand_shape %a [[0, 1]] output_shape [2, 2] : memref<4xf32> into memref<2x2xf32>
+    linalg.copy ins(%e : memref<2x2xf32>) outs(%o2 : memref<2x2xf32>)
+    return
+  }
+}
