@@ -215,7 +215,7 @@ TEST_F(CliTest, RunReportsArtifactAndRuntimeFailures) {
   expectError(run({fixture("nothing"), "--input", x_}), "'" + fixture("nothing") + "': No such file or directory");
   expectError(run({fixture("mismatch"), "--input", x_}), "differs from the library's");
   expectError(run({fixture("evil"), "--input", x_}), "'../evil.so' is not a plain file name");
-  expectError(run({fixture("failing"), "--input", x_, "-o", dir_ + "/never"}), "fake_run returned 7");
+  expectError(run({fixture("failing"), "--input", x_, "-o", dir_ + "/never"}), "fake_run_ctx returned 7");
   EXPECT_FALSE(fs::exists(dir_ + "/never")) << "nothing is written when the model fails";
   expectError(run({fixture("good"), "--input", x_, "-o", x_}), "cannot create output folder '" + x_ + "'");
 }
@@ -257,10 +257,10 @@ TEST_F(CliTest, InspectPrintsTheManifest) {
   EXPECT_EQ(r.err, "");
   const std::string expected = "name:          fake\n"
                                "source:        fake.onnx\n"
-                               "kiln version:  0.1.0\n"
+                               "kiln version:  0.2.0\n"
                                "target:        x86_64-unknown-linux-gnu, cpu znver4, features +avx2,+fma\n"
                                "scratch bytes: 64\n"
-                               "signature:     kiln-abi-1;inputs=x:f32[2,3];outputs=y:f32[2,3],idx:i64[2]\n"
+                               "signature:     kiln-abi-2|run:in=x:f32[2,3];out=y:f32[2,3],idx:i64[2]\n"
                                "manifest:      " +
                                fixture("good/fake.json") + "\n" + "library:       " + fixture("good/libfake.so") +
                                " (loaded, signature matches)\n"
