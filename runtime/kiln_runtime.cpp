@@ -4,13 +4,17 @@
 // function catches everything at the boundary (see `guarded`) and turns it into a kiln_status_t plus a
 // thread-local message, so no exception ever reaches a C caller.
 //
-// A model is immutable once kiln_model_load returns; that is what makes kiln_model_run thread-safe without
-// locks. The contract implemented here is docs/artifact-format.md.
+// A model is immutable once kiln_model_load returns (its weights are mapped read-only); that is what makes
+// kiln_model_run_entry thread-safe without locks. The contract implemented here is docs/artifact-format.md;
+// every constant of it comes from kiln_abi.h.
 #include "kiln_runtime.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -30,25 +34,37 @@
 namespace {
 
 using Json = nlohmann::json;
-using RunFn = int (*)(const void *const *, void *const *);
-using RunWithScratchFn = int (*)(const void *const *, void *const *, void *);
+using EntryFn = int (*)(const kiln_context_t *, const void *const *, void *const *);
 using SignatureFn = const char *(*)(void);
 
 // Manifests are a few KB; the cap keeps a wrong or hostile file from exhausting memory.
 constexpr size_t kMaxManifestBytes = 16u << 20;
-constexpr size_t kScratchAlignment = 64;
 
+// The element types, indexed by kiln_dtype_t (which kiln_runtime.h generates from the same table).
 struct DtypeEntry {
   const char *numpyName; // manifest spelling
   const char *abiName;   // signature spelling
   size_t size;
 };
-// Indexed by kiln_dtype_t.
-constexpr DtypeEntry kDtypes[] = {
-    {"float16", "f16", 2}, {"bfloat16", "bf16", 2}, {"float32", "f32", 4}, {"float64", "f64", 8},
-    {"bool", "i1", 1},     {"int8", "i8", 1},       {"int32", "i32", 4},   {"int64", "i64", 8},
-};
+#define KILN_DTYPE_ENTRY(ENUM, code, numpyName, abiName, bytes) {numpyName, abiName, bytes},
+constexpr DtypeEntry kDtypes[] = {KILN_DTYPES(KILN_DTYPE_ENTRY)};
+#undef KILN_DTYPE_ENTRY
 constexpr size_t kNumDtypes = sizeof(kDtypes) / sizeof(kDtypes[0]);
+
+// Indexing kDtypes by code needs the codes to be 0, 1, 2, ... in table order.
+#define KILN_DTYPE_CODE(ENUM, code, numpyName, abiName, bytes) code,
+constexpr int kDtypeCodes[] = {KILN_DTYPES(KILN_DTYPE_CODE)};
+#undef KILN_DTYPE_CODE
+constexpr bool codesAreIndices() {
+  for (size_t i = 0; i < kNumDtypes; ++i)
+    if (kDtypeCodes[i] != static_cast<int>(i))
+      return false;
+  return true;
+}
+static_assert(codesAreIndices(), "KILN_DTYPES codes must be 0, 1, 2, ... in table order");
+
+// Stands in for a zero-byte scratch buffer or weights file, which generated code would take as "none given".
+alignas(KILN_SCRATCH_ALIGNMENT) unsigned char zeroBytes[KILN_SCRATCH_ALIGNMENT];
 
 const DtypeEntry *dtypeEntry(kiln_dtype_t dtype) {
   auto index = static_cast<size_t>(dtype);
@@ -144,6 +160,19 @@ struct Tensor {
   size_t bytes;
 };
 
+struct EntryPoint {
+  std::string name;   // "run", "grad", ...
+  std::string symbol; // NAME_E; the runtime calls symbol + "_ctx"
+  size_t scratchBytes = 0;
+  std::vector<Tensor> inputs, outputs;
+  EntryFn run = nullptr; // NAME_E_ctx; null until the library is opened
+};
+
+struct Weight {
+  Tensor tensor;
+  size_t offset; // in the weights file
+};
+
 // "[1,3,32,32]": the same spelling in messages and in signatures.
 std::string dims(const std::vector<int64_t> &shape) {
   std::string s = "[";
@@ -167,15 +196,27 @@ std::string escapeName(const std::string &name) {
   return out;
 }
 
-std::string signatureOf(const std::vector<Tensor> &inputs, const std::vector<Tensor> &outputs) {
-  auto list = [](const std::vector<Tensor> &tensors) {
-    std::string s;
-    for (size_t i = 0; i < tensors.size(); ++i)
-      s += (i ? "," : "") + escapeName(tensors[i].name) + ":" + kDtypes[tensors[i].dtype].abiName +
-           dims(tensors[i].shape);
-    return s;
-  };
-  return std::string(KILN_ABI_TAG) + ";inputs=" + list(inputs) + ";outputs=" + list(outputs);
+// TENSOR = NAME:DTYPE[D0,D1,...]
+std::string signatureOf(const Tensor &t) { return escapeName(t.name) + ":" + kDtypes[t.dtype].abiName + dims(t.shape); }
+
+std::string signatureOf(const std::vector<Tensor> &tensors) {
+  std::string s;
+  for (size_t i = 0; i < tensors.size(); ++i)
+    s += (i ? "," : "") + signatureOf(tensors[i]);
+  return s;
+}
+
+// kiln-abi-2|ENTRY:in=TENSOR,...;out=TENSOR,...|ENTRY:...[|weights=TENSOR@OFFSET,...]
+std::string signatureOf(const std::vector<EntryPoint> &entries, const std::vector<Weight> *weights) {
+  std::string s = KILN_ABI_TAG;
+  for (const EntryPoint &e : entries)
+    s += "|" + e.name + ":in=" + signatureOf(e.inputs) + ";out=" + signatureOf(e.outputs);
+  if (weights) {
+    s += "|weights=";
+    for (size_t i = 0; i < weights->size(); ++i)
+      s += (i ? "," : "") + signatureOf((*weights)[i].tensor) + "@" + std::to_string((*weights)[i].offset);
+  }
+  return s;
 }
 
 } // namespace
@@ -185,16 +226,23 @@ std::string signatureOf(const std::vector<Tensor> &inputs, const std::vector<Ten
 struct kiln_model {
   std::string name, source, kilnVersion, triple, cpu, features, signature;
   std::string manifestPath, libraryPath;
-  size_t scratchBytes = 0;
-  std::vector<Tensor> inputs, outputs;
-  void *handle = nullptr; // dlopen handle; null for kiln_model_load_manifest
-  RunFn run = nullptr;
-  RunWithScratchFn runWithScratch = nullptr;
+  std::vector<EntryPoint> entries;
+  size_t runIndex = SIZE_MAX; // the entry point named "run"; SIZE_MAX if there is none
+  // External weights; all empty when they are embedded in the library.
+  bool externalWeights = false;
+  std::string weightsPath;
+  size_t weightsBytes = 0;
+  std::vector<Weight> weights;
+  const void *weightsData = nullptr; // what every run gets as ctx->weights; null until mapped
+  void *mapping = nullptr;           // mmap of the weights file; null if not mapped (or 0 bytes)
+  void *handle = nullptr;            // dlopen handle; null for kiln_model_load_manifest
 
   kiln_model() = default;
   kiln_model(const kiln_model &) = delete;
   kiln_model &operator=(const kiln_model &) = delete;
   ~kiln_model() {
+    if (mapping)
+      munmap(mapping, weightsBytes);
     if (handle)
       dlclose(handle);
   }
@@ -272,7 +320,14 @@ std::string readManifestText(const std::string &path) {
 }
 
 // Validating the manifest -----------------------------------------------------------------------------------
-// Every message starts with the manifest's path and names the offending field ("inputs[0].shape[1]").
+// Every message starts with the manifest's path and names the offending field ("entry_points[0].inputs[1]").
+
+bool isCIdentifier(const std::string &s) {
+  auto valid = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  return !s.empty() && !(s[0] >= '0' && s[0] <= '9') && std::all_of(s.begin(), s.end(), valid);
+}
 
 struct ManifestReader {
   const std::string &path;
@@ -303,6 +358,13 @@ struct ManifestReader {
       bad("field '" + field + "' must be a non-negative integer");
     return value.get<uint64_t>();
   }
+  // A byte count that must fit a size_t with room to spare (so sums of two never wrap).
+  size_t size(const Json &object, const char *key, const std::string &field) const {
+    uint64_t value = count(*get(object, key, field), field);
+    if (value > std::numeric_limits<size_t>::max() / 2)
+      bad(field + " " + std::to_string(value) + " is too large");
+    return static_cast<size_t>(value);
+  }
 
   // Files must be plain names inside the artifact folder: a manifest may come from an untrusted source and
   // must not make the runtime open anything else.
@@ -315,6 +377,31 @@ struct ManifestReader {
     return file;
   }
 
+  std::vector<int64_t> shape(const Json &entry, const std::string &where) const {
+    const Json &list = getContainer(entry, "shape", where + ".shape", Json::value_t::array);
+    std::vector<int64_t> result;
+    for (size_t d = 0; d < list.size(); ++d) {
+      std::string field = where + ".shape[" + std::to_string(d) + "]";
+      uint64_t dim = count(list[d], field);
+      if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+        bad("field '" + field + "' is too large");
+      result.push_back(static_cast<int64_t>(dim));
+    }
+    return result;
+  }
+
+  // Checked multiplication: a hostile shape must not wrap around to a small byte count.
+  size_t bytesOf(const Tensor &t, const std::string &where) const {
+    bool empty = std::find(t.shape.begin(), t.shape.end(), 0) != t.shape.end();
+    uint64_t bytes = empty ? 0 : kDtypes[t.dtype].size;
+    for (int64_t dim : t.shape) {
+      if (bytes != 0 && static_cast<uint64_t>(dim) > std::numeric_limits<size_t>::max() / 2 / bytes)
+        bad(where + " " + describe(t) + " is too large to address");
+      bytes *= static_cast<uint64_t>(dim);
+    }
+    return static_cast<size_t>(bytes);
+  }
+
   Tensor tensor(const Json &entry, const std::string &where) const {
     if (!entry.is_object())
       bad(where + " must be an object");
@@ -325,97 +412,128 @@ struct ManifestReader {
     std::string dtype = string(entry, "dtype", where + ".dtype");
     if (!dtypeFromName(dtype, t.dtype))
       bad("field '" + where + ".dtype' has unknown dtype " + quote(dtype));
-    const Json &shape = getContainer(entry, "shape", where + ".shape", Json::value_t::array);
-    for (size_t d = 0; d < shape.size(); ++d) {
-      std::string field = where + ".shape[" + std::to_string(d) + "]";
-      uint64_t dim = count(shape[d], field);
-      if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-        bad("field '" + field + "' is too large");
-      t.shape.push_back(static_cast<int64_t>(dim));
-    }
-    // Checked multiplication: a hostile shape must not wrap around to a small byte count.
-    bool empty = std::find(t.shape.begin(), t.shape.end(), 0) != t.shape.end();
-    uint64_t bytes = empty ? 0 : kDtypes[t.dtype].size;
-    for (int64_t dim : t.shape) {
-      if (bytes != 0 && static_cast<uint64_t>(dim) > std::numeric_limits<size_t>::max() / bytes)
-        bad(where + " " + describe(t) + " is too large to address");
-      bytes *= static_cast<uint64_t>(dim);
-    }
+    t.shape = shape(entry, where);
+    t.bytes = bytesOf(t, where);
     uint64_t declared = count(*get(entry, "bytes", where + ".bytes"), where + ".bytes");
-    if (declared != bytes)
+    if (declared != t.bytes)
       bad(where + " " + quote(t.name) + " says " + std::to_string(declared) + " bytes, but " + describe(t) + " is " +
-          std::to_string(bytes));
-    t.bytes = static_cast<size_t>(bytes);
+          std::to_string(t.bytes));
     return t;
   }
 
-  std::vector<Tensor> tensors(const Json &doc, const char *key) const {
-    const Json &list = getContainer(doc, key, key, Json::value_t::array);
+  // object[key] as a list of tensors with unique names; |field| names the list in messages.
+  std::vector<Tensor> tensors(const Json &object, const char *key, const std::string &field) const {
+    const Json &list = getContainer(object, key, field, Json::value_t::array);
     std::vector<Tensor> result;
     std::set<std::string> seen;
     for (size_t i = 0; i < list.size(); ++i) {
-      result.push_back(tensor(list[i], key + ("[" + std::to_string(i) + "]")));
+      result.push_back(tensor(list[i], field + "[" + std::to_string(i) + "]"));
       if (!seen.insert(result.back().name).second)
-        bad(std::string(key) + " has two tensors named " + quote(result.back().name));
+        bad(field + " has two tensors named " + quote(result.back().name));
     }
     return result;
   }
+
+  EntryPoint entryPoint(const Json &object, const std::string &where, const std::string &modelName) const {
+    if (!object.is_object())
+      bad(where + " must be an object");
+    EntryPoint e;
+    e.name = string(object, "name", where + ".name");
+    if (!isCIdentifier(e.name))
+      bad(where + ".name " + quote(e.name) + " is not a C identifier");
+    e.symbol = string(object, "symbol", where + ".symbol");
+    if (e.symbol != modelName + "_" + e.name)
+      bad(where + ".symbol " + quote(e.symbol) + " should be " + quote(modelName + "_" + e.name));
+    e.scratchBytes = size(object, "scratch_bytes", where + ".scratch_bytes");
+    e.inputs = tensors(object, "inputs", where + ".inputs");
+    e.outputs = tensors(object, "outputs", where + ".outputs");
+    return e;
+  }
+
+  std::vector<EntryPoint> entryPoints(const Json &doc, const std::string &modelName) const {
+    const Json &list = getContainer(doc, "entry_points", "entry_points", Json::value_t::array);
+    if (list.empty())
+      bad("field 'entry_points' is empty; an artifact has at least one entry point");
+    std::vector<EntryPoint> result;
+    std::set<std::string> seen;
+    for (size_t i = 0; i < list.size(); ++i) {
+      result.push_back(entryPoint(list[i], "entry_points[" + std::to_string(i) + "]", modelName));
+      if (!seen.insert(result.back().name).second)
+        bad("entry_points has two entry points named " + quote(result.back().name));
+    }
+    return result;
+  }
+
+  Weight weight(const Json &object, const std::string &where) const {
+    Weight w{tensor(object, where), 0};
+    w.offset = size(object, "offset", where + ".offset");
+    return w;
+  }
+
+  // The generated code finds each weight at its offset in one mapping: offsets must be aligned, in order,
+  // disjoint and inside the file.
+  void checkLayout(const std::vector<Weight> &weights, size_t fileBytes) const {
+    size_t end = 0;
+    for (size_t i = 0; i < weights.size(); ++i) {
+      const Weight &w = weights[i];
+      std::string label = "weights.tensors[" + std::to_string(i) + "] " + quote(w.tensor.name);
+      if (w.offset % KILN_WEIGHTS_ALIGNMENT != 0)
+        bad(label + " starts at offset " + std::to_string(w.offset) + ", not a multiple of " +
+            std::to_string(KILN_WEIGHTS_ALIGNMENT));
+      if (w.offset < end)
+        bad(label + " starts at offset " + std::to_string(w.offset) + ", before the previous weight ends (" +
+            std::to_string(end) + "); weights must be in order and must not overlap");
+      if (w.offset > fileBytes || w.tensor.bytes > fileBytes - w.offset)
+        bad(label + " ends at byte " + std::to_string(w.offset + w.tensor.bytes) + ", past weights.bytes " +
+            std::to_string(fileBytes));
+      end = w.offset + w.tensor.bytes;
+    }
+  }
 };
 
-bool isCIdentifier(const std::string &s) {
-  auto valid = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  };
-  return !s.empty() && !(s[0] >= '0' && s[0] <= '9') && std::all_of(s.begin(), s.end(), valid);
+void parseFormat(const ManifestReader &r, const Json &doc) {
+  std::string format = r.string(doc, "format", "format");
+  if (format != KILN_ARTIFACT_FORMAT)
+    r.bad("format is " + quote(format) + ", expected " + quote(KILN_ARTIFACT_FORMAT));
+  const Json &version = *r.get(doc, "format_version", "format_version");
+  std::string supported = std::to_string(KILN_ARTIFACT_FORMAT_VERSION);
+  if (version.is_number_integer() && version.get<int64_t>() == 1)
+    r.bad("format_version 1: this artifact was written by an older Kiln; compile the model again with this "
+          "version of Kiln (this runtime reads format_version " + supported + ")");
+  if (!version.is_number_integer() || version.get<int64_t>() != KILN_ARTIFACT_FORMAT_VERSION)
+    r.bad("format_version " + version.dump() + " is not supported (this runtime reads " + supported + ")");
 }
 
-void parseManifest(kiln_model &m, const Location &where) {
-  ManifestReader r{m.manifestPath};
-  std::string text = readManifestText(m.manifestPath);
-  Json doc;
-  try {
-    doc = Json::parse(text);
-  } catch (const Json::parse_error &e) {
-    // e.what() starts with "[json.exception.parse_error.101] "; the rest is the useful part.
-    std::string what = e.what();
-    size_t bracket = what.find("] ");
-    r.bad("not valid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2)));
-  }
-  if (!doc.is_object())
-    r.bad("not a JSON object");
-
-  std::string format = r.string(doc, "format", "format");
-  if (format != "kiln-artifact")
-    r.bad("format is " + quote(format) + ", expected 'kiln-artifact'");
-  const Json &version = *r.get(doc, "format_version", "format_version");
-  if (!version.is_number_integer() || version.get<int64_t>() != KILN_ARTIFACT_FORMAT_VERSION)
-    r.bad("format_version " + version.dump() + " is not supported (this runtime reads " +
-          std::to_string(KILN_ARTIFACT_FORMAT_VERSION) + ")");
-
-  m.name = r.string(doc, "name", "name");
-  if (!isCIdentifier(m.name))
-    r.bad("name " + quote(m.name) + " is not a C identifier");
-  std::string entry = r.string(doc, "entry", "entry");
-  if (entry != m.name + "_run")
-    r.bad("entry " + quote(entry) + " should be " + quote(m.name + "_run"));
-  m.source = r.string(doc, "source", "source", false);
-  m.kilnVersion = r.string(doc, "kiln_version", "kiln_version", false);
+void parseTarget(kiln_model &m, const ManifestReader &r, const Json &doc) {
   const Json &target = r.getContainer(doc, "target", "target", Json::value_t::object);
   m.triple = r.string(target, "triple", "target.triple");
   m.cpu = r.string(target, "cpu", "target.cpu", false);
   m.features = r.string(target, "features", "target.features", false);
-  uint64_t scratch = r.count(*r.get(doc, "scratch_bytes", "scratch_bytes"), "scratch_bytes");
-  if (scratch > std::numeric_limits<size_t>::max() / 2)
-    r.bad("scratch_bytes " + std::to_string(scratch) + " is too large");
-  m.scratchBytes = static_cast<size_t>(scratch);
+}
 
-  m.inputs = r.tensors(doc, "inputs");
-  m.outputs = r.tensors(doc, "outputs");
-  m.signature = signatureOf(m.inputs, m.outputs);
-  std::string declared = r.string(doc, "signature", "signature");
-  if (declared != m.signature)
-    r.bad("signature " + quote(declared) + " does not match its inputs and outputs " + quote(m.signature));
+// `weights` and `files.weights` come together, with --weights external, or not at all.
+void parseWeights(kiln_model &m, const ManifestReader &r, const Json &doc, const Json &files,
+                  const std::string &folder) {
+  bool hasWeights = doc.contains("weights"), hasFile = files.contains("weights");
+  if (hasWeights != hasFile)
+    r.bad(hasWeights ? "has 'weights' but no 'files.weights'" : "has 'files.weights' but no 'weights'");
+  if (!hasWeights)
+    return;
+  const Json &weights = r.getContainer(doc, "weights", "weights", Json::value_t::object);
+  m.externalWeights = true;
+  m.weightsBytes = r.size(weights, "bytes", "weights.bytes");
+  const Json &list = r.getContainer(weights, "tensors", "weights.tensors", Json::value_t::array);
+  std::set<std::string> seen;
+  for (size_t i = 0; i < list.size(); ++i) {
+    m.weights.push_back(r.weight(list[i], "weights.tensors[" + std::to_string(i) + "]"));
+    if (!seen.insert(m.weights.back().tensor.name).second)
+      r.bad("weights.tensors has two tensors named " + quote(m.weights.back().tensor.name));
+  }
+  r.checkLayout(m.weights, m.weightsBytes);
+  m.weightsPath = joinPath(folder, r.plainFileName(files, "weights", true));
+}
 
+void parseFiles(kiln_model &m, const ManifestReader &r, const Json &doc, const Location &where) {
   const Json &files = r.getContainer(doc, "files", "files", Json::value_t::object);
   // A cross-compiled artifact has only its static library (see ArtifactWriter).
   if (!files.contains("shared_library"))
@@ -427,15 +545,62 @@ void parseManifest(kiln_model &m, const Location &where) {
   if (!where.givenLibrary.empty() && library != where.givenLibrary)
     r.bad("names shared library " + quote(library) + ", not the " + quote(where.givenLibrary) + " given");
   m.libraryPath = joinPath(where.folder, library);
+  parseWeights(m, r, doc, files, where.folder);
 }
 
-// Opening the library -------------------------------------------------------------------------------------
+Json parseJson(const ManifestReader &r, const std::string &text) {
+  try {
+    return Json::parse(text);
+  } catch (const Json::parse_error &e) {
+    // e.what() starts with "[json.exception.parse_error.101] "; the rest is the useful part.
+    std::string what = e.what();
+    size_t bracket = what.find("] ");
+    r.bad("not valid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2)));
+  }
+}
+
+void parseManifest(kiln_model &m, const Location &where) {
+  ManifestReader r{m.manifestPath};
+  Json doc = parseJson(r, readManifestText(m.manifestPath));
+  if (!doc.is_object())
+    r.bad("not a JSON object");
+  parseFormat(r, doc);
+  m.name = r.string(doc, "name", "name");
+  if (!isCIdentifier(m.name))
+    r.bad("name " + quote(m.name) + " is not a C identifier");
+  m.source = r.string(doc, "source", "source", false);
+  m.kilnVersion = r.string(doc, "kiln_version", "kiln_version", false);
+  parseTarget(m, r, doc);
+  m.entries = r.entryPoints(doc, m.name);
+  for (size_t i = 0; i < m.entries.size(); ++i)
+    if (m.entries[i].name == "run")
+      m.runIndex = i;
+  parseFiles(m, r, doc, where);
+
+  m.signature = signatureOf(m.entries, m.externalWeights ? &m.weights : nullptr);
+  std::string declared = r.string(doc, "signature", "signature");
+  if (declared != m.signature)
+    r.bad("signature " + quote(declared) + " does not match its entry points and weights " + quote(m.signature));
+}
+
+// Opening the library and the weights ---------------------------------------------------------------------
 
 void *symbol(const kiln_model &m, const std::string &name) {
   void *address = dlsym(m.handle, name.c_str());
   if (!address)
     fail(KILN_ERROR_NOT_FOUND, "library " + quote(m.libraryPath) + " does not export " + quote(name));
   return address;
+}
+
+void checkSignature(const kiln_model &m) {
+  auto signatureFn = reinterpret_cast<SignatureFn>(symbol(m, m.name + "_signature"));
+  const char *compiled = signatureFn();
+  if (!compiled)
+    fail(KILN_ERROR_LOAD, "library " + quote(m.libraryPath) + ": " + m.name + "_signature() returned NULL");
+  if (m.signature != compiled)
+    fail(KILN_ERROR_BAD_MANIFEST, m.manifestPath + ": signature " + quote(m.signature) +
+                                      " differs from the library's " + quote(compiled) +
+                                      "; the manifest and " + quote(m.libraryPath) + " do not belong together");
 }
 
 void openLibrary(kiln_model &m) {
@@ -450,17 +615,52 @@ void openLibrary(kiln_model &m) {
     const char *why = dlerror();
     fail(KILN_ERROR_LOAD, "dlopen failed: " + std::string(why ? why : "unknown reason"));
   }
-  // POSIX leaves object-to-function pointer casts to the platform; dlsym requires them to work.
-  m.run = reinterpret_cast<RunFn>(symbol(m, m.name + "_run"));
-  m.runWithScratch = reinterpret_cast<RunWithScratchFn>(symbol(m, m.name + "_run_with_scratch"));
-  auto signatureFn = reinterpret_cast<SignatureFn>(symbol(m, m.name + "_signature"));
-  const char *compiled = signatureFn();
-  if (!compiled)
-    fail(KILN_ERROR_LOAD, "library " + quote(m.libraryPath) + ": " + m.name + "_signature() returned NULL");
-  if (m.signature != compiled)
-    fail(KILN_ERROR_BAD_MANIFEST, m.manifestPath + ": signature " + quote(m.signature) +
-                                      " differs from the library's " + quote(compiled) +
-                                      "; the manifest and " + quote(m.libraryPath) + " do not belong together");
+  checkSignature(m);
+  // NAME_E is never called (runs go through NAME_E_ctx), but the contract promises both to programs that
+  // dlopen the library themselves.
+  for (EntryPoint &e : m.entries) {
+    symbol(m, e.symbol);
+    // POSIX leaves object-to-function pointer casts to the platform; dlsym requires them to work.
+    e.run = reinterpret_cast<EntryFn>(symbol(m, e.symbol + "_ctx"));
+  }
+}
+
+// Closes the descriptor on every path; the mapping outlives it.
+struct FileDescriptor {
+  int fd;
+  ~FileDescriptor() {
+    if (fd >= 0)
+      close(fd);
+  }
+};
+
+// Maps the weights file read-only for the model's lifetime: concurrent runs share it, and pages are read
+// only when the generated code touches them.
+void mapWeights(kiln_model &m) {
+  FileDescriptor file{open(m.weightsPath.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) {
+    int err = errno;
+    fail(statusForErrno(err), "weights file " + quote(m.weightsPath) + " named by " + quote(m.manifestPath) +
+                                  ": " + errnoText(err));
+  }
+  struct stat st;
+  if (fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode))
+    fail(KILN_ERROR_IO, "weights file " + quote(m.weightsPath) + " is not a regular file");
+  if (static_cast<uint64_t>(st.st_size) != m.weightsBytes)
+    fail(KILN_ERROR_BAD_MANIFEST, m.manifestPath + ": weights file " + quote(m.weightsPath) + " has " +
+                                      std::to_string(st.st_size) + " bytes, weights.bytes says " +
+                                      std::to_string(m.weightsBytes));
+  // mmap refuses length 0; an empty file still has to reach the code as "weights given".
+  if (m.weightsBytes == 0)
+    return void(m.weightsData = zeroBytes);
+  void *address = mmap(nullptr, m.weightsBytes, PROT_READ, MAP_PRIVATE, file.fd, 0);
+  if (address == MAP_FAILED) {
+    int err = errno;
+    fail(err == ENOMEM ? KILN_ERROR_OUT_OF_MEMORY : KILN_ERROR_IO,
+         "cannot map weights file " + quote(m.weightsPath) + ": " + errnoText(err));
+  }
+  m.mapping = address;
+  m.weightsData = address;
 }
 
 kiln_status_t load(const char *function, const char *path, kiln_model_t **out_model, bool withLibrary) {
@@ -475,20 +675,99 @@ kiln_status_t load(const char *function, const char *path, kiln_model_t **out_mo
     parseManifest(*model, where);
     if (withLibrary)
       openLibrary(*model);
+    if (withLibrary && model->externalWeights)
+      mapWeights(*model);
     *out_model = model.release();
   });
 }
 
+// Queries -------------------------------------------------------------------------------------------------
+
+void checkModel(const kiln_model_t *model) {
+  if (!model)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "model is NULL");
+}
+
+std::string entryNames(const kiln_model_t &model) {
+  std::vector<std::string> names;
+  for (const EntryPoint &e : model.entries)
+    names.push_back(quote(e.name));
+  return join(names);
+}
+
+// "the model" for "run", whose shorthands read as if it were the model; "entry point 'grad'" otherwise.
+std::string ownerOf(const EntryPoint &e) { return e.name == "run" ? "the model" : "entry point " + quote(e.name); }
+
+const EntryPoint &entryAt(const kiln_model_t *model, size_t entry) {
+  checkModel(model);
+  if (entry >= model->entries.size())
+    fail(KILN_ERROR_INVALID_ARGUMENT, "entry point index " + std::to_string(entry) +
+                                          " is out of range; the model has " + std::to_string(model->entries.size()));
+  return model->entries[entry];
+}
+
+// The entry point the shorthands without an entry argument refer to.
+size_t runEntryIndex(const kiln_model_t *model) {
+  checkModel(model);
+  if (model->runIndex == SIZE_MAX)
+    fail(KILN_ERROR_NOT_FOUND, "model " + quote(model->name) + " has no entry point 'run' (it has " +
+                                   entryNames(*model) + "); use the kiln_model_entry_* functions");
+  return model->runIndex;
+}
+
+// For the accessors that cannot fail: "run", or nullptr.
+const EntryPoint *runEntryOrNull(const kiln_model_t *model) {
+  return model && model->runIndex != SIZE_MAX ? &model->entries[model->runIndex] : nullptr;
+}
+
+kiln_tensor_info_t infoOf(const Tensor &t) {
+  static const int64_t kNoDims[1] = {0};
+  return {t.name.c_str(), t.dtype, t.shape.size(), t.shape.empty() ? kNoDims : t.shape.data(), t.bytes};
+}
+
+void tensorInfo(const kiln_model_t *model, size_t entry, size_t index, kiln_tensor_info_t *out, bool input) {
+  const EntryPoint &e = entryAt(model, entry);
+  if (!out)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "out_info is NULL");
+  const std::vector<Tensor> &tensors = input ? e.inputs : e.outputs;
+  if (index >= tensors.size())
+    fail(KILN_ERROR_INVALID_ARGUMENT, std::string(input ? "input" : "output") + " index " + std::to_string(index) +
+                                          " is out of range; " + ownerOf(e) + " has " + std::to_string(tensors.size()));
+  *out = infoOf(tensors[index]);
+}
+
+void findTensor(const kiln_model_t *model, size_t entry, const char *name, size_t *out_index, bool input) {
+  const EntryPoint &e = entryAt(model, entry);
+  if (!name)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "name is NULL");
+  if (!out_index)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "out_index is NULL");
+  const std::vector<Tensor> &tensors = input ? e.inputs : e.outputs;
+  auto found = std::find_if(tensors.begin(), tensors.end(), [&](const Tensor &t) { return t.name == name; });
+  if (found != tensors.end())
+    return void(*out_index = static_cast<size_t>(found - tensors.begin()));
+  std::vector<std::string> known;
+  for (const Tensor &t : tensors)
+    known.push_back(quote(t.name));
+  std::string owner = "model " + quote(model->name) + (e.name == "run" ? "" : " entry point " + quote(e.name));
+  fail(KILN_ERROR_NOT_FOUND, owner + " has no " + (input ? "input " : "output ") + quote(name) + " (it has " +
+                                 (known.empty() ? "none" : join(known)) + ")");
+}
+
 // Running -------------------------------------------------------------------------------------------------
 
-// Stands in for the data pointer of a zero-byte tensor, which the generated code would reject if NULL.
-alignas(64) unsigned char zeroByteTensor[64];
+// The scratch buffer of one call, as the caller gave it.
+struct Scratch {
+  bool given = false; // false: the generated code allocates its own
+  void *data = nullptr;
+  size_t bytes = 0;
+};
 
 template <typename Buffer, typename Pointer>
-void checkBuffers(const char *kind, const std::vector<Tensor> &tensors, const Buffer *buffers, size_t count,
-                  std::vector<Pointer> &pointers) {
+void checkBuffers(const EntryPoint &e, const char *kind, const std::vector<Tensor> &tensors, const Buffer *buffers,
+                  size_t count, std::vector<Pointer> &pointers) {
   if (count != tensors.size())
-    fail(KILN_ERROR_INVALID_ARGUMENT, "got " + std::to_string(count) + " " + kind + "s, the model has " +
+    fail(KILN_ERROR_INVALID_ARGUMENT, "got " + std::to_string(count) + " " + kind + "s, " + ownerOf(e) + " has " +
                                           std::to_string(tensors.size()));
   if (!buffers && count != 0)
     fail(KILN_ERROR_INVALID_ARGUMENT, std::string(kind) + "s is NULL");
@@ -501,8 +780,23 @@ void checkBuffers(const char *kind, const std::vector<Tensor> &tensors, const Bu
                                             std::to_string(t.bytes) + " (" + describe(t) + ")");
     if (!buffers[i].data && t.bytes != 0)
       fail(KILN_ERROR_INVALID_ARGUMENT, label() + " data is NULL");
-    pointers[i] = buffers[i].data ? static_cast<Pointer>(buffers[i].data) : zeroByteTensor;
+    // Passed through unchanged: the generated code never touches a zero-byte buffer, NULL or not.
+    pointers[i] = static_cast<Pointer>(buffers[i].data);
   }
+}
+
+// Refused before the generated code could misuse it (it would return MISALIGNED_SCRATCH or
+// SCRATCH_TOO_SMALL, or read past the end of a buffer it was told is large enough).
+void checkScratch(const EntryPoint &e, const Scratch &scratch) {
+  if (!scratch.given)
+    return;
+  if (scratch.bytes < e.scratchBytes)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "scratch has " + std::to_string(scratch.bytes) + " bytes, entry point " +
+                                          quote(e.name) + " needs " + std::to_string(e.scratchBytes));
+  if (!scratch.data && e.scratchBytes != 0)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "scratch is NULL");
+  if (reinterpret_cast<uintptr_t>(scratch.data) % KILN_SCRATCH_ALIGNMENT != 0)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "scratch is not " + std::to_string(KILN_SCRATCH_ALIGNMENT) + "-byte aligned");
 }
 
 // The generated code writes each output as if no other buffer it touches
@@ -511,124 +805,128 @@ void checkBuffers(const char *kind, const std::vector<Tensor> &tensors, const Bu
 // results. Checked before any code runs.
 struct Span {
   enum Kind { Input, Output, Scratch } kind;
-  size_t index; // into the model's inputs or outputs
+  size_t index; // into the entry point's inputs or outputs
   uintptr_t begin, end;
 
   // Only built for the error message, off the normal path.
-  std::string label(const kiln_model_t &model) const {
+  std::string label(const EntryPoint &e) const {
     if (kind == Scratch)
       return "the scratch buffer";
-    const Tensor &t = kind == Input ? model.inputs[index] : model.outputs[index];
+    const Tensor &t = kind == Input ? e.inputs[index] : e.outputs[index];
     return (kind == Input ? "input " : "output ") + std::to_string(index) + " " + quote(t.name);
   }
 };
 
 bool overlap(const Span &a, const Span &b) { return a.begin < b.end && b.begin < a.end; }
 
-void checkNoOverlap(const kiln_model_t &model, const kiln_input_t *inputs, const kiln_output_t *outputs,
-                    const void *scratch, size_t scratchBytes) {
+void checkNoOverlap(const EntryPoint &e, const kiln_input_t *inputs, const kiln_output_t *outputs,
+                    const Scratch &scratch) {
   auto span = [](Span::Kind kind, size_t index, const void *data, size_t bytes) {
     uintptr_t begin = reinterpret_cast<uintptr_t>(data);
     return Span{kind, index, begin, begin + bytes};
   };
   std::vector<Span> others;
-  for (size_t i = 0; i < model.inputs.size(); ++i)
+  for (size_t i = 0; i < e.inputs.size(); ++i)
     if (inputs[i].bytes != 0)
       others.push_back(span(Span::Input, i, inputs[i].data, inputs[i].bytes));
-  if (scratch && scratchBytes != 0)
-    others.push_back(span(Span::Scratch, 0, scratch, scratchBytes));
-  for (size_t i = 0; i < model.outputs.size(); ++i) {
+  if (scratch.data && scratch.bytes != 0)
+    others.push_back(span(Span::Scratch, 0, scratch.data, scratch.bytes));
+  for (size_t i = 0; i < e.outputs.size(); ++i) {
     if (outputs[i].bytes == 0)
       continue;
     Span out = span(Span::Output, i, outputs[i].data, outputs[i].bytes);
     for (const Span &other : others)
       if (overlap(out, other))
-        fail(KILN_ERROR_INVALID_ARGUMENT, out.label(model) + " overlaps " + other.label(model) +
+        fail(KILN_ERROR_INVALID_ARGUMENT, out.label(e) + " overlaps " + other.label(e) +
                                               "; outputs must not share memory with inputs, other outputs or scratch");
     others.push_back(out);
   }
 }
 
-// The NAME_ERROR_* codes of docs/artifact-format.md, for messages.
-const char *generatedCodeMeaning(int code) {
-  return code == 1   ? " (a NULL argument)"
-         : code == 2 ? " (out of memory)"
-         : code == 3 ? " (misaligned scratch)"
-                     : "";
+// What the runtime hands the generated code: the caller's scratch (if any) and the mapped weights (if
+// external). No thread pool, no device.
+kiln_context_t contextFor(const kiln_model_t &model, const Scratch &scratch) {
+  kiln_context_t ctx;
+  std::memset(&ctx, 0, sizeof ctx); // reserved fields must be 0 / NULL
+  ctx.abi_version = KILN_ABI_VERSION;
+  ctx.struct_size = sizeof ctx;
+  if (scratch.given) {
+    // A NULL scratch means "allocate it" to the code; the caller asked for no allocation.
+    ctx.scratch = scratch.data ? scratch.data : zeroBytes;
+    ctx.scratch_bytes = scratch.data ? scratch.bytes : 0;
+  }
+  if (model.externalWeights) {
+    ctx.weights = model.weightsData;
+    ctx.weights_bytes = model.weightsBytes;
+  }
+  return ctx;
 }
 
-kiln_status_t run(const char *function, const kiln_model_t *model, const kiln_input_t *inputs, size_t numInputs,
-                  const kiln_output_t *outputs, size_t numOutputs, bool withScratch, void *scratch,
-                  size_t scratchBytes) {
-  return guarded(function, KILN_ERROR_EXECUTION, [&] {
-    if (!model)
-      fail(KILN_ERROR_INVALID_ARGUMENT, "model is NULL");
-    if (!model->run)
-      fail(KILN_ERROR_INVALID_ARGUMENT, "model " + quote(model->name) +
-                                            " was opened with kiln_model_load_manifest; use kiln_model_load to run it");
-    std::vector<const void *> in;
-    std::vector<void *> out;
-    checkBuffers("input", model->inputs, inputs, numInputs, in);
-    checkBuffers("output", model->outputs, outputs, numOutputs, out);
-    checkNoOverlap(*model, inputs, outputs, withScratch ? scratch : nullptr, withScratch ? scratchBytes : 0);
-    int code;
-    if (withScratch) {
-      if (scratchBytes < model->scratchBytes)
-        fail(KILN_ERROR_INVALID_ARGUMENT, "scratch has " + std::to_string(scratchBytes) + " bytes, the model needs " +
-                                              std::to_string(model->scratchBytes));
-      if (!scratch && model->scratchBytes != 0)
-        fail(KILN_ERROR_INVALID_ARGUMENT, "scratch is NULL");
-      if (reinterpret_cast<uintptr_t>(scratch) % kScratchAlignment != 0)
-        fail(KILN_ERROR_INVALID_ARGUMENT, "scratch is not " + std::to_string(kScratchAlignment) + "-byte aligned");
-      code = model->runWithScratch(in.data(), out.data(), scratch ? scratch : zeroByteTensor);
-    } else {
-      code = model->run(in.data(), out.data());
-    }
-    std::string entry = model->name + (withScratch ? "_run_with_scratch" : "_run");
-    if (code == 2 && !withScratch)
-      fail(KILN_ERROR_OUT_OF_MEMORY, entry + " could not allocate its " + std::to_string(model->scratchBytes) +
-                                         " bytes of scratch memory");
-    if (code != 0)
-      fail(KILN_ERROR_EXECUTION, entry + " returned " + std::to_string(code) + generatedCodeMeaning(code));
-  });
+// The KILN_CODE_* codes of kiln_abi.h, for messages.
+struct CodeName {
+  int code;
+  const char *name, *meaning;
+};
+constexpr CodeName kCodes[] = {
+    {KILN_CODE_NULL_ARGUMENT, "KILN_CODE_NULL_ARGUMENT", "a NULL argument"},
+    {KILN_CODE_OUT_OF_MEMORY, "KILN_CODE_OUT_OF_MEMORY", "out of memory"},
+    {KILN_CODE_MISALIGNED_SCRATCH, "KILN_CODE_MISALIGNED_SCRATCH", "misaligned scratch"},
+    {KILN_CODE_SCRATCH_TOO_SMALL, "KILN_CODE_SCRATCH_TOO_SMALL", "scratch too small"},
+    {KILN_CODE_BAD_CONTEXT, "KILN_CODE_BAD_CONTEXT", "the code does not accept this runtime's context"},
+    {KILN_CODE_MISSING_WEIGHTS, "KILN_CODE_MISSING_WEIGHTS", "the code expects external weights"},
+};
+
+std::string codeText(int code) {
+  for (const CodeName &c : kCodes)
+    if (c.code == code)
+      return std::to_string(code) + " (" + c.name + ": " + c.meaning + ")";
+  return std::to_string(code);
 }
 
-kiln_status_t tensorInfo(const char *function, const kiln_model_t *model, size_t index, kiln_tensor_info_t *out,
-                         bool input) {
-  return guarded(function, KILN_ERROR_INVALID_ARGUMENT, [&] {
-    if (!model)
-      fail(KILN_ERROR_INVALID_ARGUMENT, "model is NULL");
-    if (!out)
-      fail(KILN_ERROR_INVALID_ARGUMENT, "out_info is NULL");
-    const std::vector<Tensor> &tensors = input ? model->inputs : model->outputs;
-    if (index >= tensors.size())
-      fail(KILN_ERROR_INVALID_ARGUMENT, std::string(input ? "input" : "output") + " index " + std::to_string(index) +
-                                            " is out of range; the model has " + std::to_string(tensors.size()));
-    static const int64_t kNoDims[1] = {0};
-    const Tensor &t = tensors[index];
-    *out = {t.name.c_str(), t.dtype, t.shape.size(), t.shape.empty() ? kNoDims : t.shape.data(), t.bytes};
-  });
+// Turns a non-zero code of the generated code into a Failure. Codes that blame the caller's scratch are
+// the caller's error; out-of-memory is one only when the code allocated; the rest mean the code and the
+// runtime disagree about the contract.
+[[noreturn]] void failWithCode(const EntryPoint &e, const Scratch &scratch, int code) {
+  std::string function = e.symbol + "_ctx";
+  if (code == KILN_CODE_OUT_OF_MEMORY && !scratch.given)
+    fail(KILN_ERROR_OUT_OF_MEMORY, function + " could not allocate its " + std::to_string(e.scratchBytes) +
+                                       " bytes of scratch memory (returned " + codeText(code) + ")");
+  bool callersScratch = code == KILN_CODE_MISALIGNED_SCRATCH || code == KILN_CODE_SCRATCH_TOO_SMALL;
+  fail(callersScratch ? KILN_ERROR_INVALID_ARGUMENT : KILN_ERROR_EXECUTION,
+       function + " returned " + codeText(code));
 }
 
-kiln_status_t findTensor(const char *function, const kiln_model_t *model, const char *name, size_t *out_index,
-                         bool input) {
-  return guarded(function, KILN_ERROR_INVALID_ARGUMENT, [&] {
-    if (!model)
-      fail(KILN_ERROR_INVALID_ARGUMENT, "model is NULL");
-    if (!name)
-      fail(KILN_ERROR_INVALID_ARGUMENT, "name is NULL");
-    if (!out_index)
-      fail(KILN_ERROR_INVALID_ARGUMENT, "out_index is NULL");
-    const std::vector<Tensor> &tensors = input ? model->inputs : model->outputs;
-    auto found = std::find_if(tensors.begin(), tensors.end(), [&](const Tensor &t) { return t.name == name; });
-    if (found != tensors.end())
-      return void(*out_index = static_cast<size_t>(found - tensors.begin()));
-    std::vector<std::string> known;
-    for (const Tensor &t : tensors)
-      known.push_back(quote(t.name));
-    fail(KILN_ERROR_NOT_FOUND, "model " + quote(model->name) + " has no " + (input ? "input " : "output ") +
-                                   quote(name) + " (it has " + (known.empty() ? "none" : join(known)) + ")");
-  });
+void runChecked(const kiln_model_t *model, size_t entry, const kiln_input_t *inputs, size_t numInputs,
+                const kiln_output_t *outputs, size_t numOutputs, const Scratch &scratch) {
+  const EntryPoint &e = entryAt(model, entry);
+  if (!model->handle)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "model " + quote(model->name) +
+                                          " was opened with kiln_model_load_manifest; use kiln_model_load to run it");
+  std::vector<const void *> in;
+  std::vector<void *> out;
+  checkBuffers(e, "input", e.inputs, inputs, numInputs, in);
+  checkBuffers(e, "output", e.outputs, outputs, numOutputs, out);
+  checkScratch(e, scratch);
+  checkNoOverlap(e, inputs, outputs, scratch);
+  kiln_context_t ctx = contextFor(*model, scratch);
+  int code = e.run(&ctx, in.data(), out.data());
+  if (code != KILN_CODE_OK)
+    failWithCode(e, scratch, code);
+}
+
+Scratch scratchFromOptions(const kiln_run_options_t *options) {
+  if (!options)
+    return {};
+  if (options->struct_size != sizeof(kiln_run_options_t))
+    fail(KILN_ERROR_INVALID_ARGUMENT, "options->struct_size is " + std::to_string(options->struct_size) +
+                                          ", expected " + std::to_string(sizeof(kiln_run_options_t)) +
+                                          "; initialize options with KILN_RUN_OPTIONS_INIT");
+  if (!options->scratch && options->scratch_bytes != 0)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "options->scratch is NULL but options->scratch_bytes is " +
+                                          std::to_string(options->scratch_bytes));
+  if (!options->scratch)
+    return {};
+  return {true, options->scratch, options->scratch_bytes};
 }
 
 } // namespace
@@ -689,52 +987,171 @@ void kiln_model_destroy(kiln_model_t *model) { delete model; }
 
 const char *kiln_model_name(const kiln_model_t *model) { return model ? model->name.c_str() : nullptr; }
 
-size_t kiln_model_scratch_bytes(const kiln_model_t *model) { return model ? model->scratchBytes : 0; }
+kiln_status_t kiln_model_info(const kiln_model_t *model, kiln_model_info_t *out_info) {
+  return guarded("kiln_model_info", KILN_ERROR_INVALID_ARGUMENT, [&] {
+    checkModel(model);
+    if (!out_info)
+      fail(KILN_ERROR_INVALID_ARGUMENT, "out_info is NULL");
+    const EntryPoint *run = runEntryOrNull(model);
+    *out_info = {model->name.c_str(),        model->source.c_str(),
+                 model->kilnVersion.c_str(), model->triple.c_str(),
+                 model->cpu.c_str(),         model->features.c_str(),
+                 model->signature.c_str(),   model->manifestPath.c_str(),
+                 model->libraryPath.c_str(), model->handle ? 1 : 0,
+                 run ? run->scratchBytes : 0, run ? run->inputs.size() : 0,
+                 run ? run->outputs.size() : 0, model->entries.size(),
+                 model->weightsPath.c_str(), model->weightsBytes,
+                 model->weights.size()};
+  });
+}
 
-size_t kiln_model_input_count(const kiln_model_t *model) { return model ? model->inputs.size() : 0; }
+// Entry points
 
-size_t kiln_model_output_count(const kiln_model_t *model) { return model ? model->outputs.size() : 0; }
+size_t kiln_model_entry_point_count(const kiln_model_t *model) { return model ? model->entries.size() : 0; }
+
+kiln_status_t kiln_model_find_entry_point(const kiln_model_t *model, const char *name, size_t *out_entry) {
+  return guarded("kiln_model_find_entry_point", KILN_ERROR_INVALID_ARGUMENT, [&] {
+    checkModel(model);
+    if (!name)
+      fail(KILN_ERROR_INVALID_ARGUMENT, "name is NULL");
+    if (!out_entry)
+      fail(KILN_ERROR_INVALID_ARGUMENT, "out_entry is NULL");
+    for (size_t i = 0; i < model->entries.size(); ++i)
+      if (model->entries[i].name == name)
+        return void(*out_entry = i);
+    fail(KILN_ERROR_NOT_FOUND, "model " + quote(model->name) + " has no entry point " + quote(name) + " (it has " +
+                                   entryNames(*model) + ")");
+  });
+}
+
+kiln_status_t kiln_model_entry_point_info(const kiln_model_t *model, size_t entry,
+                                          kiln_entry_point_info_t *out_info) {
+  return guarded("kiln_model_entry_point_info", KILN_ERROR_INVALID_ARGUMENT, [&] {
+    const EntryPoint &e = entryAt(model, entry);
+    if (!out_info)
+      fail(KILN_ERROR_INVALID_ARGUMENT, "out_info is NULL");
+    *out_info = {e.name.c_str(), e.symbol.c_str(), e.scratchBytes, e.inputs.size(), e.outputs.size()};
+  });
+}
+
+kiln_status_t kiln_model_entry_input_info(const kiln_model_t *model, size_t entry, size_t index,
+                                          kiln_tensor_info_t *out_info) {
+  return guarded("kiln_model_entry_input_info", KILN_ERROR_INVALID_ARGUMENT,
+                 [&] { tensorInfo(model, entry, index, out_info, true); });
+}
+
+kiln_status_t kiln_model_entry_output_info(const kiln_model_t *model, size_t entry, size_t index,
+                                           kiln_tensor_info_t *out_info) {
+  return guarded("kiln_model_entry_output_info", KILN_ERROR_INVALID_ARGUMENT,
+                 [&] { tensorInfo(model, entry, index, out_info, false); });
+}
+
+kiln_status_t kiln_model_entry_find_input(const kiln_model_t *model, size_t entry, const char *name,
+                                          size_t *out_index) {
+  return guarded("kiln_model_entry_find_input", KILN_ERROR_INVALID_ARGUMENT,
+                 [&] { findTensor(model, entry, name, out_index, true); });
+}
+
+kiln_status_t kiln_model_entry_find_output(const kiln_model_t *model, size_t entry, const char *name,
+                                           size_t *out_index) {
+  return guarded("kiln_model_entry_find_output", KILN_ERROR_INVALID_ARGUMENT,
+                 [&] { findTensor(model, entry, name, out_index, false); });
+}
+
+// The entry point "run"
+
+size_t kiln_model_scratch_bytes(const kiln_model_t *model) {
+  const EntryPoint *run = runEntryOrNull(model);
+  return run ? run->scratchBytes : 0;
+}
+
+size_t kiln_model_input_count(const kiln_model_t *model) {
+  const EntryPoint *run = runEntryOrNull(model);
+  return run ? run->inputs.size() : 0;
+}
+
+size_t kiln_model_output_count(const kiln_model_t *model) {
+  const EntryPoint *run = runEntryOrNull(model);
+  return run ? run->outputs.size() : 0;
+}
 
 kiln_status_t kiln_model_input_info(const kiln_model_t *model, size_t index, kiln_tensor_info_t *out_info) {
-  return tensorInfo("kiln_model_input_info", model, index, out_info, true);
+  return guarded("kiln_model_input_info", KILN_ERROR_INVALID_ARGUMENT,
+                 [&] { tensorInfo(model, runEntryIndex(model), index, out_info, true); });
 }
 
 kiln_status_t kiln_model_output_info(const kiln_model_t *model, size_t index, kiln_tensor_info_t *out_info) {
-  return tensorInfo("kiln_model_output_info", model, index, out_info, false);
+  return guarded("kiln_model_output_info", KILN_ERROR_INVALID_ARGUMENT,
+                 [&] { tensorInfo(model, runEntryIndex(model), index, out_info, false); });
 }
 
 kiln_status_t kiln_model_find_input(const kiln_model_t *model, const char *name, size_t *out_index) {
-  return findTensor("kiln_model_find_input", model, name, out_index, true);
+  return guarded("kiln_model_find_input", KILN_ERROR_INVALID_ARGUMENT,
+                 [&] { findTensor(model, runEntryIndex(model), name, out_index, true); });
 }
 
 kiln_status_t kiln_model_find_output(const kiln_model_t *model, const char *name, size_t *out_index) {
-  return findTensor("kiln_model_find_output", model, name, out_index, false);
+  return guarded("kiln_model_find_output", KILN_ERROR_INVALID_ARGUMENT,
+                 [&] { findTensor(model, runEntryIndex(model), name, out_index, false); });
 }
 
-kiln_status_t kiln_model_info(const kiln_model_t *model, kiln_model_info_t *out_info) {
-  return guarded("kiln_model_info", KILN_ERROR_INVALID_ARGUMENT, [&] {
-    if (!model)
-      fail(KILN_ERROR_INVALID_ARGUMENT, "model is NULL");
+// External weights
+
+kiln_status_t kiln_model_weight_info(const kiln_model_t *model, size_t index, kiln_weight_info_t *out_info) {
+  return guarded("kiln_model_weight_info", KILN_ERROR_INVALID_ARGUMENT, [&] {
+    checkModel(model);
     if (!out_info)
       fail(KILN_ERROR_INVALID_ARGUMENT, "out_info is NULL");
-    *out_info = {model->name.c_str(),        model->source.c_str(),       model->kilnVersion.c_str(),
-                 model->triple.c_str(),      model->cpu.c_str(),          model->features.c_str(),
-                 model->signature.c_str(),   model->manifestPath.c_str(), model->libraryPath.c_str(),
-                 model->handle ? 1 : 0,      model->scratchBytes,         model->inputs.size(),
-                 model->outputs.size()};
+    if (index >= model->weights.size())
+      fail(KILN_ERROR_INVALID_ARGUMENT, "weight index " + std::to_string(index) + " is out of range; the model has " +
+                                            std::to_string(model->weights.size()) +
+                                            (model->externalWeights ? "" : " (its weights are embedded)"));
+    const Weight &w = model->weights[index];
+    const auto *base = static_cast<const unsigned char *>(model->weightsData);
+    *out_info = {infoOf(w.tensor), w.offset, base ? base + w.offset : nullptr};
+  });
+}
+
+kiln_status_t kiln_model_find_weight(const kiln_model_t *model, const char *name, size_t *out_index) {
+  return guarded("kiln_model_find_weight", KILN_ERROR_INVALID_ARGUMENT, [&] {
+    checkModel(model);
+    if (!name)
+      fail(KILN_ERROR_INVALID_ARGUMENT, "name is NULL");
+    if (!out_index)
+      fail(KILN_ERROR_INVALID_ARGUMENT, "out_index is NULL");
+    for (size_t i = 0; i < model->weights.size(); ++i)
+      if (model->weights[i].tensor.name == name)
+        return void(*out_index = i);
+    fail(KILN_ERROR_NOT_FOUND, "model " + quote(model->name) + " has no weight " + quote(name) +
+                                   (model->externalWeights ? "" : " (its weights are embedded)"));
+  });
+}
+
+// Running
+
+kiln_status_t kiln_model_run_entry(const kiln_model_t *model, size_t entry, const kiln_input_t *inputs,
+                                   size_t num_inputs, const kiln_output_t *outputs, size_t num_outputs,
+                                   const kiln_run_options_t *options) {
+  return guarded("kiln_model_run_entry", KILN_ERROR_EXECUTION, [&] {
+    entryAt(model, entry); // an unknown entry point is reported before anything about its options
+    runChecked(model, entry, inputs, num_inputs, outputs, num_outputs, scratchFromOptions(options));
   });
 }
 
 kiln_status_t kiln_model_run(const kiln_model_t *model, const kiln_input_t *inputs, size_t num_inputs,
                              const kiln_output_t *outputs, size_t num_outputs) {
-  return run("kiln_model_run", model, inputs, num_inputs, outputs, num_outputs, false, nullptr, 0);
+  return guarded("kiln_model_run", KILN_ERROR_EXECUTION, [&] {
+    runChecked(model, runEntryIndex(model), inputs, num_inputs, outputs, num_outputs, Scratch{});
+  });
 }
 
 kiln_status_t kiln_model_run_with_scratch(const kiln_model_t *model, const kiln_input_t *inputs,
                                           size_t num_inputs, const kiln_output_t *outputs, size_t num_outputs,
                                           void *scratch, size_t scratch_bytes) {
-  return run("kiln_model_run_with_scratch", model, inputs, num_inputs, outputs, num_outputs, true, scratch,
-             scratch_bytes);
+  return guarded("kiln_model_run_with_scratch", KILN_ERROR_EXECUTION, [&] {
+    runChecked(model, runEntryIndex(model), inputs, num_inputs, outputs, num_outputs,
+               Scratch{true, scratch, scratch_bytes});
+  });
 }
 
 } // extern "C"

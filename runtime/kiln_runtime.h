@@ -1,8 +1,11 @@
-/* kiln_runtime.h: the Kiln C runtime. Loads a compiled Kiln artifact (docs/artifact-format.md), checks that
- * its manifest and shared library belong together, and runs it on caller-owned buffers.
+/* kiln_runtime.h: the Kiln C runtime. Loads a compiled Kiln artifact (docs/artifact-format.md, format 2),
+ * checks that its manifest, shared library and external weights belong together, and runs its entry points
+ * on caller-owned buffers.
  *
  * Plain C11, includable from C++. Link the static library `kiln_runtime` (C++17 inside, so link with a C++
- * linker or add -lstdc++) and -ldl -lpthread. No MLIR/LLVM dependency.
+ * linker or add -lstdc++) and -ldl -lpthread. No MLIR/LLVM dependency. Every constant of the artifact
+ * contract (versions, element types, alignments, the codes generated code returns) comes from kiln_abi.h,
+ * which this header includes and which is installed beside it.
  *
  * Conventions:
  *   - Fallible calls return kiln_status_t; results come back through out_* parameters, which are written
@@ -11,6 +14,12 @@
  *   - Strings and arrays returned by the runtime are owned by it; each function says how long they live.
  *   - "Thread-safe": may be called from any number of threads at once. "Thread-compatible": calls on the
  *     same object need external synchronization; calls on different objects do not.
+ *   - Sizes are in bytes; indices count from 0 in manifest order.
+ *   - An artifact has one or more entry points ("run" for inference; "grad", "train_step", ... for others),
+ *     each with its own inputs, outputs and scratch size. The kiln_model_entry_* functions and
+ *     kiln_model_run_entry take an entry point index (kiln_model_find_entry_point). The older functions
+ *     without one (kiln_model_input_count, kiln_model_run, ...) are shorthands for the entry point named
+ *     "run"; on a model without one, they fail with KILN_ERROR_NOT_FOUND (or return 0 where they cannot fail).
  *
  * Minimal use:
  *
@@ -18,7 +27,11 @@
  *     if (kiln_model_load("out/small_cnn", &m) != KILN_OK) { fprintf(stderr, "%s\n", kiln_last_error()); ... }
  *     kiln_input_t in[1] = {{x, sizeof x}};
  *     kiln_output_t out[1] = {{y, sizeof y}};
- *     if (kiln_model_run(m, in, 1, out, 1) != KILN_OK) { ... }
+ *     if (kiln_model_run(m, in, 1, out, 1) != KILN_OK) { ... }       (the entry point "run")
+ *
+ *     size_t grad;
+ *     if (kiln_model_find_entry_point(m, "grad", &grad) == KILN_OK)
+ *       kiln_model_run_entry(m, grad, grad_in, n_in, grad_out, n_out, NULL);
  *     kiln_model_destroy(m);
  */
 #ifndef KILN_RUNTIME_H
@@ -27,18 +40,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kiln_abi.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* The runtime's own version; equals the Kiln release it ships with (runtime/CMakeLists.txt checks this). */
 #define KILN_RUNTIME_VERSION_MAJOR 0
-#define KILN_RUNTIME_VERSION_MINOR 1
+#define KILN_RUNTIME_VERSION_MINOR 2
 #define KILN_RUNTIME_VERSION_PATCH 0
 
-/* The manifest `format_version` and signature ABI tag this runtime reads. */
-#define KILN_ARTIFACT_FORMAT_VERSION 1
-#define KILN_ABI_TAG "kiln-abi-1"
+/* The manifest `format_version` (KILN_ARTIFACT_FORMAT_VERSION) and signature tag (KILN_ABI_TAG) this runtime
+ * reads are those of kiln_abi.h: format 2 only. */
 
 /* ------------------------------------------------------------------------------------------------------ */
 /* Status and errors                                                                                       */
@@ -49,17 +63,20 @@ typedef enum kiln_status_t {
   /* Success. */
   KILN_OK = 0,
   /* The caller broke a precondition: a NULL pointer, a wrong input/output count, a buffer whose byte size
-   * differs from the manifest's, an index out of range, a misaligned or too small scratch buffer, or running
-   * a model opened with kiln_model_load_manifest. Nothing was run. */
+   * differs from the manifest's, an index out of range, a misaligned or too small scratch buffer, bad run
+   * options, or running a model opened with kiln_model_load_manifest. Nothing was run. Also returned when
+   * the generated code reports KILN_CODE_MISALIGNED_SCRATCH or KILN_CODE_SCRATCH_TOO_SMALL. */
   KILN_ERROR_INVALID_ARGUMENT = 1,
-  /* Something named does not exist: the artifact path, its manifest, the shared library the manifest names,
-   * a symbol the library should export, or an input/output name passed to kiln_model_find_*. */
+  /* Something named does not exist: the artifact path, its manifest, the shared library or weights file
+   * the manifest names, a symbol the library should export, an entry point, or an input/output/weight name
+   * passed to a kiln_model_find_* function. */
   KILN_ERROR_NOT_FOUND = 2,
-  /* A file exists but could not be read. */
+  /* A file exists but could not be read or mapped. */
   KILN_ERROR_IO = 3,
   /* The manifest is unusable: not JSON, truncated, a missing or mistyped field, an unsupported format or
-   * format_version, a file name that is not a plain name inside the artifact folder, sizes that do not add
-   * up, or a signature that differs from the one compiled into the shared library. */
+   * format_version (format 1 artifacts must be compiled again), a file name that is not a plain name inside
+   * the artifact folder, sizes or weight offsets that do not add up, a weights file of another size than
+   * the manifest says, or a signature that differs from the one compiled into the shared library. */
   KILN_ERROR_BAD_MANIFEST = 4,
   /* dlopen failed: not a shared library, built for another machine, or missing dependencies. */
   KILN_ERROR_LOAD = 5,
@@ -86,17 +103,14 @@ const char *kiln_runtime_version(void);
 /* Element types                                                                                           */
 /* ------------------------------------------------------------------------------------------------------ */
 
-/* Element type of a tensor. Values are stable across releases. Data is little-endian, row-major, dense. */
-typedef enum kiln_dtype_t {
-  KILN_DTYPE_F16 = 0,  /* IEEE binary16 */
-  KILN_DTYPE_BF16 = 1, /* bfloat16: the upper 16 bits of a binary32 */
-  KILN_DTYPE_F32 = 2,
-  KILN_DTYPE_F64 = 3,
-  KILN_DTYPE_BOOL = 4, /* one byte, 0 or 1 */
-  KILN_DTYPE_I8 = 5,
-  KILN_DTYPE_I32 = 6,
-  KILN_DTYPE_I64 = 7
-} kiln_dtype_t;
+/* Element type of a tensor: one enumerator KILN_DTYPE_<ENUM> per row of KILN_DTYPES in kiln_abi.h, with
+ * that row's code as its value: KILN_DTYPE_F16 (0, IEEE binary16), KILN_DTYPE_BF16 (1, the upper 16 bits
+ * of a binary32), KILN_DTYPE_F32 (2), KILN_DTYPE_F64 (3), KILN_DTYPE_BOOL (4, one byte, 0 or 1),
+ * KILN_DTYPE_I8 (5), KILN_DTYPE_I32 (6), KILN_DTYPE_I64 (7). Values are stable across releases. Data is
+ * little-endian, row-major, dense. */
+#define KILN_DTYPE_ENUMERATOR_(ENUM, code, numpy_name, signature_name, bytes) KILN_DTYPE_##ENUM = code,
+typedef enum kiln_dtype_t { KILN_DTYPES(KILN_DTYPE_ENUMERATOR_) } kiln_dtype_t;
+#undef KILN_DTYPE_ENUMERATOR_
 
 /* Size of one element in bytes; 0 for a value outside kiln_dtype_t. Thread-safe. */
 size_t kiln_dtype_size(kiln_dtype_t dtype);
@@ -114,12 +128,13 @@ kiln_status_t kiln_dtype_from_name(const char *name, kiln_dtype_t *out_dtype);
 /* ------------------------------------------------------------------------------------------------------ */
 
 /* A loaded artifact: its parsed manifest and, unless opened with kiln_model_load_manifest, its shared
- * library. Immutable once loaded, so every const function below is thread-safe on the same model, including
- * kiln_model_run. kiln_model_destroy must not run concurrently with any other use of the same model. */
+ * library and its mapped weights file. Immutable once loaded, so every const function below is thread-safe
+ * on the same model, including kiln_model_run and kiln_model_run_entry. kiln_model_destroy must not run
+ * concurrently with any other use of the same model. */
 typedef struct kiln_model kiln_model_t;
 
-/* Description of one input or output. Every pointer in it is owned by the model and stays valid until
- * kiln_model_destroy; do not free them. */
+/* Description of one input, output or weight. Every pointer in it is owned by the model and stays valid
+ * until kiln_model_destroy; do not free them. */
 typedef struct kiln_tensor_info_t {
   const char *name;     /* as in the manifest; NUL-terminated, never NULL */
   kiln_dtype_t dtype;
@@ -131,65 +146,150 @@ typedef struct kiln_tensor_info_t {
 /* The rest of the manifest. Every string is owned by the model, valid until kiln_model_destroy, and never
  * NULL (an optional manifest field that is absent reads as ""). */
 typedef struct kiln_model_info_t {
-  const char *name;            /* the artifact's NAME; symbols are NAME_run etc. */
+  const char *name;            /* the artifact's NAME; symbols are NAME_run, NAME_run_ctx etc. */
   const char *source;          /* the model file it was compiled from */
   const char *kiln_version;    /* the compiler that wrote it */
   const char *target_triple;   /* e.g. "x86_64-unknown-linux-gnu" */
   const char *target_cpu;      /* e.g. "znver4" */
   const char *target_features; /* e.g. "+avx2,+fma" */
-  const char *signature;       /* the canonical signature string */
+  const char *signature;       /* the canonical signature string (docs/artifact-format.md) */
   const char *manifest_path;   /* path of the manifest that was read */
   const char *library_path;    /* path of the shared library (named even when it was not opened) */
   int library_loaded;          /* 1 from kiln_model_load, 0 from kiln_model_load_manifest */
-  size_t scratch_bytes;
-  size_t num_inputs;
-  size_t num_outputs;
+  size_t scratch_bytes;        /* of the entry point "run"; 0 if the model has none */
+  size_t num_inputs;           /* of the entry point "run"; 0 if the model has none */
+  size_t num_outputs;          /* of the entry point "run"; 0 if the model has none */
+  size_t num_entry_points;     /* at least 1 */
+  /* External weights (compiled with --weights external): the path of the weights file (DIR/NAME.weights.bin,
+   * named even when it was not mapped), its size in bytes and how many tensors it holds. "", 0 and 0 when
+   * the weights are embedded in the library. With kiln_model_load the file was mapped; with
+   * kiln_model_load_manifest it was not opened. */
+  const char *weights_path;
+  size_t weights_bytes;
+  size_t num_weights;
 } kiln_model_info_t;
 
 /* Opens an artifact. |path| is the artifact folder (which must hold exactly one *.json manifest), its
- * libNAME.so, or its NAME.json manifest. Reads and validates the manifest, dlopens the library it names
- * (RTLD_NOW | RTLD_LOCAL), finds NAME_run, NAME_run_with_scratch and NAME_signature, and checks that the
- * library's signature equals the one rebuilt from the manifest. Note that dlopen runs the library's
+ * libNAME.so, or its NAME.json manifest. Reads and validates the manifest (every check listed in
+ * docs/artifact-format.md, "What the runtime checks"; a format 1 manifest is refused with
+ * KILN_ERROR_BAD_MANIFEST, saying it must be compiled again), dlopens the library it names
+ * (RTLD_NOW | RTLD_LOCAL), finds NAME_signature and, for every entry point E, NAME_E and NAME_E_ctx
+ * (KILN_ERROR_NOT_FOUND if one is missing), and checks that the library's signature equals the one rebuilt
+ * from the manifest. With external weights, it then maps the weights file read-only (KILN_ERROR_NOT_FOUND if
+ * it is missing, KILN_ERROR_IO if it cannot be read or mapped, KILN_ERROR_BAD_MANIFEST if its size is not
+ * the manifest's weights.bytes); every run is given that mapping. Do not modify or truncate the weights file
+ * while the model is loaded: the mapping would see the change, or fault. Note that dlopen runs the library's
  * initializers: only load artifacts you trust.
  * Thread-safe (different calls create different models). Caller owns |*out_model|; free it with
  * kiln_model_destroy. |*out_model| is set only on KILN_OK. */
 kiln_status_t kiln_model_load(const char *path, kiln_model_t **out_model);
 
-/* As kiln_model_load, but reads only the manifest and never opens the library: for inspecting artifacts
- * built for another machine or not trusted. Running such a model fails with KILN_ERROR_INVALID_ARGUMENT.
- * Thread-safe. Caller owns |*out_model|; free it with kiln_model_destroy. */
+/* As kiln_model_load, but reads only the manifest and never opens the library or the weights file: for
+ * inspecting artifacts built for another machine or not trusted. Running such a model fails with
+ * KILN_ERROR_INVALID_ARGUMENT. Thread-safe. Caller owns |*out_model|; free it with kiln_model_destroy. */
 kiln_status_t kiln_model_load_manifest(const char *path, kiln_model_t **out_model);
 
-/* Frees |model| and closes its library; NULL is a no-op. Invalidates every pointer obtained from the model.
- * Not thread-safe with respect to |model|: no other call on it may be in progress or follow. */
+/* Frees |model|, unmaps its weights and closes its library; NULL is a no-op. Invalidates every pointer
+ * obtained from the model. Not thread-safe with respect to |model|: no other call on it may be in progress
+ * or follow. */
 void kiln_model_destroy(kiln_model_t *model);
 
 /* The model's NAME. Owned by the model, valid until kiln_model_destroy. NULL if |model| is NULL.
  * Thread-safe. */
 const char *kiln_model_name(const kiln_model_t *model);
 
-/* Size of the one scratch buffer the model uses (the manifest's scratch_bytes); 0 if |model| is NULL.
- * Thread-safe. */
-size_t kiln_model_scratch_bytes(const kiln_model_t *model);
-
-/* Number of inputs / outputs, in manifest order; 0 if |model| is NULL. Thread-safe. */
-size_t kiln_model_input_count(const kiln_model_t *model);
-size_t kiln_model_output_count(const kiln_model_t *model);
-
-/* Describes input / output |index| into |*out_info|; its pointers are owned by the model (see
- * kiln_tensor_info_t). KILN_ERROR_INVALID_ARGUMENT for NULL arguments or |index| >= the count. Thread-safe. */
-kiln_status_t kiln_model_input_info(const kiln_model_t *model, size_t index, kiln_tensor_info_t *out_info);
-kiln_status_t kiln_model_output_info(const kiln_model_t *model, size_t index, kiln_tensor_info_t *out_info);
-
-/* Finds the input / output called |name| (exact, case-sensitive) and stores its index in |*out_index|.
- * KILN_ERROR_NOT_FOUND if there is none; KILN_ERROR_INVALID_ARGUMENT for NULL arguments. Thread-safe. Does
- * not keep |name|. */
-kiln_status_t kiln_model_find_input(const kiln_model_t *model, const char *name, size_t *out_index);
-kiln_status_t kiln_model_find_output(const kiln_model_t *model, const char *name, size_t *out_index);
-
 /* Everything else the manifest says, into |*out_info| (pointers owned by the model, see kiln_model_info_t).
  * KILN_ERROR_INVALID_ARGUMENT for NULL arguments. Thread-safe. */
 kiln_status_t kiln_model_info(const kiln_model_t *model, kiln_model_info_t *out_info);
+
+/* ------------------------------------------------------------------------------------------------------ */
+/* Entry points                                                                                            */
+/* ------------------------------------------------------------------------------------------------------ */
+
+/* Description of one entry point. Its strings are owned by the model and valid until kiln_model_destroy. */
+typedef struct kiln_entry_point_info_t {
+  const char *name;     /* "run", "grad", ...: a C identifier, unique within the model */
+  const char *symbol;   /* the function the library exports for it, NAME_E (NAME_E_ctx is what runs) */
+  size_t scratch_bytes; /* size of the scratch buffer it needs (KILN_SCRATCH_ALIGNMENT-aligned); may be 0 */
+  size_t num_inputs;
+  size_t num_outputs;
+} kiln_entry_point_info_t;
+
+/* Number of entry points, in manifest order; at least 1 for a loaded model, 0 if |model| is NULL.
+ * Thread-safe. */
+size_t kiln_model_entry_point_count(const kiln_model_t *model);
+
+/* Finds the entry point called |name| (exact, case-sensitive) and stores its index in |*out_entry|.
+ * KILN_ERROR_NOT_FOUND if there is none (the message lists the model's entry points);
+ * KILN_ERROR_INVALID_ARGUMENT for NULL arguments. Thread-safe. Does not keep |name|. */
+kiln_status_t kiln_model_find_entry_point(const kiln_model_t *model, const char *name, size_t *out_entry);
+
+/* Describes entry point |entry| into |*out_info| (see kiln_entry_point_info_t). KILN_ERROR_INVALID_ARGUMENT
+ * for NULL arguments or |entry| >= kiln_model_entry_point_count. Thread-safe. */
+kiln_status_t kiln_model_entry_point_info(const kiln_model_t *model, size_t entry,
+                                          kiln_entry_point_info_t *out_info);
+
+/* Describes input / output |index| of entry point |entry| into |*out_info|; its pointers are owned by the
+ * model (see kiln_tensor_info_t). KILN_ERROR_INVALID_ARGUMENT for NULL arguments, |entry| out of range, or
+ * |index| >= the entry point's num_inputs / num_outputs. Thread-safe. */
+kiln_status_t kiln_model_entry_input_info(const kiln_model_t *model, size_t entry, size_t index,
+                                          kiln_tensor_info_t *out_info);
+kiln_status_t kiln_model_entry_output_info(const kiln_model_t *model, size_t entry, size_t index,
+                                           kiln_tensor_info_t *out_info);
+
+/* Finds the input / output of entry point |entry| called |name| (exact, case-sensitive) and stores its index
+ * in |*out_index|. KILN_ERROR_NOT_FOUND if there is none; KILN_ERROR_INVALID_ARGUMENT for NULL arguments or
+ * |entry| out of range. Thread-safe. Does not keep |name|. */
+kiln_status_t kiln_model_entry_find_input(const kiln_model_t *model, size_t entry, const char *name,
+                                          size_t *out_index);
+kiln_status_t kiln_model_entry_find_output(const kiln_model_t *model, size_t entry, const char *name,
+                                           size_t *out_index);
+
+/* ------------------------------------------------------------------------------------------------------ */
+/* The entry point "run" (shorthands)                                                                      */
+/* ------------------------------------------------------------------------------------------------------ */
+/* Each of these is its kiln_model_entry_* counterpart applied to the entry point named "run". */
+
+/* Scratch size of "run" in bytes; 0 if |model| is NULL or has no entry point "run". Thread-safe. */
+size_t kiln_model_scratch_bytes(const kiln_model_t *model);
+
+/* Number of inputs / outputs of "run"; 0 if |model| is NULL or has no entry point "run". Thread-safe. */
+size_t kiln_model_input_count(const kiln_model_t *model);
+size_t kiln_model_output_count(const kiln_model_t *model);
+
+/* Describes input / output |index| of "run" into |*out_info|; its pointers are owned by the model (see
+ * kiln_tensor_info_t). KILN_ERROR_INVALID_ARGUMENT for NULL arguments or |index| >= the count;
+ * KILN_ERROR_NOT_FOUND if the model has no entry point "run". Thread-safe. */
+kiln_status_t kiln_model_input_info(const kiln_model_t *model, size_t index, kiln_tensor_info_t *out_info);
+kiln_status_t kiln_model_output_info(const kiln_model_t *model, size_t index, kiln_tensor_info_t *out_info);
+
+/* Finds the input / output of "run" called |name| (exact, case-sensitive) and stores its index in
+ * |*out_index|. KILN_ERROR_NOT_FOUND if there is none or the model has no entry point "run";
+ * KILN_ERROR_INVALID_ARGUMENT for NULL arguments. Thread-safe. Does not keep |name|. */
+kiln_status_t kiln_model_find_input(const kiln_model_t *model, const char *name, size_t *out_index);
+kiln_status_t kiln_model_find_output(const kiln_model_t *model, const char *name, size_t *out_index);
+
+/* ------------------------------------------------------------------------------------------------------ */
+/* External weights                                                                                        */
+/* ------------------------------------------------------------------------------------------------------ */
+
+/* One tensor of the weights file. Pointers are owned by the model and valid until kiln_model_destroy. */
+typedef struct kiln_weight_info_t {
+  kiln_tensor_info_t tensor; /* name, dtype, shape and size in bytes */
+  size_t offset;             /* where it starts in the weights file: a multiple of KILN_WEIGHTS_ALIGNMENT */
+  const void *data;          /* the tensor's bytes in the read-only mapping (do not write); NULL for a model
+                                from kiln_model_load_manifest, which maps nothing */
+} kiln_weight_info_t;
+
+/* Describes weight |index| (manifest order; kiln_model_info_t.num_weights of them) into |*out_info|.
+ * KILN_ERROR_INVALID_ARGUMENT for NULL arguments or |index| out of range (always, for embedded weights).
+ * Thread-safe. */
+kiln_status_t kiln_model_weight_info(const kiln_model_t *model, size_t index, kiln_weight_info_t *out_info);
+
+/* Finds the weight called |name| (exact, case-sensitive) and stores its index in |*out_index|.
+ * KILN_ERROR_NOT_FOUND if there is none (always, for embedded weights); KILN_ERROR_INVALID_ARGUMENT for NULL
+ * arguments. Thread-safe. Does not keep |name|. */
+kiln_status_t kiln_model_find_weight(const kiln_model_t *model, const char *name, size_t *out_index);
 
 /* ------------------------------------------------------------------------------------------------------ */
 /* Running                                                                                                 */
@@ -207,24 +307,60 @@ typedef struct kiln_output_t {
   size_t bytes;
 } kiln_output_t;
 
-/* Runs the model once. |inputs| has kiln_model_input_count entries and |outputs| kiln_model_output_count
- * entries, in manifest order (the arrays may be NULL only when their count is 0). Before any generated code
- * runs, checks the counts, every pointer, and every byte size against the manifest, and that no output
- * shares a byte with an input, another output or the scratch buffer (the generated code assumes it does not);
- * on failure nothing is written to the outputs. Then calls NAME_run, which mallocs and frees its own scratch memory: use
- * kiln_model_run_with_scratch to avoid that allocation.
- * Returns KILN_ERROR_OUT_OF_MEMORY if the generated code could not allocate its scratch memory and
- * KILN_ERROR_EXECUTION for any other non-zero code it returns; outputs are then unspecified.
- * Thread-safe: any number of threads may run the same model at once, each with its own output buffers.
- * Inputs may be shared between concurrent calls. The caller keeps ownership of every buffer; none is
- * retained after the call returns. */
+/* How one kiln_model_run_entry call runs. Initialize with KILN_RUN_OPTIONS_INIT (which sets struct_size and
+ * zeroes the rest: the defaults), then set what you need. Fields may be added at the end in later releases;
+ * struct_size tells the runtime which ones the caller has. */
+typedef struct kiln_run_options_t {
+  /* sizeof(kiln_run_options_t) as the caller was compiled; any other value is KILN_ERROR_INVALID_ARGUMENT. */
+  size_t struct_size;
+  /* A caller-owned buffer for the entry point's intermediate tensors: KILN_SCRATCH_ALIGNMENT-aligned and at
+   * least the entry point's scratch_bytes long (|scratch_bytes| says how long it is). The generated code then
+   * allocates nothing. One buffer per concurrent call; no output may overlap it. The runtime does not keep
+   * it after the call. NULL (with |scratch_bytes| 0): the generated code allocates its scratch memory itself
+   * and frees it before returning. */
+  void *scratch;
+  size_t scratch_bytes;
+  /* Reserved for a runtime with a thread pool: the most threads the call may use, counting the calling
+   * thread; 0 lets the runtime choose. This runtime runs everything on the calling thread, which honours
+   * every value. */
+  size_t num_threads;
+} kiln_run_options_t;
+
+#define KILN_RUN_OPTIONS_INIT {sizeof(kiln_run_options_t), NULL, 0, 0}
+
+/* Runs entry point |entry| once. |inputs| has the entry point's num_inputs entries and |outputs| its
+ * num_outputs entries, in manifest order (each array may be NULL only when its count is 0). |options| may be
+ * NULL: the defaults of KILN_RUN_OPTIONS_INIT.
+ * Before any generated code runs, checks |entry|, the options (struct_size; a given scratch buffer's
+ * alignment and size, and that scratch_bytes is 0 when scratch is NULL), the counts, every pointer, every
+ * byte size against the manifest, and that no output shares a byte with an input, another output or the
+ * scratch buffer (the generated code assumes it does not); each failure is KILN_ERROR_INVALID_ARGUMENT and
+ * nothing is written to the outputs. Then calls NAME_E_ctx with a kiln_context_t holding the scratch buffer
+ * (if given) and the mapped weights (if external), and turns its return code into a status:
+ *   KILN_CODE_OUT_OF_MEMORY (no scratch was given)             -> KILN_ERROR_OUT_OF_MEMORY
+ *   KILN_CODE_MISALIGNED_SCRATCH, KILN_CODE_SCRATCH_TOO_SMALL  -> KILN_ERROR_INVALID_ARGUMENT
+ *   any other non-zero code                                    -> KILN_ERROR_EXECUTION
+ * kiln_last_error then names the function, the code and its KILN_CODE_* name; outputs are unspecified.
+ * KILN_ERROR_INVALID_ARGUMENT also for a NULL |model| or one opened with kiln_model_load_manifest.
+ * Thread-safe: any number of threads may run the same model (the same or different entry points) at once,
+ * each with its own output and scratch buffers. Inputs may be shared between concurrent calls. The caller
+ * keeps ownership of every buffer and of |options|; none is retained after the call returns. */
+kiln_status_t kiln_model_run_entry(const kiln_model_t *model, size_t entry, const kiln_input_t *inputs,
+                                   size_t num_inputs, const kiln_output_t *outputs, size_t num_outputs,
+                                   const kiln_run_options_t *options);
+
+/* kiln_model_run_entry on the entry point "run" with default options: the generated code allocates and
+ * frees its own scratch memory (use kiln_model_run_with_scratch to avoid that allocation).
+ * KILN_ERROR_NOT_FOUND if the model has no entry point "run"; otherwise the statuses of
+ * kiln_model_run_entry. Thread-safe, as kiln_model_run_entry. */
 kiln_status_t kiln_model_run(const kiln_model_t *model, const kiln_input_t *inputs, size_t num_inputs,
                              const kiln_output_t *outputs, size_t num_outputs);
 
-/* As kiln_model_run, but the generated code uses |scratch| (64-byte aligned, at least
+/* As kiln_model_run, but the generated code uses |scratch| (KILN_SCRATCH_ALIGNMENT-aligned, at least
  * kiln_model_scratch_bytes bytes, passed as |scratch_bytes|) and allocates nothing. |scratch| may be NULL
- * when the model needs no scratch memory. KILN_ERROR_INVALID_ARGUMENT if it is misaligned or too small.
- * Thread-safe, provided concurrent calls use different scratch buffers. The caller owns |scratch|. */
+ * only when "run" needs no scratch memory. KILN_ERROR_INVALID_ARGUMENT if it is NULL when needed, misaligned
+ * or too small. Thread-safe, provided concurrent calls use different scratch buffers. The caller owns
+ * |scratch|. */
 kiln_status_t kiln_model_run_with_scratch(const kiln_model_t *model, const kiln_input_t *inputs,
                                           size_t num_inputs, const kiln_output_t *outputs, size_t num_outputs,
                                           void *scratch, size_t scratch_bytes);

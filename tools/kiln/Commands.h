@@ -17,7 +17,7 @@
 
 namespace kiln::cli {
 
-// kiln run ARTIFACT --input NAME=FILE.npy ... [--output-dir DIR]
+// kiln run ARTIFACT [--entry NAME] --input NAME=FILE.npy ... [--output-dir DIR]
 int runCommand(int argc, char **argv);
 
 // kiln inspect ARTIFACT [--manifest-only]

@@ -1,8 +1,9 @@
-// InspectCommand.cpp: `kiln inspect`, which prints what an artifact's manifest says.
+// InspectCommand.cpp: `kiln inspect`, which prints what an artifact's manifest says: the artifact, its
+// external weights if any, and each entry point with its inputs, outputs and scratch memory.
 //
-// By default the library is loaded too, so a successful inspect also proves the manifest and the .so belong
-// together. --manifest-only skips that: for artifacts built for another machine, or not trusted (dlopen
-// runs the library's initializers).
+// By default the library is loaded (and the weights file mapped) too, so a successful inspect also proves
+// the manifest, the .so and the weights belong together. --manifest-only skips that: for artifacts built for
+// another machine, or not trusted (dlopen runs the library's initializers).
 #include "tools/kiln/Commands.h"
 
 #include <algorithm>
@@ -20,7 +21,8 @@ using detail::printable;
 constexpr const char kUsage[] =
     "usage: kiln inspect ARTIFACT [--manifest-only]\n"
     "\n"
-    "Prints an artifact's name, target, scratch memory, inputs and outputs.\n"
+    "Prints an artifact's name, target and weights, and each entry point's inputs, outputs and scratch\n"
+    "memory.\n"
     "\n"
     "  ARTIFACT          the artifact folder, its libNAME.so, or its NAME.json\n"
     "  --manifest-only   read only the manifest; do not load the library or check its signature\n"
@@ -35,15 +37,14 @@ int failure(const std::string &message) {
   return 1;
 }
 
-// Prints the inputs or outputs as an aligned table: index, name, type, bytes.
-bool printTensors(const kiln_model_t *model, bool inputs) {
-  size_t count = inputs ? kiln_model_input_count(model) : kiln_model_output_count(model);
+// Prints an entry point's inputs or outputs as an aligned table: index, name, type, bytes.
+bool printTensors(const kiln_model_t *model, size_t entry, size_t count, bool inputs) {
   std::vector<std::string> names, types;
   std::vector<size_t> bytes;
   for (size_t i = 0; i < count; ++i) {
     kiln_tensor_info_t info;
-    kiln_status_t status =
-        inputs ? kiln_model_input_info(model, i, &info) : kiln_model_output_info(model, i, &info);
+    kiln_status_t status = inputs ? kiln_model_entry_input_info(model, entry, i, &info)
+                                  : kiln_model_entry_output_info(model, entry, i, &info);
     if (status != KILN_OK)
       return false;
     names.push_back(printable(info.name));
@@ -60,6 +61,24 @@ bool printTensors(const kiln_model_t *model, bool inputs) {
     std::printf("  %zu  %-*s  %-*s  %zu bytes\n", i, static_cast<int>(nameWidth), names[i].c_str(),
                 static_cast<int>(typeWidth), types[i].c_str(), bytes[i]);
   return true;
+}
+
+// "entry point:   run (symbol fake_run, scratch 64 bytes)", then its inputs and outputs.
+bool printEntryPoint(const kiln_model_t *model, size_t entry) {
+  kiln_entry_point_info_t info;
+  if (kiln_model_entry_point_info(model, entry, &info) != KILN_OK)
+    return false;
+  std::printf("entry point:   %s (symbol %s, scratch %zu bytes)\n", info.name, info.symbol, info.scratch_bytes);
+  return printTensors(model, entry, info.num_inputs, true) && printTensors(model, entry, info.num_outputs, false);
+}
+
+// "weights:       DIR/NAME.weights.bin (128 bytes, 2 tensors, mapped)", or where they are when embedded.
+void printWeights(const kiln_model_info_t &info) {
+  if (!*info.weights_path)
+    return void(std::printf("weights:       embedded in the library\n"));
+  std::printf("weights:       %s (%zu bytes, %zu tensor%s, %s)\n", info.weights_path, info.weights_bytes,
+              info.num_weights, info.num_weights == 1 ? "" : "s",
+              info.library_loaded ? "mapped" : "not opened: --manifest-only");
 }
 
 } // namespace
@@ -111,13 +130,14 @@ int inspectCommand(int argc, char **argv) {
   std::printf("source:        %s\n", *info.source ? printable(info.source).c_str() : "(not recorded)");
   std::printf("kiln version:  %s\n", *info.kiln_version ? printable(info.kiln_version).c_str() : "(not recorded)");
   std::printf("target:        %s\n", printable(target.c_str()).c_str());
-  std::printf("scratch bytes: %zu\n", info.scratch_bytes);
   std::printf("signature:     %s\n", info.signature);
   std::printf("manifest:      %s\n", info.manifest_path);
   std::printf("library:       %s (%s)\n", info.library_path,
               info.library_loaded ? "loaded, signature matches" : "not loaded: --manifest-only");
-  if (!printTensors(model.get(), true) || !printTensors(model.get(), false))
-    return failure(detail::runtimeError());
+  printWeights(info);
+  for (size_t entry = 0; entry < info.num_entry_points; ++entry)
+    if (!printEntryPoint(model.get(), entry))
+      return failure(detail::runtimeError());
   return 0;
 }
 

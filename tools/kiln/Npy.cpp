@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -242,18 +243,47 @@ size_t itemSize(const std::string &descr) {
   return canonical.empty() ? 0 : std::strtoul(canonical.c_str() + 2, nullptr, 10);
 }
 
-const char *descrFor(kiln_dtype_t dtype) {
+namespace {
+
+// The .npy kind of each element type. The item size, and so the descr's digits, comes from the ABI table
+// (KILN_DTYPES in kiln_abi.h). bfloat16 has no NumPy kind: it travels as its raw 16-bit patterns ('u').
+char npyKind(kiln_dtype_t dtype) {
   switch (dtype) {
-  case KILN_DTYPE_F16: return "<f2";
-  case KILN_DTYPE_BF16: return "<u2";
-  case KILN_DTYPE_F32: return "<f4";
-  case KILN_DTYPE_F64: return "<f8";
-  case KILN_DTYPE_BOOL: return "|b1";
-  case KILN_DTYPE_I8: return "|i1";
-  case KILN_DTYPE_I32: return "<i4";
-  case KILN_DTYPE_I64: return "<i8";
+  case KILN_DTYPE_F16:
+  case KILN_DTYPE_F32:
+  case KILN_DTYPE_F64: return 'f';
+  case KILN_DTYPE_BF16: return 'u';
+  case KILN_DTYPE_BOOL: return 'b';
+  case KILN_DTYPE_I8:
+  case KILN_DTYPE_I32:
+  case KILN_DTYPE_I64: return 'i';
   }
-  return nullptr;
+  return '\0';
+}
+
+// The descr of every element type, indexed by its code: "<f4", "|b1", ... Built once, from the ABI table.
+struct DescrTable {
+  std::vector<std::string> descrs;
+  DescrTable() {
+#define KILN_NPY_DESCR(ENUM, code, numpyName, abiName, bytes)                                                \
+  descrs.resize(std::max<size_t>(descrs.size(), (code) + 1));                                                \
+  descrs[code] = std::string((bytes) > 1 ? "<" : "|") + npyKind(KILN_DTYPE_##ENUM) + std::to_string(bytes);
+    KILN_DTYPES(KILN_NPY_DESCR)
+#undef KILN_NPY_DESCR
+  }
+};
+
+const DescrTable &descrTable() {
+  static const DescrTable table;
+  return table;
+}
+
+} // namespace
+
+const char *descrFor(kiln_dtype_t dtype) {
+  const std::vector<std::string> &descrs = descrTable().descrs;
+  auto index = static_cast<size_t>(dtype);
+  return index < descrs.size() && !descrs[index].empty() ? descrs[index].c_str() : nullptr;
 }
 
 bool descrMatches(const std::string &descr, kiln_dtype_t dtype) {
@@ -264,13 +294,18 @@ bool descrMatches(const std::string &descr, kiln_dtype_t dtype) {
 }
 
 std::string describeDescr(const std::string &descr) {
+  // An element type's own descr is named as the manifest names it; bfloat16's "<u2" is a carrier, not its
+  // name, so it falls through to the NumPy types below.
+#define KILN_NPY_NAME(ENUM, code, numpyName, abiName, bytes)                                                 \
+  if (KILN_DTYPE_##ENUM != KILN_DTYPE_BF16 && descr == descrFor(KILN_DTYPE_##ENUM))                         \
+    return std::string(numpyName) + " (" + descr + ")";
+  KILN_DTYPES(KILN_NPY_NAME)
+#undef KILN_NPY_NAME
   static const struct {
     const char *descr, *name;
-  } kNames[] = {{"|b1", "bool"},     {"|i1", "int8"},    {"|u1", "uint8"},   {"<i2", "int16"},
-                {"<u2", "uint16"},   {"<i4", "int32"},   {"<u4", "uint32"},  {"<i8", "int64"},
-                {"<u8", "uint64"},   {"<f2", "float16"}, {"<f4", "float32"}, {"<f8", "float64"},
-                {"|V2", "void16 (e.g. ml_dtypes.bfloat16)"}};
-  for (const auto &entry : kNames)
+  } kOthers[] = {{"|u1", "uint8"},  {"<i2", "int16"},  {"<u2", "uint16"},
+                 {"<u4", "uint32"}, {"<u8", "uint64"}, {"|V2", "void16 (e.g. ml_dtypes.bfloat16)"}};
+  for (const auto &entry : kOthers)
     if (descr == entry.descr)
       return std::string(entry.name) + " (" + descr + ")";
   return descr;

@@ -1,4 +1,5 @@
-// RunCommand.cpp: `kiln run`, which runs a compiled artifact on .npy inputs through the C runtime.
+// RunCommand.cpp: `kiln run`, which runs one entry point of a compiled artifact (by default "run") on .npy
+// inputs through the C runtime.
 //
 // Inputs must match the manifest exactly (dtype and shape): converting silently would hide the mistakes
 // (float64 arrays, a missing batch dimension) that users most often make.
@@ -22,11 +23,13 @@ using detail::describeTensor;
 using detail::printable;
 
 constexpr const char kUsage[] =
-    "usage: kiln run ARTIFACT --input NAME=FILE.npy [--input NAME=FILE.npy ...] [--output-dir DIR]\n"
+    "usage: kiln run ARTIFACT [--entry NAME] --input NAME=FILE.npy [--input NAME=FILE.npy ...] "
+    "[--output-dir DIR]\n"
     "\n"
-    "Runs a compiled model on .npy inputs and writes DIR/OUTPUT.npy for each output.\n"
+    "Runs an entry point of a compiled model on .npy inputs and writes DIR/OUTPUT.npy for each of its outputs.\n"
     "\n"
     "  ARTIFACT                  the artifact folder, its libNAME.so, or its NAME.json\n"
+    "  -e, --entry NAME          the entry point to run (default: run); `kiln inspect` lists them\n"
     "  -i, --input NAME=FILE     one input; the .npy's dtype and shape must match the manifest exactly.\n"
     "                            A model with a single input also takes --input FILE.\n"
     "  -o, --output-dir DIR      where to write the outputs (default: the current folder; created if needed).\n"
@@ -37,6 +40,8 @@ constexpr const char kUsage[] =
 
 struct Options {
   std::string artifact;
+  std::string entry = "run";
+  bool entryGiven = false;
   std::vector<std::string> inputs; // raw --input values
   std::string outputDir = ".";
   bool outputDirGiven = false;
@@ -73,7 +78,8 @@ ParseResult parseArguments(int argc, char **argv, Options &options, std::string 
     }
     bool isInput = flag == "--input" || flag == "-i";
     bool isOutputDir = flag == "--output-dir" || flag == "-o";
-    if (!isInput && !isOutputDir) {
+    bool isEntry = flag == "--entry" || flag == "-e";
+    if (!isInput && !isOutputDir && !isEntry) {
       problem = "unknown option '" + arg + "'";
       return ParseResult::Usage;
     }
@@ -90,6 +96,13 @@ ParseResult parseArguments(int argc, char **argv, Options &options, std::string 
     }
     if (isInput) {
       options.inputs.push_back(value);
+    } else if (isEntry) {
+      if (options.entryGiven) {
+        problem = "--entry given twice";
+        return ParseResult::Usage;
+      }
+      options.entry = value;
+      options.entryGiven = true;
     } else {
       if (options.outputDirGiven) {
         problem = "--output-dir given twice";
@@ -127,6 +140,11 @@ std::string inputNames(const std::vector<kiln_tensor_info_t> &inputs) {
   return names.empty() ? "none" : names;
 }
 
+// "the model" for the entry point "run", as users think of it; "entry point 'grad'" for the others.
+std::string ownerOf(const std::string &entry) {
+  return entry == "run" ? "the model" : "entry point '" + printable(entry.c_str()) + "'";
+}
+
 // Maps each --input value to an input index and a file, in manifest order. Returns "" or an error.
 std::string assignInputs(const Options &options, const std::vector<kiln_tensor_info_t> &inputs,
                          std::vector<std::string> &files) {
@@ -152,8 +170,10 @@ std::string assignInputs(const Options &options, const std::vector<kiln_tensor_i
     }
     if (index == inputs.size()) {
       if (equals == std::string::npos)
-        return "--input '" + value + "' needs the form NAME=FILE; the model's inputs are " + inputNames(inputs);
-      return "the model has no input '" + value.substr(0, equals) + "'; its inputs are " + inputNames(inputs);
+        return "--input '" + value + "' needs the form NAME=FILE; the inputs of " + ownerOf(options.entry) +
+               " are " + inputNames(inputs);
+      return ownerOf(options.entry) + " has no input '" + value.substr(0, equals) + "'; its inputs are " +
+             inputNames(inputs);
     }
     if (file.empty())
       return "--input '" + value + "' names no file";
@@ -294,13 +314,18 @@ int runCommand(int argc, char **argv) {
     return failure(detail::runtimeError());
   ModelPtr model(raw);
 
-  std::vector<kiln_tensor_info_t> inputInfo(kiln_model_input_count(model.get()));
-  std::vector<kiln_tensor_info_t> outputInfo(kiln_model_output_count(model.get()));
+  size_t entry = 0;
+  kiln_entry_point_info_t entryInfo;
+  if (kiln_model_find_entry_point(model.get(), options.entry.c_str(), &entry) != KILN_OK ||
+      kiln_model_entry_point_info(model.get(), entry, &entryInfo) != KILN_OK)
+    return failure(detail::runtimeError());
+  std::vector<kiln_tensor_info_t> inputInfo(entryInfo.num_inputs);
+  std::vector<kiln_tensor_info_t> outputInfo(entryInfo.num_outputs);
   for (size_t i = 0; i < inputInfo.size(); ++i)
-    if (kiln_model_input_info(model.get(), i, &inputInfo[i]) != KILN_OK)
+    if (kiln_model_entry_input_info(model.get(), entry, i, &inputInfo[i]) != KILN_OK)
       return failure(detail::runtimeError());
   for (size_t i = 0; i < outputInfo.size(); ++i)
-    if (kiln_model_output_info(model.get(), i, &outputInfo[i]) != KILN_OK)
+    if (kiln_model_entry_output_info(model.get(), entry, i, &outputInfo[i]) != KILN_OK)
       return failure(detail::runtimeError());
 
   std::vector<std::string> files;
@@ -328,7 +353,8 @@ int runCommand(int argc, char **argv) {
     results[i].resize(outputInfo[i].bytes);
     outputs[i] = {results[i].data(), results[i].size()};
   }
-  if (kiln_model_run(model.get(), inputs.data(), inputs.size(), outputs.data(), outputs.size()) != KILN_OK)
+  if (kiln_model_run_entry(model.get(), entry, inputs.data(), inputs.size(), outputs.data(), outputs.size(),
+                           nullptr) != KILN_OK)
     return failure(detail::runtimeError());
 
   std::error_code ec;

@@ -1,8 +1,8 @@
 //===- kiln.cpp - The kiln command-line tool ------------------------------===//
 //
 //   kiln compile MODEL -o OUT [options]   compile a model into an artifact
-//   kiln run ARTIFACT --input NAME=X.npy  run an artifact on .npy inputs
-//   kiln inspect ARTIFACT                 print an artifact's signature
+//   kiln run ARTIFACT --input NAME=X.npy  run an artifact's entry point on .npy inputs
+//   kiln inspect ARTIFACT                 print an artifact's entry points, weights and target
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,9 +25,10 @@ static const char *kUsage =
     "\n"
     "commands:\n"
     "  compile MODEL -o OUT   compile MODEL (.onnx, .json, .mlir) into OUT/\n"
-    "  run ARTIFACT --input NAME=FILE.npy ... [--output-dir DIR]\n"
-    "                         run a compiled model on .npy inputs\n"
-    "  inspect ARTIFACT       print a compiled model's inputs, outputs and target\n"
+    "  run ARTIFACT [--entry NAME] --input NAME=FILE.npy ... [--output-dir DIR]\n"
+    "                         run an entry point of a compiled model (default: run) on .npy inputs\n"
+    "  inspect ARTIFACT       print a compiled model's entry points (inputs, outputs, scratch\n"
+    "                         memory), weights and target\n"
     "\n"
     "  kiln <command> --help  help for one command\n"
     "  kiln --version         print the version\n";

@@ -1,5 +1,6 @@
-/* c_api_test.c: the runtime header used from strict C11 (-pedantic-errors), the way an installed user
- * includes it, running the fake model end to end. Usage: kiln_runtime_c_test FIXTURES_FOLDER */
+/* c_api_test.c: the runtime header (and kiln_abi.h through it) used from strict C11 (-pedantic-errors), the
+ * way an installed user includes it, running the fake model end to end, and the second entry point and the
+ * external weights of the lin fixture. Usage: kiln_runtime_c_test FIXTURES_FOLDER */
 #include "kiln_runtime.h"
 
 #include <stdio.h>
@@ -15,6 +16,60 @@ static int failures = 0;
       ++failures;                                                                                          \
     }                                                                                                      \
   } while (0)
+
+/* lin: "grad" found by name and run with options and a scratch buffer; its weights described. */
+static void check_entry_points_and_weights(const char *fixtures) {
+  char path[4096];
+  kiln_model_t *model = NULL;
+  kiln_entry_point_info_t entry_info;
+  kiln_weight_info_t weight;
+  kiln_model_info_t info;
+  kiln_run_options_t options = KILN_RUN_OPTIONS_INIT;
+  static _Alignas(KILN_SCRATCH_ALIGNMENT) unsigned char scratch[64];
+  float x[3] = {2, -1, 0.5f}, dy[3] = {1, 4, -2}, dx[3] = {0}, dw[3] = {0};
+  const float expected_dx[3] = {0.5f, -8, -6}, expected_dw[3] = {2, -4, -1};
+  kiln_input_t inputs[2];
+  kiln_output_t outputs[2];
+  size_t grad = 99, index = 99;
+  int i;
+
+  snprintf(path, sizeof path, "%s/lin", fixtures);
+  CHECK(kiln_model_load(path, &model) == KILN_OK);
+  if (!model)
+    return;
+  CHECK(kiln_model_entry_point_count(model) == 2);
+  CHECK(kiln_model_find_entry_point(model, "grad", &grad) == KILN_OK && grad == 1);
+  CHECK(kiln_model_entry_point_info(model, grad, &entry_info) == KILN_OK);
+  CHECK(strcmp(entry_info.name, "grad") == 0 && strcmp(entry_info.symbol, "lin_grad") == 0);
+  CHECK(entry_info.scratch_bytes == 64 && entry_info.num_inputs == 2 && entry_info.num_outputs == 2);
+  CHECK(kiln_model_entry_find_input(model, grad, "dy", &index) == KILN_OK && index == 1);
+
+  inputs[0].data = x;
+  inputs[0].bytes = sizeof x;
+  inputs[1].data = dy;
+  inputs[1].bytes = sizeof dy;
+  outputs[0].data = dx;
+  outputs[0].bytes = sizeof dx;
+  outputs[1].data = dw;
+  outputs[1].bytes = sizeof dw;
+  options.scratch = scratch;
+  options.scratch_bytes = sizeof scratch;
+  CHECK(kiln_model_run_entry(model, grad, inputs, 2, outputs, 2, &options) == KILN_OK);
+  for (i = 0; i < 3; ++i)
+    CHECK(dx[i] == expected_dx[i] && dw[i] == expected_dw[i]);
+  options.scratch_bytes = 32;
+  CHECK(kiln_model_run_entry(model, grad, inputs, 2, outputs, 2, &options) == KILN_ERROR_INVALID_ARGUMENT);
+  CHECK(strstr(kiln_last_error(), "scratch has 32 bytes, entry point 'grad' needs 64") != NULL);
+
+  CHECK(kiln_model_info(model, &info) == KILN_OK);
+  CHECK(info.num_entry_points == 2 && info.weights_bytes == 128 && info.num_weights == 2);
+  CHECK(strstr(info.weights_path, "lin.weights.bin") != NULL);
+  CHECK(kiln_model_find_weight(model, "b", &index) == KILN_OK && index == 1);
+  CHECK(kiln_model_weight_info(model, index, &weight) == KILN_OK);
+  CHECK(weight.offset == 64 && weight.tensor.bytes == 12 && weight.data != NULL);
+  CHECK(weight.data && ((const float *)weight.data)[2] == -4.0f);
+  kiln_model_destroy(model);
+}
 
 int main(int argc, char **argv) {
   char path[4096];
@@ -59,6 +114,7 @@ int main(int argc, char **argv) {
   CHECK(strcmp(kiln_status_string(KILN_ERROR_INVALID_ARGUMENT), "KILN_ERROR_INVALID_ARGUMENT") == 0);
 
   kiln_model_destroy(model);
+  check_entry_points_and_weights(argv[1]);
   if (failures == 0)
     printf("kiln_runtime_c_test: all checks passed\n");
   return failures == 0 ? 0 : 1;

@@ -215,9 +215,58 @@ TEST_F(CliTest, RunReportsArtifactAndRuntimeFailures) {
   expectError(run({fixture("nothing"), "--input", x_}), "'" + fixture("nothing") + "': No such file or directory");
   expectError(run({fixture("mismatch"), "--input", x_}), "differs from the library's");
   expectError(run({fixture("evil"), "--input", x_}), "'../evil.so' is not a plain file name");
-  expectError(run({fixture("failing"), "--input", x_, "-o", dir_ + "/never"}), "fake_run returned 7");
+  expectError(run({fixture("failing"), "--input", x_, "-o", dir_ + "/never"}), "fake_run_ctx returned 7");
   EXPECT_FALSE(fs::exists(dir_ + "/never")) << "nothing is written when the model fails";
   expectError(run({fixture("good"), "--input", x_, "-o", x_}), "cannot create output folder '" + x_ + "'");
+}
+
+// --entry picks the entry point; its inputs and outputs are the ones read and written.
+TEST_F(CliTest, RunSecondEntryPoint) {
+  std::string x = write("lx.npy", "<f4", {3}, std::vector<float>{2, -1, 0.5f});
+  std::string dy = write("dy.npy", "<f4", {3}, std::vector<float>{1, 4, -2});
+  std::string out = dir_ + "/grad";
+  Result r = run({fixture("lin"), "--entry", "grad", "--input", "x=" + x, "--input", "dy=" + dy, "-o", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out, "dx: float32[3] min=-8 max=0.5 mean=-4.5 -> " + out + "/dx.npy\n" +
+                       "dw: float32[3] min=-4 max=2 mean=-1 -> " + out + "/dw.npy\n");
+  // dx = dy * w with w = {0.5, -2, 3} from lin.weights.bin; dw = dy * x.
+  EXPECT_EQ(readValues<float>(out + "/dx.npy", "<f4", {3}), (std::vector<float>{0.5f, -8, -6}));
+  EXPECT_EQ(readValues<float>(out + "/dw.npy", "<f4", {3}), (std::vector<float>{2, -4, -1}));
+  EXPECT_FALSE(fs::exists(out + "/y.npy"));
+
+  // -e and --entry=, and the default "run", which reads the weights too: y = w * x + b.
+  for (const std::vector<std::string> &args :
+       {std::vector<std::string>{fixture("lin"), "-e", "run", "-i", x, "-o", out},
+        std::vector<std::string>{fixture("lin"), "--entry=run", "-i", x, "-o", out},
+        std::vector<std::string>{fixture("lin"), "-i", x, "-o", out}}) {
+    SCOPED_TRACE(args[1]);
+    r = run(args);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(readValues<float>(out + "/y.npy", "<f4", {3}), (std::vector<float>{2, 2.25f, -2.5f}));
+  }
+}
+
+TEST_F(CliTest, RunRejectsWrongEntryPoints) {
+  std::string x = write("lx.npy", "<f4", {3}, std::vector<float>{2, -1, 0.5f});
+  expectError(run({fixture("lin"), "--entry", "train_step", "-i", x}),
+              "model 'lin' has no entry point 'train_step' (it has 'run', 'grad')");
+  // A model without "run" needs --entry.
+  expectError(run({fixture("lin_no_run"), "-i", x}), "model 'lin' has no entry point 'run' (it has 'forward', 'grad')");
+  Result r = run({fixture("lin_no_run"), "--entry", "forward", "-i", x, "-o", dir_ + "/f"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(readValues<float>(dir_ + "/f/y.npy", "<f4", {3}), (std::vector<float>{2, 2.25f, -2.5f}));
+  // Inputs are matched against the chosen entry point, and messages name it.
+  expectError(run({fixture("lin"), "--entry", "grad", "-i", "x=" + x}), "missing --input for 'dy' (float32[3])");
+  expectError(run({fixture("lin"), "--entry", "grad", "-i", "y=" + x}),
+              "entry point 'grad' has no input 'y'; its inputs are 'x' (float32[3]), 'dy' (float32[3])");
+  expectError(run({fixture("lin"), "--entry", "grad", "-i", x}),
+              "--input '" + x + "' needs the form NAME=FILE; the inputs of entry point 'grad' are 'x' (float32[3]), "
+              "'dy' (float32[3])");
+  // The code refuses to run without its weights; the runtime says so.
+  expectError(run({fixture("lin_embedded"), "-i", x, "-o", dir_ + "/never"}),
+              "lin_run_ctx returned 6 (KILN_CODE_MISSING_WEIGHTS");
+  EXPECT_FALSE(fs::exists(dir_ + "/never"));
 }
 
 TEST_F(CliTest, RunWrongUsage) {
@@ -232,6 +281,10 @@ TEST_F(CliTest, RunWrongUsage) {
       {{fixture("good"), "--input="}, "kiln run: option '--input' needs a non-empty value"},
       {{fixture("good"), fixture("good")}, "kiln run: unexpected argument"},
       {{fixture("good"), "-o", "a", "-o", "b"}, "kiln run: --output-dir given twice"},
+      {{fixture("good"), "--entry"}, "kiln run: option '--entry' needs a value"},
+      {{fixture("good"), "-e"}, "kiln run: option '-e' needs a value"},
+      {{fixture("good"), "--entry="}, "kiln run: option '--entry' needs a non-empty value"},
+      {{fixture("good"), "-e", "run", "--entry", "grad"}, "kiln run: --entry given twice"},
   };
   for (const auto &[args, message] : cases) {
     SCOPED_TRACE(message);
@@ -257,13 +310,14 @@ TEST_F(CliTest, InspectPrintsTheManifest) {
   EXPECT_EQ(r.err, "");
   const std::string expected = "name:          fake\n"
                                "source:        fake.onnx\n"
-                               "kiln version:  0.1.0\n"
+                               "kiln version:  0.2.0\n"
                                "target:        x86_64-unknown-linux-gnu, cpu znver4, features +avx2,+fma\n"
-                               "scratch bytes: 64\n"
-                               "signature:     kiln-abi-1;inputs=x:f32[2,3];outputs=y:f32[2,3],idx:i64[2]\n"
+                               "signature:     kiln-abi-2|run:in=x:f32[2,3];out=y:f32[2,3],idx:i64[2]\n"
                                "manifest:      " +
                                fixture("good/fake.json") + "\n" + "library:       " + fixture("good/libfake.so") +
                                " (loaded, signature matches)\n"
+                               "weights:       embedded in the library\n"
+                               "entry point:   run (symbol fake_run, scratch 64 bytes)\n"
                                "inputs (1):\n"
                                "  0  x  float32[2,3]  24 bytes\n"
                                "outputs (2):\n"
@@ -293,6 +347,46 @@ TEST_F(CliTest, InspectMultiAndManifestOnly) {
   expectError(inspect({fixture("missing_so")}), "libnothere.so", "kiln inspect: error: ");
   expectError(inspect({fixture("mismatch")}), "differs from the library's", "kiln inspect: error: ");
   expectError(inspect({fixture("truncated")}), "not valid JSON", "kiln inspect: error: ");
+}
+
+// Every entry point with its scratch, inputs and outputs, and the weights file.
+TEST_F(CliTest, InspectEntryPointsAndWeights) {
+  Result r = inspect({fixture("lin")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  const std::string expected =
+      "library:       " + fixture("lin/liblin.so") + " (loaded, signature matches)\n" +
+      "weights:       " + fixture("lin/lin.weights.bin") + " (128 bytes, 2 tensors, mapped)\n" +
+      "entry point:   run (symbol lin_run, scratch 0 bytes)\n"
+      "inputs (1):\n"
+      "  0  x  float32[3]  12 bytes\n"
+      "outputs (1):\n"
+      "  0  y  float32[3]  12 bytes\n"
+      "entry point:   grad (symbol lin_grad, scratch 64 bytes)\n"
+      "inputs (2):\n"
+      "  0  x   float32[3]  12 bytes\n"
+      "  1  dy  float32[3]  12 bytes\n"
+      "outputs (2):\n"
+      "  0  dx  float32[3]  12 bytes\n"
+      "  1  dw  float32[3]  12 bytes\n";
+  ASSERT_GE(r.out.size(), expected.size()) << r.out;
+  EXPECT_EQ(r.out.substr(r.out.size() - expected.size()), expected);
+  EXPECT_NE(r.out.find("target:        x86_64-unknown-linux-gnu\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("signature:     kiln-abi-2|run:in=x:f32[3];out=y:f32[3]|grad:"), std::string::npos) << r.out;
+
+  // Without a weights file, only --manifest-only can show the artifact.
+  std::string copy = dir_ + "/lin";
+  fs::create_directory(copy);
+  fs::copy_file(fixture("lin/lin.json"), copy + "/lin.json");
+  fs::copy_file(fixture("lin/liblin.so"), copy + "/liblin.so");
+  expectError(inspect({copy}), "weights file '" + copy + "/lin.weights.bin' named by", "kiln inspect: error: ");
+  r = inspect({"--manifest-only", copy});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("weights:       " + copy + "/lin.weights.bin (128 bytes, 2 tensors, not opened: "
+                                                "--manifest-only)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("entry point:   grad (symbol lin_grad, scratch 64 bytes)\n"), std::string::npos) << r.out;
 }
 
 TEST_F(CliTest, InspectWrongUsage) {

@@ -1,15 +1,26 @@
 /* fake_model.c: a hand-written stand-in for a Kiln-compiled model, exporting what the compiler's code
- * exports (docs/artifact-format.md) so the runtime can be tested before the compiler exists.
+ * exports for artifact format 2 (docs/artifact-format.md) so the runtime can be tested without the compiler.
+ * One entry point, "run":
  *
  *   input  x   f32[ROWS,COLS]
  *   output y   f32[ROWS,COLS]  y = 2x + 1
  *   output idx i64[ROWS]       idx[r] = argmax of row r (first maximum)
  *
+ * It needs FAKE_SCRATCH_BYTES of scratch memory and leaves 2 * (the last row of x) at its start, so a test
+ * can see that the caller's scratch buffer was the one used.
+ *
  * Build-time knobs (CMake sets them per fixture):
- *   FAKE_ROWS, FAKE_COLS   the shape (defaults 2, 3); FAKE_ROWS=0 gives zero-byte tensors
- *   FAKE_RESULT            a code both entry points return instead of computing (default 0: compute)
- *   FAKE_OMIT_SIGNATURE    leave out fake_signature, as a broken library would
+ *   FAKE_ROWS, FAKE_COLS     the shape (defaults 2, 3); FAKE_ROWS=0 gives zero-byte tensors
+ *   FAKE_RESULT              a code the entry point returns instead of computing (default 0: compute)
+ *   FAKE_RESULT_FROM_INPUT   return (int)x[0] instead of computing: one library for every return code
+ *   FAKE_OMIT_SIGNATURE      leave out fake_signature, as a broken library would
+ *   FAKE_OMIT_CTX            leave out fake_run_ctx
+ *   FAKE_OMIT_PLAIN          leave out fake_run
+ *   FAKE_EMPTY_WEIGHTS       compiled with external weights that hold no tensor: the signature ends in
+ *                            "|weights=", and the code wants a non-NULL ctx->weights of 0 bytes
  */
+#include "kiln_abi.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -29,18 +40,20 @@
 
 /* The helpers are static so that each fixture's library uses its own code even when several libraries
  * exporting the same names are loaded into one process. */
-static int compute(const void *const *inputs, void *const *outputs, void *scratch) {
-  if (FAKE_RESULT != 0)
-    return FAKE_RESULT;
-  if (!inputs || !outputs || !inputs[0] || !outputs[0] || !outputs[1] || !scratch)
+
+#ifndef FAKE_OMIT_CTX
+/* As generated code checks its arguments: only non-empty buffers must be non-NULL. */
+static int null_argument(const void *const *inputs, void *const *outputs) {
+  if (!inputs || !outputs)
     return 1;
-  if ((uintptr_t)scratch % 64 != 0)
-    return 3;
+  return FAKE_ROWS * FAKE_COLS != 0 && (!inputs[0] || !outputs[0] || !outputs[1]);
+}
+
+static int compute(const void *const *inputs, void *const *outputs, float *twice) {
   const float *x = (const float *)inputs[0];
   float *y = (float *)outputs[0];
   int64_t *idx = (int64_t *)outputs[1];
   /* Goes through the scratch buffer, as real generated code does for intermediates. */
-  float *twice = (float *)scratch;
   for (int r = 0; r < FAKE_ROWS; ++r) {
     for (int c = 0; c < FAKE_COLS; ++c)
       twice[c] = 2.0f * x[r * FAKE_COLS + c];
@@ -52,25 +65,60 @@ static int compute(const void *const *inputs, void *const *outputs, void *scratc
     }
     idx[r] = best;
   }
-  return 0;
+  return KILN_CODE_OK;
 }
 
-int fake_run_with_scratch(const void *const *inputs, void *const *outputs, void *scratch) {
-  return compute(inputs, outputs, scratch);
+/* The context checks generated code makes: a context of this ABI whose reserved fields are zero. */
+static int bad_context(const kiln_context_t *ctx) {
+  return ctx->abi_version != KILN_ABI_VERSION || ctx->struct_size < sizeof(kiln_context_t) ||
+         ctx->reserved0 != 0 || ctx->device || ctx->stream;
 }
 
-int fake_run(const void *const *inputs, void *const *outputs) {
-  void *scratch = aligned_alloc(64, FAKE_SCRATCH_BYTES);
+int fake_run_ctx(const kiln_context_t *ctx, const void *const *inputs, void *const *outputs) {
+  if (FAKE_RESULT != 0)
+    return FAKE_RESULT;
+  if (null_argument(inputs, outputs))
+    return KILN_CODE_NULL_ARGUMENT;
+#ifdef FAKE_RESULT_FROM_INPUT
+  return (int)((const float *)inputs[0])[0];
+#endif
+  if (ctx && bad_context(ctx))
+    return KILN_CODE_BAD_CONTEXT;
+#ifdef FAKE_EMPTY_WEIGHTS
+  if (!ctx || !ctx->weights || ctx->weights_bytes != 0)
+    return KILN_CODE_MISSING_WEIGHTS;
+#endif
+  if (ctx && ctx->scratch) {
+    if ((uintptr_t)ctx->scratch % KILN_SCRATCH_ALIGNMENT != 0)
+      return KILN_CODE_MISALIGNED_SCRATCH;
+    if (ctx->scratch_bytes < FAKE_SCRATCH_BYTES)
+      return KILN_CODE_SCRATCH_TOO_SMALL;
+    return compute(inputs, outputs, (float *)ctx->scratch);
+  }
+  float *scratch = (float *)aligned_alloc(KILN_SCRATCH_ALIGNMENT, FAKE_SCRATCH_BYTES);
   if (!scratch)
-    return 2;
+    return KILN_CODE_OUT_OF_MEMORY;
   int result = compute(inputs, outputs, scratch);
   free(scratch);
   return result;
 }
+#endif
+
+#if !defined(FAKE_OMIT_PLAIN) && !defined(FAKE_OMIT_CTX)
+int fake_run(const void *const *inputs, void *const *outputs) { return fake_run_ctx(NULL, inputs, outputs); }
+#elif !defined(FAKE_OMIT_PLAIN)
+int fake_run(const void *const *inputs, void *const *outputs) { return KILN_CODE_OK; }
+#endif
+
+#ifdef FAKE_EMPTY_WEIGHTS
+#define FAKE_WEIGHTS_SIGNATURE "|weights="
+#else
+#define FAKE_WEIGHTS_SIGNATURE ""
+#endif
 
 #ifndef FAKE_OMIT_SIGNATURE
 const char *fake_signature(void) {
-  return "kiln-abi-1;inputs=x:f32[" STR(FAKE_ROWS) "," STR(FAKE_COLS) "];outputs=y:f32[" STR(FAKE_ROWS) "," STR(
-      FAKE_COLS) "],idx:i64[" STR(FAKE_ROWS) "]";
+  return KILN_ABI_TAG "|run:in=x:f32[" STR(FAKE_ROWS) "," STR(FAKE_COLS) "];out=y:f32[" STR(FAKE_ROWS) "," STR(
+      FAKE_COLS) "],idx:i64[" STR(FAKE_ROWS) "]" FAKE_WEIGHTS_SIGNATURE;
 }
 #endif

@@ -7,9 +7,11 @@
  *            half     f16[4]      a[i] * scale, as float16
  *            scaled   bf16[4]     a[i] * scale, as bfloat16 (truncated)
  *
- * Needs no scratch memory (scratch_bytes 0), so multi_run_with_scratch accepts NULL.
+ * One entry point, "run", which needs no scratch memory (scratch_bytes 0) and ignores its context.
  * Conversions are exact for the small values the tests use: no rounding logic.
  */
+#include "kiln_abi.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -62,13 +64,13 @@ static int compute(const void *const *inputs, void *const *outputs) {
   return 0;
 }
 
-int multi_run(const void *const *inputs, void *const *outputs) { return compute(inputs, outputs); }
-
-int multi_run_with_scratch(const void *const *inputs, void *const *outputs, void *scratch) {
-  (void)scratch;
+int multi_run_ctx(const kiln_context_t *ctx, const void *const *inputs, void *const *outputs) {
+  (void)ctx;
   return compute(inputs, outputs);
 }
 
+int multi_run(const void *const *inputs, void *const *outputs) { return multi_run_ctx(NULL, inputs, outputs); }
+
 const char *multi_signature(void) {
-  return "kiln-abi-1;inputs=a:i32[4],mask%3A0:i1[4],scale:bf16[];outputs=out%2Fsum:i32[],half:f16[4],scaled:bf16[4]";
+  return KILN_ABI_TAG "|run:in=a:i32[4],mask%3A0:i1[4],scale:bf16[];out=out%2Fsum:i32[],half:f16[4],scaled:bf16[4]";
 }

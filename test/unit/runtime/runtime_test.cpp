@@ -3,6 +3,8 @@
 // Every failing call is checked twice: its status code, and that kiln_last_error() names the problem.
 #include "runtime/kiln_runtime.h"
 
+#include <dlfcn.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -77,6 +79,26 @@ std::string readText(const std::string &path) {
   return ss.str();
 }
 
+bool endsWithText(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Copies fixture folder |from|'s |files| into |dir|, to break one of them there.
+void copyFiles(const std::string &from, const TempDir &dir, const std::vector<std::string> &files) {
+  for (const std::string &file : files)
+    fs::copy_file(fixture(from + "/" + file), dir.path() + "/" + file, fs::copy_options::overwrite_existing);
+}
+
+// The index of entry point |name|, or a failed assertion.
+size_t entryIndex(const kiln_model_t *model, const char *name) {
+  size_t index = 99;
+  EXPECT_EQ(kiln_model_find_entry_point(model, name, &index), KILN_OK) << kiln_last_error();
+  return index;
+}
+
+// The lin fixture's weights (lin_weights.c), and what its entry points compute from them.
+constexpr float kLinW[3] = {0.5f, -2.0f, 3.0f}, kLinB[3] = {1.0f, 0.25f, -4.0f};
+
 // The fake model's expected results, computed independently of fake_model.c.
 void expectFakeResults(const float x[6], const float y[6], const int64_t idx[2]) {
   for (int i = 0; i < 6; ++i)
@@ -122,6 +144,13 @@ TEST(RuntimeBasics, Dtypes) {
     ASSERT_EQ(kiln_dtype_from_name(e.name, &parsed), KILN_OK) << e.name;
     EXPECT_EQ(parsed, e.dtype);
   }
+  // The enum, the names and the sizes are those of the ABI table.
+#define CHECK_ABI_DTYPE(ENUM, code, numpyName, abiName, bytes)                                                   \
+  EXPECT_EQ(KILN_DTYPE_##ENUM, code);                                                                         \
+  EXPECT_STREQ(kiln_dtype_name(KILN_DTYPE_##ENUM), numpyName);                                                \
+  EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_##ENUM), size_t(bytes));
+  KILN_DTYPES(CHECK_ABI_DTYPE)
+#undef CHECK_ABI_DTYPE
   auto invalid = static_cast<kiln_dtype_t>(8);
   EXPECT_EQ(kiln_dtype_name(invalid), nullptr);
   EXPECT_EQ(kiln_dtype_size(invalid), 0u);
@@ -143,6 +172,7 @@ TEST(RuntimeBasics, NullModelAccessors) {
   EXPECT_EQ(kiln_model_scratch_bytes(nullptr), 0u);
   EXPECT_EQ(kiln_model_input_count(nullptr), 0u);
   EXPECT_EQ(kiln_model_output_count(nullptr), 0u);
+  EXPECT_EQ(kiln_model_entry_point_count(nullptr), 0u);
   kiln_model_destroy(nullptr); // must be a no-op
 }
 
@@ -160,6 +190,7 @@ TEST(RuntimeLoad, FromFolderSharedLibraryAndManifest) {
     EXPECT_EQ(kiln_model_scratch_bytes(model.get()), 64u);
     EXPECT_EQ(kiln_model_input_count(model.get()), 1u);
     EXPECT_EQ(kiln_model_output_count(model.get()), 2u);
+    EXPECT_EQ(kiln_model_entry_point_count(model.get()), 1u);
   }
 }
 
@@ -202,17 +233,31 @@ TEST(RuntimeLoad, ModelInfo) {
   ASSERT_EQ(kiln_model_info(model.get(), &info), KILN_OK);
   EXPECT_STREQ(info.name, "fake");
   EXPECT_STREQ(info.source, "fake.onnx");
-  EXPECT_STREQ(info.kiln_version, "0.1.0");
+  EXPECT_STREQ(info.kiln_version, "0.2.0");
   EXPECT_STREQ(info.target_triple, "x86_64-unknown-linux-gnu");
   EXPECT_STREQ(info.target_cpu, "znver4");
   EXPECT_STREQ(info.target_features, "+avx2,+fma");
-  EXPECT_STREQ(info.signature, "kiln-abi-1;inputs=x:f32[2,3];outputs=y:f32[2,3],idx:i64[2]");
+  EXPECT_STREQ(info.signature, "kiln-abi-2|run:in=x:f32[2,3];out=y:f32[2,3],idx:i64[2]");
   EXPECT_EQ(std::string(info.manifest_path), fixture("good/fake.json"));
   EXPECT_EQ(std::string(info.library_path), fixture("good/libfake.so"));
   EXPECT_EQ(info.library_loaded, 1);
   EXPECT_EQ(info.scratch_bytes, 64u);
   EXPECT_EQ(info.num_inputs, 1u);
   EXPECT_EQ(info.num_outputs, 2u);
+  EXPECT_EQ(info.num_entry_points, 1u);
+  EXPECT_STREQ(info.weights_path, ""); // embedded
+  EXPECT_EQ(info.weights_bytes, 0u);
+  EXPECT_EQ(info.num_weights, 0u);
+}
+
+TEST(RuntimeLoad, OptionalFieldsMayBeAbsent) {
+  // lin.json has no target.cpu, target.features: they read as "".
+  ModelPtr model = loadOrDie(fixture("lin"));
+  ASSERT_TRUE(model);
+  kiln_model_info_t info;
+  ASSERT_EQ(kiln_model_info(model.get(), &info), KILN_OK);
+  EXPECT_STREQ(info.target_cpu, "");
+  EXPECT_STREQ(info.target_features, "");
 }
 
 TEST(RuntimeLoad, RankZeroAndEscapedNames) {
@@ -288,8 +333,14 @@ TEST_F(RunTest, ComputesTheModel) {
 TEST_F(RunTest, WithCallerScratch) {
   void *scratch = std::aligned_alloc(64, 128);
   ASSERT_NE(scratch, nullptr);
+  std::memset(scratch, 0, 128);
   EXPECT_EQ(kiln_model_run_with_scratch(model_.get(), in, 1, out, 2, scratch, 64), KILN_OK) << kiln_last_error();
   expectFakeResults(x, y, idx);
+  // fake_run_ctx leaves 2 * (the last row of x) at the start of its scratch: it used ours.
+  const float *twice = static_cast<const float *>(scratch);
+  EXPECT_EQ(twice[0], -4.0f);
+  EXPECT_EQ(twice[1], -14.0f);
+  EXPECT_EQ(twice[2], 0.0f);
 
   std::fill(std::begin(y), std::end(y), -999.0f);
   std::fill(std::begin(idx), std::end(idx), -999);
@@ -297,7 +348,7 @@ TEST_F(RunTest, WithCallerScratch) {
   EXPECT_FAILS(kiln_model_run_with_scratch(model_.get(), in, 1, out, 2, misaligned, 64),
                KILN_ERROR_INVALID_ARGUMENT, "scratch is not 64-byte aligned");
   EXPECT_FAILS(kiln_model_run_with_scratch(model_.get(), in, 1, out, 2, scratch, 63), KILN_ERROR_INVALID_ARGUMENT,
-               "scratch has 63 bytes, the model needs 64");
+               "scratch has 63 bytes, entry point 'run' needs 64");
   EXPECT_FAILS(kiln_model_run_with_scratch(model_.get(), in, 1, out, 2, nullptr, 64), KILN_ERROR_INVALID_ARGUMENT,
                "scratch is NULL");
   EXPECT_FAILS(kiln_model_run_with_scratch(nullptr, in, 1, out, 2, scratch, 64), KILN_ERROR_INVALID_ARGUMENT,
@@ -416,11 +467,14 @@ TEST(RunEmpty, ZeroByteTensorsMayBeNull) {
   kiln_tensor_info_t info;
   ASSERT_EQ(kiln_model_input_info(model.get(), 0, &info), KILN_OK);
   EXPECT_EQ(info.bytes, 0u);
-  // fake_run returns 1 for NULL pointers, so OK proves the runtime substituted non-NULL ones.
+  // Passed through as NULL, which the contract allows for zero-byte buffers.
   kiln_input_t in[1] = {{nullptr, 0}};
   kiln_output_t out[2] = {{nullptr, 0}, {nullptr, 0}};
   EXPECT_EQ(kiln_model_run(model.get(), in, 1, out, 2), KILN_OK) << kiln_last_error();
-  EXPECT_EQ(kiln_model_run_with_scratch(model.get(), in, 1, out, 2, nullptr, 0), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(kiln_model_run_entry(model.get(), 0, in, 1, out, 2, nullptr), KILN_OK) << kiln_last_error();
+  // The scratch is not a tensor: "run" needs 64 bytes of it even here.
+  EXPECT_FAILS(kiln_model_run_with_scratch(model.get(), in, 1, out, 2, nullptr, 0), KILN_ERROR_INVALID_ARGUMENT,
+               "scratch has 0 bytes, entry point 'run' needs 64");
 }
 
 TEST(RunMulti, ComputesEveryDtype) {
@@ -435,6 +489,7 @@ TEST(RunMulti, ComputesEveryDtype) {
   kiln_output_t out[3] = {{&sum, sizeof sum}, {half, sizeof half}, {scaled, sizeof scaled}};
   // scratch_bytes is 0: NULL scratch is allowed.
   ASSERT_EQ(kiln_model_run_with_scratch(model.get(), in, 3, out, 3, nullptr, 0), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(kiln_model_scratch_bytes(model.get()), 0u);
   EXPECT_EQ(sum, 1 + 3 - 4);
   const uint16_t expectedHalf[4] = {0x3800, 0x3C00, 0x3E00, 0xC000}; // 0.5 1 1.5 -2
   const uint16_t expectedBf16[4] = {0x3F00, 0x3F80, 0x3FC0, 0xC000};
@@ -447,26 +502,55 @@ TEST(RunMulti, ComputesEveryDtype) {
                "input 2 'scale' has 4 bytes, expected 2 (bfloat16[])");
 }
 
-// Generated-code failures are reported, with the code.
+// Every code the generated code can return becomes the documented status, and the message names the
+// function, the code and its meaning. The "codes" fixture returns (int)x[0].
 TEST(RunFailures, GeneratedCodeErrors) {
-  float x[6] = {}, y[6];
+  ModelPtr model = loadOrDie(fixture("codes"));
+  ASSERT_TRUE(model);
+  struct {
+    int code;
+    bool withScratch;
+    kiln_status_t status;
+    const char *message;
+  } cases[] = {
+      {KILN_CODE_NULL_ARGUMENT, false, KILN_ERROR_EXECUTION,
+       "kiln_model_run: fake_run_ctx returned 1 (KILN_CODE_NULL_ARGUMENT: a NULL argument)"},
+      {KILN_CODE_OUT_OF_MEMORY, false, KILN_ERROR_OUT_OF_MEMORY,
+       "fake_run_ctx could not allocate its 64 bytes of scratch memory (returned 2 (KILN_CODE_OUT_OF_MEMORY"},
+      // With the caller's scratch the code allocates nothing: out of memory is then unexpected.
+      {KILN_CODE_OUT_OF_MEMORY, true, KILN_ERROR_EXECUTION, "fake_run_ctx returned 2 (KILN_CODE_OUT_OF_MEMORY"},
+      {KILN_CODE_MISALIGNED_SCRATCH, true, KILN_ERROR_INVALID_ARGUMENT,
+       "fake_run_ctx returned 3 (KILN_CODE_MISALIGNED_SCRATCH: misaligned scratch)"},
+      {KILN_CODE_SCRATCH_TOO_SMALL, true, KILN_ERROR_INVALID_ARGUMENT,
+       "fake_run_ctx returned 4 (KILN_CODE_SCRATCH_TOO_SMALL: scratch too small)"},
+      {KILN_CODE_BAD_CONTEXT, false, KILN_ERROR_EXECUTION, "fake_run_ctx returned 5 (KILN_CODE_BAD_CONTEXT"},
+      {KILN_CODE_MISSING_WEIGHTS, false, KILN_ERROR_EXECUTION, "fake_run_ctx returned 6 (KILN_CODE_MISSING_WEIGHTS"},
+      {-1, true, KILN_ERROR_EXECUTION, "fake_run_ctx returned -1"},
+  };
+  alignas(64) unsigned char scratch[64];
+  for (const auto &c : cases) {
+    SCOPED_TRACE(c.code);
+    float x[6] = {static_cast<float>(c.code)}, y[6];
+    int64_t idx[2];
+    kiln_input_t in[1] = {{x, sizeof x}};
+    kiln_output_t out[2] = {{y, sizeof y}, {idx, sizeof idx}};
+    if (c.withScratch)
+      EXPECT_FAILS(kiln_model_run_with_scratch(model.get(), in, 1, out, 2, scratch, 64), c.status, c.message);
+    else
+      EXPECT_FAILS(kiln_model_run(model.get(), in, 1, out, 2), c.status, c.message);
+  }
+  // An unknown code has no name to add.
+  float x[6] = {7}, y[6];
   int64_t idx[2];
   kiln_input_t in[1] = {{x, sizeof x}};
   kiln_output_t out[2] = {{y, sizeof y}, {idx, sizeof idx}};
-  alignas(64) unsigned char scratch[64];
+  EXPECT_EQ(kiln_model_run(model.get(), in, 1, out, 2), KILN_ERROR_EXECUTION);
+  EXPECT_TRUE(endsWithText(kiln_last_error(), "fake_run_ctx returned 7")) << kiln_last_error();
 
   ModelPtr failing = loadOrDie(fixture("failing"));
   ASSERT_TRUE(failing);
-  EXPECT_FAILS(kiln_model_run(failing.get(), in, 1, out, 2), KILN_ERROR_EXECUTION, "fake_run returned 7");
-  EXPECT_FAILS(kiln_model_run_with_scratch(failing.get(), in, 1, out, 2, scratch, 64), KILN_ERROR_EXECUTION,
-               "fake_run_with_scratch returned 7");
-
-  ModelPtr oom = loadOrDie(fixture("oom"));
-  ASSERT_TRUE(oom);
-  EXPECT_FAILS(kiln_model_run(oom.get(), in, 1, out, 2), KILN_ERROR_OUT_OF_MEMORY,
-               "fake_run could not allocate its 64 bytes of scratch memory");
-  EXPECT_FAILS(kiln_model_run_with_scratch(oom.get(), in, 1, out, 2, scratch, 64), KILN_ERROR_EXECUTION,
-               "fake_run_with_scratch returned 2 (out of memory)");
+  EXPECT_FAILS(kiln_model_run_entry(failing.get(), 0, in, 1, out, 2, nullptr), KILN_ERROR_EXECUTION,
+               "kiln_model_run_entry: fake_run_ctx returned 7");
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -496,14 +580,19 @@ TEST(RuntimeBadArtifacts, Missing) {
                "missing_so/libnothere.so");
   EXPECT_FAILS(kiln_model_load(fixture("no_symbol").c_str(), &model), KILN_ERROR_NOT_FOUND,
                "does not export 'fake_signature'");
+  // Both functions of every entry point must be there, though the runtime calls only NAME_E_ctx.
+  EXPECT_FAILS(kiln_model_load(fixture("no_ctx_symbol").c_str(), &model), KILN_ERROR_NOT_FOUND,
+               "no_ctx_symbol/libfake.so' does not export 'fake_run_ctx'");
+  EXPECT_FAILS(kiln_model_load(fixture("no_plain_symbol").c_str(), &model), KILN_ERROR_NOT_FOUND,
+               "no_plain_symbol/libfake.so' does not export 'fake_run'");
   EXPECT_EQ(model, nullptr);
 }
 
 TEST(RuntimeBadArtifacts, Mismatch) {
   kiln_model_t *model = nullptr;
   EXPECT_FAILS(kiln_model_load(fixture("mismatch").c_str(), &model), KILN_ERROR_BAD_MANIFEST,
-               "signature 'kiln-abi-1;inputs=x:f32[3,3];outputs=y:f32[3,3],idx:i64[3]' differs from the library's "
-               "'kiln-abi-1;inputs=x:f32[2,3];outputs=y:f32[2,3],idx:i64[2]'");
+               "signature 'kiln-abi-2|run:in=x:f32[3,3];out=y:f32[3,3],idx:i64[3]' differs from the library's "
+               "'kiln-abi-2|run:in=x:f32[2,3];out=y:f32[2,3],idx:i64[2]'");
   EXPECT_EQ(model, nullptr);
   // The manifest alone is consistent; only the library gives it away.
   ASSERT_EQ(kiln_model_load_manifest(fixture("mismatch").c_str(), &model), KILN_OK) << kiln_last_error();
@@ -525,8 +614,6 @@ TEST(RuntimeBadArtifacts, TruncatedVersionAndNotALibrary) {
   kiln_model_t *model = nullptr;
   EXPECT_FAILS(kiln_model_load(fixture("truncated").c_str(), &model), KILN_ERROR_BAD_MANIFEST,
                "truncated/fake.json: not valid JSON: ");
-  EXPECT_FAILS(kiln_model_load(fixture("bad_version").c_str(), &model), KILN_ERROR_BAD_MANIFEST,
-               "format_version 2 is not supported (this runtime reads 1)");
   EXPECT_FAILS(kiln_model_load(fixture("not_a_library").c_str(), &model), KILN_ERROR_LOAD, "dlopen failed");
   EXPECT_EQ(model, nullptr);
 }
@@ -550,51 +637,131 @@ TEST(RuntimeBadArtifacts, AmbiguousAndWrongPaths) {
   EXPECT_EQ(model, nullptr);
 }
 
-// Each case edits the good manifest in one way; kiln_model_load_manifest must refuse it and say why.
+// Each case edits a good manifest in one way; kiln_model_load_manifest must refuse it and say why.
 struct ManifestCase {
   const char *what;
   std::function<void(json &)> edit;
   const char *message;
 };
 
+void expectRefused(const std::string &goodManifest, const std::string &fileName,
+                   const std::vector<ManifestCase> &cases) {
+  const json good = json::parse(readText(goodManifest));
+  TempDir dir;
+  for (const ManifestCase &c : cases) {
+    SCOPED_TRACE(c.what);
+    json edited = good;
+    c.edit(edited);
+    std::string path = dir.write(fileName, edited.dump());
+    kiln_model_t *model = nullptr;
+    EXPECT_FAILS(kiln_model_load_manifest(path.c_str(), &model), KILN_ERROR_BAD_MANIFEST, c.message);
+    EXPECT_EQ(model, nullptr);
+  }
+}
+
 TEST(RuntimeBadArtifacts, ManifestFieldChecks) {
-  const json good = json::parse(readText(fixture("good/fake.json")));
-  const ManifestCase cases[] = {
+  const char *kSig = "kiln-abi-2|run:in=x:f32[2,3];out=y:f32[2,3],idx:i64[2]";
+  expectRefused(fixture("good/fake.json"), "fake.json", {
       {"no format", [](json &j) { j.erase("format"); }, "missing field 'format'"},
       {"other format", [](json &j) { j["format"] = "onnx"; }, "format is 'onnx', expected 'kiln-artifact'"},
-      {"version as string", [](json &j) { j["format_version"] = "1"; }, "format_version \"1\" is not supported"},
+      {"no version", [](json &j) { j.erase("format_version"); }, "missing field 'format_version'"},
+      {"version as string", [](json &j) { j["format_version"] = "2"; }, "format_version \"2\" is not supported"},
       {"version 0", [](json &j) { j["format_version"] = 0; }, "format_version 0 is not supported"},
+      {"version 3", [](json &j) { j["format_version"] = 3; },
+       "format_version 3 is not supported (this runtime reads 2)"},
+      {"version 2.0", [](json &j) { j["format_version"] = 2.0; }, "format_version 2.0 is not supported"},
       {"no name", [](json &j) { j.erase("name"); }, "missing field 'name'"},
       {"name not identifier", [](json &j) { j["name"] = "3d"; }, "name '3d' is not a C identifier"},
       {"name with slash", [](json &j) { j["name"] = "../x"; }, "is not a C identifier"},
-      {"wrong entry", [](json &j) { j["entry"] = "main"; }, "entry 'main' should be 'fake_run'"},
+      {"source not string", [](json &j) { j["source"] = 1; }, "field 'source' must be a string"},
+      {"kiln_version not string", [](json &j) { j["kiln_version"] = json::array(); },
+       "field 'kiln_version' must be a string"},
       {"no target", [](json &j) { j.erase("target"); }, "missing field 'target'"},
       {"target not object", [](json &j) { j["target"] = "x86"; }, "field 'target' must be an object"},
       {"triple not string", [](json &j) { j["target"]["triple"] = 5; }, "field 'target.triple' must be a string"},
-      {"negative scratch", [](json &j) { j["scratch_bytes"] = -1; }, "'scratch_bytes' must be a non-negative integer"},
-      {"fractional scratch", [](json &j) { j["scratch_bytes"] = 1.5; }, "'scratch_bytes' must be a non-negative"},
-      {"no inputs", [](json &j) { j.erase("inputs"); }, "missing field 'inputs'"},
-      {"inputs not array", [](json &j) { j["inputs"] = json::object(); }, "field 'inputs' must be an array"},
-      {"input not object", [](json &j) { j["inputs"][0] = 3; }, "inputs[0] must be an object"},
-      {"input without name", [](json &j) { j["inputs"][0].erase("name"); }, "missing field 'inputs[0].name'"},
-      {"empty name", [](json &j) { j["inputs"][0]["name"] = ""; }, "field 'inputs[0].name' is empty"},
-      {"NUL in name", [](json &j) { j["inputs"][0]["name"] = std::string("a\0b", 3); }, "contains a NUL character"},
-      {"unknown dtype", [](json &j) { j["outputs"][1]["dtype"] = "uint64"; },
-       "field 'outputs[1].dtype' has unknown dtype 'uint64'"},
-      {"no shape", [](json &j) { j["outputs"][0].erase("shape"); }, "missing field 'outputs[0].shape'"},
-      {"negative dim", [](json &j) { j["inputs"][0]["shape"][1] = -3; },
-       "field 'inputs[0].shape[1]' must be a non-negative integer"},
-      {"huge shape", [](json &j) { j["inputs"][0]["shape"] = {uint64_t(1) << 62, uint64_t(1) << 62}; },
+      {"cpu not string", [](json &j) { j["target"]["cpu"] = 5; }, "field 'target.cpu' must be a string"},
+      {"no signature", [](json &j) { j.erase("signature"); }, "missing field 'signature'"},
+
+      // Entry points.
+      {"no entry points", [](json &j) { j.erase("entry_points"); }, "missing field 'entry_points'"},
+      {"entry points not array", [](json &j) { j["entry_points"] = json::object(); },
+       "field 'entry_points' must be an array"},
+      {"no entry point", [](json &j) { j["entry_points"] = json::array(); },
+       "field 'entry_points' is empty; an artifact has at least one entry point"},
+      {"entry point not object", [](json &j) { j["entry_points"][0] = "run"; }, "entry_points[0] must be an object"},
+      {"entry without name", [](json &j) { j["entry_points"][0].erase("name"); },
+       "missing field 'entry_points[0].name'"},
+      {"entry name not string", [](json &j) { j["entry_points"][0]["name"] = 1; },
+       "field 'entry_points[0].name' must be a string"},
+      {"entry name with dash", [](json &j) { j["entry_points"][0]["name"] = "train-step"; },
+       "entry_points[0].name 'train-step' is not a C identifier"},
+      {"entry name with digit first", [](json &j) { j["entry_points"][0]["name"] = "2run"; },
+       "entry_points[0].name '2run' is not a C identifier"},
+      {"entry name empty", [](json &j) { j["entry_points"][0]["name"] = ""; },
+       "entry_points[0].name '' is not a C identifier"},
+      {"duplicate entry point",
+       [](json &j) { j["entry_points"].push_back(j["entry_points"][0]); },
+       "entry_points has two entry points named 'run'"},
+      {"no symbol", [](json &j) { j["entry_points"][0].erase("symbol"); }, "missing field 'entry_points[0].symbol'"},
+      {"wrong symbol", [](json &j) { j["entry_points"][0]["symbol"] = "fake_run_ctx"; },
+       "entry_points[0].symbol 'fake_run_ctx' should be 'fake_run'"},
+      {"symbol of another model", [](json &j) { j["entry_points"][0]["symbol"] = "other_run"; },
+       "entry_points[0].symbol 'other_run' should be 'fake_run'"},
+      {"symbol for another entry", [](json &j) { j["entry_points"][0]["name"] = "grad"; },
+       "entry_points[0].symbol 'fake_run' should be 'fake_grad'"},
+      {"no scratch", [](json &j) { j["entry_points"][0].erase("scratch_bytes"); },
+       "missing field 'entry_points[0].scratch_bytes'"},
+      {"negative scratch", [](json &j) { j["entry_points"][0]["scratch_bytes"] = -1; },
+       "'entry_points[0].scratch_bytes' must be a non-negative integer"},
+      {"fractional scratch", [](json &j) { j["entry_points"][0]["scratch_bytes"] = 1.5; },
+       "'entry_points[0].scratch_bytes' must be a non-negative"},
+      {"huge scratch", [](json &j) { j["entry_points"][0]["scratch_bytes"] = UINT64_MAX; },
+       "entry_points[0].scratch_bytes 18446744073709551615 is too large"},
+
+      // Tensors.
+      {"no inputs", [](json &j) { j["entry_points"][0].erase("inputs"); }, "missing field 'entry_points[0].inputs'"},
+      {"no outputs", [](json &j) { j["entry_points"][0].erase("outputs"); },
+       "missing field 'entry_points[0].outputs'"},
+      {"inputs not array", [](json &j) { j["entry_points"][0]["inputs"] = json::object(); },
+       "field 'entry_points[0].inputs' must be an array"},
+      {"input not object", [](json &j) { j["entry_points"][0]["inputs"][0] = 3; },
+       "entry_points[0].inputs[0] must be an object"},
+      {"input without name", [](json &j) { j["entry_points"][0]["inputs"][0].erase("name"); },
+       "missing field 'entry_points[0].inputs[0].name'"},
+      {"empty name", [](json &j) { j["entry_points"][0]["inputs"][0]["name"] = ""; },
+       "field 'entry_points[0].inputs[0].name' is empty"},
+      {"NUL in name", [](json &j) { j["entry_points"][0]["inputs"][0]["name"] = std::string("a\0b", 3); },
+       "contains a NUL character"},
+      {"unknown dtype", [](json &j) { j["entry_points"][0]["outputs"][1]["dtype"] = "uint64"; },
+       "field 'entry_points[0].outputs[1].dtype' has unknown dtype 'uint64'"},
+      {"signature dtype name", [](json &j) { j["entry_points"][0]["outputs"][1]["dtype"] = "i64"; },
+       "has unknown dtype 'i64'"},
+      {"no shape", [](json &j) { j["entry_points"][0]["outputs"][0].erase("shape"); },
+       "missing field 'entry_points[0].outputs[0].shape'"},
+      {"negative dim", [](json &j) { j["entry_points"][0]["inputs"][0]["shape"][1] = -3; },
+       "field 'entry_points[0].inputs[0].shape[1]' must be a non-negative integer"},
+      {"huge shape",
+       [](json &j) { j["entry_points"][0]["inputs"][0]["shape"] = {uint64_t(1) << 62, uint64_t(1) << 62}; },
        "is too large to address"},
-      {"dim above int64", [](json &j) { j["inputs"][0]["shape"][0] = UINT64_MAX; }, "shape[0]' is too large"},
-      {"wrong bytes", [](json &j) { j["inputs"][0]["bytes"] = 23; },
-       "inputs[0] 'x' says 23 bytes, but float32[2,3] is 24"},
-      {"no bytes", [](json &j) { j["inputs"][0].erase("bytes"); }, "missing field 'inputs[0].bytes'"},
-      {"duplicate output", [](json &j) { j["outputs"][1]["name"] = "y"; }, "outputs has two tensors named 'y'"},
-      {"inconsistent signature", [](json &j) { j["signature"] = "kiln-abi-1;inputs=;outputs="; },
-       "does not match its inputs and outputs 'kiln-abi-1;inputs=x:f32[2,3];outputs=y:f32[2,3],idx:i64[2]'"},
-      {"old abi", [](json &j) { j["signature"] = "kiln-abi-0;inputs=x:f32[2,3];outputs=y:f32[2,3],idx:i64[2]"; },
-       "signature 'kiln-abi-0;"},
+      {"dim above int64", [](json &j) { j["entry_points"][0]["inputs"][0]["shape"][0] = UINT64_MAX; },
+       "shape[0]' is too large"},
+      {"wrong bytes", [](json &j) { j["entry_points"][0]["inputs"][0]["bytes"] = 23; },
+       "entry_points[0].inputs[0] 'x' says 23 bytes, but float32[2,3] is 24"},
+      {"no bytes", [](json &j) { j["entry_points"][0]["inputs"][0].erase("bytes"); },
+       "missing field 'entry_points[0].inputs[0].bytes'"},
+      {"duplicate output", [](json &j) { j["entry_points"][0]["outputs"][1]["name"] = "y"; },
+       "entry_points[0].outputs has two tensors named 'y'"},
+
+      // Signature.
+      {"inconsistent signature", [](json &j) { j["signature"] = "kiln-abi-2|run:in=;out="; },
+       "does not match its entry points and weights 'kiln-abi-2|run:in=x:f32[2,3];out=y:f32[2,3],idx:i64[2]'"},
+      {"old abi", [](json &j) { j["signature"] = "kiln-abi-1;inputs=x:f32[2,3];outputs=y:f32[2,3],idx:i64[2]"; },
+       "signature 'kiln-abi-1;"},
+      {"signature with weights", [kSig](json &j) { j["signature"] = std::string(kSig) + "|weights="; },
+       "does not match its entry points and weights"},
+      {"signature not string", [](json &j) { j["signature"] = 2; }, "field 'signature' must be a string"},
+
+      // Files.
       {"no files", [](json &j) { j.erase("files"); }, "missing field 'files'"},
       {"no library", [](json &j) { j["files"].erase("shared_library"); }, "has no shared library: it was compiled for"},
       {"absolute library", [](json &j) { j["files"]["shared_library"] = "/tmp/libfake.so"; },
@@ -602,35 +769,101 @@ TEST(RuntimeBadArtifacts, ManifestFieldChecks) {
       {"library in subfolder", [](json &j) { j["files"]["shared_library"] = "sub/libfake.so"; },
        "'sub/libfake.so' is not a plain file name"},
       {"library dot-dot", [](json &j) { j["files"]["shared_library"] = ".."; }, "'..' is not a plain file name"},
+      {"library dot", [](json &j) { j["files"]["shared_library"] = "."; }, "'.' is not a plain file name"},
       {"library empty", [](json &j) { j["files"]["shared_library"] = ""; }, "'' is not a plain file name"},
       {"library backslash", [](json &j) { j["files"]["shared_library"] = "..\\evil.so"; }, "is not a plain file"},
       {"static library path", [](json &j) { j["files"]["static_library"] = "../libfake.a"; },
        "files.static_library '../libfake.a' is not a plain file name"},
       {"header path", [](json &j) { j["files"]["header"] = "/etc/passwd"; }, "files.header '/etc/passwd'"},
+      {"weights file without weights", [](json &j) { j["files"]["weights"] = "fake.weights.bin"; },
+       "has 'files.weights' but no 'weights'"},
       {"not an object", [](json &j) { j = json::array(); }, "not a JSON object"},
-  };
+  });
+}
+
+// The weights' own checks, on the lin fixture's manifest.
+TEST(RuntimeBadArtifacts, WeightsManifestChecks) {
+  auto tensor = [](json &j, int i) -> json & { return j["weights"]["tensors"][i]; };
+  expectRefused(fixture("lin/lin.json"), "lin.json", {
+      {"weights without file", [](json &j) { j["files"].erase("weights"); }, "has 'weights' but no 'files.weights'"},
+      {"weights file in subfolder", [](json &j) { j["files"]["weights"] = "w/lin.weights.bin"; },
+       "files.weights 'w/lin.weights.bin' is not a plain file name inside the artifact folder"},
+      {"weights file outside", [](json &j) { j["files"]["weights"] = "../lin.weights.bin"; },
+       "files.weights '../lin.weights.bin' is not a plain file name"},
+      {"weights file not string", [](json &j) { j["files"]["weights"] = 1; }, "field 'files.weights' must be a string"},
+      {"weights not object", [](json &j) { j["weights"] = json::array(); }, "field 'weights' must be an object"},
+      {"no weights bytes", [](json &j) { j["weights"].erase("bytes"); }, "missing field 'weights.bytes'"},
+      {"negative weights bytes", [](json &j) { j["weights"]["bytes"] = -128; },
+       "field 'weights.bytes' must be a non-negative integer"},
+      {"no tensors", [](json &j) { j["weights"].erase("tensors"); }, "missing field 'weights.tensors'"},
+      {"tensors not array", [](json &j) { j["weights"]["tensors"] = 1; }, "field 'weights.tensors' must be an array"},
+      {"no offset", [&](json &j) { tensor(j, 1).erase("offset"); }, "missing field 'weights.tensors[1].offset'"},
+      {"negative offset", [&](json &j) { tensor(j, 1)["offset"] = -64; },
+       "field 'weights.tensors[1].offset' must be a non-negative integer"},
+      {"misaligned offset", [&](json &j) { tensor(j, 1)["offset"] = 60; },
+       "weights.tensors[1] 'b' starts at offset 60, not a multiple of 64"},
+      {"overlapping", [&](json &j) { tensor(j, 1)["offset"] = 0; },
+       "weights.tensors[1] 'b' starts at offset 0, before the previous weight ends (12); weights must be in order "
+       "and must not overlap"},
+      {"out of order", [&](json &j) {
+         tensor(j, 0)["offset"] = 64;
+         tensor(j, 1)["offset"] = 0;
+       },
+       "weights.tensors[1] 'b' starts at offset 0, before the previous weight ends (76)"},
+      {"past the end", [](json &j) { j["weights"]["bytes"] = 70; },
+       "weights.tensors[1] 'b' ends at byte 76, past weights.bytes 70"},
+      {"offset past the end", [&](json &j) { tensor(j, 1)["offset"] = 1u << 20; },
+       "weights.tensors[1] 'b' ends at byte 1048588, past weights.bytes 128"},
+      {"duplicate weight", [&](json &j) { tensor(j, 1)["name"] = "w"; }, "weights.tensors has two tensors named 'w'"},
+      {"weight with wrong bytes", [&](json &j) { tensor(j, 0)["bytes"] = 16; },
+       "weights.tensors[0] 'w' says 16 bytes, but float32[3] is 12"},
+      {"weight with unknown dtype", [&](json &j) { tensor(j, 0)["dtype"] = "complex64"; },
+       "field 'weights.tensors[0].dtype' has unknown dtype 'complex64'"},
+      {"weight without name", [&](json &j) { tensor(j, 0).erase("name"); },
+       "missing field 'weights.tensors[0].name'"},
+      {"signature without weights",
+       [](json &j) {
+         std::string sig = j["signature"];
+         j["signature"] = sig.substr(0, sig.find("|weights="));
+       },
+       "does not match its entry points and weights"},
+      // The signature lists entry points in manifest order.
+      {"entry points swapped", [](json &j) { std::swap(j["entry_points"][0], j["entry_points"][1]); },
+       "does not match its entry points and weights 'kiln-abi-2|grad:in="},
+  });
+}
+
+// An artifact of format 1 (as the Kiln before entry points wrote it) is refused, saying what to do.
+TEST(RuntimeBadArtifacts, FormatOneIsRefused) {
+  const std::string formatOne = R"({
+    "format": "kiln-artifact", "format_version": 1, "kiln_version": "0.1.0", "name": "fake",
+    "source": "fake.onnx", "target": {"triple": "x86_64-unknown-linux-gnu"}, "entry": "fake_run",
+    "signature": "kiln-abi-1;inputs=x:f32[2,3];outputs=y:f32[2,3],idx:i64[2]", "scratch_bytes": 64,
+    "inputs": [{"name": "x", "dtype": "float32", "shape": [2, 3], "bytes": 24}],
+    "outputs": [{"name": "y", "dtype": "float32", "shape": [2, 3], "bytes": 24},
+                {"name": "idx", "dtype": "int64", "shape": [2], "bytes": 16}],
+    "files": {"shared_library": "libfake.so", "static_library": "libfake.a", "header": "fake.h"}})";
   TempDir dir;
-  for (const ManifestCase &c : cases) {
-    SCOPED_TRACE(c.what);
-    json edited = good;
-    c.edit(edited);
-    std::string path = dir.write("fake.json", edited.dump());
-    kiln_model_t *model = nullptr;
-    EXPECT_FAILS(kiln_model_load_manifest(path.c_str(), &model), KILN_ERROR_BAD_MANIFEST, c.message);
-    EXPECT_EQ(model, nullptr);
-  }
+  std::string path = dir.write("fake.json", formatOne);
+  copyFiles("good", dir, {"libfake.so"});
+  kiln_model_t *model = nullptr;
+  const char *message = "fake.json: format_version 1: this artifact was written by an older Kiln; compile the "
+                        "model again with this version of Kiln (this runtime reads format_version 2)";
+  EXPECT_FAILS(kiln_model_load_manifest(path.c_str(), &model), KILN_ERROR_BAD_MANIFEST, message);
+  EXPECT_FAILS(kiln_model_load(dir.path().c_str(), &model), KILN_ERROR_BAD_MANIFEST, message);
+  EXPECT_EQ(model, nullptr);
 }
 
 TEST(RuntimeBadArtifacts, EscapedNamesInSignature) {
   // Names are %XX-escaped in the signature; a manifest spelling them raw is inconsistent.
   json manifest = json::parse(readText(fixture("multi/multi.json")));
-  manifest["signature"] = "kiln-abi-1;inputs=a:i32[4],mask:0:i1[4],scale:bf16[];outputs=out/sum:i32[],half:f16[4],"
+  manifest["signature"] = "kiln-abi-2|run:in=a:i32[4],mask:0:i1[4],scale:bf16[];out=out/sum:i32[],half:f16[4],"
                           "scaled:bf16[4]";
   TempDir dir;
   std::string path = dir.write("multi.json", manifest.dump());
   kiln_model_t *model = nullptr;
   EXPECT_FAILS(kiln_model_load_manifest(path.c_str(), &model), KILN_ERROR_BAD_MANIFEST,
-               "inputs=a:i32[4],mask%3A0:i1[4],scale:bf16[];outputs=out%2Fsum:i32[]");
+               "in=a:i32[4],mask%3A0:i1[4],scale:bf16[];out=out%2Fsum:i32[]");
 }
 
 // No prefix of a valid manifest is valid, and none may crash the parser.
@@ -662,6 +895,428 @@ TEST(RuntimeBadArtifacts, GarbageAndHugeManifests) {
   EXPECT_FAILS(kiln_model_load_manifest(dir.write("fake.json", std::string(17u << 20, ' ')).c_str(), &model),
                KILN_ERROR_BAD_MANIFEST, "larger than");
   EXPECT_EQ(model, nullptr);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Entry points (the lin fixture: "run" and "grad", external weights)
+// ---------------------------------------------------------------------------------------------------------
+
+class LinTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    model_ = loadOrDie(fixture("lin"));
+    ASSERT_TRUE(model_);
+  }
+  // Runs "grad" on x and dy with |options|; dx and dw receive the results.
+  kiln_status_t runGrad(const kiln_run_options_t *options) {
+    kiln_input_t in[2] = {{x, sizeof x}, {dy, sizeof dy}};
+    kiln_output_t out[2] = {{dx, sizeof dx}, {dw, sizeof dw}};
+    return kiln_model_run_entry(model_.get(), 1, in, 2, out, 2, options);
+  }
+  void expectGradResults() const {
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(dx[i], dy[i] * kLinW[i]) << i;
+      EXPECT_EQ(dw[i], dy[i] * x[i]) << i;
+    }
+  }
+
+  ModelPtr model_;
+  float x[3] = {2, -1, 0.5f}, dy[3] = {1, 4, -2};
+  float dx[3] = {-999, -999, -999}, dw[3] = {-999, -999, -999};
+};
+
+TEST_F(LinTest, DescribesEntryPoints) {
+  kiln_model_t *m = model_.get();
+  ASSERT_EQ(kiln_model_entry_point_count(m), 2u);
+  kiln_entry_point_info_t info;
+  ASSERT_EQ(kiln_model_entry_point_info(m, 0, &info), KILN_OK) << kiln_last_error();
+  EXPECT_STREQ(info.name, "run");
+  EXPECT_STREQ(info.symbol, "lin_run");
+  EXPECT_EQ(info.scratch_bytes, 0u);
+  EXPECT_EQ(info.num_inputs, 1u);
+  EXPECT_EQ(info.num_outputs, 1u);
+  ASSERT_EQ(kiln_model_entry_point_info(m, 1, &info), KILN_OK) << kiln_last_error();
+  EXPECT_STREQ(info.name, "grad");
+  EXPECT_STREQ(info.symbol, "lin_grad");
+  EXPECT_EQ(info.scratch_bytes, 64u);
+  EXPECT_EQ(info.num_inputs, 2u);
+  EXPECT_EQ(info.num_outputs, 2u);
+
+  EXPECT_EQ(entryIndex(m, "run"), 0u);
+  EXPECT_EQ(entryIndex(m, "grad"), 1u);
+
+  kiln_tensor_info_t tensor;
+  ASSERT_EQ(kiln_model_entry_input_info(m, 1, 1, &tensor), KILN_OK) << kiln_last_error();
+  EXPECT_STREQ(tensor.name, "dy");
+  EXPECT_EQ(tensor.dtype, KILN_DTYPE_F32);
+  ASSERT_EQ(tensor.rank, 1u);
+  EXPECT_EQ(tensor.shape[0], 3);
+  EXPECT_EQ(tensor.bytes, 12u);
+  ASSERT_EQ(kiln_model_entry_output_info(m, 1, 1, &tensor), KILN_OK) << kiln_last_error();
+  EXPECT_STREQ(tensor.name, "dw");
+  size_t index = 99;
+  ASSERT_EQ(kiln_model_entry_find_input(m, 1, "dy", &index), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(index, 1u);
+  ASSERT_EQ(kiln_model_entry_find_output(m, 1, "dx", &index), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(index, 0u);
+  // Each entry point has its own tensors: "y" is run's, not grad's.
+  ASSERT_EQ(kiln_model_entry_find_output(m, 0, "y", &index), KILN_OK) << kiln_last_error();
+  EXPECT_FAILS(kiln_model_entry_find_output(m, 1, "y", &index), KILN_ERROR_NOT_FOUND,
+               "model 'lin' entry point 'grad' has no output 'y' (it has 'dx', 'dw')");
+
+  // The shorthands are "run"'s.
+  EXPECT_EQ(kiln_model_input_count(m), 1u);
+  EXPECT_EQ(kiln_model_output_count(m), 1u);
+  EXPECT_EQ(kiln_model_scratch_bytes(m), 0u);
+  ASSERT_EQ(kiln_model_output_info(m, 0, &tensor), KILN_OK);
+  EXPECT_STREQ(tensor.name, "y");
+  kiln_model_info_t modelInfo;
+  ASSERT_EQ(kiln_model_info(m, &modelInfo), KILN_OK);
+  EXPECT_EQ(modelInfo.num_entry_points, 2u);
+  EXPECT_EQ(modelInfo.num_inputs, 1u);
+  EXPECT_STREQ(modelInfo.signature, "kiln-abi-2|run:in=x:f32[3];out=y:f32[3]|grad:in=x:f32[3],dy:f32[3];"
+                                    "out=dx:f32[3],dw:f32[3]|weights=w:f32[3]@0,b:f32[3]@64");
+}
+
+TEST_F(LinTest, RejectsBadEntryQueries) {
+  kiln_model_t *m = model_.get();
+  size_t index = 99;
+  kiln_entry_point_info_t info;
+  kiln_tensor_info_t tensor;
+  EXPECT_FAILS(kiln_model_find_entry_point(m, "train_step", &index), KILN_ERROR_NOT_FOUND,
+               "kiln_model_find_entry_point: model 'lin' has no entry point 'train_step' (it has 'run', 'grad')");
+  EXPECT_FAILS(kiln_model_find_entry_point(m, "Run", &index), KILN_ERROR_NOT_FOUND, "no entry point 'Run'");
+  EXPECT_FAILS(kiln_model_find_entry_point(nullptr, "run", &index), KILN_ERROR_INVALID_ARGUMENT,
+               "kiln_model_find_entry_point: model is NULL");
+  EXPECT_FAILS(kiln_model_find_entry_point(m, nullptr, &index), KILN_ERROR_INVALID_ARGUMENT, "name is NULL");
+  EXPECT_FAILS(kiln_model_find_entry_point(m, "run", nullptr), KILN_ERROR_INVALID_ARGUMENT, "out_entry is NULL");
+  EXPECT_EQ(index, 99u);
+
+  EXPECT_FAILS(kiln_model_entry_point_info(m, 2, &info), KILN_ERROR_INVALID_ARGUMENT,
+               "kiln_model_entry_point_info: entry point index 2 is out of range; the model has 2");
+  EXPECT_FAILS(kiln_model_entry_point_info(m, 0, nullptr), KILN_ERROR_INVALID_ARGUMENT, "out_info is NULL");
+  EXPECT_FAILS(kiln_model_entry_point_info(nullptr, 0, &info), KILN_ERROR_INVALID_ARGUMENT, "model is NULL");
+  EXPECT_FAILS(kiln_model_entry_input_info(m, 5, 0, &tensor), KILN_ERROR_INVALID_ARGUMENT,
+               "entry point index 5 is out of range");
+  EXPECT_FAILS(kiln_model_entry_input_info(m, 1, 2, &tensor), KILN_ERROR_INVALID_ARGUMENT,
+               "kiln_model_entry_input_info: input index 2 is out of range; entry point 'grad' has 2");
+  EXPECT_FAILS(kiln_model_entry_output_info(m, 0, 1, &tensor), KILN_ERROR_INVALID_ARGUMENT,
+               "output index 1 is out of range; the model has 1");
+  EXPECT_FAILS(kiln_model_entry_output_info(m, 0, 0, nullptr), KILN_ERROR_INVALID_ARGUMENT, "out_info is NULL");
+  EXPECT_FAILS(kiln_model_entry_find_input(m, 2, "x", &index), KILN_ERROR_INVALID_ARGUMENT,
+               "kiln_model_entry_find_input: entry point index 2 is out of range");
+  EXPECT_FAILS(kiln_model_entry_find_input(m, 1, nullptr, &index), KILN_ERROR_INVALID_ARGUMENT, "name is NULL");
+  EXPECT_FAILS(kiln_model_entry_find_output(m, 1, "dx", nullptr), KILN_ERROR_INVALID_ARGUMENT, "out_index is NULL");
+}
+
+TEST_F(LinTest, RunsTheSecondEntryPoint) {
+  ASSERT_EQ(runGrad(nullptr), KILN_OK) << kiln_last_error();
+  expectGradResults();
+}
+
+TEST_F(LinTest, RunsWithCallerScratch) {
+  alignas(64) float scratch[32];
+  std::fill(std::begin(scratch), std::end(scratch), -1.0f);
+  kiln_run_options_t options = KILN_RUN_OPTIONS_INIT;
+  options.scratch = scratch;
+  options.scratch_bytes = sizeof scratch;
+  ASSERT_EQ(runGrad(&options), KILN_OK) << kiln_last_error();
+  expectGradResults();
+  // lin_grad_ctx puts dx then dw in its scratch first: it used ours, not a buffer of its own.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(scratch[i], dx[i]) << i;
+    EXPECT_EQ(scratch[3 + i], dw[i]) << i;
+  }
+  EXPECT_EQ(scratch[6], -1.0f);
+
+  // num_threads is a bound the calling thread always honours.
+  options.num_threads = 8;
+  EXPECT_EQ(runGrad(&options), KILN_OK) << kiln_last_error();
+  // Options without scratch: the code allocates its own, as with NULL options.
+  kiln_run_options_t defaults = KILN_RUN_OPTIONS_INIT;
+  std::fill(std::begin(dx), std::end(dx), -999.0f);
+  ASSERT_EQ(runGrad(&defaults), KILN_OK) << kiln_last_error();
+  expectGradResults();
+}
+
+// Every bad option is refused before the code runs.
+TEST_F(LinTest, RejectsBadOptions) {
+  alignas(64) unsigned char scratch[128];
+  kiln_run_options_t options = KILN_RUN_OPTIONS_INIT;
+  options.scratch = scratch;
+  options.scratch_bytes = 63;
+  EXPECT_FAILS(runGrad(&options), KILN_ERROR_INVALID_ARGUMENT,
+               "kiln_model_run_entry: scratch has 63 bytes, entry point 'grad' needs 64");
+  options.scratch = scratch + 16;
+  options.scratch_bytes = 64;
+  EXPECT_FAILS(runGrad(&options), KILN_ERROR_INVALID_ARGUMENT, "scratch is not 64-byte aligned");
+  options.scratch = nullptr;
+  EXPECT_FAILS(runGrad(&options), KILN_ERROR_INVALID_ARGUMENT,
+               "options->scratch is NULL but options->scratch_bytes is 64");
+  kiln_run_options_t zeroed;
+  std::memset(&zeroed, 0, sizeof zeroed);
+  EXPECT_FAILS(runGrad(&zeroed), KILN_ERROR_INVALID_ARGUMENT,
+               ("options->struct_size is 0, expected " + std::to_string(sizeof(kiln_run_options_t)) +
+                "; initialize options with KILN_RUN_OPTIONS_INIT")
+                   .c_str());
+  zeroed.struct_size = sizeof(kiln_run_options_t) + 8;
+  EXPECT_FAILS(runGrad(&zeroed), KILN_ERROR_INVALID_ARGUMENT, "options->struct_size is");
+  for (float v : dx)
+    EXPECT_EQ(v, -999.0f) << "nothing ran";
+}
+
+TEST_F(LinTest, RejectsBadRuns) {
+  kiln_input_t in[2] = {{x, sizeof x}, {dy, sizeof dy}};
+  kiln_output_t out[2] = {{dx, sizeof dx}, {dw, sizeof dw}};
+  kiln_model_t *m = model_.get();
+  EXPECT_FAILS(kiln_model_run_entry(nullptr, 1, in, 2, out, 2, nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "kiln_model_run_entry: model is NULL");
+  EXPECT_FAILS(kiln_model_run_entry(m, 2, in, 2, out, 2, nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "entry point index 2 is out of range; the model has 2");
+  // An unknown entry point is reported before its options.
+  kiln_run_options_t zeroed;
+  std::memset(&zeroed, 0, sizeof zeroed);
+  EXPECT_FAILS(kiln_model_run_entry(m, 7, in, 2, out, 2, &zeroed), KILN_ERROR_INVALID_ARGUMENT,
+               "entry point index 7 is out of range");
+  // Counts and sizes are those of the entry point run, not of the model's "run".
+  EXPECT_FAILS(kiln_model_run_entry(m, 1, in, 1, out, 2, nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "got 1 inputs, entry point 'grad' has 2");
+  EXPECT_FAILS(kiln_model_run_entry(m, 0, in, 2, out, 1, nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "got 2 inputs, the model has 1");
+  kiln_input_t shortDy[2] = {{x, sizeof x}, {dy, 8}};
+  EXPECT_FAILS(kiln_model_run_entry(m, 1, shortDy, 2, out, 2, nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "input 1 'dy' has 8 bytes, expected 12 (float32[3])");
+  // Overlaps are checked per entry point, scratch from the options included.
+  kiln_output_t intoDy[2] = {{dy, sizeof dy}, {dw, sizeof dw}};
+  EXPECT_FAILS(kiln_model_run_entry(m, 1, in, 2, intoDy, 2, nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "output 0 'dx' overlaps input 1 'dy'");
+  alignas(64) unsigned char scratch[128];
+  kiln_run_options_t options = KILN_RUN_OPTIONS_INIT;
+  options.scratch = scratch;
+  options.scratch_bytes = sizeof scratch;
+  kiln_output_t intoScratch[2] = {{dx, sizeof dx}, {scratch + 100, sizeof dw}};
+  EXPECT_FAILS(kiln_model_run_entry(m, 1, in, 2, intoScratch, 2, &options), KILN_ERROR_INVALID_ARGUMENT,
+               "output 1 'dw' overlaps the scratch buffer");
+
+  kiln_model_t *manifestOnly = nullptr;
+  ASSERT_EQ(kiln_model_load_manifest(fixture("lin").c_str(), &manifestOnly), KILN_OK) << kiln_last_error();
+  ModelPtr owned(manifestOnly);
+  EXPECT_FAILS(kiln_model_run_entry(manifestOnly, 1, in, 2, out, 2, nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "opened with kiln_model_load_manifest");
+  for (float v : dx)
+    EXPECT_EQ(v, -999.0f) << "nothing ran";
+}
+
+// A model without "run": the shorthands say so rather than run something else.
+TEST(RuntimeEntryPoints, ModelWithoutRun) {
+  ModelPtr model = loadOrDie(fixture("lin_no_run"));
+  ASSERT_TRUE(model);
+  kiln_model_t *m = model.get();
+  EXPECT_EQ(kiln_model_input_count(m), 0u);
+  EXPECT_EQ(kiln_model_output_count(m), 0u);
+  EXPECT_EQ(kiln_model_scratch_bytes(m), 0u);
+  kiln_model_info_t info;
+  ASSERT_EQ(kiln_model_info(m, &info), KILN_OK);
+  EXPECT_EQ(info.num_entry_points, 2u);
+  EXPECT_EQ(info.num_inputs, 0u);
+
+  float x[3] = {1, 2, 3}, y[3];
+  kiln_input_t in[1] = {{x, sizeof x}};
+  kiln_output_t out[1] = {{y, sizeof y}};
+  const char *noRun = "model 'lin' has no entry point 'run' (it has 'forward', 'grad'); use the kiln_model_entry_* "
+                      "functions";
+  EXPECT_FAILS(kiln_model_run(m, in, 1, out, 1), KILN_ERROR_NOT_FOUND, noRun);
+  EXPECT_FAILS(kiln_model_run_with_scratch(m, in, 1, out, 1, nullptr, 0), KILN_ERROR_NOT_FOUND, noRun);
+  kiln_tensor_info_t tensor;
+  size_t index;
+  EXPECT_FAILS(kiln_model_input_info(m, 0, &tensor), KILN_ERROR_NOT_FOUND, noRun);
+  EXPECT_FAILS(kiln_model_output_info(m, 0, &tensor), KILN_ERROR_NOT_FOUND, noRun);
+  EXPECT_FAILS(kiln_model_find_input(m, "x", &index), KILN_ERROR_NOT_FOUND, noRun);
+  EXPECT_FAILS(kiln_model_find_output(m, "y", &index), KILN_ERROR_NOT_FOUND, noRun);
+
+  // By its own name, the first entry point runs.
+  size_t forward = entryIndex(m, "forward");
+  ASSERT_EQ(kiln_model_run_entry(m, forward, in, 1, out, 1, nullptr), KILN_OK) << kiln_last_error();
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(y[i], kLinW[i] * x[i] + kLinB[i]) << i;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// External weights
+// ---------------------------------------------------------------------------------------------------------
+
+// lin_run_ctx computes y = w * x + b from ctx->weights: right numbers mean the runtime mapped the right file
+// and passed all of it.
+TEST_F(LinTest, RunReadsTheMappedWeights) {
+  float in3[3] = {2, -1, 0.5f}, y[3] = {};
+  kiln_input_t in[1] = {{in3, sizeof in3}};
+  kiln_output_t out[1] = {{y, sizeof y}};
+  ASSERT_EQ(kiln_model_run(model_.get(), in, 1, out, 1), KILN_OK) << kiln_last_error();
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(y[i], kLinW[i] * in3[i] + kLinB[i]) << i;
+  EXPECT_EQ(y[1], 2.25f); // -2 * -1 + 0.25, written out once
+}
+
+// The fake refuses to run without the weights, so the successes above prove the runtime supplied them.
+TEST(RuntimeWeights, FakeNeedsTheWeights) {
+  void *library = dlopen(fixture("lin/liblin.so").c_str(), RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(library, nullptr) << dlerror();
+  using CtxFn = int (*)(const kiln_context_t *, const void *const *, void *const *);
+  auto runCtx = reinterpret_cast<CtxFn>(dlsym(library, "lin_run_ctx"));
+  ASSERT_NE(runCtx, nullptr);
+  float x[3] = {1, 2, 3}, y[3];
+  const void *in[1] = {x};
+  void *out[1] = {y};
+  EXPECT_EQ(runCtx(nullptr, in, out), KILN_CODE_MISSING_WEIGHTS);
+  kiln_context_t ctx;
+  std::memset(&ctx, 0, sizeof ctx);
+  ctx.abi_version = KILN_ABI_VERSION;
+  ctx.struct_size = sizeof ctx;
+  EXPECT_EQ(runCtx(&ctx, in, out), KILN_CODE_MISSING_WEIGHTS);
+  std::string file = readText(fixture("lin/lin.weights.bin"));
+  ASSERT_EQ(file.size(), 128u);
+  ctx.weights = file.data();
+  ctx.weights_bytes = 64; // not the file's size
+  EXPECT_EQ(runCtx(&ctx, in, out), KILN_CODE_MISSING_WEIGHTS);
+  ctx.weights_bytes = file.size();
+  EXPECT_EQ(runCtx(&ctx, in, out), KILN_CODE_OK);
+  EXPECT_EQ(y[2], 3 * 3.0f - 4.0f);
+  dlclose(library);
+}
+
+// A manifest that claims embedded weights for code that wants external ones: the runtime passes none, and
+// the code's KILN_CODE_MISSING_WEIGHTS is reported.
+TEST(RuntimeWeights, MissingWeightsCodeIsReported) {
+  ModelPtr model = loadOrDie(fixture("lin_embedded"));
+  ASSERT_TRUE(model);
+  float x[3] = {1, 2, 3}, y[3];
+  kiln_input_t in[1] = {{x, sizeof x}};
+  kiln_output_t out[1] = {{y, sizeof y}};
+  EXPECT_FAILS(kiln_model_run(model.get(), in, 1, out, 1), KILN_ERROR_EXECUTION,
+               "kiln_model_run: lin_run_ctx returned 6 (KILN_CODE_MISSING_WEIGHTS: the code expects external "
+               "weights)");
+}
+
+TEST_F(LinTest, DescribesTheWeights) {
+  kiln_model_info_t info;
+  ASSERT_EQ(kiln_model_info(model_.get(), &info), KILN_OK);
+  EXPECT_EQ(std::string(info.weights_path), fixture("lin/lin.weights.bin"));
+  EXPECT_EQ(info.weights_bytes, 128u);
+  EXPECT_EQ(info.num_weights, 2u);
+
+  kiln_weight_info_t weight;
+  ASSERT_EQ(kiln_model_weight_info(model_.get(), 1, &weight), KILN_OK) << kiln_last_error();
+  EXPECT_STREQ(weight.tensor.name, "b");
+  EXPECT_EQ(weight.tensor.dtype, KILN_DTYPE_F32);
+  ASSERT_EQ(weight.tensor.rank, 1u);
+  EXPECT_EQ(weight.tensor.shape[0], 3);
+  EXPECT_EQ(weight.tensor.bytes, 12u);
+  EXPECT_EQ(weight.offset, 64u);
+  ASSERT_NE(weight.data, nullptr);
+  // The data is the file's, at the offset.
+  float b[3];
+  std::memcpy(b, weight.data, sizeof b);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(b[i], kLinB[i]) << i;
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(weight.data) % KILN_WEIGHTS_ALIGNMENT, 0u);
+
+  size_t index = 99;
+  ASSERT_EQ(kiln_model_find_weight(model_.get(), "w", &index), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(index, 0u);
+  ASSERT_EQ(kiln_model_weight_info(model_.get(), 0, &weight), KILN_OK);
+  EXPECT_EQ(weight.offset, 0u);
+  EXPECT_EQ(static_cast<const float *>(weight.data)[1], kLinW[1]);
+
+  EXPECT_FAILS(kiln_model_find_weight(model_.get(), "bias", &index), KILN_ERROR_NOT_FOUND,
+               "kiln_model_find_weight: model 'lin' has no weight 'bias'");
+  EXPECT_FAILS(kiln_model_weight_info(model_.get(), 2, &weight), KILN_ERROR_INVALID_ARGUMENT,
+               "weight index 2 is out of range; the model has 2");
+  EXPECT_FAILS(kiln_model_weight_info(model_.get(), 0, nullptr), KILN_ERROR_INVALID_ARGUMENT, "out_info is NULL");
+  EXPECT_FAILS(kiln_model_weight_info(nullptr, 0, &weight), KILN_ERROR_INVALID_ARGUMENT, "model is NULL");
+  EXPECT_FAILS(kiln_model_find_weight(model_.get(), nullptr, &index), KILN_ERROR_INVALID_ARGUMENT, "name is NULL");
+  EXPECT_FAILS(kiln_model_find_weight(model_.get(), "w", nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "out_index is NULL");
+}
+
+TEST(RuntimeWeights, EmbeddedAndManifestOnly) {
+  ModelPtr embedded = loadOrDie(fixture("good"));
+  ASSERT_TRUE(embedded);
+  kiln_weight_info_t weight;
+  size_t index;
+  EXPECT_FAILS(kiln_model_weight_info(embedded.get(), 0, &weight), KILN_ERROR_INVALID_ARGUMENT,
+               "weight index 0 is out of range; the model has 0 (its weights are embedded)");
+  EXPECT_FAILS(kiln_model_find_weight(embedded.get(), "w", &index), KILN_ERROR_NOT_FOUND,
+               "has no weight 'w' (its weights are embedded)");
+
+  // kiln_model_load_manifest opens no weights file: described, but no data.
+  TempDir dir;
+  copyFiles("lin", dir, {"lin.json"});
+  kiln_model_t *raw = nullptr;
+  ASSERT_EQ(kiln_model_load_manifest(dir.path().c_str(), &raw), KILN_OK) << kiln_last_error();
+  ModelPtr manifestOnly(raw);
+  kiln_model_info_t info;
+  ASSERT_EQ(kiln_model_info(raw, &info), KILN_OK);
+  EXPECT_EQ(std::string(info.weights_path), dir.path() + "/lin.weights.bin");
+  EXPECT_EQ(info.weights_bytes, 128u);
+  ASSERT_EQ(kiln_model_weight_info(raw, 1, &weight), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(weight.offset, 64u);
+  EXPECT_EQ(weight.data, nullptr);
+}
+
+// mmap cannot map an empty file, yet the code must still see weights given (a non-NULL pointer, 0 bytes):
+// fake_run_ctx built with FAKE_EMPTY_WEIGHTS returns KILN_CODE_MISSING_WEIGHTS otherwise.
+TEST(RuntimeWeights, EmptyWeightsFile) {
+  ModelPtr model = loadOrDie(fixture("empty_weights"));
+  ASSERT_TRUE(model);
+  kiln_model_info_t info;
+  ASSERT_EQ(kiln_model_info(model.get(), &info), KILN_OK);
+  EXPECT_EQ(std::string(info.weights_path), fixture("empty_weights/fake.weights.bin"));
+  EXPECT_EQ(info.weights_bytes, 0u);
+  EXPECT_EQ(info.num_weights, 0u);
+  EXPECT_TRUE(endsWithText(info.signature, "|weights=")) << info.signature;
+  float x[6] = {1, 5, 3, -2, -7, 0}, y[6];
+  int64_t idx[2];
+  kiln_input_t in[1] = {{x, sizeof x}};
+  kiln_output_t out[2] = {{y, sizeof y}, {idx, sizeof idx}};
+  ASSERT_EQ(kiln_model_run(model.get(), in, 1, out, 2), KILN_OK) << kiln_last_error();
+  expectFakeResults(x, y, idx);
+}
+
+// The weights file must exist beside the manifest with exactly weights.bytes bytes.
+TEST(RuntimeWeights, BadWeightsFiles) {
+  TempDir dir;
+  copyFiles("lin", dir, {"lin.json", "liblin.so"});
+  std::string weights = dir.path() + "/lin.weights.bin";
+  kiln_model_t *model = nullptr;
+  EXPECT_FAILS(kiln_model_load(dir.path().c_str(), &model), KILN_ERROR_NOT_FOUND,
+               ("weights file '" + weights + "' named by '" + dir.path() + "/lin.json': No such file or directory")
+                   .c_str());
+
+  std::string good = readText(fixture("lin/lin.weights.bin"));
+  dir.write("lin.weights.bin", good.substr(0, 100));
+  EXPECT_FAILS(kiln_model_load(dir.path().c_str(), &model), KILN_ERROR_BAD_MANIFEST,
+               ("lin.json: weights file '" + weights + "' has 100 bytes, weights.bytes says 128").c_str());
+  dir.write("lin.weights.bin", good + "x");
+  EXPECT_FAILS(kiln_model_load(dir.path().c_str(), &model), KILN_ERROR_BAD_MANIFEST,
+               "has 129 bytes, weights.bytes says 128");
+  dir.write("lin.weights.bin", "");
+  EXPECT_FAILS(kiln_model_load(dir.path().c_str(), &model), KILN_ERROR_BAD_MANIFEST,
+               "has 0 bytes, weights.bytes says 128");
+
+  fs::remove(weights);
+  fs::create_directory(weights);
+  EXPECT_FAILS(kiln_model_load(dir.path().c_str(), &model), KILN_ERROR_IO,
+               ("weights file '" + weights + "' is not a regular file").c_str());
+  EXPECT_EQ(model, nullptr);
+
+  // The file named by files.weights is the one opened.
+  fs::remove(weights);
+  dir.write("other.bin", good);
+  json manifest = json::parse(readText(fixture("lin/lin.json")));
+  manifest["files"]["weights"] = "other.bin";
+  dir.write("lin.json", manifest.dump());
+  ModelPtr renamed = loadOrDie(dir.path());
+  EXPECT_TRUE(renamed);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -726,6 +1381,50 @@ TEST(RuntimeThreads, EightThreadsRunOneModel) {
     problems += p.empty() ? "" : p + "\n";
   EXPECT_EQ(failed.load(), 0) << problems;
   EXPECT_EQ(wrong.load(), 0) << problems;
+}
+
+// Both entry points of one model at once, with and without caller scratch, all reading the one mapping.
+TEST(RuntimeThreads, EntryPointsAndWeightsFromEightThreads) {
+  ModelPtr model = loadOrDie(fixture("lin"));
+  ASSERT_TRUE(model);
+  constexpr int kThreads = 8, kIterations = 2000;
+  std::atomic<int> ready{0}, problems{0};
+  std::vector<std::string> firstProblem(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      ++ready;
+      while (ready.load() < kThreads) {
+      } // start together, to maximize overlap
+      alignas(64) unsigned char scratch[64];
+      kiln_run_options_t options = KILN_RUN_OPTIONS_INIT;
+      options.scratch = scratch;
+      options.scratch_bytes = sizeof scratch;
+      for (int it = 0; it < kIterations; ++it) {
+        float x[3], dy[3], y[3], dx[3], dw[3];
+        for (int i = 0; i < 3; ++i) {
+          x[i] = static_cast<float>(t * 100 + it % 97 + i);
+          dy[i] = static_cast<float>((it + i * t) % 13) - 6;
+        }
+        kiln_input_t runIn[1] = {{x, sizeof x}}, gradIn[2] = {{x, sizeof x}, {dy, sizeof dy}};
+        kiln_output_t runOut[1] = {{y, sizeof y}}, gradOut[2] = {{dx, sizeof dx}, {dw, sizeof dw}};
+        bool ok = kiln_model_run_entry(model.get(), 0, runIn, 1, runOut, 1, nullptr) == KILN_OK &&
+                  kiln_model_run_entry(model.get(), 1, gradIn, 2, gradOut, 2, it % 2 ? &options : nullptr) ==
+                      KILN_OK;
+        for (int i = 0; ok && i < 3; ++i)
+          ok = y[i] == kLinW[i] * x[i] + kLinB[i] && dx[i] == dy[i] * kLinW[i] && dw[i] == dy[i] * x[i];
+        if (!ok && problems++ == 0)
+          firstProblem[t] = "thread " + std::to_string(t) + " iteration " + std::to_string(it) + ": " +
+                            kiln_last_error();
+      }
+    });
+  }
+  for (std::thread &thread : threads)
+    thread.join();
+  std::string all;
+  for (const std::string &p : firstProblem)
+    all += p.empty() ? "" : p + "\n";
+  EXPECT_EQ(problems.load(), 0) << all;
 }
 
 TEST(RuntimeThreads, LoadAndDestroyConcurrently) {
