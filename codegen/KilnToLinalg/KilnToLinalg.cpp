@@ -48,9 +48,9 @@ struct ConvertKilnToLinalg
     populateMatmulPatterns(patterns, target);
     populateConvPatterns(patterns, target);
     populateConvTransposePatterns(patterns, target);
-    populatePoolPatterns(patterns, target);
-    populateReducePatterns(patterns, target);
-    populateNormPatterns(patterns, target);
+    populatePoolingPatterns(patterns, target);
+    populateReductionPatterns(patterns, target);
+    populateNormalizationPatterns(patterns, target);
     populateDataMovementPatterns(patterns, target);
     populateResizePatterns(patterns, target);
 

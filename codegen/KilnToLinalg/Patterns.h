@@ -28,13 +28,13 @@ void populateConvPatterns(RewritePatternSet &patterns,
 void populateConvTransposePatterns(RewritePatternSet &patterns,
                                    ConversionTarget &target);
 /// max/avg/global pooling -> linalg.pooling_nchw_* and reductions.
-void populatePoolPatterns(RewritePatternSet &patterns,
+void populatePoolingPatterns(RewritePatternSet &patterns,
                           ConversionTarget &target);
 /// reduce_* and argmax -> linalg.reduce / linalg.generic.
-void populateReducePatterns(RewritePatternSet &patterns,
+void populateReductionPatterns(RewritePatternSet &patterns,
                             ConversionTarget &target);
 /// softmax, log_softmax, layer_norm, batch_norm -> linalg.generic chains.
-void populateNormPatterns(RewritePatternSet &patterns,
+void populateNormalizationPatterns(RewritePatternSet &patterns,
                           ConversionTarget &target);
 /// kiln.resize -> linalg.generic gathers (nearest) and weighted sums over
 /// per-axis taps (linear, cubic).

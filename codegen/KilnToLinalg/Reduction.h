@@ -2,7 +2,7 @@
 //
 // reduce_*, global pooling, softmax and layer_norm all reduce a tensor over
 // some dims with the same identities and accumulator rules; built here once
-// (implemented in Reduce.cpp).
+// (implemented in Reduction.cpp).
 //
 //===----------------------------------------------------------------------===//
 

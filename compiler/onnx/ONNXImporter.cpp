@@ -451,12 +451,13 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   OpTable table;
   registerConstantOps(table);
   registerElementwiseOps(table);
-  registerLinearAlgebraOps(table);
+  registerConvOps(table);
+  registerMatmulOps(table);
   registerNormalizationOps(table);
   registerPoolingOps(table);
   registerReductionOps(table);
   registerResizeOps(table);
-  registerTensorOps(table);
+  registerDataMovementOps(table);
   if (failed(checkOps(table)) || failed(collectNames()))
     return nullptr;
 

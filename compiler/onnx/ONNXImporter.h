@@ -300,12 +300,13 @@ private:
 
 void registerConstantOps(OpTable &table);      // ConstantOps.cpp
 void registerElementwiseOps(OpTable &table);   // ElementwiseOps.cpp
-void registerLinearAlgebraOps(OpTable &table); // LinearAlgebraOps.cpp
+void registerConvOps(OpTable &table);          // ConvOps.cpp
+void registerMatmulOps(OpTable &table);        // MatmulOps.cpp
 void registerNormalizationOps(OpTable &table); // NormalizationOps.cpp
 void registerPoolingOps(OpTable &table);       // PoolingOps.cpp
 void registerReductionOps(OpTable &table);     // ReductionOps.cpp
 void registerResizeOps(OpTable &table);        // ResizeOps.cpp
-void registerTensorOps(OpTable &table);        // TensorOps.cpp
+void registerDataMovementOps(OpTable &table);  // DataMovementOps.cpp
 
 } // namespace mlir::kiln::onnx_import
 

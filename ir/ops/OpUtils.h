@@ -43,6 +43,11 @@ private:
 /// integer tensors (clip bounds, pad value).
 bool isExactInteger(double value, IntegerType type);
 
+/// True if both dims are static and differ.
+inline bool dimsConflict(int64_t a, int64_t b) {
+  return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
+}
+
 /// The operand's type if it is a ranked tensor, else null.
 inline RankedTensorType getRanked(Value v) {
   return v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();

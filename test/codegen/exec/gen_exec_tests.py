@@ -949,15 +949,15 @@ def write_all():
                matmul_cases())
     write_test("conv", "plain, strided/dilated with asymmetric pads, depthwise, grouped, 1-D, "
                "f16", conv_cases())
-    write_test("pool", "max/avg pooling with pads, ceil_mode, count_include_pad, dilation, "
+    write_test("pooling", "max/avg pooling with pads, ceil_mode, count_include_pad, dilation, "
                "integers, 1-D, global pooling", pool_cases())
-    write_test("reduce", "sum/mean/max/min/prod with keepdims, integers, f16 accumulation, "
+    write_test("reduction", "sum/mean/max/min/prod with keepdims, integers, f16 accumulation, "
                "argmax ties and NaN", reduce_cases())
-    write_test("norm", "softmax/log_softmax (large values), layer_norm, batch_norm",
+    write_test("normalization", "softmax/log_softmax (large values), layer_norm, batch_norm",
                norm_cases())
-    write_test("datamovement", "reshape, transpose, concat, split, slices with negative steps, "
+    write_test("data-movement", "reshape, transpose, concat, split, slices with negative steps, "
                "clamped gather, expand, pads, flatten/squeeze/unsqueeze", data_cases())
-    write_test("conv_transpose", "strides, pads (large and negative), output_padding, "
+    write_test("conv-transpose", "strides, pads (large and negative), output_padding, "
                "dilations, groups, depthwise, 1-D, f16", conv_transpose_cases())
     write_test("resize", "nearest (every rounding), linear, cubic, every coordinate mode, "
                "antialias, exclude_outside, crop with extrapolation, integers, f16",

@@ -1,4 +1,4 @@
-//===- Norm.cpp - softmax, log_softmax, layer_norm, batch_norm -> linalg --===//
+//===- Normalization.cpp - softmax, log_softmax, layer_norm, batch_norm -> linalg --===//
 //
 // All statistics are computed in the compute type (f32 for f16/bf16) and the
 // result is rounded once:
@@ -268,7 +268,7 @@ struct BatchNormToLinalg : OpConversionPattern<BatchNormOp> {
 
 } // namespace
 
-void mlir::kiln::populateNormPatterns(RewritePatternSet &patterns,
+void mlir::kiln::populateNormalizationPatterns(RewritePatternSet &patterns,
                                       ConversionTarget &target) {
   patterns.add<SoftmaxToLinalg<SoftmaxOp, false>,
                SoftmaxToLinalg<LogSoftmaxOp, true>, LayerNormToLinalg,

@@ -1,4 +1,4 @@
-//===- Pool.cpp - kiln pooling -> linalg.pooling_nchw_* -------------------===//
+//===- Pooling.cpp - kiln pooling -> linalg.pooling_nchw_* -------------------===//
 //
 //   max_pool -> tensor.pad with the lowest value (-inf / INT_MIN, so padding
 //               never wins) + linalg.pooling_nchw_max
@@ -216,7 +216,7 @@ struct GlobalPoolToReduction : OpConversionPattern<GlobalPoolOp> {
 
 } // namespace
 
-void mlir::kiln::populatePoolPatterns(RewritePatternSet &patterns,
+void mlir::kiln::populatePoolingPatterns(RewritePatternSet &patterns,
                                       ConversionTarget &target) {
   patterns.add<MaxPoolToLinalg, AvgPoolToLinalg,
                GlobalPoolToReduction<GlobalAvgPoolOp, ReductionKind::Mean>,

@@ -1,4 +1,4 @@
-//===- TensorOps.cpp - ONNX data movement -> kiln -------------------------===//
+//===- DataMovementOps.cpp - ONNX data movement -> kiln -------------------------===//
 //
 // Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Split, Slice,
 // Gather, Expand, Pad, Identity and Dropout. Their shape-like inputs
@@ -595,7 +595,7 @@ LogicalResult importDropout(NodeImporter &n) {
 
 } // namespace
 
-void onnx_import::registerTensorOps(OpTable &t) {
+void onnx_import::registerDataMovementOps(OpTable &t) {
   t.add("Concat", 1, importConcat);
   t.add("Dropout", 1, importDropout);
   t.add("Expand", 8, importExpand);

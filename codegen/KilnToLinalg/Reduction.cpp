@@ -1,4 +1,4 @@
-//===- Reduce.cpp - kiln reductions and argmax -> linalg ------------------===//
+//===- Reduction.cpp - kiln reductions and argmax -> linalg ------------------===//
 //
 // reduce_{sum,mean,max,min,prod} -> linalg.reduce with the identity as init
 // (0, -inf/INT_MIN, +inf/INT_MAX, 1), accumulating f16/bf16 in f32, then one
@@ -214,7 +214,7 @@ struct ArgMaxToGeneric : OpConversionPattern<ArgMaxOp> {
 
 } // namespace
 
-void mlir::kiln::populateReducePatterns(RewritePatternSet &patterns,
+void mlir::kiln::populateReductionPatterns(RewritePatternSet &patterns,
                                         ConversionTarget &target) {
   patterns.add<ReduceToLinalg<ReduceSumOp, ReductionKind::Sum>,
                ReduceToLinalg<ReduceMeanOp, ReductionKind::Mean>,
