@@ -18,6 +18,7 @@
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Index/IR/IndexDialect.h"
@@ -25,7 +26,10 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/Transforms/SubsetInsertionOpInterfaceImpl.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/FileSystem.h"
@@ -138,18 +142,39 @@ public:
     registry.insert<affine::AffineDialect, cf::ControlFlowDialect,
                     index::IndexDialect, LLVM::LLVMDialect, scf::SCFDialect,
                     vector::VectorDialect>();
+    // Subset hoisting (the accumulators of a register tile) needs to know
+    // what slices and transfers read and write.
+    tensor::registerSubsetOpInterfaceExternalModels(registry);
+    vector::registerSubsetOpInterfaceExternalModels(registry);
+    // The tiles' vector transfers on tensors go through bufferization.
+    vector::registerBufferizableOpInterfaceExternalModels(registry);
   }
 
   void buildLoopPipeline(OpPassManager &pm,
-                         const PipelineOptions &) const override {
-    // Unit-stride innermost loops for LLVM's vectorizer; tiling and the
-    // vector dialect come here next (docs/architecture.md).
-    pm.addNestedPass<func::FuncOp>(createKilnCPULoopOrder());
+                         const PipelineOptions &options) const override {
+    const TargetDescription &d = options.description;
+    OpPassManager &fn = pm.nest<func::FuncOp>();
+    // Contractions: register-blocked vector code with tiles for this machine.
+    KilnCPUSelectTilesOptions select;
+    select.vectorBits = d.vectorBits;
+    select.vectorRegisters = d.numVectorRegisters;
+    select.l1Bytes = d.l1DataBytes;
+    fn.addPass(createKilnCPUSelectTiles(select));
+    fn.addPass(createKilnCPUTileContractions());
+    fn.addPass(createCanonicalizerPass());
+    fn.addPass(createCSEPass());
+    // The rest: unit-stride innermost loops for LLVM's vectorizer.
+    fn.addPass(createKilnCPULoopOrder());
   }
 
   void buildLoweringPipeline(OpPassManager &pm,
                              const PipelineOptions &) const override {
     pm.addPass(createKilnOutlineKernels());
+    // 2-D vector transfers left by the tiles become 1-D ones, fully
+    // unrolled (a rolled loop would go through a stack buffer).
+    VectorTransferToSCFOptions transfers;
+    transfers.enableFullUnroll(true);
+    pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(transfers));
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
     pm.addPass(createLowerAffinePass());
     pm.addPass(createConvertSCFToCFPass());

@@ -35,4 +35,44 @@ def KilnCPULoopOrder : Pass<"kiln-cpu-loop-order", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def KilnCPUSelectTiles : Pass<"kiln-cpu-select-tiles", "::mlir::func::FuncOp"> {
+  let summary = "Choose cache and register tiles for each contraction from the machine";
+  let description = [{
+    Annotates each f32 contraction on tensors (linalg.matmul, batch_matmul, a
+    matmul-like linalg.generic with one m, n and k dim) with `kiln.tiles`
+    (codegen/CPU/Tiles.h): the register tile is two vectors along n by as
+    many rows of m as keep every accumulator in a register (8 x 32 with
+    AVX-512's 32 zmm registers, 6 x 16 with AVX2's 16), and the cache tiles
+    (m 64, n 256, k 256 or 128) keep B's panel in L1 and A's block in L2.
+    Nothing is hard-coded for one CPU: the sizes come from the options, which
+    the CPU target fills from its TargetDescription. kiln-cpu-tile-
+    contractions applies them; lit tests can write the attribute directly.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "512",
+           "Widest vector register, in bits">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", "32",
+           "Number of vector registers">,
+    Option<"l1Bytes", "l1-bytes", "int64_t", "32768", "L1 data cache, bytes">,
+  ];
+}
+
+def KilnCPUTileContractions : Pass<"kiln-cpu-tile-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Tile, peel and vectorize the contractions annotated with kiln.tiles";
+  let description = [{
+    For each op with `kiln.tiles`: tiles it for the caches (scf.for, in the
+    attribute's loop order), tiles each cache tile for the registers, peels
+    the register loops so every tile but the last is static, vectorizes the
+    static tiles (vector.contract on transfers of the tensor slices), hoists
+    each output tile's read and write out of its k loop so the accumulators
+    stay in registers, and lowers the contractions to outer products (one
+    vector FMA per row of A and vector of B). Partial tiles stay linalg ops,
+    which later become loops. The outermost tile loop keeps `kiln.tiles`.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // KILN_CODEGEN_CPU_PASSES_TD

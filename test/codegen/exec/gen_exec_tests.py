@@ -248,6 +248,19 @@ def matmul_cases():
                     np.ones((3000, 2), np.float16), elt="f16", tol=dict(atol=0.0, rtol=0.0)),
         matmul_case("mm_bf16", rand((2, 3, 4), elt="bf16"), rand((4, 2), elt="bf16"), elt="bf16",
                     tol=BF16_TOL),
+        # Large enough for register-blocked vector tiles (kiln-cpu-tile-
+        # contractions), with partial tiles in m, n and k at every level:
+        # peeled remainders of the register loops and short last cache tiles.
+        matmul_case("mm_tiled_partial_tiles", seeded(11, (19, 45)), seeded(12, (45, 70)),
+                    tol=dict(atol=1e-5, rtol=1e-5)),
+        matmul_case("mm_tiled_partial_k_tile", seeded(13, (9, 270)), seeded(14, (270, 33)),
+                    tol=dict(atol=1e-4, rtol=1e-4)),
+        matmul_case("mm_tiled_exact_tiles", seeded(15, (16, 16)), seeded(16, (16, 64)),
+                    tol=dict(atol=1e-5, rtol=1e-5)),
+        matmul_case("mm_tiled_batched", seeded(17, (2, 9, 7)), seeded(18, (7, 40)),
+                    tol=dict(atol=1e-5, rtol=1e-5)),
+        matmul_case("mm_tiled_one_row", seeded(19, (1, 16)), seeded(20, (16, 100)),
+                    tol=dict(atol=1e-5, rtol=1e-5)),
     ]
 
 

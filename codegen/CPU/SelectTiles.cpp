@@ -1,0 +1,119 @@
+//===- SelectTiles.cpp - Tile sizes for contractions, from the machine ----===//
+//
+// See KilnCPUSelectTiles in codegen/CPU/Passes.td. Upstream has the tiling
+// machinery but no policy: this is the policy, from the target description.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/CPU/CPUPasses.h"
+#include "codegen/CPU/Tiles.h"
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNCPUSELECTTILES
+#include "codegen/CPU/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+/// The largest power of two <= `n` (n >= 1).
+int64_t floorPowerOfTwo(int64_t n) {
+  int64_t p = 1;
+  while (p * 2 <= n)
+    p *= 2;
+  return p;
+}
+
+struct KilnCPUSelectTiles
+    : kiln::impl::KilnCPUSelectTilesBase<KilnCPUSelectTiles> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    getOperation().walk([&](linalg::LinalgOp op) {
+      std::optional<ContractionTiles> tiles = selectTiles(op);
+      if (tiles)
+        op->setAttr(kTilesAttr, tiles->toAttr(op.getContext()));
+    });
+  }
+
+  /// Tiles for `op` if it is a contraction the tiler handles: one m, one n
+  /// and one k dim (plus batch dims), f32, static shapes, n the innermost
+  /// dim of the output and of the right-hand operand.
+  std::optional<ContractionTiles> selectTiles(linalg::LinalgOp op) {
+    if (!op.hasPureTensorSemantics() || op.hasDynamicShape() ||
+        op->hasAttr(kTilesAttr) || !linalg::isaContractionOpInterface(op) ||
+        op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+      return std::nullopt;
+    FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+    if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+        dims->k.size() != 1)
+      return std::nullopt;
+    auto outType = cast<ShapedType>(op.getDpsInits()[0].getType());
+    if (!outType.getElementType().isF32())
+      return std::nullopt;
+    for (OpOperand &operand : op->getOpOperands())
+      if (!cast<ShapedType>(operand.get().getType()).getElementType().isF32())
+        return std::nullopt;
+    // Vectors run along n: it must be the innermost dim of the output and of
+    // the operand that has no m.
+    unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
+    AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    if (outMap.getResults().back() != getAffineDimExpr(n, op.getContext()))
+      return std::nullopt;
+    bool rhsIsInnerN = false;
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(in);
+      if (map.isFunctionOfDim(n))
+        rhsIsInnerN = map.getResults().back() == getAffineDimExpr(n, op.getContext());
+    }
+    if (!rhsIsInnerN)
+      return std::nullopt;
+
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
+    // Register tile: two vectors along n, and as many rows along m as keep
+    // every accumulator in a register (2 per row), with two more registers
+    // for the rows of B and one for the broadcast of A.
+    // Narrower than one vector along n: loops serve it as well.
+    if (ranges[n] < lanes)
+      return std::nullopt;
+    int64_t nr = ranges[n] >= 2 * lanes ? 2 * lanes : lanes;
+    int64_t mr = std::min<int64_t>(8, std::max<int64_t>(1, (vectorRegisters - 3) / 2));
+    if (ranges[m] < mr)
+      mr = floorPowerOfTwo(ranges[m]);
+    // Cache tiles: a kc x nc panel of B is reused across the m tiles of a
+    // block, and kc rows of A and B stream through L1 per register tile
+    // (measured on AVX-512 and AVX2 machines: ../shared/docs/CPU-GEMM.md).
+    int64_t kc = std::min<int64_t>(ranges[k], l1Bytes >= (32 << 10) ? 256 : 128);
+    int64_t nc = std::min<int64_t>(ranges[n], 256);
+    int64_t mc = std::min<int64_t>(ranges[m], 64);
+
+    ContractionTiles tiles;
+    tiles.cache.assign(ranges.size(), 1);
+    tiles.reg.assign(ranges.size(), 1);
+    tiles.cache[m] = mc;
+    tiles.cache[n] = nc;
+    tiles.cache[k] = kc;
+    tiles.reg[m] = mr;
+    tiles.reg[n] = nr;
+    tiles.reg[k] = 1;
+    // Cache loops: batch dims, then n, k, m (B's panel outside A's block);
+    // register loops: m, n, then k innermost, so the accumulators of one
+    // register tile stay in registers across k.
+    for (unsigned b : dims->batch)
+      tiles.cacheOrder.push_back(b);
+    tiles.cacheOrder.append({n, k, m});
+    for (unsigned b : dims->batch)
+      tiles.regOrder.push_back(b);
+    tiles.regOrder.append({m, n, k});
+    tiles.vectorDims = {m, n};
+    return tiles;
+  }
+};
+
+} // namespace

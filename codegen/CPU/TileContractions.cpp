@@ -1,0 +1,200 @@
+//===- TileContractions.cpp - Register-blocked contractions ---------------===//
+//
+// See KilnCPUTileContractions in codegen/CPU/Passes.td. Every step is
+// upstream machinery (TilingInterface tiling, loop peeling, linalg
+// vectorization, subset hoisting, the vector lowering patterns); this pass
+// only sequences them for the ops kiln-cpu-select-tiles annotated, as the
+// recipe in ../shared/docs/CPU-GEMM.md does with the transform dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/CPU/CPUPasses.h"
+#include "codegen/CPU/Tiles.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNCPUTILECONTRACTIONS
+#include "codegen/CPU/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+SmallVector<OpFoldResult> asFoldResults(OpBuilder &b, ArrayRef<int64_t> sizes) {
+  SmallVector<OpFoldResult> out;
+  for (int64_t s : sizes)
+    out.push_back(b.getIndexAttr(s));
+  return out;
+}
+
+/// Marks the register tiles that kiln-cpu-tile-contractions vectorizes.
+constexpr StringLiteral kVectorizeAttr = "kiln.vectorize";
+
+/// Canonicalizes with every registered op's patterns: after peeling, the
+/// main loops' tile sizes fold to constants, the slices become static and
+/// the tiled ops with them.
+LogicalResult canonicalize(func::FuncOp fn) {
+  MLIRContext *ctx = fn.getContext();
+  RewritePatternSet patterns(ctx);
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName name : ctx->getRegisteredOperations())
+    name.getCanonicalizationPatterns(patterns, ctx);
+  return applyPatternsAndFoldGreedily(fn, std::move(patterns));
+}
+
+/// Vectorizes the marked register tiles that have static shapes (the main
+/// loops' tiles; the peeled partial ones stay linalg ops and become loops)
+/// and applies the patterns that fold the tensor slices around them into
+/// the vector transfers (the C++ form of the transform op
+/// structured.vectorize_children_and_apply_patterns, restricted to what
+/// the tiles need).
+LogicalResult vectorizeTiles(func::FuncOp fn) {
+  SmallVector<linalg::LinalgOp> tiles;
+  fn.walk([&](linalg::LinalgOp op) {
+    if (op->hasAttr(kVectorizeAttr))
+      tiles.push_back(op);
+  });
+  IRRewriter rewriter(fn.getContext());
+  for (linalg::LinalgOp op : tiles) {
+    op->removeAttr(kVectorizeAttr);
+    if (op.hasDynamicShape())
+      continue;
+    rewriter.setInsertionPoint(op);
+    if (failed(linalg::vectorize(rewriter, op)))
+      return op->emitOpError("could not be vectorized after tiling");
+  }
+  MLIRContext *ctx = fn.getContext();
+  RewritePatternSet patterns(ctx);
+  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+  vector::populateVectorReductionToContractPatterns(patterns);
+  vector::populateSinkVectorBroadcastPatterns(patterns);
+  vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+  vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+  tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+  scf::ForOp::getCanonicalizationPatterns(patterns, ctx);
+  affine::AffineMinOp::getCanonicalizationPatterns(patterns, ctx);
+  return applyPatternsAndFoldGreedily(fn, std::move(patterns));
+}
+
+/// Lowers the vector.contract of each register tile to outer products, i.e.
+/// one FMA per row of A and vector of B, and the transfers to 1-D.
+LogicalResult lowerVectors(func::FuncOp fn) {
+  MLIRContext *ctx = fn.getContext();
+  RewritePatternSet patterns(ctx);
+  vector::VectorTransformsOptions options;
+  options.setVectorTransformsOptions(vector::VectorContractLowering::OuterProduct);
+  options.setVectorMultiReductionLowering(
+      vector::VectorMultiReductionLowering::InnerParallel);
+  options.setVectorTransposeLowering(vector::VectorTransposeLowering::Shuffle1D);
+  vector::populateVectorContractLoweringPatterns(patterns, options);
+  vector::populateVectorOuterProductLoweringPatterns(patterns);
+  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+  vector::populateVectorMultiReductionLoweringPatterns(
+      patterns, vector::VectorMultiReductionLowering::InnerParallel);
+  vector::populateVectorTransferLoweringPatterns(patterns, /*maxTransferRank=*/1);
+  vector::populateVectorShapeCastLoweringPatterns(patterns);
+  vector::populateVectorTransposeLoweringPatterns(patterns, options);
+  vector::populateVectorBroadcastLoweringPatterns(patterns);
+  return applyPatternsAndFoldGreedily(fn, std::move(patterns));
+}
+
+struct KilnCPUTileContractions
+    : kiln::impl::KilnCPUTileContractionsBase<KilnCPUTileContractions> {
+  void runOnOperation() override {
+    func::FuncOp fn = getOperation();
+    SmallVector<linalg::LinalgOp> targets;
+    fn.walk([&](linalg::LinalgOp op) {
+      if (op->hasAttr(kTilesAttr))
+        targets.push_back(op);
+    });
+    if (targets.empty())
+      return;
+
+    for (linalg::LinalgOp op : targets)
+      if (failed(tile(op)))
+        return signalPassFailure();
+    if (failed(canonicalize(fn)) || failed(vectorizeTiles(fn)))
+      return signalPassFailure();
+
+    // Keep each register tile's accumulators in registers across its k loop:
+    // the read and write of the output tile move out of the loop (after
+    // CSE, so the read's and the write's indices are the same values).
+    IRRewriter rewriter(fn.getContext());
+    DominanceInfo dominance(fn);
+    eliminateCommonSubExpressions(rewriter, dominance, fn);
+    SmallVector<scf::ForOp> loops;
+    fn.walk([&](scf::ForOp loop) { loops.push_back(loop); }); // innermost first
+    for (scf::ForOp loop : loops)
+      hoistLoopInvariantSubsets(rewriter, loop);
+    if (failed(lowerVectors(fn)))
+      return signalPassFailure();
+  }
+
+  /// Tiles `op` for the caches, then each cache tile for the registers, and
+  /// peels the register loops so all but the last tile have static sizes.
+  LogicalResult tile(linalg::LinalgOp op) {
+    Attribute attr = op->getAttr(kTilesAttr);
+    std::optional<ContractionTiles> tiles =
+        ContractionTiles::fromAttr(attr, op.getNumLoops());
+    if (!tiles)
+      return op->emitOpError("has an invalid ") << kTilesAttr << " attribute: " << attr;
+    IRRewriter rewriter(op.getContext());
+    rewriter.setInsertionPoint(op);
+
+    scf::SCFTilingOptions cacheOptions;
+    cacheOptions.setTileSizes(asFoldResults(rewriter, tiles->cache))
+        .setInterchange(tiles->cacheOrder);
+    FailureOr<scf::SCFTilingResult> cached =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), cacheOptions);
+    if (failed(cached))
+      return op->emitOpError("could not be tiled for the caches");
+    rewriter.replaceOp(op, cached->replacements);
+    if (!cached->loops.empty())
+      cached->loops.front()->setAttr(kTilesAttr, attr);
+    Operation *cacheTile = cached->tiledOps.front();
+    cacheTile->removeAttr(kTilesAttr);
+
+    rewriter.setInsertionPoint(cacheTile);
+    scf::SCFTilingOptions regOptions;
+    regOptions.setTileSizes(asFoldResults(rewriter, tiles->reg))
+        .setInterchange(tiles->regOrder);
+    FailureOr<scf::SCFTilingResult> reg =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(cacheTile), regOptions);
+    if (failed(reg))
+      return cacheTile->emitOpError("could not be tiled for the registers");
+    rewriter.replaceOp(cacheTile, reg->replacements);
+    // The peeled copies keep the marker; vectorizeTiles skips the dynamic ones.
+
+    // The last, partial tile of each register loop gets a loop of its own;
+    // the main loop's tiles are then static and vectorize without masks.
+    for (LoopLikeOpInterface loop : reg->loops) {
+      auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
+      if (!forOp)
+        continue;
+      scf::ForOp partial;
+      (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+    }
+    reg->tiledOps.front()->setAttr(kVectorizeAttr, rewriter.getUnitAttr());
+    return success();
+  }
+};
+
+} // namespace

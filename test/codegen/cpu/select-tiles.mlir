@@ -1,0 +1,37 @@
+// RUN: kiln-opt %s -split-input-file -pass-pipeline="builtin.module(func.func(kiln-cpu-select-tiles{vector-bits=512 vector-registers=32 l1-bytes=49152}))" | FileCheck %s --check-prefix=AVX512
+// RUN: kiln-opt %s -split-input-file -pass-pipeline="builtin.module(func.func(kiln-cpu-select-tiles{vector-bits=256 vector-registers=16 l1-bytes=32768}))" | FileCheck %s --check-prefix=AVX2
+//
+// Tile sizes come from the machine: two vectors along n, as many rows of m as
+// keep the accumulators in registers, cache tiles for L1/L2.
+
+// AVX512-LABEL: func.func @matmul
+// AVX512: linalg.matmul {kiln.tiles = {cache = array<i64: 64, 256, 256>, cache_order = array<i64: 1, 2, 0>, register = array<i64: 8, 32, 1>, register_order = array<i64: 0, 1, 2>}}
+// AVX2-LABEL: func.func @matmul
+// AVX2: linalg.matmul {kiln.tiles = {cache = array<i64: 64, 256, 256>, cache_order = array<i64: 1, 2, 0>, register = array<i64: 6, 16, 1>, register_order = array<i64: 0, 1, 2>}}
+func.func @matmul(%a: tensor<512x1024xf32>, %b: tensor<1024x768xf32>, %c: tensor<512x768xf32>) -> tensor<512x768xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<512x1024xf32>, tensor<1024x768xf32>) outs(%c : tensor<512x768xf32>) -> tensor<512x768xf32>
+  return %0 : tensor<512x768xf32>
+}
+
+// -----
+
+// Small dims shrink the tiles; a batch dim is tiled by 1, outermost.
+// AVX512-LABEL: func.func @batched_small
+// AVX512: linalg.batch_matmul {kiln.tiles = {cache = array<i64: 1, 4, 24, 30>, cache_order = array<i64: 0, 2, 3, 1>, register = array<i64: 1, 4, 16, 1>, register_order = array<i64: 0, 1, 2, 3>}}
+func.func @batched_small(%a: tensor<3x4x30xf32>, %b: tensor<3x30x24xf32>, %c: tensor<3x4x24xf32>) -> tensor<3x4x24xf32> {
+  %0 = linalg.batch_matmul ins(%a, %b : tensor<3x4x30xf32>, tensor<3x30x24xf32>) outs(%c : tensor<3x4x24xf32>) -> tensor<3x4x24xf32>
+  return %0 : tensor<3x4x24xf32>
+}
+
+// -----
+
+// Not tiled: narrower than a vector along n, integers, and a contraction
+// whose n is not the innermost dim of the output.
+// AVX512-LABEL: func.func @left_alone
+// AVX512-NOT: kiln.tiles
+func.func @left_alone(%a: tensor<64x64xf32>, %b: tensor<64x8xf32>, %c: tensor<64x8xf32>,
+                      %ai: tensor<64x64xi32>, %bi: tensor<64x64xi32>, %ci: tensor<64x64xi32>) -> (tensor<64x8xf32>, tensor<64x64xi32>) {
+  %0 = linalg.matmul ins(%a, %b : tensor<64x64xf32>, tensor<64x8xf32>) outs(%c : tensor<64x8xf32>) -> tensor<64x8xf32>
+  %1 = linalg.matmul ins(%ai, %bi : tensor<64x64xi32>, tensor<64x64xi32>) outs(%ci : tensor<64x64xi32>) -> tensor<64x64xi32>
+  return %0, %1 : tensor<64x8xf32>, tensor<64x64xi32>
+}
