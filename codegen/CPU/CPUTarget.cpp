@@ -154,7 +154,10 @@ public:
                          const PipelineOptions &options) const override {
     const TargetDescription &d = options.description;
     OpPassManager &fn = pm.nest<func::FuncOp>();
-    // Contractions: register-blocked vector code with tiles for this machine.
+    // Convolutions become matmuls, then every matmul gets register-blocked
+    // vector code with tiles for this machine.
+    fn.addPass(createKilnCPUConvToMatmul());
+    fn.addPass(createCanonicalizerPass());
     KilnCPUSelectTilesOptions select;
     select.vectorBits = d.vectorBits;
     select.vectorRegisters = d.numVectorRegisters;

@@ -35,6 +35,35 @@ def KilnCPULoopOrder : Pass<"kiln-cpu-loop-order", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def KilnCPUConvToMatmul : Pass<"kiln-cpu-conv-to-matmul", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite batch-1 NCHW convolutions as im2col + linalg.matmul";
+  let description = [{
+    A linalg.conv_2d_nchw_fchw of one image becomes a matmul of the filter,
+    read as the [F, C*KH*KW] matrix it already is, with the im2col matrix
+    [C*KH*KW, OH*OW] of the (already padded) input, into the output read as
+    [F, OH*OW]: the reshapes are free, and the product is NCHW as it stands,
+    so the register-blocked GEMM tiles serve every convolution. The im2col
+    matrix is one copy (strided windows of the input); 1x1 convolutions
+    with unit strides need none. Other convolutions (batches, grouped,
+    depthwise) are left as they are.
+
+    Before:
+    ```mlir
+    %y = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x64x58x58xf32>, tensor<64x64x3x3xf32>)
+           outs(%init : tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
+    ```
+    After:
+    ```mlir
+    %cols = linalg.generic ...  // [64, 3, 3, 56, 56] windows of %x
+    %y2 = linalg.matmul ins(%w2, %cols2 : tensor<64x576xf32>, tensor<576x3136xf32>)
+            outs(%init2 : tensor<64x3136xf32>) -> tensor<64x3136xf32>
+    %y = tensor.expand_shape %y2 [[0, 1], [2, 3]] ... -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def KilnCPUSelectTiles : Pass<"kiln-cpu-select-tiles", "::mlir::func::FuncOp"> {
   let summary = "Choose cache and register tiles for each contraction from the machine";
   let description = [{
