@@ -251,7 +251,8 @@ def KilnOutlineKernels : Pass<"kiln-outline-kernels", "::mlir::ModuleOp"> {
   let description = [{
     After bufferization and memory planning, every op with regions at the top
     level of an entry function (`kiln.entry`: linalg ops, loops) moves into a
-    private function, `<entry>_kernel<N>`, marked `kiln.kernel` and
+    private function, `<entry>_kernel<N>_<op>[__<node>]` (named after the
+    op and the model node it came from, for profiles), marked `kiln.kernel` and
     `no_inline`, which the entry function calls. A kernel's parameters are
     the entry function's own buffers that the op reaches; the views and
     constants between them and the op are recomputed inside the kernel, so

@@ -163,7 +163,9 @@ public:
     select.vectorRegisters = d.numVectorRegisters;
     select.l1Bytes = d.l1DataBytes;
     fn.addPass(createKilnCPUSelectTiles(select));
-    fn.addPass(createKilnCPUTileContractions());
+    KilnCPUTileContractionsOptions tile;
+    tile.vectorBits = d.vectorBits;
+    fn.addPass(createKilnCPUTileContractions(tile));
     fn.addPass(createCanonicalizerPass());
     fn.addPass(createCSEPass());
     // The rest: unit-stride innermost loops for LLVM's vectorizer.

@@ -95,9 +95,16 @@ def KilnCPUTileContractions : Pass<"kiln-cpu-tile-contractions", "::mlir::func::
     static tiles (vector.contract on transfers of the tensor slices), hoists
     each output tile's read and write out of its k loop so the accumulators
     stay in registers, and lowers the contractions to outer products (one
-    vector FMA per row of A and vector of B). Partial tiles stay linalg ops,
-    which later become loops. The outermost tile loop keeps `kiln.tiles`.
+    vector FMA per row of A and vector of B). Peeling goes on into the
+    partial copies, so with static shapes every register tile, the last
+    partial ones included, is a vector tile of static shape. The outermost
+    tile loop keeps `kiln.tiles`.
   }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "512",
+           "Widest vector register, in bits: a partial tile wider than one "
+           "vector is split into whole vectors and a narrow rest">,
+  ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",

@@ -44,8 +44,10 @@ SmallVector<OpFoldResult> asFoldResults(OpBuilder &b, ArrayRef<int64_t> sizes) {
   return out;
 }
 
-/// Marks the register tiles that kiln-cpu-tile-contractions vectorizes.
+/// Marks the register tiles that kiln-cpu-tile-contractions vectorizes, and
+/// the register loops it still has to peel.
 constexpr StringLiteral kVectorizeAttr = "kiln.vectorize";
+constexpr StringLiteral kPeelAttr = "kiln.peel";
 
 /// Canonicalizes with every registered op's patterns: after peeling, the
 /// main loops' tile sizes fold to constants, the slices become static and
@@ -60,22 +62,84 @@ LogicalResult canonicalize(func::FuncOp fn) {
   return applyPatternsAndFoldGreedily(fn, std::move(patterns));
 }
 
+/// A last tile narrower than one vector along n (the 49th column of 49):
+/// as vectors it would shuffle its accumulators on every step; LLVM's loop
+/// code serves it better.
+bool narrowerThanAVector(linalg::LinalgOp op, int64_t lanes) {
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  return succeeded(dims) && dims->n.size() == 1 &&
+         op.getStaticLoopRanges()[dims->n[0]] < lanes;
+}
+
 /// Vectorizes the marked register tiles that have static shapes (the main
 /// loops' tiles; the peeled partial ones stay linalg ops and become loops)
 /// and applies the patterns that fold the tensor slices around them into
 /// the vector transfers (the C++ form of the transform op
 /// structured.vectorize_children_and_apply_patterns, restricted to what
 /// the tiles need).
-LogicalResult vectorizeTiles(func::FuncOp fn) {
+LogicalResult vectorizeTiles(func::FuncOp fn, int64_t lanes) {
+  // Register tiles are the marked ops and their peeled copies: contractions
+  // whose reduction is one step long (canonicalization may rebuild an op
+  // without its marker).
+  auto isRegisterTile = [](linalg::LinalgOp op) {
+    if (op->hasAttr(kVectorizeAttr))
+      return true;
+    if (!linalg::isaContractionOpInterface(op) || op.hasDynamicShape())
+      return false;
+    FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    return succeeded(dims) && dims->k.size() == 1 && ranges[dims->k[0]] == 1;
+  };
   SmallVector<linalg::LinalgOp> tiles;
   fn.walk([&](linalg::LinalgOp op) {
-    if (op->hasAttr(kVectorizeAttr))
+    if (isRegisterTile(op))
       tiles.push_back(op);
   });
   IRRewriter rewriter(fn.getContext());
+  // A partial tile as wide as one vector and a bit (the last 17 of 49
+  // columns) would vectorize into registers of an odd width, which LLVM
+  // splits badly: it becomes whole vectors plus one narrow piece.
+  SmallVector<linalg::LinalgOp> split;
+  for (linalg::LinalgOp op : tiles) {
+    FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+    if (failed(dims) || dims->n.size() != 1 || op.hasDynamicShape()) {
+      split.push_back(op);
+      continue;
+    }
+    unsigned n = dims->n[0];
+    int64_t width = op.getStaticLoopRanges()[n];
+    if (width <= lanes || width % lanes == 0) {
+      split.push_back(op);
+      continue;
+    }
+    SmallVector<OpFoldResult> sizes(op.getNumLoops(), rewriter.getIndexAttr(0));
+    sizes[n] = rewriter.getIndexAttr(lanes);
+    scf::SCFTilingOptions options;
+    options.setTileSizes(sizes);
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> pieces =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(pieces))
+      return op->emitOpError("could not split a ragged register tile");
+    rewriter.replaceOp(op, pieces->replacements);
+    for (LoopLikeOpInterface loop : pieces->loops) {
+      scf::ForOp partial;
+      if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation()))
+        (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+    }
+  }
+  if (split.size() != tiles.size()) {
+    if (failed(canonicalize(fn)))
+      return failure();
+    tiles.clear();
+    fn.walk([&](linalg::LinalgOp op) {
+      if (isRegisterTile(op))
+        tiles.push_back(op);
+    });
+  }
   for (linalg::LinalgOp op : tiles) {
     op->removeAttr(kVectorizeAttr);
-    if (op.hasDynamicShape())
+    if (op.hasDynamicShape() || narrowerThanAVector(op, lanes))
       continue;
     rewriter.setInsertionPoint(op);
     if (failed(linalg::vectorize(rewriter, op)))
@@ -118,6 +182,8 @@ LogicalResult lowerVectors(func::FuncOp fn) {
 
 struct KilnCPUTileContractions
     : kiln::impl::KilnCPUTileContractionsBase<KilnCPUTileContractions> {
+  using Base::Base;
+
   void runOnOperation() override {
     func::FuncOp fn = getOperation();
     SmallVector<linalg::LinalgOp> targets;
@@ -131,7 +197,7 @@ struct KilnCPUTileContractions
     for (linalg::LinalgOp op : targets)
       if (failed(tile(op)))
         return signalPassFailure();
-    if (failed(canonicalize(fn)) || failed(vectorizeTiles(fn)))
+    if (failed(canonicalize(fn)) || failed(vectorizeTiles(fn, std::max<int64_t>(1, vectorBits / 32))))
       return signalPassFailure();
 
     // Keep each register tile's accumulators in registers across its k loop:
@@ -183,14 +249,27 @@ struct KilnCPUTileContractions
     rewriter.replaceOp(cacheTile, reg->replacements);
     // The peeled copies keep the marker; vectorizeTiles skips the dynamic ones.
 
-    // The last, partial tile of each register loop gets a loop of its own;
-    // the main loop's tiles are then static and vectorize without masks.
-    for (LoopLikeOpInterface loop : reg->loops) {
-      auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
-      if (!forOp)
-        continue;
+    // The last, partial tile of each register loop gets a loop of its own,
+    // in the main loops and in the partial copies peeling makes of the
+    // loops inside: every tile then has static sizes (the model's shapes are
+    // static) and vectorizes without masks.
+    for (LoopLikeOpInterface loop : reg->loops)
+      if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation()))
+        if (forOp.getConstantStep().value_or(APInt(64, 1)).getSExtValue() > 1)
+          forOp->setAttr(kPeelAttr, rewriter.getUnitAttr());
+    Operation *root = reg->loops.empty() ? nullptr : reg->loops.front().getOperation();
+    while (root) {
+      scf::ForOp next;
+      root->getParentOp()->walk([&](scf::ForOp forOp) {
+        if (!next && forOp->hasAttr(kPeelAttr))
+          next = forOp;
+      });
+      if (!next)
+        break;
+      next->removeAttr(kPeelAttr);
       scf::ForOp partial;
-      (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+      rewriter.setInsertionPoint(next);
+      (void)scf::peelForLoopAndSimplifyBounds(rewriter, next, partial);
     }
     reg->tiledOps.front()->setAttr(kVectorizeAttr, rewriter.getUnitAttr());
     return success();

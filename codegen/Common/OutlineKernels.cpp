@@ -19,6 +19,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNOUTLINEKERNELS
@@ -71,6 +72,29 @@ LogicalResult collectInputs(Operation *op, Block &block,
   return success();
 }
 
+/// A readable suffix for a kernel's symbol, so profiles and disassembly say
+/// what it computes: the op's name and the model node it came from
+/// ("_linalg_matmul__layer1_0_conv1_Conv").
+std::string describe(Operation *op) {
+  std::string text = op->getName().getStringRef().str();
+  std::string node;
+  op->getLoc()->walk([&](Location loc) {
+    if (auto name = dyn_cast<NameLoc>(loc)) {
+      node = name.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (!node.empty())
+    text += "__" + node;
+  std::string out;
+  for (char c : text)
+    out += llvm::isAlnum(c) ? c : '_';
+  if (out.size() > 60)
+    out.resize(60);
+  return out;
+}
+
 struct KilnOutlineKernels
     : kiln::impl::KilnOutlineKernelsBase<KilnOutlineKernels> {
   void runOnOperation() override {
@@ -110,7 +134,8 @@ struct KilnOutlineKernels
       OpBuilder b(fn);
       b.setInsertionPointAfter(insertAfter);
       auto kernel = b.create<func::FuncOp>(
-          op->getLoc(), (fn.getSymName() + "_kernel" + Twine(index++)).str(),
+          op->getLoc(),
+          (fn.getSymName() + "_kernel" + Twine(index++) + "_" + describe(op)).str(),
           b.getFunctionType(types, {}));
       kernel.setPrivate();
       insertAfter = kernel;

@@ -22,7 +22,7 @@
 // CHECK: module attributes {kiln.signature = "kiln-abi-2|run:in=x:f32[2,3];out=y:f32[2,4]"
 // CHECK: llvm.func internal @net_run_impl(
 // CHECK: llvm.call @net_run_impl_kernel
-// CHECK: llvm.func internal @net_run_impl_kernel{{[0-9]+}}(
+// CHECK: llvm.func internal @net_run_impl_kernel{{[0-9]+}}_{{.*}}(
 // CHECK-SAME: no_inline
 // CHECK: llvm.func @net_run_ctx(
 // CHECK: llvm.func @net_run(

@@ -6,16 +6,16 @@
 
 // CHECK-LABEL: func.func @m_run_impl(
 // CHECK-SAME: %[[X:.*]]: memref<4xf32>, %[[Y:.*]]: memref<4xf32>, %[[S:.*]]: memref<64xi8>)
-// CHECK-NEXT: call @m_run_impl_kernel0(%[[X]], %[[S]])
-// CHECK-NEXT: call @m_run_impl_kernel1(%[[Y]], %[[S]])
+// CHECK-NEXT: call @m_run_impl_kernel0_linalg_exp(%[[X]], %[[S]])
+// CHECK-NEXT: call @m_run_impl_kernel1_linalg_generic(%[[Y]], %[[S]])
 // CHECK-NEXT: return
-// CHECK: func.func private @m_run_impl_kernel0(%[[A:.*]]: memref<4xf32>, %[[B:.*]]: memref<64xi8>)
+// CHECK: func.func private @m_run_impl_kernel0_linalg_exp(%[[A:.*]]: memref<4xf32>, %[[B:.*]]: memref<64xi8>)
 // CHECK-SAME: attributes {kiln.kernel, no_inline}
 // CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-NEXT: %[[V:.*]] = memref.view %[[B]][%[[C0]]][] : memref<64xi8> to memref<4xf32>
 // CHECK-NEXT: linalg.exp ins(%[[A]] : memref<4xf32>) outs(%[[V]] : memref<4xf32>)
 // CHECK-NEXT: return
-// CHECK: func.func private @m_run_impl_kernel1(
+// CHECK: func.func private @m_run_impl_kernel1_linalg_generic(
 // CHECK: arith.constant 2.0
 // CHECK: linalg.generic
 // CHECK-LABEL: func.func @not_an_entry(

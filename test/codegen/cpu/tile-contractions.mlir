@@ -7,20 +7,25 @@
 
 // (The cache loops have one iteration here and fold away.) The register
 // loops stop before the partial tiles: 16 = 2 x 8 rows of 20, 96 = 3 x 32
-// columns of 100.
+// columns of 120.
 // CHECK-LABEL: func.func @matmul
 // CHECK: scf.for {{.*}} = %c0 to %c16 step %c8
 // CHECK: scf.for {{.*}} = %c0 to %c96 step %c32
-// CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<20x100xf32>, vector<8x32xf32>
-// CHECK: scf.for {{.*}} = %c0 to %c40 step %c1 iter_args({{.*}}, %{{.*}} = %[[ACC]]) -> (tensor<20x100xf32>, vector<8x32xf32>)
+// CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<20x120xf32>, vector<8x32xf32>
+// CHECK: scf.for {{.*}} = %c0 to %c40 step %c1 iter_args({{.*}}, %{{.*}} = %[[ACC]]) -> (tensor<20x120xf32>, vector<8x32xf32>)
 // CHECK-COUNT-8: vector.fma {{.*}} : vector<32xf32>
-// CHECK: scf.yield {{.*}}, {{.*}} : tensor<20x100xf32>, vector<8x32xf32>
+// CHECK: scf.yield {{.*}}, {{.*}} : tensor<20x120xf32>, vector<8x32xf32>
 // CHECK: vector.transfer_write
-// The peeled remainders stay linalg ops on the partial tiles.
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<8x1xf32>, tensor<1x4xf32>)
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x1xf32>, tensor<1x?xf32>)
-func.func @matmul(%a: tensor<20x40xf32>, %b: tensor<40x100xf32>, %c: tensor<20x100xf32>) -> tensor<20x100xf32> {
+// The peeled partial tiles (shapes are static) are vector tiles too, whole
+// vectors wide: the last 24 columns are one 16-wide vector tile and an
+// 8-wide rest, which is narrower than a vector and stays a linalg op (loops).
+// CHECK: vector.transfer_read {{.*}} : tensor<20x120xf32>, vector<8x16xf32>
+// CHECK: linalg.matmul {{.*}} : tensor<8x1xf32>, tensor<1x8xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<20x120xf32>, vector<4x32xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<20x120xf32>, vector<4x16xf32>
+// CHECK: linalg.matmul {{.*}} : tensor<4x1xf32>, tensor<1x8xf32>
+func.func @matmul(%a: tensor<20x40xf32>, %b: tensor<40x120xf32>, %c: tensor<20x120xf32>) -> tensor<20x120xf32> {
   %0 = linalg.matmul {kiln.tiles = {cache = array<i64: 64, 256, 256>, cache_order = array<i64: 1, 2, 0>, register = array<i64: 8, 32, 1>, register_order = array<i64: 0, 1, 2>}}
-       ins(%a, %b : tensor<20x40xf32>, tensor<40x100xf32>) outs(%c : tensor<20x100xf32>) -> tensor<20x100xf32>
-  return %0 : tensor<20x100xf32>
+       ins(%a, %b : tensor<20x40xf32>, tensor<40x120xf32>) outs(%c : tensor<20x120xf32>) -> tensor<20x120xf32>
+  return %0 : tensor<20x120xf32>
 }
