@@ -156,7 +156,10 @@ public:
     OpPassManager &fn = pm.nest<func::FuncOp>();
     // Convolutions become matmuls, then every matmul gets register-blocked
     // vector code with tiles for this machine.
-    fn.addPass(createKilnCPUConvToMatmul());
+    KilnCPUConvToMatmulOptions convs;
+    convs.vectorBits = d.vectorBits;
+    convs.vectorRegisters = d.numVectorRegisters;
+    fn.addPass(createKilnCPUConvToMatmul(convs));
     fn.addPass(createCanonicalizerPass());
     KilnCPUSelectTilesOptions select;
     select.vectorBits = d.vectorBits;

@@ -10,11 +10,17 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CPU/CPUPasses.h"
+#include "codegen/CPU/Tiles.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cstring>
+#include <vector>
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNCPUCONVTOMATMUL
@@ -26,8 +32,48 @@ using namespace mlir::kiln;
 
 namespace {
 
+/// `matrix` [R, C] transposed into a new [C, R] tensor.
+Value transpose(PatternRewriter &rewriter, Location loc, Value matrix) {
+  auto type = cast<RankedTensorType>(matrix.getType());
+  Value empty = rewriter.create<tensor::EmptyOp>(
+      loc, SmallVector<int64_t>{type.getDimSize(1), type.getDimSize(0)},
+      type.getElementType());
+  return rewriter
+      .create<linalg::TransposeOp>(loc, matrix, empty, ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+/// The constant filter [F, C, KH, KW] as the [C*KH*KW, F] matrix, computed
+/// now: transposing it at run time would cost more than the transposed
+/// product saves. Null when the filter is not a constant (weights passed at
+/// run time).
+Value transposedConstantFilter(PatternRewriter &rewriter, Location loc, Value filter) {
+  DenseElementsAttr dense;
+  if (!matchPattern(filter, m_Constant(&dense)))
+    return {};
+  auto type = cast<RankedTensorType>(filter.getType());
+  int64_t f = type.getDimSize(0), k = type.getNumElements() / std::max<int64_t>(f, 1);
+  auto resultType = RankedTensorType::get({k, f}, type.getElementType());
+  if (dense.isSplat())
+    return rewriter.create<arith::ConstantOp>(loc, dense.resizeSplat(resultType));
+  // Moves raw element bytes: per-element attributes would be millions of
+  // uniqued objects for one ResNet filter.
+  int64_t bytes = type.getElementTypeBitWidth() / 8;
+  if (bytes * 8 != type.getElementTypeBitWidth())
+    return {};
+  ArrayRef<char> raw = dense.getRawData();
+  std::vector<char> transposed(raw.size());
+  for (int64_t row = 0; row < f; ++row)
+    for (int64_t col = 0; col < k; ++col)
+      std::memcpy(&transposed[(col * f + row) * bytes], &raw[(row * k + col) * bytes], bytes);
+  return rewriter.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::getFromRawBuffer(resultType, transposed));
+}
+
 struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ConvToMatmul(MLIRContext *ctx, int64_t vectorBits, int64_t vectorRegisters)
+      : OpRewritePattern(ctx), vectorBits(vectorBits), vectorRegisters(vectorRegisters) {}
+  int64_t vectorBits, vectorRegisters;
 
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp conv,
                                 PatternRewriter &rewriter) const override {
@@ -52,27 +98,43 @@ struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     Location loc = conv.getLoc();
     MLIRContext *ctx = conv.getContext();
 
-    // The filter [F, C, KH, KW] is already the row-major [F, C*KH*KW]
-    // matrix, and the output [1, F, OH, OW] the [F, OH*OW] one.
-    Value weights = rewriter.create<tensor::CollapseShapeOp>(
-        loc, conv.getInputs()[1], SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+    // The output [1, F, OH, OW] is the row-major [F, OH*OW] matrix.
     Value init = rewriter.create<tensor::CollapseShapeOp>(
         loc, conv.getOutputs()[0], SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
 
-    Value columns;
+    // Vectors run along the matmul's columns. Those are the pixels, unless
+    // full register tiles cover more of the product the other way round
+    // (7x7 = 49 pixels by 512 filters: 65% filters x pixels, 98% pixels x
+    // filters with AVX-512's 8 x 32 tiles): then the product is computed
+    // transposed, from the transposed im2col matrix and the transposed
+    // filter (when it is a constant, transposed now), and transposed back.
+    Value weightsT;
+    if (registerTileCoverage(oh * ow, f, vectorBits, vectorRegisters) >
+        registerTileCoverage(f, oh * ow, vectorBits, vectorRegisters))
+      weightsT = transposedConstantFilter(rewriter, loc, conv.getInputs()[1]);
+    bool transposed = static_cast<bool>(weightsT);
     bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1;
-    if (pointwise) {
+    Value columns;
+    if (pointwise && !transposed) {
       // A 1x1 convolution with unit strides reads the input as it is.
       columns = rewriter.create<tensor::CollapseShapeOp>(
           loc, conv.getInputs()[0], SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
     } else {
       // im2col: columns[c, kh, kw, oh, ow] = x[0, c, oh*sh + kh*dh, ow*sw + kw*dw],
-      // one copy, as [C*KH*KW, OH*OW] for the matmul.
+      // one copy, as [C*KH*KW, OH*OW] (or [OH, OW, C, KH, KW] as
+      // [OH*OW, C*KH*KW] when transposed) for the matmul.
+      // The loops run in the order of the copy's dims, so it writes
+      // contiguously.
       SmallVector<int64_t> shape = {c, kh, kw, oh, ow};
+      unsigned pc = 0, pkh = 1, pkw = 2, poh = 3, pow = 4;
+      if (transposed) {
+        shape = {oh, ow, c, kh, kw};
+        poh = 0, pow = 1, pc = 2, pkh = 3, pkw = 4;
+      }
+      AffineExpr dc = getAffineDimExpr(pc, ctx), dkh = getAffineDimExpr(pkh, ctx),
+                 dkw = getAffineDimExpr(pkw, ctx), doh = getAffineDimExpr(poh, ctx),
+                 dow = getAffineDimExpr(pow, ctx);
       Value empty = rewriter.create<tensor::EmptyOp>(loc, shape, element);
-      AffineExpr dc = getAffineDimExpr(0, ctx), dkh = getAffineDimExpr(1, ctx),
-                 dkw = getAffineDimExpr(2, ctx), doh = getAffineDimExpr(3, ctx),
-                 dow = getAffineDimExpr(4, ctx);
       AffineMap read = AffineMap::get(
           5, 0,
           {getAffineConstantExpr(0, ctx), dc, doh * strides[0] + dkh * dilations[0],
@@ -88,25 +150,42 @@ struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                     b.create<linalg::YieldOp>(l, args[0]);
                   })
               .getResult(0);
-      columns = rewriter.create<tensor::CollapseShapeOp>(
-          loc, patches, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4}});
+      auto groups = transposed ? SmallVector<ReassociationIndices>{{0, 1}, {2, 3, 4}}
+                               : SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4}};
+      columns = rewriter.create<tensor::CollapseShapeOp>(loc, patches, groups);
     }
-    Value product =
-        rewriter
-            .create<linalg::MatmulOp>(loc, init.getType(), ValueRange{weights, columns}, init)
-            .getResult(0);
+    Value product;
+    if (!transposed) {
+      // The filter [F, C, KH, KW] is already the row-major [F, C*KH*KW] matrix.
+      Value weights = rewriter.create<tensor::CollapseShapeOp>(
+          loc, conv.getInputs()[1], SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+      product = rewriter
+                    .create<linalg::MatmulOp>(loc, init.getType(),
+                                              ValueRange{weights, columns}, init)
+                    .getResult(0);
+    } else {
+      auto initType = cast<RankedTensorType>(init.getType());
+      auto transposedType = RankedTensorType::get(
+          {initType.getDimSize(1), initType.getDimSize(0)}, element);
+      Value initT = transpose(rewriter, loc, init);
+      Value productT = rewriter
+                           .create<linalg::MatmulOp>(loc, transposedType,
+                                                     ValueRange{columns, weightsT}, initT)
+                           .getResult(0);
+      product = transpose(rewriter, loc, productT);
+    }
     rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
         conv, outType, product, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
-    (void)f;
     return success();
   }
 };
 
 struct KilnCPUConvToMatmul
     : kiln::impl::KilnCPUConvToMatmulBase<KilnCPUConvToMatmul> {
+  using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ConvToMatmul>(&getContext());
+    patterns.add<ConvToMatmul>(&getContext(), vectorBits, vectorRegisters);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

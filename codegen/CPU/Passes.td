@@ -44,8 +44,13 @@ def KilnCPUConvToMatmul : Pass<"kiln-cpu-conv-to-matmul", "::mlir::func::FuncOp"
     [F, OH*OW]: the reshapes are free, and the product is NCHW as it stands,
     so the register-blocked GEMM tiles serve every convolution. The im2col
     matrix is one copy (strided windows of the input); 1x1 convolutions
-    with unit strides need none. Other convolutions (batches, grouped,
-    depthwise) are left as they are.
+    with unit strides need none. When full register tiles (see
+    kiln-cpu-select-tiles) would cover more of the product transposed
+    (7x7 = 49 pixels by 512 filters), and the filter is a constant, the
+    product is computed transposed (pixels x filters, from the transposed
+    im2col matrix and the filter transposed at compile time) and transposed
+    back, so its vectors run along the filters. Other convolutions
+    (batches, grouped, depthwise) are left as they are.
 
     Before:
     ```mlir
@@ -60,7 +65,14 @@ def KilnCPUConvToMatmul : Pass<"kiln-cpu-conv-to-matmul", "::mlir::func::FuncOp"
     %y = tensor.expand_shape %y2 [[0, 1], [2, 3]] ... -> tensor<1x64x56x56xf32>
     ```
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "512",
+           "Widest vector register, in bits">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", "32",
+           "Number of vector registers">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 

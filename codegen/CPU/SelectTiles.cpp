@@ -21,14 +21,6 @@ using namespace mlir::kiln;
 
 namespace {
 
-/// The largest power of two <= `n` (n >= 1).
-int64_t floorPowerOfTwo(int64_t n) {
-  int64_t p = 1;
-  while (p * 2 <= n)
-    p *= 2;
-  return p;
-}
-
 struct KilnCPUSelectTiles
     : kiln::impl::KilnCPUSelectTilesBase<KilnCPUSelectTiles> {
   using Base::Base;
@@ -75,17 +67,11 @@ struct KilnCPUSelectTiles
       return std::nullopt;
 
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
-    // Register tile: two vectors along n, and as many rows along m as keep
-    // every accumulator in a register (2 per row), with two more registers
-    // for the rows of B and one for the broadcast of A.
-    // Narrower than one vector along n: loops serve it as well.
-    if (ranges[n] < lanes)
-      return std::nullopt;
-    int64_t nr = ranges[n] >= 2 * lanes ? 2 * lanes : lanes;
-    int64_t mr = std::min<int64_t>(8, std::max<int64_t>(1, (vectorRegisters - 3) / 2));
-    if (ranges[m] < mr)
-      mr = floorPowerOfTwo(ranges[m]);
+    std::optional<RegisterTile> reg =
+        selectRegisterTile(ranges[m], ranges[n], vectorBits, vectorRegisters);
+    if (!reg)
+      return std::nullopt; // narrower than one vector: loops serve it as well
+    int64_t mr = reg->rows, nr = reg->cols;
     // Cache tiles: a kc x nc panel of B is reused across the m tiles of a
     // block, and kc rows of A and B stream through L1 per register tile
     // (measured on AVX-512 and AVX2 machines: ../shared/docs/CPU-GEMM.md).

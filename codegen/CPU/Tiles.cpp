@@ -54,3 +54,31 @@ std::optional<ContractionTiles> ContractionTiles::fromAttr(Attribute attr,
       return std::nullopt;
   return t;
 }
+
+std::optional<RegisterTile> mlir::kiln::selectRegisterTile(int64_t m, int64_t n,
+                                                           int64_t vectorBits,
+                                                           int64_t vectorRegisters) {
+  int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
+  if (n < lanes || m < 1)
+    return std::nullopt;
+  int64_t cols = n >= 2 * lanes ? 2 * lanes : lanes;
+  int64_t rows = std::min<int64_t>(8, std::max<int64_t>(1, (vectorRegisters - 3) / 2));
+  if (m < rows) {
+    // The largest power of two <= m.
+    int64_t p = 1;
+    while (p * 2 <= m)
+      p *= 2;
+    rows = p;
+  }
+  return RegisterTile{rows, cols};
+}
+
+double mlir::kiln::registerTileCoverage(int64_t m, int64_t n, int64_t vectorBits,
+                                        int64_t vectorRegisters) {
+  std::optional<RegisterTile> tile = selectRegisterTile(m, n, vectorBits, vectorRegisters);
+  if (!tile)
+    return 0.0;
+  double full = static_cast<double>(m / tile->rows * tile->rows) *
+                static_cast<double>(n / tile->cols * tile->cols);
+  return full / (static_cast<double>(m) * static_cast<double>(n));
+}

@@ -38,6 +38,22 @@ struct ContractionTiles {
   static std::optional<ContractionTiles> fromAttr(Attribute attr, unsigned numLoops);
 };
 
+/// The register tile of an f32 matmul with `m` rows and `n` columns: two
+/// vectors along n, and as many rows as keep every accumulator in a register
+/// (2 per row) with two more registers for the rows of B and one for the
+/// broadcast of A. 8 x 32 with AVX-512's 32 zmm registers, 6 x 16 with
+/// AVX2's 16. Narrower than a vector (n < lanes) there is none: nullopt.
+struct RegisterTile {
+  int64_t rows, cols;
+};
+std::optional<RegisterTile> selectRegisterTile(int64_t m, int64_t n, int64_t vectorBits,
+                                               int64_t vectorRegisters);
+
+/// The fraction of an m x n output that full register tiles cover, the rest
+/// being partial tiles (slower: fewer accumulators per load, or scalar).
+double registerTileCoverage(int64_t m, int64_t n, int64_t vectorBits,
+                            int64_t vectorRegisters);
+
 } // namespace mlir::kiln
 
 #endif // KILN_CODEGEN_CPU_TILES_H

@@ -306,8 +306,34 @@ def conv_case(name, x_shape, w_shape, strides, pads, dilations, groups, bias=Tru
                 [(want, elt)], **tol)
 
 
+def conv_constant_filter_case(name, seed, x_shape, w_shape, strides, pads):
+    """A batch-1 convolution whose filter is a constant, as in a trained
+    model: the CPU target may compute it as a transposed matmul with the
+    filter transposed at compile time (kiln-cpu-conv-to-matmul)."""
+    x, w, b = seeded(seed, x_shape), seeded(seed + 1, w_shape), seeded(seed + 2, (w_shape[0],))
+    want = as_type(conv_ref(x, w, b, strides, pads, [1, 1], 1), "f32")
+    arr = lambda v: ", ".join(str(i) for i in v)
+    values = ", ".join(fmt_float(v) for v in w.reshape(-1))
+    wtype = "tensor<" + "x".join(str(d) for d in w_shape) + "xf32>"
+    attrs = (f"{{dilations = array<i64: 1, 1>, groups = 1 : i64, "
+             f"pads = array<i64: {arr(pads)}>, strides = array<i64: {arr(strides)}>}}")
+    body = (f"%w = kiln.constant dense<[{values}]> : tensor<{w.size}xf32>\n"
+            f"  %w4 = kiln.reshape %w {{shape = array<i64: {arr(w_shape)}>}} : tensor<{w.size}xf32> -> {wtype}\n"
+            f"  %r0 = kiln.conv %a0, %w4, %a1 {attrs} : ({{t0}}, {wtype}, {{t1}}) -> {{r0}}")
+    # Sums of C*KH*KW products of magnitude up to 4: f32 rounding is ~1e-6
+    # of the terms, not of a result that cancels to near zero.
+    return Case(name, body, [(x, "f32"), (b, "f32")], [(want, "f32")], atol=1e-5, rtol=1e-5)
+
+
 def conv_cases():
     return [
+        # 7x7 = 49 output pixels by 32 filters: transposed on AVX-512 and AVX2.
+        conv_constant_filter_case("conv_const_filter_7x7", 2000, (1, 5, 7, 7), (32, 5, 3, 3),
+                                  [1, 1], [1, 1, 1, 1]),
+        conv_constant_filter_case("conv_const_filter_1x1", 2010, (1, 7, 5, 5), (48, 7, 1, 1),
+                                  [1, 1], [0, 0, 0, 0]),
+        conv_constant_filter_case("conv_const_filter_strided", 2020, (1, 4, 13, 11), (64, 4, 3, 3),
+                                  [2, 2], [1, 0, 1, 1]),
         conv_case("conv_basic", (1, 3, 5, 5), (4, 3, 3, 3), [1, 1], [1, 1, 1, 1], [1, 1], 1),
         conv_case("conv_no_pad_no_bias", (2, 2, 4, 5), (3, 2, 2, 2), [1, 1], [0, 0, 0, 0], [1, 1], 1,
                   bias=False),
