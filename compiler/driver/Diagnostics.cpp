@@ -76,6 +76,13 @@ std::string OneLineDiagnosticHandler::format(Diagnostic &diag) {
   return out;
 }
 
+std::string OneLineDiagnosticHandler::nodeName(Location loc) {
+  NameLoc name;
+  FileLineColLoc file;
+  findParts(loc, name, file);
+  return name ? name.getName().str() : std::string();
+}
+
 OneLineDiagnosticHandler::OneLineDiagnosticHandler(MLIRContext *ctx,
                                                    llvm::raw_ostream &os)
     : ScopedDiagnosticHandler(ctx), os(os) {

@@ -26,6 +26,8 @@ public:
 
   /// The text of one diagnostic, without a trailing newline.
   static std::string format(Diagnostic &diag);
+  /// The model node `loc` names (its NameLoc), or "" when it names none.
+  static std::string nodeName(Location loc);
 
 private:
   llvm::raw_ostream &os;

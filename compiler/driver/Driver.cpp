@@ -351,3 +351,18 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
                          << ".h and " << name << ".json";
   return writeArtifact(fileLoc, options.output, info, objects);
 }
+
+LogicalResult mlir::kiln::checkModel(MLIRContext &ctx,
+                                     const CompileOptions &options) {
+  ImportOptions import = options.import;
+  import.keepGoing = true;
+  OwningOpRef<ModuleOp> module = importModel(ctx, import);
+  if (!module)
+    return failure();
+  PassManager pm(&ctx);
+  buildPipeline(pm, PipelineOptions(), "graph");
+  if (failed(pm.run(*module)))
+    return failure();
+  ArtifactInfo info;
+  return SignatureCollector(info, options.memoryLimit).collect(*module);
+}

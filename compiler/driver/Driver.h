@@ -64,6 +64,14 @@ FailureOr<int64_t> parseByteSize(StringRef text);
 LogicalResult compileModel(MLIRContext &ctx, const CompileOptions &options,
                            llvm::raw_ostream &log);
 
+/// What `kiln check` runs: the import with ImportOptions::keepGoing (every
+/// problem the frontend finds, not only the first), then, if it succeeded,
+/// the graph stage and the checks of the artifact's signature (static shapes,
+/// --memory-limit). Problems are reported as diagnostics; failure means that
+/// compileModel would fail too. Failures only code generation would find are
+/// not looked for.
+LogicalResult checkModel(MLIRContext &ctx, const CompileOptions &options);
+
 /// Registers every dialect, interface and translation a compile for
 /// `targetName` needs (the pipeline's stages and the target's).
 void registerCompilerDialects(DialectRegistry &registry,

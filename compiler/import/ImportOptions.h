@@ -42,6 +42,11 @@ struct ImportOptions {
   /// with symbolic dims and checked against inputs with static ones.
   llvm::StringMap<SmallVector<int64_t>> shapes;
   WeightsMode weights = WeightsMode::Embedded;
+  /// `kiln check`: report every problem that can be found instead of stopping
+  /// at the first. Import still fails if there was any; the module is only
+  /// ever inspected, never compiled. The ONNX frontend implements it (see
+  /// compiler/onnx/ONNXImporter.cpp); the others stop at the first problem.
+  bool keepGoing = false;
 };
 
 } // namespace mlir::kiln

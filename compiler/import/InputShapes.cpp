@@ -25,6 +25,24 @@ FailureOr<SmallVector<int64_t>> mlir::kiln::parseDims(StringRef text) {
   return dims;
 }
 
+LogicalResult mlir::kiln::addShapeBinding(StringRef text,
+                                          ImportOptions &options,
+                                          std::string &problem) {
+  auto [name, dims] = text.split('=');
+  FailureOr<SmallVector<int64_t>> parsed = parseDims(dims);
+  if (name.empty() || !text.contains('=') || failed(parsed)) {
+    problem = "--shape expects NAME=DIMS like x=1x3x224x224, got '" +
+              text.str() + "'";
+    return failure();
+  }
+  if (options.shapes.count(name)) {
+    problem = "--shape " + name.str() + " given twice";
+    return failure();
+  }
+  options.shapes[name] = *parsed;
+  return success();
+}
+
 LogicalResult mlir::kiln::checkShapeBindings(Location loc,
                                              ArrayRef<std::string> inputNames,
                                              const ImportOptions &options) {

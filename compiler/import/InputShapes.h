@@ -22,6 +22,11 @@ namespace mlir::kiln {
 /// Parses "1x3x224x224" (also "1,3,224,224"); fails on anything else.
 FailureOr<SmallVector<int64_t>> parseDims(StringRef text);
 
+/// Adds a `--shape` value, "NAME=DIMS", to `options.shapes`. On malformed
+/// text or a NAME bound twice, fails and says why in `problem`.
+LogicalResult addShapeBinding(StringRef text, ImportOptions &options,
+                              std::string &problem);
+
 /// The type of model input `name` after the --shape bindings: `declared` may
 /// have unknown dims (`?`, named in `symbolicDims` where the model names
 /// them). Emits an error at `loc` and fails when a binding disagrees with the

@@ -7,6 +7,15 @@
 // is built, the whole graph is checked so that every unsupported op is
 // reported in one message.
 //
+// With ImportOptions::keepGoing (kiln check), the import goes on after a
+// problem to find the others: unsupported ops are reported per node, a node,
+// input or initializer that fails leaves its tensors undefined, and nodes
+// that read an undefined tensor are reported as not examined, unless the
+// model declares the tensor's full static type (value_info, or a graph
+// output's type): then a placeholder of that type stands in for it, so that
+// its readers are examined too. The import then fails; the module is never
+// compiled.
+//
 //===----------------------------------------------------------------------===//
 
 #include "compiler/onnx/ONNXImporter.h"
@@ -19,11 +28,13 @@
 #include "ir/KilnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <climits>
 
 using namespace mlir;
@@ -53,6 +64,9 @@ private:
   void importParameters(func::FuncOp fn);
   LogicalResult importNode(const OpTable &table, int index);
   LogicalResult importOutputs(func::FuncOp fn);
+  bool keepGoingAfterFailure();
+  void markUndefined(const std::string &name);
+  bool readsUndefined(int index);
   FailureOr<RankedTensorType> declaredType(const onnx::ValueInfoProto &info,
                                            const Twine &where,
                                            SmallVector<std::string> *symbolic);
@@ -75,6 +89,16 @@ private:
   SmallVector<std::pair<std::string, DenseElementsAttr>> parameters;
   /// Tensors read by a node or a graph output.
   llvm::StringSet<> used;
+
+  // keepGoing (kiln check) only.
+  /// Whether a problem was reported (the import fails at the end).
+  bool failedAny = false;
+  /// Nodes checkOps refused (unsupported op, or newer than the opset).
+  llvm::DenseSet<int> refusedNodes;
+  /// Tensors left without a value by a problem, and the types the model
+  /// declares for tensors (value_info, graph outputs), for placeholders.
+  llvm::StringSet<> undefined;
+  llvm::StringMap<const onnx::ValueInfoProto *> declaredTypes;
 };
 
 } // namespace
@@ -113,11 +137,12 @@ LogicalResult ONNXImporter::readOpset() {
   if (!version)
     return error() << "the model does not import the default ONNX domain "
                       "(opset_import has no entry for \"\" or \"ai.onnx\")";
+  // kiln check goes on with the nearest opset Kiln implements.
+  opset = std::clamp<int64_t>(*version, kMinOpset, kMaxOpset);
   if (*version < kMinOpset || *version > kMaxOpset)
     return error() << "the model uses ONNX opset " << *version
                    << "; Kiln supports opsets " << kMinOpset << " to "
                    << kMaxOpset;
-  opset = *version;
   return success();
 }
 
@@ -167,16 +192,27 @@ LogicalResult ONNXImporter::checkOps(const OpTable &table) {
     std::string quoted = "'" + nodeName(i) + "'";
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
     const OpSpec *spec = defaultDomain ? table.lookup(node.op_type()) : nullptr;
-    if (!spec) {
-      std::string op = defaultDomain ? node.op_type()
-                                     : node.domain() + "." + node.op_type();
+    bool isTooNew = spec && spec->sinceVersion > opset;
+    if (spec && !isTooNew)
+      continue;
+    refusedNodes.insert(i);
+    std::string op = defaultDomain ? node.op_type()
+                                   : node.domain() + "." + node.op_type();
+    // kiln check reports each node on its own line, as other node errors.
+    if (options.keepGoing && !isTooNew)
+      emitError(nodeLoc(i)) << op << ": unsupported ONNX op";
+    else if (options.keepGoing)
+      emitError(nodeLoc(i)) << op << ": the op is newer than the model's "
+                            << "opset " << opset << " (it exists from opset "
+                            << spec->sinceVersion << ")";
+    else if (!spec)
       unsupported.add(op, quoted);
-    } else if (spec->sinceVersion > opset) {
-      tooNew.add(node.op_type() + ", from opset " +
-                     std::to_string(spec->sinceVersion),
+    else
+      tooNew.add(op + ", from opset " + std::to_string(spec->sinceVersion),
                  quoted);
-    }
   }
+  if (options.keepGoing)
+    return success(refusedNodes.empty());
   if (!unsupported.empty())
     error() << "unsupported ONNX ops: " << unsupported.str();
   if (!tooNew.empty())
@@ -261,9 +297,13 @@ LogicalResult ONNXImporter::importInitializers() {
                      << nodeName(producers.lookup(name)) << "'";
     FailureOr<DenseElementsAttr> value =
         tensors.read(init, fileLoc, "initializer '" + name + "'");
-    if (failed(value))
-      return failure();
     initializerNames.insert(name);
+    if (failed(value)) {
+      if (!keepGoingAfterFailure())
+        return failure();
+      markUndefined(name);
+      continue;
+    }
     // A parameter becomes an argument after the inputs (importParameters).
     if (isParameter(options, *value)) {
       if (used.contains(name))
@@ -296,8 +336,12 @@ LogicalResult ONNXImporter::importInputs(func::FuncOp fn, Block *body) {
     std::string where = "input '" + name + "'";
     SmallVector<std::string> symbolic;
     FailureOr<RankedTensorType> declared = declaredType(in, where, &symbolic);
-    if (failed(declared))
-      return failure();
+    if (failed(declared)) {
+      if (!keepGoingAfterFailure())
+        return failure();
+      markUndefined(name);
+      continue;
+    }
     if (!*declared) {
       // No shape at all: --shape alone gives the rank and dims.
       auto it = options.shapes.find(name);
@@ -305,6 +349,7 @@ LogicalResult ONNXImporter::importInputs(func::FuncOp fn, Block *body) {
         error() << where << " has no declared shape; give it with --shape "
                 << name << "=DIMS";
         ok = false;
+        markUndefined(name);
         continue;
       }
       Type et = elementTypeFor(&ctx, in.type().tensor_type().elem_type());
@@ -316,6 +361,7 @@ LogicalResult ONNXImporter::importInputs(func::FuncOp fn, Block *body) {
         resolveInputType(fileLoc, name, *declared, symbolic, options);
     if (failed(type)) {
       ok = false;
+      markUndefined(name);
       continue;
     }
     if (!checkedNumElements(type->getShape())) {
@@ -326,7 +372,8 @@ LogicalResult ONNXImporter::importInputs(func::FuncOp fn, Block *body) {
     names.push_back(name);
     types.push_back(*type);
   }
-  if (!ok || failed(checkShapeBindings(fileLoc, names, options)))
+  if ((!ok || failed(checkShapeBindings(fileLoc, names, options))) &&
+      !keepGoingAfterFailure())
     return failure();
   fn.setType(builder.getFunctionType(types, {}));
   for (auto [i, name] : llvm::enumerate(names))
@@ -397,6 +444,8 @@ LogicalResult ONNXImporter::importOutputs(func::FuncOp fn) {
   SmallVector<std::string> names;
   for (const onnx::ValueInfoProto &out : model.graph().output()) {
     const std::string &name = out.name();
+    if (undefined.contains(name))
+      continue; // kiln check: its producer's problem is reported
     auto it = values.find(name);
     if (it == values.end())
       return error() << "graph output '" << name
@@ -435,7 +484,7 @@ LogicalResult ONNXImporter::importOutputs(func::FuncOp fn) {
     results.push_back(it->second);
     names.push_back(name);
   }
-  if (results.empty())
+  if (results.empty() && !failedAny)
     return error() << "the model's graph has no outputs";
   builder.create<func::ReturnOp>(fileLoc, results);
   fn.setType(builder.getFunctionType(fn.getArgumentTypes(),
@@ -446,8 +495,13 @@ LogicalResult ONNXImporter::importOutputs(func::FuncOp fn) {
 }
 
 OwningOpRef<ModuleOp> ONNXImporter::run() {
-  if (failed(loadModel()) || failed(readOpset()))
+  if (failed(loadModel()))
     return nullptr;
+  if (failed(readOpset())) {
+    if (!keepGoingAfterFailure())
+      return nullptr;
+    opset = opset ? opset : kMaxOpset; // no usable default-domain import
+  }
   OpTable table;
   registerConstantOps(table);
   registerElementwiseOps(table);
@@ -458,8 +512,15 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerReductionOps(table);
   registerResizeOps(table);
   registerDataMovementOps(table);
-  if (failed(checkOps(table)) || failed(collectNames()))
+  if ((failed(checkOps(table)) && !keepGoingAfterFailure()) ||
+      failed(collectNames()))
     return nullptr;
+  if (options.keepGoing) {
+    const onnx::GraphProto &graph = model.graph();
+    for (const auto *infos : {&graph.value_info(), &graph.output()})
+      for (const onnx::ValueInfoProto &info : *infos)
+        declaredTypes[info.name()] = &info;
+  }
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   builder.setInsertionPointToEnd(module->getBody());
@@ -470,12 +531,66 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   if (failed(importInitializers()) || failed(importInputs(fn, body)))
     return nullptr;
   importParameters(fn);
-  for (int i = 0; i < model.graph().node_size(); ++i)
-    if (failed(importNode(table, i)))
-      return nullptr;
-  if (failed(importOutputs(fn)))
+  for (int i = 0; i < model.graph().node_size(); ++i) {
+    // kiln check: a refused node's problem is reported already, and a node
+    // reading an undefined tensor cannot be examined.
+    bool skip = options.keepGoing &&
+                (refusedNodes.contains(i) || readsUndefined(i));
+    if (skip || failed(importNode(table, i))) {
+      if (!skip && !keepGoingAfterFailure())
+        return nullptr;
+      for (const std::string &out : model.graph().node(i).output())
+        markUndefined(out);
+    }
+  }
+  if (failed(importOutputs(fn)) || failedAny)
     return nullptr;
   return module;
+}
+
+bool ONNXImporter::keepGoingAfterFailure() {
+  failedAny = true;
+  return options.keepGoing;
+}
+
+void ONNXImporter::markUndefined(const std::string &name) {
+  if (name.empty())
+    return;
+  values.erase(name);
+  // A placeholder needs the full static type, of a dtype Kiln has.
+  const onnx::ValueInfoProto *info = declaredTypes.lookup(name);
+  if (!info || !info->type().has_tensor_type() ||
+      !info->type().tensor_type().has_shape()) {
+    undefined.insert(name);
+    return;
+  }
+  const onnx::TypeProto::Tensor &tensor = info->type().tensor_type();
+  Type et = elementTypeFor(&ctx, tensor.elem_type());
+  SmallVector<int64_t> dims;
+  for (const onnx::TensorShapeProto::Dimension &d : tensor.shape().dim())
+    dims.push_back(d.has_dim_value() ? d.dim_value() : -1);
+  if (!et || !checkedNumElements(dims)) {
+    undefined.insert(name);
+    return;
+  }
+  // An op with no semantics of its own, so that nothing folds or lowers it.
+  values[name] = builder
+                     .create<UnrealizedConversionCastOp>(
+                         fileLoc, TypeRange{RankedTensorType::get(dims, et)},
+                         ValueRange{})
+                     .getResult(0);
+}
+
+bool ONNXImporter::readsUndefined(int index) {
+  const onnx::NodeProto &node = model.graph().node(index);
+  for (const std::string &in : node.input())
+    if (!in.empty() && undefined.contains(in)) {
+      emitWarning(nodeLoc(index))
+          << node.op_type() << ": not examined: input '" << in
+          << "' has no value after an earlier problem";
+      return true;
+    }
+  return false;
 }
 
 OwningOpRef<ModuleOp> mlir::kiln::importONNX(MLIRContext &ctx,

@@ -91,16 +91,11 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
       if (!value(options.name))
         return usageError("missing value for --name");
     } else if (flag == "--shape") {
+      std::string problem;
       if (!value(v))
         return usageError("missing value for --shape");
-      auto [name, dims] = llvm::StringRef(v).split('=');
-      FailureOr<SmallVector<int64_t>> parsed = parseDims(dims);
-      if (name.empty() || !llvm::StringRef(v).contains('=') || failed(parsed))
-        return usageError("--shape expects NAME=DIMS like x=1x3x224x224, got '" +
-                          v + "'");
-      if (options.import.shapes.count(name))
-        return usageError("--shape " + name.str() + " given twice");
-      options.import.shapes[name] = *parsed;
+      if (failed(addShapeBinding(v, options.import, problem)))
+        return usageError(problem);
     } else if (flag == "--target") {
       if (!value(options.targetName))
         return usageError("missing value for --target");

@@ -1,11 +1,13 @@
 //===- kiln.cpp - The kiln command-line tool ------------------------------===//
 //
 //   kiln compile MODEL -o OUT [options]   compile a model into an artifact
+//   kiln check MODEL [options]            report everything that would stop a compile
 //   kiln run ARTIFACT --input NAME=X.npy  run an artifact's entry point on .npy inputs
 //   kiln inspect ARTIFACT                 print an artifact's entry points, weights and target
 //
 //===----------------------------------------------------------------------===//
 
+#include "tools/kiln/CheckCommand.h"
 #include "tools/kiln/Commands.h"
 #include "tools/kiln/CompileCommand.h"
 
@@ -25,6 +27,8 @@ static const char *kUsage =
     "\n"
     "commands:\n"
     "  compile MODEL -o OUT   compile MODEL (.onnx, .json, .mlir) into OUT/\n"
+    "  check MODEL [--json]   report everything that would stop compiling MODEL, all\n"
+    "                         at once\n"
     "  run ARTIFACT [--entry NAME] --input NAME=FILE.npy ... [--output-dir DIR]\n"
     "                         run an entry point of a compiled model (default: run) on .npy inputs\n"
     "  inspect ARTIFACT       print a compiled model's entry points (inputs, outputs, scratch\n"
@@ -50,6 +54,8 @@ int main(int argc, char **argv) {
   }
   if (!std::strcmp(command, "compile"))
     return kiln::cli::compileCommand(argc - 1, argv + 1);
+  if (!std::strcmp(command, "check"))
+    return kiln::cli::checkCommand(argc - 1, argv + 1);
   if (!std::strcmp(command, "run"))
     return kiln::cli::runCommand(argc - 1, argv + 1);
   if (!std::strcmp(command, "inspect"))

@@ -1,0 +1,272 @@
+"""Runs one node test through `kiln compile` and `kiln run` and compares with its expected outputs.
+
+It also asks `kiln check` about the model, which must agree with the compile: no problem when the
+compile succeeds, and a problem when it fails. A disagreement is a Kiln bug, reported with the test.
+
+Compiles are cached per test under the cache folder, keyed by everything that decides the result:
+the kiln binary's bytes, the host CPU (artifacts are compiled for it), the model's bytes and the
+--shape bindings. A cached failure keeps its error output, so a rerun after a change elsewhere only
+compiles what changed. Runs are never cached: they are cheap, and a run is the thing under test.
+Entries of other kiln binaries are deleted when a run starts, so the cache holds one build's compiles.
+"""
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+
+import cases as cases_lib
+import classify
+
+COMPILE_TIMEOUT_S = 300
+RUN_TIMEOUT_S = 120
+
+# Outcomes, in the order the report lists them.
+PASS, WRONG, COMPILE, RUN, NOT_APPLICABLE = "pass", "wrong", "compile", "run", "n/a"
+FAILURES = (WRONG, COMPILE, RUN)
+
+
+@dataclasses.dataclass
+class Result:
+    id: str
+    source: str
+    name: str
+    op: str
+    expanded: bool
+    outcome: str
+    reason: str = ""  # classify.py's category and detail, e.g. "unsupported op: StringConcat"
+    message: str = ""  # the first error line, or what differed
+    seconds: float = 0.0
+    check: str = ""  # how `kiln check` disagrees with the compile; "" when it agrees
+
+
+def _sha256_file(path, h=None):
+    h = h or hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h
+
+
+def _host_cpu():
+    """The CPU model and flags: artifacts are compiled for the host, so they key the cache."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            lines = [l for l in f if l.startswith(("model name", "flags"))]
+        return "".join(sorted(set(lines)))
+    except OSError:
+        return ""
+
+
+class Kiln:
+    def __init__(self, binary, cache_root):
+        self.binary = os.path.abspath(binary)
+        if not os.access(self.binary, os.X_OK):
+            raise SystemExit("no kiln binary at %s (build it first)" % self.binary)
+        h = _sha256_file(self.binary)
+        h.update(_host_cpu().encode())
+        self.identity = h.hexdigest()
+        self.cache_dir = os.path.join(os.path.abspath(cache_root), self.identity[:16])
+        if os.path.isdir(cache_root):
+            for old in os.listdir(cache_root):
+                if old != self.identity[:16] and re.fullmatch(r"[0-9a-f]{16}", old):
+                    shutil.rmtree(os.path.join(cache_root, old), ignore_errors=True)
+
+    def _entry(self, model_path, shapes):
+        h = hashlib.sha256(self.identity.encode())
+        _sha256_file(model_path, h)
+        h.update(json.dumps(sorted(shapes.items())).encode())
+        return os.path.join(self.cache_dir, h.hexdigest()[:32])
+
+    def compile(self, model_path, shapes):
+        """(artifact folder or None, the compile's stderr, seconds spent here)."""
+        entry = self._entry(model_path, shapes)
+        record = os.path.join(entry, "compile.json")
+        start = time.monotonic()
+        if not os.path.exists(record):
+            self._compile_into(entry, model_path, shapes)
+        with open(record) as f:
+            done = json.load(f)
+        artifact = os.path.join(entry, "artifact") if done["ok"] else None
+        return artifact, done["stderr"], time.monotonic() - start
+
+    def _compile_into(self, entry, model_path, shapes):
+        # Built in a private folder and renamed into place, so a killed run leaves no half entry.
+        os.makedirs(self.cache_dir, exist_ok=True)
+        work = tempfile.mkdtemp(dir=self.cache_dir, prefix=".tmp-")
+        args = [self.binary, "compile", model_path, "-o", os.path.join(work, "artifact")]
+        for name, dims in sorted(shapes.items()):
+            args += ["--shape", "%s=%s" % (name, "x".join(map(str, dims)))]
+        try:
+            proc = subprocess.run(args, capture_output=True, text=True, errors="replace",
+                                  timeout=COMPILE_TIMEOUT_S)
+            ok, stderr = proc.returncode == 0, proc.stderr
+            if proc.returncode < 0:
+                stderr += "\nkiln compile was killed by signal %d" % -proc.returncode
+        except subprocess.TimeoutExpired:
+            ok, stderr = False, "kiln compile timed out after %d s" % COMPILE_TIMEOUT_S
+        with open(os.path.join(work, "compile.json"), "w") as f:
+            json.dump({"ok": ok, "stderr": stderr}, f)
+        try:
+            os.rename(work, entry)
+        except OSError:  # another process cached the same compile first
+            shutil.rmtree(work, ignore_errors=True)
+
+    def check(self, model_path, shapes):
+        """`kiln check --json`'s report (None if it did not give one) and its exit status; cached
+        beside the compile."""
+        record = os.path.join(self._entry(model_path, shapes), "check.json")
+        if not os.path.exists(record):
+            args = [self.binary, "check", model_path, "--json"]
+            for name, dims in sorted(shapes.items()):
+                args += ["--shape", "%s=%s" % (name, "x".join(map(str, dims)))]
+            proc = subprocess.run(args, capture_output=True, text=True, errors="replace",
+                                  timeout=COMPILE_TIMEOUT_S)
+            try:
+                report = json.loads(proc.stdout)
+            except ValueError:
+                report = None
+            tmp = "%s.%d.tmp" % (record, os.getpid())
+            with open(tmp, "w") as f:
+                json.dump({"rc": proc.returncode, "report": report, "stderr": proc.stderr}, f)
+            os.replace(tmp, record)
+        with open(record) as f:
+            done = json.load(f)
+        return done["report"], done["rc"], done["stderr"]
+
+    def run(self, artifact, inputs, work):
+        """({output name: array}, error text or "")."""
+        args = [self.binary, "run", artifact, "--output-dir", os.path.join(work, "out")]
+        for i, (name, value) in enumerate(inputs.items()):
+            path = os.path.join(work, "input_%d.npy" % i)
+            np.save(path, value)
+            args += ["--input", "%s=%s" % (name, path)]
+        try:
+            proc = subprocess.run(args, capture_output=True, text=True, errors="replace",
+                                  timeout=RUN_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            return None, "kiln run timed out after %d s" % RUN_TIMEOUT_S
+        if proc.returncode != 0:
+            why = classify.first_error_line(proc.stderr)
+            if proc.returncode < 0:
+                why = "kiln run was killed by signal %d %s" % (-proc.returncode, why)
+            return None, why or "kiln run exited with %d" % proc.returncode
+        return _read_outputs(artifact, os.path.join(work, "out")), ""
+
+
+def _read_outputs(artifact, out_dir):
+    manifest = next(f for f in os.listdir(artifact) if f.endswith(".json"))
+    with open(os.path.join(artifact, manifest)) as f:
+        entry = next(e for e in json.load(f)["entry_points"] if e["name"] == "run")
+    outputs = {}
+    for o in entry["outputs"]:
+        stem = "".join(c if c.isalnum() or c in "._-" else "_" for c in o["name"])
+        stem = "_" + stem if stem.startswith(".") else stem
+        outputs[o["name"]] = np.load(os.path.join(out_dir, stem + ".npy"))
+    return outputs
+
+
+def compare(actual, expected, rtol, atol, bfloat16=False):
+    """"" if `actual` matches `expected` as onnx's backend runner decides (same dtype and shape;
+    integers and bools exactly; floats with assert_allclose, NaN equal to NaN); else what differs."""
+    if actual.dtype != expected.dtype:
+        return "dtype %s, expected %s" % (actual.dtype, expected.dtype)
+    if actual.shape != expected.shape:
+        return "shape %s, expected %s" % (actual.shape, expected.shape)
+    if bfloat16:
+        actual, expected = cases_lib.bits_to_float32(actual), cases_lib.bits_to_float32(expected)
+    if not np.issubdtype(expected.dtype, np.number):  # bools and strings: exact
+        return "" if actual.tolist() == expected.tolist() else "values differ"
+    try:
+        np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
+    except AssertionError as e:
+        lines = [l.strip() for l in str(e).splitlines() if l.strip()]
+        detail = [l for l in lines if l.startswith(("Mismatched", "Max absolute", "Max relative"))]
+        return "; ".join(detail) or lines[0]
+    return ""
+
+
+def shape_bindings(info, data_set):
+    """--shape for the inputs with symbolic dims, from this data set; static ones need none."""
+    return {v.name: cases_lib.input_dims(data_set, k)
+            for k, v in enumerate(info.inputs) if not cases_lib.is_static(v)}
+
+
+def compile_and_run(case, info, data_set, kiln, work):
+    """(outcome, reason, message, actual outputs): outcome None when Kiln ran the data set."""
+    artifact, stderr, _ = kiln.compile(case.model_path, shape_bindings(info, data_set))
+    if artifact is None:
+        line = classify.first_error_line(stderr)
+        return COMPILE, classify.compile_reason(line), line, None
+    inputs, _ = cases_lib.read_data_set(data_set, info)
+    actual, error = kiln.run(artifact, inputs, work)
+    if actual is None:
+        return RUN, classify.run_reason(error), error, None
+    return None, "", "", actual
+
+
+def check_disagreement(case, info, data_set, kiln, compiled):
+    """"" when `kiln check` agrees with the compile of this data set's shapes; else how not."""
+    report, rc, stderr = kiln.check(case.model_path, shape_bindings(info, data_set))
+    if report is None or rc not in (0, 1):
+        return "kiln check exited with %d and no report: %s" % (rc, classify.first_error_line(stderr))
+    if report["ok"] != (rc == 0):
+        return "kiln check exited with %d but its report says ok=%s" % (rc, report["ok"])
+    if compiled and not report["ok"]:
+        return "kiln compile succeeded, but kiln check reports: " + report["problems"][0]["message"]
+    if not compiled and report["ok"]:
+        return "kiln compile failed, but kiln check found no problem"
+    return ""
+
+
+def differences(info, actual, expected, rtol, atol):
+    """What differs between Kiln's outputs and the expected ones; "" if nothing."""
+    for v, want in zip(info.outputs, expected):
+        if v.name not in actual:
+            return "no output '%s'" % v.name
+        bf16 = v.type.tensor_type.elem_type == cases_lib.onnx.TensorProto.BFLOAT16
+        diff = compare(actual[v.name], want, rtol, atol, bf16)
+        if diff:
+            return "output '%s': %s" % (v.name, diff)
+    return ""
+
+
+def run_case(case, kiln, scratch_root):
+    start = time.monotonic()
+    info = cases_lib.read_model(case)
+    base = dict(id=case.id, source=case.source, name=case.name, op=cases_lib.main_op(info.ops),
+                expanded=case.expanded)
+
+    def result(outcome, reason="", message="", check=""):
+        return Result(outcome=outcome, reason=reason, message=message, check=check,
+                      seconds=round(time.monotonic() - start, 3), **base)
+
+    if info.not_applicable:
+        return result(NOT_APPLICABLE, "not a plain-tensor test", info.not_applicable)
+    data_sets = case.data_sets()
+    if not data_sets:
+        return result(NOT_APPLICABLE, "no data sets", "the test has no test_data_set_N folder")
+    rtol, atol = case.tolerances()
+    work = tempfile.mkdtemp(dir=scratch_root, prefix=case.name + "-")
+    check = ""
+    try:
+        for data_set in data_sets:
+            outcome, reason, message, actual = compile_and_run(case, info, data_set, kiln, work)
+            if data_set == data_sets[0]:
+                check = check_disagreement(case, info, data_set, kiln, outcome != COMPILE)
+            if outcome:
+                return result(outcome, reason, message, check)
+            _, expected = cases_lib.read_data_set(data_set, info)
+            diff = differences(info, actual, expected, rtol, atol)
+            if diff:
+                return result(WRONG, "wrong answer", "%s, %s" % (os.path.basename(data_set), diff),
+                              check)
+        return result(PASS, check=check)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
