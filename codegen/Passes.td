@@ -52,6 +52,30 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "::mlir::func::FuncOp">
   ];
 }
 
+def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise producers into consumers that read each element once";
+  let description = [{
+    Upstream's elementwise fusion (linalg::populateElementwiseOpsFusionPatterns,
+    reshape propagation by expansion, constant folding of linalg ops), with
+    two rules upstream's pass does not have:
+
+    - A producer is fused into its consumer only if the consumer reads each
+      of its elements once: the operand's indexing map is a permutation of
+      the consumer's loops. Fused into a matmul's operand A[m, k] (whose map
+      drops n) it would be recomputed for every column: GELU's erf 384
+      times per element in a BERT encoder. A producer with other users is
+      not fused either (it would be computed twice).
+    - Reshapes move only through elementwise (all-parallel) ops. Moved
+      through a contraction they turn linalg.matmul into a generic with two
+      n dims, which the targets' contraction tiling does not take.
+
+    Splat constants are folded into the bodies that read them.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def KilnSplatsToFills : Pass<"kiln-splats-to-fills", "::mlir::func::FuncOp"> {
   let summary = "Turn splat tensor constants into linalg.fill";
   let description = [{

@@ -56,9 +56,10 @@ static void buildLinalgStage(OpPassManager &pm, const PipelineOptions &) {
   fn.addPass(createConvertKilnToLinalg());
   fn.addPass(createCanonicalizerPass());
   // Producer-consumer fusion of elementwise generics: one loop nest instead
-  // of a buffer per elementwise op. It also folds splat constants into the
-  // bodies that read them; the splats left become fills.
-  fn.addPass(createLinalgElementwiseOpFusionPass());
+  // of a buffer per elementwise op, never recomputing a producer. It also
+  // folds splat constants into the bodies that read them; the splats left
+  // become fills.
+  fn.addPass(createKilnFuseElementwise());
   fn.addPass(createKilnSplatsToFills());
   fn.addPass(createCanonicalizerPass());
   fn.addPass(createCSEPass());

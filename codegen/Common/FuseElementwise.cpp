@@ -1,0 +1,81 @@
+//===- FuseElementwise.cpp - Elementwise fusion that never recomputes -----===//
+//
+// See KilnFuseElementwise in codegen/Passes.td. The patterns are upstream's;
+// what is Kiln's is the control: upstream's pass fuses any single-use
+// elementwise producer, into contractions too, and propagates reshapes
+// through named contractions (generalizing them), which costs more than it
+// saves for the CPU's contraction tiling.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNFUSEELEMENTWISE
+#include "codegen/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+bool isElementwise(Operation *op) {
+  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+  return linalgOp && linalgOp.getNumLoops() == linalgOp.getNumParallelLoops();
+}
+
+/// Producer -> consumer fusion: single-use producer, and the consumer reads
+/// each of its elements once.
+bool fuseProducer(OpOperand *fused) {
+  Operation *producer = fused->get().getDefiningOp();
+  if (!producer || !producer->hasOneUse())
+    return false;
+  auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+  if (!consumer)
+    return false;
+  return consumer.getMatchingIndexingMap(fused).isPermutation();
+}
+
+/// Reshape propagation: every linalg op on either side is elementwise.
+bool moveReshape(OpOperand *fused) {
+  Operation *owner = fused->getOwner(), *producer = fused->get().getDefiningOp();
+  if (!producer || !producer->hasOneUse())
+    return false;
+  for (Operation *op : {owner, producer})
+    if (isa<linalg::LinalgOp>(op) && !isElementwise(op))
+      return false;
+  return true;
+}
+
+/// Constant folding of linalg ops on constants (transposes of weights).
+bool foldConstant(OpOperand *fused) {
+  Operation *producer = fused->get().getDefiningOp();
+  return producer && producer->hasOneUse();
+}
+
+struct KilnFuseElementwise
+    : kiln::impl::KilnFuseElementwiseBase<KilnFuseElementwise> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    linalg::populateElementwiseOpsFusionPatterns(patterns, fuseProducer);
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, moveReshape);
+    linalg::populateConstantFoldLinalgOperations(patterns, foldConstant);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    ctx->getLoadedDialect<linalg::LinalgDialect>()->getCanonicalizationPatterns(patterns);
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
