@@ -3,8 +3,10 @@
 #ifndef KILN_CODEGEN_CPU_CPUPASSES_H
 #define KILN_CODEGEN_CPU_CPUPASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::kiln {

@@ -151,6 +151,8 @@ public:
                              const PipelineOptions &) const override {
     pm.addPass(createKilnOutlineKernels());
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+    // Before LLVM sees a bf16 conversion: it would call libgcc or flush.
+    pm.addNestedPass<func::FuncOp>(createKilnCPUExpandBF16());
     pm.addPass(createLowerAffinePass());
     pm.addPass(createConvertSCFToCFPass());
     pm.addPass(createConvertVectorToLLVMPass());
