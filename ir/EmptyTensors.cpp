@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/ElementValues.h"
 #include "ir/KilnDialect.h"
 #include "ir/KilnOps.h"
 #include "ir/Shapes.h"
@@ -35,16 +36,17 @@ bool isEmpty(Type type) {
 
 bool isEmpty(Value value) { return isEmpty(value.getType()); }
 
-/// A constant of `type` with every element `value` (ints take it truncated
-/// toward zero; NaN and infinities only exist for floats).
+/// A constant of `type` with every element `value`, converted as attributes
+/// are (ir/ElementValues.h).
 Value splat(PatternRewriter &rewriter, Location loc, RankedTensorType type,
             double value) {
   Type element = type.getElementType();
   Attribute scalar;
   if (auto ft = dyn_cast<FloatType>(element))
-    scalar = rewriter.getFloatAttr(ft, value);
+    scalar = FloatAttr::get(ft, getFloatElement(ft, value));
   else
-    scalar = rewriter.getIntegerAttr(element, static_cast<int64_t>(value));
+    scalar = IntegerAttr::get(
+        element, getIntElement(cast<IntegerType>(element), value));
   return rewriter.create<ConstantOp>(loc, DenseElementsAttr::get(type, scalar));
 }
 

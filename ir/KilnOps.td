@@ -75,6 +75,10 @@ def Kiln_ConstantOp : Kiln_Op<"constant",
 // Unary elementwise
 //===----------------------------------------------------------------------===//
 
+// What every elementwise op computes on one element (unary, binary, compare,
+// select, cast) is its row in ir/ElementwiseSemantics.h, which the folders
+// and the lowering both read; the descriptions here state it in words.
+
 class Kiln_UnaryOp<string mnemonic, Type type, string math,
                    list<Trait> traits = []>
     : Kiln_Op<mnemonic, !listconcat([Pure, Kiln_SameType], traits)> {

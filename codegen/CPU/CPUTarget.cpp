@@ -184,6 +184,8 @@ public:
     transfers.enableFullUnroll(true);
     pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(transfers));
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+    // Before LLVM sees a bf16 conversion: it would call libgcc or flush.
+    pm.addNestedPass<func::FuncOp>(createKilnCPUExpandBF16());
     pm.addPass(createLowerAffinePass());
     pm.addPass(createConvertSCFToCFPass());
     pm.addPass(createConvertVectorToLLVMPass());

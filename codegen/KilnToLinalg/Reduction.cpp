@@ -10,7 +10,9 @@
 
 #include "codegen/KilnToLinalg/Patterns.h"
 #include "codegen/KilnToLinalg/Reduction.h"
+#include "codegen/KilnToLinalg/ScalarBuilder.h"
 #include "codegen/KilnToLinalg/Utils.h"
+#include "ir/ElementwiseSemantics.h"
 #include "ir/KilnOps.h"
 #include "ir/Shapes.h"
 
@@ -41,26 +43,30 @@ static TypedAttr getIdentity(OpBuilder &b, ReductionKind kind, Type type) {
   llvm_unreachable("unknown reduction kind");
 }
 
-/// acc (+) x. Float max/min propagate NaN, as NumPy's do.
+/// acc (+) x: the elementwise kiln op a reduction folds with, as its row of
+/// the table computes it (so max and min propagate NaN, as NumPy's do).
 static Value combine(OpBuilder &b, Location loc, ReductionKind kind, Value x,
                      Value acc) {
-  bool isFloat = isa<FloatType>(x.getType());
+  StringRef opName;
   switch (kind) {
   case ReductionKind::Sum:
   case ReductionKind::Mean:
-    return isFloat ? Value(b.create<arith::AddFOp>(loc, acc, x))
-                   : Value(b.create<arith::AddIOp>(loc, acc, x));
+    opName = AddOp::getOperationName();
+    break;
   case ReductionKind::Prod:
-    return isFloat ? Value(b.create<arith::MulFOp>(loc, acc, x))
-                   : Value(b.create<arith::MulIOp>(loc, acc, x));
+    opName = MulOp::getOperationName();
+    break;
   case ReductionKind::Max:
-    return isFloat ? Value(b.create<arith::MaximumFOp>(loc, acc, x))
-                   : Value(b.create<arith::MaxSIOp>(loc, acc, x));
+    opName = MaxOp::getOperationName();
+    break;
   case ReductionKind::Min:
-    return isFloat ? Value(b.create<arith::MinimumFOp>(loc, acc, x))
-                   : Value(b.create<arith::MinSIOp>(loc, acc, x));
+    opName = MinOp::getOperationName();
+    break;
   }
-  llvm_unreachable("unknown reduction kind");
+  const auto *row = lookupElementwiseSemantics<ScalarBuilder>(opName);
+  ScalarBuilder scalars(b, loc);
+  return applyElementwise(*row, scalars, /*op=*/nullptr, {acc, x},
+                          acc.getType());
 }
 
 Value lowering::buildAccumulation(OpBuilder &b, Location loc, Value input,

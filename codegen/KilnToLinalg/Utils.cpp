@@ -9,17 +9,9 @@
 
 #include "llvm/ADT/APFloat.h"
 
-#include <cmath>
-
 using namespace mlir;
 
 namespace mlir::kiln::lowering {
-
-Type getComputeType(Type elementType) {
-  if (elementType.isF16() || elementType.isBF16())
-    return Float32Type::get(elementType.getContext());
-  return elementType;
-}
 
 Value convertFloat(OpBuilder &b, Location loc, Value v, Type to) {
   auto from = dyn_cast<FloatType>(v.getType());
@@ -40,18 +32,11 @@ Value toComputeType(OpBuilder &b, Location loc, Value v) {
 
 Value createScalar(OpBuilder &b, Location loc, Type type, double value) {
   if (auto ft = dyn_cast<FloatType>(type))
-    return b.create<arith::ConstantOp>(loc, b.getFloatAttr(ft, value));
-  unsigned width = type.getIntOrFloatBitWidth();
-  if (width == 1)
-    return b.create<arith::ConstantOp>(loc, b.getBoolAttr(value != 0));
-  // Saturate before converting: a double outside int64 is undefined in C++.
-  int64_t lo = llvm::APInt::getSignedMinValue(width).getSExtValue();
-  int64_t hi = llvm::APInt::getSignedMaxValue(width).getSExtValue();
-  int64_t v = std::isnan(value)                      ? 0
-              : value <= static_cast<double>(lo) ? lo
-              : value >= static_cast<double>(hi) ? hi
-                                                 : static_cast<int64_t>(value);
-  return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, v));
+    return b.create<arith::ConstantOp>(
+        loc, FloatAttr::get(ft, getFloatElement(ft, value)));
+  auto it = cast<IntegerType>(type);
+  return b.create<arith::ConstantOp>(
+      loc, IntegerAttr::get(it, getIntElement(it, value)));
 }
 
 TypedAttr getLowestAttr(Type type) {

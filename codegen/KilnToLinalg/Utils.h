@@ -1,13 +1,16 @@
 //===- Utils.h - Builders shared by the kiln -> linalg patterns -*- C++ -*-===//
 //
 // Small IR-building helpers every family needs: tensors to write into,
-// NumPy broadcasting maps, reshapes, scalar constants, and the rule that
-// f16/bf16 compute in f32. Pure functions of their arguments; no state.
+// NumPy broadcasting maps, reshapes, scalar constants, and conversions to the
+// compute type (the rule itself, f16/bf16 in f32, is ir/ElementValues.h's).
+// Pure functions of their arguments; no state.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_CODEGEN_KILNTOLINALG_UTILS_H
 #define KILN_CODEGEN_KILNTOLINALG_UTILS_H
+
+#include "ir/ElementValues.h"
 
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
@@ -20,10 +23,6 @@ namespace mlir::kiln::lowering {
 // Element types
 //===----------------------------------------------------------------------===//
 
-/// The type arithmetic on `elementType` is carried out in: f32 for f16 and
-/// bf16 (accuracy of sums and transcendental math), else the type itself.
-Type getComputeType(Type elementType);
-
 /// Converts a float scalar to the float type `to` (extf or truncf); returns
 /// `v` unchanged when the types already match or `v` is not a float.
 Value convertFloat(OpBuilder &b, Location loc, Value v, Type to);
@@ -35,8 +34,8 @@ Value toComputeType(OpBuilder &b, Location loc, Value v);
 // Scalar constants
 //===----------------------------------------------------------------------===//
 
-/// A float or integer constant of `type`. Integers take `value` truncated
-/// toward zero; i1 is `value != 0`.
+/// A float or integer constant of `type`, converted as getFloatElement and
+/// getIntElement convert attributes.
 Value createScalar(OpBuilder &b, Location loc, Type type, double value);
 
 /// The smallest value of `type` (-inf, or the signed minimum) and the largest

@@ -1,8 +1,8 @@
 //===- ConstantFolding.cpp - Constant evaluation for kiln folders ---------===//
 
 #include "ir/ops/Folding.h"
+#include "ir/ElementValues.h"
 
-#include "llvm/ADT/APSInt.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -55,13 +55,6 @@ double toDouble(APFloat v) {
   bool lost;
   v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
   return v.convertToDouble();
-}
-
-APFloat fromDouble(double d, const llvm::fltSemantics &sem) {
-  APFloat v(d);
-  bool lost;
-  v.convert(sem, APFloat::rmNearestTiesToEven, &lost);
-  return v;
 }
 
 SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
@@ -127,151 +120,50 @@ Attribute splatAs(DenseElementsAttr d, RankedTensorType resultType) {
 
 } // namespace
 
-Attribute unary(Attribute operand, Type resultType, FloatFn1 floatFn,
-                IntFn1 intFn) {
-  RankedTensorType rt = staticType(resultType, kMaxMathElements);
-  std::optional<Elements> in = read(operand, kMaxMathElements);
-  if (!rt || !in || in->type.getShape() != rt.getShape())
+Attribute elementwise(ArrayRef<Attribute> operands, Type resultType,
+                      ScalarFn fn, int64_t limit) {
+  RankedTensorType rt = staticType(resultType, limit);
+  if (!rt)
     return {};
-  if (in->isFloat()) {
-    const auto &sem = llvm::cast<FloatType>(rt.getElementType()).getFloatSemantics();
-    SmallVector<APFloat> out;
-    for (const APFloat &v : in->floats)
-      out.push_back(fromDouble(floatFn(toDouble(v)), sem));
-    return DenseElementsAttr::get(rt, out);
+  SmallVector<Elements> ins;
+  SmallVector<BroadcastMap> maps;
+  for (Attribute a : operands) {
+    std::optional<Elements> e = read(a, limit);
+    if (!e)
+      return {};
+    maps.emplace_back(e->type.getShape(), rt.getShape());
+    ins.push_back(std::move(*e));
   }
-  if (!intFn)
-    return {};
-  SmallVector<APInt> out;
-  for (const APInt &v : in->ints) {
-    std::optional<APInt> r = intFn(v);
+  Type resultElement = rt.getElementType();
+  int64_t n = rt.getNumElements();
+  SmallVector<APFloat> floats;
+  SmallVector<APInt> ints;
+  if (isa<FloatType>(resultElement))
+    floats.reserve(n);
+  else
+    ints.reserve(n);
+  SmallVector<Scalar, 3> args;
+  for (int64_t i = 0; i < n; ++i) {
+    args.clear();
+    for (auto [in, map] : llvm::zip_equal(ins, maps)) {
+      Type et = in.type.getElementType();
+      int64_t src = map(i);
+      if (in.isFloat())
+        args.emplace_back(cast<FloatType>(et), in.floats[src]);
+      else
+        args.emplace_back(cast<IntegerType>(et), in.ints[src]);
+    }
+    std::optional<Scalar> r = fn(args);
     if (!r)
       return {};
-    out.push_back(*r);
+    assert(r->getType() == resultElement && "a value of another type");
+    if (r->isFloat())
+      floats.push_back(std::move(*r).takeFloat());
+    else
+      ints.push_back(std::move(*r).takeInt());
   }
-  return DenseElementsAttr::get(rt, out);
-}
-
-Attribute binary(Attribute lhs, Attribute rhs, Type resultType,
-                 FloatFn2 floatFn, IntFn2 intFn) {
-  RankedTensorType rt = staticType(resultType, kMaxMathElements);
-  std::optional<Elements> a = read(lhs, kMaxMathElements);
-  std::optional<Elements> b = read(rhs, kMaxMathElements);
-  if (!rt || !a || !b)
-    return {};
-  BroadcastMap mapA(a->type.getShape(), rt.getShape());
-  BroadcastMap mapB(b->type.getShape(), rt.getShape());
-  int64_t n = rt.getNumElements();
-  if (a->isFloat()) {
-    const auto &sem = llvm::cast<FloatType>(rt.getElementType()).getFloatSemantics();
-    SmallVector<APFloat> out;
-    for (int64_t i = 0; i < n; ++i)
-      out.push_back(fromDouble(floatFn(toDouble(a->floats[mapA(i)]),
-                                       toDouble(b->floats[mapB(i)])),
-                               sem));
-    return DenseElementsAttr::get(rt, out);
-  }
-  if (!intFn)
-    return {};
-  SmallVector<APInt> out;
-  for (int64_t i = 0; i < n; ++i) {
-    std::optional<APInt> r = intFn(a->ints[mapA(i)], b->ints[mapB(i)]);
-    if (!r)
-      return {};
-    out.push_back(*r);
-  }
-  return DenseElementsAttr::get(rt, out);
-}
-
-Attribute compare(Attribute lhs, Attribute rhs, Type resultType,
-                  FloatPred floatPred, IntPred intPred) {
-  RankedTensorType rt = staticType(resultType, kMaxMathElements);
-  std::optional<Elements> a = read(lhs, kMaxMathElements);
-  std::optional<Elements> b = read(rhs, kMaxMathElements);
-  if (!rt || !a || !b)
-    return {};
-  BroadcastMap mapA(a->type.getShape(), rt.getShape());
-  BroadcastMap mapB(b->type.getShape(), rt.getShape());
-  SmallVector<bool> out;
-  for (int64_t i = 0, n = rt.getNumElements(); i < n; ++i)
-    out.push_back(a->isFloat()
-                      ? floatPred(toDouble(a->floats[mapA(i)]),
-                                  toDouble(b->floats[mapB(i)]))
-                      : intPred(a->ints[mapA(i)], b->ints[mapB(i)]));
-  return DenseElementsAttr::get(rt, out);
-}
-
-Attribute select(Attribute cond, Attribute a, Attribute b, Type resultType) {
-  RankedTensorType rt = staticType(resultType, kMaxMathElements);
-  std::optional<Elements> c = read(cond, kMaxMathElements);
-  std::optional<Elements> x = read(a, kMaxMathElements);
-  std::optional<Elements> y = read(b, kMaxMathElements);
-  if (!rt || !c || !x || !y)
-    return {};
-  BroadcastMap mapC(c->type.getShape(), rt.getShape());
-  BroadcastMap mapX(x->type.getShape(), rt.getShape());
-  BroadcastMap mapY(y->type.getShape(), rt.getShape());
-  int64_t n = rt.getNumElements();
-  if (x->isFloat()) {
-    SmallVector<APFloat> out;
-    for (int64_t i = 0; i < n; ++i)
-      out.push_back(c->ints[mapC(i)].getBoolValue() ? x->floats[mapX(i)]
-                                                    : y->floats[mapY(i)]);
-    return DenseElementsAttr::get(rt, out);
-  }
-  SmallVector<APInt> out;
-  for (int64_t i = 0; i < n; ++i)
-    out.push_back(c->ints[mapC(i)].getBoolValue() ? x->ints[mapX(i)]
-                                                  : y->ints[mapY(i)]);
-  return DenseElementsAttr::get(rt, out);
-}
-
-Attribute cast(Attribute operand, Type resultType) {
-  RankedTensorType rt = staticType(resultType, kMaxDataElements);
-  std::optional<Elements> in = read(operand, kMaxDataElements);
-  if (!rt || !in)
-    return {};
-  Type to = rt.getElementType();
-  Type from = in->type.getElementType();
-  bool fromBool = from.isInteger(1);
-  int64_t n = rt.getNumElements();
-  if (auto toFloat = dyn_cast<FloatType>(to)) {
-    const auto &sem = toFloat.getFloatSemantics();
-    SmallVector<APFloat> out;
-    for (int64_t i = 0; i < n; ++i) {
-      if (in->isFloat()) {
-        APFloat v = in->floats[i];
-        bool lost;
-        v.convert(sem, APFloat::rmNearestTiesToEven, &lost);
-        out.push_back(v);
-      } else {
-        APFloat v(sem);
-        v.convertFromAPInt(in->ints[i], /*isSigned=*/!fromBool,
-                           APFloat::rmNearestTiesToEven);
-        out.push_back(v);
-      }
-    }
-    return DenseElementsAttr::get(rt, out);
-  }
-  unsigned width = to.getIntOrFloatBitWidth();
-  SmallVector<APInt> out;
-  for (int64_t i = 0; i < n; ++i) {
-    if (width == 1) {
-      bool nonZero = in->isFloat() ? !in->floats[i].isZero()
-                                   : !in->ints[i].isZero();
-      out.emplace_back(1, nonZero ? 1 : 0);
-    } else if (in->isFloat()) {
-      // Round toward zero, saturate; NaN becomes 0 (APFloat's rule).
-      llvm::APSInt v(width, /*isUnsigned=*/false);
-      bool exact;
-      in->floats[i].convertToInteger(v, APFloat::rmTowardZero, &exact);
-      out.push_back(v);
-    } else {
-      out.push_back(fromBool ? in->ints[i].zext(width)
-                             : in->ints[i].sextOrTrunc(width));
-    }
-  }
-  return DenseElementsAttr::get(rt, out);
+  return isa<FloatType>(resultElement) ? DenseElementsAttr::get(rt, floats)
+                                       : DenseElementsAttr::get(rt, ints);
 }
 
 Attribute reshape(Attribute operand, Type resultType) {
@@ -407,11 +299,9 @@ Attribute padConstant(Attribute operand, ArrayRef<int64_t> pads, double value,
   Type et = rt.getElementType();
   Attribute fill;
   if (auto ft = dyn_cast<FloatType>(et))
-    fill = FloatAttr::get(ft, fromDouble(value, ft.getFloatSemantics()));
+    fill = FloatAttr::get(ft, getFloatElement(ft, value));
   else
-    fill = IntegerAttr::get(et, APInt(et.getIntOrFloatBitWidth(),
-                                      static_cast<int64_t>(value),
-                                      /*isSigned=*/true));
+    fill = IntegerAttr::get(et, getIntElement(cast<IntegerType>(et), value));
   ArrayRef<int64_t> inShape = in->type.getShape();
   size_t rank = inShape.size();
   SmallVector<int64_t> inStrides = rowMajorStrides(inShape);

@@ -1,16 +1,19 @@
 //===- Elementwise.cpp - Unary, binary, compare, select, clip, cast -------===//
 
+#include "ir/ElementwiseSemantics.h"
 #include "ir/KilnOps.h"
+#include "ir/ScalarEvaluator.h"
 #include "ir/Shapes.h"
 #include "ir/ops/Folding.h"
 #include "ir/ops/OpUtils.h"
+
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::detail;
-using llvm::APInt;
 
 //===----------------------------------------------------------------------===//
 // Broadcasting inference
@@ -87,112 +90,66 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
 }
 
 //===----------------------------------------------------------------------===//
+// Evaluation by the ops' semantics
+//===----------------------------------------------------------------------===//
+
+/// `op` evaluated on its constant operands by its row of the elementwise
+/// table, so that the fold computes what the generated code computes.
+static OpFoldResult evaluate(Operation *op, ArrayRef<Attribute> operands,
+                             int64_t limit = fold::kMaxMathElements) {
+  const auto *row = lookupElementwiseSemantics<ScalarEvaluator>(
+      op->getName().getStringRef());
+  assert(row && "an elementwise op without semantics");
+  if (!row->appliesTo(getElementTypeOrSelf(op->getOperands().back())))
+    return {};
+  Type resultType = op->getResult(0).getType();
+  Type resultElement = getElementTypeOrSelf(resultType);
+  return fold::elementwise(
+      operands, resultType,
+      [&](ArrayRef<Scalar> x) -> std::optional<Scalar> {
+        ScalarEvaluator eval;
+        Scalar r = applyElementwise(*row, eval, op, x, resultElement);
+        if (eval.hitUndefined())
+          return std::nullopt;
+        return r;
+      },
+      limit);
+}
+
+//===----------------------------------------------------------------------===//
 // Unary folders
 //===----------------------------------------------------------------------===//
 
-static bool isBool(Type t) {
-  return cast<ShapedType>(t).getElementType().isInteger(1);
-}
-
-// Folds must compute what the generated code computes, and codegen lowers
-// max, min, relu, clip and the hard_* clamps to arith.maximumf/minimumf:
-// IEEE 754-2019 maximum/minimum, where NaN wins and -0 < +0. std::max and
-// std::min instead return their first argument for NaN or equal zeros, so
-// relu(NaN) folded to 0 and hard_sigmoid(NaN) to 1.
-static double maximumf(double x, double y) {
-  if (std::isnan(x))
-    return x;
-  if (std::isnan(y))
-    return y;
-  if (x == y) // +0 and -0
-    return std::signbit(x) ? y : x;
-  return x > y ? x : y;
-}
-
-static double minimumf(double x, double y) {
-  if (std::isnan(x))
-    return x;
-  if (std::isnan(y))
-    return y;
-  if (x == y)
-    return std::signbit(x) ? x : y;
-  return x < y ? x : y;
-}
-
-/// min(max(x, 0), 1), as codegen clamps hard_sigmoid and hard_swish.
-static double clamp01(double x) { return minimumf(maximumf(x, 0.0), 1.0); }
-
-OpFoldResult NegOp::fold(FoldAdaptor a) {
-  return fold::unary(a.getInput(), getType(), [](double x) { return -x; },
-                     [](const APInt &x) -> std::optional<APInt> { return -x; });
-}
-
-OpFoldResult AbsOp::fold(FoldAdaptor a) {
-  return fold::unary(a.getInput(), getType(),
-                     [](double x) { return std::fabs(x); },
-                     [](const APInt &x) -> std::optional<APInt> { return x.abs(); });
-}
-
-OpFoldResult ReluOp::fold(FoldAdaptor a) {
-  return fold::unary(
-      a.getInput(), getType(), [](double x) { return maximumf(x, 0.0); },
-      [](const APInt &x) -> std::optional<APInt> {
-        return x.isNegative() ? APInt::getZero(x.getBitWidth()) : x;
-      });
-}
-
-#define KILN_FLOAT_UNARY_FOLD(OP, EXPR)                                        \
+#define KILN_EVALUATE_FOLD(OP)                                                 \
   OpFoldResult OP::fold(FoldAdaptor a) {                                       \
-    return fold::unary(a.getInput(), getType(),                                \
-                       [](double x) -> double { return EXPR; });               \
+    return evaluate(*this, a.getOperands());                                   \
   }
-KILN_FLOAT_UNARY_FOLD(ExpOp, std::exp(x))
-KILN_FLOAT_UNARY_FOLD(LogOp, std::log(x))
-KILN_FLOAT_UNARY_FOLD(SqrtOp, std::sqrt(x))
-KILN_FLOAT_UNARY_FOLD(RsqrtOp, 1.0 / std::sqrt(x))
-KILN_FLOAT_UNARY_FOLD(ReciprocalOp, 1.0 / x)
-KILN_FLOAT_UNARY_FOLD(TanhOp, std::tanh(x))
-KILN_FLOAT_UNARY_FOLD(SigmoidOp, 1.0 / (1.0 + std::exp(-x)))
-KILN_FLOAT_UNARY_FOLD(ErfOp, std::erf(x))
-KILN_FLOAT_UNARY_FOLD(SinOp, std::sin(x))
-KILN_FLOAT_UNARY_FOLD(CosOp, std::cos(x))
-KILN_FLOAT_UNARY_FOLD(FloorOp, std::floor(x))
-KILN_FLOAT_UNARY_FOLD(CeilOp, std::ceil(x))
-KILN_FLOAT_UNARY_FOLD(HardSwishOp,
-                      x * clamp01(x / 6.0 + 0.5))
-#undef KILN_FLOAT_UNARY_FOLD
+KILN_EVALUATE_FOLD(NegOp)
+KILN_EVALUATE_FOLD(AbsOp)
+KILN_EVALUATE_FOLD(ReluOp)
+KILN_EVALUATE_FOLD(ExpOp)
+KILN_EVALUATE_FOLD(LogOp)
+KILN_EVALUATE_FOLD(SqrtOp)
+KILN_EVALUATE_FOLD(RsqrtOp)
+KILN_EVALUATE_FOLD(ReciprocalOp)
+KILN_EVALUATE_FOLD(TanhOp)
+KILN_EVALUATE_FOLD(SigmoidOp)
+KILN_EVALUATE_FOLD(ErfOp)
+KILN_EVALUATE_FOLD(SinOp)
+KILN_EVALUATE_FOLD(CosOp)
+KILN_EVALUATE_FOLD(FloorOp)
+KILN_EVALUATE_FOLD(CeilOp)
+KILN_EVALUATE_FOLD(HardSwishOp)
+KILN_EVALUATE_FOLD(GeluOp)
+KILN_EVALUATE_FOLD(LeakyReluOp)
+KILN_EVALUATE_FOLD(HardSigmoidOp)
+#undef KILN_EVALUATE_FOLD
 
 OpFoldResult NotOp::fold(FoldAdaptor a) {
   // not(not(x)) -> x
   if (auto inner = getInput().getDefiningOp<NotOp>())
     return inner.getInput();
-  return fold::unary(a.getInput(), getType(), [](double x) { return x; },
-                     [](const APInt &x) -> std::optional<APInt> { return ~x; });
-}
-
-OpFoldResult GeluOp::fold(FoldAdaptor a) {
-  if (getApproximate() == GeluApproximation::tanh)
-    return fold::unary(a.getInput(), getType(), [](double x) {
-      return 0.5 * x *
-             (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
-    });
-  return fold::unary(a.getInput(), getType(), [](double x) {
-    return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
-  });
-}
-
-OpFoldResult LeakyReluOp::fold(FoldAdaptor a) {
-  double alpha = getAlpha().convertToDouble();
-  return fold::unary(a.getInput(), getType(),
-                     [&](double x) { return x >= 0 ? x : alpha * x; });
-}
-
-OpFoldResult HardSigmoidOp::fold(FoldAdaptor a) {
-  double alpha = getAlpha().convertToDouble();
-  double beta = getBeta().convertToDouble();
-  return fold::unary(a.getInput(), getType(), [&](double x) {
-    return clamp01(alpha * x + beta);
-  });
+  return evaluate(*this, a.getOperands());
 }
 
 LogicalResult ClipOp::verify() {
@@ -223,30 +180,14 @@ OpFoldResult ClipOp::fold(FoldAdaptor a) {
   // No bounds: the identity.
   if (!getMin() && !getMax())
     return getInput();
-  double lo = getMin() ? getMin()->convertToDouble() : -INFINITY;
-  double hi = getMax() ? getMax()->convertToDouble() : INFINITY;
-  return fold::unary(
-      a.getInput(), getType(),
-      [&](double x) { return minimumf(maximumf(x, lo), hi); },
-      [&](const APInt &x) -> std::optional<APInt> {
-        // In APInt, not double: i64 values beyond 2^53 must stay exact. The
-        // verifier made the bounds representable in the element type.
-        auto asInt = [&](double v) {
-          return APInt(x.getBitWidth(), static_cast<int64_t>(v), true);
-        };
-        APInt r = x;
-        if (getMin())
-          r = llvm::APIntOps::smax(r, asInt(lo));
-        if (getMax())
-          r = llvm::APIntOps::smin(r, asInt(hi));
-        return r;
-      });
+  return evaluate(*this, a.getOperands());
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor a) {
   if (getInput().getType() == getType())
     return getInput();
-  return fold::cast(a.getInput(), getType());
+  // A cast re-types weights (f16 models): data movement's limit.
+  return evaluate(*this, a.getOperands(), fold::kMaxDataElements);
 }
 
 //===----------------------------------------------------------------------===//
@@ -286,17 +227,13 @@ OpFoldResult AddOp::fold(FoldAdaptor a) {
     return v;
   if (Value v = foldIdentity(getRhs(), getLhs(), a.getLhs(), 0, getType()))
     return v;
-  return fold::binary(
-      a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x + y; },
-      [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x + y; });
+  return evaluate(*this, a.getOperands());
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor a) {
   if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 0, getType()))
     return v;
-  return fold::binary(
-      a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x - y; },
-      [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x - y; });
+  return evaluate(*this, a.getOperands());
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor a) {
@@ -304,55 +241,31 @@ OpFoldResult MulOp::fold(FoldAdaptor a) {
     return v;
   if (Value v = foldIdentity(getRhs(), getLhs(), a.getLhs(), 1, getType()))
     return v;
-  return fold::binary(
-      a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x * y; },
-      [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x * y; });
+  return evaluate(*this, a.getOperands());
 }
 
 OpFoldResult DivOp::fold(FoldAdaptor a) {
   if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 1, getType()))
     return v;
-  return fold::binary(
-      a.getLhs(), a.getRhs(), getType(), [](double x, double y) { return x / y; },
-      [](const APInt &x, const APInt &y) -> std::optional<APInt> {
-        // kiln.div defines what C leaves undefined, as codegen computes it:
-        // x / 0 is 0 and INT_MIN / -1 wraps to INT_MIN.
-        if (y.isZero())
-          return APInt::getZero(x.getBitWidth());
-        if (x.isMinSignedValue() && y.isAllOnes())
-          return x;
-        return x.sdiv(y);
-      });
+  return evaluate(*this, a.getOperands());
 }
 
 OpFoldResult PowOp::fold(FoldAdaptor a) {
   if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 1, getType()))
     return v;
-  return fold::binary(a.getLhs(), a.getRhs(), getType(),
-                      [](double x, double y) { return std::pow(x, y); },
-                      nullptr);
+  return evaluate(*this, a.getOperands());
 }
 
 OpFoldResult MaxOp::fold(FoldAdaptor a) {
   if (Value v = foldSame(getLhs(), getRhs(), getType()))
     return v;
-  return fold::binary(
-      a.getLhs(), a.getRhs(), getType(),
-      [](double x, double y) { return maximumf(x, y); },
-      [](const APInt &x, const APInt &y) -> std::optional<APInt> {
-        return x.sgt(y) ? x : y;
-      });
+  return evaluate(*this, a.getOperands());
 }
 
 OpFoldResult MinOp::fold(FoldAdaptor a) {
   if (Value v = foldSame(getLhs(), getRhs(), getType()))
     return v;
-  return fold::binary(
-      a.getLhs(), a.getRhs(), getType(),
-      [](double x, double y) { return minimumf(x, y); },
-      [](const APInt &x, const APInt &y) -> std::optional<APInt> {
-        return x.slt(y) ? x : y;
-      });
+  return evaluate(*this, a.getOperands());
 }
 
 OpFoldResult AndOp::fold(FoldAdaptor a) {
@@ -360,9 +273,7 @@ OpFoldResult AndOp::fold(FoldAdaptor a) {
     return v;
   if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 1, getType()))
     return v;
-  return fold::binary(
-      a.getLhs(), a.getRhs(), getType(), nullptr,
-      [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x & y; });
+  return evaluate(*this, a.getOperands());
 }
 
 OpFoldResult OrOp::fold(FoldAdaptor a) {
@@ -370,40 +281,11 @@ OpFoldResult OrOp::fold(FoldAdaptor a) {
     return v;
   if (Value v = foldIdentity(getLhs(), getRhs(), a.getRhs(), 0, getType()))
     return v;
-  return fold::binary(
-      a.getLhs(), a.getRhs(), getType(), nullptr,
-      [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x | y; });
+  return evaluate(*this, a.getOperands());
 }
 
 OpFoldResult CompareOp::fold(FoldAdaptor a) {
-  ComparePredicate p = getPredicate();
-  bool boolOperands = isBool(getLhs().getType());
-  auto floatPred = [p](double x, double y) {
-    switch (p) {
-    case ComparePredicate::eq: return x == y;
-    case ComparePredicate::ne: return x != y;
-    case ComparePredicate::lt: return x < y;
-    case ComparePredicate::le: return x <= y;
-    case ComparePredicate::gt: return x > y;
-    case ComparePredicate::ge: return x >= y;
-    }
-    llvm_unreachable("unknown predicate");
-  };
-  auto intPred = [p, boolOperands](const APInt &x, const APInt &y) {
-    // Bools compare as 0/1, other integers as signed.
-    int c = boolOperands ? (x.ult(y) ? -1 : x == y ? 0 : 1)
-                         : (x.slt(y) ? -1 : x == y ? 0 : 1);
-    switch (p) {
-    case ComparePredicate::eq: return c == 0;
-    case ComparePredicate::ne: return c != 0;
-    case ComparePredicate::lt: return c < 0;
-    case ComparePredicate::le: return c <= 0;
-    case ComparePredicate::gt: return c > 0;
-    case ComparePredicate::ge: return c >= 0;
-    }
-    llvm_unreachable("unknown predicate");
-  };
-  return fold::compare(a.getLhs(), a.getRhs(), getType(), floatPred, intPred);
+  return evaluate(*this, a.getOperands());
 }
 
 OpFoldResult SelectOp::fold(FoldAdaptor a) {
@@ -419,6 +301,5 @@ OpFoldResult SelectOp::fold(FoldAdaptor a) {
     return t;
   if (fold::isSplatOf(a.getCondition(), 0) && chosen(f, c, t))
     return f;
-  return fold::select(a.getCondition(), a.getTrueValue(), a.getFalseValue(),
-                      getType());
+  return evaluate(*this, a.getOperands());
 }

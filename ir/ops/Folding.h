@@ -4,7 +4,11 @@
 // is how the shape subgraphs of exported models (Shape -> Gather -> Concat ->
 // Reshape) disappear. Everything here works on DenseElementsAttr and returns
 // a null Attribute when it declines: operand not constant, result type not
-// static, too many elements, or an undefined value (integer division by 0).
+// static, too many elements, or an undefined value.
+//
+// This is the tensor half of the evaluator: broadcasting, element iteration
+// and data movement. What an elementwise op computes on each element is its
+// entry in ir/ElementwiseSemantics.h, evaluated by ir/ScalarEvaluator.h.
 //
 // Upstream's CommonFolders.h covers same-shape elementwise folds only; kiln
 // needs NumPy broadcasting and data movement, hence this small evaluator.
@@ -14,10 +18,10 @@
 #ifndef KILN_IR_OPS_FOLDING_H
 #define KILN_IR_OPS_FOLDING_H
 
+#include "ir/ScalarEvaluator.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
-#include "llvm/ADT/APFloat.h"
-#include "llvm/ADT/APInt.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <optional>
@@ -31,27 +35,16 @@ constexpr int64_t kMaxMathElements = 4096;
 /// so weight re-layouts (Gemm's transB) happen once at compile time.
 constexpr int64_t kMaxDataElements = int64_t(1) << 22;
 
-using FloatFn1 = llvm::function_ref<double(double)>;
-using IntFn1 = llvm::function_ref<std::optional<llvm::APInt>(const llvm::APInt &)>;
-using FloatFn2 = llvm::function_ref<double(double, double)>;
-using IntFn2 = llvm::function_ref<std::optional<llvm::APInt>(
-    const llvm::APInt &, const llvm::APInt &)>;
-using FloatPred = llvm::function_ref<bool(double, double)>;
-using IntPred = llvm::function_ref<bool(const llvm::APInt &, const llvm::APInt &)>;
+/// One result element from the operands' elements at the same (broadcast)
+/// position; nullopt if it is undefined.
+using ScalarFn =
+    llvm::function_ref<std::optional<Scalar>(ArrayRef<Scalar> operands)>;
 
-/// Elementwise f(x). `intFn` may be null (float-only ops).
-Attribute unary(Attribute operand, Type resultType, FloatFn1 floatFn,
-                IntFn1 intFn = nullptr);
-/// Elementwise f(x, y) with NumPy broadcasting. `intFn` may be null.
-Attribute binary(Attribute lhs, Attribute rhs, Type resultType,
-                 FloatFn2 floatFn, IntFn2 intFn);
-/// Elementwise comparison with broadcasting; result is i1.
-Attribute compare(Attribute lhs, Attribute rhs, Type resultType,
-                  FloatPred floatPred, IntPred intPred);
-/// cond ? a : b with broadcasting.
-Attribute select(Attribute cond, Attribute a, Attribute b, Type resultType);
-/// Element type conversion with kiln.cast semantics.
-Attribute cast(Attribute operand, Type resultType);
+/// Elementwise `fn` over `operands` broadcast NumPy-style to `resultType`, of
+/// at most `limit` elements (kMaxDataElements for casts, which re-type
+/// weights).
+Attribute elementwise(ArrayRef<Attribute> operands, Type resultType,
+                      ScalarFn fn, int64_t limit = kMaxMathElements);
 /// Same elements, result's shape.
 Attribute reshape(Attribute operand, Type resultType);
 Attribute transpose(Attribute operand, ArrayRef<int64_t> perm, Type resultType);

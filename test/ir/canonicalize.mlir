@@ -77,13 +77,15 @@ func.func @fold_float_math() -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, te
 
 // -----
 
-// The two gelu formulas differ at 1: exact 0.841344746, tanh 0.841191990.
+// The two gelu formulas differ at 1: exact 0.841344746, tanh 0.841191990;
+// computed in f32 steps, as the generated code does, the exact one is
+// 0.841344714.
 // CHECK-LABEL: func.func @fold_activations
 func.func @fold_activations() -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<3xf32>) {
   %a = kiln.constant dense<[0.0, 1.0]> : tensor<2xf32>
   %b = kiln.constant dense<[4.0, -1.5]> : tensor<2xf32>
   %c = kiln.constant dense<[4.0, -1.5, -4.0]> : tensor<3xf32>
-  // CHECK-DAG: %[[GELU:.*]] = kiln.constant dense<[0.000000e+00, 0.841344773]> : tensor<2xf32>
+  // CHECK-DAG: %[[GELU:.*]] = kiln.constant dense<[0.000000e+00, 0.841344714]> : tensor<2xf32>
   %0 = kiln.gelu %a : tensor<2xf32>
   // CHECK-DAG: %[[GELU_TANH:.*]] = kiln.constant dense<[0.000000e+00, 8.411920e-01]> : tensor<2xf32>
   %1 = kiln.gelu %a approximate tanh : tensor<2xf32>
@@ -98,7 +100,8 @@ func.func @fold_activations() -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, t
 
 // -----
 
-// Folding happens in double and rounds to the element type.
+// f16 and bf16 fold in f32 and round once to the element type; f64 folds in
+// f64.
 // CHECK-LABEL: func.func @fold_narrow_floats
 func.func @fold_narrow_floats() -> (tensor<2xbf16>, tensor<2xf16>, tensor<2xf64>) {
   %b = kiln.constant dense<[0.0, 1.0]> : tensor<2xbf16>
@@ -156,10 +159,11 @@ func.func @fold_nan_and_signed_zeros()
   %b = kiln.constant dense<[0.0, -0.0]> : tensor<2xf32>
   // CHECK-DAG: %[[RELU:.*]] = kiln.constant dense<[0x7FC00000, 0.000000e+00, 0.000000e+00]> : tensor<3xf32>
   %0 = kiln.relu %x : tensor<3xf32>
-  // clamp(0.2 * x + 0.5, 0, 1).
-  // CHECK-DAG: %[[HSIG:.*]] = kiln.constant dense<[0x7FC00000, 5.000000e-01, 1.000000e-01]> : tensor<3xf32>
+  // clamp(0.2 * x + 0.5, 0, 1), in f32: 0.2 * -2 + 0.5 is 0.099999994.
+  // CHECK-DAG: %[[HSIG:.*]] = kiln.constant dense<[0x7FC00000, 5.000000e-01, 0.099999994]> : tensor<3xf32>
   %1 = kiln.hard_sigmoid %x : tensor<3xf32>
-  // CHECK-DAG: %[[HSWISH:.*]] = kiln.constant dense<[0x7FC00000, -0.000000e+00, -0.333333343]> : tensor<3xf32>
+  // -2 * (-2 / 6 + 0.5) in f32.
+  // CHECK-DAG: %[[HSWISH:.*]] = kiln.constant dense<[0x7FC00000, -0.000000e+00, -0.333333313]> : tensor<3xf32>
   %2 = kiln.hard_swish %x : tensor<3xf32>
   // CHECK-DAG: %[[MAX:.*]] = kiln.constant dense<0.000000e+00> : tensor<2xf32>
   %3 = kiln.max %a, %b : tensor<2xf32>, tensor<2xf32> -> tensor<2xf32>
@@ -172,6 +176,33 @@ func.func @fold_nan_and_signed_zeros()
   // CHECK: return %[[RELU]], %[[HSIG]], %[[HSWISH]], %[[MAX]], %[[MIN]], %[[RELU]], %[[CLIP]]
   return %0, %1, %2, %3, %4, %5, %6
       : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
+// Folds take the generated code's steps in its types: each arithmetic step
+// rounds to f32, math.rsqrt is 1 / sqrt(x) rounded twice, f16 math rounds to
+// f32 and then to f16. Computing in double and rounding once gave values the
+// code never computes: hard_swish -0.00371212396, gelu -6.6e-08 (the code's
+// 1 + erf(x / sqrt 2) cancels to 0), rsqrt 0.396668613, pow 0.568848.
+// CHECK-LABEL: func.func @fold_in_the_compute_type
+func.func @fold_in_the_compute_type() -> (tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf16>) {
+  // -2.99255729, -5.58300352, 6.35542059; f16 0.812 and 2.707.
+  %a = kiln.constant dense<0xC03F860F> : tensor<1xf32>
+  %b = kiln.constant dense<0xC0B2A7F7> : tensor<1xf32>
+  %c = kiln.constant dense<0x40CB5F9B> : tensor<1xf32>
+  %h = kiln.constant dense<0x3A7F> : tensor<1xf16>
+  %e = kiln.constant dense<0x416A> : tensor<1xf16>
+  // CHECK-DAG: %[[HSWISH:.*]] = kiln.constant dense<-0.00371215376> : tensor<1xf32>
+  %0 = kiln.hard_swish %a : tensor<1xf32>
+  // CHECK-DAG: %[[GELU:.*]] = kiln.constant dense<-0.000000e+00> : tensor<1xf32>
+  %1 = kiln.gelu %b : tensor<1xf32>
+  // CHECK-DAG: %[[RSQRT:.*]] = kiln.constant dense<0.396668643> : tensor<1xf32>
+  %2 = kiln.rsqrt %c : tensor<1xf32>
+  // CHECK-DAG: %[[POW:.*]] = kiln.constant dense<5.693360e-01> : tensor<1xf16>
+  %3 = kiln.pow %h, %e : tensor<1xf16>, tensor<1xf16> -> tensor<1xf16>
+  // CHECK: return %[[HSWISH]], %[[GELU]], %[[RSQRT]], %[[POW]]
+  return %0, %1, %2, %3 : tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf16>
 }
 
 // -----

@@ -1,0 +1,518 @@
+//===- ElementwiseSemantics.h - What each elementwise kiln op computes -*- C++ -*-===//
+//
+// The scalar semantics of every elementwise kiln op, written once, in one
+// table. Each op's semantics is a function template over an *algebra*, the
+// scalar operations it may use, and two algebras instantiate it:
+//
+//   - ScalarEvaluator (ir/ScalarEvaluator.h) computes on APFloat/APInt; the
+//     folders evaluate constants with it (ir/ops/Elementwise.cpp);
+//   - ScalarBuilder (codegen/KilnToLinalg/ScalarBuilder.h) emits arith and
+//     math ops; the lowering builds each linalg.generic body with it.
+//
+// So a folded constant and the generated code take the same steps, in the
+// same types, with the same constants.
+//
+// Why templates over an algebra rather than (a) emitting arith/math and
+// folding that IR, or (b) a virtual algebra interface: (a) would build and
+// fold IR for every element of a 4M-element weight cast, and upstream's
+// folders decline f16/bf16 and what kiln defines but arith leaves undefined;
+// (b) would put both kinds of value (mlir::Value, APFloat/APInt) behind one
+// boxed handle. Both algebras are known at compile time, so each keeps its
+// own value type and the evaluator's arithmetic inlines.
+//
+// An algebra A provides (arith's and math's operations, with their types and
+// their undefined cases):
+//
+//   using Value = ...;               a scalar of a kiln element type, f64 or i1
+//   Type typeOf(Value)
+//   Value constant(Type, double)     converted as ir/ElementValues.h says
+//   Value constantInt(IntegerType, const APInt &)
+//   floats, IEEE 754 in the operands' type, rounding to nearest even:
+//     negf absf addf subf mulf divf floor ceil
+//     maximumf minimumf              NaN wins; -0 < +0
+//     exp log sqrt rsqrt tanh erf sin cos powf
+//     cmpf(ComparePredicate, a, b)   as C's operators: false with NaN but ne
+//   integers, two's complement, wrapping:
+//     addi subi muli andi ori xori maxsi minsi absi
+//     divsi                          undefined for x / 0 and INT_MIN / -1
+//     cmpsi, cmpui(ComparePredicate, a, b)   signed, unsigned order
+//   select(cond, a, b)
+//   conversions to the given type:
+//     convertf (float to float, rounding to nearest; the identity for the
+//     same type), sitofp, uitofp, extsi, extui, trunci,
+//     fptosi (toward zero; undefined for NaN and out of range)
+//
+// The semantics below never reach an undefined case (integer division and
+// float -> int casts route around them): every kiln op is total. Each one
+// builds its steps as separate statements, so both algebras see them in one
+// order (C++ leaves the order of argument evaluation open).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_IR_ELEMENTWISESEMANTICS_H
+#define KILN_IR_ELEMENTWISESEMANTICS_H
+
+#include "ir/ElementValues.h"
+#include "ir/KilnOps.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <cmath>
+
+namespace mlir::kiln {
+
+/// What an op's semantics see: the algebra, the op (for the attributes its
+/// row lists; null for rows that list none), the operands (in the compute
+/// type when the row computes in f32) and the element type to produce (then
+/// the result's compute type).
+template <typename A>
+struct ElementwiseArgs {
+  A &alg;
+  Operation *op;
+  ArrayRef<typename A::Value> x;
+  Type resultType;
+};
+
+/// Element types an op's semantics are defined on: those of its last operand
+/// (every operand but select's condition, always bool, shares it).
+enum ElementKinds : unsigned {
+  FloatElements = 1,
+  IntElements = 2,
+  BoolElements = 4,
+  NumericElements = FloatElements | IntElements,
+  AnyElements = FloatElements | IntElements | BoolElements,
+};
+
+/// One row of the table.
+template <typename A>
+struct ElementwiseSemantics {
+  StringLiteral opName;
+  unsigned arity;
+  unsigned kinds; // ElementKinds
+  /// f16/bf16 operands are extended to f32 and the result rounded once.
+  bool computeInF32;
+  /// The attributes the semantics read (all the op's; a unit test checks
+  /// them against ODS, so a new attribute cannot go unread).
+  ArrayRef<StringLiteral> attributes;
+  typename A::Value (*compute)(const ElementwiseArgs<A> &);
+
+  bool appliesTo(Type operandElementType) const {
+    unsigned kind = isa<FloatType>(operandElementType) ? FloatElements
+                    : operandElementType.isInteger(1) ? BoolElements
+                                                      : IntElements;
+    return kinds & kind;
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The semantics of each op
+//===----------------------------------------------------------------------===//
+
+namespace semantics {
+
+template <typename A>
+using ValueOf = typename A::Value;
+
+template <typename A>
+bool isFloat(A &a, const ValueOf<A> &v) {
+  return isa<FloatType>(a.typeOf(v));
+}
+
+/// A constant of `like`'s type.
+template <typename A>
+ValueOf<A> constantLike(A &a, const ValueOf<A> &like, double value) {
+  return a.constant(a.typeOf(like), value);
+}
+
+/// One algebra operation on the operand(s), as it stands (exp, and, pow).
+template <typename A, auto Op>
+ValueOf<A> unary(const ElementwiseArgs<A> &s) {
+  return (s.alg.*Op)(s.x[0]);
+}
+
+template <typename A, auto Op>
+ValueOf<A> binary(const ElementwiseArgs<A> &s) {
+  return (s.alg.*Op)(s.x[0], s.x[1]);
+}
+
+/// The float or the integer operation, by the operands' type.
+template <typename A, auto FloatOp, auto IntOp>
+ValueOf<A> unaryFloatOrInt(const ElementwiseArgs<A> &s) {
+  return isFloat(s.alg, s.x[0]) ? (s.alg.*FloatOp)(s.x[0])
+                                : (s.alg.*IntOp)(s.x[0]);
+}
+
+template <typename A, auto FloatOp, auto IntOp>
+ValueOf<A> binaryFloatOrInt(const ElementwiseArgs<A> &s) {
+  return isFloat(s.alg, s.x[0]) ? (s.alg.*FloatOp)(s.x[0], s.x[1])
+                                : (s.alg.*IntOp)(s.x[0], s.x[1]);
+}
+
+template <typename A>
+ValueOf<A> neg(const ElementwiseArgs<A> &s) {
+  A &a = s.alg;
+  const ValueOf<A> &x = s.x[0];
+  if (isFloat(a, x))
+    return a.negf(x);
+  ValueOf<A> zero = constantLike(a, x, 0);
+  return a.subi(zero, x);
+}
+
+/// max(x, 0); maximumf keeps NaN, as PyTorch's relu does.
+template <typename A>
+ValueOf<A> relu(const ElementwiseArgs<A> &s) {
+  A &a = s.alg;
+  const ValueOf<A> &x = s.x[0];
+  ValueOf<A> zero = constantLike(a, x, 0);
+  return isFloat(a, x) ? a.maximumf(x, zero) : a.maxsi(x, zero);
+}
+
+template <typename A>
+ValueOf<A> reciprocal(const ElementwiseArgs<A> &s) {
+  A &a = s.alg;
+  ValueOf<A> one = constantLike(a, s.x[0], 1);
+  return a.divf(one, s.x[0]);
+}
+
+/// 1 / (1 + e^-x): e^-x overflows to +inf for very negative x, giving 0.
+template <typename A>
+ValueOf<A> sigmoid(const ElementwiseArgs<A> &s) {
+  A &a = s.alg;
+  const ValueOf<A> &x = s.x[0];
+  ValueOf<A> e = a.exp(a.negf(x));
+  ValueOf<A> one = constantLike(a, x, 1);
+  ValueOf<A> denom = a.addf(one, e);
+  return a.divf(one, denom);
+}
+
+template <typename A>
+ValueOf<A> logicalNot(const ElementwiseArgs<A> &s) {
+  A &a = s.alg;
+  ValueOf<A> one = constantLike(a, s.x[0], 1);
+  return a.xori(s.x[0], one);
+}
+
+/// min(max(v, 0), 1), NaN-propagating.
+template <typename A>
+ValueOf<A> clamp01(A &a, const ValueOf<A> &v) {
+  ValueOf<A> zero = constantLike(a, v, 0);
+  ValueOf<A> lo = a.maximumf(v, zero);
+  ValueOf<A> one = constantLike(a, v, 1);
+  return a.minimumf(lo, one);
+}
+
+/// x * clamp01(x / 6 + 1/2).
+template <typename A>
+ValueOf<A> hardSwish(const ElementwiseArgs<A> &s) {
+  A &a = s.alg;
+  const ValueOf<A> &x = s.x[0];
+  ValueOf<A> six = constantLike(a, x, 6);
+  ValueOf<A> scaled = a.divf(x, six);
+  ValueOf<A> half = constantLike(a, x, 0.5);
+  ValueOf<A> shifted = a.addf(scaled, half);
+  return a.mulf(x, clamp01(a, shifted));
+}
+
+/// clamp01(alpha * x + beta).
+template <typename A>
+ValueOf<A> hardSigmoid(const ElementwiseArgs<A> &s) {
+  auto op = cast<HardSigmoidOp>(s.op);
+  A &a = s.alg;
+  const ValueOf<A> &x = s.x[0];
+  ValueOf<A> alpha = constantLike(a, x, op.getAlpha().convertToDouble());
+  ValueOf<A> ax = a.mulf(x, alpha);
+  ValueOf<A> beta = constantLike(a, x, op.getBeta().convertToDouble());
+  return clamp01(a, a.addf(ax, beta));
+}
+
+/// x >= 0 ? x : alpha * x (NaN: alpha * NaN, NaN).
+template <typename A>
+ValueOf<A> leakyRelu(const ElementwiseArgs<A> &s) {
+  auto op = cast<LeakyReluOp>(s.op);
+  A &a = s.alg;
+  const ValueOf<A> &x = s.x[0];
+  ValueOf<A> alpha = constantLike(a, x, op.getAlpha().convertToDouble());
+  ValueOf<A> scaled = a.mulf(x, alpha);
+  ValueOf<A> zero = constantLike(a, x, 0);
+  ValueOf<A> nonNegative = a.cmpf(ComparePredicate::ge, x, zero);
+  return a.select(nonNegative, x, scaled);
+}
+
+/// x/2 * (1 + erf(x / sqrt 2)), or with tanh(sqrt(2/pi) (x + 0.044715 x^3))
+/// for erf's term.
+template <typename A>
+ValueOf<A> gelu(const ElementwiseArgs<A> &s) {
+  auto op = cast<GeluOp>(s.op);
+  A &a = s.alg;
+  const ValueOf<A> &x = s.x[0];
+  ValueOf<A> cdfTerm = x;
+  if (op.getApproximate() == GeluApproximation::tanh) {
+    ValueOf<A> x3 = a.mulf(a.mulf(x, x), x);
+    ValueOf<A> c = constantLike(a, x, 0.044715);
+    ValueOf<A> inner = a.addf(x, a.mulf(c, x3));
+    ValueOf<A> k = constantLike(a, x, std::sqrt(2.0 / M_PI));
+    cdfTerm = a.tanh(a.mulf(k, inner));
+  } else {
+    ValueOf<A> k = constantLike(a, x, M_SQRT1_2);
+    cdfTerm = a.erf(a.mulf(x, k));
+  }
+  ValueOf<A> one = constantLike(a, x, 1);
+  ValueOf<A> onePlus = a.addf(one, cdfTerm);
+  ValueOf<A> half = constantLike(a, x, 0.5);
+  ValueOf<A> halfX = a.mulf(half, x);
+  return a.mulf(halfX, onePlus);
+}
+
+/// min(max(x, min), max); a missing bound is no bound.
+template <typename A>
+ValueOf<A> clip(const ElementwiseArgs<A> &s) {
+  auto op = cast<ClipOp>(s.op);
+  A &a = s.alg;
+  ValueOf<A> v = s.x[0];
+  std::optional<APFloat> lo = op.getMin(), hi = op.getMax();
+  bool isFloatType = isFloat(a, v);
+  // On integers the verifier admits only integral bounds; ceil and floor
+  // state which integers a bound admits all the same.
+  if (lo) {
+    double bound = lo->convertToDouble();
+    ValueOf<A> c = constantLike(a, v, isFloatType ? bound : std::ceil(bound));
+    v = isFloatType ? a.maximumf(v, c) : a.maxsi(v, c);
+  }
+  if (hi) {
+    double bound = hi->convertToDouble();
+    ValueOf<A> c = constantLike(a, v, isFloatType ? bound : std::floor(bound));
+    v = isFloatType ? a.minimumf(v, c) : a.minsi(v, c);
+  }
+  return v;
+}
+
+/// Float -> signed integer: round toward zero, saturate, NaN -> 0. fptosi
+/// alone is undefined out of range, so only in-range values reach it. The
+/// range test runs in f64, where +-2^(width-1) are exact for every width.
+template <typename A>
+ValueOf<A> floatToInt(A &a, const ValueOf<A> &x, IntegerType to) {
+  Type f64 = Float64Type::get(to.getContext());
+  ValueOf<A> xd = a.convertf(x, f64);
+  double bound = std::ldexp(1.0, to.getWidth() - 1);
+  ValueOf<A> lo = a.constant(f64, -bound);
+  ValueOf<A> hi = a.constant(f64, bound);
+  ValueOf<A> tooLow = a.cmpf(ComparePredicate::lt, xd, lo);
+  ValueOf<A> tooHigh = a.cmpf(ComparePredicate::ge, xd, hi);
+  ValueOf<A> belowHigh = a.cmpf(ComparePredicate::lt, xd, hi);
+  ValueOf<A> aboveLow = a.cmpf(ComparePredicate::ge, xd, lo);
+  ValueOf<A> inRange = a.andi(aboveLow, belowHigh);
+  ValueOf<A> zero = a.constant(f64, 0);
+  ValueOf<A> safe = a.select(inRange, xd, zero);
+  ValueOf<A> r = a.fptosi(safe, to);
+  unsigned width = to.getWidth();
+  ValueOf<A> highest = a.constantInt(to, APInt::getSignedMaxValue(width));
+  r = a.select(tooHigh, highest, r);
+  ValueOf<A> lowest = a.constantInt(to, APInt::getSignedMinValue(width));
+  return a.select(tooLow, lowest, r);
+}
+
+/// To bool is x != 0 (NaN included); from bool gives 0 or 1; integers
+/// narrow by wrapping and widen by sign extension.
+template <typename A>
+ValueOf<A> castTo(const ElementwiseArgs<A> &s) {
+  A &a = s.alg;
+  const ValueOf<A> &x = s.x[0];
+  Type from = a.typeOf(x), to = s.resultType;
+  if (from == to)
+    return x;
+  bool fromFloat = isa<FloatType>(from);
+  if (to.isInteger(1)) {
+    ValueOf<A> zero = constantLike(a, x, 0);
+    return fromFloat ? a.cmpf(ComparePredicate::ne, x, zero)
+                     : a.cmpsi(ComparePredicate::ne, x, zero);
+  }
+  if (auto toFloat = dyn_cast<FloatType>(to)) {
+    if (fromFloat)
+      return a.convertf(x, toFloat);
+    return from.isInteger(1) ? a.uitofp(x, toFloat) : a.sitofp(x, toFloat);
+  }
+  auto toInt = cast<IntegerType>(to);
+  if (fromFloat)
+    return floatToInt(a, x, toInt);
+  if (from.getIntOrFloatBitWidth() > toInt.getWidth())
+    return a.trunci(x, toInt);
+  return from.isInteger(1) ? a.extui(x, toInt) : a.extsi(x, toInt);
+}
+
+/// Integer division never traps: divsi is undefined (x86 idiv traps) for
+/// x / 0 and INT_MIN / -1, so those divide by 1 and the result is patched:
+/// x / 0 = 0 (NumPy's value), x / -1 = 0 - x (wrapping, so INT_MIN / -1 =
+/// INT_MIN).
+template <typename A>
+ValueOf<A> div(const ElementwiseArgs<A> &s) {
+  A &a = s.alg;
+  const ValueOf<A> &lhs = s.x[0], &rhs = s.x[1];
+  if (isFloat(a, lhs))
+    return a.divf(lhs, rhs);
+  ValueOf<A> zero = constantLike(a, lhs, 0);
+  ValueOf<A> one = constantLike(a, lhs, 1);
+  ValueOf<A> isZero = a.cmpsi(ComparePredicate::eq, rhs, zero);
+  ValueOf<A> minusOne = constantLike(a, lhs, -1);
+  ValueOf<A> isMinusOne = a.cmpsi(ComparePredicate::eq, rhs, minusOne);
+  ValueOf<A> unsafe = a.ori(isZero, isMinusOne);
+  ValueOf<A> divisor = a.select(unsafe, one, rhs);
+  ValueOf<A> q = a.divsi(lhs, divisor);
+  ValueOf<A> negated = a.subi(zero, lhs);
+  q = a.select(isMinusOne, negated, q);
+  return a.select(isZero, zero, q);
+}
+
+/// Floats compare as C's operators do (ordered, but ne); bools order as
+/// 0 < 1; other integers are signed.
+template <typename A>
+ValueOf<A> compare(const ElementwiseArgs<A> &s) {
+  ComparePredicate p = cast<CompareOp>(s.op).getPredicate();
+  A &a = s.alg;
+  const ValueOf<A> &lhs = s.x[0], &rhs = s.x[1];
+  if (isFloat(a, lhs))
+    return a.cmpf(p, lhs, rhs);
+  if (a.typeOf(lhs).isInteger(1))
+    return a.cmpui(p, lhs, rhs);
+  return a.cmpsi(p, lhs, rhs);
+}
+
+template <typename A>
+ValueOf<A> select(const ElementwiseArgs<A> &s) {
+  return s.alg.select(s.x[0], s.x[1], s.x[2]);
+}
+
+} // namespace semantics
+
+//===----------------------------------------------------------------------===//
+// The table
+//===----------------------------------------------------------------------===//
+
+namespace semantics {
+inline constexpr StringLiteral kGeluAttributes[] = {"approximate"};
+inline constexpr StringLiteral kAlphaAttributes[] = {"alpha"};
+inline constexpr StringLiteral kAlphaBetaAttributes[] = {"alpha", "beta"};
+inline constexpr StringLiteral kClipAttributes[] = {"min", "max"};
+inline constexpr StringLiteral kCompareAttributes[] = {"predicate"};
+} // namespace semantics
+
+template <typename A>
+inline constexpr ElementwiseSemantics<A> kElementwiseSemantics[] = {
+    // Unary
+    {NegOp::getOperationName(), 1, NumericElements, true, {},
+     semantics::neg<A>},
+    {AbsOp::getOperationName(), 1, NumericElements, true, {},
+     semantics::unaryFloatOrInt<A, &A::absf, &A::absi>},
+    {ReluOp::getOperationName(), 1, NumericElements, true, {},
+     semantics::relu<A>},
+    {ExpOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::exp>},
+    {LogOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::log>},
+    {SqrtOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::sqrt>},
+    {RsqrtOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::rsqrt>},
+    {ReciprocalOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::reciprocal<A>},
+    {TanhOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::tanh>},
+    {SigmoidOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::sigmoid<A>},
+    {ErfOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::erf>},
+    {SinOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::sin>},
+    {CosOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::cos>},
+    {FloorOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::floor>},
+    {CeilOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::ceil>},
+    {NotOp::getOperationName(), 1, BoolElements, false, {},
+     semantics::logicalNot<A>},
+    {HardSwishOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::hardSwish<A>},
+    {GeluOp::getOperationName(), 1, FloatElements, true,
+     semantics::kGeluAttributes, semantics::gelu<A>},
+    {LeakyReluOp::getOperationName(), 1, FloatElements, true,
+     semantics::kAlphaAttributes, semantics::leakyRelu<A>},
+    {HardSigmoidOp::getOperationName(), 1, FloatElements, true,
+     semantics::kAlphaBetaAttributes, semantics::hardSigmoid<A>},
+    {ClipOp::getOperationName(), 1, NumericElements, true,
+     semantics::kClipAttributes, semantics::clip<A>},
+    // Every pair of types; the conversion is the whole computation.
+    {CastOp::getOperationName(), 1, AnyElements, false, {},
+     semantics::castTo<A>},
+    // Binary
+    {AddOp::getOperationName(), 2, NumericElements, true, {},
+     semantics::binaryFloatOrInt<A, &A::addf, &A::addi>},
+    {SubOp::getOperationName(), 2, NumericElements, true, {},
+     semantics::binaryFloatOrInt<A, &A::subf, &A::subi>},
+    {MulOp::getOperationName(), 2, NumericElements, true, {},
+     semantics::binaryFloatOrInt<A, &A::mulf, &A::muli>},
+    {DivOp::getOperationName(), 2, NumericElements, true, {},
+     semantics::div<A>},
+    {PowOp::getOperationName(), 2, FloatElements, true, {},
+     semantics::binary<A, &A::powf>},
+    {MaxOp::getOperationName(), 2, NumericElements, true, {},
+     semantics::binaryFloatOrInt<A, &A::maximumf, &A::maxsi>},
+    {MinOp::getOperationName(), 2, NumericElements, true, {},
+     semantics::binaryFloatOrInt<A, &A::minimumf, &A::minsi>},
+    {AndOp::getOperationName(), 2, BoolElements, false, {},
+     semantics::binary<A, &A::andi>},
+    {OrOp::getOperationName(), 2, BoolElements, false, {},
+     semantics::binary<A, &A::ori>},
+    // Comparison is exact in every float type: no widening.
+    {CompareOp::getOperationName(), 2, AnyElements, false,
+     semantics::kCompareAttributes, semantics::compare<A>},
+    {SelectOp::getOperationName(), 3, AnyElements, false, {},
+     semantics::select<A>},
+};
+
+/// The row of the op named `opName`; null if it is not elementwise.
+template <typename A>
+const ElementwiseSemantics<A> *lookupElementwiseSemantics(StringRef opName) {
+  for (const ElementwiseSemantics<A> &row : kElementwiseSemantics<A>)
+    if (row.opName == opName)
+      return &row;
+  return nullptr;
+}
+
+/// `row`'s semantics on `operands` (of the op's element types), producing
+/// `resultType`: the op's own math between the conversions to the compute
+/// type and back. The caller has checked `row.appliesTo`.
+template <typename A>
+typename A::Value applyElementwise(const ElementwiseSemantics<A> &row,
+                                   A &alg, Operation *op,
+                                   ArrayRef<typename A::Value> operands,
+                                   Type resultType) {
+  assert(operands.size() == row.arity && "wrong number of operands");
+  assert((op || row.attributes.empty()) && "the semantics read the op");
+  // Copies only when a conversion is due: folding a weight cast evaluates
+  // this millions of times.
+  SmallVector<typename A::Value, 3> converted;
+  ArrayRef<typename A::Value> x = operands;
+  Type bodyType = resultType;
+  if (row.computeInF32) {
+    bodyType = getComputeType(resultType);
+    for (auto [i, v] : llvm::enumerate(operands)) {
+      Type from = alg.typeOf(v), to = getComputeType(from);
+      if (from == to)
+        continue;
+      if (converted.empty())
+        converted.assign(operands.begin(), operands.end());
+      converted[i] = alg.convertf(v, to);
+    }
+    if (!converted.empty())
+      x = converted;
+  }
+  typename A::Value r = row.compute({alg, op, x, bodyType});
+  if (bodyType != resultType)
+    r = alg.convertf(r, resultType);
+  return r;
+}
+
+} // namespace mlir::kiln
+
+#endif // KILN_IR_ELEMENTWISESEMANTICS_H
