@@ -171,6 +171,12 @@ public:
     fn.addPass(createKilnCPUTileContractions(tile));
     fn.addPass(createCanonicalizerPass());
     fn.addPass(createCSEPass());
+    // Then every op with a unit-stride dim to vectorize along.
+    KilnCPUVectorizeOpsOptions vectorize;
+    vectorize.vectorBits = d.vectorBits;
+    fn.addPass(createKilnCPUVectorizeOps(vectorize));
+    fn.addPass(createCanonicalizerPass());
+    fn.addPass(createCSEPass());
     // The rest: unit-stride innermost loops for LLVM's vectorizer.
     fn.addPass(createKilnCPULoopOrder());
   }
@@ -186,15 +192,23 @@ public:
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
     // Before LLVM sees a bf16 conversion: it would call libgcc or flush.
     pm.addNestedPass<func::FuncOp>(createKilnCPUExpandBF16());
+    // f32 exp, erf, tanh, ... as polynomials LLVM's vectorizer can take.
+    pm.addNestedPass<func::FuncOp>(createKilnCPUApproximateMath());
+    // Math with an LLVM intrinsic first; the rest (f64 erf, tanh, ...) calls
+    // libm, one element at a time (vectors are taken apart, which must
+    // happen before the vector ops become LLVM's).
+    pm.addPass(createConvertMathToLLVMPass());
+    pm.addPass(createConvertMathToLibmPass());
     pm.addPass(createLowerAffinePass());
     pm.addPass(createConvertSCFToCFPass());
-    pm.addPass(createConvertVectorToLLVMPass());
+    // Reductions across a vector's lanes may reassociate (a tree, not a
+    // chain): kiln-cpu-vectorize-ops chose to sum in that order.
+    ConvertVectorToLLVMPassOptions vectorToLLVM;
+    vectorToLLVM.reassociateFPReductions = true;
+    pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
     pm.addPass(memref::createExpandStridedMetadataPass());
     pm.addPass(createLowerAffinePass());
     pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-    // Math with an LLVM intrinsic first; the rest (erf, tanh, ...) calls libm.
-    pm.addPass(createConvertMathToLLVMPass());
-    pm.addPass(createConvertMathToLibmPass());
     pm.addPass(createArithToLLVMConversionPass());
     pm.addPass(createConvertIndexToLLVMPass());
     // Bare pointers: the C entry points pass plain buffer pointers.

@@ -10,6 +10,29 @@
 
 include "mlir/Pass/PassBase.td"
 
+def KilnCPUApproximateMath : Pass<"kiln-cpu-approximate-math", "::mlir::func::FuncOp"> {
+  let summary = "f32 transcendental functions as polynomials, so loops of them vectorize";
+  let description = [{
+    Rewrites f32 math.exp, expm1, log, log1p, log2, erf and tanh (scalar or
+    vector) into arith polynomials with upstream's approximations
+    (populateMathPolynomialApproximationPatterns). Left alone they would
+    become scalar calls into libm, which LLVM cannot vectorize (38% of a
+    BERT encoder's time was in `erff`). The polynomials are accurate to a
+    few ulp over the whole f32 range (Cephes-style range reduction), as are
+    the ones onnxruntime uses. f64 math keeps libm, and so do sin and cos:
+    upstream's polynomials for them have no range reduction for large
+    arguments (sin(1e30) would be -inf).
+
+    ```mlir
+    %y = math.erf %x : f32
+    // becomes a rational polynomial in %x with clamps, selects and FMAs
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def KilnCPUExpandBF16 : Pass<"kiln-cpu-expand-bf16", "::mlir::func::FuncOp"> {
   let summary = "Convert to and from bf16 with integer ops, not libgcc or AVX512-BF16";
   let description = [{
@@ -147,6 +170,37 @@ def KilnCPUTileContractions : Pass<"kiln-cpu-tile-contractions", "::mlir::func::
     Option<"vectorBits", "vector-bits", "int64_t", "512",
            "Widest vector register, in bits: a partial tile wider than one "
            "vector is split into whole vectors and a narrow rest">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def KilnCPUVectorizeOps : Pass<"kiln-cpu-vectorize-ops", "::mlir::func::FuncOp"> {
+  let summary = "Vectorize the linalg ops that are not contractions along one unit-stride dim";
+  let description = [{
+    For each static linalg op at the function's top level that upstream's
+    vectorizer accepts (elementwise ops, broadcasts, fills, reductions,
+    softmax and layer-norm pieces), picks the loop to vectorize along:
+
+    - the output's innermost dim, if every operand walks it with unit
+      stride (or not at all): each lane is one output element, tiles of up
+      to 8 vectors;
+    - else the inputs' innermost dim if it is a reduction walked with unit
+      stride (softmax's max and sum over the last axis): a row up to 16
+      vectors long is one tile, longer rows go in tiles of 4 vectors, each
+      reduced across lanes at its end.
+
+    Every other dim gets tiles of 1. The last, partial tile is peeled so
+    all tiles have static shapes, and each tile is vectorized
+    (linalg::vectorize) and lowered to 1-D vectors. Ops with no such dim
+    (transposes, windows of im2col and pooling) are left to
+    kiln-cpu-loop-order and LLVM's loop vectorizer.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "512",
+           "Widest vector register, in bits">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::scf::SCFDialect",

@@ -110,8 +110,11 @@ struct KilnOutlineKernels
   void outlineFunction(func::FuncOp fn) {
     Block &block = fn.getBody().front();
     SmallVector<Operation *> computeOps;
+    // Ops with results stay (a loop that carries a register tile's
+    // accumulators out to the function's level, when all its enclosing
+    // tile loops had one trip): a kernel returns nothing.
     for (Operation &op : block)
-      if (op.getNumRegions() != 0)
+      if (op.getNumRegions() != 0 && op.getNumResults() == 0)
         computeOps.push_back(&op);
     unsigned index = 0;
     Operation *insertAfter = fn; // kernels follow their entry function, in order

@@ -12,8 +12,10 @@
 
 // LOOPS-LABEL: func.func @main
 // LOOPS-NOT: kiln.matmul
-// LOOPS: linalg.generic
-// LOOPS-SAME: iterator_types = ["parallel", "reduction", "parallel"]
+// A matmul narrower than a vector register is vectorized along its 4 columns.
+// LOOPS: scf.for
+// LOOPS: arith.mulf %{{.+}}, %{{.+}} : vector<4xf32>
+// LOOPS: arith.addf %{{.+}}, %{{.+}} : vector<4xf32>
 
 // MEMREF-LABEL: func.func @net_run_impl(
 // MEMREF-SAME: memref<2x3xf32>, %{{.*}}: memref<2x4xf32>)

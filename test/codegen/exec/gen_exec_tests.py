@@ -325,6 +325,27 @@ def conv_constant_filter_case(name, seed, x_shape, w_shape, strides, pads):
     return Case(name, body, [(x, "f32"), (b, "f32")], [(want, "f32")], atol=1e-5, rtol=1e-5)
 
 
+def shared_init_convs_case():
+    """Two 1x1 convolutions of one pixel with constant filters, as in two
+    squeeze-excitation blocks: their zero inits are one tensor after CSE, and
+    each matmul must start from zeros, not from the other's result."""
+    x = seeded(2040, (1, 40, 1, 1))
+    w1, w2 = seeded(2041, (22, 40, 1, 1)), seeded(2042, (22, 40, 1, 1))
+    attrs = ("{dilations = array<i64: 1, 1>, groups = 1 : i64, "
+             "pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}")
+    lines = []
+    for i, w in enumerate((w1, w2)):
+        values = ", ".join(fmt_float(v) for v in w.reshape(-1))
+        lines.append(f"%w{i} = kiln.constant dense<[{values}]> : tensor<880xf32>")
+        lines.append(f"%f{i} = kiln.reshape %w{i} {{shape = array<i64: 22, 40, 1, 1>}} : "
+                     f"tensor<880xf32> -> tensor<22x40x1x1xf32>")
+        lines.append(f"%r{i} = kiln.conv %a0, %f{i} {attrs} : ({{t0}}, tensor<22x40x1x1xf32>) "
+                     f"-> {{r{i}}}")
+    want = [as_type(conv_ref(x, w, None, [1, 1], [0, 0, 0, 0], [1, 1], 1), "f32") for w in (w1, w2)]
+    return Case("conv_shared_zero_init", "\n  ".join(lines), [(x, "f32")],
+                [(wv, "f32") for wv in want], atol=1e-5, rtol=1e-5)
+
+
 def conv_cases():
     return [
         # 7x7 = 49 output pixels by 32 filters: transposed on AVX-512 and AVX2.
@@ -332,6 +353,10 @@ def conv_cases():
                                   [1, 1], [1, 1, 1, 1]),
         conv_constant_filter_case("conv_const_filter_1x1", 2010, (1, 7, 5, 5), (48, 7, 1, 1),
                                   [1, 1], [0, 0, 0, 0]),
+        # One pixel (a squeeze-excitation block after global pooling), 22 filters.
+        conv_constant_filter_case("conv_const_filter_one_pixel", 2030, (1, 40, 1, 1),
+                                  (22, 40, 1, 1), [1, 1], [0, 0, 0, 0]),
+        shared_init_convs_case(),
         conv_constant_filter_case("conv_const_filter_strided", 2020, (1, 4, 13, 11), (64, 4, 3, 3),
                                   [2, 2], [1, 0, 1, 1]),
         conv_case("conv_basic", (1, 3, 5, 5), (4, 3, 3, 3), [1, 1], [1, 1, 1, 1], [1, 1], 1),

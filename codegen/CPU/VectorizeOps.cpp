@@ -1,0 +1,227 @@
+//===- VectorizeOps.cpp - Vector code for the ops that are not contractions ===//
+//
+// See KilnCPUVectorizeOps in codegen/CPU/Passes.td. Tiling, peeling,
+// vectorization and the vector lowering are upstream's; what is Kiln's is
+// the choice of the one dim each op is vectorized along, which upstream
+// leaves to the caller (IREE makes the same choice in its CPU tile-size
+// selection).
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/CPU/CPUPasses.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNCPUVECTORIZEOPS
+#include "codegen/CPU/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+/// Marks the tiles to vectorize once peeling has made their shapes static.
+constexpr StringLiteral kVectorTileAttr = "kiln.vector_tile";
+
+/// How one op is vectorized: along loop `dim`, `size` elements per tile.
+struct VectorPlan {
+  unsigned dim;
+  int64_t size;
+};
+
+/// True if loop `dim` indexes operand `map` only as its innermost result
+/// (a unit-stride walk), or not at all.
+bool innermostOrAbsent(AffineMap map, unsigned dim) {
+  for (auto [i, expr] : llvm::enumerate(map.getResults())) {
+    if (!expr.isFunctionOfDim(dim))
+      continue;
+    if (i + 1 != map.getNumResults() || expr != getAffineDimExpr(dim, map.getContext()))
+      return false;
+  }
+  return true;
+}
+
+/// The dim to vectorize `op` along and its tile size, or nullopt when no dim
+/// walks every operand with unit stride (transposes, im2col windows,
+/// pooling windows): LLVM's loop vectorizer serves those after
+/// kiln-cpu-loop-order.
+std::optional<VectorPlan> planVectors(linalg::LinalgOp op, int64_t lanes) {
+  if (op.hasDynamicShape() || op.getNumLoops() == 0 || !op.hasPureTensorSemantics())
+    return std::nullopt;
+  // Bools are bytes in memory but bits in an LLVM vector (a vector<8xi1>
+  // store writes one byte): their ops stay scalar.
+  for (Value v : op->getOperands())
+    if (auto shaped = dyn_cast<ShapedType>(v.getType()))
+      if (!shaped.getElementType().isIntOrFloat() || shaped.getElementType().isInteger(1))
+        return std::nullopt;
+  if (failed(linalg::vectorizeOpPrecondition(op)))
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto unitStride = [&](unsigned dim) {
+    return llvm::all_of(maps, [&](AffineMap m) { return innermostOrAbsent(m, dim); });
+  };
+  // Parallel first: the output's innermost dim, so each vector lane is its
+  // own element (a reduction over other dims adds whole vectors).
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (out.getNumResults() > 0)
+    if (auto d = dyn_cast<AffineDimExpr>(out.getResults().back()))
+      if (unitStride(d.getPosition()) && ranges[d.getPosition()] > 1)
+        return VectorPlan{d.getPosition(),
+                          std::min<int64_t>(ranges[d.getPosition()], 8 * lanes)};
+  // Else a reduction along the inputs' innermost dim (softmax, layer norm):
+  // vectors of it, reduced across lanes at the end of each tile. Rows up to
+  // 16 vectors are one tile.
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    AffineMap m = op.getMatchingIndexingMap(in);
+    if (m.getNumResults() == 0)
+      continue;
+    auto d = dyn_cast<AffineDimExpr>(m.getResults().back());
+    if (!d || !linalg::isReductionIterator(op.getIteratorTypesArray()[d.getPosition()]) ||
+        !unitStride(d.getPosition()) || ranges[d.getPosition()] < 2)
+      continue;
+    int64_t range = ranges[d.getPosition()];
+    return VectorPlan{d.getPosition(), range <= 16 * lanes ? range : 4 * lanes};
+  }
+  return std::nullopt;
+}
+
+/// True if a result of `op` is the init (DPS `outs`) of another op: the
+/// fills and broadcasts that start a matmul's accumulators. They stay linalg
+/// ops, which LLVM turns into memset-like loops: as vector transfers into a
+/// tensor.empty, one-shot bufferization (MLIR 19) has been seen to let two
+/// matmuls that share such an init write it in place, one over the other
+/// (the PaddleOCR classifier's squeeze-excitation 1x1 convolutions).
+bool initializesAnotherOp(linalg::LinalgOp op) {
+  for (Value result : op->getResults())
+    for (OpOperand &use : result.getUses())
+      if (auto user = dyn_cast<DestinationStyleOpInterface>(use.getOwner()))
+        if (user.isDpsInit(&use))
+          return true;
+  return false;
+}
+
+LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op, VectorPlan plan) {
+  SmallVector<OpFoldResult> sizes(op.getNumLoops(), rewriter.getIndexAttr(1));
+  sizes[plan.dim] = rewriter.getIndexAttr(plan.size);
+  scf::SCFTilingOptions options;
+  options.setTileSizes(sizes);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return op->emitOpError("could not be tiled for vectors");
+  rewriter.replaceOp(op, tiled->replacements);
+  tiled->tiledOps.front()->setAttr(kVectorTileAttr, rewriter.getUnitAttr());
+  // The last, partial tile along the vector dim gets a loop of its own, so
+  // every tile has a static shape and vectorizes without masks.
+  for (LoopLikeOpInterface loop : tiled->loops) {
+    auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
+    if (!forOp || forOp.getConstantStep().value_or(APInt(64, 1)).getSExtValue() != plan.size)
+      continue;
+    scf::ForOp partial;
+    rewriter.setInsertionPoint(forOp);
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+  }
+  return success();
+}
+
+LogicalResult canonicalize(func::FuncOp fn) {
+  MLIRContext *ctx = fn.getContext();
+  RewritePatternSet patterns(ctx);
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName name : ctx->getRegisteredOperations())
+    name.getCanonicalizationPatterns(patterns, ctx);
+  return applyPatternsAndFoldGreedily(fn, std::move(patterns));
+}
+
+struct KilnCPUVectorizeOps : kiln::impl::KilnCPUVectorizeOpsBase<KilnCPUVectorizeOps> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp fn = getOperation();
+    int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
+    // The ops at the function's top level: contractions are already tiled
+    // loop nests, and what they left inside their loops (tiles narrower
+    // than a vector) stays scalar.
+    SmallVector<std::pair<linalg::LinalgOp, VectorPlan>> targets;
+    for (Operation &op : fn.getBody().getOps())
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
+        if (!initializesAnotherOp(linalgOp))
+          if (std::optional<VectorPlan> plan = planVectors(linalgOp, lanes))
+            targets.push_back({linalgOp, *plan});
+    if (targets.empty())
+      return;
+    IRRewriter rewriter(&getContext());
+    for (auto [op, plan] : targets)
+      if (failed(tileForVectors(rewriter, op, plan)))
+        return signalPassFailure();
+    if (failed(canonicalize(fn)))
+      return signalPassFailure();
+
+    SmallVector<linalg::LinalgOp> tiles;
+    fn.walk([&](linalg::LinalgOp op) {
+      if (op->hasAttr(kVectorTileAttr))
+        tiles.push_back(op);
+    });
+    for (linalg::LinalgOp op : tiles) {
+      op->removeAttr(kVectorTileAttr);
+      if (op.hasDynamicShape())
+        continue;
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::vectorize(rewriter, op))) {
+        op->emitOpError("could not be vectorized after tiling");
+        return signalPassFailure();
+      }
+    }
+
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateSinkVectorBroadcastPatterns(patterns);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+    // Reductions over the tiles' unit dims are plain combines.
+    vector::MultiDimReductionOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::BroadcastOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::TransposeOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::ShapeCastOp::getCanonicalizationPatterns(patterns, ctx);
+    // The tiles' unit dims go, so their vectors are 1-D.
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    vector::populateDropUnitDimWithShapeCastPatterns(patterns);
+    vector::populateVectorTransferDropUnitDimsPatterns(patterns);
+    vector::populateShapeCastFoldingPatterns(patterns);
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+    scf::ForOp::getCanonicalizationPatterns(patterns, ctx);
+    affine::AffineMinOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyPatternsAndFoldGreedily(fn, std::move(patterns))))
+      return signalPassFailure();
+
+    // Reductions along the vectors become one reduction across lanes per
+    // tile; n-D vectors become 1-D ones.
+    RewritePatternSet lowering(ctx);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        lowering, vector::VectorMultiReductionLowering::InnerReduction);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(lowering);
+    vector::populateVectorTransferLoweringPatterns(lowering, /*maxTransferRank=*/1);
+    vector::populateVectorShapeCastLoweringPatterns(lowering);
+    vector::populateVectorBroadcastLoweringPatterns(lowering);
+    if (failed(applyPatternsAndFoldGreedily(fn, std::move(lowering))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
