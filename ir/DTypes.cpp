@@ -13,7 +13,7 @@ using namespace mlir::kiln;
 
 namespace {
 
-enum class Kind { F16, BF16, F32, F64, BOOL, I8, I32, I64 };
+enum class Kind { F16, BF16, F32, F64, BOOL, I8, I32, I64, U8, I16, U16, U32, U64 };
 
 struct Row {
   Kind kind;
@@ -37,6 +37,11 @@ Type typeOf(MLIRContext *ctx, Kind kind) {
   case Kind::I8: return b.getIntegerType(8);
   case Kind::I32: return b.getI32Type();
   case Kind::I64: return b.getI64Type();
+  case Kind::I16: return b.getIntegerType(16);
+  case Kind::U8: return b.getIntegerType(8, /*isSigned=*/false);
+  case Kind::U16: return b.getIntegerType(16, /*isSigned=*/false);
+  case Kind::U32: return b.getIntegerType(32, /*isSigned=*/false);
+  case Kind::U64: return b.getIntegerType(64, /*isSigned=*/false);
   }
   return {};
 }

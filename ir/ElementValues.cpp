@@ -25,6 +25,15 @@ APInt mlir::kiln::getIntElement(IntegerType type, double value) {
   unsigned width = type.getWidth();
   if (width == 1)
     return APInt(1, value != 0);
+  if (type.isUnsigned()) {
+    // [0, 2^width - 1]; 2^64 - 1 is no double, so compare with 2^width.
+    double limit = std::ldexp(1.0, width);
+    if (std::isnan(value) || value <= 0)
+      return APInt::getZero(width);
+    if (value >= limit)
+      return APInt::getMaxValue(width);
+    return APInt(width, static_cast<uint64_t>(value));
+  }
   // Saturate before converting: a double outside int64 is undefined in C++.
   int64_t lo = APInt::getSignedMinValue(width).getSExtValue();
   int64_t hi = APInt::getSignedMaxValue(width).getSExtValue();

@@ -25,7 +25,7 @@ Type getComputeType(Type elementType);
 llvm::APFloat getFloatElement(FloatType type, double value);
 
 /// `value` as an integer of `type`: truncated toward zero and saturated
-/// (NaN gives 0); for i1, `value != 0`.
+/// (NaN gives 0) to the type's range, unsigned for uiN; for i1, `value != 0`.
 llvm::APInt getIntElement(IntegerType type, double value);
 
 } // namespace mlir::kiln

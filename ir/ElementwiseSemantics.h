@@ -32,15 +32,22 @@
 //     maximumf minimumf              NaN wins; -0 < +0
 //     exp log sqrt rsqrt tanh erf sin cos powf
 //     cmpf(ComparePredicate, a, b)   as C's operators: false with NaN but ne
-//   integers, two's complement, wrapping:
-//     addi subi muli andi ori xori maxsi minsi absi
+//   integers, two's complement, wrapping (signless iN and unsigned uiN
+//   alike; the algebra keeps each value's kiln type):
+//     addi subi muli andi ori xori maxsi minsi maxui minui absi
 //     divsi                          undefined for x / 0 and INT_MIN / -1
+//     divui                          undefined for x / 0
 //     cmpsi, cmpui(ComparePredicate, a, b)   signed, unsigned order
 //   select(cond, a, b)
 //   conversions to the given type:
 //     convertf (float to float, rounding to nearest; the identity for the
 //     same type), sitofp, uitofp, extsi, extui, trunci,
-//     fptosi (toward zero; undefined for NaN and out of range)
+//     reinterpreti (the same bits as another integer type of its width),
+//     fptosi, fptoui (toward zero; undefined for NaN and out of range)
+//
+// Signless integers are signed; uiN are unsigned, and each row below picks
+// the unsigned operation (divui, cmpui, maxui, uitofp, extui, fptoui) for
+// them.
 //
 // The semantics below never reach an undefined case (integer division and
 // float -> int casts route around them): every kiln op is total. Each one
@@ -119,6 +126,59 @@ bool isFloat(A &a, const ValueOf<A> &v) {
   return isa<FloatType>(a.typeOf(v));
 }
 
+/// uiN: the integers whose order, division and widening are unsigned.
+inline bool isUnsignedInt(Type t) {
+  auto it = dyn_cast<IntegerType>(t);
+  return it && it.isUnsigned();
+}
+
+template <typename A>
+bool isUnsigned(A &a, const ValueOf<A> &v) {
+  return isUnsignedInt(a.typeOf(v));
+}
+
+/// The integer max/min in the operands' order.
+template <typename A>
+ValueOf<A> maxi(A &a, const ValueOf<A> &x, const ValueOf<A> &y) {
+  return isUnsigned(a, x) ? a.maxui(x, y) : a.maxsi(x, y);
+}
+
+template <typename A>
+ValueOf<A> mini(A &a, const ValueOf<A> &x, const ValueOf<A> &y) {
+  return isUnsigned(a, x) ? a.minui(x, y) : a.minsi(x, y);
+}
+
+/// The integer comparison in the operands' order (bools order as 0 < 1).
+template <typename A>
+ValueOf<A> cmpi(A &a, ComparePredicate p, const ValueOf<A> &x,
+                const ValueOf<A> &y) {
+  Type t = a.typeOf(x);
+  return isUnsignedInt(t) || t.isInteger(1) ? a.cmpui(p, x, y)
+                                            : a.cmpsi(p, x, y);
+}
+
+template <typename A>
+ValueOf<A> absInt(A &a, const ValueOf<A> &x) {
+  return isUnsigned(a, x) ? x : a.absi(x);
+}
+
+template <typename A>
+ValueOf<A> absValue(const ElementwiseArgs<A> &s) {
+  return isFloat(s.alg, s.x[0]) ? s.alg.absf(s.x[0]) : absInt(s.alg, s.x[0]);
+}
+
+template <typename A>
+ValueOf<A> maxValue(const ElementwiseArgs<A> &s) {
+  return isFloat(s.alg, s.x[0]) ? s.alg.maximumf(s.x[0], s.x[1])
+                                : maxi(s.alg, s.x[0], s.x[1]);
+}
+
+template <typename A>
+ValueOf<A> minValue(const ElementwiseArgs<A> &s) {
+  return isFloat(s.alg, s.x[0]) ? s.alg.minimumf(s.x[0], s.x[1])
+                                : mini(s.alg, s.x[0], s.x[1]);
+}
+
 /// A constant of `like`'s type.
 template <typename A>
 ValueOf<A> constantLike(A &a, const ValueOf<A> &like, double value) {
@@ -165,7 +225,7 @@ ValueOf<A> relu(const ElementwiseArgs<A> &s) {
   A &a = s.alg;
   const ValueOf<A> &x = s.x[0];
   ValueOf<A> zero = constantLike(a, x, 0);
-  return isFloat(a, x) ? a.maximumf(x, zero) : a.maxsi(x, zero);
+  return isFloat(a, x) ? a.maximumf(x, zero) : maxi(a, x, zero);
 }
 
 template <typename A>
@@ -277,12 +337,12 @@ ValueOf<A> clip(const ElementwiseArgs<A> &s) {
   if (lo) {
     double bound = lo->convertToDouble();
     ValueOf<A> c = constantLike(a, v, isFloatType ? bound : std::ceil(bound));
-    v = isFloatType ? a.maximumf(v, c) : a.maxsi(v, c);
+    v = isFloatType ? a.maximumf(v, c) : maxi(a, v, c);
   }
   if (hi) {
     double bound = hi->convertToDouble();
     ValueOf<A> c = constantLike(a, v, isFloatType ? bound : std::floor(bound));
-    v = isFloatType ? a.minimumf(v, c) : a.minsi(v, c);
+    v = isFloatType ? a.minimumf(v, c) : mini(a, v, c);
   }
   return v;
 }
@@ -290,12 +350,14 @@ ValueOf<A> clip(const ElementwiseArgs<A> &s) {
 /// Float -> signed integer: round toward zero, saturate, NaN -> 0. fptosi
 /// alone is undefined out of range, so only in-range values reach it. The
 /// range test runs in f64, where +-2^(width-1) are exact for every width.
+/// To an unsigned type the range is [0, 2^width) and fptoui converts.
 template <typename A>
 ValueOf<A> floatToInt(A &a, const ValueOf<A> &x, IntegerType to) {
   Type f64 = Float64Type::get(to.getContext());
   ValueOf<A> xd = a.convertf(x, f64);
-  double bound = std::ldexp(1.0, to.getWidth() - 1);
-  ValueOf<A> lo = a.constant(f64, -bound);
+  bool isUnsignedTo = to.isUnsigned();
+  double bound = std::ldexp(1.0, to.getWidth() - (isUnsignedTo ? 0 : 1));
+  ValueOf<A> lo = a.constant(f64, isUnsignedTo ? 0.0 : -bound);
   ValueOf<A> hi = a.constant(f64, bound);
   ValueOf<A> tooLow = a.cmpf(ComparePredicate::lt, xd, lo);
   ValueOf<A> tooHigh = a.cmpf(ComparePredicate::ge, xd, hi);
@@ -304,16 +366,22 @@ ValueOf<A> floatToInt(A &a, const ValueOf<A> &x, IntegerType to) {
   ValueOf<A> inRange = a.andi(aboveLow, belowHigh);
   ValueOf<A> zero = a.constant(f64, 0);
   ValueOf<A> safe = a.select(inRange, xd, zero);
-  ValueOf<A> r = a.fptosi(safe, to);
+  ValueOf<A> r = isUnsignedTo ? a.fptoui(safe, to) : a.fptosi(safe, to);
   unsigned width = to.getWidth();
-  ValueOf<A> highest = a.constantInt(to, APInt::getSignedMaxValue(width));
+  ValueOf<A> highest = a.constantInt(
+      to, isUnsignedTo ? APInt::getMaxValue(width)
+                       : APInt::getSignedMaxValue(width));
   r = a.select(tooHigh, highest, r);
-  ValueOf<A> lowest = a.constantInt(to, APInt::getSignedMinValue(width));
+  ValueOf<A> lowest = a.constantInt(
+      to, isUnsignedTo ? APInt::getZero(width)
+                       : APInt::getSignedMinValue(width));
   return a.select(tooLow, lowest, r);
 }
 
 /// To bool is x != 0 (NaN included); from bool gives 0 or 1; integers
-/// narrow by wrapping and widen by sign extension.
+/// narrow by wrapping, widen by sign extension (zero extension from bools
+/// and unsigned types) and keep their bits between types of one width, as
+/// NumPy's astype does.
 template <typename A>
 ValueOf<A> castTo(const ElementwiseArgs<A> &s) {
   A &a = s.alg;
@@ -330,14 +398,19 @@ ValueOf<A> castTo(const ElementwiseArgs<A> &s) {
   if (auto toFloat = dyn_cast<FloatType>(to)) {
     if (fromFloat)
       return a.convertf(x, toFloat);
-    return from.isInteger(1) ? a.uitofp(x, toFloat) : a.sitofp(x, toFloat);
+    return from.isInteger(1) || isUnsignedInt(from) ? a.uitofp(x, toFloat)
+                                                    : a.sitofp(x, toFloat);
   }
   auto toInt = cast<IntegerType>(to);
   if (fromFloat)
     return floatToInt(a, x, toInt);
-  if (from.getIntOrFloatBitWidth() > toInt.getWidth())
+  unsigned fromWidth = from.getIntOrFloatBitWidth();
+  if (fromWidth > toInt.getWidth())
     return a.trunci(x, toInt);
-  return from.isInteger(1) ? a.extui(x, toInt) : a.extsi(x, toInt);
+  if (fromWidth == toInt.getWidth())
+    return a.reinterpreti(x, toInt);
+  return from.isInteger(1) || isUnsignedInt(from) ? a.extui(x, toInt)
+                                                  : a.extsi(x, toInt);
 }
 
 /// Integer division never traps: divsi is undefined (x86 idiv traps) for
@@ -352,6 +425,13 @@ ValueOf<A> div(const ElementwiseArgs<A> &s) {
     return a.divf(lhs, rhs);
   ValueOf<A> zero = constantLike(a, lhs, 0);
   ValueOf<A> one = constantLike(a, lhs, 1);
+  if (isUnsigned(a, lhs)) {
+    // Unsigned: only x / 0 needs routing around.
+    ValueOf<A> byZero = a.cmpui(ComparePredicate::eq, rhs, zero);
+    ValueOf<A> safeDivisor = a.select(byZero, one, rhs);
+    ValueOf<A> uq = a.divui(lhs, safeDivisor);
+    return a.select(byZero, zero, uq);
+  }
   ValueOf<A> isZero = a.cmpsi(ComparePredicate::eq, rhs, zero);
   ValueOf<A> minusOne = constantLike(a, lhs, -1);
   ValueOf<A> isMinusOne = a.cmpsi(ComparePredicate::eq, rhs, minusOne);
@@ -364,7 +444,7 @@ ValueOf<A> div(const ElementwiseArgs<A> &s) {
 }
 
 /// Floats compare as C's operators do (ordered, but ne); bools order as
-/// 0 < 1; other integers are signed.
+/// 0 < 1; uiN are unsigned, other integers signed.
 template <typename A>
 ValueOf<A> compare(const ElementwiseArgs<A> &s) {
   ComparePredicate p = cast<CompareOp>(s.op).getPredicate();
@@ -372,9 +452,7 @@ ValueOf<A> compare(const ElementwiseArgs<A> &s) {
   const ValueOf<A> &lhs = s.x[0], &rhs = s.x[1];
   if (isFloat(a, lhs))
     return a.cmpf(p, lhs, rhs);
-  if (a.typeOf(lhs).isInteger(1))
-    return a.cmpui(p, lhs, rhs);
-  return a.cmpsi(p, lhs, rhs);
+  return cmpi(a, p, lhs, rhs);
 }
 
 template <typename A>
@@ -402,7 +480,7 @@ inline constexpr ElementwiseSemantics<A> kElementwiseSemantics[] = {
     {NegOp::getOperationName(), 1, NumericElements, true, {},
      semantics::neg<A>},
     {AbsOp::getOperationName(), 1, NumericElements, true, {},
-     semantics::unaryFloatOrInt<A, &A::absf, &A::absi>},
+     semantics::absValue<A>},
     {ReluOp::getOperationName(), 1, NumericElements, true, {},
      semantics::relu<A>},
     {ExpOp::getOperationName(), 1, FloatElements, true, {},
@@ -456,9 +534,9 @@ inline constexpr ElementwiseSemantics<A> kElementwiseSemantics[] = {
     {PowOp::getOperationName(), 2, FloatElements, true, {},
      semantics::binary<A, &A::powf>},
     {MaxOp::getOperationName(), 2, NumericElements, true, {},
-     semantics::binaryFloatOrInt<A, &A::maximumf, &A::maxsi>},
+     semantics::maxValue<A>},
     {MinOp::getOperationName(), 2, NumericElements, true, {},
-     semantics::binaryFloatOrInt<A, &A::minimumf, &A::minsi>},
+     semantics::minValue<A>},
     {AndOp::getOperationName(), 2, BoolElements, false, {},
      semantics::binary<A, &A::andi>},
     {OrOp::getOperationName(), 2, BoolElements, false, {},

@@ -44,9 +44,15 @@ def Kiln_Dialect : Dialect {
 //===----------------------------------------------------------------------===//
 
 def Kiln_FloatElement : AnyTypeOf<[F16, BF16, F32, F64], "floating-point">;
-def Kiln_IntElement : AnyTypeOf<[I8, I32, I64], "signed integer">;
-def Kiln_NumericElement : AnyTypeOf<[F16, BF16, F32, F64, I8, I32, I64], "numeric">;
-def Kiln_Element : AnyTypeOf<[I1, F16, BF16, F32, F64, I8, I32, I64], "kiln element">;
+// Signless integers are signed (two's complement); uiN are unsigned, and every
+// op whose result depends on it (division, comparison, max/min, casts, shifts)
+// reads the signedness from the element type (ir/ElementwiseSemantics.h).
+def Kiln_IntElement : AnyTypeOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64],
+                                "integer">;
+def Kiln_NumericElement : AnyTypeOf<[F16, BF16, F32, F64, I8, I16, I32, I64,
+                                     UI8, UI16, UI32, UI64], "numeric">;
+def Kiln_Element : AnyTypeOf<[I1, F16, BF16, F32, F64, I8, I16, I32, I64,
+                              UI8, UI16, UI32, UI64], "kiln element">;
 
 def Kiln_Tensor : RankedTensorOf<[Kiln_Element]>;
 def Kiln_FloatTensor : RankedTensorOf<[Kiln_FloatElement]>;

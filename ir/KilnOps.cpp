@@ -71,6 +71,8 @@ bool mlir::kiln::detail::isExactInteger(double value, IntegerType type) {
   unsigned width = type.getWidth();
   if (width == 1)
     return value == 0 || value == 1;
+  if (type.isUnsigned())
+    return value >= 0 && value < std::ldexp(1.0, static_cast<int>(width));
   double limit = std::ldexp(1.0, static_cast<int>(width) - 1);
   return value >= -limit && value < limit;
 }

@@ -219,6 +219,23 @@ Scalar ScalarEvaluator::minsi(const Scalar &x, const Scalar &y) {
   return intLike(x, llvm::APIntOps::smin(x.getInt(), y.getInt()));
 }
 
+Scalar ScalarEvaluator::maxui(const Scalar &x, const Scalar &y) {
+  return intLike(x, llvm::APIntOps::umax(x.getInt(), y.getInt()));
+}
+
+Scalar ScalarEvaluator::minui(const Scalar &x, const Scalar &y) {
+  return intLike(x, llvm::APIntOps::umin(x.getInt(), y.getInt()));
+}
+
+Scalar ScalarEvaluator::divui(const Scalar &x, const Scalar &y) {
+  const APInt &a = x.getInt(), &b = y.getInt();
+  if (b.isZero()) {
+    undefined = true;
+    return intLike(x, APInt::getZero(a.getBitWidth()));
+  }
+  return intLike(x, a.udiv(b));
+}
+
 Scalar ScalarEvaluator::absi(const Scalar &x) {
   return intLike(x, x.getInt().abs()); // INT_MIN stays INT_MIN, as math.absi
 }
@@ -287,6 +304,21 @@ Scalar ScalarEvaluator::fptosi(const Scalar &x, IntegerType to) {
     return Scalar(to, APInt::getZero(to.getWidth()));
   }
   return Scalar(to, std::move(r));
+}
+
+Scalar ScalarEvaluator::fptoui(const Scalar &x, IntegerType to) {
+  llvm::APSInt r(to.getWidth(), /*isUnsigned=*/true);
+  bool exact;
+  if (x.getFloat().convertToInteger(r, APFloat::rmTowardZero, &exact) &
+      APFloat::opInvalidOp) {
+    undefined = true;
+    return Scalar(to, APInt::getZero(to.getWidth()));
+  }
+  return Scalar(to, std::move(r));
+}
+
+Scalar ScalarEvaluator::reinterpreti(const Scalar &x, IntegerType to) {
+  return Scalar(to, x.getInt());
 }
 
 Scalar ScalarEvaluator::extsi(const Scalar &x, IntegerType to) {

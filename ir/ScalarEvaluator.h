@@ -90,6 +90,9 @@ public:
   Scalar xori(const Scalar &x, const Scalar &y);
   Scalar maxsi(const Scalar &x, const Scalar &y);
   Scalar minsi(const Scalar &x, const Scalar &y);
+  Scalar maxui(const Scalar &x, const Scalar &y);
+  Scalar minui(const Scalar &x, const Scalar &y);
+  Scalar divui(const Scalar &x, const Scalar &y);
   Scalar absi(const Scalar &x);
   Scalar cmpsi(ComparePredicate p, const Scalar &x, const Scalar &y);
   Scalar cmpui(ComparePredicate p, const Scalar &x, const Scalar &y);
@@ -100,6 +103,8 @@ public:
   Scalar sitofp(const Scalar &x, FloatType to);
   Scalar uitofp(const Scalar &x, FloatType to);
   Scalar fptosi(const Scalar &x, IntegerType to);
+  Scalar fptoui(const Scalar &x, IntegerType to);
+  Scalar reinterpreti(const Scalar &x, IntegerType to);
   Scalar extsi(const Scalar &x, IntegerType to);
   Scalar extui(const Scalar &x, IntegerType to);
   Scalar trunci(const Scalar &x, IntegerType to);

@@ -54,7 +54,12 @@ extern "C" {
   X(BOOL, 4, "bool", "i1", 1)           \
   X(I8, 5, "int8", "i8", 1)             \
   X(I32, 6, "int32", "i32", 4)          \
-  X(I64, 7, "int64", "i64", 8)
+  X(I64, 7, "int64", "i64", 8)          \
+  X(U8, 8, "uint8", "u8", 1)            \
+  X(I16, 9, "int16", "i16", 2)          \
+  X(U16, 10, "uint16", "u16", 2)        \
+  X(U32, 11, "uint32", "u32", 4)        \
+  X(U64, 12, "uint64", "u64", 8)
 
 /* One unit of parallel work: |task| is called once for every |index| in [0, count). */
 typedef void (*kiln_task_fn)(void *task_arg, size_t index);

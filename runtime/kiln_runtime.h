@@ -106,7 +106,8 @@ const char *kiln_runtime_version(void);
 /* Element type of a tensor: one enumerator KILN_DTYPE_<ENUM> per row of KILN_DTYPES in kiln_abi.h, with
  * that row's code as its value: KILN_DTYPE_F16 (0, IEEE binary16), KILN_DTYPE_BF16 (1, the upper 16 bits
  * of a binary32), KILN_DTYPE_F32 (2), KILN_DTYPE_F64 (3), KILN_DTYPE_BOOL (4, one byte, 0 or 1),
- * KILN_DTYPE_I8 (5), KILN_DTYPE_I32 (6), KILN_DTYPE_I64 (7). Values are stable across releases. Data is
+ * KILN_DTYPE_I8 (5), KILN_DTYPE_I32 (6), KILN_DTYPE_I64 (7), KILN_DTYPE_U8 (8), KILN_DTYPE_I16 (9),
+ * KILN_DTYPE_U16 (10), KILN_DTYPE_U32 (11), KILN_DTYPE_U64 (12). Values are stable across releases. Data is
  * little-endian, row-major, dense. */
 #define KILN_DTYPE_ENUMERATOR_(ENUM, code, numpy_name, signature_name, bytes) KILN_DTYPE_##ENUM = code,
 typedef enum kiln_dtype_t { KILN_DTYPES(KILN_DTYPE_ENUMERATOR_) } kiln_dtype_t;

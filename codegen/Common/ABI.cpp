@@ -31,6 +31,20 @@ StringRef abi::getEntryName(func::FuncOp fn) {
   return name ? name.getValue() : StringRef();
 }
 
+Type abi::getArgElementType(func::FuncOp fn, unsigned index,
+                            ShapedType type) {
+  if (auto t = fn.getArgAttrOfType<TypeAttr>(index, kElementTypeAttr))
+    return t.getValue();
+  return type.getElementType();
+}
+
+Type abi::getResultElementType(func::FuncOp fn, unsigned index,
+                               ShapedType type) {
+  if (auto t = fn.getResultAttrOfType<TypeAttr>(index, kElementTypeAttr))
+    return t.getValue();
+  return type.getElementType();
+}
+
 std::string abi::implFunctionName(StringRef prefix, StringRef entry) {
   return (prefix + "_" + entry + "_impl").str();
 }

@@ -12,6 +12,8 @@
 //                    without any, @main is the entry point "run"); on its
 //                    arguments and results kiln.name; on an argument that is
 //                    a weight, kiln.parameter (its value: kiln.value)
+//   convert-kiln-to-linalg on an argument or result whose unsigned element
+//                    type it made signless: kiln.element_type (the kiln type)
 //   kiln-entry-points on the module: kiln.symbol_prefix, kiln.weights; on
 //                    each <prefix>_<E>_impl: kiln.entry, kiln.arg_weights,
 //                    kiln.num_outputs, kiln.output_names, kiln.buffer_bytes,
@@ -38,6 +40,10 @@ namespace mlir::kiln::abi {
 inline constexpr llvm::StringLiteral kEntryPointAttr = "kiln.entry_point";
 inline constexpr llvm::StringLiteral kParameterAttr = "kiln.parameter";
 inline constexpr llvm::StringLiteral kValueAttr = "kiln.value";
+/// From convert-kiln-to-linalg: arith accepts only signless integers, so a
+/// uiN argument or result becomes iN there and this records its kiln type,
+/// which the signature and manifest name.
+inline constexpr llvm::StringLiteral kElementTypeAttr = "kiln.element_type";
 /// The entry point of a module without kEntryPointAttr: @main, named "run".
 inline constexpr llvm::StringLiteral kDefaultEntryFunction = "main";
 inline constexpr llvm::StringLiteral kDefaultEntryName = "run";
@@ -70,6 +76,11 @@ SmallVector<ModelFunction> getModelFunctions(ModuleOp module);
 /// entry point's name.
 bool isEntryFunction(func::FuncOp fn);
 StringRef getEntryName(func::FuncOp fn);
+/// The element type the ABI gives argument or result `index` of a model
+/// function whose tensor type is `type`: its kElementTypeAttr if set, else
+/// the tensor's.
+Type getArgElementType(func::FuncOp fn, unsigned index, ShapedType type);
+Type getResultElementType(func::FuncOp fn, unsigned index, ShapedType type);
 /// `<prefix>_<entry>_impl`, the function kiln-entry-points makes.
 std::string implFunctionName(StringRef prefix, StringRef entry);
 

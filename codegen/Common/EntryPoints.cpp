@@ -50,6 +50,7 @@ int64_t bytesOf(Type t) {
 struct Weight {
   std::string name;
   RankedTensorType type;
+  Type elementType; // as the ABI names it (abi::getArgElementType)
   int64_t offset;
 };
 
@@ -88,7 +89,7 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
            b.getNamedAttr("offset", b.getI64IntegerAttr(w.offset)),
            b.getNamedAttr("signature",
                           b.getStringAttr(abi::renderTensor(
-                                              w.name, w.type.getElementType(),
+                                              w.name, w.elementType,
                                               w.type.getShape()) +
                                           "@" + std::to_string(w.offset)))}));
     module->setAttr(abi::kWeightsAttr, b.getArrayAttr(weights));
@@ -142,7 +143,8 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
         }
         offset = abi::alignWeightOffset(offset);
         weightIndex[name] = weightList.size();
-        weightList.push_back({name, type, offset});
+        weightList.push_back(
+            {name, type, abi::getArgElementType(fn, i, type), offset});
         offset += bytesOf(type);
       }
     }
@@ -167,8 +169,8 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
       } else {
         argWeights.push_back(-1);
         bufferBytes.push_back(bytesOf(tensor));
-        inputSigs.push_back(abi::renderTensor(name, tensor.getElementType(),
-                                              tensor.getShape()));
+        inputSigs.push_back(abi::renderTensor(
+            name, abi::getArgElementType(fn, i, tensor), tensor.getShape()));
       }
       arg.setType(toMemRef(tensor));
       if (hasNoElements(tensor)) {
@@ -191,7 +193,8 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
       std::string name = tensorName(fn, i, true);
       outputNames.push_back(b.getStringAttr(name));
       outputSigs.push_back(
-          abi::renderTensor(name, tensor.getElementType(), tensor.getShape()));
+          abi::renderTensor(name, abi::getResultElementType(fn, i, tensor),
+                            tensor.getShape()));
       bufferBytes.push_back(bytesOf(tensor));
       BlockArgument out = entry.addArgument(toMemRef(tensor), loc);
       if (hasNoElements(tensor))

@@ -3,10 +3,14 @@
 // The pass only checks its preconditions and runs the family patterns
 // (codegen/KilnToLinalg/*.cpp). Every failure is an error on the kiln op:
 // dynamic shapes before converting, ops no family lowers, and anything a
-// pattern refused.
+// pattern refused. Afterwards every unsigned integer type in the function
+// becomes signless (arith accepts nothing else; the lowering already chose
+// the unsigned operations), and the function's arguments and results record
+// their kiln types for the ABI.
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/Common/ABI.h"
 #include "codegen/KilnToLinalg/Patterns.h"
 #include "codegen/Passes.h"
 #include "ir/KilnOps.h"
@@ -31,6 +35,87 @@ static bool hasStaticShapes(Operation *op) {
   };
   return llvm::all_of(op->getOperandTypes(), isStatic) &&
          llvm::all_of(op->getResultTypes(), isStatic);
+}
+
+/// `t` with uiN (as the element type or itself) replaced by iN.
+static Type signless(Type t) {
+  if (auto it = dyn_cast<IntegerType>(t))
+    return it.isUnsigned() ? IntegerType::get(t.getContext(), it.getWidth())
+                           : t;
+  if (auto shaped = dyn_cast<ShapedType>(t)) {
+    Type element = signless(shaped.getElementType());
+    return element == shaped.getElementType() ? t
+                                              : shaped.clone(element);
+  }
+  return t;
+}
+
+/// `attr` retyped by signless(), the same bits; other attributes as they are.
+static Attribute signless(Attribute attr) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    Type element = signless(dense.getElementType());
+    return element == dense.getElementType() ? attr : dense.bitcast(element);
+  }
+  if (auto integer = dyn_cast<IntegerAttr>(attr)) {
+    Type type = signless(integer.getType());
+    return type == integer.getType() ? attr
+                                     : IntegerAttr::get(type, integer.getValue());
+  }
+  if (auto type = dyn_cast<TypeAttr>(attr)) {
+    Type t = signless(type.getValue());
+    return t == type.getValue() ? attr : TypeAttr::get(t);
+  }
+  return attr;
+}
+
+/// Rewrites every uiN type in `func` (values, attributes, its signature) to
+/// iN in place, and drops the casts between one width's types that
+/// ScalarBuilder::reinterpreti made. The ABI still names the kiln types:
+/// each changed argument and result gets abi::kElementTypeAttr.
+static void makeSignless(func::FuncOp func) {
+  FunctionType type = func.getFunctionType();
+  SmallVector<Type> inputs, results;
+  for (auto [i, t] : llvm::enumerate(type.getInputs())) {
+    inputs.push_back(signless(t));
+    if (inputs.back() != t)
+      func.setArgAttr(i, abi::kElementTypeAttr,
+                      TypeAttr::get(cast<ShapedType>(t).getElementType()));
+    if (Attribute value = func.getArgAttr(i, abi::kValueAttr))
+      func.setArgAttr(i, abi::kValueAttr, signless(value));
+  }
+  for (auto [i, t] : llvm::enumerate(type.getResults())) {
+    results.push_back(signless(t));
+    if (results.back() != t)
+      func.setResultAttr(i, abi::kElementTypeAttr,
+                         TypeAttr::get(cast<ShapedType>(t).getElementType()));
+  }
+  func.setType(FunctionType::get(func.getContext(), inputs, results));
+
+  SmallVector<UnrealizedConversionCastOp> casts;
+  func.getBody().walk([&](Operation *op) {
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument arg : block.getArguments())
+          arg.setType(signless(arg.getType()));
+    for (Value result : op->getResults())
+      result.setType(signless(result.getType()));
+    for (NamedAttribute named : op->getAttrs()) {
+      Attribute converted = signless(named.getValue());
+      if (converted != named.getValue())
+        op->setAttr(named.getName(), converted);
+    }
+    if (auto cast = dyn_cast<UnrealizedConversionCastOp>(op))
+      casts.push_back(cast);
+  });
+  for (BlockArgument arg : func.getArguments())
+    arg.setType(signless(arg.getType()));
+  for (UnrealizedConversionCastOp cast : casts) {
+    if (cast.getNumOperands() != 1 || cast.getNumResults() != 1 ||
+        cast.getOperand(0).getType() != cast.getResult(0).getType())
+      continue;
+    cast.getResult(0).replaceAllUsesWith(cast.getOperand(0));
+    cast.erase();
+  }
 }
 
 namespace {
@@ -93,7 +178,8 @@ struct ConvertKilnToLinalg
       }
     });
     if (!ok)
-      signalPassFailure();
+      return signalPassFailure();
+    makeSignless(func);
   }
 };
 } // namespace

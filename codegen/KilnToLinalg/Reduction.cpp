@@ -194,8 +194,11 @@ struct ArgMaxToGeneric : OpConversionPattern<ArgMaxOp> {
                 nloc, cmp(arith::CmpFPredicate::OEQ, x, best),
                 b.create<arith::AndIOp>(nloc, xNaN, bestNaN));
           } else {
-            greater = b.create<arith::CmpIOp>(nloc, arith::CmpIPredicate::sgt,
-                                              x, best);
+            greater = b.create<arith::CmpIOp>(
+                nloc,
+                elementType.isUnsignedInteger() ? arith::CmpIPredicate::ugt
+                                                : arith::CmpIPredicate::sgt,
+                x, best);
             equal = b.create<arith::CmpIOp>(nloc, arith::CmpIPredicate::eq,
                                             x, best);
           }

@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/BuiltinOps.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -124,6 +125,18 @@ Value ScalarBuilder::minsi(Value x, Value y) {
   return b.create<arith::MinSIOp>(loc, x, y);
 }
 
+Value ScalarBuilder::maxui(Value x, Value y) {
+  return b.create<arith::MaxUIOp>(loc, x, y);
+}
+
+Value ScalarBuilder::minui(Value x, Value y) {
+  return b.create<arith::MinUIOp>(loc, x, y);
+}
+
+Value ScalarBuilder::divui(Value x, Value y) {
+  return b.create<arith::DivUIOp>(loc, x, y);
+}
+
 Value ScalarBuilder::absi(Value x) { return b.create<math::AbsIOp>(loc, x); }
 
 static arith::CmpIPredicate getIntPredicate(ComparePredicate p,
@@ -173,6 +186,15 @@ Value ScalarBuilder::uitofp(Value x, FloatType to) {
 
 Value ScalarBuilder::fptosi(Value x, IntegerType to) {
   return b.create<arith::FPToSIOp>(loc, to, x);
+}
+
+Value ScalarBuilder::fptoui(Value x, IntegerType to) {
+  return b.create<arith::FPToUIOp>(loc, to, x);
+}
+
+Value ScalarBuilder::reinterpreti(Value x, IntegerType to) {
+  return b.create<UnrealizedConversionCastOp>(loc, TypeRange{to}, x)
+      .getResult(0);
 }
 
 Value ScalarBuilder::extsi(Value x, IntegerType to) {

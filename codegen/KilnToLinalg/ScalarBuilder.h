@@ -5,6 +5,13 @@
 // op of the same name at the builder's insertion point, so a linalg.generic
 // body is exactly the steps the semantics state.
 //
+// Values keep their kiln element types, unsigned uiN included, because the
+// semantics choose unsigned operations by type: integer arith ops are built on
+// uiN operands, which arith itself does not accept, and convert-kiln-to-linalg
+// makes every type in the function signless once all ops are lowered
+// (makeSignless in KilnToLinalg.cpp). Between two types of one width,
+// reinterpreti is an unrealized_conversion_cast that vanishes there.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_CODEGEN_KILNTOLINALG_SCALARBUILDER_H
@@ -56,6 +63,9 @@ public:
   Value xori(Value x, Value y);
   Value maxsi(Value x, Value y);
   Value minsi(Value x, Value y);
+  Value maxui(Value x, Value y);
+  Value minui(Value x, Value y);
+  Value divui(Value x, Value y);
   Value absi(Value x);
   Value cmpsi(ComparePredicate p, Value x, Value y);
   Value cmpui(ComparePredicate p, Value x, Value y);
@@ -66,6 +76,8 @@ public:
   Value sitofp(Value x, FloatType to);
   Value uitofp(Value x, FloatType to);
   Value fptosi(Value x, IntegerType to);
+  Value fptoui(Value x, IntegerType to);
+  Value reinterpreti(Value x, IntegerType to);
   Value extsi(Value x, IntegerType to);
   Value extui(Value x, IntegerType to);
   Value trunci(Value x, IntegerType to);

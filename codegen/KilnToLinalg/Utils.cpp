@@ -44,6 +44,8 @@ TypedAttr getLowestAttr(Type type) {
     return FloatAttr::get(
         ft, llvm::APFloat::getInf(ft.getFloatSemantics(), /*Negative=*/true));
   unsigned width = type.getIntOrFloatBitWidth();
+  if (type.isUnsignedInteger())
+    return IntegerAttr::get(type, llvm::APInt::getZero(width));
   return IntegerAttr::get(type, llvm::APInt::getSignedMinValue(width));
 }
 
@@ -52,6 +54,8 @@ TypedAttr getHighestAttr(Type type) {
     return FloatAttr::get(
         ft, llvm::APFloat::getInf(ft.getFloatSemantics(), /*Negative=*/false));
   unsigned width = type.getIntOrFloatBitWidth();
+  if (type.isUnsignedInteger())
+    return IntegerAttr::get(type, llvm::APInt::getMaxValue(width));
   return IntegerAttr::get(type, llvm::APInt::getSignedMaxValue(width));
 }
 

@@ -68,6 +68,13 @@ OwningOpRef<ModuleOp> mlir::kiln::importModel(MLIRContext &ctx,
   ctx.loadDialect<KilnDialect, func::FuncDialect>();
   StringRef ext = llvm::sys::path::extension(options.path);
   OwningOpRef<ModuleOp> module;
+  if (!options.constants.empty() && !ext.equals_insensitive(".onnx")) {
+    emitError(FileLineColLoc::get(&ctx, options.path, 0, 0))
+        << "--constant " << options.constants.begin()->getKey()
+        << ": only ONNX models take --constant (a JSON or kiln model states "
+           "its constants itself)";
+    return nullptr;
+  }
   if (ext.equals_insensitive(".onnx"))
     module = importONNX(ctx, options);
   else if (ext.equals_insensitive(".json"))

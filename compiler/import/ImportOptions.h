@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mlir::kiln {
 
@@ -35,12 +36,28 @@ enum class WeightsMode {
   Parameters,
 };
 
+/// `--constant NAME=FILE.npy`: a value for an input, which turns it into a
+/// constant (it leaves the model's signature). The tool reads the file; the
+/// frontend checks it against the input's declared type.
+struct ConstantInput {
+  /// The file it came from, for messages.
+  std::string file;
+  /// The NumPy name of its element type ("float32", "int64", ...).
+  std::string dtype;
+  SmallVector<int64_t> shape;
+  /// Dense, row-major, little-endian, as kiln stores the dtype.
+  std::vector<char> bytes;
+};
+
 struct ImportOptions {
   /// The model file: .onnx, .json (Kiln graph) or .mlir (kiln dialect).
   std::string path;
   /// `--shape NAME=1x3x224x224`: the dims of an input, required for inputs
   /// with symbolic dims and checked against inputs with static ones.
   llvm::StringMap<SmallVector<int64_t>> shapes;
+  /// `--constant NAME=FILE.npy`: inputs frozen to these values. Inputs that
+  /// change shapes (Reshape's shape, Slice's starts, ...) must be constants.
+  llvm::StringMap<ConstantInput> constants;
   WeightsMode weights = WeightsMode::Embedded;
   /// `kiln check`: report every problem that can be found instead of stopping
   /// at the first. Import still fails if there was any; the module is only

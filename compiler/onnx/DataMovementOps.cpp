@@ -456,6 +456,7 @@ LogicalResult importPad(NodeImporter &n) {
   unsigned mode = a.getChoice("mode", "constant", {"constant", "reflect", "edge"});
   SmallVector<int64_t> pads, axes;
   double value = 0.0;
+  Value runtimeValue;
   RankedTensorType type = n.inputType(0);
   int64_t rank = type ? type.getRank() : 0;
   if (n.opset() < 11) {
@@ -473,11 +474,25 @@ LogicalResult importPad(NodeImporter &n) {
     if (failed(p))
       return failure();
     pads = *p;
-    if (n.hasInput(2)) {
-      FailureOr<double> v = n.constantScalar(2, "constant_value");
-      if (failed(v))
-        return failure();
-      value = *v;
+    // constant_value matters in constant mode only; known only at run time,
+    // it fills the border through a select (below).
+    if (n.hasInput(2) && mode == 0) {
+      if (getConstantValue(n.input(2))) {
+        FailureOr<double> v = n.constantScalar(2, "constant_value");
+        if (failed(v))
+          return failure();
+        value = *v;
+      } else {
+        RankedTensorType t = n.inputType(2);
+        if (!t || t.getNumElements() != 1)
+          return n.error() << "input 'constant_value' must hold one value, "
+                              "got "
+                           << t;
+        FailureOr<Value> scalar = n.reshape(n.input(2), {});
+        if (failed(scalar))
+          return failure();
+        runtimeValue = *scalar;
+      }
     }
     if (n.hasInput(3)) {
       FailureOr<SmallVector<int64_t>> ax = n.constantInts(3, "axes");
@@ -540,12 +555,29 @@ LogicalResult importPad(NodeImporter &n) {
   PadMode padMode = mode == 0   ? PadMode::constant
                     : mode == 1 ? PadMode::reflect
                                 : PadMode::edge;
-  return setResult(
-      n, n.create("kiln.pad", x,
-                  {n.namedI64s("pads", kPads),
-                   n.b().getNamedAttr("mode", n.b().getI32IntegerAttr(
-                                                  static_cast<int32_t>(padMode))),
-                   n.namedF64("value", value)}));
+  auto pad = [&](Value v, double fill) {
+    return n.create("kiln.pad", v,
+                    {n.namedI64s("pads", kPads),
+                     n.b().getNamedAttr("mode",
+                                        n.b().getI32IntegerAttr(
+                                            static_cast<int32_t>(padMode))),
+                     n.namedF64("value", fill)});
+  };
+  if (!runtimeValue)
+    return setResult(n, pad(x, value));
+  // select(inside, pad(x), value): `inside` is a constant once folded.
+  auto xType = cast<RankedTensorType>(x.getType());
+  if (!xType.hasStaticShape())
+    return n.error() << "a run-time constant_value needs the input's static "
+                        "shape, got "
+                     << xType;
+  Value ones = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get(xType.getShape(), n.b().getI1Type()), true));
+  FailureOr<Value> inside = pad(ones, 0.0);
+  FailureOr<Value> padded = pad(x, 0.0);
+  if (failed(inside) || failed(padded))
+    return failure();
+  return setResult(n, n.create("kiln.select", {*inside, *padded, runtimeValue}));
 }
 
 //===----------------------------------------------------------------------===//

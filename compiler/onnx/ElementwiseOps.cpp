@@ -7,6 +7,8 @@
 
 #include "compiler/onnx/ONNXImporter.h"
 
+#include "compiler/import/KilnBuilder.h"
+
 #include "ir/KilnOps.h"
 
 #include <cfloat>
@@ -150,10 +152,13 @@ LogicalResult importPRelu(NodeImporter &n) {
   return success();
 }
 
-/// Clip's bounds: attributes before opset 11, optional constant inputs from
-/// 11 on. A missing bound is unbounded.
+/// Clip's bounds: attributes before opset 11, optional inputs from 11 on. A
+/// missing bound is unbounded. Constant bounds become kiln.clip's attributes;
+/// bounds known only at run time are max(x, min), then min(., max), which is
+/// ONNX's rule (min > max gives max) as it stands.
 LogicalResult importClip(NodeImporter &n) {
   std::optional<double> lo, hi;
+  Value runtimeLo, runtimeHi;
   if (n.opset() < 11) {
     lo = n.attrs().getOptionalFloat("min");
     hi = n.attrs().getOptionalFloat("max");
@@ -165,11 +170,48 @@ LogicalResult importClip(NodeImporter &n) {
     for (unsigned i : {1u, 2u}) {
       if (!n.hasInput(i))
         continue;
+      if (!getConstantValue(n.input(i))) {
+        RankedTensorType t = n.inputType(i);
+        if (!t || t.getNumElements() != 1)
+          return n.error() << "input '" << (i == 1 ? "min" : "max")
+                           << "' must hold one value, got " << t;
+        FailureOr<Value> scalar = n.reshape(n.input(i), {});
+        if (failed(scalar))
+          return failure();
+        (i == 1 ? runtimeLo : runtimeHi) = *scalar;
+        continue;
+      }
       FailureOr<double> v = n.constantScalar(i, i == 1 ? "min" : "max");
       if (failed(v))
         return failure();
       (i == 1 ? lo : hi) = *v;
     }
+  }
+  if (runtimeLo || runtimeHi) {
+    // Constant bounds join the run-time ones as scalars of the input's type.
+    Type et = n.inputType(0).getElementType();
+    for (auto [bound, value] : {std::pair{&lo, &runtimeLo}, {&hi, &runtimeHi}})
+      if (*bound && !*value) {
+        FailureOr<Value> c = n.scalar(et, **bound);
+        if (failed(c))
+          return failure();
+        *value = *c;
+      }
+    Value y = n.input(0);
+    if (runtimeLo) {
+      FailureOr<Value> r = n.create("kiln.max", {y, runtimeLo});
+      if (failed(r))
+        return failure();
+      y = *r;
+    }
+    if (runtimeHi) {
+      FailureOr<Value> r = n.create("kiln.min", {y, runtimeHi});
+      if (failed(r))
+        return failure();
+      y = *r;
+    }
+    n.setOutput(0, y);
+    return success();
   }
   // ONNX: when min > max, every value becomes max.
   if (lo && hi && *lo > *hi)

@@ -6,9 +6,12 @@
 
 #include "ir/KilnOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 
 #include <limits>
+#include <set>
 
 #include <onnx/onnx_pb.h>
 
@@ -266,9 +269,50 @@ FailureOr<DenseElementsAttr> NodeImporter::constantInput(unsigned i,
                                                          StringRef what) {
   if (DenseElementsAttr value = getConstantValue(input(i)))
     return value;
-  return error() << "input '" << what << "' ('" << inputName(i)
-                 << "') must be a compile-time constant (an initializer, a "
-                    "Constant, or computed from them and static shapes)";
+  InFlightDiagnostic diag =
+      error() << "input '" << what << "' ('" << inputName(i)
+              << "') must be a compile-time constant (an initializer, a "
+                 "Constant, or computed from them and static shapes)";
+  SmallVector<std::string> graphInputs = graphInputsBehind(input(i));
+  if (!graphInputs.empty()) {
+    diag << "; it is computed from graph input";
+    diag << (graphInputs.size() > 1 ? "s" : "");
+    for (auto [k, name] : llvm::enumerate(graphInputs))
+      diag << (k ? ", '" : " '") << name << "'";
+    diag << ": freeze " << (graphInputs.size() > 1 ? "them" : "it")
+         << " with --constant " << graphInputs.front() << "=FILE.npy";
+  }
+  return diag;
+}
+
+/// The graph inputs (function arguments, by kiln.name) that `value` is
+/// computed from, in argument order: the inputs --constant would freeze.
+SmallVector<std::string> NodeImporter::graphInputsBehind(Value value) const {
+  llvm::SetVector<Value> seen;
+  SmallVector<Value> work{value};
+  std::set<unsigned> args;
+  func::FuncOp fn;
+  // A walk over the value's producers; bounded by the ops imported so far.
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!v || !seen.insert(v))
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (auto owner =
+              dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp())) {
+        fn = owner;
+        args.insert(arg.getArgNumber());
+      }
+      continue;
+    }
+    for (Value operand : v.getDefiningOp()->getOperands())
+      work.push_back(operand);
+  }
+  SmallVector<std::string> names;
+  for (unsigned index : args)
+    if (auto name = fn.getArgAttrOfType<StringAttr>(index, kTensorNameAttr))
+      names.push_back(name.str());
+  return names;
 }
 
 FailureOr<SmallVector<int64_t>> NodeImporter::constantInts(unsigned i,
@@ -278,7 +322,8 @@ FailureOr<SmallVector<int64_t>> NodeImporter::constantInts(unsigned i,
     return failure();
   auto type = llvm::cast<RankedTensorType>(value->getType());
   Type et = type.getElementType();
-  if (!(et.isInteger(32) || et.isInteger(64)) || type.getRank() > 1)
+  if (!(et.isSignlessInteger(32) || et.isSignlessInteger(64)) ||
+      type.getRank() > 1)
     return error() << "input '" << what << "' must be a 1-D int32 or int64 "
                    << "tensor, got " << type;
   SmallVector<int64_t> out;
@@ -299,8 +344,9 @@ FailureOr<double> NodeImporter::constantScalar(unsigned i, StringRef what) {
   if (isa<FloatType>(et))
     return (*value->getValues<APFloat>().begin()).convertToDouble();
   APInt v = *value->getValues<APInt>().begin();
-  return et.isInteger(1) ? static_cast<double>(v.getZExtValue())
-                         : static_cast<double>(v.getSExtValue());
+  return et.isInteger(1) || et.isUnsignedInteger()
+             ? static_cast<double>(v.getZExtValue())
+             : static_cast<double>(v.getSExtValue());
 }
 
 bool NodeImporter::isOutputUsed(unsigned i) const {

@@ -61,6 +61,8 @@ private:
   LogicalResult collectNames();
   LogicalResult importInitializers();
   LogicalResult importInputs(func::FuncOp fn, Block *body);
+  LogicalResult importConstantInput(const onnx::ValueInfoProto &in,
+                                    const ConstantInput &value);
   void importParameters(func::FuncOp fn);
   LogicalResult importNode(const OpTable &table, int index);
   LogicalResult importOutputs(func::FuncOp fn);
@@ -315,8 +317,52 @@ LogicalResult ONNXImporter::importInitializers() {
   return success();
 }
 
+/// `--constant NAME=FILE.npy`: the input becomes a kiln.constant of the
+/// file's value, which must have the input's dtype and agree with its
+/// declared dims (symbolic dims take the file's).
+LogicalResult
+ONNXImporter::importConstantInput(const onnx::ValueInfoProto &in,
+                                  const ConstantInput &value) {
+  const std::string &name = in.name();
+  std::string where = "--constant " + name + "=" + value.file;
+  FailureOr<RankedTensorType> declared =
+      declaredType(in, "input '" + name + "'", nullptr);
+  if (failed(declared))
+    return failure();
+  Type et = parseDTypeName(&ctx, value.dtype);
+  Type expected = in.type().tensor_type().elem_type()
+                      ? elementTypeFor(&ctx, in.type().tensor_type().elem_type())
+                      : Type();
+  if (!et || et != expected)
+    return error() << where << ": the file holds " << value.dtype
+                   << " values, but input '" << name << "' is "
+                   << dtypeName(expected);
+  bool agrees = !*declared || (declared->getRank() ==
+                               static_cast<int64_t>(value.shape.size()));
+  for (size_t d = 0; agrees && *declared && d < value.shape.size(); ++d)
+    agrees = declared->isDynamicDim(d) ||
+             declared->getDimSize(d) == value.shape[d];
+  if (!agrees)
+    return error() << where << ": the file's shape ["
+                   << llvm::join(llvm::map_range(value.shape,
+                                                 [](int64_t d) {
+                                                   return std::to_string(d);
+                                                 }),
+                                 ", ")
+                   << "] does not match input '" << name << "' ("
+                   << *declared << ")";
+  if (!checkedNumElements(value.shape))
+    return error() << where << ": the file's value is too large";
+  FailureOr<DenseElementsAttr> attr = elementsFromBytes(
+      fileLoc, RankedTensorType::get(value.shape, et), value.bytes, where);
+  if (failed(attr))
+    return failure();
+  values[name] = builder.create<ConstantOp>(fileLoc, *attr);
+  return success();
+}
+
 LogicalResult ONNXImporter::importInputs(func::FuncOp fn, Block *body) {
-  SmallVector<std::string> names;
+  SmallVector<std::string> names, frozen;
   SmallVector<Type> types;
   bool ok = true;
   for (const onnx::ValueInfoProto &in : model.graph().input()) {
@@ -327,6 +373,17 @@ LogicalResult ONNXImporter::importInputs(func::FuncOp fn, Block *body) {
       continue;
     if (name.empty())
       return error() << "a graph input has no name";
+    if (auto it = options.constants.find(name);
+        it != options.constants.end()) {
+      frozen.push_back(name);
+      if (failed(importConstantInput(in, it->second))) {
+        if (!keepGoingAfterFailure())
+          return failure();
+        ok = false;
+        markUndefined(name);
+      }
+      continue;
+    }
     if (llvm::is_contained(names, name))
       return error() << "graph input '" << name << "' is listed twice";
     if (producers.count(name))
@@ -372,6 +429,13 @@ LogicalResult ONNXImporter::importInputs(func::FuncOp fn, Block *body) {
     names.push_back(name);
     types.push_back(*type);
   }
+  for (const auto &constant : options.constants)
+    if (!llvm::is_contained(frozen, constant.getKey().str())) {
+      error() << "--constant names '" << constant.getKey()
+              << "', which is not an input of the model (inputs: "
+              << llvm::join(names, ", ") << ")";
+      ok = false;
+    }
   if ((!ok || failed(checkShapeBindings(fileLoc, names, options))) &&
       !keepGoingAfterFailure())
     return failure();

@@ -192,12 +192,14 @@ public:
 
   /// Input `i` as a constant after folding; otherwise an error naming the
   /// input (`what`, as ONNX calls it) saying it must be a compile-time
-  /// constant.
+  /// constant, and which graph inputs to freeze with --constant.
   FailureOr<DenseElementsAttr> constantInput(unsigned i, StringRef what);
   /// A constant int32/int64 input of rank 0 or 1, as int64s.
   FailureOr<SmallVector<int64_t>> constantInts(unsigned i, StringRef what);
   /// A constant one-element input, as a double.
   FailureOr<double> constantScalar(unsigned i, StringRef what);
+  /// The graph inputs `value` is computed from (by name), for messages.
+  SmallVector<std::string> graphInputsBehind(Value value) const;
 
   //--- Outputs --------------------------------------------------------------
   size_t numOutputs() const;

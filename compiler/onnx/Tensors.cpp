@@ -42,8 +42,13 @@ Type onnx_import::elementTypeFor(MLIRContext *ctx, int32_t onnxType) {
   case kDouble: return b.getF64Type();
   case kBool: return b.getI1Type();
   case kInt8: return b.getIntegerType(8);
+  case kInt16: return b.getIntegerType(16);
   case kInt32: return b.getI32Type();
   case kInt64: return b.getI64Type();
+  case kUInt8: return b.getIntegerType(8, /*isSigned=*/false);
+  case kUInt16: return b.getIntegerType(16, /*isSigned=*/false);
+  case kUInt32: return b.getIntegerType(32, /*isSigned=*/false);
+  case kUInt64: return b.getIntegerType(64, /*isSigned=*/false);
   default: return Type();
   }
 }
@@ -67,9 +72,14 @@ int32_t onnx_import::onnxTypeCode(Type t) {
   if (t.isBF16()) return kBFloat16;
   if (t.isF64()) return kDouble;
   if (t.isInteger(1)) return kBool;
-  if (t.isInteger(8)) return kInt8;
-  if (t.isInteger(32)) return kInt32;
-  if (t.isInteger(64)) return kInt64;
+  if (t.isUnsignedInteger(8)) return kUInt8;
+  if (t.isUnsignedInteger(16)) return kUInt16;
+  if (t.isUnsignedInteger(32)) return kUInt32;
+  if (t.isUnsignedInteger(64)) return kUInt64;
+  if (t.isSignlessInteger(8)) return kInt8;
+  if (t.isSignlessInteger(16)) return kInt16;
+  if (t.isSignlessInteger(32)) return kInt32;
+  if (t.isSignlessInteger(64)) return kInt64;
   return 0;
 }
 
@@ -219,6 +229,8 @@ TensorReader::readTyped(const onnx::TensorProto &tensor, RankedTensorType type,
   case kFloat: field = "float_data"; count = tensor.float_data_size(); break;
   case kDouble: field = "double_data"; count = tensor.double_data_size(); break;
   case kInt64: field = "int64_data"; count = tensor.int64_data_size(); break;
+  case kUInt32:
+  case kUInt64: field = "uint64_data"; count = tensor.uint64_data_size(); break;
   default: field = "int32_data"; count = tensor.int32_data_size(); break;
   }
   int64_t total = tensor.float_data_size() + tensor.double_data_size() +
@@ -268,6 +280,38 @@ TensorReader::readTyped(const onnx::TensorProto &tensor, RankedTensorType type,
         return emitError(loc) << where << ": " << v << " is not an int8";
       appendBytes(bytes, static_cast<int8_t>(v));
     }
+    break;
+  case kInt16:
+    for (int32_t v : tensor.int32_data()) {
+      if (v < -32768 || v > 32767)
+        return emitError(loc) << where << ": " << v << " is not an int16";
+      appendBytes(bytes, static_cast<int16_t>(v));
+    }
+    break;
+  case kUInt8:
+  case kUInt16: {
+    int32_t max = code == kUInt8 ? 0xFF : 0xFFFF;
+    for (int32_t v : tensor.int32_data()) {
+      if (v < 0 || v > max)
+        return emitError(loc) << where << ": " << v << " is not a "
+                              << onnxTypeName(code);
+      if (code == kUInt8)
+        appendBytes(bytes, static_cast<uint8_t>(v));
+      else
+        appendBytes(bytes, static_cast<uint16_t>(v));
+    }
+    break;
+  }
+  case kUInt32:
+    for (uint64_t v : tensor.uint64_data()) {
+      if (v > 0xFFFFFFFFu)
+        return emitError(loc) << where << ": " << v << " is not a uint32";
+      appendBytes(bytes, static_cast<uint32_t>(v));
+    }
+    break;
+  case kUInt64:
+    for (uint64_t v : tensor.uint64_data())
+      appendBytes(bytes, v);
     break;
   case kBool:
     for (int32_t v : tensor.int32_data())

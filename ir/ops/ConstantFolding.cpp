@@ -328,7 +328,7 @@ bool isSplatOf(Attribute attr, double value) {
     return false;
   if (isa<FloatType>(d.getElementType()))
     return toDouble(d.getSplatValue<APFloat>()) == value;
-  if (d.getElementType().isInteger(1))
+  if (d.getElementType().isInteger(1) || d.getElementType().isUnsignedInteger())
     return d.getSplatValue<APInt>().getZExtValue() == value;
   return static_cast<double>(d.getSplatValue<APInt>().getSExtValue()) == value;
 }

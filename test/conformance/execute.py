@@ -3,9 +3,13 @@
 It also asks `kiln check` about the model, which must agree with the compile: no problem when the
 compile succeeds, and a problem when it fails. A disagreement is a Kiln bug, reported with the test.
 
+Inputs that must be compile-time constants (Reshape's shape, Slice's starts, ...) are frozen with
+`--constant NAME=FILE.npy` to the data set's value, as the compile error suggests: a test compiles
+once per data set then, and only the other inputs are passed to `kiln run`.
+
 Compiles are cached per test under the cache folder, keyed by everything that decides the result:
-the kiln binary's bytes, the host CPU (artifacts are compiled for it), the model's bytes and the
---shape bindings. A cached failure keeps its error output, so a rerun after a change elsewhere only
+the kiln binary's bytes, the host CPU (artifacts are compiled for it), the model's bytes, the
+--shape bindings and the --constant values. A cached failure keeps its error output, so a rerun after a change elsewhere only
 compiles what changed. Runs are never cached: they are cheap, and a run is the thing under test.
 Entries of other kiln binaries are deleted when a run starts, so the cache holds one build's compiles.
 """
@@ -25,6 +29,8 @@ import cases as cases_lib
 import classify
 
 COMPILE_TIMEOUT_S = 300
+# What a compile error says when an input must be frozen; the name is the graph input's.
+CONSTANT_HINT = re.compile(r"--constant (.+?)=FILE\.npy")
 RUN_TIMEOUT_S = 120
 
 # Outcomes, in the order the report lists them.
@@ -78,31 +84,46 @@ class Kiln:
                 if old != self.identity[:16] and re.fullmatch(r"[0-9a-f]{16}", old):
                     shutil.rmtree(os.path.join(cache_root, old), ignore_errors=True)
 
-    def _entry(self, model_path, shapes):
+    def _entry(self, model_path, shapes, constants):
         h = hashlib.sha256(self.identity.encode())
         _sha256_file(model_path, h)
         h.update(json.dumps(sorted(shapes.items())).encode())
+        for name, value in sorted(constants.items()):
+            h.update(json.dumps([name, str(value.dtype), list(value.shape)]).encode())
+            h.update(np.ascontiguousarray(value).tobytes())
         return os.path.join(self.cache_dir, h.hexdigest()[:32])
 
-    def compile(self, model_path, shapes):
+    @staticmethod
+    def _flags(shapes, constants, folder):
+        """--shape and --constant flags; the constants' .npy files are written into `folder`."""
+        args = []
+        for name, dims in sorted(shapes.items()):
+            args += ["--shape", "%s=%s" % (name, "x".join(map(str, dims)))]
+        for i, (name, value) in enumerate(sorted(constants.items())):
+            path = os.path.join(folder, "constant_%d.npy" % i)
+            np.save(path, value)
+            args += ["--constant", "%s=%s" % (name, path)]
+        return args
+
+    def compile(self, model_path, shapes, constants=None):
         """(artifact folder or None, the compile's stderr, seconds spent here)."""
-        entry = self._entry(model_path, shapes)
+        constants = constants or {}
+        entry = self._entry(model_path, shapes, constants)
         record = os.path.join(entry, "compile.json")
         start = time.monotonic()
         if not os.path.exists(record):
-            self._compile_into(entry, model_path, shapes)
+            self._compile_into(entry, model_path, shapes, constants)
         with open(record) as f:
             done = json.load(f)
         artifact = os.path.join(entry, "artifact") if done["ok"] else None
         return artifact, done["stderr"], time.monotonic() - start
 
-    def _compile_into(self, entry, model_path, shapes):
+    def _compile_into(self, entry, model_path, shapes, constants):
         # Built in a private folder and renamed into place, so a killed run leaves no half entry.
         os.makedirs(self.cache_dir, exist_ok=True)
         work = tempfile.mkdtemp(dir=self.cache_dir, prefix=".tmp-")
         args = [self.binary, "compile", model_path, "-o", os.path.join(work, "artifact")]
-        for name, dims in sorted(shapes.items()):
-            args += ["--shape", "%s=%s" % (name, "x".join(map(str, dims)))]
+        args += self._flags(shapes, constants, work)
         try:
             proc = subprocess.run(args, capture_output=True, text=True, errors="replace",
                                   timeout=COMPILE_TIMEOUT_S)
@@ -118,16 +139,20 @@ class Kiln:
         except OSError:  # another process cached the same compile first
             shutil.rmtree(work, ignore_errors=True)
 
-    def check(self, model_path, shapes):
+    def check(self, model_path, shapes, constants=None):
         """`kiln check --json`'s report (None if it did not give one) and its exit status; cached
         beside the compile."""
-        record = os.path.join(self._entry(model_path, shapes), "check.json")
+        constants = constants or {}
+        record = os.path.join(self._entry(model_path, shapes, constants), "check.json")
         if not os.path.exists(record):
+            folder = tempfile.mkdtemp(dir=self.cache_dir, prefix=".check-")
             args = [self.binary, "check", model_path, "--json"]
-            for name, dims in sorted(shapes.items()):
-                args += ["--shape", "%s=%s" % (name, "x".join(map(str, dims)))]
-            proc = subprocess.run(args, capture_output=True, text=True, errors="replace",
-                                  timeout=COMPILE_TIMEOUT_S)
+            args += self._flags(shapes, constants, folder)
+            try:
+                proc = subprocess.run(args, capture_output=True, text=True, errors="replace",
+                                      timeout=COMPILE_TIMEOUT_S)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
             try:
                 report = json.loads(proc.stdout)
             except ValueError:
@@ -198,13 +223,32 @@ def shape_bindings(info, data_set):
             for k, v in enumerate(info.inputs) if not cases_lib.is_static(v)}
 
 
+def compile_for(case, info, data_set, kiln):
+    """Compiles the test for this data set, freezing each input the compile asks to be constant
+    (--constant) to the data set's value: (artifact or None, stderr, {frozen name: value}, shapes)."""
+    inputs, _ = cases_lib.read_data_set(data_set, info)
+    bindings = shape_bindings(info, data_set)
+    constants = {}
+    while True:
+        shapes = {k: v for k, v in bindings.items() if k not in constants}
+        artifact, stderr, _ = kiln.compile(case.model_path, shapes, constants)
+        if artifact is not None:
+            return artifact, stderr, constants, shapes
+        hint = CONSTANT_HINT.search(classify.first_error_line(stderr))
+        name = hint.group(1) if hint else None
+        if name is None or name in constants or name not in inputs:
+            return None, stderr, constants, shapes
+        constants[name] = inputs[name]
+
+
 def compile_and_run(case, info, data_set, kiln, work):
     """(outcome, reason, message, actual outputs): outcome None when Kiln ran the data set."""
-    artifact, stderr, _ = kiln.compile(case.model_path, shape_bindings(info, data_set))
+    artifact, stderr, constants, _ = compile_for(case, info, data_set, kiln)
     if artifact is None:
         line = classify.first_error_line(stderr)
         return COMPILE, classify.compile_reason(line), line, None
     inputs, _ = cases_lib.read_data_set(data_set, info)
+    inputs = {k: v for k, v in inputs.items() if k not in constants}
     actual, error = kiln.run(artifact, inputs, work)
     if actual is None:
         return RUN, classify.run_reason(error), error, None
@@ -213,7 +257,8 @@ def compile_and_run(case, info, data_set, kiln, work):
 
 def check_disagreement(case, info, data_set, kiln, compiled):
     """"" when `kiln check` agrees with the compile of this data set's shapes; else how not."""
-    report, rc, stderr = kiln.check(case.model_path, shape_bindings(info, data_set))
+    _, _, constants, shapes = compile_for(case, info, data_set, kiln)  # cached: no recompile
+    report, rc, stderr = kiln.check(case.model_path, shapes, constants)
     if report is None or rc not in (0, 1):
         return "kiln check exited with %d and no report: %s" % (rc, classify.first_error_line(stderr))
     if report["ok"] != (rc == 0):

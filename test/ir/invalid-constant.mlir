@@ -10,16 +10,16 @@ func.func @not_a_tensor() {
 // -----
 
 func.func @element_type() {
-  // expected-error @+1 {{'kiln.constant' op result #0 must be ranked tensor of kiln element values, but got 'tensor<2xi16>'}}
-  %0 = kiln.constant dense<1> : tensor<2xi16>
+  // expected-error @+1 {{'kiln.constant' op result #0 must be ranked tensor of kiln element values, but got 'tensor<2xi4>'}}
+  %0 = kiln.constant dense<1> : tensor<2xi4>
   return
 }
 
 // -----
 
-func.func @unsigned_element_type() {
-  // expected-error @+1 {{'kiln.constant' op result #0 must be ranked tensor of kiln element values, but got 'tensor<2xui8>'}}
-  %0 = kiln.constant dense<1> : tensor<2xui8>
+func.func @signed_element_type() {
+  // expected-error @+1 {{'kiln.constant' op result #0 must be ranked tensor of kiln element values, but got 'tensor<2xsi8>'}}
+  %0 = kiln.constant dense<1> : tensor<2xsi8>
   return
 }
 

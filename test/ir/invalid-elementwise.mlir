@@ -211,10 +211,10 @@ func.func @unranked(%x: tensor<*xf32>) -> tensor<*xf32> {
 
 // -----
 
-func.func @unsupported_element_type(%x: tensor<4xi16>) -> tensor<4xi16> {
-  // expected-error @+1 {{'kiln.abs' op operand #0 must be ranked tensor of numeric values, but got 'tensor<4xi16>'}}
-  %0 = kiln.abs %x : tensor<4xi16>
-  return %0 : tensor<4xi16>
+func.func @unsupported_element_type(%x: tensor<4xi4>) -> tensor<4xi4> {
+  // expected-error @+1 {{'kiln.abs' op operand #0 must be ranked tensor of numeric values, but got 'tensor<4xi4>'}}
+  %0 = kiln.abs %x : tensor<4xi4>
+  return %0 : tensor<4xi4>
 }
 
 // -----
@@ -311,10 +311,10 @@ func.func @cast_rank(%x: tensor<4xf32>) -> tensor<1x4xf32> {
 
 // -----
 
-func.func @cast_element_type(%x: tensor<4xf32>) -> tensor<4xui8> {
-  // expected-error @+1 {{'kiln.cast' op result #0 must be ranked tensor of kiln element values, but got 'tensor<4xui8>'}}
-  %0 = kiln.cast %x : tensor<4xf32> -> tensor<4xui8>
-  return %0 : tensor<4xui8>
+func.func @cast_element_type(%x: tensor<4xf32>) -> tensor<4xsi8> {
+  // expected-error @+1 {{'kiln.cast' op result #0 must be ranked tensor of kiln element values, but got 'tensor<4xsi8>'}}
+  %0 = kiln.cast %x : tensor<4xf32> -> tensor<4xsi8>
+  return %0 : tensor<4xsi8>
 }
 
 // -----

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/kiln/CheckCommand.h"
+#include "tools/kiln/ConstantInputs.h"
 #include "tools/kiln/ProblemKinds.h"
 
 #include "compiler/driver/Diagnostics.h"
@@ -31,7 +32,8 @@ using namespace mlir::kiln;
 namespace {
 
 const char *kUsage =
-    "usage: kiln check MODEL [--shape NAME=DIMS]... [--json]\n"
+    "usage: kiln check MODEL [--shape NAME=DIMS]... [--constant NAME=FILE]...\n"
+    "                        [--json]\n"
     "\n"
     "Reports everything that would stop `kiln compile MODEL`, all at once:\n"
     "unsupported ops with all their nodes, ops newer than the model's opset,\n"
@@ -44,6 +46,8 @@ const char *kUsage =
     "\n"
     "options:\n"
     "  --shape NAME=DIMS   dims of input NAME, as for kiln compile (repeatable)\n"
+    "  --constant NAME=FILE  freeze input NAME to FILE's value (.npy), as for\n"
+    "                      kiln compile (repeatable)\n"
     "  --json              print the report as JSON\n"
     "  -h, --help          show this help\n";
 
@@ -175,6 +179,15 @@ int ::kiln::cli::checkCommand(int argc, char **argv) {
         value = argv[++i];
       }
       if (failed(addShapeBinding(value, options.import, problem)))
+        return usageError(problem);
+    } else if (arg == "--constant" || arg.starts_with("--constant=")) {
+      llvm::StringRef value = arg.drop_front(strlen("--constant="));
+      if (arg == "--constant") {
+        if (i + 1 >= argc)
+          return usageError("missing value for --constant");
+        value = argv[++i];
+      }
+      if (!::kiln::cli::addConstantInput(value.str(), options.import, problem))
         return usageError(problem);
     } else if (arg.starts_with("-")) {
       return usageError("unknown option '" + arg.str() + "'");

@@ -1,6 +1,7 @@
 //===- CompileCommand.cpp - `kiln compile` --------------------------------===//
 
 #include "tools/kiln/CompileCommand.h"
+#include "tools/kiln/ConstantInputs.h"
 
 #include "compiler/driver/Diagnostics.h"
 #include "compiler/driver/Driver.h"
@@ -29,6 +30,9 @@ const char *kUsage =
     "  --name NAME             C symbol prefix and file stem (default: MODEL's stem)\n"
     "  --shape NAME=DIMS       dims of input NAME, e.g. --shape x=1x3x224x224;\n"
     "                          needed for inputs with symbolic dims (repeatable)\n"
+    "  --constant NAME=FILE    freeze input NAME to the value in FILE (.npy): it\n"
+    "                          becomes a constant and leaves the signature; for\n"
+    "                          inputs that decide shapes (repeatable)\n"
     "  --target NAME           code generation target (default: cpu)\n"
     "  --cpu CPU               target CPU (default: native, the host's)\n"
     "  --target-triple TRIPLE  target triple (default: the host's)\n"
@@ -95,6 +99,12 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
       if (!value(v))
         return usageError("missing value for --shape");
       if (failed(addShapeBinding(v, options.import, problem)))
+        return usageError(problem);
+    } else if (flag == "--constant") {
+      std::string problem;
+      if (!value(v))
+        return usageError("missing value for --constant");
+      if (!::kiln::cli::addConstantInput(v, options.import, problem))
         return usageError(problem);
     } else if (flag == "--target") {
       if (!value(options.targetName))

@@ -255,8 +255,13 @@ char npyKind(kiln_dtype_t dtype) {
   case KILN_DTYPE_BF16: return 'u';
   case KILN_DTYPE_BOOL: return 'b';
   case KILN_DTYPE_I8:
+  case KILN_DTYPE_I16:
   case KILN_DTYPE_I32:
   case KILN_DTYPE_I64: return 'i';
+  case KILN_DTYPE_U8:
+  case KILN_DTYPE_U16:
+  case KILN_DTYPE_U32:
+  case KILN_DTYPE_U64: return 'u';
   }
   return '\0';
 }
@@ -303,8 +308,7 @@ std::string describeDescr(const std::string &descr) {
 #undef KILN_NPY_NAME
   static const struct {
     const char *descr, *name;
-  } kOthers[] = {{"|u1", "uint8"},  {"<i2", "int16"},  {"<u2", "uint16"},
-                 {"<u4", "uint32"}, {"<u8", "uint64"}, {"|V2", "void16 (e.g. ml_dtypes.bfloat16)"}};
+  } kOthers[] = {{"|V2", "void16 (e.g. ml_dtypes.bfloat16)"}};
   for (const auto &entry : kOthers)
     if (descr == entry.descr)
       return std::string(entry.name) + " (" + descr + ")";

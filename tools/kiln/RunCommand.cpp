@@ -246,6 +246,11 @@ double elementAsDouble(kiln_dtype_t dtype, const unsigned char *p) {
   case KILN_DTYPE_I8: return load<int8_t>(p);
   case KILN_DTYPE_I32: return load<int32_t>(p);
   case KILN_DTYPE_I64: return static_cast<double>(load<int64_t>(p));
+  case KILN_DTYPE_U8: return *p;
+  case KILN_DTYPE_I16: return load<int16_t>(p);
+  case KILN_DTYPE_U16: return load<uint16_t>(p);
+  case KILN_DTYPE_U32: return load<uint32_t>(p);
+  case KILN_DTYPE_U64: return static_cast<double>(load<uint64_t>(p));
   }
   return NAN;
 }

@@ -136,7 +136,9 @@ TEST(RuntimeBasics, Dtypes) {
     size_t size;
   } expected[] = {{KILN_DTYPE_F16, "float16", 2}, {KILN_DTYPE_BF16, "bfloat16", 2}, {KILN_DTYPE_F32, "float32", 4},
                   {KILN_DTYPE_F64, "float64", 8}, {KILN_DTYPE_BOOL, "bool", 1},       {KILN_DTYPE_I8, "int8", 1},
-                  {KILN_DTYPE_I32, "int32", 4},   {KILN_DTYPE_I64, "int64", 8}};
+                  {KILN_DTYPE_I32, "int32", 4},   {KILN_DTYPE_I64, "int64", 8},       {KILN_DTYPE_U8, "uint8", 1},
+                  {KILN_DTYPE_I16, "int16", 2},   {KILN_DTYPE_U16, "uint16", 2},      {KILN_DTYPE_U32, "uint32", 4},
+                  {KILN_DTYPE_U64, "uint64", 8}};
   for (const auto &e : expected) {
     EXPECT_STREQ(kiln_dtype_name(e.dtype), e.name);
     EXPECT_EQ(kiln_dtype_size(e.dtype), e.size) << e.name;
@@ -151,7 +153,7 @@ TEST(RuntimeBasics, Dtypes) {
   EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_##ENUM), size_t(bytes));
   KILN_DTYPES(CHECK_ABI_DTYPE)
 #undef CHECK_ABI_DTYPE
-  auto invalid = static_cast<kiln_dtype_t>(8);
+  auto invalid = static_cast<kiln_dtype_t>(13);
   EXPECT_EQ(kiln_dtype_name(invalid), nullptr);
   EXPECT_EQ(kiln_dtype_size(invalid), 0u);
   kiln_dtype_t out;
@@ -732,8 +734,8 @@ TEST(RuntimeBadArtifacts, ManifestFieldChecks) {
        "field 'entry_points[0].inputs[0].name' is empty"},
       {"NUL in name", [](json &j) { j["entry_points"][0]["inputs"][0]["name"] = std::string("a\0b", 3); },
        "contains a NUL character"},
-      {"unknown dtype", [](json &j) { j["entry_points"][0]["outputs"][1]["dtype"] = "uint64"; },
-       "field 'entry_points[0].outputs[1].dtype' has unknown dtype 'uint64'"},
+      {"unknown dtype", [](json &j) { j["entry_points"][0]["outputs"][1]["dtype"] = "float8"; },
+       "field 'entry_points[0].outputs[1].dtype' has unknown dtype 'float8'"},
       {"signature dtype name", [](json &j) { j["entry_points"][0]["outputs"][1]["dtype"] = "i64"; },
        "has unknown dtype 'i64'"},
       {"no shape", [](json &j) { j["entry_points"][0]["outputs"][0].erase("shape"); },

@@ -163,7 +163,7 @@ def bad_tensors(outdir):
         "f16-bits": typed("w", TensorProto.FLOAT16, [2], "int32_data", [0x3C00, 0x13C00]),
         "bf16-bits": typed("w", TensorProto.BFLOAT16, [1], "int32_data", [-1]),
         "undefined-dtype": typed("w", TensorProto.UNDEFINED, [1], "int32_data", [1]),
-        "uint8-dtype": raw("w", TensorProto.UINT8, [1], b"\1"),
+        "uint8-dtype": raw("w", TensorProto.FLOAT8E5M2, [1], b"\1"),
     }
     both = raw("w", TensorProto.FLOAT, [1], b"\0\0\x80\x3f")
     both.float_data.append(2.0)
