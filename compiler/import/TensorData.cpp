@@ -63,13 +63,18 @@ mlir::kiln::elementsFromDoubles(Location loc, RankedTensorType type,
     return DenseElementsAttr::get(type, out);
   }
   unsigned width = et.getIntOrFloatBitWidth();
-  double lo = -std::ldexp(1.0, width - 1), hi = std::ldexp(1.0, width - 1);
+  bool isUnsigned = et.isUnsignedInteger();
+  double lo = isUnsigned ? 0.0 : -std::ldexp(1.0, width - 1);
+  double hi = std::ldexp(1.0, isUnsigned ? width : width - 1);
   SmallVector<llvm::APInt> out;
   for (double v : values) {
     if (v != std::floor(v) || v < lo || v >= hi)
       return emitError(loc) << where << ": " << v << " is not a valid "
                             << dtypeName(et);
-    out.push_back(llvm::APInt(width, static_cast<int64_t>(v), /*isSigned=*/true));
+    out.push_back(isUnsigned
+                      ? llvm::APInt(width, static_cast<uint64_t>(v))
+                      : llvm::APInt(width, static_cast<int64_t>(v),
+                                    /*isSigned=*/true));
   }
   return DenseElementsAttr::get(type, out);
 }

@@ -181,9 +181,25 @@ LogicalResult importRange(NodeImporter &n) {
     double count = std::max(std::ceil((limit - start) / delta), 0.0);
     if (count > static_cast<double>(kMaxComputedElements))
       return tooMany(count);
+    // Opset 27's stash_type: float16/bfloat16 ranges are computed in float32
+    // (start + k * delta, each step rounded to float) before rounding to T.
+    bool inFloat32 = false;
+    if (n.opset() >= 27) {
+      int64_t stash = n.attrs().getInt("stash_type", 1);
+      if (stash != 1)
+        return n.error() << "attribute 'stash_type' is " << stash
+                         << ", which is not supported (expected 1, float)";
+      inFloat32 = et.isF16() || et.isBF16();
+    }
     SmallVector<double> out;
-    for (int64_t k = 0; k < static_cast<int64_t>(count); ++k)
+    for (int64_t k = 0; k < static_cast<int64_t>(count); ++k) {
+      if (inFloat32) {
+        float step = static_cast<float>(k) * static_cast<float>(delta);
+        out.push_back(static_cast<float>(start) + step);
+        continue;
+      }
       out.push_back(start + static_cast<double>(k) * delta);
+    }
     FailureOr<DenseElementsAttr> attr = elementsFromDoubles(
         n.loc(), RankedTensorType::get({static_cast<int64_t>(out.size())}, et),
         out, "Range");

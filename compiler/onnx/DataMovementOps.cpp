@@ -625,9 +625,255 @@ LogicalResult importDropout(NodeImporter &n) {
   return success();
 }
 
+/// GatherElements: out[i..] = data[i.. with index[i..] at `axis`]. A one-hot
+/// select over the axis: index (negative ones counted from the end), as
+/// [.., I(axis), 1, ..], == iota [.., 1, L, ..] picks from data (cut to the
+/// index's extent in the other dims) as [.., 1, L, ..]; the sum over L is
+/// the gathered element. Out-of-range indices (an error in ONNX) give 0.
+LogicalResult importGatherElements(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  int64_t axisAttr = a.getInt("axis", 0);
+  if (failed(n.checkArity(2, 2)) || failed(a.status()))
+    return failure();
+  RankedTensorType data = n.inputType(0), index = n.inputType(1);
+  if (!data.hasStaticShape() || !index.hasStaticShape() ||
+      data.getRank() != index.getRank())
+    return n.error() << "expects static data and indices of one rank, got "
+                     << data << " and " << index;
+  Type it = index.getElementType();
+  if (!(it.isSignlessInteger(32) || it.isSignlessInteger(64)))
+    return n.error() << "expects int32 or int64 indices, got " << index;
+  FailureOr<int64_t> axis = n.normalizeAxis(axisAttr, data.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t rank = data.getRank(), length = data.getDimSize(*axis);
+  SmallVector<int64_t> starts(rank, 0), ends(data.getShape()), steps(rank, 1);
+  for (int64_t d = 0; d < rank; ++d) {
+    if (d == *axis)
+      continue;
+    if (index.getDimSize(d) > data.getDimSize(d))
+      return n.error() << "indices " << index << " exceed data " << data
+                       << " in dim " << d;
+    ends[d] = index.getDimSize(d);
+  }
+  OpChain c{n};
+  Value cut = n.input(0);
+  if (ArrayRef<int64_t>(ends) != data.getShape())
+    cut = c.op("kiln.slice", cut,
+               {n.namedI64s("starts", starts), n.namedI64s("ends", ends),
+                n.namedI64s("steps", steps)});
+  SmallVector<int64_t> dataShape(ends), indexShape(index.getShape()),
+      iotaShape(rank + 1, 1);
+  dataShape.insert(dataShape.begin() + *axis, 1);
+  indexShape.insert(indexShape.begin() + *axis + 1, 1);
+  iotaShape[*axis + 1] = length;
+  SmallVector<APInt> iota;
+  for (int64_t k = 0; k < length; ++k)
+    iota.push_back(APInt(it.getIntOrFloatBitWidth(), k));
+  Value ids = n.constant(
+      DenseElementsAttr::get(RankedTensorType::get(iotaShape, it), iota));
+  Value idx = n.input(1);
+  Value zero = c.scalar(it, 0);
+  Value negative = c.compare(static_cast<uint32_t>(ComparePredicate::lt), idx, zero);
+  idx = c.op("kiln.select",
+             {negative, c.op("kiln.add", {idx, c.scalar(it, length)}), idx});
+  Value mask = c.compare(static_cast<uint32_t>(ComparePredicate::eq),
+                         c.reshape(idx, indexShape), ids);
+  Value picked = c.op("kiln.select",
+                      {mask, c.reshape(cut, dataShape),
+                       c.scalar(data.getElementType(), 0)});
+  return c.output(0, c.sum(picked, {*axis + 1}, false));
+}
+
+/// DepthToSpace (DCR or CRD) and SpaceToDepth: a reshape to 6-D, a
+/// transpose, a reshape back, as the operator text writes them.
+LogicalResult importDepthToSpace(NodeImporter &n, bool toSpace) {
+  AttributeReader &a = n.attrs();
+  std::optional<int64_t> blocksize = a.getOptionalInt("blocksize");
+  // `mode` arrived in opset 11; before it, DCR.
+  bool crd = toSpace && n.opset() >= 11 &&
+             a.getChoice("mode", "DCR", {"DCR", "CRD"}) == 1;
+  if (failed(n.checkArity(1, 1)) || failed(a.status()))
+    return failure();
+  if (!blocksize || *blocksize < 1)
+    return n.error() << "attribute 'blocksize' is required and must be "
+                        "positive";
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() != 4 || !type.hasStaticShape())
+    return n.error() << "expects a static 4-D input, got " << type;
+  int64_t bs = *blocksize, b = type.getDimSize(0), c = type.getDimSize(1),
+          h = type.getDimSize(2), w = type.getDimSize(3);
+  SmallVector<int64_t> split, perm, result;
+  if (toSpace) {
+    if (c % (bs * bs))
+      return n.error() << "channels " << c << " are not a multiple of "
+                       << "blocksize^2 = " << bs * bs;
+    split = crd ? SmallVector<int64_t>{b, c / (bs * bs), bs, bs, h, w}
+                : SmallVector<int64_t>{b, bs, bs, c / (bs * bs), h, w};
+    perm = crd ? SmallVector<int64_t>{0, 1, 4, 2, 5, 3}
+               : SmallVector<int64_t>{0, 3, 4, 1, 5, 2};
+    result = {b, c / (bs * bs), h * bs, w * bs};
+  } else {
+    if (h % bs || w % bs)
+      return n.error() << "spatial dims " << h << "x" << w
+                       << " are not multiples of blocksize " << bs;
+    split = {b, c, h / bs, bs, w / bs, bs};
+    perm = {0, 3, 5, 1, 2, 4};
+    result = {b, c * bs * bs, h / bs, w / bs};
+  }
+  OpChain ch{n};
+  Value y = ch.op("kiln.transpose", ch.reshape(n.input(0), split),
+                  {n.namedI64s("perm", perm)});
+  return ch.output(0, ch.reshape(y, result));
+}
+
+/// Tile: reshape to [1, d0, 1, d1, ..], expand to [r0, d0, r1, d1, ..],
+/// reshape to [r0 * d0, r1 * d1, ..] (repeats must be constant).
+LogicalResult importTile(NodeImporter &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  if (!type.hasStaticShape())
+    return n.error() << "expects a static input, got " << type;
+  FailureOr<SmallVector<int64_t>> repeats = n.constantInts(1, "repeats");
+  if (failed(repeats))
+    return failure();
+  if (static_cast<int64_t>(repeats->size()) != type.getRank())
+    return n.error() << "repeats " << formatList(*repeats) << " has "
+                     << repeats->size() << " entries for a rank-"
+                     << type.getRank() << " input";
+  SmallVector<int64_t> spread, expanded, result;
+  for (auto [r, d] : llvm::zip(*repeats, type.getShape())) {
+    if (r < 0)
+      return n.error() << "repeats " << formatList(*repeats)
+                       << " has a negative entry";
+    spread.append({1, d});
+    expanded.append({r, d});
+    result.push_back(r * d);
+  }
+  if (!checkedNumElements(expanded))
+    return n.error() << "the result is too large";
+  OpChain c{n};
+  Value y = c.op("kiln.expand", c.reshape(n.input(0), spread),
+                 {n.namedI64s("shape", expanded)});
+  return c.output(0, c.reshape(y, result));
+}
+
+/// OneHot: values[1] where indices (negative ones counted from depth) ==
+/// iota over a new dim at `axis`, values[0] elsewhere. depth decides the
+/// shape, so it must be a constant.
+LogicalResult importOneHot(NodeImporter &n) {
+  int64_t axisAttr = n.attrs().getInt("axis", -1);
+  if (failed(n.checkArity(3, 3)) || failed(n.attrs().status()))
+    return failure();
+  FailureOr<DenseElementsAttr> depthValue = n.constantInput(1, "depth");
+  if (failed(depthValue))
+    return failure();
+  if (depthValue->getNumElements() != 1)
+    return n.error() << "input 'depth' must hold one value";
+  double depthD = isa<FloatType>(depthValue->getElementType())
+                      ? (*depthValue->getValues<APFloat>().begin()).convertToDouble()
+                      : static_cast<double>(
+                            (*depthValue->getValues<APInt>().begin()).getSExtValue());
+  int64_t depth = static_cast<int64_t>(depthD);
+  if (depth < 1 || depth > kMaxComputedElements)
+    return n.error() << "depth " << depthD << " is out of range";
+  RankedTensorType indices = n.inputType(0), values = n.inputType(2);
+  if (!indices.hasStaticShape() || values.getNumElements() != 2)
+    return n.error() << "expects static indices and two values, got " << indices
+                     << " and " << values;
+  FailureOr<int64_t> axis = n.normalizeAxis(axisAttr, indices.getRank() + 1);
+  if (failed(axis))
+    return failure();
+  Type it = indices.getElementType();
+  if (!isa<IntegerType>(it) && !isa<FloatType>(it))
+    return n.error() << "unsupported indices " << indices;
+  OpChain c{n};
+  // Indices of any numeric type compare as int64 (float ones truncated, as
+  // ONNX casts them).
+  Value idx = n.input(0);
+  if (it != n.b().getI64Type()) {
+    FailureOr<Value> cast = n.cast(idx, n.b().getI64Type());
+    if (failed(cast))
+      return failure();
+    idx = *cast;
+  }
+  Type i64 = n.b().getI64Type();
+  Value negative = c.compare(static_cast<uint32_t>(ComparePredicate::lt), idx,
+                             c.scalar(i64, 0));
+  idx = c.op("kiln.select",
+             {negative, c.op("kiln.add", {idx, c.scalar(i64, depth)}), idx});
+  SmallVector<int64_t> idxShape(indices.getShape()), iotaShape(indices.getRank() + 1, 1);
+  idxShape.insert(idxShape.begin() + *axis, 1);
+  iotaShape[*axis] = depth;
+  SmallVector<int64_t> iota;
+  for (int64_t k = 0; k < depth; ++k)
+    iota.push_back(k);
+  Value ids = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get(iotaShape, i64), ArrayRef(iota)));
+  Value hot = c.compare(static_cast<uint32_t>(ComparePredicate::eq),
+                        c.reshape(idx, idxShape), ids);
+  // values[0] (off) and values[1] (on) as scalars.
+  Value flat = c.reshape(n.input(2), {2});
+  auto element = [&](int64_t k) {
+    return c.reshape(c.op("kiln.slice", flat,
+                          {n.namedI64s("starts", {k}), n.namedI64s("ends", {k + 1}),
+                           n.namedI64s("steps", {1})}),
+                     {});
+  };
+  Value off = element(0), on = element(1);
+  return c.output(0, c.op("kiln.select", {hot, on, off}));
+}
+
+/// Trilu: the upper (j - i >= k) or lower (j - i <= k) triangle of the last
+/// two dims, zero elsewhere: a select with a constant mask (k must be a
+/// constant; it decides no shape but the mask).
+LogicalResult importTrilu(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  bool upper = a.getBool("upper", true);
+  if (failed(n.checkArity(1, 2)) || failed(a.status()))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() < 2 || !type.hasStaticShape())
+    return n.error() << "expects a static input of rank 2 or more, got " << type;
+  int64_t k = 0;
+  if (n.hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> v = n.constantInts(1, "k");
+    if (failed(v))
+      return failure();
+    if (v->size() != 1)
+      return n.error() << "input 'k' must hold one value";
+    k = v->front();
+  }
+  int64_t rows = type.getDimSize(type.getRank() - 2);
+  int64_t cols = type.getDimSize(type.getRank() - 1);
+  SmallVector<bool> mask;
+  mask.reserve(rows * cols);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      // j - i in 128 bits: k may be anything int64 holds.
+      __int128 d = static_cast<__int128>(j) - i;
+      mask.push_back(upper ? d >= k : d <= k);
+    }
+  Value maskValue = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get({rows, cols}, n.b().getI1Type()), ArrayRef(mask)));
+  FailureOr<Value> zero = n.scalar(type.getElementType(), 0.0);
+  if (failed(zero))
+    return failure();
+  return setResult(n, n.create("kiln.select", {maskValue, n.input(0), *zero}));
+}
+
 } // namespace
 
 void onnx_import::registerDataMovementOps(OpTable &t) {
+  t.add("Trilu", 14, importTrilu);
+  t.add("DepthToSpace", 1,
+        [](NodeImporter &n) { return importDepthToSpace(n, true); });
+  t.add("SpaceToDepth", 1,
+        [](NodeImporter &n) { return importDepthToSpace(n, false); });
+  t.add("Tile", 6, importTile);
+  t.add("OneHot", 9, importOneHot);
+  t.add("GatherElements", 11, importGatherElements);
   t.add("Concat", 1, importConcat);
   t.add("Dropout", 1, importDropout);
   t.add("Expand", 8, importExpand);

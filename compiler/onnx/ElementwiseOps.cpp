@@ -242,6 +242,10 @@ LogicalResult importCast(NodeImporter &n) {
   // Kiln does not have.
   if (n.opset() >= 19)
     n.attrs().accept("saturate");
+  // `round_mode` (opset 24) only changes conversions to float8e8m0, which
+  // Kiln does not have either; its value is still checked.
+  if (n.opset() >= 24)
+    n.attrs().getChoice("round_mode", "up", {"up", "down", "nearest"});
   if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
     return failure();
   if (!to)
@@ -258,6 +262,8 @@ LogicalResult importCast(NodeImporter &n) {
 LogicalResult importCastLike(NodeImporter &n) {
   if (n.opset() >= 19)
     n.attrs().accept("saturate"); // as for Cast: float8 only
+  if (n.opset() >= 24) // as for Cast: float8e8m0 only
+    n.attrs().getChoice("round_mode", "up", {"up", "down", "nearest"});
   if (failed(n.checkArity(2, 2)))
     return failure();
   return castTo(n, n.inputType(1).getElementType());
@@ -305,6 +311,229 @@ LogicalResult importWhere(NodeImporter &n) {
     return failure();
   n.setOutput(0, *y);
   return success();
+}
+
+/// OpChain with ComparePredicate comparisons.
+struct Steps : OpChain {
+  Value cmp(ComparePredicate p, Value x, Value y) {
+    return compare(static_cast<uint32_t>(p), x, y);
+  }
+  LogicalResult output(Value v) { return OpChain::output(0, v); }
+};
+
+Type elementTypeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getElementType();
+}
+
+/// IsNaN: x != x.
+LogicalResult importIsNaN(NodeImporter &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  if (!isa<FloatType>(n.inputType(0).getElementType()))
+    return n.error() << "expects a floating-point input, got " << n.inputType(0);
+  Steps s{n};
+  Value x = n.input(0);
+  return s.output(s.cmp(ComparePredicate::ne, x, x));
+}
+
+/// IsInf: x == +inf (detect_positive), x == -inf (detect_negative).
+LogicalResult importIsInf(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  bool negative = a.getBool("detect_negative", true);
+  bool positive = a.getBool("detect_positive", true);
+  if (failed(n.checkArity(1, 1)) || failed(a.status()))
+    return failure();
+  Type et = n.inputType(0).getElementType();
+  if (!isa<FloatType>(et))
+    return n.error() << "expects a floating-point input, got " << n.inputType(0);
+  Steps s{n};
+  Value x = n.input(0);
+  double inf = std::numeric_limits<double>::infinity();
+  Value result;
+  auto orWith = [&](Value v) {
+    result = result ? s.op("kiln.or", {result, v}) : v;
+  };
+  if (positive)
+    orWith(s.cmp(ComparePredicate::eq, x, s.scalar(et, inf)));
+  if (negative)
+    orWith(s.cmp(ComparePredicate::eq, x, s.scalar(et, -inf)));
+  if (!positive && !negative && !n.inputType(0).hasStaticShape())
+    return n.error() << "needs a static shape when nothing is detected, got "
+                     << n.inputType(0);
+  if (!positive && !negative)
+    result = n.constant(DenseElementsAttr::get(
+        RankedTensorType::get(n.inputType(0).getShape(), n.b().getI1Type()),
+        false));
+  return s.output(result);
+}
+
+/// Sign: 1 for x > 0, -1 for x < 0, else x itself (0, -0 and NaN).
+LogicalResult importSign(NodeImporter &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  Steps s{n};
+  Value x = n.input(0);
+  Type et = elementTypeOf(x);
+  if (et.isInteger(1))
+    return n.error() << "bool inputs are not supported";
+  Value zero = s.scalar(et, 0);
+  Value positive = s.cmp(ComparePredicate::gt, x, zero);
+  Value result = x;
+  if (!et.isUnsignedInteger()) {
+    Value negative = s.cmp(ComparePredicate::lt, x, zero);
+    result = s.op("kiln.select", {negative, s.scalar(et, -1), x});
+  }
+  return s.output(s.op("kiln.select", {positive, s.scalar(et, 1), result}));
+}
+
+/// Mod: the remainder r = x - trunc(x / y) * y, with the sign of x (fmod = 1,
+/// C's fmod) or, for integers with fmod = 0, of y (Python's %: r + y when r
+/// is non-zero and its sign differs from y's). Integer x % 0 gives x (kiln's
+/// x / 0 is 0; ONNX leaves it undefined). Floats require fmod = 1.
+LogicalResult importMod(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  bool fmod = a.getBool("fmod", false);
+  if (failed(n.checkArity(2, 2)) || failed(a.status()))
+    return failure();
+  Steps s{n};
+  Value x = n.input(0), y = n.input(1);
+  Type et = elementTypeOf(x);
+  if (et.isInteger(1))
+    return n.error() << "bool inputs are not supported";
+  bool isFloat = isa<FloatType>(et);
+  if (isFloat && !fmod)
+    return n.error() << "attribute 'fmod' must be 1 for floating-point "
+                        "inputs, got 0";
+  Value q = s.op("kiln.div", {x, y});
+  if (isFloat) {
+    // Toward zero: floor for q >= 0, ceil below.
+    Value below = s.cmp(ComparePredicate::lt, q, s.scalar(et, 0));
+    q = s.op("kiln.select", {below, s.op("kiln.ceil", q),
+                             s.op("kiln.floor", q)});
+  }
+  Value r = s.op("kiln.sub", {x, s.op("kiln.mul", {q, y})});
+  if (!fmod && !et.isUnsignedInteger()) {
+    Value zero = s.scalar(et, 0);
+    Value rNegative = s.cmp(ComparePredicate::lt, r, zero);
+    Value yNegative = s.cmp(ComparePredicate::lt, y, zero);
+    Value signsDiffer = s.cmp(ComparePredicate::ne, rNegative, yNegative);
+    Value nonZero = s.cmp(ComparePredicate::ne, r, zero);
+    Value fix = s.op("kiln.and", {signsDiffer, nonZero});
+    r = s.op("kiln.select", {fix, s.op("kiln.add", {r, y}), r});
+  }
+  return s.output(r);
+}
+
+/// The activations ONNX defines by formula, as elementwise kiln ops on a
+/// floating-point input; `build` gets the input, the chain and the
+/// attributes it reads.
+using ActivationBuilder =
+    std::function<Value(Steps &s, Value x, Type et, AttributeReader &a)>;
+
+OpHandler activation(ActivationBuilder build, bool floatOnly = true) {
+  return [build, floatOnly](NodeImporter &n) -> LogicalResult {
+    if (failed(n.checkArity(1, 1)))
+      return failure();
+    Type et = n.inputType(0).getElementType();
+    if (floatOnly ? !isa<FloatType>(et) : et.isInteger(1))
+      return n.error() << "expects a " << (floatOnly ? "floating-point" : "numeric")
+                       << " input, got " << n.inputType(0);
+    Steps s{n};
+    Value y = build(s, n.input(0), et, n.attrs());
+    if (failed(n.attrs().status()))
+      return failure();
+    return s.output(y);
+  };
+}
+
+/// Elu: x for x >= 0, alpha * (e^x - 1) below.
+Value elu(Steps &s, Value x, Type et, AttributeReader &a) {
+  double alpha = a.getFloat("alpha", 1.0);
+  Value em1 = s.op("kiln.sub", {s.op("kiln.exp", x), s.scalar(et, 1)});
+  Value neg = s.op("kiln.mul", {s.scalar(et, alpha), em1});
+  Value nonNegative = s.cmp(ComparePredicate::ge, x, s.scalar(et, 0));
+  return s.op("kiln.select", {nonNegative, x, neg});
+}
+
+/// Selu: gamma * x for x > 0, gamma * (alpha * e^x - alpha) else.
+Value selu(Steps &s, Value x, Type et, AttributeReader &a) {
+  double alpha = a.getFloat("alpha", 1.67326319217681884765625);
+  double gamma = a.getFloat("gamma", 1.05070102214813232421875);
+  Value ax = s.op("kiln.mul", {s.scalar(et, alpha), s.op("kiln.exp", x)});
+  Value neg = s.op("kiln.sub", {ax, s.scalar(et, alpha)});
+  Value positive = s.cmp(ComparePredicate::gt, x, s.scalar(et, 0));
+  Value inner = s.op("kiln.select", {positive, x, neg});
+  return s.op("kiln.mul", {s.scalar(et, gamma), inner});
+}
+
+/// Celu: max(0, x) + min(0, alpha * (e^(x / alpha) - 1)).
+Value celu(Steps &s, Value x, Type et, AttributeReader &a) {
+  double alpha = a.getFloat("alpha", 1.0);
+  Value scaled = s.op("kiln.div", {x, s.scalar(et, alpha)});
+  Value em1 = s.op("kiln.sub", {s.op("kiln.exp", scaled), s.scalar(et, 1)});
+  Value zero = s.scalar(et, 0);
+  Value low = s.op("kiln.min", {zero, s.op("kiln.mul", {s.scalar(et, alpha), em1})});
+  return s.op("kiln.add", {s.op("kiln.max", {zero, x}), low});
+}
+
+/// ln(1 + e^x) as max(x, 0) + ln(1 + e^-|x|): the same where e^x is finite,
+/// and x (not inf) where it overflows.
+Value softplusOf(Steps &s, Value x, Type et) {
+  Value negAbs = s.op("kiln.neg", s.op("kiln.abs", x));
+  Value tail = s.op("kiln.log", s.op("kiln.add", {s.scalar(et, 1),
+                                                  s.op("kiln.exp", negAbs)}));
+  return s.op("kiln.add", {s.op("kiln.max", {x, s.scalar(et, 0)}), tail});
+}
+
+Value softplus(Steps &s, Value x, Type et, AttributeReader &) {
+  return softplusOf(s, x, et);
+}
+
+/// Softsign: x / (1 + |x|).
+Value softsign(Steps &s, Value x, Type et, AttributeReader &) {
+  Value denom = s.op("kiln.add", {s.scalar(et, 1), s.op("kiln.abs", x)});
+  return s.op("kiln.div", {x, denom});
+}
+
+/// ThresholdedRelu: x for x > alpha, else 0.
+Value thresholdedRelu(Steps &s, Value x, Type et, AttributeReader &a) {
+  double alpha = a.getFloat("alpha", 1.0);
+  Value above = s.cmp(ComparePredicate::gt, x, s.scalar(et, alpha));
+  return s.op("kiln.select", {above, x, s.scalar(et, 0)});
+}
+
+/// Mish: x * tanh(softplus(x)).
+Value mish(Steps &s, Value x, Type et, AttributeReader &) {
+  return s.op("kiln.mul", {x, s.op("kiln.tanh", softplusOf(s, x, et))});
+}
+
+/// Shrink: x + bias below -lambd, x - bias above lambd, 0 between.
+Value shrink(Steps &s, Value x, Type et, AttributeReader &a) {
+  double bias = a.getFloat("bias", 0.0);
+  double lambd = a.getFloat("lambd", 0.5);
+  Value below = s.cmp(ComparePredicate::lt, x, s.scalar(et, -lambd));
+  Value above = s.cmp(ComparePredicate::gt, x, s.scalar(et, lambd));
+  Value b = s.scalar(et, bias);
+  Value inner = s.op("kiln.select", {above, s.op("kiln.sub", {x, b}),
+                                     s.scalar(et, 0)});
+  return s.op("kiln.select", {below, s.op("kiln.add", {x, b}), inner});
+}
+
+/// Round: to the nearest integer, ties to even. f = floor(x), d = x - f:
+/// f + 1 when d > 1/2, f when d < 1/2, and on a tie whichever of f and f + 1
+/// is even (f - 2 floor(f / 2) == 0). NaN and infinities come out as they
+/// went in.
+Value roundHalfEven(Steps &s, Value x, Type et, AttributeReader &) {
+  Value f = s.op("kiln.floor", x);
+  Value d = s.op("kiln.sub", {x, f});
+  Value half = s.scalar(et, 0.5);
+  Value up = s.op("kiln.add", {f, s.scalar(et, 1)});
+  Value halfF = s.op("kiln.floor", s.op("kiln.mul", {f, half}));
+  Value parity = s.op("kiln.sub", {f, s.op("kiln.mul", {halfF, s.scalar(et, 2)})});
+  Value even = s.cmp(ComparePredicate::eq, parity, s.scalar(et, 0));
+  Value tie = s.op("kiln.select", {even, f, up});
+  Value low = s.op("kiln.select", {s.cmp(ComparePredicate::lt, d, half), f, tie});
+  return s.op("kiln.select", {s.cmp(ComparePredicate::gt, d, half), up, low});
 }
 
 } // namespace
@@ -355,4 +584,17 @@ void onnx_import::registerElementwiseOps(OpTable &t) {
   t.add("Sum", 6, variadic("kiln.add"));
   t.add("Mean", 6, variadic("kiln.add", /*mean=*/true));
   t.add("Where", 9, importWhere);
+  t.add("IsNaN", 9, importIsNaN);
+  t.add("Elu", 6, activation(elu));
+  t.add("Selu", 6, activation(selu));
+  t.add("Celu", 12, activation(celu));
+  t.add("Softplus", 1, activation(softplus));
+  t.add("Softsign", 1, activation(softsign));
+  t.add("ThresholdedRelu", 10, activation(thresholdedRelu));
+  t.add("Mish", 18, activation(mish));
+  t.add("Shrink", 9, activation(shrink, /*floatOnly=*/false));
+  t.add("Round", 11, activation(roundHalfEven));
+  t.add("IsInf", 10, importIsInf);
+  t.add("Sign", 9, importSign);
+  t.add("Mod", 10, importMod);
 }

@@ -1,6 +1,6 @@
 //===- ImportONNX.h - The ONNX frontend -------------------------*- C++ -*-===//
 //
-// ONNX models (opsets 7 to 21) into the kiln dialect, as
+// ONNX models (opsets 7 to 28) into the kiln dialect, as
 // compiler/import/ImportOptions.h describes. The importer's pieces are
 // private to this folder (ONNXImporter.h).
 //

@@ -478,3 +478,54 @@ const OpSpec *OpTable::lookup(StringRef opType) const {
   auto it = specs.find(opType);
   return it == specs.end() ? nullptr : &it->second;
 }
+
+//===----------------------------------------------------------------------===//
+// OpChain
+//===----------------------------------------------------------------------===//
+
+Value OpChain::op(StringRef name, ValueRange operands,
+                  ArrayRef<NamedAttribute> attributes) {
+  if (!ok || llvm::any_of(operands, [](Value v) { return !v; })) {
+    ok = false;
+    return {};
+  }
+  FailureOr<Value> v = n.create(name, operands, attributes);
+  ok = succeeded(v);
+  return ok ? *v : Value();
+}
+
+Value OpChain::compare(uint32_t predicate, Value x, Value y) {
+  return op("kiln.compare", {x, y},
+            {n.b().getNamedAttr("predicate", n.b().getI32IntegerAttr(
+                                                 static_cast<int32_t>(predicate)))});
+}
+
+Value OpChain::scalar(Type elementType, double value) {
+  if (!ok)
+    return {};
+  FailureOr<Value> v = n.scalar(elementType, value);
+  ok = succeeded(v);
+  return ok ? *v : Value();
+}
+
+Value OpChain::reshape(Value v, ArrayRef<int64_t> shape) {
+  if (!ok || !v) {
+    ok = false;
+    return {};
+  }
+  FailureOr<Value> r = n.reshape(v, shape);
+  ok = succeeded(r);
+  return ok ? *r : Value();
+}
+
+Value OpChain::sum(Value v, ArrayRef<int64_t> axes, bool keepdims) {
+  return op("kiln.reduce_sum", v,
+            {n.namedI64s("axes", axes), n.namedBool("keepdims", keepdims)});
+}
+
+LogicalResult OpChain::output(unsigned i, Value v) {
+  if (!ok || !v)
+    return failure();
+  n.setOutput(i, v);
+  return success();
+}

@@ -2,6 +2,7 @@
 
 #include "compiler/onnx/ONNXImporter.h"
 
+#include "ir/KilnOps.h"
 #include "ir/Shapes.h"
 
 using namespace mlir;
@@ -117,10 +118,166 @@ LogicalResult importLayerNormalization(NodeImporter &n) {
   return success();
 }
 
+/// kiln.reduce_mean over `axes`, keeping them.
+Value meanOver(OpChain &c, Value x, ArrayRef<int64_t> axes) {
+  return c.op("kiln.reduce_mean", x,
+              {c.n.namedI64s("axes", axes), c.n.namedBool("keepdims", true)});
+}
+
+/// (x - mean) / sqrt(var + epsilon) over `axes` (biased variance, as the
+/// normalization ops define it).
+Value normalizeOver(OpChain &c, Value x, ArrayRef<int64_t> axes, double epsilon) {
+  Type et = cast<RankedTensorType>(x.getType()).getElementType();
+  Value d = c.op("kiln.sub", {x, meanOver(c, x, axes)});
+  Value var = meanOver(c, c.op("kiln.mul", {d, d}), axes);
+  Value denom =
+      c.op("kiln.sqrt", c.op("kiln.add", {var, c.scalar(et, epsilon)}));
+  return c.op("kiln.div", {d, denom});
+}
+
+/// A [K] tensor as [1, K, 1, ...] of rank `rank`, to scale dim 1.
+Value alongDim1(OpChain &c, Value v, int64_t rank) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(rank, 1);
+  shape[1] = type.getNumElements();
+  return c.reshape(v, shape);
+}
+
+/// InstanceNormalization: each (n, c) normalized over the spatial dims,
+/// then scale[c] * y + B[c].
+LogicalResult importInstanceNormalization(NodeImporter &n) {
+  double epsilon = n.attrs().getFloat("epsilon", 1e-5);
+  if (failed(n.checkArity(3, 3)) || failed(n.attrs().status()))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() < 3 || !type.hasStaticShape() ||
+      !isa<FloatType>(type.getElementType()))
+    return n.error() << "expects a static floating-point input of rank 3 or "
+                        "more, got "
+                     << type;
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> spatial;
+  for (int64_t d = 2; d < rank; ++d)
+    spatial.push_back(d);
+  OpChain c{n};
+  Value y = normalizeOver(c, n.input(0), spatial, epsilon);
+  y = c.op("kiln.mul", {y, alongDim1(c, n.input(1), rank)});
+  return c.output(0, c.op("kiln.add", {y, alongDim1(c, n.input(2), rank)}));
+}
+
+/// MeanVarianceNormalization: (x - mean) / (sqrt(mean(x^2) - mean^2) + 1e-9)
+/// over `axes` (default [0, 2, 3]), the operator's reference formula.
+LogicalResult importMeanVarianceNormalization(NodeImporter &n) {
+  std::optional<SmallVector<int64_t>> axesAttr = n.attrs().getInts("axes");
+  if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  Type et = type.getElementType();
+  if (!isa<FloatType>(et))
+    return n.error() << "expects a floating-point input, got " << type;
+  FailureOr<SmallVector<int64_t>> axes = n.normalizeAxes(
+      axesAttr ? *axesAttr : SmallVector<int64_t>{0, 2, 3}, type.getRank());
+  if (failed(axes))
+    return failure();
+  OpChain c{n};
+  Value x = n.input(0);
+  Value mean = meanOver(c, x, *axes);
+  Value meanOfSquares = meanOver(c, c.op("kiln.mul", {x, x}), *axes);
+  Value var = c.op("kiln.sub", {meanOfSquares, c.op("kiln.mul", {mean, mean})});
+  Value std = c.op("kiln.add", {c.op("kiln.sqrt", var), c.scalar(et, 1e-9)});
+  return c.output(0, c.op("kiln.div", {c.op("kiln.sub", {x, mean}), std}));
+}
+
+/// GroupNormalization: x as [N, G, C/G * spatial], normalized over the last
+/// dim, back to x's shape, then scaled and shifted per channel (opset 21)
+/// or per group (opset 18, where scale and bias have G entries).
+LogicalResult importGroupNormalization(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  double epsilon = a.getFloat("epsilon", 1e-5);
+  std::optional<int64_t> groups = a.getOptionalInt("num_groups");
+  int64_t stash = n.opset() >= 21 ? a.getInt("stash_type", 1) : 1;
+  if (failed(n.checkArity(3, 3)) || failed(a.status()))
+    return failure();
+  if (stash != 1)
+    return n.error() << "attribute 'stash_type' = " << stash
+                     << " is not supported (only 1, float32 statistics)";
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() < 3 || !type.hasStaticShape() ||
+      !isa<FloatType>(type.getElementType()))
+    return n.error() << "expects a static floating-point input of rank 3 or "
+                        "more, got "
+                     << type;
+  int64_t batch = type.getDimSize(0), channels = type.getDimSize(1);
+  if (!groups || *groups < 1 || channels % *groups)
+    return n.error() << "attribute 'num_groups' must divide the " << channels
+                     << " channels";
+  int64_t rank = type.getRank();
+  int64_t perGroup = type.getNumElements() / (batch * *groups);
+  OpChain c{n};
+  Value grouped = c.reshape(n.input(0), {batch, *groups, perGroup});
+  Value y = normalizeOver(c, grouped, {2}, epsilon);
+  if (n.opset() >= 21) {
+    y = c.reshape(y, type.getShape());
+    y = c.op("kiln.mul", {y, alongDim1(c, n.input(1), rank)});
+    y = c.op("kiln.add", {y, alongDim1(c, n.input(2), rank)});
+    return c.output(0, y);
+  }
+  y = c.op("kiln.mul", {y, alongDim1(c, n.input(1), 3)});
+  y = c.op("kiln.add", {y, alongDim1(c, n.input(2), 3)});
+  return c.output(0, c.reshape(y, type.getShape()));
+}
+
+/// Hardmax: 1 at the first largest element along the axis, 0 elsewhere:
+/// argmax (keepdims) == iota along the axis. Before opset 13 the input is
+/// coerced to 2-D at `axis`, as for Softmax.
+LogicalResult importHardmax(NodeImporter &n) {
+  bool coerce = n.opset() < 13;
+  int64_t axisAttr = n.attrs().getInt("axis", coerce ? 1 : -1);
+  if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  if (!type.hasStaticShape())
+    return n.error() << "expects a static input, got " << type;
+  FailureOr<int64_t> axis = n.normalizeAxis(axisAttr, type.getRank());
+  if (failed(axis))
+    return failure();
+  OpChain c{n};
+  Value x = n.input(0);
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t along = *axis;
+  if (coerce) {
+    x = c.reshape(x, {numElements(shape.take_front(along)),
+                      numElements(shape.drop_front(along))});
+    along = 1;
+  }
+  auto xType = cast<RankedTensorType>(x ? x.getType() : type);
+  int64_t length = xType.getDimSize(along);
+  Value best = c.op("kiln.argmax", x,
+                    {n.namedI64("axis", along), n.namedBool("keepdims", true),
+                     n.namedBool("select_last_index", false)});
+  SmallVector<int64_t> iotaShape(xType.getRank(), 1);
+  iotaShape[along] = length;
+  SmallVector<int64_t> iota;
+  for (int64_t k = 0; k < length; ++k)
+    iota.push_back(k);
+  Value ids = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get(iotaShape, n.b().getI64Type()), ArrayRef(iota)));
+  Value hot = c.compare(static_cast<uint32_t>(ComparePredicate::eq), best, ids);
+  Type et = type.getElementType();
+  Value y = c.op("kiln.select", {hot, c.scalar(et, 1), c.scalar(et, 0)});
+  if (coerce)
+    y = c.reshape(y, shape);
+  return c.output(0, y);
+}
+
 } // namespace
 
 void onnx_import::registerNormalizationOps(OpTable &t) {
   t.add("BatchNormalization", 1, importBatchNormalization);
+  t.add("Hardmax", 1, importHardmax);
+  t.add("GroupNormalization", 18, importGroupNormalization);
+  t.add("InstanceNormalization", 6, importInstanceNormalization);
+  t.add("MeanVarianceNormalization", 9, importMeanVarianceNormalization);
   t.add("LayerNormalization", 17, importLayerNormalization);
   t.add("LogSoftmax", 1, softmax("kiln.log_softmax"));
   t.add("Softmax", 1, softmax("kiln.softmax"));

@@ -574,6 +574,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerNormalizationOps(table);
   registerPoolingOps(table);
   registerReductionOps(table);
+  registerLossOps(table);
   registerResizeOps(table);
   registerDataMovementOps(table);
   if ((failed(checkOps(table)) && !keepGoingAfterFailure()) ||

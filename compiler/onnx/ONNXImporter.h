@@ -39,9 +39,12 @@ class TensorProto;
 
 namespace mlir::kiln::onnx_import {
 
-/// The opsets of the default domain this frontend implements.
+/// The opsets of the default domain this frontend implements: 28 is onnx
+/// 1.23's newest. Opsets 22 to 28 changed the supported ops only by widening
+/// type lists (bfloat16, float4/6/8, int2), adding Cast's round_mode (for
+/// float8e8m0) and Range's stash_type.
 inline constexpr int64_t kMinOpset = 7;
-inline constexpr int64_t kMaxOpset = 21;
+inline constexpr int64_t kMaxOpset = 28;
 
 /// No tensor (type or constant) may have more elements than this: it keeps
 /// every size computation far from int64 overflow, whatever a model declares.
@@ -255,6 +258,26 @@ private:
   AttributeReader attributes;
 };
 
+/// Straight-line building of composite ops (ONNX ops made of several kiln
+/// ops) at a node: the first failure, already reported, ends the chain and
+/// every later step returns null, so a handler checks `ok` once at the end.
+struct OpChain {
+  NodeImporter &n;
+  bool ok = true;
+
+  Value op(StringRef name, ValueRange operands,
+           ArrayRef<NamedAttribute> attributes = {});
+  /// kiln.compare with `predicate` (a ComparePredicate).
+  Value compare(uint32_t predicate, Value x, Value y);
+  /// A rank-0 constant.
+  Value scalar(Type elementType, double value);
+  Value reshape(Value v, ArrayRef<int64_t> shape);
+  /// kiln.reduce_sum over `axes`.
+  Value sum(Value v, ArrayRef<int64_t> axes, bool keepdims);
+  /// Sets output `i` to `v`; failure if the chain failed.
+  LogicalResult output(unsigned i, Value v);
+};
+
 //===----------------------------------------------------------------------===//
 // Sliding windows (Conv and pooling)
 //===----------------------------------------------------------------------===//
@@ -309,6 +332,7 @@ void registerPoolingOps(OpTable &table);       // PoolingOps.cpp
 void registerReductionOps(OpTable &table);     // ReductionOps.cpp
 void registerResizeOps(OpTable &table);        // ResizeOps.cpp
 void registerDataMovementOps(OpTable &table);  // DataMovementOps.cpp
+void registerLossOps(OpTable &table);          // LossOps.cpp
 
 } // namespace mlir::kiln::onnx_import
 

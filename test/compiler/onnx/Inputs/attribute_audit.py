@@ -2,8 +2,9 @@
 
 Usage: attribute_audit.py WORKDIR [--kiln PATH] [--jobs N]
 
-For each op below and each opset from 7 to 21 at which the op's schema
-changes (the opset before each change too, and 7 and 21), it imports
+For each op below and each opset from 7 to 28 (or the installed onnx's newest)
+at which the op's schema changes (the opset before each change too, and the
+first and last), it imports
 one-node models with `kiln compile --emit=kiln` and sorts every attribute the
 schema defines for that opset into one of:
 
@@ -40,7 +41,9 @@ import onnx.defs
 from onnx import TensorProto as TP, helper, numpy_helper
 
 ABSENT = object()
-FIRST_OPSET, LAST_OPSET = 7, 21
+# The newest opset Kiln implements (28), or the installed onnx's newest if older: the schemas
+# come from it.
+FIRST_OPSET, LAST_OPSET = 7, min(28, onnx.defs.onnx_opset_version())
 BOGUS = "kiln_bogus"
 
 # Attributes that cannot change an inference result, and why.
@@ -50,6 +53,7 @@ NO_EFFECT = {
     ("Dropout", "seed"): "inference drops nothing",
     ("MaxPool", "storage_order"): "lays out the Indices output, refused when used",
     ("Cast", "saturate"): "affects float8 targets only, which Kiln does not have",
+    ("Cast", "round_mode"): "affects float8e8m0 targets only, which Kiln does not have",
 }
 
 
@@ -92,7 +96,7 @@ class Op:
         names = spec["order"] or list(spec["inputs"]) + list(spec["inits"])
         graph_inputs = []
         for name, (dtype, shape) in spec["inputs"].items():
-            elem = {"f32": TP.FLOAT, "bool": TP.BOOL, "i64": TP.INT64}[dtype]
+            elem = {"f32": TP.FLOAT, "bool": TP.BOOL, "i64": TP.INT64, "i32": TP.INT32}[dtype]
             graph_inputs.append(helper.make_tensor_value_info(name, elem, shape))
         inits = [tensor(n, v) if not isinstance(v, onnx.TensorProto) else v
                  for n, v in spec["inits"].items()]
@@ -298,7 +302,51 @@ OPS = [
     Op("Pad", {"x": f32(2, 3)}, attrs={"pads": [0, 1, 0, 1]}, build=pad_build, tests={
         "pads": ([1, 0, 1, 0], [0, 1, 0, 1]),
         "mode": ("edge", ABSENT),
-        "value": (2.0, ABSENT)}),
+        "value": (2.0, ABSENT)}),    # Composite ops: built from other kiln ops by the importer.
+    Op("ReduceL1", {"x": X}, tests=reduce_tests(18)),
+    Op("ReduceL2", {"x": X}, tests=reduce_tests(18)),
+    Op("ReduceSumSquare", {"x": X}, tests=reduce_tests(18)),
+    Op("ReduceLogSum", {"x": X}, tests=reduce_tests(18)),
+    Op("ReduceLogSumExp", {"x": X}, tests=reduce_tests(18)),
+    Op("ArgMin", {"x": X}, tests={"axis": (1, ABSENT), "keepdims": (0, ABSENT),
+                                  "select_last_index": (1, ABSENT)}),
+    Op("Trilu", {"x": f32(3, 3)}, tests={"upper": (0, ABSENT)}),
+    Op("IsNaN", {"x": f32(2, 3)}),
+    Op("IsInf", {"x": f32(2, 3)}, tests={"detect_negative": (0, ABSENT),
+                                         "detect_positive": (0, ABSENT)}),
+    Op("Sign", {"x": f32(2, 3)}),
+    Op("Mod", {"a": ("i64", [2, 3]), "b": ("i64", [2, 3])}, tests={"fmod": (1, ABSENT)}),
+    Op("Hardmax", {"x": X}, tests={"axis": (0, ABSENT)}),
+    Op("CumSum", {"x": f32(2, 3)}, {"a": ints("a", 1)},
+       tests={"exclusive": (1, ABSENT), "reverse": (1, ABSENT)}),
+    Op("GatherElements", {"x": f32(3, 4)}, {"i": ints("i", [[0, 1], [2, 0]])},
+       tests={"axis": (1, ABSENT)}),
+    Op("NegativeLogLikelihoodLoss", {"x": f32(3, 5)}, {"t": ints("t", [0, 1, 2])},
+       tests={"reduction": ("sum", ABSENT), "ignore_index": (1, ABSENT)}),
+    Op("SoftmaxCrossEntropyLoss", {"x": f32(3, 5)}, {"t": ints("t", [0, 1, 2])},
+       tests={"reduction": ("sum", ABSENT), "ignore_index": (1, ABSENT)}),    Op("Elu", {"x": f32(2, 3)}, tests={"alpha": (0.5, ABSENT)}),
+    Op("Selu", {"x": f32(2, 3)}, tests={"alpha": (1.5, ABSENT), "gamma": (1.5, ABSENT)}),
+    Op("Celu", {"x": f32(2, 3)}, tests={"alpha": (2.0, ABSENT)}),
+    Op("ThresholdedRelu", {"x": f32(2, 3)}, tests={"alpha": (0.5, ABSENT)}),
+    Op("Softplus", {"x": f32(2, 3)}),
+    Op("Softsign", {"x": f32(2, 3)}),
+    Op("Mish", {"x": f32(2, 3)}),
+    Op("Shrink", {"x": f32(2, 3)}, tests={"bias": (1.0, ABSENT), "lambd": (1.0, ABSENT)}),
+    Op("Round", {"x": f32(2, 3)}),
+    Op("DepthToSpace", {"x": f32(1, 8, 2, 2)}, attrs={"blocksize": 2},
+       tests={"blocksize": (2, ABSENT), "mode": ("CRD", ABSENT)}),
+    Op("SpaceToDepth", {"x": f32(1, 2, 4, 4)}, attrs={"blocksize": 2},
+       tests={"blocksize": (2, ABSENT)}),
+    Op("Tile", {"x": f32(2, 3)}, {"r": ints("r", [2, 1])}),
+    Op("OneHot", {"i": ("i64", [3])}, {"d": ints("d", 4), "v": [0.0, 1.0]},
+       tests={"axis": (0, ABSENT)}),
+    Op("InstanceNormalization", {"x": f32(1, 2, 3, 3)}, {"s": [1.0, 2.0], "b": [0.0, 1.0]},
+       tests={"epsilon": (0.1, ABSENT)}),
+    Op("MeanVarianceNormalization", {"x": f32(1, 2, 3, 3)}, tests={"axes": ([2, 3], ABSENT)}),
+    # num_groups is required; opset 18 scales per group, 21 per channel.
+    Op("GroupNormalization", {"x": f32(1, 4, 3, 3)}, {"s": [1.0, 2.0, 3.0, 4.0], "b": [0.0, 1.0, 0.0, 1.0]},
+       attrs={"num_groups": 4}, tests={"epsilon": (0.1, ABSENT), "num_groups": (4, ABSENT),
+                                       "stash_type": (11, ABSENT)}),
 ]
 
 

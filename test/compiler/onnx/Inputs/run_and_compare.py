@@ -1,5 +1,5 @@
 """Runs a compiled artifact with `kiln run` on .npy inputs and compares each output with a NumPy
-reference, exactly for integers and bools, to 1e-6 for floats (NaN where NaN is expected).
+reference, exactly for integers and bools, floats to rtol 1e-5 and atol 1e-6 (NaN where NaN is expected).
 
 usage: run_and_compare.py KILN ARTIFACT WORK NAME=INPUT.npy... -- NAME=EXPECTED.npy...
 Prints "OK NAME" per matching output; exits 1 at the first difference, naming it.
@@ -25,7 +25,7 @@ for item in expected:
     got = np.load(os.path.join(out, name + ".npy"))
     if got.dtype != want.dtype or got.shape != want.shape:
         sys.exit("%s: %s%s, expected %s%s" % (name, got.dtype, got.shape, want.dtype, want.shape))
-    same = np.allclose(got, want, rtol=1e-6, atol=0, equal_nan=True) if want.dtype.kind == "f" else \
+    same = np.allclose(got, want, rtol=1e-5, atol=1e-6, equal_nan=True) if want.dtype.kind == "f" else \
         np.array_equal(got, want)
     if not same:
         sys.exit("%s: %s, expected %s" % (name, got.tolist(), want.tolist()))
