@@ -162,6 +162,23 @@ static const Stage kStages[] = {
      buildLLVMStage, registerNoDialects},
 };
 
+namespace {
+struct InspectionPass : PassWrapper<InspectionPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InspectionPass)
+  explicit InspectionPass(std::function<void(ModuleOp)> inspect) : inspect(std::move(inspect)) {}
+  StringRef getArgument() const override { return "kiln-inspection"; }
+  void runOnOperation() override {
+    inspect(getOperation());
+    markAllAnalysesPreserved();
+  }
+  std::function<void(ModuleOp)> inspect;
+};
+} // namespace
+
+std::unique_ptr<Pass> mlir::kiln::createInspectionPass(std::function<void(ModuleOp)> inspect) {
+  return std::make_unique<InspectionPass>(std::move(inspect));
+}
+
 ArrayRef<Stage> mlir::kiln::getPipelineStages() { return kStages; }
 
 void mlir::kiln::buildPipeline(OpPassManager &pm, const PipelineOptions &options,

@@ -22,8 +22,11 @@
 
 #include "codegen/Target.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
+
+#include <functional>
 
 #include <cstdint>
 #include <string>
@@ -39,6 +42,10 @@ struct PipelineOptions {
   TargetDescription description;
   /// The largest scratch buffer the memory plan may need (bytes).
   int64_t maxScratchBytes = int64_t(1) << 62;
+  /// Called, if set, by the target's loop stage once every op has its final
+  /// form and tile sizes (`kiln.tiles`) and before anything is tiled: what
+  /// `kiln compile --report` describes.
+  std::function<void(ModuleOp)> inspectFusedGroups;
 };
 
 struct Stage {
@@ -52,6 +59,10 @@ struct Stage {
   /// Dialects and interfaces the stage's passes create.
   void (*registerDialects)(DialectRegistry &registry);
 };
+
+/// A module pass that calls `inspect` on the module and changes nothing:
+/// how a stage hands its IR to PipelineOptions::inspectFusedGroups.
+std::unique_ptr<Pass> createInspectionPass(std::function<void(ModuleOp)> inspect);
 
 /// The stages, in order.
 ArrayRef<Stage> getPipelineStages();

@@ -135,6 +135,8 @@ public:
       d.l3Bytes = hostCacheBytes(3).value_or(d.l3Bytes);
       d.numCores = std::max(1u, std::thread::hardware_concurrency());
     }
+    if (request.cores != 0)
+      d.numCores = request.cores;
     return d;
   }
 
@@ -165,24 +167,35 @@ public:
     select.vectorBits = d.vectorBits;
     select.vectorRegisters = d.numVectorRegisters;
     select.l1Bytes = d.l1DataBytes;
+    select.cores = d.numCores;
     fn.addPass(createKilnCPUSelectTiles(select));
+    OpPassManager *tiling = &fn;
+    if (options.inspectFusedGroups) {
+      pm.addPass(createInspectionPass(options.inspectFusedGroups));
+      tiling = &pm.nest<func::FuncOp>();
+    }
     KilnCPUTileContractionsOptions tile;
     tile.vectorBits = d.vectorBits;
-    fn.addPass(createKilnCPUTileContractions(tile));
-    fn.addPass(createCanonicalizerPass());
-    fn.addPass(createCSEPass());
+    tiling->addPass(createKilnCPUTileContractions(tile));
+    OpPassManager &rest = *tiling;
+    rest.addPass(createCanonicalizerPass());
+    rest.addPass(createCSEPass());
     // Then every op with a unit-stride dim to vectorize along.
     KilnCPUVectorizeOpsOptions vectorize;
     vectorize.vectorBits = d.vectorBits;
-    fn.addPass(createKilnCPUVectorizeOps(vectorize));
-    fn.addPass(createCanonicalizerPass());
-    fn.addPass(createCSEPass());
+    vectorize.cores = d.numCores;
+    rest.addPass(createKilnCPUVectorizeOps(vectorize));
+    rest.addPass(createCanonicalizerPass());
+    rest.addPass(createCSEPass());
     // The rest: unit-stride innermost loops for LLVM's vectorizer.
-    fn.addPass(createKilnCPULoopOrder());
+    rest.addPass(createKilnCPULoopOrder());
   }
 
   void buildLoweringPipeline(OpPassManager &pm,
                              const PipelineOptions &) const override {
+    // scf.forall tasks become functions the context's thread pool runs;
+    // the other compute ops become kernels.
+    pm.addPass(createKilnParallelTasks());
     pm.addPass(createKilnOutlineKernels());
     // 2-D vector transfers left by the tiles become 1-D ones, fully
     // unrolled (a rolled loop would go through a stack buffer).
@@ -218,6 +231,7 @@ public:
     pm.addPass(createConvertControlFlowToLLVMPass());
     pm.addPass(createReconcileUnrealizedCastsPass());
     pm.addPass(createCanonicalizerPass());
+    pm.addPass(createKilnParallelLaunches());
     pm.addPass(createKilnCEntryPoints());
   }
 

@@ -37,6 +37,9 @@ const char *kUsage =
     "  --cpu CPU               target CPU (default: native, the host's)\n"
     "  --target-triple TRIPLE  target triple (default: the host's)\n"
     "  --features FEATURES     extra target features, e.g. +avx2,-avx512f\n"
+    "  --cores N               split large ops into parallel tasks for N cores\n"
+    "                          (default: the host's cores with --cpu native, else\n"
+    "                          1; the thread count is chosen at run time)\n"
     "  --weights MODE          embedded (default: weights are constants in the\n"
     "                          library) or external (float weights go to\n"
     "                          NAME.weights.bin, passed at run time)\n"
@@ -47,6 +50,10 @@ const char *kUsage =
     "  --time-passes           print MLIR's per-pass timing report\n"
     "  --print-ir-after-all    print the IR after every pass (to stderr)\n"
     "  --locations             print each op's location (its ONNX node) in IR\n"
+    "  --report                print each fused group (kernel or parallel task):\n"
+    "                          its ONNX nodes, what it computes, its tile sizes;\n"
+    "                          write the groups' graph as OUT/NAME.fusion.dot\n"
+    "                          (and .svg with Graphviz's dot)\n"
     "  --elide-constants       print constants over 16 elements as elided\n"
     "                          (--print-ir-after-all always does)\n"
     "  --memory-limit SIZE     the most memory the scratch buffer, one input or\n"
@@ -124,6 +131,13 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
     } else if (flag == "--target-triple") {
       if (!value(options.target.triple))
         return usageError("missing value for --target-triple");
+    } else if (flag == "--cores") {
+      if (!value(v))
+        return usageError("missing value for --cores");
+      unsigned cores = 0;
+      if (llvm::StringRef(v).getAsInteger(10, cores) || cores == 0 || cores > 1024)
+        return usageError("--cores expects a whole number from 1 to 1024, got '" + v + "'");
+      options.target.cores = cores;
     } else if (flag == "--features") {
       if (!value(options.target.features))
         return usageError("missing value for --features");
@@ -140,6 +154,8 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
       options.timePasses = true;
     } else if (flag == "--print-ir-after-all") {
       options.printIRAfterAll = true;
+    } else if (flag == "--report") {
+      options.report = true;
     } else if (flag == "--locations") {
       options.printLocations = true;
     } else if (flag == "--elide-constants") {
