@@ -9,6 +9,7 @@
 
 #include "compiler/import/KilnBuilder.h"
 
+#include "ir/ElementValues.h"
 #include "ir/KilnOps.h"
 
 #include <cfloat>
@@ -438,10 +439,26 @@ OpHandler activation(ActivationBuilder build, bool floatOnly = true) {
     if (floatOnly ? !isa<FloatType>(et) : et.isInteger(1))
       return n.error() << "expects a " << (floatOnly ? "floating-point" : "numeric")
                        << " input, got " << n.inputType(0);
+    // float16/bfloat16 compute in float32 and round once at the end, as
+    // kiln's own elementwise ops do, not after every step of the formula.
+    Value x = n.input(0);
+    Type compute = getComputeType(et);
+    if (compute != et) {
+      FailureOr<Value> wide = n.cast(x, compute);
+      if (failed(wide))
+        return failure();
+      x = *wide;
+    }
     Steps s{n};
-    Value y = build(s, n.input(0), et, n.attrs());
-    if (failed(n.attrs().status()))
+    Value y = build(s, x, compute, n.attrs());
+    if (failed(n.attrs().status()) || !s.ok)
       return failure();
+    if (compute != et) {
+      FailureOr<Value> narrow = n.cast(y, et);
+      if (failed(narrow))
+        return failure();
+      y = *narrow;
+    }
     return s.output(y);
   };
 }
