@@ -39,6 +39,13 @@ struct PipelineOptions {
   TargetDescription description;
   /// The largest scratch buffer the memory plan may need (bytes).
   int64_t maxScratchBytes = int64_t(1) << 62;
+  /// `kiln compile --grad`: the graph stage adds the gradient entry point
+  /// (kiln-differentiate with `gradWrt`), and embeds the weights afterwards
+  /// when `embedParameters` (they were imported as parameters only so that
+  /// the pass can tell them apart).
+  bool differentiate = false;
+  std::string gradWrt = "params";
+  bool embedParameters = false;
 };
 
 struct Stage {

@@ -70,4 +70,82 @@ def KilnShapeInference : Pass<"kiln-shape-inference", "::mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Differentiation
+//===----------------------------------------------------------------------===//
+
+def KilnDifferentiate : Pass<"kiln-differentiate", "::mlir::ModuleOp"> {
+  let summary = "Build the gradient function of the model function";
+  let description = [{
+    Reverse-mode differentiation on the kiln dialect. For the model function
+    (the one marked `kiln.entry_point = "run"`, or else `@main`) it adds
+    `@<name>_grad`, marked `kiln.entry_point = "<entry>"`, which takes the
+    model's arguments and then one cotangent per floating-point output with
+    more than one element (named `<output>.cotangent`; an output of one
+    element is seeded with 1), and returns the model's outputs and then the
+    gradient of `sum(cotangent * output)` with respect to each chosen
+    argument (named `<argument>.grad`).
+
+    `wrt` chooses the arguments: `params` (every floating-point argument
+    marked `kiln.parameter`, i.e. the model's weights), `inputs` (the other
+    floating-point arguments), or a comma-separated list of argument names.
+
+    Each op on a path from a chosen argument to an output contributes its
+    vector-Jacobian product through `VJPOpInterface` (ir/KilnInterfaces.td,
+    rules in ir/vjp/). The backward code reuses the forward values it needs
+    and is ordinary kiln IR, so every later stage applies. An op on such a
+    path without a rule fails the pass, naming the op at its location (the
+    model's node). Shapes must be static: run it after the graph stage.
+
+    Before:
+    ```mlir
+    func.func @main(%x: tensor<3xf32> {kiln.name = "x"},
+                    %w: tensor<3xf32> {kiln.name = "w", kiln.parameter})
+        -> (tensor<3xf32> {kiln.name = "y"}) {
+      %y = kiln.mul %x, %w : tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
+      return %y : tensor<3xf32>
+    }
+    ```
+    After, besides `@main` (now marked `kiln.entry_point = "run"`):
+    ```mlir
+    func.func @main_grad(%x: tensor<3xf32> {kiln.name = "x"},
+                         %w: tensor<3xf32> {kiln.name = "w", kiln.parameter},
+                         %dy: tensor<3xf32> {kiln.name = "y.cotangent"})
+        -> (tensor<3xf32> {kiln.name = "y"}, tensor<3xf32> {kiln.name = "w.grad"})
+        attributes {kiln.entry_point = "grad"} {
+      %y = kiln.mul %x, %w : tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
+      %dw = kiln.mul %dy, %x : tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
+      return %y, %dw : tensor<3xf32>, tensor<3xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+  let options = [
+    Option<"wrt", "wrt", "std::string", "\"params\"",
+           "params, inputs, or comma-separated argument names">,
+    Option<"entry", "entry", "std::string", "\"grad\"",
+           "The entry point name of the gradient function">,
+  ];
+}
+
+def KilnEmbedParameters : Pass<"kiln-embed-parameters", "::mlir::ModuleOp"> {
+  let summary = "Turn weight arguments back into constants";
+  let description = [{
+    Replaces every argument marked `kiln.parameter` of every function by a
+    `kiln.constant` of its `kiln.value` and drops the argument, so the
+    weights are embedded in the library. `kiln compile --grad` imports the
+    weights as parameters (so kiln-differentiate can tell them apart) and
+    embeds them afterwards unless `--weights external` was asked for.
+
+    Before:
+    ```mlir
+    func.func @main(%x: tensor<2xf32>,
+                    %w: tensor<2xf32> {kiln.parameter, kiln.value = dense<[1.0, 2.0]> : tensor<2xf32>})
+    ```
+    After: `func.func @main(%x: tensor<2xf32>)` and
+    `%w = kiln.constant dense<[1.0, 2.0]> : tensor<2xf32>` in its body.
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+}
+
 #endif // KILN_PASSES_TD

@@ -24,6 +24,7 @@
 #ifndef KILN_CODEGEN_COMMON_ABI_H
 #define KILN_CODEGEN_COMMON_ABI_H
 
+#include "ir/KilnDialect.h"
 #include "runtime/kiln_abi.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -34,10 +35,10 @@
 
 namespace mlir::kiln::abi {
 
-// On model functions (tensors), from the frontends.
-inline constexpr llvm::StringLiteral kEntryPointAttr = "kiln.entry_point";
-inline constexpr llvm::StringLiteral kParameterAttr = "kiln.parameter";
-inline constexpr llvm::StringLiteral kValueAttr = "kiln.value";
+// On model functions (tensors), from the frontends (ir/KilnDialect.h).
+using ::mlir::kiln::kEntryPointAttr;
+using ::mlir::kiln::kParameterAttr;
+using ::mlir::kiln::kValueAttr;
 /// The entry point of a module without kEntryPointAttr: @main, named "run".
 inline constexpr llvm::StringLiteral kDefaultEntryFunction = "main";
 inline constexpr llvm::StringLiteral kDefaultEntryName = "run";

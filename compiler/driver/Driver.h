@@ -51,6 +51,10 @@ struct CompileOptions {
   /// library (or the external weights). A model asking for more fails to
   /// compile, naming the node, instead of producing code that cannot run.
   int64_t memoryLimit = kDefaultMemoryLimit;
+  /// `--grad`: also compile the gradient entry point "grad" with respect to
+  /// `gradWrt` (params, inputs or names; see kiln-differentiate).
+  bool grad = false;
+  std::string gradWrt = "params";
   static constexpr int64_t kDefaultMemoryLimit = int64_t(16) << 30; // 16 GiB
 };
 

@@ -6,6 +6,8 @@
 
 #include "ir/KilnOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 #include <limits>
@@ -266,6 +268,15 @@ FailureOr<DenseElementsAttr> NodeImporter::constantInput(unsigned i,
                                                          StringRef what) {
   if (DenseElementsAttr value = getConstantValue(input(i)))
     return value;
+  // A weight imported as a parameter (--weights external, --grad) that a node
+  // needs at compile time (Resize's scales, Clip's bounds) is read from its
+  // value: it is a hyper-parameter of the op, not a tensor the generated
+  // code reads (nor one with a gradient).
+  if (auto arg = dyn_cast_or_null<BlockArgument>(input(i)))
+    if (auto fn = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp()))
+      if (auto value = fn.getArgAttrOfType<DenseElementsAttr>(arg.getArgNumber(),
+                                                               kValueAttr))
+        return value;
   return error() << "input '" << what << "' ('" << inputName(i)
                  << "') must be a compile-time constant (an initializer, a "
                     "Constant, or computed from them and static shapes)";

@@ -36,6 +36,12 @@ const char *kUsage =
     "  --weights MODE          embedded (default: weights are constants in the\n"
     "                          library) or external (float weights go to\n"
     "                          NAME.weights.bin, passed at run time)\n"
+    "  --grad                  also compile the entry point `grad`: the model's\n"
+    "                          inputs and a cotangent per output of more than one\n"
+    "                          element (OUTPUT.cotangent) in; the outputs and the\n"
+    "                          gradient NAME.grad of each --wrt tensor out\n"
+    "  --wrt WHAT              with --grad: params (default: every float weight),\n"
+    "                          inputs (every float input), or NAME,NAME,...\n"
     "  --emit KIND             stop after a stage and write its IR: kiln, linalg,\n"
     "                          loops, memref, llvm, llvm-ir, asm, obj\n"
     "                          (default: artifact)\n"
@@ -60,6 +66,7 @@ int usageError(const std::string &message) {
 int ::kiln::cli::compileCommand(int argc, char **argv) {
   CompileOptions options;
   bool haveOutput = false;
+  bool wrtGiven = false;
   for (int i = 1; i < argc; ++i) {
     llvm::StringRef arg = argv[i];
     // Accept both "--flag value" and "--flag=value".
@@ -108,6 +115,12 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
         options.import.weights = WeightsMode::Parameters;
       else
         return usageError("--weights expects embedded or external, got '" + v + "'");
+    } else if (flag == "--grad") {
+      options.grad = true;
+    } else if (flag == "--wrt") {
+      if (!value(options.gradWrt) || options.gradWrt.empty())
+        return usageError("missing value for --wrt");
+      wrtGiven = true;
     } else if (flag == "--cpu") {
       if (!value(options.target.cpu))
         return usageError("missing value for --cpu");
@@ -153,6 +166,8 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
   }
   if (options.import.path.empty())
     return usageError("missing MODEL");
+  if (wrtGiven && !options.grad)
+    return usageError("--wrt needs --grad");
   if (!haveOutput) {
     if (options.emit == "artifact")
       return usageError("missing -o OUT (the artifact folder)");
