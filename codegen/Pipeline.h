@@ -21,11 +21,13 @@
 #define KILN_CODEGEN_PIPELINE_H
 
 #include "codegen/Target.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace mlir::kiln {
@@ -46,6 +48,9 @@ struct PipelineOptions {
   bool differentiate = false;
   std::string gradWrt = "params";
   bool embedParameters = false;
+  /// `kiln compile --train`: the graph stage adds `train_step` and
+  /// `init_state` (kiln-build-train-step with these options).
+  std::optional<KilnBuildTrainStepOptions> train;
 };
 
 struct Stage {

@@ -12,12 +12,11 @@
 #include "passes/Passes.h"
 
 #include "ir/KilnOps.h"
-#include "ir/VJPBuilder.h"
+#include "passes/Gradient.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/IRMapping.h"
-#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -31,11 +30,6 @@ using namespace mlir::kiln;
 
 namespace {
 
-bool isFloatTensor(Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  return tensor && isa<FloatType>(tensor.getElementType());
-}
-
 StringRef argName(func::FuncOp fn, unsigned i) {
   auto name = fn.getArgAttrOfType<StringAttr>(i, kTensorNameAttr);
   return name ? name.getValue() : StringRef();
@@ -45,38 +39,6 @@ std::string resultName(func::FuncOp fn, unsigned i) {
   auto name = fn.getResultAttrOfType<StringAttr>(i, kTensorNameAttr);
   return name ? name.str() : "output" + std::to_string(i);
 }
-
-/// The model function: the one marked as entry point "run", or @main.
-func::FuncOp findModelFunction(ModuleOp module) {
-  bool anyMarked = false;
-  for (auto fn : module.getOps<func::FuncOp>())
-    if (auto entry = fn->getAttrOfType<StringAttr>(kEntryPointAttr)) {
-      anyMarked = true;
-      if (entry.getValue() == "run")
-        return fn;
-    }
-  if (anyMarked)
-    return {};
-  return module.lookupSymbol<func::FuncOp>("main");
-}
-
-/// The cotangents of one function's values: a sum per value, built as
-/// contributions arrive.
-class Adjoints {
-public:
-  explicit Adjoints(OpBuilder &builder) : builder(builder) {}
-
-  Value lookup(Value v) const { return map.lookup(v); }
-
-  void accumulate(Value v, Value grad, Location loc) {
-    Value &slot = map[v];
-    slot = slot ? builder.create<AddOp>(loc, slot, grad).getResult() : grad;
-  }
-
-private:
-  OpBuilder &builder;
-  DenseMap<Value, Value> map;
-};
 
 struct KilnDifferentiate
     : kiln::impl::KilnDifferentiateBase<KilnDifferentiate> {
@@ -156,35 +118,19 @@ struct KilnDifferentiate
 
     Block &body = grad.getBody().front();
     Operation *ret = body.getTerminator();
-    SmallVector<Operation *> forward;
-    for (Operation &op : body.without_terminator())
-      forward.push_back(&op);
-
-    // Values that depend on a chosen argument: only they need cotangents.
-    llvm::DenseSet<Value> active;
-    for (unsigned i : *chosen)
-      active.insert(body.getArgument(i));
-    for (Operation *op : forward) {
-      if (llvm::none_of(op->getOperands(),
-                        [&](Value v) { return active.contains(v); }))
-        continue;
-      for (Value r : op->getResults())
-        if (isFloatTensor(r.getType()))
-          active.insert(r);
-    }
-
     for (Type t : grad.getArgumentTypes())
       if (!cast<ShapedType>(t).hasStaticShape())
         return grad.emitError("kiln-differentiate: argument of type ")
                << t << " is not static; bind it with --shape";
 
-    // Seeds: a cotangent argument per output of more than one element.
+    // Seeds: a cotangent argument per float output of more than one element,
+    // 1 for an output of one element.
     builder.setInsertionPoint(ret);
-    Adjoints adjoints(builder);
     Location loc = grad.getLoc();
+    SmallVector<std::pair<Value, Value>> seeds;
     for (auto [i, value] : llvm::enumerate(ret->getOperands())) {
       auto type = dyn_cast<RankedTensorType>(value.getType());
-      if (!type || !isFloatTensor(type) || !active.contains(value))
+      if (!type || !isFloatTensor(type))
         continue;
       if (!type.hasStaticShape())
         return grad.emitError("kiln-differentiate: output '")
@@ -201,60 +147,19 @@ struct KilnDifferentiate
                         builder.getStringAttr(resultName(model, i) + ".cotangent"));
         seed = grad.getArgument(n);
       }
-      adjoints.accumulate(value, seed, loc);
+      seeds.push_back({value, seed});
     }
 
-    // The backward sweep.
-    for (Operation *op : llvm::reverse(forward)) {
-      SmallVector<Value> resultGrads;
-      bool any = false;
-      for (Value r : op->getResults()) {
-        resultGrads.push_back(adjoints.lookup(r));
-        any |= static_cast<bool>(resultGrads.back());
-      }
-      SmallVector<bool> wanted;
-      bool wantsAny = false;
-      for (Value v : op->getOperands()) {
-        wanted.push_back(active.contains(v));
-        wantsAny |= wanted.back();
-      }
-      if (!any || !wantsAny)
-        continue;
-      auto rule = dyn_cast<VJPOpInterface>(op);
-      if (!rule)
-        return op->emitError("cannot differentiate through '")
-               << op->getName()
-               << "': it has no gradient rule (VJPOpInterface)";
-      auto isStatic = [](Type t) {
-        auto shaped = dyn_cast<ShapedType>(t);
-        return shaped && shaped.hasStaticShape();
-      };
-      if (!llvm::all_of(op->getOperandTypes(), isStatic) ||
-          !llvm::all_of(op->getResultTypes(), isStatic))
-        return op->emitError("cannot differentiate '")
-               << op->getName() << "' without static shapes";
-      VJPBuilder vjp(builder, op, resultGrads, wanted);
-      if (failed(rule.buildVJP(vjp)))
-        return failure();
-      for (auto [operand, g] :
-           llvm::zip_equal(op->getOperands(), vjp.getOperandGrads()))
-        if (g)
-          adjoints.accumulate(operand, g, op->getLoc());
-    }
+    FailureOr<SmallVector<Value>> grads = appendGradients(grad, seeds, *chosen);
+    if (failed(grads))
+      return failure();
 
-    // Outputs, then a gradient per chosen argument (zeros if unreached).
+    // Outputs, then a gradient per chosen argument.
     SmallVector<Value> results(ret->getOperands());
     SmallVector<Type> resultTypes(grad.getResultTypes());
-    for (unsigned i : *chosen) {
-      BlockArgument arg = body.getArgument(i);
-      Value g = adjoints.lookup(arg);
-      if (!g) {
-        auto type = cast<RankedTensorType>(arg.getType());
-        g = builder.create<ConstantOp>(
-            loc, DenseElementsAttr::get(type, FloatAttr::get(type.getElementType(), 0.0)));
-      }
+    for (Value g : *grads) {
       results.push_back(g);
-      resultTypes.push_back(arg.getType());
+      resultTypes.push_back(g.getType());
     }
     ret->setOperands(results);
     SmallVector<DictionaryAttr> resultAttrs;

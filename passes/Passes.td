@@ -74,6 +74,59 @@ def KilnShapeInference : Pass<"kiln-shape-inference", "::mlir::func::FuncOp"> {
 // Differentiation
 //===----------------------------------------------------------------------===//
 
+def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
+  let summary = "Build a training step (forward, loss, backward, optimizer)";
+  let description = [{
+    From the model function (entry point "run", or `@main`) builds two entry
+    points:
+
+    - `@<name>_train_step` (`train_step`): takes the model's inputs and
+      every float weight (now a plain input, by its name), then `target`
+      (cross_entropy: int64 class indices `[N, d...]` for logits
+      `[N, C, d...]`; mse: a float tensor of the output's shape), then the
+      optimizer state
+      (`W.momentum`; `adam.step`, then `W.adam_m`, `W.adam_v`). Returns
+      `loss` (a scalar, mean reduction as PyTorch's CrossEntropyLoss and
+      MSELoss), then each weight updated, then the state updated, with the
+      inputs' names, so one step's outputs are the next step's inputs.
+    - `@<name>_init_state` (`init_state`): no inputs; returns the weights'
+      initial values (their `kiln.value`) and a zero state, named as above.
+
+    The loss reads `target-output` (default: the first float output).
+    Updates follow torch.optim: sgd `w -= lr * g`; momentum
+    `b = momentum * b + g, w -= lr * b`; adam with bias corrections; with
+    `weight-decay`, `g += weight_decay * w` first (L2, as torch.optim).
+    The backward code is passes/Gradient.h's sweep, the same as
+    kiln-differentiate's.
+
+    Before: `func.func @main(%x, %w {kiln.parameter}) -> (%y)`.
+    After, besides `@main`:
+    ```mlir
+    func.func @main_train_step(%x, %w: {kiln.name = "w"}, %target)
+        -> (tensor<f32> {kiln.name = "loss"}, ... {kiln.name = "w"})
+        attributes {kiln.entry_point = "train_step"}
+    func.func @main_init_state() -> (... {kiln.name = "w"})
+        attributes {kiln.entry_point = "init_state"}
+    ```
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+  let options = [
+    Option<"loss", "loss", "std::string", "\"cross_entropy\"",
+           "cross_entropy or mse">,
+    Option<"targetOutput", "target-output", "std::string", "\"\"",
+           "The output the loss reads (default: the first float output)">,
+    Option<"optimizer", "optimizer", "std::string", "\"sgd\"",
+           "sgd, momentum or adam">,
+    Option<"lr", "lr", "double", "0.01", "Learning rate">,
+    Option<"momentum", "momentum", "double", "0.9", "momentum's factor">,
+    Option<"beta1", "beta1", "double", "0.9", "Adam's beta1">,
+    Option<"beta2", "beta2", "double", "0.999", "Adam's beta2">,
+    Option<"eps", "eps", "double", "1e-8", "Adam's epsilon">,
+    Option<"weightDecay", "weight-decay", "double", "0.0",
+           "L2 weight decay added to each gradient">,
+  ];
+}
+
 def KilnDifferentiate : Pass<"kiln-differentiate", "::mlir::ModuleOp"> {
   let summary = "Build the gradient function of the model function";
   let description = [{

@@ -266,11 +266,12 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
   pipeline.target = target;
   pipeline.maxScratchBytes = options.memoryLimit;
   ImportOptions import = options.import;
-  if (options.grad) {
+  if (options.grad || options.train) {
     // Differentiation tells weights from inputs by their parameter mark; with
     // embedded weights (the default) the pass embeds them again afterwards.
-    pipeline.differentiate = true;
+    pipeline.differentiate = options.grad;
     pipeline.gradWrt = options.gradWrt;
+    pipeline.train = options.train;
     pipeline.embedParameters = import.weights == WeightsMode::Embedded;
     import.weights = WeightsMode::Parameters;
   }

@@ -16,10 +16,12 @@
 
 #include "codegen/Target.h"
 #include "compiler/import/ImportOptions.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::kiln {
@@ -55,6 +57,9 @@ struct CompileOptions {
   /// `gradWrt` (params, inputs or names; see kiln-differentiate).
   bool grad = false;
   std::string gradWrt = "params";
+  /// `--train`: also compile the entry points train_step and init_state
+  /// (see kiln-build-train-step for the options).
+  std::optional<KilnBuildTrainStepOptions> train;
   static constexpr int64_t kDefaultMemoryLimit = int64_t(16) << 30; // 16 GiB
 };
 
