@@ -270,6 +270,56 @@ def KilnCEntryPoints : Pass<"kiln-c-entry-points", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def KilnParallelTasks : Pass<"kiln-parallel-tasks", "::mlir::ModuleOp"> {
+  let summary = "Turn each top-level scf.forall of an entry function into a task function and a launch";
+  let description = [{
+    Gives every entry function a last argument, the caller's
+    `kiln_context_t *` (null when there is none), and marks it
+    `kiln.takes_context`. Each scf.forall at an entry function's top level
+    (with constant bounds, on buffers) becomes:
+
+    - a private `no_inline` task function `<entry>_task<N>_<op>[__<node>]
+      (index i, buffers...)` that runs the loop's body for the i-th point
+      of its iteration space (the last dim fastest), the views and constants
+      its body uses recomputed inside, as kiln-outline-kernels does;
+    - a declaration `<task>_launch(context, buffers...)` with
+      `kiln.launch_task` and `kiln.launch_count` (the number of points),
+      called in the loop's place. kiln-parallel-launches defines it in the
+      LLVM dialect: through the context's parallel_for when the context has
+      one and more than one thread, else a loop on the calling thread.
+
+    Any other scf.forall (nested, or with dynamic bounds) becomes
+    sequential scf.for loops.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def KilnParallelLaunches : Pass<"kiln-parallel-launches", "::mlir::ModuleOp"> {
+  let summary = "Define the launchers of kiln-parallel-tasks in the LLVM dialect";
+  let description = [{
+    After the conversion to the LLVM dialect, gives each declaration marked
+    `kiln.launch_task` its body:
+
+    ```c
+    void launch(kiln_context_t *ctx, args...) {
+      if (ctx && ctx->parallel_for && ctx->num_threads > 1) {
+        struct { args... } packed = {args...};
+        ctx->parallel_for(ctx->pool, COUNT, trampoline, &packed);
+      } else {
+        for (size_t i = 0; i < COUNT; ++i) task(i, args...);
+      }
+    }
+    void trampoline(void *packed, size_t i) { task(i, unpacked args...); }
+    ```
+
+    The packed arguments live on the caller's stack: parallel_for returns
+    only when every task has run (runtime/kiln_abi.h).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def KilnOutlineKernels : Pass<"kiln-outline-kernels", "::mlir::ModuleOp"> {
   let summary = "Move each compute op of an entry function into a function of its own";
   let description = [{

@@ -32,6 +32,9 @@ struct TargetRequest {
   std::string triple;   // empty: the host's
   std::string cpu = "native";
   std::string features; // "+feat,-feat" on top of the CPU's
+  /// Cores to split work for; 0: the host's when compiling for the host
+  /// with cpu "native", else 1.
+  unsigned cores = 0;
 };
 
 /// The machine the code is for, resolved from a request. Loop-level passes

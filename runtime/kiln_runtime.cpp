@@ -10,6 +10,8 @@
 #include "kiln_runtime.h"
 
 #include <dirent.h>
+#include <pthreadpool.h>
+#include <sched.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -20,9 +22,11 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <set>
 #include <string>
@@ -223,6 +227,64 @@ std::string signatureOf(const std::vector<EntryPoint> &entries, const std::vecto
 
 // The model -----------------------------------------------------------------------------------------------
 
+namespace {
+
+// The thread pools of one model. pthreadpool runs one parallelize call at a time per pool, so every
+// concurrent run borrows a pool of its own and gives it back; pools are made when a run first hands out
+// tasks (small models never do) and kept until the model is destroyed. Concurrent runs share the CPUs: a
+// run gets fewer threads (down to one: serial) while other runs of the model hold them, so that together
+// they never use more threads than max(CPUs, what one run asked for). pthreadpool's threads spin while they
+// wait, and spinning threads that outnumber the CPUs slow every run down by orders of magnitude.
+class ThreadPools {
+public:
+  ThreadPools() = default;
+  ThreadPools(const ThreadPools &) = delete;
+  ThreadPools &operator=(const ThreadPools &) = delete;
+  ~ThreadPools() {
+    for (pthreadpool_t pool : idle)
+      pthreadpool_destroy(pool);
+  }
+
+  // How many threads a run that asked for |threads| gets, on a machine where the process may use |cpus|.
+  // Every grant is given back with giveBackThreads().
+  size_t grantThreads(size_t threads, size_t cpus) {
+    std::lock_guard<std::mutex> lock(mutex);
+    size_t limit = std::max(threads, cpus);
+    size_t granted = busy >= limit ? 1 : std::max<size_t>(1, std::min(threads, limit - busy));
+    busy += granted;
+    return granted;
+  }
+  void giveBackThreads(size_t threads) {
+    std::lock_guard<std::mutex> lock(mutex);
+    busy -= threads;
+  }
+
+  // A pool of |threads| threads (the caller's included) for one run; null if none could be made.
+  pthreadpool_t takePool(size_t threads) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      for (size_t i = 0; i < idle.size(); ++i)
+        if (pthreadpool_get_threads_count(idle[i]) == threads) {
+          pthreadpool_t pool = idle[i];
+          idle.erase(idle.begin() + static_cast<std::ptrdiff_t>(i));
+          return pool;
+        }
+    }
+    return pthreadpool_create(threads);
+  }
+  void givePool(pthreadpool_t pool) {
+    std::lock_guard<std::mutex> lock(mutex);
+    idle.push_back(pool);
+  }
+
+private:
+  std::mutex mutex;
+  std::vector<pthreadpool_t> idle;
+  size_t busy = 0; // threads the model's runs in flight hold, the calling threads included
+};
+
+} // namespace
+
 struct kiln_model {
   std::string name, source, kilnVersion, triple, cpu, features, signature;
   std::string manifestPath, libraryPath;
@@ -236,6 +298,7 @@ struct kiln_model {
   const void *weightsData = nullptr; // what every run gets as ctx->weights; null until mapped
   void *mapping = nullptr;           // mmap of the weights file; null if not mapped (or 0 bytes)
   void *handle = nullptr;            // dlopen handle; null for kiln_model_load_manifest
+  mutable ThreadPools pools;         // for runs with more than one thread; runs take a const model
 
   kiln_model() = default;
   kiln_model(const kiln_model &) = delete;
@@ -844,7 +907,7 @@ void checkNoOverlap(const EntryPoint &e, const kiln_input_t *inputs, const kiln_
 }
 
 // What the runtime hands the generated code: the caller's scratch (if any) and the mapped weights (if
-// external). No thread pool, no device.
+// external); the thread pool is added by runChecked. No device.
 kiln_context_t contextFor(const kiln_model_t &model, const Scratch &scratch) {
   kiln_context_t ctx;
   std::memset(&ctx, 0, sizeof ctx); // reserved fields must be 0 / NULL
@@ -896,8 +959,55 @@ std::string codeText(int code) {
        function + " returned " + codeText(code));
 }
 
+// The CPUs this process may run on.
+size_t availableCpus() {
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 0)
+    return static_cast<size_t>(CPU_COUNT(&cpus));
+  return 1;
+}
+
+// How many threads a run uses when its options leave it to the runtime: KILN_NUM_THREADS if it is a positive
+// integer, else every CPU this process may run on.
+size_t defaultThreads() {
+  if (const char *env = std::getenv("KILN_NUM_THREADS")) {
+    char *end = nullptr;
+    unsigned long long n = std::strtoull(env, &end, 10);
+    if (end != env && *end == '\0' && n > 0)
+      return static_cast<size_t>(std::min<unsigned long long>(n, 1024));
+  }
+  return availableCpus();
+}
+
+// What one run lends the generated code as kiln_context_t.pool: its share of the model's threads, and the
+// pool it takes on its first parallel_for.
+struct LentPool {
+  ThreadPools *pools;
+  size_t threads;
+  pthreadpool_t pool = nullptr;
+  bool unavailable = false; // no pool could be made: run tasks on the calling thread
+};
+
+// kiln_parallel_for_fn over a pthreadpool: the generated code's tasks are pthreadpool's 1-D tasks. The
+// workers spin between the calls of one run, which come in quick succession.
+void parallelFor(void *lent, size_t count, kiln_task_fn task, void *taskArg) {
+  auto *run = static_cast<LentPool *>(lent);
+  if (!run->pool && !run->unavailable) {
+    run->pool = run->pools->takePool(run->threads);
+    run->unavailable = !run->pool; // out of threads costs speed, not the answer
+  }
+  if (!run->pool) {
+    for (size_t i = 0; i < count; ++i)
+      task(taskArg, i);
+    return;
+  }
+  pthreadpool_parallelize_1d(run->pool, task, taskArg, count, /*flags=*/0);
+}
+
+void doNothing(void *, size_t) {}
+
 void runChecked(const kiln_model_t *model, size_t entry, const kiln_input_t *inputs, size_t numInputs,
-                const kiln_output_t *outputs, size_t numOutputs, const Scratch &scratch) {
+                const kiln_output_t *outputs, size_t numOutputs, const Scratch &scratch, size_t threads) {
   const EntryPoint &e = entryAt(model, entry);
   if (!model->handle)
     fail(KILN_ERROR_INVALID_ARGUMENT, "model " + quote(model->name) +
@@ -909,7 +1019,20 @@ void runChecked(const kiln_model_t *model, size_t entry, const kiln_input_t *inp
   checkScratch(e, scratch);
   checkNoOverlap(e, inputs, outputs, scratch);
   kiln_context_t ctx = contextFor(*model, scratch);
+  LentPool lent{&model->pools, model->pools.grantThreads(threads == 0 ? defaultThreads() : threads,
+                                                         availableCpus())};
+  if (lent.threads > 1) {
+    ctx.parallel_for = parallelFor;
+    ctx.pool = &lent;
+    ctx.num_threads = static_cast<uint32_t>(lent.threads);
+  }
   int code = e.run(&ctx, in.data(), out.data());
+  if (lent.pool) {
+    // Sends the workers to sleep until the pool's next run, instead of spinning.
+    pthreadpool_parallelize_1d(lent.pool, doNothing, nullptr, lent.threads, PTHREADPOOL_FLAG_YIELD_WORKERS);
+    model->pools.givePool(lent.pool);
+  }
+  model->pools.giveBackThreads(lent.threads);
   if (code != KILN_CODE_OK)
     failWithCode(e, scratch, code);
 }
@@ -1134,14 +1257,15 @@ kiln_status_t kiln_model_run_entry(const kiln_model_t *model, size_t entry, cons
                                    const kiln_run_options_t *options) {
   return guarded("kiln_model_run_entry", KILN_ERROR_EXECUTION, [&] {
     entryAt(model, entry); // an unknown entry point is reported before anything about its options
-    runChecked(model, entry, inputs, num_inputs, outputs, num_outputs, scratchFromOptions(options));
+    runChecked(model, entry, inputs, num_inputs, outputs, num_outputs, scratchFromOptions(options),
+               options ? options->num_threads : 0);
   });
 }
 
 kiln_status_t kiln_model_run(const kiln_model_t *model, const kiln_input_t *inputs, size_t num_inputs,
                              const kiln_output_t *outputs, size_t num_outputs) {
   return guarded("kiln_model_run", KILN_ERROR_EXECUTION, [&] {
-    runChecked(model, runEntryIndex(model), inputs, num_inputs, outputs, num_outputs, Scratch{});
+    runChecked(model, runEntryIndex(model), inputs, num_inputs, outputs, num_outputs, Scratch{}, 0);
   });
 }
 
@@ -1150,7 +1274,7 @@ kiln_status_t kiln_model_run_with_scratch(const kiln_model_t *model, const kiln_
                                           void *scratch, size_t scratch_bytes) {
   return guarded("kiln_model_run_with_scratch", KILN_ERROR_EXECUTION, [&] {
     runChecked(model, runEntryIndex(model), inputs, num_inputs, outputs, num_outputs,
-               Scratch{true, scratch, scratch_bytes});
+               Scratch{true, scratch, scratch_bytes}, 0);
   });
 }
 

@@ -3,7 +3,7 @@
  * on caller-owned buffers.
  *
  * Plain C11, includable from C++. Link the static library `kiln_runtime` (C++17 inside, so link with a C++
- * linker or add -lstdc++) and -ldl -lpthread. No MLIR/LLVM dependency. Every constant of the artifact
+ * linker or add -lstdc++) and -lpthreadpool -ldl -lpthread. No MLIR/LLVM dependency. Every constant of the artifact
  * contract (versions, element types, alignments, the codes generated code returns) comes from kiln_abi.h,
  * which this header includes and which is installed beside it.
  *
@@ -320,9 +320,13 @@ typedef struct kiln_run_options_t {
    * and frees it before returning. */
   void *scratch;
   size_t scratch_bytes;
-  /* Reserved for a runtime with a thread pool: the most threads the call may use, counting the calling
-   * thread; 0 lets the runtime choose. This runtime runs everything on the calling thread, which honours
-   * every value. */
+  /* The most threads the call may use, counting the calling thread. 0 lets the runtime choose: the
+   * KILN_NUM_THREADS environment variable if it is a positive integer, else the number of CPUs the process
+   * may run on (sched_getaffinity). 1 runs everything on the calling thread. With more than one, the
+   * runtime lends the generated code a thread pool (pthreadpool) of that many threads, one pool per
+   * concurrent call, made on the first call that needs it and kept until kiln_model_destroy. The generated
+   * code splits work only where the pieces write disjoint outputs and each piece computes in the same order
+   * as the serial code, so results are bitwise identical for every thread count. */
   size_t num_threads;
 } kiln_run_options_t;
 
@@ -349,8 +353,8 @@ kiln_status_t kiln_model_run_entry(const kiln_model_t *model, size_t entry, cons
                                    size_t num_inputs, const kiln_output_t *outputs, size_t num_outputs,
                                    const kiln_run_options_t *options);
 
-/* kiln_model_run_entry on the entry point "run" with default options: the generated code allocates and
- * frees its own scratch memory (use kiln_model_run_with_scratch to avoid that allocation).
+/* kiln_model_run_entry on the entry point "run" with default options (the runtime chooses the thread count;
+ * see kiln_run_options_t.num_threads): the generated code allocates and frees its own scratch memory (use kiln_model_run_with_scratch to avoid that allocation).
  * KILN_ERROR_NOT_FOUND if the model has no entry point "run"; otherwise the statuses of
  * kiln_model_run_entry. Thread-safe, as kiln_model_run_entry. */
 kiln_status_t kiln_model_run(const kiln_model_t *model, const kiln_input_t *inputs, size_t num_inputs,

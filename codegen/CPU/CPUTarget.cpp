@@ -135,6 +135,8 @@ public:
       d.l3Bytes = hostCacheBytes(3).value_or(d.l3Bytes);
       d.numCores = std::max(1u, std::thread::hardware_concurrency());
     }
+    if (request.cores != 0)
+      d.numCores = request.cores;
     return d;
   }
 
@@ -165,6 +167,7 @@ public:
     select.vectorBits = d.vectorBits;
     select.vectorRegisters = d.numVectorRegisters;
     select.l1Bytes = d.l1DataBytes;
+    select.cores = d.numCores;
     fn.addPass(createKilnCPUSelectTiles(select));
     KilnCPUTileContractionsOptions tile;
     tile.vectorBits = d.vectorBits;
@@ -174,6 +177,7 @@ public:
     // Then every op with a unit-stride dim to vectorize along.
     KilnCPUVectorizeOpsOptions vectorize;
     vectorize.vectorBits = d.vectorBits;
+    vectorize.cores = d.numCores;
     fn.addPass(createKilnCPUVectorizeOps(vectorize));
     fn.addPass(createCanonicalizerPass());
     fn.addPass(createCSEPass());
@@ -183,6 +187,9 @@ public:
 
   void buildLoweringPipeline(OpPassManager &pm,
                              const PipelineOptions &) const override {
+    // scf.forall tasks become functions the context's thread pool runs;
+    // the other compute ops become kernels.
+    pm.addPass(createKilnParallelTasks());
     pm.addPass(createKilnOutlineKernels());
     // 2-D vector transfers left by the tiles become 1-D ones, fully
     // unrolled (a rolled loop would go through a stack buffer).
@@ -218,6 +225,7 @@ public:
     pm.addPass(createConvertControlFlowToLLVMPass());
     pm.addPass(createReconcileUnrealizedCastsPass());
     pm.addPass(createCanonicalizerPass());
+    pm.addPass(createKilnParallelLaunches());
     pm.addPass(createKilnCEntryPoints());
   }
 

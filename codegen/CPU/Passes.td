@@ -149,6 +149,10 @@ def KilnCPUSelectTiles : Pass<"kiln-cpu-select-tiles", "::mlir::func::FuncOp"> {
     Option<"vectorRegisters", "vector-registers", "int64_t", "32",
            "Number of vector registers">,
     Option<"l1Bytes", "l1-bytes", "int64_t", "32768", "L1 data cache, bytes">,
+    Option<"cores", "cores", "int64_t", "1",
+           "Cores the code will run on: the batch dims and n are split into "
+           "at least two tasks per core (parallel tiles) when there is more "
+           "than one">,
   ];
 }
 
@@ -197,10 +201,17 @@ def KilnCPUVectorizeOps : Pass<"kiln-cpu-vectorize-ops", "::mlir::func::FuncOp">
     (linalg::vectorize) and lowered to 1-D vectors. Ops with no such dim
     (transposes, windows of im2col and pooling) are left to
     kiln-cpu-loop-order and LLVM's loop vectorizer.
+
+    With more than one core, an op of 64K iterations or more is first split
+    into parallel tasks (one scf.forall) along its outermost parallel dim,
+    about four per core.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", "512",
            "Widest vector register, in bits">,
+    Option<"cores", "cores", "int64_t", "1",
+           "Cores the code will run on; more than one splits large ops into "
+           "parallel tasks">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::scf::SCFDialect",

@@ -79,7 +79,37 @@ struct KilnCPUSelectTiles
     int64_t nc = std::min<int64_t>(ranges[n], 256);
     int64_t mc = std::min<int64_t>(ranges[m], 64);
 
+    // Tasks: the batch dims and n split for the cores, each task a whole
+    // number of cache tiles along n (in the cache loops' order, B's panel
+    // stays shared by A's blocks within a task). At least two tasks per core
+    // so the thread pool can balance them; small contractions (under ~20 us
+    // of one core's work) stay one task.
+    SmallVector<int64_t> parallel(ranges.size(), 0);
+    int64_t flops = 2;
+    for (int64_t r : ranges)
+      flops *= r;
+    if (cores > 1 && flops >= (int64_t(1) << 22)) {
+      int64_t batches = 1;
+      for (unsigned b : dims->batch) {
+        parallel[b] = 1;
+        batches *= ranges[b];
+      }
+      int64_t wanted = 2 * cores;
+      int64_t nChunks = (wanted + batches - 1) / batches;
+      int64_t nTiles = (ranges[n] + nc - 1) / nc;
+      if (nTiles < nChunks) {
+        // Narrower cache tiles, a multiple of the register tile's width.
+        int64_t width = (ranges[n] + nChunks - 1) / nChunks;
+        nc = std::max(nr, (width + nr - 1) / nr * nr);
+      }
+      if (ranges[n] > nc)
+        parallel[n] = nc;
+      if (batches * ((ranges[n] + nc - 1) / nc) < 2)
+        parallel.assign(ranges.size(), 0);
+    }
+
     ContractionTiles tiles;
+    tiles.parallel = parallel;
     tiles.cache.assign(ranges.size(), 1);
     tiles.reg.assign(ranges.size(), 1);
     tiles.cache[m] = mc;

@@ -225,16 +225,37 @@ struct KilnCPUTileContractions
     IRRewriter rewriter(op.getContext());
     rewriter.setInsertionPoint(op);
 
+    // Tasks: one scf.forall over the parallel tiles; the rest happens
+    // within each task.
+    Operation *taskTile = op;
+    Operation *outermost = nullptr;
+    if (llvm::any_of(tiles->parallel, [](int64_t s) { return s != 0; })) {
+      scf::SCFTilingOptions taskOptions;
+      taskOptions.setTileSizes(asFoldResults(rewriter, tiles->parallel))
+          .setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      FailureOr<scf::SCFTilingResult> tasks =
+          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), taskOptions);
+      if (failed(tasks))
+        return op->emitOpError("could not be split into parallel tasks");
+      rewriter.replaceOp(op, tasks->replacements);
+      if (!tasks->loops.empty())
+        outermost = tasks->loops.front();
+      taskTile = tasks->tiledOps.front();
+      rewriter.setInsertionPoint(taskTile);
+    }
+
     scf::SCFTilingOptions cacheOptions;
     cacheOptions.setTileSizes(asFoldResults(rewriter, tiles->cache))
         .setInterchange(tiles->cacheOrder);
     FailureOr<scf::SCFTilingResult> cached =
-        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), cacheOptions);
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(taskTile), cacheOptions);
     if (failed(cached))
-      return op->emitOpError("could not be tiled for the caches");
-    rewriter.replaceOp(op, cached->replacements);
-    if (!cached->loops.empty())
-      cached->loops.front()->setAttr(kTilesAttr, attr);
+      return taskTile->emitOpError("could not be tiled for the caches");
+    rewriter.replaceOp(taskTile, cached->replacements);
+    if (!outermost && !cached->loops.empty())
+      outermost = cached->loops.front();
+    if (outermost)
+      outermost->setAttr(kTilesAttr, attr);
     Operation *cacheTile = cached->tiledOps.front();
     cacheTile->removeAttr(kTilesAttr);
 

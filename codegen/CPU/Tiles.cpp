@@ -9,12 +9,16 @@ using namespace mlir::kiln;
 
 DictionaryAttr ContractionTiles::toAttr(MLIRContext *ctx) const {
   Builder b(ctx);
-  return b.getDictionaryAttr({
+  SmallVector<NamedAttribute> entries;
+  if (llvm::any_of(parallel, [](int64_t s) { return s != 0; }))
+    entries.push_back(b.getNamedAttr("parallel", b.getDenseI64ArrayAttr(parallel)));
+  entries.append({
       b.getNamedAttr("cache", b.getDenseI64ArrayAttr(cache)),
       b.getNamedAttr("cache_order", b.getDenseI64ArrayAttr(cacheOrder)),
       b.getNamedAttr("register", b.getDenseI64ArrayAttr(reg)),
       b.getNamedAttr("register_order", b.getDenseI64ArrayAttr(regOrder)),
   });
+  return b.getDictionaryAttr(entries);
 }
 
 /// True if `order` is a permutation of [0, n).
@@ -52,6 +56,14 @@ std::optional<ContractionTiles> ContractionTiles::fromAttr(Attribute attr,
   for (unsigned d = 0; d < numLoops; ++d)
     if (t.cache[d] < 1 || t.reg[d] < 1 || t.reg[d] > t.cache[d])
       return std::nullopt;
+  if (auto parallel = get("parallel")) {
+    if (parallel.size() != numLoops)
+      return std::nullopt;
+    t.parallel.assign(parallel.asArrayRef().begin(), parallel.asArrayRef().end());
+    for (unsigned d = 0; d < numLoops; ++d)
+      if (t.parallel[d] < 0 || (t.parallel[d] > 0 && t.parallel[d] < t.cache[d]))
+        return std::nullopt;
+  }
   return t;
 }
 

@@ -5,11 +5,14 @@
 // outermost tile loop) as the `kiln.tiles` attribute, so `--emit=loops`
 // shows them and lit tests can pin them:
 //
-//   kiln.tiles = {cache = array<i64: 64, 256, 256>, cache_order = array<i64: 1, 2, 0>,
+//   kiln.tiles = {parallel = array<i64: 0, 96, 0>,
+//                 cache = array<i64: 64, 96, 256>, cache_order = array<i64: 1, 2, 0>,
 //                 register = array<i64: 8, 32, 1>, register_order = array<i64: 0, 1, 2>}
 //
 // Sizes are per loop of the op (its iteration space, in loop order); the
-// orders are the loop nests' orders, outermost first.
+// orders are the loop nests' orders, outermost first. `parallel` (optional)
+// tiles the op's parallel outer dims into the tasks of one scf.forall (0:
+// that dim is not split); the cache tiles are then taken within each task.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,9 +28,11 @@ namespace mlir::kiln {
 inline constexpr llvm::StringLiteral kTilesAttr = "kiln.tiles";
 
 struct ContractionTiles {
-  /// Cache-level tiles (one loop nest over the whole op) and register-level
-  /// tiles (one nest within a cache tile; its shape is the vector shape).
-  SmallVector<int64_t> cache, reg;
+  /// Task-level tiles (one scf.forall over the whole op; empty or all 0:
+  /// none), cache-level tiles (one loop nest within a task) and
+  /// register-level tiles (one nest within a cache tile; its shape is the
+  /// vector shape).
+  SmallVector<int64_t> parallel, cache, reg;
   SmallVector<int64_t> cacheOrder, regOrder;
   /// Not kept in the attribute: the dims vectors span (m, n).
   SmallVector<unsigned> vectorDims;

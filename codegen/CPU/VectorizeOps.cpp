@@ -113,17 +113,63 @@ bool initializesAnotherOp(linalg::LinalgOp op) {
   return false;
 }
 
-LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op, VectorPlan plan) {
+/// The parallel tasks for `op` on `cores` cores: chunks of its outermost
+/// parallel dim with at least two iterations, about four tasks per core;
+/// none (an empty vector) for ops under 64K iterations or on one core. A
+/// chunk of the vector dim is a whole number of vector tiles.
+SmallVector<int64_t> planTasks(linalg::LinalgOp op, VectorPlan plan, int64_t cores) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t total = 1;
+  for (int64_t r : ranges)
+    total *= r;
+  if (cores <= 1 || total < (int64_t(1) << 16))
+    return {};
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned d = 0; d < ranges.size(); ++d) {
+    if (!linalg::isParallelIterator(iterators[d]) || ranges[d] < 2)
+      continue;
+    int64_t tasks = std::min<int64_t>(ranges[d], 4 * cores);
+    int64_t chunk = (ranges[d] + tasks - 1) / tasks;
+    if (d == plan.dim) {
+      if (ranges[d] < 2 * plan.size)
+        continue;
+      chunk = (chunk + plan.size - 1) / plan.size * plan.size;
+    }
+    SmallVector<int64_t> sizes(ranges.size(), 0);
+    sizes[d] = chunk;
+    return sizes;
+  }
+  return {};
+}
+
+LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op, VectorPlan plan,
+                             int64_t cores) {
+  rewriter.setInsertionPoint(op);
+  Operation *target = op;
+  SmallVector<int64_t> taskSizes = planTasks(op, plan, cores);
+  if (!taskSizes.empty()) {
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t s : taskSizes)
+      sizes.push_back(rewriter.getIndexAttr(s));
+    scf::SCFTilingOptions options;
+    options.setTileSizes(sizes).setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    FailureOr<scf::SCFTilingResult> tasks =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tasks))
+      return op->emitOpError("could not be split into parallel tasks");
+    rewriter.replaceOp(op, tasks->replacements);
+    target = tasks->tiledOps.front();
+    rewriter.setInsertionPoint(target);
+  }
   SmallVector<OpFoldResult> sizes(op.getNumLoops(), rewriter.getIndexAttr(1));
   sizes[plan.dim] = rewriter.getIndexAttr(plan.size);
   scf::SCFTilingOptions options;
   options.setTileSizes(sizes);
-  rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(target), options);
   if (failed(tiled))
-    return op->emitOpError("could not be tiled for vectors");
-  rewriter.replaceOp(op, tiled->replacements);
+    return target->emitOpError("could not be tiled for vectors");
+  rewriter.replaceOp(target, tiled->replacements);
   tiled->tiledOps.front()->setAttr(kVectorTileAttr, rewriter.getUnitAttr());
   // The last, partial tile along the vector dim gets a loop of its own, so
   // every tile has a static shape and vectorizes without masks.
@@ -167,7 +213,7 @@ struct KilnCPUVectorizeOps : kiln::impl::KilnCPUVectorizeOpsBase<KilnCPUVectoriz
       return;
     IRRewriter rewriter(&getContext());
     for (auto [op, plan] : targets)
-      if (failed(tileForVectors(rewriter, op, plan)))
+      if (failed(tileForVectors(rewriter, op, plan, cores)))
         return signalPassFailure();
     if (failed(canonicalize(fn)))
       return signalPassFailure();

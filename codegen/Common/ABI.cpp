@@ -2,6 +2,8 @@
 
 #include "codegen/Common/ABI.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
 #include "ir/DTypes.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -100,4 +102,11 @@ bool abi::isCIdentifier(StringRef name) {
   if (name.empty() || llvm::isDigit(name[0]))
     return false;
   return llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+Type mlir::kiln::abi::contextStructType(MLIRContext *ctx) {
+  Type ptr = LLVM::LLVMPointerType::get(ctx);
+  Type i32 = IntegerType::get(ctx, 32), i64 = IntegerType::get(ctx, 64);
+  return LLVM::LLVMStructType::getLiteral(
+      ctx, {i32, i32, ptr, i64, ptr, i64, ptr, ptr, i32, i32, ptr, ptr});
 }

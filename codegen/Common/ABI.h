@@ -17,6 +17,9 @@
 //                    kiln.num_outputs, kiln.output_names, kiln.buffer_bytes,
 //                    kiln.signature
 //   kiln-plan-memory on each entry function: kiln.scratch_bytes
+//   kiln-parallel-tasks on each entry function: kiln.takes_context (its last
+//                    argument is the kiln_context_t pointer); on each task's
+//                    launch declaration: kiln.launch_task, kiln.launch_count
 //   kiln-c-entry-points on the module: kiln.signature (the whole string)
 //
 //===----------------------------------------------------------------------===//
@@ -54,8 +57,33 @@ inline constexpr llvm::StringLiteral kScratchBytesAttr = "kiln.scratch_bytes";
 // On the module.
 inline constexpr llvm::StringLiteral kSymbolPrefixAttr = "kiln.symbol_prefix";
 inline constexpr llvm::StringLiteral kWeightsAttr = "kiln.weights";
-/// On functions kiln-outline-kernels made.
+/// On functions kiln-outline-kernels and kiln-parallel-tasks made.
 inline constexpr llvm::StringLiteral kKernelAttr = "kiln.kernel";
+/// On entry functions whose last argument is the caller's kiln_context_t
+/// pointer (may be null), from kiln-parallel-tasks.
+inline constexpr llvm::StringLiteral kTakesContextAttr = "kiln.takes_context";
+/// On the declaration of a parallel task's launcher (kiln-parallel-tasks):
+/// the task function and how many times it runs. kiln-parallel-launches
+/// gives the declaration its body.
+inline constexpr llvm::StringLiteral kLaunchTaskAttr = "kiln.launch_task";
+inline constexpr llvm::StringLiteral kLaunchCountAttr = "kiln.launch_count";
+
+/// Fields of kiln_context_t, in declaration order (runtime/kiln_abi.h);
+/// contextStructType (ABI.cpp) is its layout as an LLVM struct.
+enum ContextField : int32_t {
+  kAbiVersion = 0,
+  kStructSize,
+  kScratch,
+  kScratchBytes,
+  kWeights,
+  kWeightsBytes,
+  kParallelFor,
+  kPool,
+  kNumThreads,
+  kReserved0,
+  kDevice,
+  kStream,
+};
 
 /// A model function and the entry point it becomes.
 struct ModelFunction {
@@ -91,6 +119,11 @@ int64_t alignWeightOffset(int64_t offset);
 
 /// True if `name` is a C identifier (entry point names must be).
 bool isCIdentifier(StringRef name);
+
+/// kiln_context_t as an LLVM struct type: uint32_t, uint32_t, void *,
+/// size_t, void *, size_t, kiln_parallel_for_fn, void *, uint32_t, uint32_t,
+/// void *, void * (x86-64 and AArch64: size_t is 64 bits).
+Type contextStructType(MLIRContext *ctx);
 
 } // namespace mlir::kiln::abi
 

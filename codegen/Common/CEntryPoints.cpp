@@ -22,21 +22,7 @@ using namespace mlir::kiln;
 
 namespace {
 
-/// Fields of kiln_context_t, in declaration order (runtime/kiln_abi.h).
-enum ContextField : int32_t {
-  kAbiVersion = 0,
-  kStructSize,
-  kScratch,
-  kScratchBytes,
-  kWeights,
-  kWeightsBytes,
-  kParallelFor,
-  kPool,
-  kNumThreads,
-  kReserved0,
-  kDevice,
-  kStream,
-};
+using namespace mlir::kiln::abi;
 
 /// What one entry function needs from its wrapper.
 struct EntryABI {
@@ -46,6 +32,7 @@ struct EntryABI {
   SmallVector<int64_t> bufferBytes; // inputs, then outputs
   int64_t numOutputs = 0;
   int64_t scratchBytes = 0;
+  bool takesContext = false; // the impl's last argument is the context
 };
 
 /// Builds the wrapper functions with one builder and the types they share.
@@ -60,8 +47,7 @@ public:
     i1 = b.getI1Type();
     i32 = b.getI32Type();
     i64 = b.getI64Type();
-    contextType = LLVM::LLVMStructType::getLiteral(
-        ctx, {i32, i32, ptr, i64, ptr, i64, ptr, ptr, i32, i32, ptr, ptr});
+    contextType = cast<LLVM::LLVMStructType>(abi::contextStructType(ctx));
   }
 
   LLVM::LLVMFuncOp buildContextEntry(EntryABI e, StringRef symbol);
@@ -232,6 +218,8 @@ LLVM::LLVMFuncOp WrapperBuilder::buildContextEntry(EntryABI e,
     SmallVector<Value> all(args);
     if (scratchPtr)
       all.push_back(scratchPtr);
+    if (e.takesContext)
+      all.push_back(context);
     b.create<LLVM::CallOp>(loc, e.impl, all);
     if (owned)
       b.create<LLVM::CallOp>(loc, declareLibc("free", LLVM::LLVMVoidType::get(b.getContext()), {ptr}),
@@ -359,7 +347,9 @@ struct KilnCEntryPoints : kiln::impl::KilnCEntryPointsBase<KilnCEntryPoints> {
       e.numOutputs = outputs.getInt();
       if (auto scratch = fn->getAttrOfType<IntegerAttr>(abi::kScratchBytesAttr))
         e.scratchBytes = scratch.getInt();
-      unsigned expected = e.argWeights.size() + e.numOutputs + (e.scratchBytes ? 1 : 0);
+      e.takesContext = fn->hasAttr(abi::kTakesContextAttr);
+      unsigned expected = e.argWeights.size() + e.numOutputs + (e.scratchBytes ? 1 : 0) +
+                          (e.takesContext ? 1 : 0);
       if (fn.getNumArguments() != expected) {
         fn.emitError("internal error: takes ")
             << fn.getNumArguments() << " arguments, the ABI says " << expected;

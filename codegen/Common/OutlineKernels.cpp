@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Common/ABI.h"
+#include "codegen/Common/Outlining.h"
 #include "codegen/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -30,70 +31,6 @@ using namespace mlir;
 using namespace mlir::kiln;
 
 namespace {
-
-/// The ops (in order) that compute the values `op` uses from outside, when
-/// they can be recomputed inside a kernel: pure ops (constants, views,
-/// casts) of `block`, back to block arguments, which become the kernel's
-/// parameters. Fails if a value comes from anything else.
-LogicalResult collectInputs(Operation *op, Block &block,
-                            SetVector<Operation *> &recompute,
-                            SetVector<BlockArgument> &parameters) {
-  SetVector<Value> used;
-  for (Value v : op->getOperands())
-    used.insert(v);
-  for (Region &region : op->getRegions()) {
-    SetVector<Value> captured;
-    getUsedValuesDefinedAbove(region, captured);
-    used.insert(captured.begin(), captured.end());
-  }
-  SmallVector<Value> worklist(used.begin(), used.end());
-  SetVector<Operation *> seen;
-  while (!worklist.empty()) {
-    Value v = worklist.pop_back_val();
-    if (auto arg = dyn_cast<BlockArgument>(v)) {
-      if (arg.getOwner() != &block)
-        return failure();
-      parameters.insert(arg);
-      continue;
-    }
-    Operation *def = v.getDefiningOp();
-    if (def->getBlock() != &block || def->getNumRegions() != 0 ||
-        !isMemoryEffectFree(def))
-      return failure();
-    if (!seen.insert(def))
-      continue;
-    for (Value operand : def->getOperands())
-      worklist.push_back(operand);
-  }
-  // Recompute in the block's order, so every def precedes its uses.
-  SmallVector<Operation *> ordered(seen.begin(), seen.end());
-  llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
-  recompute.insert(ordered.begin(), ordered.end());
-  return success();
-}
-
-/// A readable suffix for a kernel's symbol, so profiles and disassembly say
-/// what it computes: the op's name and the model node it came from
-/// ("_linalg_matmul__layer1_0_conv1_Conv").
-std::string describe(Operation *op) {
-  std::string text = op->getName().getStringRef().str();
-  std::string node;
-  op->getLoc()->walk([&](Location loc) {
-    if (auto name = dyn_cast<NameLoc>(loc)) {
-      node = name.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  if (!node.empty())
-    text += "__" + node;
-  std::string out;
-  for (char c : text)
-    out += llvm::isAlnum(c) ? c : '_';
-  if (out.size() > 60)
-    out.resize(60);
-  return out;
-}
 
 struct KilnOutlineKernels
     : kiln::impl::KilnOutlineKernelsBase<KilnOutlineKernels> {
@@ -121,7 +58,7 @@ struct KilnOutlineKernels
     for (Operation *op : computeOps) {
       SetVector<Operation *> recompute;
       SetVector<BlockArgument> parameters;
-      if (failed(collectInputs(op, block, recompute, parameters)))
+      if (failed(collectOutlineInputs(op, block, recompute, parameters)))
         continue;
       SmallVector<BlockArgument> params(parameters.begin(), parameters.end());
       llvm::sort(params, [](BlockArgument a, BlockArgument b) {
@@ -138,7 +75,7 @@ struct KilnOutlineKernels
       b.setInsertionPointAfter(insertAfter);
       auto kernel = b.create<func::FuncOp>(
           op->getLoc(),
-          (fn.getSymName() + "_kernel" + Twine(index++) + "_" + describe(op)).str(),
+          (fn.getSymName() + "_kernel" + Twine(index++) + "_" + describeForSymbol(op)).str(),
           b.getFunctionType(types, {}));
       kernel.setPrivate();
       insertAfter = kernel;

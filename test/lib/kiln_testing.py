@@ -43,11 +43,14 @@ def compile_model(model, out_dir, shapes=None, name=None, extra=()):
     return out_dir
 
 
-def run_artifact(artifact, inputs):
-    """Runs `kiln run` on {name: ndarray}; returns {output name: ndarray}."""
+def run_artifact(artifact, inputs, threads=None):
+    """Runs `kiln run` on {name: ndarray} (with --threads if given); returns
+    {output name: ndarray}."""
     work = tempfile.mkdtemp(prefix="kiln-run-")
     try:
         args = [KILN, "run", str(artifact), "--output-dir", os.path.join(work, "out")]
+        if threads is not None:
+            args += ["--threads", str(threads)]
         for name, value in inputs.items():
             path = os.path.join(work, "in_%d.npy" % len(args))
             np.save(path, value)

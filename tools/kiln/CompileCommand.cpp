@@ -35,6 +35,9 @@ const char *kUsage =
     "  --cpu CPU               target CPU (default: native, the host's)\n"
     "  --target-triple TRIPLE  target triple (default: the host's)\n"
     "  --features FEATURES     extra target features, e.g. +avx2,-avx512f\n"
+    "  --cores N               split large ops into parallel tasks for N cores\n"
+    "                          (default: the host's cores with --cpu native, else\n"
+    "                          1; the thread count is chosen at run time)\n"
     "  --weights MODE          embedded (default: weights are constants in the\n"
     "                          library) or external (float weights go to\n"
     "                          NAME.weights.bin, passed at run time)\n"
@@ -156,6 +159,13 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
     } else if (flag == "--target-triple") {
       if (!value(options.target.triple))
         return usageError("missing value for --target-triple");
+    } else if (flag == "--cores") {
+      if (!value(v))
+        return usageError("missing value for --cores");
+      unsigned cores = 0;
+      if (llvm::StringRef(v).getAsInteger(10, cores) || cores == 0 || cores > 1024)
+        return usageError("--cores expects a whole number from 1 to 1024, got '" + v + "'");
+      options.target.cores = cores;
     } else if (flag == "--features") {
       if (!value(options.target.features))
         return usageError("missing value for --features");

@@ -6,7 +6,11 @@
 #include "tools/kiln/Commands.h"
 #include "tools/kiln/Npy.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -24,7 +28,7 @@ using detail::printable;
 
 constexpr const char kUsage[] =
     "usage: kiln run ARTIFACT [--entry NAME] --input NAME=FILE.npy [--input NAME=FILE.npy ...] "
-    "[--cotangent OUTPUT=FILE.npy ...] [--output-dir DIR]\n"
+    "[--cotangent OUTPUT=FILE.npy ...] [--output-dir DIR] [--threads N] [--runs R]\n"
     "\n"
     "Runs an entry point of a compiled model on .npy inputs and writes DIR/OUTPUT.npy for each of its outputs.\n"
     "\n"
@@ -37,6 +41,10 @@ constexpr const char kUsage[] =
     "                            Gradients are outputs named TENSOR.grad, written to DIR/TENSOR.grad.npy.\n"
     "  -o, --output-dir DIR      where to write the outputs (default: the current folder; created if needed).\n"
     "                            Characters outside [A-Za-z0-9_.-] in output names become '_'.\n"
+    "  -t, --threads N           threads the run may use, counting the calling one (default: KILN_NUM_THREADS\n"
+    "                            if set, else every CPU this process may use); results do not depend on N\n"
+    "  -r, --runs R              run R more times after the first and print the median and fastest wall time\n"
+    "                            of those R runs in ms (the outputs written are the first run's)\n"
     "  -h, --help                show this help\n"
     "\n"
     "bfloat16 tensors are read and written as raw 16-bit patterns ('<u2').\n";
@@ -48,6 +56,10 @@ struct Options {
   std::vector<std::string> inputs; // raw --input values
   std::string outputDir = ".";
   bool outputDirGiven = false;
+  size_t threads = 0; // 0: the runtime chooses
+  bool threadsGiven = false;
+  size_t runs = 0; // timed runs after the first
+  bool runsGiven = false;
 };
 
 enum class ParseResult { Ok, Help, Usage };
@@ -83,7 +95,9 @@ ParseResult parseArguments(int argc, char **argv, Options &options, std::string 
     bool isOutputDir = flag == "--output-dir" || flag == "-o";
     bool isEntry = flag == "--entry" || flag == "-e";
     bool isCotangent = flag == "--cotangent";
-    if (!isInput && !isOutputDir && !isEntry && !isCotangent) {
+    bool isThreads = flag == "--threads" || flag == "-t";
+    bool isRuns = flag == "--runs" || flag == "-r";
+    if (!isInput && !isOutputDir && !isEntry && !isCotangent && !isThreads && !isRuns) {
       problem = "unknown option '" + arg + "'";
       return ParseResult::Usage;
     }
@@ -114,6 +128,22 @@ ParseResult parseArguments(int argc, char **argv, Options &options, std::string 
       }
       options.entry = value;
       options.entryGiven = true;
+    } else if (isThreads || isRuns) {
+      bool &given = isThreads ? options.threadsGiven : options.runsGiven;
+      if (given) {
+        problem = flag + " given twice";
+        return ParseResult::Usage;
+      }
+      char *end = nullptr;
+      errno = 0;
+      unsigned long long n = std::strtoull(value.c_str(), &end, 10);
+      unsigned long long most = isThreads ? 1024 : 1000000;
+      if (value[0] == '-' || *end != '\0' || errno == ERANGE || n == 0 || n > most) {
+        problem = flag + " needs a whole number from 1 to " + std::to_string(most) + ", not '" + value + "'";
+        return ParseResult::Usage;
+      }
+      (isThreads ? options.threads : options.runs) = static_cast<size_t>(n);
+      given = true;
     } else {
       if (options.outputDirGiven) {
         problem = "--output-dir given twice";
@@ -364,9 +394,31 @@ int runCommand(int argc, char **argv) {
     results[i].resize(outputInfo[i].bytes);
     outputs[i] = {results[i].data(), results[i].size()};
   }
+  kiln_run_options_t runOptions = KILN_RUN_OPTIONS_INIT;
+  runOptions.num_threads = options.threads;
   if (kiln_model_run_entry(model.get(), entry, inputs.data(), inputs.size(), outputs.data(), outputs.size(),
-                           nullptr) != KILN_OK)
+                           &runOptions) != KILN_OK)
     return failure(detail::runtimeError());
+  if (options.runs != 0) {
+    // Later runs write into copies, so the files hold the first run's outputs whatever the timed runs do.
+    std::vector<std::vector<unsigned char>> scratchResults(results);
+    std::vector<kiln_output_t> timedOutputs(outputs.size());
+    for (size_t i = 0; i < outputs.size(); ++i)
+      timedOutputs[i] = {scratchResults[i].data(), scratchResults[i].size()};
+    std::vector<double> ms;
+    for (size_t r = 0; r < options.runs; ++r) {
+      auto start = std::chrono::steady_clock::now();
+      if (kiln_model_run_entry(model.get(), entry, inputs.data(), inputs.size(), timedOutputs.data(),
+                               timedOutputs.size(), &runOptions) != KILN_OK)
+        return failure(detail::runtimeError());
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    double median = ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    std::printf("time: median %.3f ms, fastest %.3f ms over %zu runs (%s)\n", median, ms.front(), ms.size(),
+                options.threadsGiven ? ("--threads " + std::to_string(options.threads)).c_str()
+                                     : "threads chosen by the runtime");
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(options.outputDir, ec);

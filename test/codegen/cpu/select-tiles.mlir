@@ -1,5 +1,9 @@
 // RUN: kiln-opt %s -split-input-file -pass-pipeline="builtin.module(func.func(kiln-cpu-select-tiles{vector-bits=512 vector-registers=32 l1-bytes=49152}))" | FileCheck %s --check-prefix=AVX512
 // RUN: kiln-opt %s -split-input-file -pass-pipeline="builtin.module(func.func(kiln-cpu-select-tiles{vector-bits=256 vector-registers=16 l1-bytes=32768}))" | FileCheck %s --check-prefix=AVX2
+// With two cores, a contraction of at least 4 MFLOP is split into parallel
+// tiles over n (two or more per core, a multiple of the register tile);
+// smaller ones stay serial.
+// RUN: kiln-opt %s -split-input-file -pass-pipeline="builtin.module(func.func(kiln-cpu-select-tiles{vector-bits=512 vector-registers=32 l1-bytes=49152 cores=2}))" | FileCheck %s --check-prefix=CORES2
 //
 // Tile sizes come from the machine: two vectors along n, as many rows of m as
 // keep the accumulators in registers, cache tiles for L1/L2.
@@ -7,6 +11,8 @@
 // AVX512-LABEL: func.func @matmul
 // AVX512: linalg.matmul {kiln.tiles = {cache = array<i64: 64, 256, 256>, cache_order = array<i64: 1, 2, 0>, register = array<i64: 8, 32, 1>, register_order = array<i64: 0, 1, 2>}}
 // AVX2-LABEL: func.func @matmul
+// CORES2-LABEL: func.func @matmul
+// CORES2: linalg.matmul {kiln.tiles = {cache = array<i64: 64, 192, 256>, cache_order = array<i64: 1, 2, 0>, parallel = array<i64: 0, 192, 0>, register = array<i64: 8, 32, 1>
 // AVX2: linalg.matmul {kiln.tiles = {cache = array<i64: 64, 256, 256>, cache_order = array<i64: 1, 2, 0>, register = array<i64: 6, 16, 1>, register_order = array<i64: 0, 1, 2>}}
 func.func @matmul(%a: tensor<512x1024xf32>, %b: tensor<1024x768xf32>, %c: tensor<512x768xf32>) -> tensor<512x768xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<512x1024xf32>, tensor<1024x768xf32>) outs(%c : tensor<512x768xf32>) -> tensor<512x768xf32>
@@ -17,6 +23,9 @@ func.func @matmul(%a: tensor<512x1024xf32>, %b: tensor<1024x768xf32>, %c: tensor
 
 // Small dims shrink the tiles; a batch dim is tiled by 1, outermost.
 // AVX512-LABEL: func.func @batched_small
+// CORES2-LABEL: func.func @batched_small
+// CORES2-NOT: parallel
+// CORES2: return
 // AVX512: linalg.batch_matmul {kiln.tiles = {cache = array<i64: 1, 4, 24, 30>, cache_order = array<i64: 0, 2, 3, 1>, register = array<i64: 1, 4, 16, 1>, register_order = array<i64: 0, 1, 2, 3>}}
 func.func @batched_small(%a: tensor<3x4x30xf32>, %b: tensor<3x30x24xf32>, %c: tensor<3x4x24xf32>) -> tensor<3x4x24xf32> {
   %0 = linalg.batch_matmul ins(%a, %b : tensor<3x4x30xf32>, tensor<3x30x24xf32>) outs(%c : tensor<3x4x24xf32>) -> tensor<3x4x24xf32>

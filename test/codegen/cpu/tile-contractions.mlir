@@ -29,3 +29,19 @@ func.func @matmul(%a: tensor<20x40xf32>, %b: tensor<40x120xf32>, %c: tensor<20x1
        ins(%a, %b : tensor<20x40xf32>, tensor<40x120xf32>) outs(%c : tensor<20x120xf32>) -> tensor<20x120xf32>
   return %0 : tensor<20x120xf32>
 }
+
+// Parallel tiles come first, as an scf.forall over n (two tasks of 192
+// columns); the cache and register loops run inside each task on its slice.
+// CHECK-LABEL: func.func @parallel_matmul
+// CHECK: scf.forall (%[[J:.*]]) = (0) to (384) step (192) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<64x384xf32>)
+// CHECK: tensor.extract_slice %[[OUT]][0, %[[J]]] [64, 192] [1, 1]
+// CHECK: scf.for {{.*}} = %c0 to %c64 step %c8
+// CHECK: scf.for {{.*}} = %c0 to %c192 step %c32
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice {{.*}} into %[[OUT]][0, %[[J]]] [64, 192] [1, 1]
+func.func @parallel_matmul(%a: tensor<64x128xf32>, %b: tensor<128x384xf32>, %c: tensor<64x384xf32>) -> tensor<64x384xf32> {
+  %0 = linalg.matmul {kiln.tiles = {cache = array<i64: 64, 192, 128>, cache_order = array<i64: 1, 2, 0>, parallel = array<i64: 0, 192, 0>, register = array<i64: 8, 32, 1>, register_order = array<i64: 0, 1, 2>}}
+       ins(%a, %b : tensor<64x128xf32>, tensor<128x384xf32>) outs(%c : tensor<64x384xf32>) -> tensor<64x384xf32>
+  return %0 : tensor<64x384xf32>
+}

@@ -18,6 +18,10 @@
  *   FAKE_OMIT_PLAIN          leave out fake_run
  *   FAKE_EMPTY_WEIGHTS       compiled with external weights that hold no tensor: the signature ends in
  *                            "|weights=", and the code wants a non-NULL ctx->weights of 0 bytes
+ *
+ * With a context of num_threads > 1, it wants the pool too (parallel_for and pool non-NULL) and computes
+ * idx through parallel_for, one task per row, as generated code does; fake_threads_last_run() returns the
+ * last run's ctx->num_threads (0 without a context), so a test can see what the runtime lent.
  */
 #include "kiln_abi.h"
 
@@ -47,6 +51,28 @@ static int null_argument(const void *const *inputs, void *const *outputs) {
   if (!inputs || !outputs)
     return 1;
   return FAKE_ROWS * FAKE_COLS != 0 && (!inputs[0] || !outputs[0] || !outputs[1]);
+}
+
+static uint32_t threads_last_run;
+
+uint32_t fake_threads_last_run(void) { return threads_last_run; }
+
+struct argmax_task {
+  const float *x;
+  int64_t *idx;
+};
+
+static int64_t row_argmax(const float *x, size_t r) {
+  int64_t best = 0;
+  for (int c = 0; c < FAKE_COLS; ++c)
+    if (x[r * FAKE_COLS + c] > x[r * FAKE_COLS + best])
+      best = c;
+  return best;
+}
+
+static void argmax_row(void *arg, size_t r) {
+  const struct argmax_task *task = (const struct argmax_task *)arg;
+  task->idx[r] = row_argmax(task->x, r);
 }
 
 static int compute(const void *const *inputs, void *const *outputs, float *twice) {
@@ -84,6 +110,20 @@ int fake_run_ctx(const kiln_context_t *ctx, const void *const *inputs, void *con
 #endif
   if (ctx && bad_context(ctx))
     return KILN_CODE_BAD_CONTEXT;
+  threads_last_run = ctx ? ctx->num_threads : 0;
+  if (ctx && ctx->num_threads > 1) {
+    if (!ctx->parallel_for || !ctx->pool)
+      return KILN_CODE_BAD_CONTEXT;
+    int64_t *idx = (int64_t *)outputs[1];
+    for (int r = 0; r < FAKE_ROWS; ++r)
+      idx[r] = -1;
+    struct argmax_task task = {(const float *)inputs[0], idx};
+    ctx->parallel_for(ctx->pool, FAKE_ROWS, argmax_row, &task);
+    /* compute() below writes idx again; the pool's answer must already be right. */
+    for (int r = 0; r < FAKE_ROWS; ++r)
+      if (idx[r] != row_argmax(task.x, (size_t)r))
+        return KILN_CODE_BAD_CONTEXT;
+  }
 #ifdef FAKE_EMPTY_WEIGHTS
   if (!ctx || !ctx->weights || ctx->weights_bytes != 0)
     return KILN_CODE_MISSING_WEIGHTS;

@@ -4,6 +4,7 @@
 #include "runtime/kiln_runtime.h"
 
 #include <dlfcn.h>
+#include <sched.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -355,6 +356,44 @@ TEST_F(RunTest, WithCallerScratch) {
                "kiln_model_run_with_scratch: model is NULL");
   EXPECT_TRUE(outputsUntouched());
   std::free(scratch);
+}
+
+// The thread count: options.num_threads when given, else KILN_NUM_THREADS, else the CPUs this process may
+// use; more than one lends the code a pool (fake_run_ctx checks parallel_for and pool and computes idx
+// through them), one lends none.
+TEST_F(RunTest, LendsAThreadPool) {
+  void *library = dlopen(fixture("good/libfake.so").c_str(), RTLD_NOW | RTLD_NOLOAD);
+  ASSERT_NE(library, nullptr) << "the runtime should have loaded libfake.so";
+  auto threadsLastRun = reinterpret_cast<uint32_t (*)()>(dlsym(library, "fake_threads_last_run"));
+  ASSERT_NE(threadsLastRun, nullptr);
+  auto runWith = [&](size_t threads) {
+    std::fill(std::begin(idx), std::end(idx), -999);
+    kiln_run_options_t options = KILN_RUN_OPTIONS_INIT;
+    options.num_threads = threads;
+    EXPECT_EQ(kiln_model_run_entry(model_.get(), 0, in, 1, out, 2, &options), KILN_OK) << kiln_last_error();
+    expectFakeResults(x, y, idx);
+    return threadsLastRun();
+  };
+  EXPECT_EQ(runWith(1), 0u);
+  EXPECT_EQ(runWith(3), 3u);
+  EXPECT_EQ(runWith(3), 3u); // the pool made by the last run, borrowed again
+  EXPECT_EQ(runWith(2), 2u);
+
+  const char *saved = std::getenv("KILN_NUM_THREADS");
+  std::string savedValue = saved ? saved : "";
+  setenv("KILN_NUM_THREADS", "5", 1);
+  EXPECT_EQ(runWith(0), 5u);
+  EXPECT_EQ(runWith(2), 2u); // the option wins over the environment
+  setenv("KILN_NUM_THREADS", "lots", 1); // not a number: ignored
+  cpu_set_t cpus;
+  ASSERT_EQ(sched_getaffinity(0, sizeof cpus, &cpus), 0);
+  uint32_t available = static_cast<uint32_t>(CPU_COUNT(&cpus));
+  EXPECT_EQ(runWith(0), available > 1 ? available : 0u);
+  unsetenv("KILN_NUM_THREADS");
+  EXPECT_EQ(runWith(0), available > 1 ? available : 0u);
+  if (saved)
+    setenv("KILN_NUM_THREADS", savedValue.c_str(), 1);
+  dlclose(library);
 }
 
 // One case per precondition kiln_model_run checks; none may reach the generated code.

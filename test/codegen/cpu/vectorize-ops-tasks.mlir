@@ -1,0 +1,42 @@
+// RUN: kiln-opt --kiln-cpu-vectorize-ops="vector-bits=512 cores=2" %s | FileCheck %s
+//
+// With more than one core, an op of at least 64K iterations is first split
+// into about four tasks per core along its outermost parallel dim (an
+// scf.forall, 100 rows in tasks of 13, the last one shorter); each task is
+// then tiled for vectors as on one core.
+
+// CHECK-LABEL: func.func @elementwise_tasks
+// CHECK: scf.forall (%[[I:.*]]) = (0) to (100) step (13)
+// CHECK: %[[ROWS:.*]] = affine.min #{{.*}}(%[[I]])
+// CHECK: scf.for %{{.*}} = %c0 to %[[ROWS]] step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c896 step %c128
+// CHECK: math.exp %{{.*}} : vector<128xf32>
+// CHECK: math.exp %{{.*}} : vector<104xf32>
+// CHECK: tensor.parallel_insert_slice
+func.func @elementwise_tasks(%x: tensor<100x1000xf32>) -> tensor<100x1000xf32> {
+  %e = tensor.empty() : tensor<100x1000xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<100x1000xf32>) outs(%e : tensor<100x1000xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = math.exp %in : f32
+    linalg.yield %r : f32
+  } -> tensor<100x1000xf32>
+  return %y : tensor<100x1000xf32>
+}
+
+// Under 64K iterations: no tasks.
+// CHECK-LABEL: func.func @small
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @small(%x: tensor<60x1000xf32>) -> tensor<60x1000xf32> {
+  %e = tensor.empty() : tensor<60x1000xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<60x1000xf32>) outs(%e : tensor<60x1000xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = math.exp %in : f32
+    linalg.yield %r : f32
+  } -> tensor<60x1000xf32>
+  return %y : tensor<60x1000xf32>
+}
