@@ -170,11 +170,20 @@ struct KilnBuildTrainStep
     step.setName(stepName);
     step->setAttr(kEntryPointAttr, builder.getStringAttr("train_step"));
 
-    // The weights: every float parameter, from now on plain inputs.
+    // The weights: every float parameter, from now on plain inputs. Batch
+    // norm's running statistics (weights only read as kiln.batch_norm's mean
+    // and variance) are not trained, as PyTorch does not train them either:
+    // they stay weights of the artifact.
+    auto isRunningStatistic = [](Value v) {
+      return !v.use_empty() && llvm::all_of(v.getUses(), [](OpOperand &use) {
+        return isa<BatchNormOp>(use.getOwner()) && use.getOperandNumber() >= 3;
+      });
+    };
     SmallVector<unsigned> params;
     for (unsigned i = 0; i < step.getNumArguments(); ++i)
       if (step.getArgAttr(i, kParameterAttr) &&
-          isFloatTensor(step.getArgument(i).getType()))
+          isFloatTensor(step.getArgument(i).getType()) &&
+          !isRunningStatistic(step.getArgument(i)))
         params.push_back(i);
     if (params.empty())
       return model.emitError("kiln-build-train-step: the model has no "
@@ -253,9 +262,15 @@ struct KilnBuildTrainStep
         newParams.push_back(m.sub(p, m.mul(stepSize, m.div(mNext, denom))));
       }
     }
-    // Results: the loss, the weights, the state (names as the inputs').
+    // Results: the loss, the model's outputs (computed with the weights
+    // before the update: a caller can read predictions from the same call),
+    // the weights, the state (names as the inputs').
     SmallVector<Value> results{*lossValue};
     SmallVector<Attribute> names{builder.getStringAttr("loss")};
+    for (unsigned i = 0; i < model.getNumResults(); ++i) {
+      results.push_back(ret->getOperand(i));
+      names.push_back(model.getResultAttr(i, kTensorNameAttr));
+    }
     for (auto [k, v] : llvm::enumerate(newParams)) {
       results.push_back(v);
       names.push_back(builder.getStringAttr(paramNames[k]));

@@ -81,14 +81,16 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
     points:
 
     - `@<name>_train_step` (`train_step`): takes the model's inputs and
-      every float weight (now a plain input, by its name), then `target`
+      every float weight (now a plain input, by its name; batch norm's
+      running statistics excepted: they are not trained), then `target`
       (cross_entropy: int64 class indices `[N, d...]` for logits
       `[N, C, d...]`; mse: a float tensor of the output's shape), then the
       optimizer state
       (`W.momentum`; `adam.step`, then `W.adam_m`, `W.adam_v`). Returns
       `loss` (a scalar, mean reduction as PyTorch's CrossEntropyLoss and
-      MSELoss), then each weight updated, then the state updated, with the
-      inputs' names, so one step's outputs are the next step's inputs.
+      MSELoss), the model's outputs (from the weights before the update),
+      then each weight updated, then the state updated, with the inputs'
+      names, so one step's outputs are the next step's inputs.
     - `@<name>_init_state` (`init_state`): no inputs; returns the weights'
       initial values (their `kiln.value`) and a zero state, named as above.
 
@@ -103,7 +105,7 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
     After, besides `@main`:
     ```mlir
     func.func @main_train_step(%x, %w: {kiln.name = "w"}, %target)
-        -> (tensor<f32> {kiln.name = "loss"}, ... {kiln.name = "w"})
+        -> (tensor<f32> {kiln.name = "loss"}, ... {kiln.name = "y"}, ... {kiln.name = "w"})
         attributes {kiln.entry_point = "train_step"}
     func.func @main_init_state() -> (... {kiln.name = "w"})
         attributes {kiln.entry_point = "init_state"}

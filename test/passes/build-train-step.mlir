@@ -12,7 +12,7 @@
 // CHECK-SAME:    %[[W:[^:]*]]: tensor<3x4xf32> {kiln.name = "w"}
 // CHECK-SAME:    %[[T:[^:]*]]: tensor<2x4xf32> {kiln.name = "target"}
 // CHECK-SAME:    %[[B:[^:]*]]: tensor<3x4xf32> {kiln.name = "w.momentum"}
-// CHECK-SAME:    -> (tensor<f32> {kiln.name = "loss"}, tensor<3x4xf32> {kiln.name = "w"}, tensor<3x4xf32> {kiln.name = "w.momentum"})
+// CHECK-SAME:    -> (tensor<f32> {kiln.name = "loss"}, tensor<2x4xf32> {kiln.name = "y"}, tensor<3x4xf32> {kiln.name = "w"}, tensor<3x4xf32> {kiln.name = "w.momentum"})
 // CHECK-SAME:    attributes {kiln.entry_point = "train_step"}
 // mse: mean((y - t)^2).
 // CHECK:         %[[Y:.*]] = kiln.matmul %[[X]], %[[W]]
@@ -27,7 +27,8 @@
 // CHECK:         %[[LR:.*]] = kiln.constant dense<1.000000e-01> : tensor<f32>
 // CHECK:         %[[STEP:.*]] = kiln.mul %[[BN]], %[[LR]]
 // CHECK:         %[[WN:.*]] = kiln.sub %[[W]], %[[STEP]]
-// CHECK:         return %[[LOSS]], %[[WN]], %[[BN]]
+// The outputs are the model's, from the weights before the update.
+// CHECK:         return %[[LOSS]], %[[Y]], %[[WN]], %[[BN]]
 // CHECK-LABEL: func.func @main_init_state()
 // CHECK-SAME:    -> (tensor<3x4xf32> {kiln.name = "w"}, tensor<3x4xf32> {kiln.name = "w.momentum"})
 // CHECK-SAME:    attributes {kiln.entry_point = "init_state"}
@@ -39,7 +40,7 @@
 // is the step count, then each weight's two moments.
 // ADAM-LABEL: func.func @main_train_step(
 // ADAM-SAME:    tensor<2xi64> {kiln.name = "target"}, %{{.*}}: tensor<f32> {kiln.name = "adam.step"}, %{{.*}}: tensor<3x4xf32> {kiln.name = "w.adam_m"}, %{{.*}}: tensor<3x4xf32> {kiln.name = "w.adam_v"})
-// ADAM-SAME:    -> (tensor<f32> {kiln.name = "loss"}, tensor<3x4xf32> {kiln.name = "w"}, tensor<f32> {kiln.name = "adam.step"}, tensor<3x4xf32> {kiln.name = "w.adam_m"}, tensor<3x4xf32> {kiln.name = "w.adam_v"})
+// ADAM-SAME:    -> (tensor<f32> {kiln.name = "loss"}, tensor<2x4xf32> {kiln.name = "y"}, tensor<3x4xf32> {kiln.name = "w"}, tensor<f32> {kiln.name = "adam.step"}, tensor<3x4xf32> {kiln.name = "w.adam_m"}, tensor<3x4xf32> {kiln.name = "w.adam_v"})
 // ADAM:         kiln.log_softmax %{{.*}} {axis = 1 : i64}
 // ADAM:         kiln.compare eq
 // ADAM:         kiln.pow
