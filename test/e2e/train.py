@@ -2,7 +2,8 @@
 # the same initial weights and data, 20 steps of SGD, momentum (with weight
 # decay) and Adam; kiln's loss must follow PyTorch's step for step within
 # 1e-4 relative, and the trained weights (kiln train --output-dir) must match
-# PyTorch's. An MLP with cross_entropy on one fixed batch, and a small CNN
+# PyTorch's; the model kiln train --save writes runs under onnxruntime as
+# PyTorch's trained model does. An MLP with cross_entropy on one fixed batch, and a small CNN
 # (conv, max and average pooling) with mse on a different batch per step.
 # RUN: rm -rf %t && %python %s %t
 import copy
@@ -56,10 +57,12 @@ def check(name, module, loss, xs, ts, work):
         artifact = os.path.join(work, "%s_%s" % (name, opt))
         kt.compile_model(path, artifact, extra=["--train", "--loss", loss, "--optimizer", opt] + flags)
         trained = os.path.join(work, "%s_%s_trained" % (name, opt))
+        saved = trained + ".onnx"
         out = kt.run_tool([kt.KILN, "train", artifact, "--input",
                            "x=" + os.path.join(work, name + "_x.npy"),
                            "--target", os.path.join(work, name + "_t.npy"),
-                           "--steps", str(STEPS), "--output-dir", trained]).stdout
+                           "--steps", str(STEPS), "--output-dir", trained,
+                           "--save", saved, "--model", path]).stdout
         lines = out.splitlines()
         assert len(lines) == STEPS and all(l.startswith("step %d loss " % (k + 1))
                                            for k, l in enumerate(lines)), out
@@ -76,6 +79,12 @@ def check(name, module, loss, xs, ts, work):
         for pname, p in reference.named_parameters():
             got = np.load(os.path.join(trained, pname + ".npy"))
             gt.assert_close_norm(got, p.detach().numpy(), "%s %s: trained %s" % (name, opt, pname), 1e-3)
+        reference.eval()
+        with torch.no_grad():
+            expected_y = reference(xs[0]).numpy()
+        saved_y = kt.onnxruntime_outputs(saved, {"x": xs[0].numpy()})["y"]
+        gt.assert_close_norm(saved_y, expected_y, "%s %s: saved model under onnxruntime vs PyTorch's trained "
+                             "model" % (name, opt), 1e-3)
 
 
 class SmallCNN(nn.Module):

@@ -2,6 +2,9 @@
 // runtime: init_state once, then train_step N times, each step's weights and optimizer state (its outputs
 // other than `loss`) becoming the next step's inputs of the same names.
 //
+// With --save it writes the ONNX model with the trained weights as its initializers (ONNX protobuf, the same
+// library the frontend reads models with).
+//
 // Inputs and the target are .npy files matching the train step's inputs exactly, or holding one more leading
 // dimension: then step K uses batch K modulo that dimension.
 #include "tools/kiln/Commands.h"
@@ -12,11 +15,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
 #include <system_error>
 #include <vector>
+
+#include <onnx/onnx_pb.h>
 
 namespace kiln::cli {
 namespace {
@@ -36,6 +42,9 @@ constexpr const char kUsage[] =
     "  -t, --target FILE       the loss's target (class indices as int64 for cross_entropy), batched the same way\n"
     "  -n, --steps N           how many steps to run (default 1)\n"
     "  -o, --output-dir DIR    write the trained weights and optimizer state there, DIR/NAME.npy each\n"
+    "  --save OUT.onnx         write the model with its initializers replaced by the trained weights; the\n"
+    "                          model is read from --model (the .onnx the artifact was compiled from)\n"
+    "  --model MODEL.onnx      the model for --save\n"
     "  -h, --help              show this help\n";
 
 struct ModelDeleter {
@@ -112,10 +121,54 @@ float lossValue(const kiln_tensor_info_t &info, const std::vector<unsigned char>
   return f;
 }
 
+// The ONNX model at |modelPath| with each initializer named in |trained| replaced by its trained value (same
+// dtype and shape, checked), written to |outPath|. Returns "" or an error.
+std::string saveTrainedModel(
+    const std::string &modelPath, const std::string &outPath,
+    const std::map<std::string, std::pair<const kiln_tensor_info_t *, const std::vector<unsigned char> *>> &trained) {
+  onnx::ModelProto model;
+  {
+    std::ifstream in(modelPath, std::ios::binary);
+    if (!in || !model.ParseFromIstream(&in))
+      return "cannot read the ONNX model '" + modelPath + "'";
+  }
+  size_t replaced = 0;
+  for (onnx::TensorProto &init : *model.mutable_graph()->mutable_initializer()) {
+    auto it = trained.find(init.name());
+    if (it == trained.end())
+      continue;
+    const kiln_tensor_info_t &info = *it->second.first;
+    bool sameType = (init.data_type() == onnx::TensorProto::FLOAT && info.dtype == KILN_DTYPE_F32) ||
+                    (init.data_type() == onnx::TensorProto::DOUBLE && info.dtype == KILN_DTYPE_F64);
+    bool sameShape = static_cast<size_t>(init.dims_size()) == info.rank;
+    for (size_t d = 0; sameShape && d < info.rank; ++d)
+      sameShape = init.dims(static_cast<int>(d)) == info.shape[d];
+    if (!sameType || !sameShape)
+      return "initializer '" + printable(info.name) + "' of " + modelPath +
+             " does not match the artifact's weight " + describeTensor(info.dtype, info.rank, info.shape) +
+             ": is this the model the artifact was compiled from?";
+    // Raw little-endian bytes, as the runtime holds them; nothing external any more.
+    init.clear_float_data();
+    init.clear_double_data();
+    init.clear_external_data();
+    init.set_data_location(onnx::TensorProto::DEFAULT);
+    const std::vector<unsigned char> &bytes = *it->second.second;
+    init.set_raw_data(bytes.data(), bytes.size());
+    ++replaced;
+  }
+  if (replaced == 0)
+    return "no initializer of " + modelPath + " is a trained weight: is this the model the artifact was "
+           "compiled from?";
+  std::ofstream out(outPath, std::ios::binary | std::ios::trunc);
+  if (!out || !model.SerializeToOstream(&out))
+    return "cannot write '" + outPath + "'";
+  return "";
+}
+
 } // namespace
 
 int trainCommand(int argc, char **argv) {
-  std::string artifact, targetFile, outputDir;
+  std::string artifact, targetFile, outputDir, savePath, modelPath;
   std::map<std::string, std::string> inputFiles;
   long steps = 1;
   for (int i = 1; i < argc; ++i) {
@@ -155,6 +208,10 @@ int trainCommand(int argc, char **argv) {
         return usage("--steps expects a non-negative count, got '" + value + "'");
     } else if (flag == "--output-dir" || flag == "-o") {
       outputDir = value;
+    } else if (flag == "--save") {
+      savePath = value;
+    } else if (flag == "--model") {
+      modelPath = value;
     } else {
       return usage("unknown option '" + arg + "'");
     }
@@ -163,6 +220,8 @@ int trainCommand(int argc, char **argv) {
     return usage("missing ARTIFACT");
   if (targetFile.empty())
     return usage("missing --target FILE");
+  if (!savePath.empty() && modelPath.empty())
+    return usage("--save needs --model MODEL.onnx (the model the artifact was compiled from)");
 
   kiln_model_t *raw = nullptr;
   if (kiln_model_load(artifact.c_str(), &raw) != KILN_OK)
@@ -239,6 +298,15 @@ int trainCommand(int argc, char **argv) {
       else if (state.count(name))
         state[name] = results[i];
     }
+  }
+
+  if (!savePath.empty()) {
+    std::map<std::string, std::pair<const kiln_tensor_info_t *, const std::vector<unsigned char> *>> trained;
+    for (const kiln_tensor_info_t &info : init.outputs)
+      trained[info.name] = {&info, &state[info.name]};
+    std::string error = saveTrainedModel(modelPath, savePath, trained);
+    if (!error.empty())
+      return failure(error);
   }
 
   if (!outputDir.empty()) {
