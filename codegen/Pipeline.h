@@ -23,8 +23,11 @@
 #include "codegen/Target.h"
 #include "passes/Passes.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
+
+#include <functional>
 
 #include <cstdint>
 #include <optional>
@@ -51,6 +54,10 @@ struct PipelineOptions {
   /// `kiln compile --train`: the graph stage adds `train_step` and
   /// `init_state` (kiln-build-train-step with these options).
   std::optional<KilnBuildTrainStepOptions> train;
+  /// Called, if set, by the target's loop stage once every op has its final
+  /// form and tile sizes (`kiln.tiles`) and before anything is tiled: what
+  /// `kiln compile --report` describes.
+  std::function<void(ModuleOp)> inspectFusedGroups;
 };
 
 struct Stage {
@@ -64,6 +71,10 @@ struct Stage {
   /// Dialects and interfaces the stage's passes create.
   void (*registerDialects)(DialectRegistry &registry);
 };
+
+/// A module pass that calls `inspect` on the module and changes nothing:
+/// how a stage hands its IR to PipelineOptions::inspectFusedGroups.
+std::unique_ptr<Pass> createInspectionPass(std::function<void(ModuleOp)> inspect);
 
 /// The stages, in order.
 ArrayRef<Stage> getPipelineStages();

@@ -169,20 +169,26 @@ public:
     select.l1Bytes = d.l1DataBytes;
     select.cores = d.numCores;
     fn.addPass(createKilnCPUSelectTiles(select));
+    OpPassManager *tiling = &fn;
+    if (options.inspectFusedGroups) {
+      pm.addPass(createInspectionPass(options.inspectFusedGroups));
+      tiling = &pm.nest<func::FuncOp>();
+    }
     KilnCPUTileContractionsOptions tile;
     tile.vectorBits = d.vectorBits;
-    fn.addPass(createKilnCPUTileContractions(tile));
-    fn.addPass(createCanonicalizerPass());
-    fn.addPass(createCSEPass());
+    tiling->addPass(createKilnCPUTileContractions(tile));
+    OpPassManager &rest = *tiling;
+    rest.addPass(createCanonicalizerPass());
+    rest.addPass(createCSEPass());
     // Then every op with a unit-stride dim to vectorize along.
     KilnCPUVectorizeOpsOptions vectorize;
     vectorize.vectorBits = d.vectorBits;
     vectorize.cores = d.numCores;
-    fn.addPass(createKilnCPUVectorizeOps(vectorize));
-    fn.addPass(createCanonicalizerPass());
-    fn.addPass(createCSEPass());
+    rest.addPass(createKilnCPUVectorizeOps(vectorize));
+    rest.addPass(createCanonicalizerPass());
+    rest.addPass(createCSEPass());
     // The rest: unit-stride innermost loops for LLVM's vectorizer.
-    fn.addPass(createKilnCPULoopOrder());
+    rest.addPass(createKilnCPULoopOrder());
   }
 
   void buildLoweringPipeline(OpPassManager &pm,

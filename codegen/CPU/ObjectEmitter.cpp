@@ -7,7 +7,10 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -70,6 +73,40 @@ mlir::kiln::createTargetMachine(const TargetRequest &request) {
   return tm;
 }
 
+/// Gives every large constant global of non-byte elements (the embedded
+/// weights: f32, i64, ... arrays) a byte-array initializer with the same
+/// bytes. LLVM's asm printer writes a byte array as one blob but any other
+/// element type one element at a time, which made writing ResNet-50's 100 MB
+/// of weights take longer than compiling its code. Pointers are opaque, so
+/// the users of a global do not depend on its value type.
+static void flattenConstantData(llvm::Module &m) {
+  constexpr uint64_t kMinBytes = 4096; // small tables may help constant folding as typed values
+  llvm::SmallVector<llvm::GlobalVariable *> globals;
+  for (llvm::GlobalVariable &g : m.globals()) {
+    auto *data = llvm::dyn_cast_or_null<llvm::ConstantDataSequential>(
+        g.hasInitializer() ? g.getInitializer() : nullptr);
+    if (g.isConstant() && data && !data->getElementType()->isIntegerTy(8) &&
+        data->getRawDataValues().size() >= kMinBytes)
+      globals.push_back(&g);
+  }
+  llvm::Type *byteType = llvm::Type::getInt8Ty(m.getContext());
+  for (llvm::GlobalVariable *g : globals) {
+    auto *data = llvm::cast<llvm::ConstantDataSequential>(g->getInitializer());
+    llvm::StringRef bytes = data->getRawDataValues();
+    llvm::Constant *flat = llvm::ConstantDataArray::getRaw(bytes, bytes.size(), byteType);
+    auto *replacement = new llvm::GlobalVariable(
+        m, flat->getType(), /*isConstant=*/true, g->getLinkage(), flat, "",
+        /*InsertBefore=*/g, g->getThreadLocalMode(), g->getAddressSpace());
+    replacement->copyAttributesFrom(g);
+    // The typed array's alignment, unless the global states a larger one.
+    llvm::Align natural = m.getDataLayout().getPreferredAlign(g);
+    replacement->setAlignment(std::max(natural, g->getAlign().valueOrOne()));
+    replacement->takeName(g);
+    g->replaceAllUsesWith(replacement);
+    g->eraseFromParent();
+  }
+}
+
 llvm::Expected<std::unique_ptr<llvm::Module>>
 mlir::kiln::buildLLVMModule(ModuleOp module, llvm::LLVMContext &ctx,
                             StringRef name, llvm::TargetMachine &tm) {
@@ -84,6 +121,7 @@ mlir::kiln::buildLLVMModule(ModuleOp module, llvm::LLVMContext &ctx,
   llvm::raw_string_ostream os(broken);
   if (llvm::verifyModule(*m, &os))
     return makeError("internal error: invalid LLVM IR: " + broken);
+  flattenConstantData(*m);
   auto optimize = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, &tm);
   if (llvm::Error e = optimize(m.get()))
     return e;

@@ -60,12 +60,44 @@ bool foldConstant(OpOperand *fused) {
   return producer && producer->hasOneUse();
 }
 
+/// Upstream's producer -> consumer fusion (linalg::fuseElementwiseOps), with
+/// the fused op located at both ops' locations: the fused op then still
+/// names every ONNX node it computes, for diagnostics, profiles and the
+/// fusion report (upstream's pattern keeps only the consumer's location).
+struct FuseElementwiseKeepingNodes : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp consumer,
+                                PatternRewriter &rewriter) const override {
+    for (OpOperand &operand : consumer->getOpOperands()) {
+      if (!linalg::areElementwiseOpsFusable(&operand) || !fuseProducer(&operand))
+        continue;
+      Operation *producer = operand.get().getDefiningOp();
+      Location loc = rewriter.getFusedLoc({producer->getLoc(), consumer.getLoc()});
+      FailureOr<linalg::ElementwiseOpFusionResult> fused =
+          linalg::fuseElementwiseOps(rewriter, &operand);
+      if (failed(fused))
+        return rewriter.notifyMatchFailure(consumer, "fusion failed");
+      rewriter.modifyOpInPlace(fused->fusedOp, [&] { fused->fusedOp->setLoc(loc); });
+      for (auto [original, replacement] : fused->replacements)
+        rewriter.replaceUsesWithIf(original, replacement, [&](OpOperand &use) {
+          return use.getOwner() != fused->fusedOp; // the producer's other users
+        });
+      rewriter.eraseOp(consumer);
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct KilnFuseElementwise
     : kiln::impl::KilnFuseElementwiseBase<KilnFuseElementwise> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    linalg::populateElementwiseOpsFusionPatterns(patterns, fuseProducer);
+    // Upstream's set without its producer fusion, which is ours above.
+    linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *) { return false; });
+    patterns.add<FuseElementwiseKeepingNodes>(ctx);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, moveReshape);
     linalg::populateConstantFoldLinalgOperations(patterns, foldConstant);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);

@@ -20,7 +20,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -49,22 +48,27 @@ std::optional<SmallVector<int64_t>> staticTripCounts(scf::ForallOp loop) {
 }
 
 /// The op that best says what a task computes, for its symbol: the first
-/// linalg op, else the first vector op that computes (not a transfer or a
-/// broadcast), else the body's first op. Views and index math say nothing.
+/// linalg op, else the first op located at a model node (vector code keeps
+/// the node's location on most ops), else the body's first op.
 Operation *representativeOp(scf::ForallOp loop) {
-  Operation *linalgOp = nullptr, *vectorOp = nullptr;
+  auto atNode = [](Operation *op) {
+    bool found = false;
+    op->getLoc()->walk([&](Location loc) {
+      found = isa<NameLoc>(loc);
+      return found ? WalkResult::interrupt() : WalkResult::advance();
+    });
+    return found;
+  };
+  Operation *linalgOp = nullptr, *located = nullptr;
   loop.getBody()->walk<WalkOrder::PreOrder>([&](Operation *op) {
-    StringRef dialect = op->getName().getDialectNamespace();
-    if (dialect == "linalg" && !linalgOp)
+    if (!linalgOp && op->getName().getDialectNamespace() == "linalg")
       linalgOp = op;
-    if (dialect == "vector" && !vectorOp &&
-        !isa<vector::TransferReadOp, vector::TransferWriteOp, vector::BroadcastOp, vector::SplatOp,
-             vector::LoadOp, vector::StoreOp>(op))
-      vectorOp = op;
+    if (!located && atNode(op))
+      located = op;
   });
   if (linalgOp)
     return linalgOp;
-  return vectorOp ? vectorOp : &loop.getBody()->front();
+  return located ? located : &loop.getBody()->front();
 }
 
 struct KilnParallelTasks : kiln::impl::KilnParallelTasksBase<KilnParallelTasks> {

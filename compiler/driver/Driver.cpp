@@ -5,6 +5,7 @@
 #include "codegen/Common/ABI.h"
 #include "codegen/Pipeline.h"
 #include "compiler/artifact/ArtifactWriter.h"
+#include "compiler/driver/FusionReport.h"
 #include "compiler/driver/StageTimer.h"
 #include "compiler/frontend/Frontend.h"
 #include "ir/DTypes.h"
@@ -20,6 +21,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <limits>
@@ -244,6 +246,36 @@ LogicalResult readMemoryPlan(ModuleOp module, ArtifactInfo &info) {
 
 } // namespace
 
+/// Writes the fusion report's graph as DIR/NAME.fusion.dot and, when
+/// Graphviz's `dot` is on the PATH, renders it to DIR/NAME.fusion.svg.
+static LogicalResult writeReportGraph(Location loc, StringRef dir, StringRef name,
+                                      StringRef graph) {
+  SmallString<256> dotPath(dir), svgPath(dir);
+  llvm::sys::path::append(dotPath, name + ".fusion.dot");
+  llvm::sys::path::append(svgPath, name + ".fusion.svg");
+  std::error_code ec;
+  llvm::raw_fd_ostream os(dotPath, ec);
+  if (ec)
+    return emitError(loc) << "cannot write " << dotPath << ": " << ec.message();
+  os << graph;
+  os.close();
+  llvm::outs() << "fusion graph: " << dotPath;
+  if (llvm::ErrorOr<std::string> dotTool = llvm::sys::findProgramByName("dot")) {
+    std::string error;
+    StringRef args[] = {*dotTool, "-Tsvg", "-o", svgPath, dotPath};
+    if (llvm::sys::ExecuteAndWait(*dotTool, args, std::nullopt, {}, /*SecondsToWait=*/120,
+                                  /*MemoryLimit=*/0, &error) == 0)
+      llvm::outs() << ", " << svgPath;
+    else
+      llvm::errs() << "warning: rendering " << dotPath << " with dot failed" << (error.empty() ? "" : ": ")
+                   << error << "\n";
+  } else {
+    llvm::outs() << " (install Graphviz to render it as SVG)";
+  }
+  llvm::outs() << "\n";
+  return success();
+}
+
 LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
                                        const CompileOptions &options,
                                        llvm::raw_ostream &log) {
@@ -261,6 +293,7 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
   StageTimer timer(log, options.verbose);
   // The target first: a bad --cpu should fail before a long compile.
   timer.begin("target");
+  std::string reportText, reportDot; // with --report, from the loop stage
   PipelineOptions pipeline;
   pipeline.symbolPrefix = name;
   pipeline.target = target;
@@ -280,6 +313,13 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
   if (failed(description))
     return emitError(fileLoc) << error;
   pipeline.description = *description;
+  if (options.report)
+    pipeline.inspectFusedGroups = [&](ModuleOp m) {
+      llvm::raw_string_ostream text(reportText), dot(reportDot);
+      writeFusionReport(m, text, dot);
+      llvm::outs() << reportText;
+      llvm::outs().flush();
+    };
   if (options.verbose)
     log << "kiln: compiling for " << description->describe() << "\n";
 
@@ -359,7 +399,11 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
                          << description->triple << " (not this machine's target): "
                          << "the artifact is lib" << name << ".a, " << name
                          << ".h and " << name << ".json";
-  return writeArtifact(fileLoc, options.output, info, objects);
+  if (failed(writeArtifact(fileLoc, options.output, info, objects)))
+    return failure();
+  if (options.report)
+    return writeReportGraph(fileLoc, options.output, name, reportDot);
+  return success();
 }
 
 LogicalResult mlir::kiln::checkModel(MLIRContext &ctx,

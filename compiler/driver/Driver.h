@@ -48,6 +48,10 @@ struct CompileOptions {
   /// large constants elided. Unelided, emitted kiln IR compiles again.
   bool printLocations = false;
   bool elideConstants = false;
+  /// Print the fusion report (compiler/driver/FusionReport.h) to `report`
+  /// after the "loops" stage, and write it as OUT/NAME.fusion.dot (and
+  /// .svg, when Graphviz's `dot` is installed) beside the artifact.
+  bool report = false;
   /// The most memory, in bytes, that any one of these may need: the scratch
   /// buffer, an input or output buffer, the constants embedded in the
   /// library (or the external weights). A model asking for more fails to

@@ -64,6 +64,10 @@ const char *kUsage =
     "  --time-passes           print MLIR's per-pass timing report\n"
     "  --print-ir-after-all    print the IR after every pass (to stderr)\n"
     "  --locations             print each op's location (its ONNX node) in IR\n"
+    "  --report                print each fused group (kernel or parallel task):\n"
+    "                          its ONNX nodes, what it computes, its tile sizes;\n"
+    "                          write the groups' graph as OUT/NAME.fusion.dot\n"
+    "                          (and .svg with Graphviz's dot)\n"
     "  --elide-constants       print constants over 16 elements as elided\n"
     "                          (--print-ir-after-all always does)\n"
     "  --memory-limit SIZE     the most memory the scratch buffer, one input or\n"
@@ -182,6 +186,8 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
       options.timePasses = true;
     } else if (flag == "--print-ir-after-all") {
       options.printIRAfterAll = true;
+    } else if (flag == "--report") {
+      options.report = true;
     } else if (flag == "--locations") {
       options.printLocations = true;
     } else if (flag == "--elide-constants") {
