@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CPU/CPUPasses.h"
+#include "codegen/CPU/FoldSubsetsIntoTransfers.h"
 #include "codegen/CPU/Tiles.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -62,13 +63,17 @@ LogicalResult canonicalize(func::FuncOp fn) {
   return applyPatternsAndFoldGreedily(fn, std::move(patterns));
 }
 
-/// A last tile narrower than one vector along n (the 49th column of 49):
-/// as vectors it would shuffle its accumulators on every step; LLVM's loop
-/// code serves it better.
+/// A last tile narrower than one vector along n that is not a whole number
+/// of 4-lane (128-bit) vectors (the 49th column of 49): as vectors it would
+/// shuffle its accumulators on every step; LLVM's loop code serves it
+/// better. 4, 8 or 12 columns are xmm/ymm registers on x86 and NEON's
+/// width: vectors, as fast per lane as the main tiles.
 bool narrowerThanAVector(linalg::LinalgOp op, int64_t lanes) {
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
-  return succeeded(dims) && dims->n.size() == 1 &&
-         op.getStaticLoopRanges()[dims->n[0]] < lanes;
+  if (failed(dims) || dims->n.size() != 1)
+    return false;
+  int64_t width = op.getStaticLoopRanges()[dims->n[0]];
+  return width < lanes && width % 4 != 0;
 }
 
 /// Vectorizes the marked register tiles that have static shapes (the main
@@ -152,7 +157,7 @@ LogicalResult vectorizeTiles(func::FuncOp fn, int64_t lanes) {
   vector::populateSinkVectorBroadcastPatterns(patterns);
   vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
   vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
-  tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+  populateFoldSubsetsIntoTransfersPatterns(patterns);
   scf::ForOp::getCanonicalizationPatterns(patterns, ctx);
   affine::AffineMinOp::getCanonicalizationPatterns(patterns, ctx);
   return applyPatternsAndFoldGreedily(fn, std::move(patterns));
@@ -194,7 +199,11 @@ struct KilnCPUTileContractions
     if (targets.empty())
       return;
 
+    SmallVector<linalg::LinalgOp> whole;
     for (linalg::LinalgOp op : targets)
+      if (failed(splitRaggedTasks(op, whole)))
+        return signalPassFailure();
+    for (linalg::LinalgOp op : whole)
       if (failed(tile(op)))
         return signalPassFailure();
     if (failed(canonicalize(fn)) || failed(vectorizeTiles(fn, std::max<int64_t>(1, vectorBits / 32))))
@@ -212,6 +221,42 @@ struct KilnCPUTileContractions
       hoistLoopInvariantSubsets(rewriter, loop);
     if (failed(lowerVectors(fn)))
       return signalPassFailure();
+  }
+
+  /// Where a dim's parallel tile does not divide it (196 columns in tasks
+  /// of 64), splits `op` in two along that dim: the tasks over the part the
+  /// tile divides, and the rest (4 columns) as one serial op without
+  /// parallel tiles. Every task, and every register tile in it, then has
+  /// static sizes and vectorizes; a last task with a dynamic size would run
+  /// entirely in scalar loops. Appends the resulting ops to `parts`.
+  LogicalResult splitRaggedTasks(linalg::LinalgOp op, SmallVectorImpl<linalg::LinalgOp> &parts) {
+    std::optional<ContractionTiles> tiles =
+        ContractionTiles::fromAttr(op->getAttr(kTilesAttr), op.getNumLoops());
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (!tiles || tiles->parallel.empty()) {
+      parts.push_back(op);
+      return success();
+    }
+    for (unsigned d = 0; d < ranges.size(); ++d) {
+      int64_t size = tiles->parallel[d];
+      if (size <= 0 || ShapedType::isDynamic(ranges[d]) || ranges[d] <= size || ranges[d] % size == 0)
+        continue;
+      IRRewriter rewriter(op.getContext());
+      rewriter.setInsertionPoint(op);
+      int64_t divided = ranges[d] / size * size;
+      auto [head, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()), d,
+                                          rewriter.getIndexAttr(divided));
+      if (!head || !rest)
+        return op->emitOpError("could not be split at ") << divided << " for parallel tasks";
+      ContractionTiles serial = *tiles;
+      serial.parallel.assign(serial.parallel.size(), 0);
+      rest->setAttr(kTilesAttr, serial.toAttr(op.getContext()));
+      parts.push_back(cast<linalg::LinalgOp>(rest.getOperation()));
+      // The head may be ragged along another dim too.
+      return splitRaggedTasks(cast<linalg::LinalgOp>(head.getOperation()), parts);
+    }
+    parts.push_back(op);
+    return success();
   }
 
   /// Tiles `op` for the caches, then each cache tile for the registers, and
