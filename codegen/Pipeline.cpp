@@ -39,7 +39,21 @@ using namespace mlir::kiln;
 // Stage "graph": kiln -> kiln
 //===----------------------------------------------------------------------===//
 
-static void buildGraphStage(OpPassManager &pm, const PipelineOptions &) {
+static void buildGraphStage(OpPassManager &pm, const PipelineOptions &options) {
+  buildGraphPipeline(pm);
+  if (!options.differentiate && !options.train)
+    return;
+  // Differentiation needs the static shapes the first sweep gives; the
+  // second folds and cleans up the backward code (and embedded weights).
+  if (options.differentiate) {
+    KilnDifferentiateOptions differentiate;
+    differentiate.wrt = options.gradWrt;
+    pm.addPass(createKilnDifferentiate(differentiate));
+  }
+  if (options.train)
+    pm.addPass(createKilnBuildTrainStep(*options.train));
+  if (options.embedParameters)
+    pm.addPass(createKilnEmbedParameters());
   buildGraphPipeline(pm);
 }
 

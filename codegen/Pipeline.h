@@ -21,6 +21,7 @@
 #define KILN_CODEGEN_PIPELINE_H
 
 #include "codegen/Target.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -29,6 +30,7 @@
 #include <functional>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace mlir::kiln {
@@ -42,6 +44,16 @@ struct PipelineOptions {
   TargetDescription description;
   /// The largest scratch buffer the memory plan may need (bytes).
   int64_t maxScratchBytes = int64_t(1) << 62;
+  /// `kiln compile --grad`: the graph stage adds the gradient entry point
+  /// (kiln-differentiate with `gradWrt`), and embeds the weights afterwards
+  /// when `embedParameters` (they were imported as parameters only so that
+  /// the pass can tell them apart).
+  bool differentiate = false;
+  std::string gradWrt = "params";
+  bool embedParameters = false;
+  /// `kiln compile --train`: the graph stage adds `train_step` and
+  /// `init_state` (kiln-build-train-step with these options).
+  std::optional<KilnBuildTrainStepOptions> train;
   /// Called, if set, by the target's loop stage once every op has its final
   /// form and tile sizes (`kiln.tiles`) and before anything is tiled: what
   /// `kiln compile --report` describes.

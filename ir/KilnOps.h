@@ -11,6 +11,7 @@
 #define KILN_IR_KILNOPS_H
 
 #include "ir/KilnDialect.h"
+#include "ir/KilnInterfaces.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinAttributeInterfaces.h"

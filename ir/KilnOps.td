@@ -9,12 +9,17 @@
 #define KILN_OPS_TD
 
 include "ir/KilnDialect.td"
+include "ir/KilnInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 
 class Kiln_Op<string mnemonic, list<Trait> traits = []>
     : Op<Kiln_Dialect, mnemonic, traits>;
+
+// The op has a VJP rule (KilnInterfaces.td), implemented in
+// ir/vjp/<Family>.cpp. Ops without it cannot be differentiated through.
+def Kiln_VJP : DeclareOpInterfaceMethods<Kiln_VJPOpInterface>;
 
 // Result types come from operand types and attributes. Unlike the default
 // InferTypeOpInterface check (exact equality), a result may be a refinement
@@ -81,7 +86,7 @@ def Kiln_ConstantOp : Kiln_Op<"constant",
 
 class Kiln_UnaryOp<string mnemonic, Type type, string math,
                    list<Trait> traits = []>
-    : Kiln_Op<mnemonic, !listconcat([Pure, Kiln_SameType], traits)> {
+    : Kiln_Op<mnemonic, !listconcat([Pure, Kiln_SameType, Kiln_VJP], traits)> {
   let summary = "Elementwise " # math;
   let description = [{
     Applies `}] # math # [{` to every element. The result has the operand's type.
@@ -153,7 +158,7 @@ def Kiln_ClipOp : Kiln_UnaryOp<"clip", Kiln_NumericTensor,
   let hasVerifier = 1;
 }
 
-def Kiln_CastOp : Kiln_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+def Kiln_CastOp : Kiln_Op<"cast", [Pure, SameOperandsAndResultShape, Kiln_VJP]> {
   let summary = "Elementwise conversion to another element type";
   let description = [{
     Converts every element to the result's element type. Float to integer
@@ -176,7 +181,8 @@ def Kiln_CastOp : Kiln_Op<"cast", [Pure, SameOperandsAndResultShape]> {
 class Kiln_BinaryOp<string mnemonic, Type type, string math,
                     list<Trait> traits = []>
     : Kiln_Op<mnemonic, !listconcat(
-          [Pure, SameOperandsAndResultElementType, Kiln_InferType], traits)> {
+          [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_VJP],
+          traits)> {
   let summary = "Elementwise " # math # " with NumPy broadcasting";
   let description = [{
     Computes `}] # math # [{` elementwise. Shapes broadcast as in NumPy: they
@@ -213,7 +219,7 @@ def Kiln_OrOp : Kiln_BinaryOp<"or", Kiln_BoolTensor, "lhs or rhs",
                               [Commutative]>;
 
 def Kiln_CompareOp : Kiln_Op<"compare",
-    [Pure, SameOperandsElementType, Kiln_InferType]> {
+    [Pure, SameOperandsElementType, Kiln_InferType, Kiln_VJP]> {
   let summary = "Elementwise comparison with NumPy broadcasting";
   let description = [{
     Compares `lhs` and `rhs` elementwise with `predicate` (eq, ne, lt, le, gt,
@@ -235,7 +241,7 @@ def Kiln_CompareOp : Kiln_Op<"compare",
 
 def Kiln_SelectOp : Kiln_Op<"select",
     [Pure, AllElementTypesMatch<["true_value", "false_value", "output"]>,
-     Kiln_InferType]> {
+     Kiln_InferType, Kiln_VJP]> {
   let summary = "Elementwise choice between two tensors (ONNX Where)";
   let description = [{
     `output = condition ? true_value : false_value`, elementwise; the three
@@ -257,7 +263,7 @@ def Kiln_SelectOp : Kiln_Op<"select",
 //===----------------------------------------------------------------------===//
 
 def Kiln_MatmulOp : Kiln_Op<"matmul",
-    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_VJP]> {
   let summary = "Batched matrix product with broadcast batch dims";
   let description = [{
     `[..., M, K] x [..., K, N] -> [..., M, N]`. Both operands have rank >= 2;
@@ -276,7 +282,8 @@ def Kiln_MatmulOp : Kiln_Op<"matmul",
 }
 
 def Kiln_ConvOp : Kiln_Op<"conv",
-    [Pure, AllElementTypesMatch<["input", "filter", "output"]>, Kiln_InferType]> {
+    [Pure, AllElementTypesMatch<["input", "filter", "output"]>, Kiln_InferType,
+     Kiln_VJP]> {
   let summary = "1-D or 2-D convolution, NCHW, with groups";
   let description = [{
     Cross-correlation of `input [N, C, spatial...]` with
@@ -342,7 +349,7 @@ def Kiln_ConvTransposeOp : Kiln_Op<"conv_transpose",
 //===----------------------------------------------------------------------===//
 
 def Kiln_MaxPoolOp : Kiln_Op<"max_pool",
-    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_VJP]> {
   let summary = "Max pooling over the spatial dims of NCHW (or NCW)";
   let description = [{
     Maximum over each window; padding never wins. Output size as for
@@ -365,7 +372,7 @@ def Kiln_MaxPoolOp : Kiln_Op<"max_pool",
 }
 
 def Kiln_AvgPoolOp : Kiln_Op<"avg_pool",
-    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_VJP]> {
   let summary = "Average pooling over the spatial dims of NCHW (or NCW)";
   let description = [{
     Mean over each window. With `count_include_pad` the divisor counts the
@@ -389,7 +396,8 @@ def Kiln_AvgPoolOp : Kiln_Op<"avg_pool",
 }
 
 class Kiln_GlobalPoolOp<string mnemonic, Type type, string what>
-    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultElementType, Kiln_InferType,
+                         Kiln_VJP]> {
   let summary = "Global " # what # " pooling over all spatial dims";
   let description = [{
     `[N, C, spatial...] -> [N, C, 1, ...]`: the }] # what # [{ of each channel
@@ -414,7 +422,8 @@ def Kiln_GlobalMaxPoolOp : Kiln_GlobalPoolOp<"global_max_pool",
 //===----------------------------------------------------------------------===//
 
 class Kiln_ReduceOp<string mnemonic, Type type, string what>
-    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultElementType, Kiln_InferType,
+                         Kiln_VJP]> {
   let summary = "Reduces the given axes by " # what;
   let description = [{
     Reduces `input` over `axes` (normalized, unique, non-empty) by }] # what # [{.
@@ -437,7 +446,7 @@ def Kiln_ReduceMinOp : Kiln_ReduceOp<"reduce_min", Kiln_NumericTensor, "min">;
 def Kiln_ReduceProdOp : Kiln_ReduceOp<"reduce_prod", Kiln_NumericTensor,
                                       "product">;
 
-def Kiln_ArgMaxOp : Kiln_Op<"argmax", [Pure, Kiln_InferType]> {
+def Kiln_ArgMaxOp : Kiln_Op<"argmax", [Pure, Kiln_InferType, Kiln_VJP]> {
   let summary = "Index of the maximum along one axis";
   let description = [{
     The i64 index of the largest element along `axis`; ties go to the first
@@ -459,7 +468,7 @@ def Kiln_ArgMaxOp : Kiln_Op<"argmax", [Pure, Kiln_InferType]> {
 //===----------------------------------------------------------------------===//
 
 class Kiln_SoftmaxBase<string mnemonic, string what>
-    : Kiln_Op<mnemonic, [Pure, Kiln_SameType]> {
+    : Kiln_Op<mnemonic, [Pure, Kiln_SameType, Kiln_VJP]> {
   let summary = what # " along one axis";
   let description = [{
     Computes }] # what # [{ along `axis`, in a numerically stable form
@@ -479,7 +488,8 @@ def Kiln_SoftmaxOp : Kiln_SoftmaxBase<"softmax", "softmax">;
 def Kiln_LogSoftmaxOp : Kiln_SoftmaxBase<"log_softmax", "log-softmax">;
 
 def Kiln_LayerNormOp : Kiln_Op<"layer_norm",
-    [Pure, AllElementTypesMatch<["input", "scale", "output"]>, Kiln_InferType]> {
+    [Pure, AllElementTypesMatch<["input", "scale", "output"]>, Kiln_InferType,
+     Kiln_VJP]> {
   let summary = "Layer normalization over the trailing dims from `axis`";
   let description = [{
     Normalizes over dims `[axis, rank)`: `(x - mean) / sqrt(var + epsilon)`,
@@ -500,7 +510,7 @@ def Kiln_LayerNormOp : Kiln_Op<"layer_norm",
 
 def Kiln_BatchNormOp : Kiln_Op<"batch_norm",
     [Pure, SameOperandsElementType, SameOperandsAndResultElementType,
-     Kiln_InferType]> {
+     Kiln_InferType, Kiln_VJP]> {
   let summary = "Batch normalization with running statistics (inference)";
   let description = [{
     For `input [N, C, ...]` and per-channel vectors of length C:
@@ -525,7 +535,8 @@ def Kiln_BatchNormOp : Kiln_Op<"batch_norm",
 
 class Kiln_DataOp<string mnemonic, list<Trait> traits = []>
     : Kiln_Op<mnemonic, !listconcat(
-          [Pure, SameOperandsAndResultElementType, Kiln_InferType], traits)> {
+          [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_VJP],
+          traits)> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
 
@@ -563,7 +574,7 @@ def Kiln_TransposeOp : Kiln_DataOp<"transpose"> {
 }
 
 def Kiln_ConcatOp : Kiln_Op<"concat",
-    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_VJP]> {
   let summary = "Joins tensors along one axis";
   let description = [{
     All inputs have the same rank and agree on every dim but `axis`.
@@ -579,7 +590,7 @@ def Kiln_ConcatOp : Kiln_Op<"concat",
 }
 
 def Kiln_SplitOp : Kiln_Op<"split",
-    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_VJP]> {
   let summary = "Cuts a tensor along one axis into pieces of the given sizes";
   let description = [{
     `sizes` are non-negative and sum to the size of `axis`.
@@ -616,7 +627,7 @@ def Kiln_SliceOp : Kiln_DataOp<"slice"> {
 }
 
 def Kiln_GatherOp : Kiln_Op<"gather",
-    [Pure, AllElementTypesMatch<["data", "output"]>, Kiln_InferType]> {
+    [Pure, AllElementTypesMatch<["data", "output"]>, Kiln_InferType, Kiln_VJP]> {
   let summary = "Picks slices of `data` along `axis` by index (ONNX Gather)";
   let description = [{
     `output.shape = data.shape[:axis] + indices.shape + data.shape[axis+1:]`.

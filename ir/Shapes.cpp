@@ -2,6 +2,7 @@
 
 #include "ir/Shapes.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <limits>
@@ -159,3 +160,19 @@ std::string formatShape(ArrayRef<int64_t> shape) {
 }
 
 } // namespace mlir::kiln
+
+SmallVector<int64_t> mlir::kiln::avgPoolWindowCounts(
+    int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padBegin,
+    int64_t padEnd, bool countIncludePad) {
+  SmallVector<int64_t> counts;
+  for (int64_t o = 0; o < out; ++o) {
+    int64_t start = o * stride - padBegin;
+    int64_t end = std::min(start + kernel, in + padEnd);
+    if (!countIncludePad) {
+      end = std::min(end, in);
+      start = std::max<int64_t>(start, 0);
+    }
+    counts.push_back(end - start);
+  }
+  return counts;
+}

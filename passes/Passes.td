@@ -70,4 +70,137 @@ def KilnShapeInference : Pass<"kiln-shape-inference", "::mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Differentiation
+//===----------------------------------------------------------------------===//
+
+def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
+  let summary = "Build a training step (forward, loss, backward, optimizer)";
+  let description = [{
+    From the model function (entry point "run", or `@main`) builds two entry
+    points:
+
+    - `@<name>_train_step` (`train_step`): takes the model's inputs and
+      every float weight (now a plain input, by its name; batch norm's
+      running statistics excepted: they are not trained), then `target`
+      (cross_entropy: int64 class indices `[N, d...]` for logits
+      `[N, C, d...]`; mse: a float tensor of the output's shape), then the
+      optimizer state
+      (`W.momentum`; `adam.step`, then `W.adam_m`, `W.adam_v`). Returns
+      `loss` (a scalar, mean reduction as PyTorch's CrossEntropyLoss and
+      MSELoss), the model's outputs (from the weights before the update),
+      then each weight updated, then the state updated, with the inputs'
+      names, so one step's outputs are the next step's inputs.
+    - `@<name>_init_state` (`init_state`): no inputs; returns the weights'
+      initial values (their `kiln.value`) and a zero state, named as above.
+
+    The loss reads `target-output` (default: the first float output).
+    Updates follow torch.optim: sgd `w -= lr * g`; momentum
+    `b = momentum * b + g, w -= lr * b`; adam with bias corrections; with
+    `weight-decay`, `g += weight_decay * w` first (L2, as torch.optim).
+    The backward code is passes/Gradient.h's sweep, the same as
+    kiln-differentiate's.
+
+    Before: `func.func @main(%x, %w {kiln.parameter}) -> (%y)`.
+    After, besides `@main`:
+    ```mlir
+    func.func @main_train_step(%x, %w: {kiln.name = "w"}, %target)
+        -> (tensor<f32> {kiln.name = "loss"}, ... {kiln.name = "y"}, ... {kiln.name = "w"})
+        attributes {kiln.entry_point = "train_step"}
+    func.func @main_init_state() -> (... {kiln.name = "w"})
+        attributes {kiln.entry_point = "init_state"}
+    ```
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+  let options = [
+    Option<"loss", "loss", "std::string", "\"cross_entropy\"",
+           "cross_entropy or mse">,
+    Option<"targetOutput", "target-output", "std::string", "\"\"",
+           "The output the loss reads (default: the first float output)">,
+    Option<"optimizer", "optimizer", "std::string", "\"sgd\"",
+           "sgd, momentum or adam">,
+    Option<"lr", "lr", "double", "0.01", "Learning rate">,
+    Option<"momentum", "momentum", "double", "0.9", "momentum's factor">,
+    Option<"beta1", "beta1", "double", "0.9", "Adam's beta1">,
+    Option<"beta2", "beta2", "double", "0.999", "Adam's beta2">,
+    Option<"eps", "eps", "double", "1e-8", "Adam's epsilon">,
+    Option<"weightDecay", "weight-decay", "double", "0.0",
+           "L2 weight decay added to each gradient">,
+  ];
+}
+
+def KilnDifferentiate : Pass<"kiln-differentiate", "::mlir::ModuleOp"> {
+  let summary = "Build the gradient function of the model function";
+  let description = [{
+    Reverse-mode differentiation on the kiln dialect. For the model function
+    (the one marked `kiln.entry_point = "run"`, or else `@main`) it adds
+    `@<name>_grad`, marked `kiln.entry_point = "<entry>"`, which takes the
+    model's arguments and then one cotangent per floating-point output with
+    more than one element (named `<output>.cotangent`; an output of one
+    element is seeded with 1), and returns the model's outputs and then the
+    gradient of `sum(cotangent * output)` with respect to each chosen
+    argument (named `<argument>.grad`).
+
+    `wrt` chooses the arguments: `params` (every floating-point argument
+    marked `kiln.parameter`, i.e. the model's weights), `inputs` (the other
+    floating-point arguments), or a comma-separated list of argument names.
+
+    Each op on a path from a chosen argument to an output contributes its
+    vector-Jacobian product through `VJPOpInterface` (ir/KilnInterfaces.td,
+    rules in ir/vjp/). The backward code reuses the forward values it needs
+    and is ordinary kiln IR, so every later stage applies. An op on such a
+    path without a rule fails the pass, naming the op at its location (the
+    model's node). Shapes must be static: run it after the graph stage.
+
+    Before:
+    ```mlir
+    func.func @main(%x: tensor<3xf32> {kiln.name = "x"},
+                    %w: tensor<3xf32> {kiln.name = "w", kiln.parameter})
+        -> (tensor<3xf32> {kiln.name = "y"}) {
+      %y = kiln.mul %x, %w : tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
+      return %y : tensor<3xf32>
+    }
+    ```
+    After, besides `@main` (now marked `kiln.entry_point = "run"`):
+    ```mlir
+    func.func @main_grad(%x: tensor<3xf32> {kiln.name = "x"},
+                         %w: tensor<3xf32> {kiln.name = "w", kiln.parameter},
+                         %dy: tensor<3xf32> {kiln.name = "y.cotangent"})
+        -> (tensor<3xf32> {kiln.name = "y"}, tensor<3xf32> {kiln.name = "w.grad"})
+        attributes {kiln.entry_point = "grad"} {
+      %y = kiln.mul %x, %w : tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
+      %dw = kiln.mul %dy, %x : tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
+      return %y, %dw : tensor<3xf32>, tensor<3xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+  let options = [
+    Option<"wrt", "wrt", "std::string", "\"params\"",
+           "params, inputs, or comma-separated argument names">,
+    Option<"entry", "entry", "std::string", "\"grad\"",
+           "The entry point name of the gradient function">,
+  ];
+}
+
+def KilnEmbedParameters : Pass<"kiln-embed-parameters", "::mlir::ModuleOp"> {
+  let summary = "Turn weight arguments back into constants";
+  let description = [{
+    Replaces every argument marked `kiln.parameter` of every function by a
+    `kiln.constant` of its `kiln.value` and drops the argument, so the
+    weights are embedded in the library. `kiln compile --grad` imports the
+    weights as parameters (so kiln-differentiate can tell them apart) and
+    embeds them afterwards unless `--weights external` was asked for.
+
+    Before:
+    ```mlir
+    func.func @main(%x: tensor<2xf32>,
+                    %w: tensor<2xf32> {kiln.parameter, kiln.value = dense<[1.0, 2.0]> : tensor<2xf32>})
+    ```
+    After: `func.func @main(%x: tensor<2xf32>)` and
+    `%w = kiln.constant dense<[1.0, 2.0]> : tensor<2xf32>` in its body.
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+}
+
 #endif // KILN_PASSES_TD

@@ -29,6 +29,7 @@
 #ifndef KILN_CODEGEN_COMMON_ABI_H
 #define KILN_CODEGEN_COMMON_ABI_H
 
+#include "ir/KilnDialect.h"
 #include "runtime/kiln_abi.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -39,10 +40,10 @@
 
 namespace mlir::kiln::abi {
 
-// On model functions (tensors), from the frontends.
-inline constexpr llvm::StringLiteral kEntryPointAttr = "kiln.entry_point";
-inline constexpr llvm::StringLiteral kParameterAttr = "kiln.parameter";
-inline constexpr llvm::StringLiteral kValueAttr = "kiln.value";
+// On model functions (tensors), from the frontends (ir/KilnDialect.h).
+using ::mlir::kiln::kEntryPointAttr;
+using ::mlir::kiln::kParameterAttr;
+using ::mlir::kiln::kValueAttr;
 /// From convert-kiln-to-linalg: arith accepts only signless integers, so a
 /// uiN argument or result becomes iN there and this records its kiln type,
 /// which the signature and manifest name.

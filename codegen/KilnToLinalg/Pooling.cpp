@@ -16,6 +16,7 @@
 #include "codegen/KilnToLinalg/Reduction.h"
 #include "codegen/KilnToLinalg/Utils.h"
 #include "ir/KilnOps.h"
+#include "ir/Shapes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -86,24 +87,13 @@ static Value padInput(OpBuilder &b, Location loc, Value input,
       SmallVector<OpFoldResult>{idx(0), idx(0), idx(highH), idx(highW)}, pad);
 }
 
-/// How many elements avg_pool divides by, for each output position along one
-/// dim. Windows start at o * stride - padBegin; with count_include_pad they
-/// count up to the end of the explicit padding (never ceil_mode's extra),
-/// without it only input elements.
+/// How many elements avg_pool divides by along spatial dim `i`
+/// (ir/Shapes.h, shared with the VJP rule).
 static SmallVector<int64_t> windowCounts(const Window &w, int i,
                                          bool countIncludePad) {
-  SmallVector<int64_t> counts;
-  int64_t in = w.inShape[2 + i];
-  for (int64_t o = 0; o < w.outShape[2 + i]; ++o) {
-    int64_t start = o * w.strides[i] - w.padBegin[i];
-    int64_t end = std::min(start + w.kernel[i], in + w.padEnd[i]);
-    if (!countIncludePad) {
-      end = std::min(end, in);
-      start = std::max<int64_t>(start, 0);
-    }
-    counts.push_back(end - start);
-  }
-  return counts;
+  return avgPoolWindowCounts(w.inShape[2 + i], w.outShape[2 + i], w.kernel[i],
+                             w.strides[i], w.padBegin[i], w.padEnd[i],
+                             countIncludePad);
 }
 
 namespace {

@@ -298,6 +298,16 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
   pipeline.symbolPrefix = name;
   pipeline.target = target;
   pipeline.maxScratchBytes = options.memoryLimit;
+  ImportOptions import = options.import;
+  if (options.grad || options.train) {
+    // Differentiation tells weights from inputs by their parameter mark; with
+    // embedded weights (the default) the pass embeds them again afterwards.
+    pipeline.differentiate = options.grad;
+    pipeline.gradWrt = options.gradWrt;
+    pipeline.train = options.train;
+    pipeline.embedParameters = import.weights == WeightsMode::Embedded;
+    import.weights = WeightsMode::Parameters;
+  }
   std::string error;
   FailureOr<TargetDescription> description = target->describe(options.target, error);
   if (failed(description))
@@ -328,7 +338,7 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
   }
 
   timer.begin("import");
-  OwningOpRef<ModuleOp> module = importModel(ctx, options.import);
+  OwningOpRef<ModuleOp> module = importModel(ctx, import);
   if (!module)
     return failure();
 

@@ -16,10 +16,12 @@
 
 #include "codegen/Target.h"
 #include "compiler/import/ImportOptions.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::kiln {
@@ -55,6 +57,13 @@ struct CompileOptions {
   /// library (or the external weights). A model asking for more fails to
   /// compile, naming the node, instead of producing code that cannot run.
   int64_t memoryLimit = kDefaultMemoryLimit;
+  /// `--grad`: also compile the gradient entry point "grad" with respect to
+  /// `gradWrt` (params, inputs or names; see kiln-differentiate).
+  bool grad = false;
+  std::string gradWrt = "params";
+  /// `--train`: also compile the entry points train_step and init_state
+  /// (see kiln-build-train-step for the options).
+  std::optional<KilnBuildTrainStepOptions> train;
   static constexpr int64_t kDefaultMemoryLimit = int64_t(16) << 30; // 16 GiB
 };
 

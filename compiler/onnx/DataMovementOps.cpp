@@ -477,7 +477,7 @@ LogicalResult importPad(NodeImporter &n) {
     // constant_value matters in constant mode only; known only at run time,
     // it fills the border through a select (below).
     if (n.hasInput(2) && mode == 0) {
-      if (getConstantValue(n.input(2))) {
+      if (n.knownValue(2)) {
         FailureOr<double> v = n.constantScalar(2, "constant_value");
         if (failed(v))
           return failure();

@@ -171,7 +171,7 @@ LogicalResult importClip(NodeImporter &n) {
     for (unsigned i : {1u, 2u}) {
       if (!n.hasInput(i))
         continue;
-      if (!getConstantValue(n.input(i))) {
+      if (!n.knownValue(i)) {
         RankedTensorType t = n.inputType(i);
         if (!t || t.getNumElements() != 1)
           return n.error() << "input '" << (i == 1 ? "min" : "max")

@@ -265,9 +265,24 @@ LogicalResult NodeImporter::checkArity(unsigned minInputs, unsigned maxInputs,
   return success();
 }
 
+DenseElementsAttr NodeImporter::knownValue(unsigned i) const {
+  if (DenseElementsAttr value = getConstantValue(input(i)))
+    return value;
+  // A weight imported as a parameter (--weights external, --grad) that a node
+  // needs at compile time (Resize's scales, Clip's bounds) is read from its
+  // value: it is a hyper-parameter of the op, not a tensor the generated
+  // code reads (nor one with a gradient).
+  if (auto arg = dyn_cast_or_null<BlockArgument>(input(i)))
+    if (auto fn = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp()))
+      if (auto value = fn.getArgAttrOfType<DenseElementsAttr>(arg.getArgNumber(),
+                                                               kValueAttr))
+        return value;
+  return {};
+}
+
 FailureOr<DenseElementsAttr> NodeImporter::constantInput(unsigned i,
                                                          StringRef what) {
-  if (DenseElementsAttr value = getConstantValue(input(i)))
+  if (DenseElementsAttr value = knownValue(i))
     return value;
   InFlightDiagnostic diag =
       error() << "input '" << what << "' ('" << inputName(i)

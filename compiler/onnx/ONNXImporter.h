@@ -197,6 +197,9 @@ public:
   /// input (`what`, as ONNX calls it) saying it must be a compile-time
   /// constant, and which graph inputs to freeze with --constant.
   FailureOr<DenseElementsAttr> constantInput(unsigned i, StringRef what);
+  /// Input `i`'s value if it is known at compile time (a constant after
+  /// folding, or a parameter's kiln.value); null otherwise.
+  DenseElementsAttr knownValue(unsigned i) const;
   /// A constant int32/int64 input of rank 0 or 1, as int64s.
   FailureOr<SmallVector<int64_t>> constantInts(unsigned i, StringRef what);
   /// A constant one-element input, as a double.

@@ -1,4 +1,4 @@
-// Commands.h: the `kiln run` and `kiln inspect` subcommands, called by kiln.cpp's main.
+// Commands.h: the `kiln run`, `kiln inspect` and `kiln train` subcommands, called by kiln.cpp's main.
 //
 // Both use only the C runtime (runtime/kiln_runtime.h) and Npy.h: no MLIR/LLVM. Each takes the arguments
 // from the subcommand's name on (argv[0] is "run" or "inspect") and returns the process exit code:
@@ -22,6 +22,9 @@ int runCommand(int argc, char **argv);
 
 // kiln inspect ARTIFACT [--manifest-only]
 int inspectCommand(int argc, char **argv);
+
+// kiln train ARTIFACT --input NAME=FILE.npy ... --target FILE.npy --steps N [--output-dir DIR]
+int trainCommand(int argc, char **argv);
 
 namespace detail {
 

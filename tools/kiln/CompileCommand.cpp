@@ -13,6 +13,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
+#include <utility>
+#include <vector>
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -43,6 +45,22 @@ const char *kUsage =
     "  --weights MODE          embedded (default: weights are constants in the\n"
     "                          library) or external (float weights go to\n"
     "                          NAME.weights.bin, passed at run time)\n"
+    "  --grad                  also compile the entry point `grad`: the model's\n"
+    "                          inputs and a cotangent per output of more than one\n"
+    "                          element (OUTPUT.cotangent) in; the outputs and the\n"
+    "                          gradient NAME.grad of each --wrt tensor out\n"
+    "  --wrt WHAT              with --grad: params (default: every float weight),\n"
+    "                          inputs (every float input), or NAME,NAME,...\n"
+    "  --train                 also compile the entry points train_step (inputs,\n"
+    "                          target, weights and optimizer state in; loss,\n"
+    "                          weights and state updated out) and init_state\n"
+    "  --loss LOSS             with --train: cross_entropy (default; int64 class\n"
+    "                          indices) or mse\n"
+    "  --target-output NAME    with --train: the output the loss reads\n"
+    "  --optimizer OPT         with --train: sgd (default), momentum or adam\n"
+    "  --lr X, --momentum M, --beta1 B1, --beta2 B2, --eps E, --weight-decay W\n"
+    "                          with --train: as torch.optim's (lr 0.01, momentum\n"
+    "                          0.9, betas 0.9 and 0.999, eps 1e-8, decay 0)\n"
     "  --emit KIND             stop after a stage and write its IR: kiln, linalg,\n"
     "                          loops, memref, llvm, llvm-ir, asm, obj\n"
     "                          (default: artifact)\n"
@@ -71,6 +89,8 @@ int usageError(const std::string &message) {
 int ::kiln::cli::compileCommand(int argc, char **argv) {
   CompileOptions options;
   bool haveOutput = false;
+  bool wrtGiven = false;
+  std::vector<std::pair<std::string, std::string>> trainFlags;
   for (int i = 1; i < argc; ++i) {
     llvm::StringRef arg = argv[i];
     // Accept both "--flag value" and "--flag=value".
@@ -125,6 +145,28 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
         options.import.weights = WeightsMode::Parameters;
       else
         return usageError("--weights expects embedded or external, got '" + v + "'");
+    } else if (flag == "--grad") {
+      options.grad = true;
+    } else if (flag == "--wrt") {
+      if (!value(options.gradWrt) || options.gradWrt.empty())
+        return usageError("missing value for --wrt");
+      wrtGiven = true;
+    } else if (flag == "--train") {
+      if (!options.train)
+        options.train.emplace();
+    } else if (flag == "--loss" || flag == "--target-output" ||
+               flag == "--optimizer") {
+      if (!value(v))
+        return usageError("missing value for " + flag.str());
+      trainFlags.push_back({flag.str(), v});
+    } else if (flag == "--lr" || flag == "--momentum" || flag == "--beta1" ||
+               flag == "--beta2" || flag == "--eps" || flag == "--weight-decay") {
+      if (!value(v))
+        return usageError("missing value for " + flag.str());
+      double number;
+      if (llvm::StringRef(v).getAsDouble(number))
+        return usageError(flag.str() + " expects a number, got '" + v + "'");
+      trainFlags.push_back({flag.str(), v});
     } else if (flag == "--cpu") {
       if (!value(options.target.cpu))
         return usageError("missing value for --cpu");
@@ -179,6 +221,38 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
   }
   if (options.import.path.empty())
     return usageError("missing MODEL");
+  if (wrtGiven && !options.grad)
+    return usageError("--wrt needs --grad");
+  if (!trainFlags.empty() && !options.train)
+    return usageError(trainFlags.front().first + " needs --train");
+  for (const auto &[flag, v] : trainFlags) {
+    KilnBuildTrainStepOptions &t = *options.train;
+    double number = 0;
+    llvm::StringRef(v).getAsDouble(number);
+    if (flag == "--loss") {
+      if (v != "cross_entropy" && v != "mse")
+        return usageError("--loss expects cross_entropy or mse, got '" + v + "'");
+      t.loss = v;
+    } else if (flag == "--optimizer") {
+      if (v != "sgd" && v != "momentum" && v != "adam")
+        return usageError("--optimizer expects sgd, momentum or adam, got '" + v + "'");
+      t.optimizer = v;
+    } else if (flag == "--target-output") {
+      t.targetOutput = v;
+    } else if (flag == "--lr") {
+      t.lr = number;
+    } else if (flag == "--momentum") {
+      t.momentum = number;
+    } else if (flag == "--beta1") {
+      t.beta1 = number;
+    } else if (flag == "--beta2") {
+      t.beta2 = number;
+    } else if (flag == "--eps") {
+      t.eps = number;
+    } else if (flag == "--weight-decay") {
+      t.weightDecay = number;
+    }
+  }
   if (!haveOutput) {
     if (options.emit == "artifact")
       return usageError("missing -o OUT (the artifact folder)");

@@ -28,7 +28,7 @@ using detail::printable;
 
 constexpr const char kUsage[] =
     "usage: kiln run ARTIFACT [--entry NAME] --input NAME=FILE.npy [--input NAME=FILE.npy ...] "
-    "[--output-dir DIR] [--threads N] [--runs R]\n"
+    "[--cotangent OUTPUT=FILE.npy ...] [--output-dir DIR] [--threads N] [--runs R]\n"
     "\n"
     "Runs an entry point of a compiled model on .npy inputs and writes DIR/OUTPUT.npy for each of its outputs.\n"
     "\n"
@@ -36,6 +36,9 @@ constexpr const char kUsage[] =
     "  -e, --entry NAME          the entry point to run (default: run); `kiln inspect` lists them\n"
     "  -i, --input NAME=FILE     one input; the .npy's dtype and shape must match the manifest exactly.\n"
     "                            A model with a single input also takes --input FILE.\n"
+    "  --cotangent OUTPUT=FILE   for a gradient entry point (kiln compile --grad): the cotangent of OUTPUT,\n"
+    "                            the same as --input OUTPUT.cotangent=FILE. Outputs of one element need none.\n"
+    "                            Gradients are outputs named TENSOR.grad, written to DIR/TENSOR.grad.npy.\n"
     "  -o, --output-dir DIR      where to write the outputs (default: the current folder; created if needed).\n"
     "                            Characters outside [A-Za-z0-9_.-] in output names become '_'.\n"
     "  -t, --threads N           threads the run may use, counting the calling one (default: KILN_NUM_THREADS\n"
@@ -91,9 +94,10 @@ ParseResult parseArguments(int argc, char **argv, Options &options, std::string 
     bool isInput = flag == "--input" || flag == "-i";
     bool isOutputDir = flag == "--output-dir" || flag == "-o";
     bool isEntry = flag == "--entry" || flag == "-e";
+    bool isCotangent = flag == "--cotangent";
     bool isThreads = flag == "--threads" || flag == "-t";
     bool isRuns = flag == "--runs" || flag == "-r";
-    if (!isInput && !isOutputDir && !isEntry && !isThreads && !isRuns) {
+    if (!isInput && !isOutputDir && !isEntry && !isCotangent && !isThreads && !isRuns) {
       problem = "unknown option '" + arg + "'";
       return ParseResult::Usage;
     }
@@ -110,6 +114,13 @@ ParseResult parseArguments(int argc, char **argv, Options &options, std::string 
     }
     if (isInput) {
       options.inputs.push_back(value);
+    } else if (isCotangent) {
+      size_t equals = value.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        problem = "--cotangent '" + value + "' needs the form OUTPUT=FILE";
+        return ParseResult::Usage;
+      }
+      options.inputs.push_back(value.substr(0, equals) + ".cotangent" + value.substr(equals));
     } else if (isEntry) {
       if (options.entryGiven) {
         problem = "--entry given twice";

@@ -4,6 +4,7 @@
 //   kiln check MODEL [options]            report everything that would stop a compile
 //   kiln run ARTIFACT --input NAME=X.npy  run an artifact's entry point on .npy inputs
 //   kiln inspect ARTIFACT                 print an artifact's entry points, weights and target
+//   kiln train ARTIFACT --input ... --target Y.npy --steps N   train a model compiled with --train
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +32,8 @@ static const char *kUsage =
     "                         at once\n"
     "  run ARTIFACT [--entry NAME] --input NAME=FILE.npy ... [--output-dir DIR]\n"
     "                         run an entry point of a compiled model (default: run) on .npy inputs\n"
+    "  train ARTIFACT --input NAME=FILE.npy ... --target FILE.npy --steps N\n"
+    "                         train a model compiled with --train, printing each step's loss\n"
     "  inspect ARTIFACT       print a compiled model's entry points (inputs, outputs, scratch\n"
     "                         memory), weights and target\n"
     "\n"
@@ -58,6 +61,8 @@ int main(int argc, char **argv) {
     return kiln::cli::checkCommand(argc - 1, argv + 1);
   if (!std::strcmp(command, "run"))
     return kiln::cli::runCommand(argc - 1, argv + 1);
+  if (!std::strcmp(command, "train"))
+    return kiln::cli::trainCommand(argc - 1, argv + 1);
   if (!std::strcmp(command, "inspect"))
     return kiln::cli::inspectCommand(argc - 1, argv + 1);
   std::fprintf(stderr, "kiln: unknown command '%s'\n%s", command, kUsage);

@@ -1,0 +1,206 @@
+# Every VJP rule (ir/vjp/) through `kiln compile --grad --wrt inputs` and
+# `kiln run --entry grad`, in float64, against PyTorch autograd and against
+# central finite differences of the PyTorch function. One small model per op
+# family case, exported from PyTorch; broadcasting, strides, pads, dilations,
+# groups, ceil_mode and negative steps included.
+# RUN: rm -rf %t && %python %s %t
+import os
+import sys
+import traceback
+
+import torch
+import torch.nn.functional as F
+
+import grad_testing as gt
+import torch_common
+
+torch.manual_seed(0)
+torch.set_default_dtype(torch.float64)
+
+
+class Fn(torch.nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, *xs):
+        return self.fn(*xs)
+
+
+def r(*shape, low=None):
+    t = torch.randn(*shape)
+    return t.abs() + low if low is not None else t
+
+
+idx = torch.tensor([2, 0, 2, 1])
+
+CASES = [
+    # Elementwise, unary.
+    ("neg", lambda x: -x, [r(3, 4)]),
+    ("abs", torch.abs, [r(3, 4)]),
+    ("relu", torch.relu, [r(3, 4)]),
+    ("exp", torch.exp, [r(3, 4)]),
+    ("log", torch.log, [r(3, 4, low=0.5)]),
+    ("sqrt", torch.sqrt, [r(3, 4, low=0.5)]),
+    ("reciprocal", torch.reciprocal, [r(3, 4, low=0.5)]),
+    ("tanh", torch.tanh, [r(3, 4)]),
+    ("sigmoid", torch.sigmoid, [r(3, 4)]),
+    ("erf", torch.erf, [r(3, 4)]),
+    ("sin_cos", lambda x: torch.sin(x) * torch.cos(x), [r(3, 4)]),
+    ("gelu", F.gelu, [r(3, 4)]),
+    # ONNX stores alpha (and beta) as float32: 0.1 becomes 0.10000000149, so
+    # against PyTorch's float64 0.1 the gradient differs by ~1.5e-8 relative.
+    ("leaky_relu", lambda x: F.leaky_relu(x, 0.1), [r(3, 4)], 1e-7),
+    ("hardswish", F.hardswish, [r(3, 4) * 4]),
+    ("hardsigmoid", F.hardsigmoid, [r(3, 4) * 4], 1e-7),
+    ("clip", lambda x: torch.clamp(x, -0.5, 0.7), [r(3, 4)]),
+    # A float32 input cast to float64: its gradient is cast back (float32, so
+    # a float32 tolerance).
+    ("cast", lambda x: x.double() * x.double(), [r(3, 4).float()], 1e-6),
+    # Elementwise, binary with broadcasting.
+    ("add_bcast", lambda a, b: a + b, [r(2, 3, 4), r(3, 1)]),
+    ("sub_bcast", lambda a, b: a - b, [r(2, 1, 4), r(3, 1)]),
+    ("mul_bcast", lambda a, b: a * b, [r(2, 3, 4), r(4)]),
+    ("div_bcast", lambda a, b: a / b, [r(2, 3, 4), r(3, 1, low=0.5)]),
+    ("pow", lambda a, b: torch.pow(a, b), [r(3, 4, low=0.5), r(4)]),
+    ("max_min", lambda a, b: torch.maximum(a, b) + 2 * torch.minimum(a, b), [r(3, 4), r(4)]),
+    ("where_compare", lambda a, b: torch.where(a > b, a * 2, b * b), [r(3, 4), r(3, 4)]),
+    # Matmul with broadcast batch dims.
+    ("matmul_batch", torch.matmul, [r(2, 1, 3, 4), r(5, 4, 2)]),
+    ("matmul_2d", torch.matmul, [r(3, 4), r(4, 5)]),
+    ("linear", lambda x, w, b: F.linear(x, w, b), [r(2, 3, 4), r(5, 4), r(5)]),
+    # Reductions.
+    ("sum", lambda x: x.sum(dim=1), [r(2, 3, 4)]),
+    ("mean_keep", lambda x: x.mean(dim=(0, 2), keepdim=True), [r(2, 3, 4)]),
+    ("amax", lambda x: torch.amax(x, dim=2), [r(2, 3, 4)]),
+    ("amin", lambda x: torch.amin(x, dim=0, keepdim=True), [r(2, 3, 4)]),
+    ("prod", lambda x: torch.prod(x, dim=1), [r(2, 3, 4, low=0.5)]),
+    # Softmax and normalization.
+    ("softmax", lambda x: torch.softmax(x, dim=1), [r(2, 5, 3)]),
+    ("log_softmax", lambda x: torch.log_softmax(x, dim=-1), [r(2, 3, 5)]),
+    ("layer_norm", lambda x, w, b: F.layer_norm(x, (4, 5), w, b), [r(2, 3, 4, 5), r(4, 5), r(4, 5)]),
+    ("batch_norm_eval", lambda x, w, b: F.batch_norm(
+        x, torch.tensor([0.1, -0.2, 0.3]), torch.tensor([0.5, 1.5, 2.0]), w, b, False, 0.1, 1e-5),
+     [r(2, 3, 4, 4), r(3), r(3)]),
+    # Data movement.
+    ("reshape_transpose", lambda x: x.reshape(4, 6).t() * 1.0, [r(2, 3, 4)]),
+    ("permute", lambda x: x.permute(2, 0, 1) * x.permute(2, 0, 1), [r(2, 3, 4)]),
+    ("concat", lambda a, b: torch.cat([a, b * b, a], dim=1), [r(2, 3), r(2, 4)]),
+    ("split", lambda x: (lambda p: p[0] * 2 + p[1] * p[1] - p[2])(torch.split(x, 2, dim=1)),
+     [r(3, 6)]),
+    ("slice_steps", lambda x: x[:, 1:6:2, ::3] * 1.5, [r(2, 7, 8)]),
+    ("slice_negative_step", lambda x: torch.flip(x, dims=[1]) * x, [r(3, 5)]),
+    ("gather", lambda x: x[idx] * 1.0, [r(3, 4)]),
+    ("gather_axis1", lambda x: torch.index_select(x, 1, idx) * x.sum(), [r(2, 3, 2)]),
+    ("expand", lambda x: x.expand(3, 4, 5) * 1.0, [r(4, 1)]),
+    ("pad", lambda x: F.pad(x, (1, 2, 0, 3), value=0.5) * 2.0, [r(2, 3, 4)]),
+    ("squeeze_unsqueeze", lambda x: x.squeeze(1).unsqueeze(0) * 3.0, [r(2, 1, 4)]),
+    ("flatten", lambda x: torch.flatten(x, 1) * 1.0, [r(2, 3, 4)]),
+    # Convolution.
+    ("conv2d", lambda x, w, b: F.conv2d(x, w, b, stride=1, padding=1), [r(2, 3, 6, 6), r(4, 3, 3, 3), r(4)]),
+    ("conv2d_strided", lambda x, w: F.conv2d(x, w, stride=2, padding=(1, 0), dilation=(1, 2)),
+     [r(1, 2, 7, 8), r(3, 2, 3, 2)]),
+    ("conv2d_groups", lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1, groups=2),
+     [r(2, 4, 6, 5), r(6, 2, 3, 3), r(6)]),
+    ("conv2d_depthwise", lambda x, w: F.conv2d(x, w, padding=1, groups=3),
+     [r(1, 3, 5, 5), r(3, 1, 3, 3)]),
+    ("conv1d", lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=2, dilation=2),
+     [r(2, 3, 11), r(4, 3, 3), r(4)]),
+    # Pooling.
+    ("max_pool", lambda x: F.max_pool2d(x, 3, stride=2, padding=1), [r(2, 2, 7, 7)]),
+    ("max_pool_ceil", lambda x: F.max_pool2d(x, 2, stride=2, ceil_mode=True), [r(1, 2, 5, 7)]),
+    ("max_pool_dilated", lambda x: F.max_pool2d(x, 2, stride=1, dilation=2), [r(1, 2, 6, 6)]),
+    ("max_pool1d", lambda x: F.max_pool1d(x, 3, stride=2), [r(2, 3, 9)]),
+    ("avg_pool", lambda x: F.avg_pool2d(x, 3, stride=2, padding=1), [r(2, 2, 7, 7)]),
+    ("avg_pool_exclude_pad_ceil", lambda x: F.avg_pool2d(
+        x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False), [r(1, 2, 6, 8)]),
+    ("global_avg_pool", lambda x: F.adaptive_avg_pool2d(x, 1), [r(2, 3, 4, 5)]),
+    ("global_max_pool", lambda x: F.adaptive_max_pool2d(x, 1), [r(2, 3, 4, 5)]),
+]
+
+
+def batch_norm_onnx(path, shape, channels):
+    """BatchNormalization with every operand a graph input (PyTorch exports
+    running statistics as initializers): the gradients of the mean and the
+    variance are checked too."""
+    from onnx import TensorProto, helper
+    double = TensorProto.DOUBLE
+    vec = lambda n: helper.make_tensor_value_info(n, double, [channels])
+    graph = helper.make_graph(
+        [helper.make_node("BatchNormalization", ["input0", "input1", "input2", "input3", "input4"],
+                          ["output0"], epsilon=1e-3)],
+        "bn", [helper.make_tensor_value_info("input0", double, shape)] +
+        [vec("input%d" % i) for i in range(1, 5)],
+        [helper.make_tensor_value_info("output0", double, shape)])
+    import onnx
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)]), path)
+    return ["input%d" % i for i in range(5)], ["output0"]
+
+
+def batch_norm_ref(x, s, b, m, v):
+    c = lambda t: t.reshape(1, -1, 1, 1)
+    return (x - c(m)) / torch.sqrt(c(v) + 1e-3) * c(s) + c(b)
+
+
+ONNX_CASES = [
+    ("batch_norm_all_operands", batch_norm_onnx, batch_norm_ref,
+     [r(2, 3, 4, 4), r(3), r(3), r(3), r(3, low=0.5)]),
+]
+
+
+def check_case(name, fn, inputs, work, rtol=1e-9, make_onnx=None):
+    module = Fn(fn).eval()
+    path = os.path.join(work, name + ".onnx")
+    if make_onnx:
+        input_names, output_names = make_onnx(path, list(inputs[0].shape), inputs[1].shape[0])
+    else:
+        input_names, output_names = gt.export(module, inputs, path)
+    artifact = gt.compile_grad(path, os.path.join(work, name), wrt="inputs")
+    with torch.no_grad():
+        out = fn(*inputs)
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    cotangents = [torch.randn(o.shape) for o in outs]
+    result = gt.run_grad(artifact, {n: t.numpy() for n, t in zip(input_names, inputs)},
+                         {n: c.numpy() for n, c, o in zip(output_names, cotangents, outs)
+                          if o.numel() != 1})
+    autograd = gt.torch_vjp(fn, inputs, cotangents)
+    numeric = gt.finite_differences(fn, inputs, cotangents)
+    for n, a, d in zip(input_names, autograd, numeric):
+        got = result[n + ".grad"]
+        gt.assert_close_norm(got, a, "%s: d%s vs PyTorch autograd" % (name, n), rtol)
+        gt.assert_close_norm(got, d, "%s: d%s vs finite differences" % (name, n),
+                             max(rtol, 1e-6))
+
+
+def main():
+    work = torch_common.work_dir()
+    os.makedirs(work, exist_ok=True)
+    only = sys.argv[2:]  # optional case names, for debugging
+    failed = []
+    for name, fn, inputs, *rtol in CASES:
+        if only and name not in only:
+            continue
+        try:
+            check_case(name, fn, inputs, work, *rtol)
+        except (SystemExit, Exception) as e:
+            if not isinstance(e, SystemExit):
+                traceback.print_exc()
+            print("FAILED %s: %s" % (name, e))
+            failed.append(name)
+    for name, make_onnx, fn, inputs in ONNX_CASES:
+        if only and name not in only:
+            continue
+        try:
+            check_case(name, fn, inputs, work, make_onnx=make_onnx)
+        except (SystemExit, Exception) as e:
+            if not isinstance(e, SystemExit):
+                traceback.print_exc()
+            print("FAILED %s: %s" % (name, e))
+            failed.append(name)
+    if failed:
+        raise SystemExit("%d of %d cases failed: %s" % (len(failed), len(CASES) + len(ONNX_CASES),
+                                                        ", ".join(failed)))
+    print("all %d cases passed" % (len(CASES) + len(ONNX_CASES)))
+
+
+main()

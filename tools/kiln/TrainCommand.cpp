@@ -1,0 +1,335 @@
+// TrainCommand.cpp: `kiln train`, which trains a model compiled with `kiln compile --train` through the C
+// runtime: init_state once, then train_step N times, each step's weights and optimizer state (its outputs
+// other than `loss`) becoming the next step's inputs of the same names.
+//
+// With --save it writes the ONNX model with the trained weights as its initializers (ONNX protobuf, the same
+// library the frontend reads models with).
+//
+// Inputs and the target are .npy files matching the train step's inputs exactly, or holding one more leading
+// dimension: then step K uses batch K modulo that dimension.
+#include "tools/kiln/Commands.h"
+#include "tools/kiln/Npy.h"
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <onnx/onnx_pb.h>
+
+namespace kiln::cli {
+namespace {
+
+using detail::describeTensor;
+using detail::printable;
+
+constexpr const char kUsage[] =
+    "usage: kiln train ARTIFACT --input NAME=FILE.npy [...] --target FILE.npy --steps N [--output-dir DIR]\n"
+    "\n"
+    "Trains a model compiled with `kiln compile --train`: runs its init_state entry point once, then train_step\n"
+    "N times, printing `step K loss X` for each step.\n"
+    "\n"
+    "  ARTIFACT                the artifact folder, its libNAME.so, or its NAME.json\n"
+    "  -i, --input NAME=FILE   a model input; its shape exactly, or with one more leading dimension: one batch\n"
+    "                          per step, in order, wrapping around\n"
+    "  -t, --target FILE       the loss's target (class indices as int64 for cross_entropy), batched the same way\n"
+    "  -n, --steps N           how many steps to run (default 1)\n"
+    "  -o, --output-dir DIR    write the trained weights and optimizer state there, DIR/NAME.npy each\n"
+    "  --save OUT.onnx         write the model with its initializers replaced by the trained weights; the\n"
+    "                          model is read from --model (the .onnx the artifact was compiled from)\n"
+    "  --model MODEL.onnx      the model for --save\n"
+    "  -h, --help              show this help\n";
+
+struct ModelDeleter {
+  void operator()(kiln_model_t *model) const { kiln_model_destroy(model); }
+};
+
+int failure(const std::string &message) {
+  std::fprintf(stderr, "kiln train: error: %s\n", message.c_str());
+  return 1;
+}
+
+int usage(const std::string &message) {
+  std::fprintf(stderr, "kiln train: %s\n%s", message.c_str(), kUsage);
+  return 2;
+}
+
+struct Entry {
+  size_t index = 0;
+  std::vector<kiln_tensor_info_t> inputs, outputs;
+};
+
+bool lookup(kiln_model_t *model, const char *name, Entry &entry) {
+  kiln_entry_point_info_t info;
+  if (kiln_model_find_entry_point(model, name, &entry.index) != KILN_OK ||
+      kiln_model_entry_point_info(model, entry.index, &info) != KILN_OK)
+    return false;
+  entry.inputs.resize(info.num_inputs);
+  entry.outputs.resize(info.num_outputs);
+  for (size_t i = 0; i < info.num_inputs; ++i)
+    if (kiln_model_entry_input_info(model, entry.index, i, &entry.inputs[i]) != KILN_OK)
+      return false;
+  for (size_t i = 0; i < info.num_outputs; ++i)
+    if (kiln_model_entry_output_info(model, entry.index, i, &entry.outputs[i]) != KILN_OK)
+      return false;
+  return true;
+}
+
+// A .npy for one train_step input: the tensor itself (batches = 0) or a stack of them.
+struct Feed {
+  npy::Array array;
+  size_t batches = 0;
+  size_t bytes = 0;
+  const void *batch(size_t step) const {
+    return array.data.data() + (batches ? (step % batches) * bytes : 0);
+  }
+};
+
+std::string loadFeed(const std::string &file, const kiln_tensor_info_t &info, Feed &feed) {
+  std::string error;
+  if (!npy::readFile(file, feed.array, error))
+    return "'" + printable(info.name) + "': " + error;
+  const std::vector<int64_t> &shape = feed.array.shape;
+  std::vector<int64_t> expected(info.shape, info.shape + info.rank);
+  bool exact = shape == expected;
+  bool stacked = shape.size() == expected.size() + 1 && shape[0] > 0 &&
+                 std::vector<int64_t>(shape.begin() + 1, shape.end()) == expected;
+  if (!npy::descrMatches(feed.array.descr, info.dtype) || (!exact && !stacked))
+    return "'" + printable(info.name) + "': " + file + " holds " + npy::describeDescr(feed.array.descr) +
+           " of another shape; expected " + describeTensor(info.dtype, info.rank, info.shape) +
+           ", or a stack of them";
+  feed.bytes = info.bytes;
+  feed.batches = exact ? 0 : static_cast<size_t>(shape[0]);
+  return "";
+}
+
+float lossValue(const kiln_tensor_info_t &info, const std::vector<unsigned char> &data) {
+  if (info.dtype == KILN_DTYPE_F64) {
+    double d;
+    std::memcpy(&d, data.data(), sizeof d);
+    return static_cast<float>(d);
+  }
+  float f;
+  std::memcpy(&f, data.data(), sizeof f);
+  return f;
+}
+
+// The ONNX model at |modelPath| with each initializer named in |trained| replaced by its trained value (same
+// dtype and shape, checked), written to |outPath|. Returns "" or an error.
+std::string saveTrainedModel(
+    const std::string &modelPath, const std::string &outPath,
+    const std::map<std::string, std::pair<const kiln_tensor_info_t *, const std::vector<unsigned char> *>> &trained) {
+  onnx::ModelProto model;
+  {
+    std::ifstream in(modelPath, std::ios::binary);
+    if (!in || !model.ParseFromIstream(&in))
+      return "cannot read the ONNX model '" + modelPath + "'";
+  }
+  size_t replaced = 0;
+  for (onnx::TensorProto &init : *model.mutable_graph()->mutable_initializer()) {
+    auto it = trained.find(init.name());
+    if (it == trained.end())
+      continue;
+    const kiln_tensor_info_t &info = *it->second.first;
+    bool sameType = (init.data_type() == onnx::TensorProto::FLOAT && info.dtype == KILN_DTYPE_F32) ||
+                    (init.data_type() == onnx::TensorProto::DOUBLE && info.dtype == KILN_DTYPE_F64);
+    bool sameShape = static_cast<size_t>(init.dims_size()) == info.rank;
+    for (size_t d = 0; sameShape && d < info.rank; ++d)
+      sameShape = init.dims(static_cast<int>(d)) == info.shape[d];
+    if (!sameType || !sameShape)
+      return "initializer '" + printable(info.name) + "' of " + modelPath +
+             " does not match the artifact's weight " + describeTensor(info.dtype, info.rank, info.shape) +
+             ": is this the model the artifact was compiled from?";
+    // Raw little-endian bytes, as the runtime holds them; nothing external any more.
+    init.clear_float_data();
+    init.clear_double_data();
+    init.clear_external_data();
+    init.set_data_location(onnx::TensorProto::DEFAULT);
+    const std::vector<unsigned char> &bytes = *it->second.second;
+    init.set_raw_data(bytes.data(), bytes.size());
+    ++replaced;
+  }
+  if (replaced == 0)
+    return "no initializer of " + modelPath + " is a trained weight: is this the model the artifact was "
+           "compiled from?";
+  std::ofstream out(outPath, std::ios::binary | std::ios::trunc);
+  if (!out || !model.SerializeToOstream(&out))
+    return "cannot write '" + outPath + "'";
+  return "";
+}
+
+} // namespace
+
+int trainCommand(int argc, char **argv) {
+  std::string artifact, targetFile, outputDir, savePath, modelPath;
+  std::map<std::string, std::string> inputFiles;
+  long steps = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (arg.empty() || arg[0] != '-') {
+      if (!artifact.empty())
+        return usage("unexpected argument '" + arg + "' (only one ARTIFACT)");
+      artifact = arg;
+      continue;
+    }
+    std::string flag = arg, value;
+    size_t equals = arg.find('=');
+    bool inlineValue = arg.compare(0, 2, "--") == 0 && equals != std::string::npos;
+    if (inlineValue) {
+      flag = arg.substr(0, equals);
+      value = arg.substr(equals + 1);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      return usage("option '" + flag + "' needs a value");
+    }
+    if (flag == "--input" || flag == "-i") {
+      size_t eq = value.find('=');
+      if (eq == std::string::npos || eq == 0)
+        return usage("--input '" + value + "' needs the form NAME=FILE");
+      inputFiles[value.substr(0, eq)] = value.substr(eq + 1);
+    } else if (flag == "--target" || flag == "-t") {
+      targetFile = value;
+    } else if (flag == "--steps" || flag == "-n") {
+      char *end = nullptr;
+      steps = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end || steps < 0)
+        return usage("--steps expects a non-negative count, got '" + value + "'");
+    } else if (flag == "--output-dir" || flag == "-o") {
+      outputDir = value;
+    } else if (flag == "--save") {
+      savePath = value;
+    } else if (flag == "--model") {
+      modelPath = value;
+    } else {
+      return usage("unknown option '" + arg + "'");
+    }
+  }
+  if (artifact.empty())
+    return usage("missing ARTIFACT");
+  if (targetFile.empty())
+    return usage("missing --target FILE");
+  if (!savePath.empty() && modelPath.empty())
+    return usage("--save needs --model MODEL.onnx (the model the artifact was compiled from)");
+
+  kiln_model_t *raw = nullptr;
+  if (kiln_model_load(artifact.c_str(), &raw) != KILN_OK)
+    return failure(detail::runtimeError());
+  std::unique_ptr<kiln_model_t, ModelDeleter> model(raw);
+  Entry init, step;
+  if (!lookup(model.get(), "init_state", init) || !lookup(model.get(), "train_step", step))
+    return failure(detail::runtimeError() + " (compile the model with kiln compile --train)");
+
+  // The state: init_state's outputs, by name; each step's outputs replace them.
+  std::map<std::string, std::vector<unsigned char>> state;
+  {
+    std::vector<std::vector<unsigned char>> buffers(init.outputs.size());
+    std::vector<kiln_output_t> outputs(init.outputs.size());
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      buffers[i].resize(init.outputs[i].bytes);
+      outputs[i] = {buffers[i].data(), buffers[i].size()};
+    }
+    if (kiln_model_run_entry(model.get(), init.index, nullptr, 0, outputs.data(), outputs.size(), nullptr) !=
+        KILN_OK)
+      return failure(detail::runtimeError());
+    for (size_t i = 0; i < buffers.size(); ++i)
+      state[init.outputs[i].name] = std::move(buffers[i]);
+  }
+
+  // Each train_step input is the target, a state tensor or a model input.
+  std::vector<Feed> feeds(step.inputs.size());
+  std::vector<int> source(step.inputs.size(), -1); // 0 feed, 1 state
+  for (size_t i = 0; i < step.inputs.size(); ++i) {
+    const kiln_tensor_info_t &info = step.inputs[i];
+    std::string name = info.name, error;
+    if (name == "target") {
+      error = loadFeed(targetFile, info, feeds[i]);
+      source[i] = 0;
+    } else if (state.count(name)) {
+      source[i] = 1;
+    } else if (inputFiles.count(name)) {
+      error = loadFeed(inputFiles[name], info, feeds[i]);
+      inputFiles.erase(name);
+      source[i] = 0;
+    } else {
+      error = "missing --input for '" + printable(info.name) + "' (" +
+              describeTensor(info.dtype, info.rank, info.shape) + ")";
+    }
+    if (!error.empty())
+      return failure(error);
+  }
+  if (!inputFiles.empty())
+    return failure("the model has no input '" + printable(inputFiles.begin()->first.c_str()) + "'");
+
+  std::vector<std::vector<unsigned char>> results(step.outputs.size());
+  std::vector<kiln_output_t> outputs(step.outputs.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    results[i].resize(step.outputs[i].bytes);
+    outputs[i] = {results[i].data(), results[i].size()};
+  }
+  std::vector<kiln_input_t> inputs(step.inputs.size());
+  for (long k = 0; k < steps; ++k) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (source[i] == 1) {
+        const std::vector<unsigned char> &s = state[step.inputs[i].name];
+        inputs[i] = {s.data(), s.size()};
+      } else {
+        inputs[i] = {feeds[i].batch(static_cast<size_t>(k)), feeds[i].bytes};
+      }
+    }
+    if (kiln_model_run_entry(model.get(), step.index, inputs.data(), inputs.size(), outputs.data(),
+                             outputs.size(), nullptr) != KILN_OK)
+      return failure(detail::runtimeError());
+    for (size_t i = 0; i < results.size(); ++i) {
+      std::string name = step.outputs[i].name;
+      if (name == "loss")
+        std::printf("step %ld loss %.9g\n", k + 1, lossValue(step.outputs[i], results[i]));
+      else if (state.count(name))
+        state[name] = results[i];
+    }
+  }
+
+  if (!savePath.empty()) {
+    std::map<std::string, std::pair<const kiln_tensor_info_t *, const std::vector<unsigned char> *>> trained;
+    for (const kiln_tensor_info_t &info : init.outputs)
+      trained[info.name] = {&info, &state[info.name]};
+    std::string error = saveTrainedModel(modelPath, savePath, trained);
+    if (!error.empty())
+      return failure(error);
+  }
+
+  if (!outputDir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(outputDir, ec);
+    if (ec)
+      return failure("cannot create output folder '" + outputDir + "': " + ec.message());
+    for (const kiln_tensor_info_t &info : init.outputs) {
+      // Same escaping as kiln run's outputs.
+      std::string stem;
+      for (const char *p = info.name; *p; ++p)
+        stem += (std::isalnum(static_cast<unsigned char>(*p)) || *p == '_' || *p == '.' || *p == '-') ? *p : '_';
+      if (stem.empty() || stem[0] == '.')
+        stem = "_" + stem;
+      std::string error;
+      const std::vector<unsigned char> &data = state[info.name];
+      if (!npy::writeFile(outputDir + "/" + stem + ".npy", npy::descrFor(info.dtype),
+                          std::vector<int64_t>(info.shape, info.shape + info.rank), data.data(), data.size(),
+                          error))
+        return failure("'" + printable(info.name) + "': " + error);
+    }
+  }
+  return 0;
+}
+
+} // namespace kiln::cli
