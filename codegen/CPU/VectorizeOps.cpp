@@ -185,6 +185,42 @@ LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op, Vector
   return success();
 }
 
+/// An all-parallel op with static shapes that writes into tensor.empty
+/// (transposes, im2col windows): its tasks write disjoint slices of a fresh
+/// buffer. Ops that accumulate into another op's result (pooling windows
+/// into their fill) stay whole: split, one-shot bufferization would give
+/// each task a buffer of its own, inside the task, where kiln-plan-memory
+/// cannot place it.
+bool isFreshCopyLike(linalg::LinalgOp op) {
+  if (op.hasDynamicShape() || !op.hasPureTensorSemantics() || op.getNumLoops() == 0 ||
+      op.getNumLoops() != op.getNumParallelLoops())
+    return false;
+  return llvm::all_of(op.getDpsInits(), [](Value init) {
+    return init.getDefiningOp<tensor::EmptyOp>() != nullptr;
+  });
+}
+
+/// Splits `op` into parallel tasks as planTasks says (no vector dim to keep
+/// whole); leaves it alone when it is too small or there is one core.
+LogicalResult splitIntoTasks(RewriterBase &rewriter, linalg::LinalgOp op, int64_t cores) {
+  VectorPlan none{op.getNumLoops(), 1};
+  SmallVector<int64_t> taskSizes = planTasks(op, none, cores);
+  if (taskSizes.empty())
+    return success();
+  rewriter.setInsertionPoint(op);
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t size : taskSizes)
+    sizes.push_back(rewriter.getIndexAttr(size));
+  scf::SCFTilingOptions options;
+  options.setTileSizes(sizes).setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  FailureOr<scf::SCFTilingResult> tasks =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tasks))
+    return op->emitOpError("could not be split into parallel tasks");
+  rewriter.replaceOp(op, tasks->replacements);
+  return success();
+}
+
 LogicalResult canonicalize(func::FuncOp fn) {
   MLIRContext *ctx = fn.getContext();
   RewritePatternSet patterns(ctx);
@@ -205,14 +241,23 @@ struct KilnCPUVectorizeOps : kiln::impl::KilnCPUVectorizeOpsBase<KilnCPUVectoriz
     // loop nests, and what they left inside their loops (tiles narrower
     // than a vector) stays scalar.
     SmallVector<std::pair<linalg::LinalgOp, VectorPlan>> targets;
+    SmallVector<linalg::LinalgOp> scalar; // no unit-stride dim: tasks only
     for (Operation &op : fn.getBody().getOps())
       if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
-        if (!initializesAnotherOp(linalgOp))
+        if (!initializesAnotherOp(linalgOp)) {
           if (std::optional<VectorPlan> plan = planVectors(linalgOp, lanes))
             targets.push_back({linalgOp, *plan});
+          else if (isFreshCopyLike(linalgOp))
+            scalar.push_back(linalgOp);
+        }
+    IRRewriter rewriter(&getContext());
+    // Transposes and im2col windows stay loops for LLVM's vectorizer, but
+    // large ones still run as parallel tasks.
+    for (linalg::LinalgOp op : scalar)
+      if (failed(splitIntoTasks(rewriter, op, cores)))
+        return signalPassFailure();
     if (targets.empty())
       return;
-    IRRewriter rewriter(&getContext());
     for (auto [op, plan] : targets)
       if (failed(tileForVectors(rewriter, op, plan, cores)))
         return signalPassFailure();

@@ -3,7 +3,8 @@
 // With more than one core, an op of at least 64K iterations is first split
 // into about four tasks per core along its outermost parallel dim (an
 // scf.forall, 100 rows in tasks of 13, the last one shorter); each task is
-// then tiled for vectors as on one core.
+// then tiled for vectors as on one core. Ops without a vector dim are split
+// into tasks too.
 
 // CHECK-LABEL: func.func @elementwise_tasks
 // CHECK: scf.forall (%[[I:.*]]) = (0) to (100) step (13)
@@ -39,4 +40,16 @@ func.func @small(%x: tensor<60x1000xf32>) -> tensor<60x1000xf32> {
     linalg.yield %r : f32
   } -> tensor<60x1000xf32>
   return %y : tensor<60x1000xf32>
+}
+
+// No dim walks every operand with unit stride (a transpose): the op stays
+// a linalg op for LLVM's loop vectorizer, but still runs as parallel tasks.
+// CHECK-LABEL: func.func @transpose_tasks
+// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (64)
+// CHECK: linalg.transpose
+// CHECK: tensor.parallel_insert_slice
+func.func @transpose_tasks(%x: tensor<784x512xf32>) -> tensor<512x784xf32> {
+  %e = tensor.empty() : tensor<512x784xf32>
+  %t = linalg.transpose ins(%x : tensor<784x512xf32>) outs(%e : tensor<512x784xf32>) permutation = [1, 0]
+  return %t : tensor<512x784xf32>
 }
