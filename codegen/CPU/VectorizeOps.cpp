@@ -143,25 +143,35 @@ SmallVector<int64_t> planTasks(linalg::LinalgOp op, VectorPlan plan, int64_t cor
   return {};
 }
 
+/// Splits `op` into parallel tasks as planTasks says (an scf.forall) and
+/// returns the op that computes one task; returns `op` itself when it is too
+/// small to split or there is one core.
+FailureOr<Operation *> splitIntoTasks(RewriterBase &rewriter, linalg::LinalgOp op, VectorPlan plan,
+                                      int64_t cores) {
+  SmallVector<int64_t> taskSizes = planTasks(op, plan, cores);
+  if (taskSizes.empty())
+    return op.getOperation();
+  rewriter.setInsertionPoint(op);
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t size : taskSizes)
+    sizes.push_back(rewriter.getIndexAttr(size));
+  scf::SCFTilingOptions options;
+  options.setTileSizes(sizes).setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  FailureOr<scf::SCFTilingResult> tasks =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tasks))
+    return op->emitOpError("could not be split into parallel tasks");
+  rewriter.replaceOp(op, tasks->replacements);
+  return tasks->tiledOps.front();
+}
+
 LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op, VectorPlan plan,
                              int64_t cores) {
-  rewriter.setInsertionPoint(op);
-  Operation *target = op;
-  SmallVector<int64_t> taskSizes = planTasks(op, plan, cores);
-  if (!taskSizes.empty()) {
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t s : taskSizes)
-      sizes.push_back(rewriter.getIndexAttr(s));
-    scf::SCFTilingOptions options;
-    options.setTileSizes(sizes).setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-    FailureOr<scf::SCFTilingResult> tasks =
-        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-    if (failed(tasks))
-      return op->emitOpError("could not be split into parallel tasks");
-    rewriter.replaceOp(op, tasks->replacements);
-    target = tasks->tiledOps.front();
-    rewriter.setInsertionPoint(target);
-  }
+  FailureOr<Operation *> tiledTask = splitIntoTasks(rewriter, op, plan, cores);
+  if (failed(tiledTask))
+    return failure();
+  Operation *target = *tiledTask;
+  rewriter.setInsertionPoint(target);
   SmallVector<OpFoldResult> sizes(op.getNumLoops(), rewriter.getIndexAttr(1));
   sizes[plan.dim] = rewriter.getIndexAttr(plan.size);
   scf::SCFTilingOptions options;
@@ -200,27 +210,6 @@ bool isFreshCopyLike(linalg::LinalgOp op) {
   });
 }
 
-/// Splits `op` into parallel tasks as planTasks says (no vector dim to keep
-/// whole); leaves it alone when it is too small or there is one core.
-LogicalResult splitIntoTasks(RewriterBase &rewriter, linalg::LinalgOp op, int64_t cores) {
-  VectorPlan none{op.getNumLoops(), 1};
-  SmallVector<int64_t> taskSizes = planTasks(op, none, cores);
-  if (taskSizes.empty())
-    return success();
-  rewriter.setInsertionPoint(op);
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t size : taskSizes)
-    sizes.push_back(rewriter.getIndexAttr(size));
-  scf::SCFTilingOptions options;
-  options.setTileSizes(sizes).setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  FailureOr<scf::SCFTilingResult> tasks =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(tasks))
-    return op->emitOpError("could not be split into parallel tasks");
-  rewriter.replaceOp(op, tasks->replacements);
-  return success();
-}
-
 LogicalResult canonicalize(func::FuncOp fn) {
   MLIRContext *ctx = fn.getContext();
   RewritePatternSet patterns(ctx);
@@ -253,8 +242,9 @@ struct KilnCPUVectorizeOps : kiln::impl::KilnCPUVectorizeOpsBase<KilnCPUVectoriz
     IRRewriter rewriter(&getContext());
     // Transposes and im2col windows stay loops for LLVM's vectorizer, but
     // large ones still run as parallel tasks.
+    // (No vector dim: a plan whose dim matches none of the op's loops.)
     for (linalg::LinalgOp op : scalar)
-      if (failed(splitIntoTasks(rewriter, op, cores)))
+      if (failed(splitIntoTasks(rewriter, op, VectorPlan{op.getNumLoops(), 1}, cores)))
         return signalPassFailure();
     if (targets.empty())
       return;

@@ -57,13 +57,9 @@ struct KilnOutlineKernels
     Operation *insertAfter = fn; // kernels follow their entry function, in order
     for (Operation *op : computeOps) {
       SetVector<Operation *> recompute;
-      SetVector<BlockArgument> parameters;
-      if (failed(collectOutlineInputs(op, block, recompute, parameters)))
+      SmallVector<BlockArgument> params;
+      if (failed(collectOutlineInputs(op, block, recompute, params)))
         continue;
-      SmallVector<BlockArgument> params(parameters.begin(), parameters.end());
-      llvm::sort(params, [](BlockArgument a, BlockArgument b) {
-        return a.getArgNumber() < b.getArgNumber();
-      });
       SmallVector<Type> types;
       SmallVector<Value> args;
       for (BlockArgument p : params) {

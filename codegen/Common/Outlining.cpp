@@ -11,7 +11,8 @@ using namespace mlir;
 
 LogicalResult mlir::kiln::collectOutlineInputs(Operation *op, Block &block,
                                                llvm::SetVector<Operation *> &recompute,
-                                               llvm::SetVector<BlockArgument> &parameters) {
+                                               SmallVectorImpl<BlockArgument> &parameters) {
+  llvm::SetVector<BlockArgument> arguments;
   llvm::SetVector<Value> used;
   for (Value v : op->getOperands())
     used.insert(v);
@@ -27,7 +28,7 @@ LogicalResult mlir::kiln::collectOutlineInputs(Operation *op, Block &block,
     if (auto arg = dyn_cast<BlockArgument>(v)) {
       if (arg.getOwner() != &block)
         return failure();
-      parameters.insert(arg);
+      arguments.insert(arg);
       continue;
     }
     Operation *def = v.getDefiningOp();
@@ -43,6 +44,12 @@ LogicalResult mlir::kiln::collectOutlineInputs(Operation *op, Block &block,
   SmallVector<Operation *> ordered(seen.begin(), seen.end());
   llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   recompute.insert(ordered.begin(), ordered.end());
+  // Parameters in the block's argument order, so outlined signatures follow
+  // the entry function's.
+  parameters.assign(arguments.begin(), arguments.end());
+  llvm::sort(parameters, [](BlockArgument a, BlockArgument b) {
+    return a.getArgNumber() < b.getArgNumber();
+  });
   return success();
 }
 

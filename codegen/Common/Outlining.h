@@ -23,7 +23,7 @@ namespace mlir::kiln {
 /// loop's result, an op with regions or memory effects).
 LogicalResult collectOutlineInputs(Operation *op, Block &block,
                                    llvm::SetVector<Operation *> &recompute,
-                                   llvm::SetVector<BlockArgument> &parameters);
+                                   SmallVectorImpl<BlockArgument> &parameters);
 
 /// A readable suffix for a function's symbol, so profiles and disassembly
 /// say what it computes: the op's name and the model node it came from

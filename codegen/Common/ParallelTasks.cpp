@@ -117,16 +117,12 @@ struct KilnParallelTasks : kiln::impl::KilnParallelTasksBase<KilnParallelTasks> 
     for (scf::ForallOp loop : loops) {
       std::optional<SmallVector<int64_t>> counts = staticTripCounts(loop);
       llvm::SetVector<Operation *> recompute;
-      llvm::SetVector<BlockArgument> parameters;
-      if (!counts || failed(collectOutlineInputs(loop, block, recompute, parameters)))
+      SmallVector<BlockArgument> params;
+      if (!counts || failed(collectOutlineInputs(loop, block, recompute, params)))
         continue; // stays a forall: sequential loops
       int64_t total = 1;
       for (int64_t c : *counts)
         total *= c;
-      SmallVector<BlockArgument> params(parameters.begin(), parameters.end());
-      llvm::sort(params, [](BlockArgument x, BlockArgument y) {
-        return x.getArgNumber() < y.getArgNumber();
-      });
       SmallVector<Type> paramTypes;
       SmallVector<Value> args;
       for (BlockArgument p : params) {
