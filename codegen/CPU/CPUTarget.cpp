@@ -163,6 +163,11 @@ public:
     convs.vectorRegisters = d.numVectorRegisters;
     fn.addPass(createKilnCPUConvToMatmul(convs));
     fn.addPass(createCanonicalizerPass());
+    // Then B in the panels the register tiles stream.
+    KilnCPUPackOperandsOptions pack;
+    pack.vectorBits = d.vectorBits;
+    pack.vectorRegisters = d.numVectorRegisters;
+    fn.addPass(createKilnCPUPackOperands(pack));
     KilnCPUSelectTilesOptions select;
     select.vectorBits = d.vectorBits;
     select.vectorRegisters = d.numVectorRegisters;

@@ -108,9 +108,11 @@ struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     // filters with AVX-512's 8 x 32 tiles): then the product is computed
     // transposed, from the transposed im2col matrix and the transposed
     // filter (when it is a constant, transposed now), and transposed back.
+    // The two transposes cost about as much as a tenth of the tiles lost:
+    // 784 pixels (98% coverage) stay pixels; 49 (65%) are transposed.
     Value weightsT;
     if (registerTileCoverage(oh * ow, f, vectorBits, vectorRegisters) >
-        registerTileCoverage(f, oh * ow, vectorBits, vectorRegisters))
+        1.1 * registerTileCoverage(f, oh * ow, vectorBits, vectorRegisters))
       weightsT = transposedConstantFilter(rewriter, loc, conv.getInputs()[1]);
     bool transposed = static_cast<bool>(weightsT);
     bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1;

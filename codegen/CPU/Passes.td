@@ -130,11 +130,57 @@ def KilnCPUConvToMatmul : Pass<"kiln-cpu-conv-to-matmul", "::mlir::func::FuncOp"
                            "::mlir::tensor::TensorDialect"];
 }
 
+def KilnCPUPackOperands : Pass<"kiln-cpu-pack-operands", "::mlir::func::FuncOp"> {
+  let summary = "Pack each matmul's right operand into the register tile's panels";
+  let description = [{
+    The register tile of a matmul (see kiln-cpu-select-tiles) reads, per k
+    step, one row of `nr` columns of B. Row-major, those rows lie N floats
+    apart: at N = 1024, each k step touches a new 4 KB page in the same L1
+    set, and the GEMM runs at 60-70% of the FMA ceiling however it is tiled
+    (../shared/docs/CPU-GEMM.md). This pass lays B out as panels, B[K, N]
+    -> Bp[N/nr, K, nr] (Bp[j, k, c] = B[k, j*nr + c]), so a register tile
+    streams one contiguous panel, as every BLAS does. The matmul becomes the
+    equivalent linalg.generic over (m, panel, column, k) into the output
+    viewed as [M, N/nr, nr] (a free reshape).
+
+    A constant B (the weights of a linear layer, or a convolution's filter
+    in its transposed form) is packed now, at compile time. Another B is
+    packed at run time by a copy (a linalg.transpose of its panels) only
+    when the product has at least `min-rows-to-pack` rows: the copy reads
+    and writes B once, which pays only when the register tiles read B many
+    times. Matmuls whose N is not a whole number of panels, or is a single
+    panel, are left as they are.
+
+    ```mlir
+    %c = linalg.matmul ins(%a, %b : tensor<256x64xf32>, tensor<64x128xf32>) ...
+    // becomes, with 32-column panels
+    %bp = arith.constant dense<...> : tensor<4x64x32xf32>
+    %c4 = tensor.expand_shape %init [[0], [1, 2]] ... : tensor<256x4x32xf32>
+    %r = linalg.generic {indexing_maps = [(m, j, c, k) -> (m, k), (m, j, c, k) -> (j, k, c),
+                                          (m, j, c, k) -> (m, j, c)], ...}
+    %c = tensor.collapse_shape %r [[0], [1, 2]] : tensor<256x128xf32>
+    ```
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "512",
+           "Widest vector register, in bits">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", "32",
+           "Number of vector registers">,
+    Option<"minRowsToPack", "min-rows-to-pack", "int64_t", "512",
+           "Fewest rows of A for which a B that is not a constant is packed "
+           "at run time">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def KilnCPUSelectTiles : Pass<"kiln-cpu-select-tiles", "::mlir::func::FuncOp"> {
   let summary = "Choose cache and register tiles for each contraction from the machine";
   let description = [{
     Annotates each f32 contraction on tensors (linalg.matmul, batch_matmul, a
-    matmul-like linalg.generic with one m, n and k dim) with `kiln.tiles`
+    matmul-like linalg.generic with one m, n and k dim, or the packed form
+    of kiln-cpu-pack-operands, whose n is panels x columns) with `kiln.tiles`
     (codegen/CPU/Tiles.h): the register tile is two vectors along n by as
     many rows of m as keep every accumulator in a register (8 x 32 with
     AVX-512's 32 zmm registers, 6 x 16 with AVX2's 16), and the cache tiles

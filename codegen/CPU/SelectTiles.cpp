@@ -35,14 +35,17 @@ struct KilnCPUSelectTiles
 
   /// Tiles for `op` if it is a contraction the tiler handles: one m, one n
   /// and one k dim (plus batch dims), f32, static shapes, n the innermost
-  /// dim of the output and of the right-hand operand.
+  /// dim of the output and of the right-hand operand. Or the packed form
+  /// kiln-cpu-pack-operands makes: n split into panels and the columns of
+  /// one panel (the innermost dim of the output and of the packed operand),
+  /// one panel as wide as the register tile.
   std::optional<ContractionTiles> selectTiles(linalg::LinalgOp op) {
     if (!op.hasPureTensorSemantics() || op.hasDynamicShape() ||
         op->hasAttr(kTilesAttr) || !linalg::isaContractionOpInterface(op) ||
         op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
       return std::nullopt;
     FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
-    if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+    if (failed(dims) || dims->m.size() != 1 || dims->n.empty() || dims->n.size() > 2 ||
         dims->k.size() != 1)
       return std::nullopt;
     auto outType = cast<ShapedType>(op.getDpsInits()[0].getType());
@@ -51,32 +54,48 @@ struct KilnCPUSelectTiles
     for (OpOperand &operand : op->getOpOperands())
       if (!cast<ShapedType>(operand.get().getType()).getElementType().isF32())
         return std::nullopt;
-    // Vectors run along n: it must be the innermost dim of the output and of
-    // the operand that has no m.
-    unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
+    // Vectors run along the innermost n dim: it must be the innermost dim
+    // of the output and of the operand that has no m. Packed, the other n
+    // dim (the panels) is outermost in that operand.
+    unsigned m = dims->m[0], k = dims->k[0];
+    unsigned n = dims->n.size() == 2 ? dims->n[1] : dims->n[0];
+    std::optional<unsigned> panels;
+    if (dims->n.size() == 2)
+      panels = dims->n[0];
+    MLIRContext *ctx = op.getContext();
     AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-    if (outMap.getResults().back() != getAffineDimExpr(n, op.getContext()))
+    if (outMap.getResults().back() != getAffineDimExpr(n, ctx))
       return std::nullopt;
     bool rhsIsInnerN = false;
     for (OpOperand *in : op.getDpsInputOperands()) {
       AffineMap map = op.getMatchingIndexingMap(in);
-      if (map.isFunctionOfDim(n))
-        rhsIsInnerN = map.getResults().back() == getAffineDimExpr(n, op.getContext());
+      if (!map.isFunctionOfDim(n))
+        continue;
+      rhsIsInnerN = map.getResults().back() == getAffineDimExpr(n, ctx);
+      if (panels)
+        rhsIsInnerN &= map.getNumResults() == 3 &&
+                       map.getResult(0) == getAffineDimExpr(*panels, ctx) &&
+                       map.getResult(1) == getAffineDimExpr(k, ctx);
     }
     if (!rhsIsInnerN)
       return std::nullopt;
 
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    // Policy on the whole n (panels x columns when packed); the tiles of
+    // a packed n are then whole panels.
+    int64_t width = panels ? ranges[*panels] * ranges[n] : ranges[n];
     std::optional<RegisterTile> reg =
-        selectRegisterTile(ranges[m], ranges[n], vectorBits, vectorRegisters);
+        selectRegisterTile(ranges[m], width, vectorBits, vectorRegisters);
     if (!reg)
       return std::nullopt; // narrower than one vector: loops serve it as well
     int64_t mr = reg->rows, nr = reg->cols;
+    if (panels && nr != ranges[n])
+      return std::nullopt;
     // Cache tiles: a kc x nc panel of B is reused across the m tiles of a
     // block, and kc rows of A and B stream through L1 per register tile
     // (measured on AVX-512 and AVX2 machines: ../shared/docs/CPU-GEMM.md).
     int64_t kc = std::min<int64_t>(ranges[k], l1Bytes >= (32 << 10) ? 256 : 128);
-    int64_t nc = std::min<int64_t>(ranges[n], 256);
+    int64_t nc = std::min<int64_t>(width, 256);
     int64_t mc = std::min<int64_t>(ranges[m], 64);
 
     // Tasks: the batch dims and n split for the cores, each task a whole
@@ -96,15 +115,15 @@ struct KilnCPUSelectTiles
       }
       int64_t wanted = 2 * cores;
       int64_t nChunks = (wanted + batches - 1) / batches;
-      int64_t nTiles = (ranges[n] + nc - 1) / nc;
+      int64_t nTiles = (width + nc - 1) / nc;
       if (nTiles < nChunks) {
         // Narrower cache tiles, a multiple of the register tile's width.
-        int64_t width = (ranges[n] + nChunks - 1) / nChunks;
-        nc = std::max(nr, (width + nr - 1) / nr * nr);
+        int64_t chunk = (width + nChunks - 1) / nChunks;
+        nc = std::max(nr, (chunk + nr - 1) / nr * nr);
       }
-      if (ranges[n] > nc)
-        parallel[n] = nc;
-      if (batches * ((ranges[n] + nc - 1) / nc) < 2)
+      if (width > nc)
+        parallel[panels ? *panels : n] = panels ? nc / nr : nc;
+      if (batches * ((width + nc - 1) / nc) < 2)
         parallel.assign(ranges.size(), 0);
     }
 
@@ -113,20 +132,35 @@ struct KilnCPUSelectTiles
     tiles.cache.assign(ranges.size(), 1);
     tiles.reg.assign(ranges.size(), 1);
     tiles.cache[m] = mc;
-    tiles.cache[n] = nc;
     tiles.cache[k] = kc;
     tiles.reg[m] = mr;
-    tiles.reg[n] = nr;
     tiles.reg[k] = 1;
+    if (panels) {
+      // A packed cache tile is nc / nr whole panels, a register tile one.
+      if (nc % nr != 0)
+        nc = std::max(nr, nc / nr * nr);
+      tiles.cache[*panels] = std::min(ranges[*panels], nc / nr);
+      tiles.cache[n] = nr;
+      tiles.reg[n] = nr;
+    } else {
+      tiles.cache[n] = nc;
+      tiles.reg[n] = nr;
+    }
     // Cache loops: batch dims, then n, k, m (B's panel outside A's block);
     // register loops: m, n, then k innermost, so the accumulators of one
     // register tile stay in registers across k.
     for (unsigned b : dims->batch)
       tiles.cacheOrder.push_back(b);
-    tiles.cacheOrder.append({n, k, m});
+    if (panels)
+      tiles.cacheOrder.append({*panels, k, m, n});
+    else
+      tiles.cacheOrder.append({n, k, m});
     for (unsigned b : dims->batch)
       tiles.regOrder.push_back(b);
-    tiles.regOrder.append({m, n, k});
+    if (panels)
+      tiles.regOrder.append({m, *panels, n, k});
+    else
+      tiles.regOrder.append({m, n, k});
     tiles.vectorDims = {m, n};
     return tiles;
   }

@@ -101,6 +101,34 @@ LogicalResult vectorizeTiles(func::FuncOp fn, int64_t lanes) {
       tiles.push_back(op);
   });
   IRRewriter rewriter(fn.getContext());
+  // Register tiles of a packed product (kiln-cpu-pack-operands) span one
+  // panel: without that unit dim they are plain matmul tiles, whose rows
+  // of B are each one contiguous vector of the panel. Left in, the unit dim
+  // would reach vector.contract, whose lowering unrolls it badly.
+  bool dropped = false;
+  for (linalg::LinalgOp op : tiles) {
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+    if (!generic || failed(dims) || dims->n.size() != 2 || op.hasDynamicShape() ||
+        op.getStaticLoopRanges()[dims->n[0]] != 1)
+      continue;
+    linalg::ControlDropUnitDims control;
+    control.rankReductionStrategy =
+        linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+    unsigned panel = dims->n[0];
+    control.controlFn = [panel](Operation *) { return SmallVector<unsigned>{panel}; };
+    rewriter.setInsertionPoint(generic);
+    if (failed(linalg::dropUnitDims(rewriter, generic, control)))
+      return generic->emitOpError("could not drop the panel dim of a packed register tile");
+    dropped = true;
+  }
+  if (dropped) {
+    tiles.clear();
+    fn.walk([&](linalg::LinalgOp op) {
+      if (isRegisterTile(op))
+        tiles.push_back(op);
+    });
+  }
   // A partial tile as wide as one vector and a bit (the last 17 of 49
   // columns) would vectorize into registers of an odd width, which LLVM
   // splits badly: it becomes whole vectors plus one narrow piece.

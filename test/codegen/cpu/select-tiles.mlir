@@ -44,3 +44,28 @@ func.func @left_alone(%a: tensor<64x64xf32>, %b: tensor<64x8xf32>, %c: tensor<64
   %1 = linalg.matmul ins(%ai, %bi : tensor<64x64xi32>, tensor<64x64xi32>) outs(%ci : tensor<64x64xi32>) -> tensor<64x64xi32>
   return %0, %1 : tensor<64x8xf32>, tensor<64x64xi32>
 }
+
+// -----
+
+// The packed form kiln-cpu-pack-operands makes (loops m, panel, column, k):
+// the policy is the plain matmul's over its 768 columns, in whole panels.
+// AVX512-LABEL: func.func @packed
+// AVX512: linalg.generic {{.*}}kiln.tiles = {cache = array<i64: 64, 8, 32, 256>, cache_order = array<i64: 1, 3, 0, 2>, register = array<i64: 8, 1, 32, 1>, register_order = array<i64: 0, 1, 2, 3>}
+// CORES2-LABEL: func.func @packed
+// CORES2: kiln.tiles = {cache = array<i64: 64, 6, 32, 256>, cache_order = array<i64: 1, 3, 0, 2>, parallel = array<i64: 0, 6, 0, 0>, register = array<i64: 8, 1, 32, 1>
+// A panel narrower than AVX2's register tile (16 columns) is not a packed
+// form it tiles.
+// AVX2-LABEL: func.func @packed
+// AVX2-NOT: kiln.tiles
+// AVX2: return
+func.func @packed(%a: tensor<512x1024xf32>, %bp: tensor<24x1024x32xf32>, %c: tensor<512x24x32xf32>) -> tensor<512x24x32xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(m, j, c, k) -> (m, k)>, affine_map<(m, j, c, k) -> (j, k, c)>, affine_map<(m, j, c, k) -> (m, j, c)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %bp : tensor<512x1024xf32>, tensor<24x1024x32xf32>) outs(%c : tensor<512x24x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<512x24x32xf32>
+  return %0 : tensor<512x24x32xf32>
+}
