@@ -33,6 +33,44 @@ def KilnCPUApproximateMath : Pass<"kiln-cpu-approximate-math", "::mlir::func::Fu
                            "::mlir::vector::VectorDialect"];
 }
 
+def KilnCPUDepthwiseAsElementwise : Pass<"kiln-cpu-depthwise-as-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite batch-1 NCHW depthwise convolutions as one elementwise sum of windows";
+  let description = [{
+    A linalg.depthwise_conv_2d_nchw_chw of one image, with a window of at
+    most `max-window` taps and unit stride along the rows (the width: a
+    strided window would be a gather per vector, slower than the loops),
+    becomes one all-parallel linalg.generic:
+
+      y[c, i, j] = init[c, i, j] + sum over taps (p, q) of
+                   x[0, c, i*sh + p*dh, j*sw + q*dw] * w[c, p, q]
+
+    whose operands are the KH*KW strided windows of x (tensor.extract_slice,
+    free views after bufferization) and the filter's columns. The conv's
+    reduction over the window is unrolled into the body, in the conv's own
+    order (p outer, q inner), so the sums are the same. Left as a conv, the
+    op has no dim that walks every operand with unit stride and stays a
+    scalar loop nest (upstream vectorizes depthwise convolutions only in
+    the channels-last 1-D form); as an elementwise op it is vectorized along
+    the output row by kiln-cpu-vectorize-ops and split into parallel tasks.
+
+    ```mlir
+    %y = linalg.depthwise_conv_2d_nchw_chw {strides = dense<1> : vector<2xi64>, ...}
+           ins(%x, %w : tensor<1x32x114x114xf32>, tensor<32x3x3xf32>) outs(%init : tensor<1x32x112x112xf32>)
+    // becomes nine windows %x[0, 0, p, q] [1, 32, 112, 112] [1, 1, 1, 1], nine
+    // columns %w[0, p, q] [32, 1, 1], and
+    %s = linalg.generic {...all parallel...} ins(%init3, %x00, %w00, ..., %x22, %w22 : ...)
+           outs(%empty : tensor<32x112x112xf32>)
+    ```
+  }];
+  let options = [
+    Option<"maxWindow", "max-window", "int64_t", "25",
+           "Largest window (KH*KW taps) unrolled into one op">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def KilnCPUExpandBF16 : Pass<"kiln-cpu-expand-bf16", "::mlir::func::FuncOp"> {
   let summary = "Convert to and from bf16 with integer ops, not libgcc or AVX512-BF16";
   let description = [{
