@@ -200,9 +200,12 @@ public:
   }
 
   void buildLoweringPipeline(OpPassManager &pm,
-                             const PipelineOptions &) const override {
+                             const PipelineOptions &options) const override {
     // scf.forall tasks become functions the context's thread pool runs;
     // the other compute ops become kernels.
+    KilnCPUSplitBufferTasksOptions split;
+    split.cores = options.description.numCores;
+    pm.addNestedPass<func::FuncOp>(createKilnCPUSplitBufferTasks(split));
     pm.addPass(createKilnParallelTasks());
     pm.addPass(createKilnOutlineKernels());
     // 2-D vector transfers left by the tiles become 1-D ones, fully

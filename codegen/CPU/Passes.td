@@ -240,6 +240,38 @@ def KilnCPUSelectTiles : Pass<"kiln-cpu-select-tiles", "::mlir::func::FuncOp"> {
   ];
 }
 
+def KilnCPUSplitBufferTasks : Pass<"kiln-cpu-split-buffer-tasks", "::mlir::func::FuncOp"> {
+  let summary = "Split the large linalg ops left serial into parallel tasks, on buffers";
+  let description = [{
+    After bufferization, each linalg op at a function's top level (not yet
+    inside a loop or task) with static shapes and at least 64K iterations
+    is tiled along its outermost parallel dim that has at least two
+    iterations per core into an scf.forall of about four tasks per core,
+    which kiln-parallel-tasks turns into a parallel launch. These are the
+    ops the tensor-level passes leave on one thread: the pad copies
+    bufferization makes, pooling windows and strided depthwise
+    convolutions that accumulate into another op's buffer. On tensors,
+    one-shot bufferization would give each task its own buffer for them,
+    allocated inside the task; on buffers, the tasks write disjoint views of
+    the op's own output, so splitting a parallel dim is always correct.
+
+    ```mlir
+    linalg.copy ins(%x : memref<32x112x112xf32>) outs(%padded_view : memref<32x112x112xf32, strided<...>>)
+    // becomes, with 2 cores
+    scf.forall (%i) = (0) to (32) step (4) {
+      linalg.copy ins(%x_i : ...) outs(%padded_view_i : ...)   // 4 channels each
+    }
+    ```
+  }];
+  let options = [
+    Option<"cores", "cores", "int64_t", "1",
+           "Cores the code will run on; nothing is split for one">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def KilnCPUTileContractions : Pass<"kiln-cpu-tile-contractions", "::mlir::func::FuncOp"> {
   let summary = "Tile, peel and vectorize the contractions annotated with kiln.tiles";
   let description = [{
