@@ -162,9 +162,9 @@ public:
     convs.vectorBits = d.vectorBits;
     convs.vectorRegisters = d.numVectorRegisters;
     fn.addPass(createKilnCPUConvToMatmul(convs));
-    // Depthwise ones become elementwise sums of their windows, for
-    // kiln-cpu-vectorize-ops.
-    fn.addPass(createKilnCPUDepthwiseAsElementwise());
+    // Depthwise ones and pools become elementwise ops over their windows,
+    // for kiln-cpu-vectorize-ops.
+    fn.addPass(createKilnCPUWindowsAsElementwise());
     fn.addPass(createCanonicalizerPass());
     // Then B in the panels the register tiles stream.
     KilnCPUPackOperandsOptions pack;

@@ -49,6 +49,60 @@ struct ReadOfExtractSlice : OpRewritePattern<vector::TransferReadOp> {
   }
 };
 
+/// A 1-D read along a slice whose innermost stride is s > 1 (a strided
+/// convolution's or pooling's window: every s-th element of a row). Left
+/// alone, the transfer of a strided view is lowered one lane at a time;
+/// instead it reads the (L-1)*s+1 contiguous elements the lanes span in
+/// the slice's source and keeps every s-th with one shuffle, as LLVM's
+/// interleaved-access vectorization does for loops.
+struct StridedReadAsShuffle : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferReadOp read, PatternRewriter &rewriter) const override {
+    auto slice = read.getSource().getDefiningOp<tensor::ExtractSliceOp>();
+    VectorType type = read.getVectorType();
+    if (!slice || read.getMask() || read.hasOutOfBoundsDim() || type.getRank() != 1 ||
+        type.isScalable() || !read.getPermutationMap().isMinorIdentity())
+      return failure();
+    SmallVector<int64_t> strides;
+    for (OpFoldResult stride : slice.getMixedStrides()) {
+      std::optional<int64_t> value = getConstantIntValue(stride);
+      if (!value)
+        return failure();
+      strides.push_back(*value);
+    }
+    int64_t s = strides.back(), lanes = type.getDimSize(0);
+    llvm::SmallBitVector dropped = slice.getDroppedDims();
+    // The innermost dim must survive the slice, and the span stay small.
+    if (s < 2 || s > 8 || dropped.test(strides.size() - 1) || lanes < 2)
+      return failure();
+    Location loc = read.getLoc();
+    AffineExpr d0, d1;
+    bindDims(rewriter.getContext(), d0, d1);
+    SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
+    SmallVector<Value> indices;
+    unsigned next = 0;
+    for (unsigned dim = 0; dim < strides.size(); ++dim) {
+      OpFoldResult index = offsets[dim];
+      if (!dropped.test(dim))
+        index = affine::makeComposedFoldedAffineApply(
+            rewriter, loc, d0 + d1 * strides[dim], {offsets[dim], read.getIndices()[next++]});
+      indices.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, index));
+    }
+    // In bounds: the slice's elements are, and the span ends at its last lane.
+    auto spanType = VectorType::get({(lanes - 1) * s + 1}, type.getElementType());
+    unsigned rank = slice.getSourceType().getRank();
+    Value span = rewriter.create<vector::TransferReadOp>(
+        loc, spanType, slice.getSource(), indices,
+        AffineMap::getMinorIdentityMap(rank, 1, rewriter.getContext()), read.getPadding(),
+        /*mask=*/Value(), rewriter.getBoolArrayAttr({true}));
+    SmallVector<int64_t> every;
+    for (int64_t lane = 0; lane < lanes; ++lane)
+      every.push_back(lane * s);
+    rewriter.replaceOpWithNewOp<vector::ShuffleOp>(read, span, span, every);
+    return success();
+  }
+};
+
 struct InsertSliceOfWrite : OpRewritePattern<tensor::InsertSliceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(tensor::InsertSliceOp insert, PatternRewriter &rewriter) const override {
@@ -83,5 +137,5 @@ struct InsertSliceOfWrite : OpRewritePattern<tensor::InsertSliceOp> {
 } // namespace
 
 void mlir::kiln::populateFoldSubsetsIntoTransfersPatterns(RewritePatternSet &patterns) {
-  patterns.add<ReadOfExtractSlice, InsertSliceOfWrite>(patterns.getContext());
+  patterns.add<StridedReadAsShuffle, ReadOfExtractSlice, InsertSliceOfWrite>(patterns.getContext());
 }

@@ -10,6 +10,10 @@
 // partial tiles were vectorized. This write fold requires that T is D's own
 // slice at the same place, or that the write covers all of T.
 //
+// And a 1-D read along a slice with an innermost stride s > 1 (strided
+// windows) becomes one contiguous read of the span its lanes cover and a
+// shuffle that keeps every s-th element.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_CODEGEN_CPU_FOLDSUBSETSINTOTRANSFERS_H

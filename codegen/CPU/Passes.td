@@ -33,33 +33,36 @@ def KilnCPUApproximateMath : Pass<"kiln-cpu-approximate-math", "::mlir::func::Fu
                            "::mlir::vector::VectorDialect"];
 }
 
-def KilnCPUDepthwiseAsElementwise : Pass<"kiln-cpu-depthwise-as-elementwise", "::mlir::func::FuncOp"> {
-  let summary = "Rewrite batch-1 NCHW depthwise convolutions as one elementwise sum of windows";
+def KilnCPUWindowsAsElementwise : Pass<"kiln-cpu-windows-as-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite batch-1 NCHW depthwise convolutions and pooling as elementwise ops over their windows";
   let description = [{
-    A linalg.depthwise_conv_2d_nchw_chw of one image, with a window of at
-    most `max-window` taps and unit stride along the rows (the width: a
-    strided window would be a gather per vector, slower than the loops),
-    becomes one all-parallel linalg.generic:
+    A linalg.depthwise_conv_2d_nchw_chw, linalg.pooling_nchw_max or
+    linalg.pooling_nchw_sum of one image, with a window of at most
+    `max-window` taps, becomes one all-parallel linalg.generic over the
+    output [1, C, OH, OW], e.g. for the depthwise convolution
 
       y[c, i, j] = init[c, i, j] + sum over taps (p, q) of
                    x[0, c, i*sh + p*dh, j*sw + q*dw] * w[c, p, q]
 
-    whose operands are the KH*KW strided windows of x (tensor.extract_slice,
-    free views after bufferization) and the filter's columns. The conv's
-    reduction over the window is unrolled into the body, in the conv's own
-    order (p outer, q inner), so the sums are the same. Left as a conv, the
-    op has no dim that walks every operand with unit stride and stays a
-    scalar loop nest (upstream vectorizes depthwise convolutions only in
-    the channels-last 1-D form); as an elementwise op it is vectorized along
-    the output row by kiln-cpu-vectorize-ops and split into parallel tasks.
+    (max pooling: init max x..., with arith.maximumf as the pool; sum
+    pooling: init + x...), whose operands are the KH*KW strided windows of x
+    (tensor.extract_slice, views after bufferization) and, for the
+    convolution, the filter's columns. The window's reduction is unrolled
+    into the body in the op's own order (p outer, q inner), so the results
+    are the same. Left as they are, these ops have no dim that walks every
+    operand with unit stride and stay scalar loop nests (upstream vectorizes
+    them only in channels-last 1-D forms); as elementwise ops they are
+    vectorized along the output row by kiln-cpu-vectorize-ops (a strided
+    window's row is one contiguous read and a shuffle) and split into
+    parallel tasks.
 
     ```mlir
     %y = linalg.depthwise_conv_2d_nchw_chw {strides = dense<1> : vector<2xi64>, ...}
            ins(%x, %w : tensor<1x32x114x114xf32>, tensor<32x3x3xf32>) outs(%init : tensor<1x32x112x112xf32>)
     // becomes nine windows %x[0, 0, p, q] [1, 32, 112, 112] [1, 1, 1, 1], nine
-    // columns %w[0, p, q] [32, 1, 1], and
-    %s = linalg.generic {...all parallel...} ins(%init3, %x00, %w00, ..., %x22, %w22 : ...)
-           outs(%empty : tensor<32x112x112xf32>)
+    // columns %w[0, p, q] [32, 1, 1] (as tensor<32xf32>), and
+    %y = linalg.generic {...all parallel...} ins(%init, %x00, %w00, ..., %x22, %w22 : ...)
+           outs(%empty : tensor<1x32x112x112xf32>)
     ```
   }];
   let options = [

@@ -1,9 +1,9 @@
 # Depthwise convolutions (group = channels) against onnxruntime, in the
-# forms kiln-cpu-depthwise-as-elementwise rewrites (unit stride along the
-# rows, any stride down the columns, dilations, pads, bias, windows up to
-# 5x5, widths that leave partial vector tiles) and the ones it leaves as
-# loop nests (stride 2 along the rows, 7x7 windows, a batch of two),
-# compiled for 1 and 4 cores.
+# forms kiln-cpu-windows-as-elementwise rewrites (strides along either dim,
+# whose rows are read as contiguous spans and shuffled, dilations, pads,
+# bias, windows up to 5x5, widths that leave partial vector tiles) and the
+# ones it leaves as loop nests (7x7 windows, a batch of two), compiled for 1
+# and 4 cores.
 # RUN: rm -rf %t && %python %s %t
 import os
 import sys
@@ -26,6 +26,8 @@ CASES = [
     ("k5_d2", 1, 8, 21, 50, 5, [1, 1], [2, 2], [4, 4, 4, 4]),
     ("k2_nopad", 1, 24, 9, 129, 2, [1, 1], [1, 1], [0, 0, 0, 0]),
     ("k3_s2", 1, 32, 30, 30, 3, [2, 2], [1, 1], [1, 1, 1, 1]),
+    ("k3_s2_wide", 1, 8, 40, 113, 3, [2, 2], [1, 1], [1, 1, 1, 1]),
+    ("k3_s3_d2", 1, 8, 31, 70, 3, [1, 3], [2, 2], [2, 2, 2, 2]),
     ("k7_s1", 1, 8, 20, 20, 7, [1, 1], [1, 1], [3, 3, 3, 3]),
     ("k3_batch2", 2, 8, 12, 12, 3, [1, 1], [1, 1], [1, 1, 1, 1]),
 ]
