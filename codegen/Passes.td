@@ -104,6 +104,42 @@ def KilnSplatsToFills : Pass<"kiln-splats-to-fills", "::mlir::func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Stage "loops": before the target's loop-level passes
+//===----------------------------------------------------------------------===//
+
+def KilnPrivateInits : Pass<"kiln-private-inits", "::mlir::func::FuncOp"> {
+  let summary = "Give each op that accumulates into a shared cheap initial value its own copy";
+  let description = [{
+    An op's init (DPS `outs`) that is a fill or a broadcast into a fresh
+    tensor and has other uses besides (CSE merges equal bias broadcasts:
+    every convolution of a model whose folded biases are all zero shares
+    one) is recomputed for that op: a clone of the producer, marked
+    `kiln.private_init = N` with N distinct so that CSE keeps the clones
+    apart. One-shot bufferization writes an op into its init's buffer only
+    when nothing else needs the value; with a shared init it copies the
+    whole output per op (three copies when the op is split into parallel
+    tasks and a rest). Recomputing a fill or a broadcast costs one write of
+    the output, which the op would read anyway.
+
+    Before:
+    ```mlir
+    %b = linalg.broadcast ins(%bias : tensor<64xf32>) outs(%e : tensor<1x64x56x56xf32>) dimensions = [0, 2, 3]
+    %y1 = linalg.conv_2d_nchw_fchw ins(%x1, %w1 : ...) outs(%b : tensor<1x64x56x56xf32>)
+    %y2 = linalg.conv_2d_nchw_fchw ins(%x2, %w2 : ...) outs(%b : tensor<1x64x56x56xf32>)
+    ```
+    After:
+    ```mlir
+    %b0 = linalg.broadcast ins(%bias : ...) outs(%e0 : ...) dimensions = [0, 2, 3] {kiln.private_init = 0 : i64}
+    %y1 = linalg.conv_2d_nchw_fchw ins(%x1, %w1 : ...) outs(%b0 : tensor<1x64x56x56xf32>)
+    %b = linalg.broadcast ins(%bias : ...) outs(%e : ...) dimensions = [0, 2, 3]
+    %y2 = linalg.conv_2d_nchw_fchw ins(%x2, %w2 : ...) outs(%b : tensor<1x64x56x56xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Stage "memref": the ABI, bufferization and memory
 //===----------------------------------------------------------------------===//
 

@@ -90,6 +90,7 @@ static void registerLinalgDialects(DialectRegistry &registry) {
 //===----------------------------------------------------------------------===//
 
 static void buildLoopsStage(OpPassManager &pm, const PipelineOptions &options) {
+  pm.addNestedPass<func::FuncOp>(createKilnPrivateInits());
   options.target->buildLoopPipeline(pm, options);
 }
 

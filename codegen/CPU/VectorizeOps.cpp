@@ -105,13 +105,26 @@ std::optional<VectorPlan> planVectors(linalg::LinalgOp op, int64_t lanes) {
 /// tensor.empty, one-shot bufferization (MLIR 19) has been seen to let two
 /// matmuls that share such an init write it in place, one over the other
 /// (the PaddleOCR classifier's squeeze-excitation 1x1 convolutions).
-bool initializesAnotherOp(linalg::LinalgOp op) {
-  for (Value result : op->getResults())
-    for (OpOperand &use : result.getUses())
-      if (auto user = dyn_cast<DestinationStyleOpInterface>(use.getOwner()))
-        if (user.isDpsInit(&use))
-          return true;
+///
+/// Reshapes in between count (a convolution's accumulators are its bias
+/// broadcast viewed as a matrix): vectorized, two equal broadcasts would be
+/// merged by CSE again after kiln-private-inits gave each op its own.
+bool initializesAnotherOp(Value value) {
+  for (OpOperand &use : value.getUses()) {
+    Operation *user = use.getOwner();
+    if (auto dps = dyn_cast<DestinationStyleOpInterface>(user))
+      if (dps.isDpsInit(&use))
+        return true;
+    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(user) &&
+        initializesAnotherOp(user->getResult(0)))
+      return true;
+  }
   return false;
+}
+
+bool initializesAnotherOp(linalg::LinalgOp op) {
+  return llvm::any_of(op->getResults(),
+                      [](Value result) { return initializesAnotherOp(result); });
 }
 
 /// The parallel tasks for `op` on `cores` cores: chunks of its outermost
