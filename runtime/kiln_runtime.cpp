@@ -283,6 +283,51 @@ private:
   size_t busy = 0; // threads the model's runs in flight hold, the calling threads included
 };
 
+// The scratch buffers the runtime lends runs that bring none: one per run in flight, kept between runs and
+// freed with the model, so that a run allocates nothing after the first. Left to itself, the generated code
+// allocates and frees its scratch on every call; with glibc, buffers over 32 MB (ResNet-50 needs about that)
+// come from mmap every time, and each run then pays thousands of page faults.
+class ScratchBuffers {
+public:
+  ScratchBuffers() = default;
+  ScratchBuffers(const ScratchBuffers &) = delete;
+  ScratchBuffers &operator=(const ScratchBuffers &) = delete;
+  ~ScratchBuffers() {
+    for (const Buffer &b : idle)
+      std::free(b.data);
+  }
+
+  // A KILN_SCRATCH_ALIGNMENT-aligned buffer of at least |bytes| (> 0) for one run; null if out of memory.
+  // Every buffer taken is given back with give().
+  void *take(size_t bytes, size_t &capacity) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      for (size_t i = 0; i < idle.size(); ++i)
+        if (idle[i].bytes >= bytes) {
+          Buffer b = idle[i];
+          idle.erase(idle.begin() + static_cast<std::ptrdiff_t>(i));
+          capacity = b.bytes;
+          return b.data;
+        }
+    }
+    size_t rounded = (bytes + KILN_SCRATCH_ALIGNMENT - 1) / KILN_SCRATCH_ALIGNMENT * KILN_SCRATCH_ALIGNMENT;
+    capacity = rounded;
+    return std::aligned_alloc(KILN_SCRATCH_ALIGNMENT, rounded);
+  }
+  void give(void *data, size_t capacity) {
+    std::lock_guard<std::mutex> lock(mutex);
+    idle.push_back({data, capacity});
+  }
+
+private:
+  struct Buffer {
+    void *data;
+    size_t bytes;
+  };
+  std::mutex mutex;
+  std::vector<Buffer> idle;
+};
+
 } // namespace
 
 struct kiln_model {
@@ -299,6 +344,7 @@ struct kiln_model {
   void *mapping = nullptr;           // mmap of the weights file; null if not mapped (or 0 bytes)
   void *handle = nullptr;            // dlopen handle; null for kiln_model_load_manifest
   mutable ThreadPools pools;         // for runs with more than one thread; runs take a const model
+  mutable ScratchBuffers scratch;    // lent to runs that bring no scratch buffer
 
   kiln_model() = default;
   kiln_model(const kiln_model &) = delete;
@@ -1018,7 +1064,25 @@ void runChecked(const kiln_model_t *model, size_t entry, const kiln_input_t *inp
   checkBuffers(e, "output", e.outputs, outputs, numOutputs, out);
   checkScratch(e, scratch);
   checkNoOverlap(e, inputs, outputs, scratch);
-  kiln_context_t ctx = contextFor(*model, scratch);
+  // A run without the caller's scratch borrows one of the model's buffers (given back on every path).
+  struct Lent {
+    ScratchBuffers &buffers;
+    void *data = nullptr;
+    size_t capacity = 0;
+    ~Lent() {
+      if (data)
+        buffers.give(data, capacity);
+    }
+  } lentScratch{model->scratch};
+  Scratch used = scratch;
+  if (!scratch.given && e.scratchBytes != 0) {
+    lentScratch.data = model->scratch.take(e.scratchBytes, lentScratch.capacity);
+    if (!lentScratch.data)
+      fail(KILN_ERROR_OUT_OF_MEMORY, "could not allocate the " + std::to_string(e.scratchBytes) +
+                                         " bytes of scratch memory of " + ownerOf(e));
+    used = Scratch{true, lentScratch.data, lentScratch.capacity};
+  }
+  kiln_context_t ctx = contextFor(*model, used);
   LentPool lent{&model->pools, model->pools.grantThreads(threads == 0 ? defaultThreads() : threads,
                                                          availableCpus())};
   if (lent.threads > 1) {

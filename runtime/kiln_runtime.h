@@ -317,8 +317,9 @@ typedef struct kiln_run_options_t {
   /* A caller-owned buffer for the entry point's intermediate tensors: KILN_SCRATCH_ALIGNMENT-aligned and at
    * least the entry point's scratch_bytes long (|scratch_bytes| says how long it is). The generated code then
    * allocates nothing. One buffer per concurrent call; no output may overlap it. The runtime does not keep
-   * it after the call. NULL (with |scratch_bytes| 0): the generated code allocates its scratch memory itself
-   * and frees it before returning. */
+   * it after the call. NULL (with |scratch_bytes| 0): the runtime lends one of its own, one buffer per call
+   * in flight, allocated when a call first needs it and kept with the model until kiln_model_destroy, so
+   * calls allocate nothing after the first (KILN_ERROR_OUT_OF_MEMORY if that allocation fails). */
   void *scratch;
   size_t scratch_bytes;
   /* The most threads the call may use, counting the calling thread. 0 lets the runtime choose: the
@@ -342,7 +343,7 @@ typedef struct kiln_run_options_t {
  * scratch buffer (the generated code assumes it does not); each failure is KILN_ERROR_INVALID_ARGUMENT and
  * nothing is written to the outputs. Then calls NAME_E_ctx with a kiln_context_t holding the scratch buffer
  * (if given) and the mapped weights (if external), and turns its return code into a status:
- *   KILN_CODE_OUT_OF_MEMORY (no scratch was given)             -> KILN_ERROR_OUT_OF_MEMORY
+ *   KILN_CODE_OUT_OF_MEMORY                                     -> KILN_ERROR_OUT_OF_MEMORY
  *   KILN_CODE_MISALIGNED_SCRATCH, KILN_CODE_SCRATCH_TOO_SMALL  -> KILN_ERROR_INVALID_ARGUMENT
  *   any other non-zero code                                    -> KILN_ERROR_EXECUTION
  * kiln_last_error then names the function, the code and its KILN_CODE_* name; outputs are unspecified.
@@ -355,7 +356,8 @@ kiln_status_t kiln_model_run_entry(const kiln_model_t *model, size_t entry, cons
                                    const kiln_run_options_t *options);
 
 /* kiln_model_run_entry on the entry point "run" with default options (the runtime chooses the thread count;
- * see kiln_run_options_t.num_threads): the generated code allocates and frees its own scratch memory (use kiln_model_run_with_scratch to avoid that allocation).
+ * see kiln_run_options_t.num_threads) and the runtime's own scratch buffers (see kiln_run_options_t.scratch;
+ * kiln_model_run_with_scratch uses the caller's instead).
  * KILN_ERROR_NOT_FOUND if the model has no entry point "run"; otherwise the statuses of
  * kiln_model_run_entry. Thread-safe, as kiln_model_run_entry. */
 kiln_status_t kiln_model_run(const kiln_model_t *model, const kiln_input_t *inputs, size_t num_inputs,

@@ -21,7 +21,8 @@
  *
  * With a context of num_threads > 1, it wants the pool too (parallel_for and pool non-NULL) and computes
  * idx through parallel_for, one task per row, as generated code does; fake_threads_last_run() returns the
- * last run's ctx->num_threads (0 without a context), so a test can see what the runtime lent.
+ * last run's ctx->num_threads (0 without a context), and fake_scratch_last_run() its ctx->scratch (NULL
+ * without a context or scratch), so a test can see what the runtime lent.
  */
 #include "kiln_abi.h"
 
@@ -56,6 +57,10 @@ static int null_argument(const void *const *inputs, void *const *outputs) {
 static uint32_t threads_last_run;
 
 uint32_t fake_threads_last_run(void) { return threads_last_run; }
+
+static void *scratch_last_run;
+
+void *fake_scratch_last_run(void) { return scratch_last_run; }
 
 struct argmax_task {
   const float *x;
@@ -128,6 +133,7 @@ int fake_run_ctx(const kiln_context_t *ctx, const void *const *inputs, void *con
   if (!ctx || !ctx->weights || ctx->weights_bytes != 0)
     return KILN_CODE_MISSING_WEIGHTS;
 #endif
+  scratch_last_run = ctx ? ctx->scratch : NULL;
   if (ctx && ctx->scratch) {
     if ((uintptr_t)ctx->scratch % KILN_SCRATCH_ALIGNMENT != 0)
       return KILN_CODE_MISALIGNED_SCRATCH;

@@ -398,6 +398,31 @@ TEST_F(RunTest, LendsAThreadPool) {
   dlclose(library);
 }
 
+// A run without the caller's scratch borrows one of the model's own buffers: aligned, big enough, and the
+// same one again on the next run, so that runs allocate nothing after the first; a caller's buffer is used
+// as it is.
+TEST_F(RunTest, LendsScratchKeptWithTheModel) {
+  void *library = dlopen(fixture("good/libfake.so").c_str(), RTLD_NOW | RTLD_NOLOAD);
+  ASSERT_NE(library, nullptr) << "the runtime should have loaded libfake.so";
+  auto scratchLastRun = reinterpret_cast<void *(*)()>(dlsym(library, "fake_scratch_last_run"));
+  ASSERT_NE(scratchLastRun, nullptr);
+  ASSERT_EQ(kiln_model_run(model_.get(), in, 1, out, 2), KILN_OK) << kiln_last_error();
+  expectFakeResults(x, y, idx);
+  void *lent = scratchLastRun();
+  ASSERT_NE(lent, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(lent) % KILN_SCRATCH_ALIGNMENT, 0u);
+  EXPECT_EQ(static_cast<const float *>(lent)[0], -4.0f); // fake_run_ctx computed in it
+  for (int run = 0; run < 3; ++run) {
+    ASSERT_EQ(kiln_model_run(model_.get(), in, 1, out, 2), KILN_OK) << kiln_last_error();
+    EXPECT_EQ(scratchLastRun(), lent);
+  }
+  alignas(64) static unsigned char mine[64];
+  ASSERT_EQ(kiln_model_run_with_scratch(model_.get(), in, 1, out, 2, mine, sizeof mine), KILN_OK)
+      << kiln_last_error();
+  EXPECT_EQ(scratchLastRun(), static_cast<void *>(mine));
+  dlclose(library);
+}
+
 // One case per precondition kiln_model_run checks; none may reach the generated code.
 TEST_F(RunTest, RejectsEveryBadCall) {
   kiln_model_t *m = model_.get();
