@@ -557,8 +557,15 @@ Value roundHalfEven(Steps &s, Value x, Type et, AttributeReader &) {
 
 void onnx_import::registerElementwiseOps(OpTable &t) {
   t.add("Abs", 6, oneToOne("kiln.abs"));
+  t.add("Acos", 7, oneToOne("kiln.acos"));
+  t.add("Acosh", 9, oneToOne("kiln.acosh"));
+  t.add("Asin", 7, oneToOne("kiln.asin"));
+  t.add("Asinh", 9, oneToOne("kiln.asinh"));
+  t.add("Atan", 7, oneToOne("kiln.atan"));
+  t.add("Atanh", 9, oneToOne("kiln.atanh"));
   t.add("Ceil", 6, oneToOne("kiln.ceil"));
   t.add("Cos", 7, oneToOne("kiln.cos"));
+  t.add("Cosh", 9, oneToOne("kiln.cosh"));
   t.add("Erf", 9, oneToOne("kiln.erf"));
   t.add("Exp", 6, oneToOne("kiln.exp"));
   t.add("Floor", 6, oneToOne("kiln.floor"));
@@ -570,7 +577,9 @@ void onnx_import::registerElementwiseOps(OpTable &t) {
   t.add("Relu", 6, oneToOne("kiln.relu"));
   t.add("Sigmoid", 6, oneToOne("kiln.sigmoid"));
   t.add("Sin", 7, oneToOne("kiln.sin"));
+  t.add("Sinh", 9, oneToOne("kiln.sinh"));
   t.add("Sqrt", 6, oneToOne("kiln.sqrt"));
+  t.add("Tan", 7, oneToOne("kiln.tan"));
   t.add("Tanh", 6, oneToOne("kiln.tanh"));
 
   t.add("Gelu", 20, importGelu);

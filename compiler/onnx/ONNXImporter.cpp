@@ -567,6 +567,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
     opset = opset ? opset : kMaxOpset; // no usable default-domain import
   }
   OpTable table;
+  registerBitwiseOps(table);
   registerConstantOps(table);
   registerElementwiseOps(table);
   registerConvOps(table);

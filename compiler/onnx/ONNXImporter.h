@@ -275,6 +275,8 @@ struct OpChain {
   /// A rank-0 constant.
   Value scalar(Type elementType, double value);
   Value reshape(Value v, ArrayRef<int64_t> shape);
+  /// kiln.cast to `elementType`; `v` itself if it already has it.
+  Value cast(Value v, Type elementType);
   /// kiln.reduce_sum over `axes`.
   Value sum(Value v, ArrayRef<int64_t> axes, bool keepdims);
   /// Sets output `i` to `v`; failure if the chain failed.
@@ -326,6 +328,7 @@ private:
   llvm::StringMap<OpSpec> specs;
 };
 
+void registerBitwiseOps(OpTable &table);       // BitwiseOps.cpp
 void registerConstantOps(OpTable &table);      // ConstantOps.cpp
 void registerElementwiseOps(OpTable &table);   // ElementwiseOps.cpp
 void registerConvOps(OpTable &table);          // ConvOps.cpp

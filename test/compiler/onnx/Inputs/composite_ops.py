@@ -6,38 +6,12 @@ import os
 import sys
 
 import numpy as np
-import onnx
-from onnx import TensorProto as TP, helper
+
+import onnx_cases
 
 out = sys.argv[1]
 rng = np.random.default_rng(11)
-NP_TO_ONNX = {np.float32: TP.FLOAT, np.int32: TP.INT32, np.int64: TP.INT64,
-              np.uint8: TP.UINT8, np.bool_: TP.BOOL, np.float64: TP.DOUBLE}
-
-
-def case(name, op, inputs, outputs, opset=18, initializers=(), **attrs):
-    """inputs/outputs: [(name, array)]; initializers: [(name, array)] (constant inputs)."""
-    node = helper.make_node(op, [n for n, _ in inputs], [n for n, _ in outputs], name="n", **attrs)
-    graph = helper.make_graph(
-        [node], name,
-        [helper.make_tensor_value_info(n, NP_TO_ONNX[a.dtype.type], a.shape)
-         for n, a in inputs if n not in dict(initializers)],
-        [helper.make_tensor_value_info(n, NP_TO_ONNX[a.dtype.type], a.shape) for n, a in outputs],
-        [onnx.numpy_helper.from_array(a, n) for n, a in initializers])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]),
-              os.path.join(out, name + ".onnx"))
-    args = []
-    for n, a in inputs:
-        if n in dict(initializers) or not n:
-            continue
-        np.save(os.path.join(out, "%s_%s.npy" % (name, n)), a)
-        args.append("%s=%s" % (n, os.path.join(out, "%s_%s.npy" % (name, n))))
-    args.append("--")
-    for n, a in outputs:
-        np.save(os.path.join(out, "%s_%s.npy" % (name, n)), a)
-        args.append("%s=%s" % (n, os.path.join(out, "%s_%s.npy" % (name, n))))
-    with open(os.path.join(out, name + ".args"), "w") as f:
-        f.write(" ".join(args))
+case = onnx_cases.writer(out)
 
 
 x = rng.uniform(-2, 2, (2, 3, 4)).astype(np.float32)
@@ -249,3 +223,21 @@ case("one_hot", "OneHot", [("i", oh_i), ("d", np.array(4, np.int64)), ("v", oh_v
 case("one_hot_axis0", "OneHot", [("i", oh_i), ("d", np.array(3.0, np.float32)), ("v", oh_v)],
      [("y", one_hot(oh_i, 3, oh_v, 0))], opset=11, axis=0,
      initializers=[("d", np.array(3.0, np.float32))])
+
+# LayerNormalization's Mean and InvStdDev outputs (float32 statistics over the axes from `axis`).
+ln_axes = (2, 3)
+ln_m = n64.mean(axis=ln_axes, keepdims=True)
+ln_inv = 1 / np.sqrt(((n64 - ln_m) ** 2).mean(axis=ln_axes, keepdims=True) + 1e-3)
+ln_s = rng.uniform(0.5, 1.5, (3, 5)).astype(np.float32)
+case("layer_norm_stats", "LayerNormalization", [("x", nx), ("s", ln_s)],
+     [("y", ((n64 - ln_m) * ln_inv * ln_s).astype(np.float32)),
+      ("mean", ln_m.astype(np.float32)), ("inv_std_dev", ln_inv.astype(np.float32))],
+     opset=17, axis=2, epsilon=1e-3)
+# RMSNormalization (opset 23): X / sqrt(mean(X^2) + epsilon) over the axes from `axis`, times scale.
+rms_s = rng.uniform(0.5, 1.5, (4, 3, 5)).astype(np.float32)
+rms = n64 / np.sqrt((n64 ** 2).mean(axis=(1, 2, 3), keepdims=True) + 1e-2)
+case("rms_norm", "RMSNormalization", [("x", nx), ("s", rms_s)],
+     [("y", (rms * rms_s).astype(np.float32))], opset=23, axis=-3, epsilon=1e-2)
+rms_last = n64 / np.sqrt((n64 ** 2).mean(axis=3, keepdims=True) + 1e-5)
+case("rms_norm_default", "RMSNormalization", [("x", nx), ("s", ns[:1].repeat(5))],
+     [("y", (rms_last * ns[0]).astype(np.float32))], opset=23)
