@@ -777,7 +777,9 @@ def Kiln_ResizeOp : Kiln_Op<"resize",
     - `half_pixel_symmetric`: `offset + (x + 0.5) / s - 0.5`, where
       `offset = in / 2 * (1 - out / (s * in))`
     - `pytorch_half_pixel`: `out > 1 ? (x + 0.5) / s - 0.5 : 0`
-    - `align_corners`: `out == 1 ? 0 : x * (in - 1) / (out - 1)`
+    - `align_corners`: `s * in <= 1 ? 0 : x * (in - 1) / (s * in - 1)`, with
+      `s * in` the resized length before rounding, as the operator's
+      reference computes it (`out` itself when the frontend had sizes)
     - `asymmetric`: `x / s`
     - `tf_half_pixel_for_nearest`: `(x + 0.5) / s`
     - `tf_crop_and_resize`: `out > 1 ? start * (in - 1) + x * (end - start)

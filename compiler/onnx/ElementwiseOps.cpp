@@ -536,24 +536,34 @@ Value shrink(Steps &s, Value x, Type et, AttributeReader &a) {
   return s.op("kiln.select", {below, s.op("kiln.add", {x, b}), inner});
 }
 
-/// Round: to the nearest integer, ties to even. f = floor(x), d = x - f:
-/// f + 1 when d > 1/2, f when d < 1/2, and on a tie whichever of f and f + 1
-/// is even (f - 2 floor(f / 2) == 0). NaN and infinities come out as they
-/// went in.
-Value roundHalfEven(Steps &s, Value x, Type et, AttributeReader &) {
+Value roundHalfEven(Steps &s, Value x, Type, AttributeReader &) {
+  return roundHalfToEven(s, x);
+}
+
+} // namespace
+
+/// f = floor(x), d = x - f: f + 1 when d > 1/2, f when d < 1/2, and on a tie
+/// whichever of f and f + 1 is even (f - 2 floor(f / 2) == 0).
+Value onnx_import::roundHalfToEven(OpChain &s, Value x) {
+  if (!x) {
+    s.ok = false;
+    return {};
+  }
+  Type et = cast<RankedTensorType>(x.getType()).getElementType();
+  auto cmp = [&](ComparePredicate p, Value a, Value b) {
+    return s.compare(static_cast<uint32_t>(p), a, b);
+  };
   Value f = s.op("kiln.floor", x);
   Value d = s.op("kiln.sub", {x, f});
   Value half = s.scalar(et, 0.5);
   Value up = s.op("kiln.add", {f, s.scalar(et, 1)});
   Value halfF = s.op("kiln.floor", s.op("kiln.mul", {f, half}));
   Value parity = s.op("kiln.sub", {f, s.op("kiln.mul", {halfF, s.scalar(et, 2)})});
-  Value even = s.cmp(ComparePredicate::eq, parity, s.scalar(et, 0));
+  Value even = cmp(ComparePredicate::eq, parity, s.scalar(et, 0));
   Value tie = s.op("kiln.select", {even, f, up});
-  Value low = s.op("kiln.select", {s.cmp(ComparePredicate::lt, d, half), f, tie});
-  return s.op("kiln.select", {s.cmp(ComparePredicate::gt, d, half), up, low});
+  Value low = s.op("kiln.select", {cmp(ComparePredicate::lt, d, half), f, tie});
+  return s.op("kiln.select", {cmp(ComparePredicate::gt, d, half), up, low});
 }
-
-} // namespace
 
 void onnx_import::registerElementwiseOps(OpTable &t) {
   t.add("Abs", 6, oneToOne("kiln.abs"));

@@ -574,6 +574,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerMatmulOps(table);
   registerNormalizationOps(table);
   registerPoolingOps(table);
+  registerQuantizationOps(table);
   registerReductionOps(table);
   registerLossOps(table);
   registerResizeOps(table);

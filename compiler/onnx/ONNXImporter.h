@@ -283,6 +283,10 @@ struct OpChain {
   LogicalResult output(unsigned i, Value v);
 };
 
+/// Float `x` rounded to the nearest integer, ties to even (ONNX Round,
+/// QuantizeLinear); NaN and infinities come out as they went in.
+Value roundHalfToEven(OpChain &c, Value x);
+
 //===----------------------------------------------------------------------===//
 // Sliding windows (Conv and pooling)
 //===----------------------------------------------------------------------===//
@@ -335,6 +339,7 @@ void registerConvOps(OpTable &table);          // ConvOps.cpp
 void registerMatmulOps(OpTable &table);        // MatmulOps.cpp
 void registerNormalizationOps(OpTable &table); // NormalizationOps.cpp
 void registerPoolingOps(OpTable &table);       // PoolingOps.cpp
+void registerQuantizationOps(OpTable &table);  // QuantizationOps.cpp
 void registerReductionOps(OpTable &table);     // ReductionOps.cpp
 void registerResizeOps(OpTable &table);        // ResizeOps.cpp
 void registerDataMovementOps(OpTable &table);  // DataMovementOps.cpp

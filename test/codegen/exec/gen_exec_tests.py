@@ -894,7 +894,10 @@ def resize_coordinate(x, n_in, n_out, scale, coord, roi):
     if coord == "pytorch_half_pixel":
         return (xr + half) / s - half if n_out > 1 else f(0)
     if coord == "align_corners":
-        return f(0) if n_out == 1 else xr * (li - f(1)) / (lo - f(1))
+        # length_resized is scale * length_original before rounding (the operator's
+        # reference), not the output size.
+        lr = f(float(scale) * n_in)
+        return f(0) if lr <= 1 else xr * (li - f(1)) / (lr - f(1))
     if coord == "asymmetric":
         return xr / s
     if coord == "tf_half_pixel_for_nearest":

@@ -54,6 +54,7 @@ NO_EFFECT = {
     ("MaxPool", "storage_order"): "lays out the Indices output, refused when used",
     ("Cast", "saturate"): "affects float8 targets only, which Kiln does not have",
     ("Cast", "round_mode"): "affects float8e8m0 targets only, which Kiln does not have",
+    ("QuantizeLinear", "saturate"): "affects float8 outputs only, which Kiln does not have",
 }
 
 
@@ -118,6 +119,11 @@ def ints(name, values):
 
 
 X = f32(2, 3, 4)
+
+
+def qlinear_matmul_build(opset, spec):
+    spec["order"] = ["a", "as", "az", "b", "bs", "bz", "ys", "yz"]
+    return spec
 
 
 def slice_build(opset, spec):
@@ -357,6 +363,21 @@ OPS = [
     # direction is required: the control is the other direction.
     Op("BitShift", {"x": ("u8", [2, 3]), "n": ("u8", [2, 3])}, attrs={"direction": "LEFT"},
        tests={"direction": ("RIGHT", "LEFT")}),
+    # Per axis: a scale per entry of dim `axis`; blocked: per block of it.
+    Op("QuantizeLinear", {"x": f32(2, 3, 4)}, {"s": tensor("s", 0.5)}, tests={
+        "axis": (0, ABSENT, {"inits": {"s": [0.5, 0.25]}}),
+        "saturate": (0, ABSENT),
+        "block_size": (2, ABSENT, {"attrs": {"axis": 2}, "inits": {"s": np.ones((2, 3, 2))}}),
+        "output_dtype": (TP.INT8, ABSENT)}),
+    Op("DequantizeLinear", {"x": ("u8", [2, 3, 4])}, {"s": tensor("s", 0.5)}, tests={
+        "axis": (0, ABSENT, {"inits": {"s": [0.5, 0.25]}}),
+        "block_size": (2, ABSENT, {"attrs": {"axis": 2}, "inits": {"s": np.ones((2, 3, 2))}})}),
+    Op("DynamicQuantizeLinear", {"x": f32(2, 3)}, outputs=3),
+    Op("MatMulInteger", {"a": ("u8", [2, 3]), "b": ("u8", [3, 4])}),
+    Op("QLinearMatMul", {"a": ("u8", [2, 3]), "b": ("u8", [3, 4])},
+       {"as": tensor("as", 0.1), "az": tensor("az", 3, np.uint8), "bs": tensor("bs", 0.2),
+        "bz": tensor("bz", 5, np.uint8), "ys": tensor("ys", 0.3), "yz": tensor("yz", 7, np.uint8)},
+       build=qlinear_matmul_build),
     # Opset 23: audited only where the installed onnx knows its schema.
     Op("RMSNormalization", {"x": X}, {"s": np.ones(4)}, tests={
         "axis": (1, ABSENT, {"inits": {"s": np.ones((3, 4))}}),
