@@ -524,6 +524,13 @@ Value mish(Steps &s, Value x, Type et, AttributeReader &) {
   return s.op("kiln.mul", {x, s.op("kiln.tanh", softplusOf(s, x, et))});
 }
 
+/// Swish (opset 24): x * sigmoid(alpha * x).
+Value swish(Steps &s, Value x, Type et, AttributeReader &a) {
+  double alpha = a.getFloat("alpha", 1.0);
+  Value scaled = s.op("kiln.mul", {x, s.scalar(et, alpha)});
+  return s.op("kiln.mul", {x, s.op("kiln.sigmoid", scaled)});
+}
+
 /// Shrink: x + bias below -lambd, x - bias above lambd, 0 between.
 Value shrink(Steps &s, Value x, Type et, AttributeReader &a) {
   double bias = a.getFloat("bias", 0.0);
@@ -628,6 +635,7 @@ void onnx_import::registerElementwiseOps(OpTable &t) {
   t.add("Softsign", 1, activation(softsign));
   t.add("ThresholdedRelu", 10, activation(thresholdedRelu));
   t.add("Mish", 18, activation(mish));
+  t.add("Swish", 24, activation(swish));
   t.add("Shrink", 9, activation(shrink, /*floatOnly=*/false));
   t.add("Round", 11, activation(roundHalfEven));
   t.add("IsInf", 10, importIsInf);

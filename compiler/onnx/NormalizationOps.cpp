@@ -328,6 +328,74 @@ LogicalResult importHardmax(NodeImporter &n) {
   return c.output(0, y);
 }
 
+/// LRN: x / (bias + alpha / size * square_sum)^beta, square_sum over the
+/// channels [c - floor((size - 1) / 2), c + ceil((size - 1) / 2)] clipped to
+/// the tensor. The windowed sum is an average pool of x^2 (as [N, 1, C,
+/// rest], padding counted) times size.
+LogicalResult importLRN(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  double alpha = a.getFloat("alpha", 1e-4);
+  double beta = a.getFloat("beta", 0.75);
+  double bias = a.getFloat("bias", 1.0);
+  std::optional<int64_t> size = a.getOptionalInt("size");
+  if (failed(n.checkArity(1, 1)) || failed(a.status()))
+    return failure();
+  if (!size || *size < 1)
+    return n.error() << "attribute 'size' is required and must be positive";
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() < 3 || !type.hasStaticShape() ||
+      !isa<FloatType>(type.getElementType()))
+    return n.error() << "expects a static floating-point input of rank 3 or "
+                        "more, got "
+                     << type;
+  ArrayRef<int64_t> shape = type.getShape();
+  Type et = type.getElementType();
+  OpChain c{n};
+  Value x = n.input(0);
+  Value squares =
+      c.reshape(c.op("kiln.mul", {x, x}),
+                {shape[0], 1, shape[1], numElements(shape.drop_front(2))});
+  int64_t before = (*size - 1) / 2, after = *size - 1 - before;
+  Value mean = c.op("kiln.avg_pool", squares,
+                    {n.namedI64s("kernel_shape", {*size, 1}),
+                     n.namedI64s("strides", {1, 1}),
+                     n.namedI64s("pads", {before, 0, after, 0}),
+                     n.namedBool("count_include_pad", true)});
+  // alpha / size * (size * mean) = alpha * mean.
+  Value base = c.op("kiln.add", {c.scalar(et, bias),
+                                 c.op("kiln.mul", {c.scalar(et, alpha), mean})});
+  Value denom = c.op("kiln.pow", {base, c.scalar(et, beta)});
+  return c.output(0, c.op("kiln.div", {x, c.reshape(denom, shape)}));
+}
+
+/// LpNormalization: x / ||x||_p along `axis`, p 1 (sum of |x|) or 2; a zero
+/// norm divides by 1 (its x are all 0), as the operator's reference.
+LogicalResult importLpNormalization(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  int64_t axisAttr = a.getInt("axis", -1);
+  int64_t p = a.getInt("p", 2);
+  if (failed(n.checkArity(1, 1)) || failed(a.status()))
+    return failure();
+  if (p != 1 && p != 2)
+    return n.error() << "attribute 'p' = " << p << " is not supported (1 or 2)";
+  RankedTensorType type = n.inputType(0);
+  if (!isa<FloatType>(type.getElementType()))
+    return n.error() << "expects a floating-point input, got " << type;
+  FailureOr<int64_t> axis = n.normalizeAxis(axisAttr, type.getRank());
+  if (failed(axis))
+    return failure();
+  OpChain c{n};
+  Value x = n.input(0);
+  Value norm = p == 1 ? c.sum(c.op("kiln.abs", x), {*axis}, true)
+                      : c.op("kiln.sqrt", c.sum(c.op("kiln.mul", {x, x}),
+                                                {*axis}, true));
+  Type et = type.getElementType();
+  Value isZero = c.compare(static_cast<uint32_t>(ComparePredicate::eq), norm,
+                           c.scalar(et, 0));
+  norm = c.op("kiln.select", {isZero, c.scalar(et, 1), norm});
+  return c.output(0, c.op("kiln.div", {x, norm}));
+}
+
 } // namespace
 
 void onnx_import::registerNormalizationOps(OpTable &t) {
@@ -337,6 +405,8 @@ void onnx_import::registerNormalizationOps(OpTable &t) {
   t.add("InstanceNormalization", 6, importInstanceNormalization);
   t.add("MeanVarianceNormalization", 9, importMeanVarianceNormalization);
   t.add("LayerNormalization", 17, importLayerNormalization);
+  t.add("LpNormalization", 1, importLpNormalization);
+  t.add("LRN", 1, importLRN);
   t.add("LogSoftmax", 1, softmax("kiln.log_softmax"));
   t.add("RMSNormalization", 23, importRMSNormalization);
   t.add("Softmax", 1, softmax("kiln.softmax"));

@@ -571,6 +571,8 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerConstantOps(table);
   registerElementwiseOps(table);
   registerConvOps(table);
+  registerEinsumOps(table);
+  registerIndexingOps(table);
   registerMatmulOps(table);
   registerNormalizationOps(table);
   registerPoolingOps(table);

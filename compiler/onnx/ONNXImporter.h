@@ -336,6 +336,8 @@ void registerBitwiseOps(OpTable &table);       // BitwiseOps.cpp
 void registerConstantOps(OpTable &table);      // ConstantOps.cpp
 void registerElementwiseOps(OpTable &table);   // ElementwiseOps.cpp
 void registerConvOps(OpTable &table);          // ConvOps.cpp
+void registerEinsumOps(OpTable &table);        // EinsumOps.cpp
+void registerIndexingOps(OpTable &table);      // IndexingOps.cpp
 void registerMatmulOps(OpTable &table);        // MatmulOps.cpp
 void registerNormalizationOps(OpTable &table); // NormalizationOps.cpp
 void registerPoolingOps(OpTable &table);       // PoolingOps.cpp

@@ -55,6 +55,7 @@ NO_EFFECT = {
     ("Cast", "saturate"): "affects float8 targets only, which Kiln does not have",
     ("Cast", "round_mode"): "affects float8e8m0 targets only, which Kiln does not have",
     ("QuantizeLinear", "saturate"): "affects float8 outputs only, which Kiln does not have",
+    ("TopK", "sorted"): "unsorted results may come in any order; Kiln's are sorted",
 }
 
 
@@ -119,6 +120,14 @@ def ints(name, values):
 
 
 X = f32(2, 3, 4)
+
+
+def topk_build(opset, spec):
+    """k became the input K in opset 10."""
+    if opset >= 10:
+        spec["attrs"].pop("k", None)
+        spec["inits"]["k"] = ints("k", [2])
+    return spec
 
 
 def qlinear_matmul_build(opset, spec):
@@ -343,7 +352,7 @@ OPS = [
     Op("DepthToSpace", {"x": f32(1, 8, 2, 2)}, attrs={"blocksize": 2},
        tests={"blocksize": (2, ABSENT), "mode": ("CRD", ABSENT)}),
     Op("SpaceToDepth", {"x": f32(1, 2, 4, 4)}, attrs={"blocksize": 2},
-       tests={"blocksize": (2, ABSENT)}),
+       tests={"blocksize": (2, ABSENT), "mode": ("CRD", ABSENT)}),
     Op("Tile", {"x": f32(2, 3)}, {"r": ints("r", [2, 1])}),
     Op("OneHot", {"i": ("i64", [3])}, {"d": ints("d", 4), "v": [0.0, 1.0]},
        tests={"axis": (0, ABSENT)}),
@@ -378,12 +387,41 @@ OPS = [
        {"as": tensor("as", 0.1), "az": tensor("az", 3, np.uint8), "bs": tensor("bs", 0.2),
         "bz": tensor("bz", 5, np.uint8), "ys": tensor("ys", 0.3), "yz": tensor("yz", 7, np.uint8)},
        build=qlinear_matmul_build),
+    Op("GatherND", {"x": f32(2, 3, 4)}, {"i": ints("i", [[0, 1], [1, 2]])}, tests={
+        "batch_dims": (1, ABSENT, {"inits": {"i": ints("i", [[1], [2]])}})}),
+    Op("ScatterElements", {"x": f32(3, 4)}, {"i": ints("i", [[0, 1], [2, 0]]), "u": np.ones((2, 2))},
+       tests={"axis": (1, ABSENT), "reduction": ("add", ABSENT)}),
+    Op("ScatterND", {"x": f32(3, 4)}, {"i": ints("i", [[0], [2]]), "u": np.ones((2, 4))},
+       tests={"reduction": ("mul", ABSENT)}),
+    Op("TopK", {"x": f32(3, 4)}, attrs={"k": 2}, outputs=2, build=topk_build, tests={
+        "axis": (0, ABSENT), "k": (3, 2), "largest": (0, ABSENT), "sorted": (0, ABSENT)}),
+    Op("Einsum", {"a": f32(2, 3), "b": f32(3, 4)}, attrs={"equation": "ij,jk->ik"},
+       tests={"equation": ("ij,jk->ki", "ij,jk->ik")}),
+    Op("LRN", {"x": f32(1, 4, 3, 3)}, attrs={"size": 3}, tests={
+        "alpha": (0.5, ABSENT), "beta": (0.5, ABSENT), "bias": (2.0, ABSENT), "size": (2, 3)}),
+    Op("LpNormalization", {"x": f32(3, 4)}, tests={"axis": (0, ABSENT), "p": (1, ABSENT)}),
+    Op("EyeLike", {"x": f32(3, 4)}, tests={"dtype": (TP.INT32, ABSENT), "k": (1, ABSENT)}),
+    Op("NonZero", {}, {"x": [[0.0, 1.0], [2.0, 0.0]]}),
+    Op("Compress", {"x": f32(3, 4)}, {"c": tensor("c", [True, False, True], np.bool_)},
+       tests={"axis": (0, ABSENT)}),
+    Op("ReverseSequence", {"x": f32(2, 2, 3)}, {"l": ints("l", [2, 1])}, tests={
+        "batch_axis": (0, ABSENT, {"attrs": {"time_axis": 1}}),
+        "time_axis": (1, ABSENT, {"attrs": {"batch_axis": 0}})}),
+    Op("HannWindow", {}, {"n": ints("n", 5)},
+       tests={"output_datatype": (TP.DOUBLE, ABSENT), "periodic": (0, ABSENT)}),
+    Op("HammingWindow", {}, {"n": ints("n", 5)},
+       tests={"output_datatype": (TP.DOUBLE, ABSENT), "periodic": (0, ABSENT)}),
+    Op("BlackmanWindow", {}, {"n": ints("n", 5)},
+       tests={"output_datatype": (TP.DOUBLE, ABSENT), "periodic": (0, ABSENT)}),
     # Opset 23: audited only where the installed onnx knows its schema.
     Op("RMSNormalization", {"x": X}, {"s": np.ones(4)}, tests={
         "axis": (1, ABSENT, {"inits": {"s": np.ones((3, 4))}}),
         "epsilon": (0.1, ABSENT),
         # Only float32 statistics (the default, 1) are supported.
         "stash_type": (11, ABSENT)}),
+    Op("CumProd", {"x": f32(2, 3)}, {"a": ints("a", 1)},
+       tests={"exclusive": (1, ABSENT), "reverse": (1, ABSENT)}),
+    Op("Swish", {"x": f32(2, 3)}, tests={"alpha": (0.5, ABSENT)}),
 ]
 
 
