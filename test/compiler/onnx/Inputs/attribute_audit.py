@@ -377,10 +377,14 @@ OPS = [
         "axis": (0, ABSENT, {"inits": {"s": [0.5, 0.25]}}),
         "saturate": (0, ABSENT),
         "block_size": (2, ABSENT, {"attrs": {"axis": 2}, "inits": {"s": np.ones((2, 3, 2))}}),
-        "output_dtype": (TP.INT8, ABSENT)}),
+        "output_dtype": (TP.INT8, ABSENT),
+        # Opset 23: only 0 (divide in the scale's type) is supported.
+        "precision": (TP.DOUBLE, ABSENT)}),
     Op("DequantizeLinear", {"x": ("u8", [2, 3, 4])}, {"s": tensor("s", 0.5)}, tests={
         "axis": (0, ABSENT, {"inits": {"s": [0.5, 0.25]}}),
-        "block_size": (2, ABSENT, {"attrs": {"axis": 2}, "inits": {"s": np.ones((2, 3, 2))}})}),
+        "block_size": (2, ABSENT, {"attrs": {"axis": 2}, "inits": {"s": np.ones((2, 3, 2))}}),
+        # Opset 23: only the scale's type is supported.
+        "output_dtype": (TP.DOUBLE, ABSENT)}),
     Op("DynamicQuantizeLinear", {"x": f32(2, 3)}, outputs=3),
     Op("MatMulInteger", {"a": ("u8", [2, 3]), "b": ("u8", [3, 4])}),
     Op("QLinearMatMul", {"a": ("u8", [2, 3]), "b": ("u8", [3, 4])},
