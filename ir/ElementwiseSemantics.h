@@ -31,12 +31,14 @@
 //     negf absf addf subf mulf divf floor ceil
 //     maximumf minimumf              NaN wins; -0 < +0
 //     exp log sqrt rsqrt tanh erf sin cos powf
+//     tan acos asin atan sinh cosh acosh asinh atanh
 //     cmpf(ComparePredicate, a, b)   as C's operators: false with NaN but ne
 //   integers, two's complement, wrapping (signless iN and unsigned uiN
 //   alike; the algebra keeps each value's kiln type):
 //     addi subi muli andi ori xori maxsi minsi maxui minui absi
 //     divsi                          undefined for x / 0 and INT_MIN / -1
 //     divui                          undefined for x / 0
+//     shli shrui shrsi               undefined for amounts >= the bit width
 //     cmpsi, cmpui(ComparePredicate, a, b)   signed, unsigned order
 //   select(cond, a, b)
 //   conversions to the given type:
@@ -413,6 +415,57 @@ ValueOf<A> castTo(const ElementwiseArgs<A> &s) {
                                                   : a.extsi(x, toInt);
 }
 
+/// ~x: xor with all ones.
+template <typename A>
+ValueOf<A> bitwiseNot(const ElementwiseArgs<A> &s) {
+  A &a = s.alg;
+  auto type = cast<IntegerType>(a.typeOf(s.x[0]));
+  ValueOf<A> ones = a.constantInt(type, APInt::getAllOnes(type.getWidth()));
+  return a.xori(s.x[0], ones);
+}
+
+/// The shift amount `rhs` (read as unsigned) is below the bit width: shli,
+/// shrui and shrsi are undefined otherwise, so they shift by 0 then.
+template <typename A>
+std::pair<ValueOf<A>, ValueOf<A>> shiftAmount(A &a, const ValueOf<A> &rhs) {
+  auto type = cast<IntegerType>(a.typeOf(rhs));
+  unsigned width = type.getWidth();
+  ValueOf<A> limit = a.constantInt(type, APInt(width, width));
+  ValueOf<A> inRange = a.cmpui(ComparePredicate::lt, rhs, limit);
+  ValueOf<A> zero = a.constantInt(type, APInt::getZero(width));
+  return {inRange, a.select(inRange, rhs, zero)};
+}
+
+/// lhs << rhs; 0 once every bit is shifted out.
+template <typename A>
+ValueOf<A> shiftLeft(const ElementwiseArgs<A> &s) {
+  A &a = s.alg;
+  const ValueOf<A> &lhs = s.x[0], &rhs = s.x[1];
+  auto [inRange, amount] = shiftAmount(a, rhs);
+  ValueOf<A> shifted = a.shli(lhs, amount);
+  ValueOf<A> zero = constantLike(a, lhs, 0);
+  return a.select(inRange, shifted, zero);
+}
+
+/// lhs >> rhs: logical on uiN (0 once every bit is shifted out), arithmetic
+/// on signed types (the sign fills: 0 or -1).
+template <typename A>
+ValueOf<A> shiftRight(const ElementwiseArgs<A> &s) {
+  A &a = s.alg;
+  const ValueOf<A> &lhs = s.x[0], &rhs = s.x[1];
+  auto [inRange, amount] = shiftAmount(a, rhs);
+  if (isUnsigned(a, lhs)) {
+    ValueOf<A> shifted = a.shrui(lhs, amount);
+    ValueOf<A> zero = constantLike(a, lhs, 0);
+    return a.select(inRange, shifted, zero);
+  }
+  auto type = cast<IntegerType>(a.typeOf(rhs));
+  ValueOf<A> last =
+      a.constantInt(type, APInt(type.getWidth(), type.getWidth() - 1));
+  ValueOf<A> clamped = a.select(inRange, amount, last);
+  return a.shrsi(lhs, clamped);
+}
+
 /// Integer division never traps: divsi is undefined (x86 idiv traps) for
 /// x / 0 and INT_MIN / -1, so those divide by 1 and the result is patched:
 /// x / 0 = 0 (NumPy's value), x / -1 = 0 - x (wrapping, so INT_MIN / -1 =
@@ -503,12 +556,32 @@ inline constexpr ElementwiseSemantics<A> kElementwiseSemantics[] = {
      semantics::unary<A, &A::sin>},
     {CosOp::getOperationName(), 1, FloatElements, true, {},
      semantics::unary<A, &A::cos>},
+    {TanOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::tan>},
+    {AcosOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::acos>},
+    {AsinOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::asin>},
+    {AtanOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::atan>},
+    {SinhOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::sinh>},
+    {CoshOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::cosh>},
+    {AcoshOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::acosh>},
+    {AsinhOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::asinh>},
+    {AtanhOp::getOperationName(), 1, FloatElements, true, {},
+     semantics::unary<A, &A::atanh>},
     {FloorOp::getOperationName(), 1, FloatElements, true, {},
      semantics::unary<A, &A::floor>},
     {CeilOp::getOperationName(), 1, FloatElements, true, {},
      semantics::unary<A, &A::ceil>},
     {NotOp::getOperationName(), 1, BoolElements, false, {},
      semantics::logicalNot<A>},
+    {BitwiseNotOp::getOperationName(), 1, IntElements, false, {},
+     semantics::bitwiseNot<A>},
     {HardSwishOp::getOperationName(), 1, FloatElements, true, {},
      semantics::hardSwish<A>},
     {GeluOp::getOperationName(), 1, FloatElements, true,
@@ -541,6 +614,16 @@ inline constexpr ElementwiseSemantics<A> kElementwiseSemantics[] = {
      semantics::binary<A, &A::andi>},
     {OrOp::getOperationName(), 2, BoolElements, false, {},
      semantics::binary<A, &A::ori>},
+    {BitwiseAndOp::getOperationName(), 2, IntElements, false, {},
+     semantics::binary<A, &A::andi>},
+    {BitwiseOrOp::getOperationName(), 2, IntElements, false, {},
+     semantics::binary<A, &A::ori>},
+    {BitwiseXorOp::getOperationName(), 2, IntElements, false, {},
+     semantics::binary<A, &A::xori>},
+    {ShiftLeftOp::getOperationName(), 2, IntElements, false, {},
+     semantics::shiftLeft<A>},
+    {ShiftRightOp::getOperationName(), 2, IntElements, false, {},
+     semantics::shiftRight<A>},
     // Comparison is exact in every float type: no widening.
     {CompareOp::getOperationName(), 2, AnyElements, false,
      semantics::kCompareAttributes, semantics::compare<A>},

@@ -62,7 +62,10 @@ Value extremeSplat(PatternRewriter &rewriter, Location loc,
                  type, rewriter.getFloatAttr(
                            ft, APFloat::getInf(ft.getFloatSemantics(), lowest))));
   unsigned width = element.getIntOrFloatBitWidth();
-  APInt extreme = width == 1 ? APInt(1, lowest ? 0 : 1)
+  // uiN order unsigned: 0 and 2^N - 1 (bools as 0 < 1).
+  bool isUnsigned = width == 1 || element.isUnsignedInteger();
+  APInt extreme = isUnsigned ? (lowest ? APInt::getMinValue(width)
+                                       : APInt::getMaxValue(width))
                   : lowest   ? APInt::getSignedMinValue(width)
                              : APInt::getSignedMaxValue(width);
   return rewriter.create<ConstantOp>(

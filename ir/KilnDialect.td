@@ -58,6 +58,7 @@ def Kiln_Tensor : RankedTensorOf<[Kiln_Element]>;
 def Kiln_FloatTensor : RankedTensorOf<[Kiln_FloatElement]>;
 def Kiln_NumericTensor : RankedTensorOf<[Kiln_NumericElement]>;
 def Kiln_BoolTensor : RankedTensorOf<[I1]>;
+def Kiln_IntTensor : RankedTensorOf<[Kiln_IntElement]>;
 def Kiln_IndexTensor : RankedTensorOf<[I32, I64]>;
 def Kiln_I64Tensor : RankedTensorOf<[I64]>;
 

@@ -115,9 +115,20 @@ def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", Kiln_FloatTensor,
 def Kiln_ErfOp : Kiln_UnaryOp<"erf", Kiln_FloatTensor, "erf(x)">;
 def Kiln_SinOp : Kiln_UnaryOp<"sin", Kiln_FloatTensor, "sin(x)">;
 def Kiln_CosOp : Kiln_UnaryOp<"cos", Kiln_FloatTensor, "cos(x)">;
+def Kiln_TanOp : Kiln_UnaryOp<"tan", Kiln_FloatTensor, "tan(x)">;
+def Kiln_AcosOp : Kiln_UnaryOp<"acos", Kiln_FloatTensor, "arccos(x)">;
+def Kiln_AsinOp : Kiln_UnaryOp<"asin", Kiln_FloatTensor, "arcsin(x)">;
+def Kiln_AtanOp : Kiln_UnaryOp<"atan", Kiln_FloatTensor, "arctan(x)">;
+def Kiln_SinhOp : Kiln_UnaryOp<"sinh", Kiln_FloatTensor, "sinh(x)">;
+def Kiln_CoshOp : Kiln_UnaryOp<"cosh", Kiln_FloatTensor, "cosh(x)">;
+def Kiln_AcoshOp : Kiln_UnaryOp<"acosh", Kiln_FloatTensor, "arcosh(x)">;
+def Kiln_AsinhOp : Kiln_UnaryOp<"asinh", Kiln_FloatTensor, "arsinh(x)">;
+def Kiln_AtanhOp : Kiln_UnaryOp<"atanh", Kiln_FloatTensor, "artanh(x)">;
 def Kiln_FloorOp : Kiln_UnaryOp<"floor", Kiln_FloatTensor, "floor(x)">;
 def Kiln_CeilOp : Kiln_UnaryOp<"ceil", Kiln_FloatTensor, "ceil(x)">;
 def Kiln_NotOp : Kiln_UnaryOp<"not", Kiln_BoolTensor, "logical not">;
+def Kiln_BitwiseNotOp : Kiln_UnaryOp<"bitwise_not", Kiln_IntTensor,
+                                     "~x (every bit flipped)">;
 def Kiln_HardSwishOp : Kiln_UnaryOp<"hard_swish", Kiln_FloatTensor,
                                     "x * max(0, min(1, x / 6 + 1 / 2))">;
 
@@ -217,6 +228,17 @@ def Kiln_AndOp : Kiln_BinaryOp<"and", Kiln_BoolTensor, "lhs and rhs",
                                [Commutative]>;
 def Kiln_OrOp : Kiln_BinaryOp<"or", Kiln_BoolTensor, "lhs or rhs",
                               [Commutative]>;
+def Kiln_BitwiseAndOp : Kiln_BinaryOp<"bitwise_and", Kiln_IntTensor,
+                                      "lhs & rhs", [Commutative]>;
+def Kiln_BitwiseOrOp : Kiln_BinaryOp<"bitwise_or", Kiln_IntTensor,
+                                     "lhs | rhs", [Commutative]>;
+def Kiln_BitwiseXorOp : Kiln_BinaryOp<"bitwise_xor", Kiln_IntTensor,
+                                      "lhs ^ rhs", [Commutative]>;
+def Kiln_ShiftLeftOp : Kiln_BinaryOp<"shift_left", Kiln_IntTensor,
+    "lhs << rhs (rhs read as unsigned; 0 when rhs >= the bit width)">;
+def Kiln_ShiftRightOp : Kiln_BinaryOp<"shift_right", Kiln_IntTensor,
+    "lhs >> rhs (rhs read as unsigned; logical on uiN, arithmetic on signed " #
+    "types, so rhs >= the bit width gives 0, or -1 for negative lhs)">;
 
 def Kiln_CompareOp : Kiln_Op<"compare",
     [Pure, SameOperandsElementType, Kiln_InferType, Kiln_VJP]> {
@@ -755,7 +777,9 @@ def Kiln_ResizeOp : Kiln_Op<"resize",
     - `half_pixel_symmetric`: `offset + (x + 0.5) / s - 0.5`, where
       `offset = in / 2 * (1 - out / (s * in))`
     - `pytorch_half_pixel`: `out > 1 ? (x + 0.5) / s - 0.5 : 0`
-    - `align_corners`: `out == 1 ? 0 : x * (in - 1) / (out - 1)`
+    - `align_corners`: `s * in <= 1 ? 0 : x * (in - 1) / (s * in - 1)`, with
+      `s * in` the resized length before rounding, as the operator's
+      reference computes it (`out` itself when the frontend had sizes)
     - `asymmetric`: `x / s`
     - `tf_half_pixel_for_nearest`: `(x + 0.5) / s`
     - `tf_crop_and_resize`: `out > 1 ? start * (in - 1) + x * (end - start)

@@ -154,6 +154,42 @@ Scalar ScalarEvaluator::cos(const Scalar &x) {
   return viaDouble(x, [](double v) { return std::cos(v); });
 }
 
+Scalar ScalarEvaluator::tan(const Scalar &x) {
+  return viaDouble(x, [](double v) { return std::tan(v); });
+}
+
+Scalar ScalarEvaluator::acos(const Scalar &x) {
+  return viaDouble(x, [](double v) { return std::acos(v); });
+}
+
+Scalar ScalarEvaluator::asin(const Scalar &x) {
+  return viaDouble(x, [](double v) { return std::asin(v); });
+}
+
+Scalar ScalarEvaluator::atan(const Scalar &x) {
+  return viaDouble(x, [](double v) { return std::atan(v); });
+}
+
+Scalar ScalarEvaluator::sinh(const Scalar &x) {
+  return viaDouble(x, [](double v) { return std::sinh(v); });
+}
+
+Scalar ScalarEvaluator::cosh(const Scalar &x) {
+  return viaDouble(x, [](double v) { return std::cosh(v); });
+}
+
+Scalar ScalarEvaluator::acosh(const Scalar &x) {
+  return viaDouble(x, [](double v) { return std::acosh(v); });
+}
+
+Scalar ScalarEvaluator::asinh(const Scalar &x) {
+  return viaDouble(x, [](double v) { return std::asinh(v); });
+}
+
+Scalar ScalarEvaluator::atanh(const Scalar &x) {
+  return viaDouble(x, [](double v) { return std::atanh(v); });
+}
+
 Scalar ScalarEvaluator::powf(const Scalar &x, const Scalar &y) {
   return viaDouble(x, y, [](double a, double b) { return std::pow(a, b); });
 }
@@ -209,6 +245,33 @@ Scalar ScalarEvaluator::ori(const Scalar &x, const Scalar &y) {
 
 Scalar ScalarEvaluator::xori(const Scalar &x, const Scalar &y) {
   return intLike(x, x.getInt() ^ y.getInt());
+}
+
+/// Shifts by `y` (unsigned) bits; undefined, as in arith, for y >= width.
+template <typename Shift>
+static Scalar shiftBy(const Scalar &x, const Scalar &y, bool &undefined,
+                      Shift shift) {
+  const APInt &a = x.getInt(), &b = y.getInt();
+  if (b.uge(a.getBitWidth())) {
+    undefined = true;
+    return intLike(x, APInt::getZero(a.getBitWidth()));
+  }
+  return intLike(x, shift(a, static_cast<unsigned>(b.getZExtValue())));
+}
+
+Scalar ScalarEvaluator::shli(const Scalar &x, const Scalar &y) {
+  return shiftBy(x, y, undefined,
+                 [](const APInt &a, unsigned n) { return a.shl(n); });
+}
+
+Scalar ScalarEvaluator::shrui(const Scalar &x, const Scalar &y) {
+  return shiftBy(x, y, undefined,
+                 [](const APInt &a, unsigned n) { return a.lshr(n); });
+}
+
+Scalar ScalarEvaluator::shrsi(const Scalar &x, const Scalar &y) {
+  return shiftBy(x, y, undefined,
+                 [](const APInt &a, unsigned n) { return a.ashr(n); });
 }
 
 Scalar ScalarEvaluator::maxsi(const Scalar &x, const Scalar &y) {

@@ -78,6 +78,15 @@ public:
   Scalar erf(const Scalar &x);
   Scalar sin(const Scalar &x);
   Scalar cos(const Scalar &x);
+  Scalar tan(const Scalar &x);
+  Scalar acos(const Scalar &x);
+  Scalar asin(const Scalar &x);
+  Scalar atan(const Scalar &x);
+  Scalar sinh(const Scalar &x);
+  Scalar cosh(const Scalar &x);
+  Scalar acosh(const Scalar &x);
+  Scalar asinh(const Scalar &x);
+  Scalar atanh(const Scalar &x);
   Scalar powf(const Scalar &x, const Scalar &y);
   Scalar cmpf(ComparePredicate p, const Scalar &x, const Scalar &y);
 
@@ -88,6 +97,9 @@ public:
   Scalar andi(const Scalar &x, const Scalar &y);
   Scalar ori(const Scalar &x, const Scalar &y);
   Scalar xori(const Scalar &x, const Scalar &y);
+  Scalar shli(const Scalar &x, const Scalar &y);
+  Scalar shrui(const Scalar &x, const Scalar &y);
+  Scalar shrsi(const Scalar &x, const Scalar &y);
   Scalar maxsi(const Scalar &x, const Scalar &y);
   Scalar minsi(const Scalar &x, const Scalar &y);
   Scalar maxui(const Scalar &x, const Scalar &y);

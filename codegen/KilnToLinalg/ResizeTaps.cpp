@@ -55,8 +55,14 @@ static float originalCoordinate(const ResizeAxisSpec &s, int64_t x) {
   }
   case ResizeCoordinateMode::pytorch_half_pixel:
     return s.out > 1 ? (xr + 0.5f) / scale - 0.5f : 0.0f;
-  case ResizeCoordinateMode::align_corners:
-    return s.out == 1 ? 0.0f : xr * (lenIn - 1) / (lenOut - 1);
+  case ResizeCoordinateMode::align_corners: {
+    // length_resized is scale * length_original before rounding, as the
+    // operator's reference computes it (onnxruntime divides by the rounded
+    // size instead, which differs when downscaling by a scale that does not
+    // divide the length). From `sizes` the product is the size exactly.
+    float lenResized = static_cast<float>(s.scale * static_cast<double>(s.in));
+    return lenResized <= 1 ? 0.0f : xr * (lenIn - 1) / (lenResized - 1);
+  }
   case ResizeCoordinateMode::asymmetric:
     return xr / scale;
   case ResizeCoordinateMode::tf_half_pixel_for_nearest:

@@ -62,6 +62,15 @@ Value ScalarBuilder::rsqrt(Value x) { return b.create<math::RsqrtOp>(loc, x); }
 Value ScalarBuilder::tanh(Value x) { return b.create<math::TanhOp>(loc, x); }
 Value ScalarBuilder::erf(Value x) { return b.create<math::ErfOp>(loc, x); }
 Value ScalarBuilder::sin(Value x) { return b.create<math::SinOp>(loc, x); }
+Value ScalarBuilder::tan(Value x) { return b.create<math::TanOp>(loc, x); }
+Value ScalarBuilder::acos(Value x) { return b.create<math::AcosOp>(loc, x); }
+Value ScalarBuilder::asin(Value x) { return b.create<math::AsinOp>(loc, x); }
+Value ScalarBuilder::atan(Value x) { return b.create<math::AtanOp>(loc, x); }
+Value ScalarBuilder::sinh(Value x) { return b.create<math::SinhOp>(loc, x); }
+Value ScalarBuilder::cosh(Value x) { return b.create<math::CoshOp>(loc, x); }
+Value ScalarBuilder::acosh(Value x) { return b.create<math::AcoshOp>(loc, x); }
+Value ScalarBuilder::asinh(Value x) { return b.create<math::AsinhOp>(loc, x); }
+Value ScalarBuilder::atanh(Value x) { return b.create<math::AtanhOp>(loc, x); }
 Value ScalarBuilder::cos(Value x) { return b.create<math::CosOp>(loc, x); }
 
 Value ScalarBuilder::powf(Value x, Value y) {
@@ -115,6 +124,18 @@ Value ScalarBuilder::ori(Value x, Value y) {
 
 Value ScalarBuilder::xori(Value x, Value y) {
   return b.create<arith::XOrIOp>(loc, x, y);
+}
+
+Value ScalarBuilder::shli(Value x, Value y) {
+  return b.create<arith::ShLIOp>(loc, x, y);
+}
+
+Value ScalarBuilder::shrui(Value x, Value y) {
+  return b.create<arith::ShRUIOp>(loc, x, y);
+}
+
+Value ScalarBuilder::shrsi(Value x, Value y) {
+  return b.create<arith::ShRSIOp>(loc, x, y);
 }
 
 Value ScalarBuilder::maxsi(Value x, Value y) {

@@ -51,6 +51,15 @@ public:
   Value erf(Value x);
   Value sin(Value x);
   Value cos(Value x);
+  Value tan(Value x);
+  Value acos(Value x);
+  Value asin(Value x);
+  Value atan(Value x);
+  Value sinh(Value x);
+  Value cosh(Value x);
+  Value acosh(Value x);
+  Value asinh(Value x);
+  Value atanh(Value x);
   Value powf(Value x, Value y);
   Value cmpf(ComparePredicate p, Value x, Value y);
 
@@ -61,6 +70,9 @@ public:
   Value andi(Value x, Value y);
   Value ori(Value x, Value y);
   Value xori(Value x, Value y);
+  Value shli(Value x, Value y);
+  Value shrui(Value x, Value y);
+  Value shrsi(Value x, Value y);
   Value maxsi(Value x, Value y);
   Value minsi(Value x, Value y);
   Value maxui(Value x, Value y);

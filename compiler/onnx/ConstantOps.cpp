@@ -239,11 +239,136 @@ LogicalResult importRange(NodeImporter &n) {
   return success();
 }
 
+/// EyeLike: a 2-D constant of the input's shape with ones on diagonal `k`
+/// (above the main one for k > 0), of type `dtype` (default: the input's).
+LogicalResult importEyeLike(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  std::optional<int64_t> dtype = a.getOptionalInt("dtype");
+  int64_t k = a.getInt("k", 0);
+  if (failed(n.checkArity(1, 1)) || failed(a.status()))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() != 2 || !type.hasStaticShape())
+    return n.error() << "expects a static 2-D input, got " << type;
+  Type et = dtype ? elementTypeFor(n.context(), static_cast<int32_t>(*dtype))
+                  : type.getElementType();
+  if (!et)
+    return n.error() << "attribute 'dtype' is "
+                     << onnxTypeName(static_cast<int32_t>(*dtype))
+                     << ", which Kiln does not support";
+  auto attrOf = [&](int64_t v) -> Attribute {
+    if (isa<FloatType>(et))
+      return FloatAttr::get(et, static_cast<double>(v));
+    return IntegerAttr::get(et, v);
+  };
+  Attribute one = attrOf(1), zero = attrOf(0);
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < type.getDimSize(0); ++i)
+    for (int64_t j = 0; j < type.getDimSize(1); ++j)
+      values.push_back(j - i == k ? one : zero);
+  n.setOutput(0, n.constant(DenseElementsAttr::get(
+                     RankedTensorType::get(type.getShape(), et), values)));
+  return success();
+}
+
+/// NonZero: the indices of the nonzero elements, [rank, count]. The count
+/// decides the output's shape, so the input must be known at compile time.
+LogicalResult importNonZero(NodeImporter &n) {
+  if (failed(n.checkArity(1, 1)))
+    return failure();
+  FailureOr<DenseElementsAttr> x = n.constantInput(0, "X");
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  SmallVector<bool> nonzero;
+  if (isa<FloatType>(type.getElementType()))
+    for (const APFloat &v : x->getValues<APFloat>())
+      nonzero.push_back(!v.isZero());
+  else
+    for (const APInt &v : x->getValues<APInt>())
+      nonzero.push_back(!v.isZero());
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t rank = shape.size(), count = llvm::count(nonzero, true);
+  SmallVector<int64_t> indices(rank * count);
+  int64_t found = 0;
+  for (auto [flat, isNonzero] : llvm::enumerate(nonzero)) {
+    if (!isNonzero)
+      continue;
+    int64_t rest = flat;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      indices[d * count + found] = rest % shape[d];
+      rest /= shape[d];
+    }
+    ++found;
+  }
+  n.setOutput(0, n.constant(DenseElementsAttr::get(
+                     RankedTensorType::get({rank, count}, n.b().getI64Type()),
+                     ArrayRef(indices))));
+  return success();
+}
+
+enum class WindowKind { hann, hamming, blackman };
+
+/// HannWindow, HammingWindow and BlackmanWindow: constants of `size` values
+/// (an input known at compile time), as the operator text computes them (in
+/// float64, then output_datatype), periodic (denominator size) or symmetric
+/// (size - 1).
+OpHandler window(WindowKind kind) {
+  return [kind](NodeImporter &n) -> LogicalResult {
+    AttributeReader &a = n.attrs();
+    int64_t dtype = a.getInt("output_datatype", 1);
+    bool periodic = a.getBool("periodic", true);
+    if (failed(n.checkArity(1, 1)) || failed(a.status()))
+      return failure();
+    Type et = elementTypeFor(n.context(), static_cast<int32_t>(dtype));
+    if (!et || et.isInteger(1))
+      return n.error() << "attribute 'output_datatype' is "
+                       << onnxTypeName(static_cast<int32_t>(dtype))
+                       << ", which Kiln does not support here";
+    FailureOr<SmallVector<int64_t>> size = n.constantInts(0, "size");
+    if (failed(size))
+      return failure();
+    if (size->size() != 1 || size->front() < 0 ||
+        size->front() > kMaxComputedElements)
+      return n.error() << "input 'size' must be one value in [0, "
+                       << kMaxComputedElements << "]";
+    int64_t length = size->front();
+    double denom = static_cast<double>(periodic ? length : length - 1);
+    SmallVector<Attribute> values;
+    for (int64_t i = 0; i < length; ++i) {
+      double t = 2 * M_PI * static_cast<double>(i) / denom, v;
+      switch (kind) {
+      case WindowKind::hann:
+        v = std::pow(std::sin(M_PI * static_cast<double>(i) / denom), 2);
+        break;
+      case WindowKind::hamming:
+        v = 25.0 / 46.0 - (1 - 25.0 / 46.0) * std::cos(t);
+        break;
+      case WindowKind::blackman:
+        v = 0.42 - 0.5 * std::cos(t) + 0.08 * std::cos(2 * t);
+        break;
+      }
+      values.push_back(isa<FloatType>(et)
+                           ? Attribute(FloatAttr::get(et, v))
+                           : Attribute(IntegerAttr::get(
+                                 et, static_cast<int64_t>(v))));
+    }
+    n.setOutput(0, n.constant(DenseElementsAttr::get(
+                       RankedTensorType::get({length}, et), values)));
+    return success();
+  };
+}
+
 } // namespace
 
 void onnx_import::registerConstantOps(OpTable &t) {
   t.add("Constant", 1, importConstant);
   t.add("ConstantOfShape", 9, importConstantOfShape);
+  t.add("BlackmanWindow", 17, window(WindowKind::blackman));
+  t.add("EyeLike", 9, importEyeLike);
+  t.add("HammingWindow", 17, window(WindowKind::hamming));
+  t.add("HannWindow", 17, window(WindowKind::hann));
+  t.add("NonZero", 9, importNonZero);
   t.add("Range", 11, importRange);
   t.add("Shape", 1, importShape);
   t.add("Size", 1, importSize);

@@ -690,8 +690,9 @@ LogicalResult importGatherElements(NodeImporter &n) {
 LogicalResult importDepthToSpace(NodeImporter &n, bool toSpace) {
   AttributeReader &a = n.attrs();
   std::optional<int64_t> blocksize = a.getOptionalInt("blocksize");
-  // `mode` arrived in opset 11; before it, DCR.
-  bool crd = toSpace && n.opset() >= 11 &&
+  // `mode` arrived in opset 11 for DepthToSpace, 28 for SpaceToDepth;
+  // before it, DCR.
+  bool crd = n.opset() >= (toSpace ? 11 : 28) &&
              a.getChoice("mode", "DCR", {"DCR", "CRD"}) == 1;
   if (failed(n.checkArity(1, 1)) || failed(a.status()))
     return failure();
@@ -718,7 +719,8 @@ LogicalResult importDepthToSpace(NodeImporter &n, bool toSpace) {
       return n.error() << "spatial dims " << h << "x" << w
                        << " are not multiples of blocksize " << bs;
     split = {b, c, h / bs, bs, w / bs, bs};
-    perm = {0, 3, 5, 1, 2, 4};
+    perm = crd ? SmallVector<int64_t>{0, 1, 3, 5, 2, 4}
+               : SmallVector<int64_t>{0, 3, 5, 1, 2, 4};
     result = {b, c * bs * bs, h / bs, w / bs};
   }
   OpChain ch{n};

@@ -524,6 +524,13 @@ Value mish(Steps &s, Value x, Type et, AttributeReader &) {
   return s.op("kiln.mul", {x, s.op("kiln.tanh", softplusOf(s, x, et))});
 }
 
+/// Swish (opset 24): x * sigmoid(alpha * x).
+Value swish(Steps &s, Value x, Type et, AttributeReader &a) {
+  double alpha = a.getFloat("alpha", 1.0);
+  Value scaled = s.op("kiln.mul", {x, s.scalar(et, alpha)});
+  return s.op("kiln.mul", {x, s.op("kiln.sigmoid", scaled)});
+}
+
 /// Shrink: x + bias below -lambd, x - bias above lambd, 0 between.
 Value shrink(Steps &s, Value x, Type et, AttributeReader &a) {
   double bias = a.getFloat("bias", 0.0);
@@ -536,29 +543,46 @@ Value shrink(Steps &s, Value x, Type et, AttributeReader &a) {
   return s.op("kiln.select", {below, s.op("kiln.add", {x, b}), inner});
 }
 
-/// Round: to the nearest integer, ties to even. f = floor(x), d = x - f:
-/// f + 1 when d > 1/2, f when d < 1/2, and on a tie whichever of f and f + 1
-/// is even (f - 2 floor(f / 2) == 0). NaN and infinities come out as they
-/// went in.
-Value roundHalfEven(Steps &s, Value x, Type et, AttributeReader &) {
+Value roundHalfEven(Steps &s, Value x, Type, AttributeReader &) {
+  return roundHalfToEven(s, x);
+}
+
+} // namespace
+
+/// f = floor(x), d = x - f: f + 1 when d > 1/2, f when d < 1/2, and on a tie
+/// whichever of f and f + 1 is even (f - 2 floor(f / 2) == 0).
+Value onnx_import::roundHalfToEven(OpChain &s, Value x) {
+  if (!x) {
+    s.ok = false;
+    return {};
+  }
+  Type et = cast<RankedTensorType>(x.getType()).getElementType();
+  auto cmp = [&](ComparePredicate p, Value a, Value b) {
+    return s.compare(static_cast<uint32_t>(p), a, b);
+  };
   Value f = s.op("kiln.floor", x);
   Value d = s.op("kiln.sub", {x, f});
   Value half = s.scalar(et, 0.5);
   Value up = s.op("kiln.add", {f, s.scalar(et, 1)});
   Value halfF = s.op("kiln.floor", s.op("kiln.mul", {f, half}));
   Value parity = s.op("kiln.sub", {f, s.op("kiln.mul", {halfF, s.scalar(et, 2)})});
-  Value even = s.cmp(ComparePredicate::eq, parity, s.scalar(et, 0));
+  Value even = cmp(ComparePredicate::eq, parity, s.scalar(et, 0));
   Value tie = s.op("kiln.select", {even, f, up});
-  Value low = s.op("kiln.select", {s.cmp(ComparePredicate::lt, d, half), f, tie});
-  return s.op("kiln.select", {s.cmp(ComparePredicate::gt, d, half), up, low});
+  Value low = s.op("kiln.select", {cmp(ComparePredicate::lt, d, half), f, tie});
+  return s.op("kiln.select", {cmp(ComparePredicate::gt, d, half), up, low});
 }
-
-} // namespace
 
 void onnx_import::registerElementwiseOps(OpTable &t) {
   t.add("Abs", 6, oneToOne("kiln.abs"));
+  t.add("Acos", 7, oneToOne("kiln.acos"));
+  t.add("Acosh", 9, oneToOne("kiln.acosh"));
+  t.add("Asin", 7, oneToOne("kiln.asin"));
+  t.add("Asinh", 9, oneToOne("kiln.asinh"));
+  t.add("Atan", 7, oneToOne("kiln.atan"));
+  t.add("Atanh", 9, oneToOne("kiln.atanh"));
   t.add("Ceil", 6, oneToOne("kiln.ceil"));
   t.add("Cos", 7, oneToOne("kiln.cos"));
+  t.add("Cosh", 9, oneToOne("kiln.cosh"));
   t.add("Erf", 9, oneToOne("kiln.erf"));
   t.add("Exp", 6, oneToOne("kiln.exp"));
   t.add("Floor", 6, oneToOne("kiln.floor"));
@@ -570,7 +594,9 @@ void onnx_import::registerElementwiseOps(OpTable &t) {
   t.add("Relu", 6, oneToOne("kiln.relu"));
   t.add("Sigmoid", 6, oneToOne("kiln.sigmoid"));
   t.add("Sin", 7, oneToOne("kiln.sin"));
+  t.add("Sinh", 9, oneToOne("kiln.sinh"));
   t.add("Sqrt", 6, oneToOne("kiln.sqrt"));
+  t.add("Tan", 7, oneToOne("kiln.tan"));
   t.add("Tanh", 6, oneToOne("kiln.tanh"));
 
   t.add("Gelu", 20, importGelu);
@@ -609,6 +635,7 @@ void onnx_import::registerElementwiseOps(OpTable &t) {
   t.add("Softsign", 1, activation(softsign));
   t.add("ThresholdedRelu", 10, activation(thresholdedRelu));
   t.add("Mish", 18, activation(mish));
+  t.add("Swish", 24, activation(swish));
   t.add("Shrink", 9, activation(shrink, /*floatOnly=*/false));
   t.add("Round", 11, activation(roundHalfEven));
   t.add("IsInf", 10, importIsInf);

@@ -533,6 +533,16 @@ Value OpChain::reshape(Value v, ArrayRef<int64_t> shape) {
   return ok ? *r : Value();
 }
 
+Value OpChain::cast(Value v, Type elementType) {
+  if (!ok || !v) {
+    ok = false;
+    return {};
+  }
+  FailureOr<Value> r = n.cast(v, elementType);
+  ok = succeeded(r);
+  return ok ? *r : Value();
+}
+
 Value OpChain::sum(Value v, ArrayRef<int64_t> axes, bool keepdims) {
   return op("kiln.reduce_sum", v,
             {n.namedI64s("axes", axes), n.namedBool("keepdims", keepdims)});

@@ -87,6 +87,41 @@ LogicalResult importBatchNormalization(NodeImporter &n) {
   return success();
 }
 
+/// kiln.reduce_mean over `axes`, keeping them.
+Value meanOver(OpChain &c, Value x, ArrayRef<int64_t> axes) {
+  return c.op("kiln.reduce_mean", x,
+              {c.n.namedI64s("axes", axes), c.n.namedBool("keepdims", true)});
+}
+
+/// The axes from `axis` to the last of a rank-`rank` tensor.
+SmallVector<int64_t> axesFrom(int64_t axis, int64_t rank) {
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < rank; ++d)
+    axes.push_back(d);
+  return axes;
+}
+
+/// LayerNormalization's optional outputs, in float32 (stash_type 1) as the
+/// operator's function body computes them: Mean = mean(X) over the axes
+/// from `axis` on (kept as 1s), InvStdDev = 1 / sqrt(mean((X - Mean)^2) +
+/// epsilon).
+LogicalResult layerNormStatistics(NodeImporter &n, int64_t axis,
+                                  double epsilon) {
+  OpChain c{n};
+  Type f32 = n.b().getF32Type();
+  SmallVector<int64_t> axes = axesFrom(axis, n.inputType(0).getRank());
+  Value x = c.cast(n.input(0), f32);
+  Value mean = meanOver(c, x, axes);
+  Value d = c.op("kiln.sub", {x, mean});
+  Value var = meanOver(c, c.op("kiln.mul", {d, d}), axes);
+  Value std =
+      c.op("kiln.sqrt", c.op("kiln.add", {var, c.scalar(f32, epsilon)}));
+  Value invStdDev = c.op("kiln.reciprocal", std);
+  if (failed(c.output(1, mean)))
+    return failure();
+  return c.output(2, invStdDev);
+}
+
 LogicalResult importLayerNormalization(NodeImporter &n) {
   AttributeReader &a = n.attrs();
   int64_t axisAttr = a.getInt("axis", -1);
@@ -100,9 +135,6 @@ LogicalResult importLayerNormalization(NodeImporter &n) {
   if (stash != 1)
     return n.error() << "attribute 'stash_type' = " << stash
                      << " is not supported (only 1, float32 statistics)";
-  if (failed(n.rejectOutputIfUsed(1, "Mean")) ||
-      failed(n.rejectOutputIfUsed(2, "InvStdDev")))
-    return failure();
   FailureOr<int64_t> axis = n.normalizeAxis(axisAttr, n.inputType(0).getRank());
   if (failed(axis))
     return failure();
@@ -115,13 +147,39 @@ LogicalResult importLayerNormalization(NodeImporter &n) {
   if (failed(y))
     return failure();
   n.setOutput(0, *y);
-  return success();
+  if (!n.isOutputUsed(1) && !n.isOutputUsed(2))
+    return success();
+  return layerNormStatistics(n, *axis, epsilon);
 }
 
-/// kiln.reduce_mean over `axes`, keeping them.
-Value meanOver(OpChain &c, Value x, ArrayRef<int64_t> axes) {
-  return c.op("kiln.reduce_mean", x,
-              {c.n.namedI64s("axes", axes), c.n.namedBool("keepdims", true)});
+/// RMSNormalization (opset 23), as its function body: in float32 (stash_type
+/// 1), X / sqrt(mean(X^2) + epsilon) over the axes from `axis` on, cast
+/// back to X's type, times scale.
+LogicalResult importRMSNormalization(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  int64_t axisAttr = a.getInt("axis", -1);
+  double epsilon = a.getFloat("epsilon", 1e-5);
+  int64_t stash = a.getInt("stash_type", 1);
+  if (failed(n.checkArity(2, 2)) || failed(a.status()))
+    return failure();
+  if (stash != 1)
+    return n.error() << "attribute 'stash_type' = " << stash
+                     << " is not supported (only 1, float32 statistics)";
+  RankedTensorType type = n.inputType(0);
+  if (!isa<FloatType>(type.getElementType()))
+    return n.error() << "expects a floating-point input, got " << type;
+  FailureOr<int64_t> axis = n.normalizeAxis(axisAttr, type.getRank());
+  if (failed(axis))
+    return failure();
+  OpChain c{n};
+  Type f32 = n.b().getF32Type();
+  Value x = c.cast(n.input(0), f32);
+  Value meanSquare =
+      meanOver(c, c.op("kiln.mul", {x, x}), axesFrom(*axis, type.getRank()));
+  Value rms =
+      c.op("kiln.sqrt", c.op("kiln.add", {meanSquare, c.scalar(f32, epsilon)}));
+  Value y = c.cast(c.op("kiln.div", {x, rms}), type.getElementType());
+  return c.output(0, c.op("kiln.mul", {y, n.input(1)}));
 }
 
 /// (x - mean) / sqrt(var + epsilon) over `axes` (biased variance, as the
@@ -270,6 +328,74 @@ LogicalResult importHardmax(NodeImporter &n) {
   return c.output(0, y);
 }
 
+/// LRN: x / (bias + alpha / size * square_sum)^beta, square_sum over the
+/// channels [c - floor((size - 1) / 2), c + ceil((size - 1) / 2)] clipped to
+/// the tensor. The windowed sum is an average pool of x^2 (as [N, 1, C,
+/// rest], padding counted) times size.
+LogicalResult importLRN(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  double alpha = a.getFloat("alpha", 1e-4);
+  double beta = a.getFloat("beta", 0.75);
+  double bias = a.getFloat("bias", 1.0);
+  std::optional<int64_t> size = a.getOptionalInt("size");
+  if (failed(n.checkArity(1, 1)) || failed(a.status()))
+    return failure();
+  if (!size || *size < 1)
+    return n.error() << "attribute 'size' is required and must be positive";
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() < 3 || !type.hasStaticShape() ||
+      !isa<FloatType>(type.getElementType()))
+    return n.error() << "expects a static floating-point input of rank 3 or "
+                        "more, got "
+                     << type;
+  ArrayRef<int64_t> shape = type.getShape();
+  Type et = type.getElementType();
+  OpChain c{n};
+  Value x = n.input(0);
+  Value squares =
+      c.reshape(c.op("kiln.mul", {x, x}),
+                {shape[0], 1, shape[1], numElements(shape.drop_front(2))});
+  int64_t before = (*size - 1) / 2, after = *size - 1 - before;
+  Value mean = c.op("kiln.avg_pool", squares,
+                    {n.namedI64s("kernel_shape", {*size, 1}),
+                     n.namedI64s("strides", {1, 1}),
+                     n.namedI64s("pads", {before, 0, after, 0}),
+                     n.namedBool("count_include_pad", true)});
+  // alpha / size * (size * mean) = alpha * mean.
+  Value base = c.op("kiln.add", {c.scalar(et, bias),
+                                 c.op("kiln.mul", {c.scalar(et, alpha), mean})});
+  Value denom = c.op("kiln.pow", {base, c.scalar(et, beta)});
+  return c.output(0, c.op("kiln.div", {x, c.reshape(denom, shape)}));
+}
+
+/// LpNormalization: x / ||x||_p along `axis`, p 1 (sum of |x|) or 2; a zero
+/// norm divides by 1 (its x are all 0), as the operator's reference.
+LogicalResult importLpNormalization(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  int64_t axisAttr = a.getInt("axis", -1);
+  int64_t p = a.getInt("p", 2);
+  if (failed(n.checkArity(1, 1)) || failed(a.status()))
+    return failure();
+  if (p != 1 && p != 2)
+    return n.error() << "attribute 'p' = " << p << " is not supported (1 or 2)";
+  RankedTensorType type = n.inputType(0);
+  if (!isa<FloatType>(type.getElementType()))
+    return n.error() << "expects a floating-point input, got " << type;
+  FailureOr<int64_t> axis = n.normalizeAxis(axisAttr, type.getRank());
+  if (failed(axis))
+    return failure();
+  OpChain c{n};
+  Value x = n.input(0);
+  Value norm = p == 1 ? c.sum(c.op("kiln.abs", x), {*axis}, true)
+                      : c.op("kiln.sqrt", c.sum(c.op("kiln.mul", {x, x}),
+                                                {*axis}, true));
+  Type et = type.getElementType();
+  Value isZero = c.compare(static_cast<uint32_t>(ComparePredicate::eq), norm,
+                           c.scalar(et, 0));
+  norm = c.op("kiln.select", {isZero, c.scalar(et, 1), norm});
+  return c.output(0, c.op("kiln.div", {x, norm}));
+}
+
 } // namespace
 
 void onnx_import::registerNormalizationOps(OpTable &t) {
@@ -279,6 +405,9 @@ void onnx_import::registerNormalizationOps(OpTable &t) {
   t.add("InstanceNormalization", 6, importInstanceNormalization);
   t.add("MeanVarianceNormalization", 9, importMeanVarianceNormalization);
   t.add("LayerNormalization", 17, importLayerNormalization);
+  t.add("LpNormalization", 1, importLpNormalization);
+  t.add("LRN", 1, importLRN);
   t.add("LogSoftmax", 1, softmax("kiln.log_softmax"));
+  t.add("RMSNormalization", 23, importRMSNormalization);
   t.add("Softmax", 1, softmax("kiln.softmax"));
 }

@@ -567,12 +567,16 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
     opset = opset ? opset : kMaxOpset; // no usable default-domain import
   }
   OpTable table;
+  registerBitwiseOps(table);
   registerConstantOps(table);
   registerElementwiseOps(table);
   registerConvOps(table);
+  registerEinsumOps(table);
+  registerIndexingOps(table);
   registerMatmulOps(table);
   registerNormalizationOps(table);
   registerPoolingOps(table);
+  registerQuantizationOps(table);
   registerReductionOps(table);
   registerLossOps(table);
   registerResizeOps(table);

@@ -275,11 +275,17 @@ struct OpChain {
   /// A rank-0 constant.
   Value scalar(Type elementType, double value);
   Value reshape(Value v, ArrayRef<int64_t> shape);
+  /// kiln.cast to `elementType`; `v` itself if it already has it.
+  Value cast(Value v, Type elementType);
   /// kiln.reduce_sum over `axes`.
   Value sum(Value v, ArrayRef<int64_t> axes, bool keepdims);
   /// Sets output `i` to `v`; failure if the chain failed.
   LogicalResult output(unsigned i, Value v);
 };
+
+/// Float `x` rounded to the nearest integer, ties to even (ONNX Round,
+/// QuantizeLinear); NaN and infinities come out as they went in.
+Value roundHalfToEven(OpChain &c, Value x);
 
 //===----------------------------------------------------------------------===//
 // Sliding windows (Conv and pooling)
@@ -326,12 +332,16 @@ private:
   llvm::StringMap<OpSpec> specs;
 };
 
+void registerBitwiseOps(OpTable &table);       // BitwiseOps.cpp
 void registerConstantOps(OpTable &table);      // ConstantOps.cpp
 void registerElementwiseOps(OpTable &table);   // ElementwiseOps.cpp
 void registerConvOps(OpTable &table);          // ConvOps.cpp
+void registerEinsumOps(OpTable &table);        // EinsumOps.cpp
+void registerIndexingOps(OpTable &table);      // IndexingOps.cpp
 void registerMatmulOps(OpTable &table);        // MatmulOps.cpp
 void registerNormalizationOps(OpTable &table); // NormalizationOps.cpp
 void registerPoolingOps(OpTable &table);       // PoolingOps.cpp
+void registerQuantizationOps(OpTable &table);  // QuantizationOps.cpp
 void registerReductionOps(OpTable &table);     // ReductionOps.cpp
 void registerResizeOps(OpTable &table);        // ResizeOps.cpp
 void registerDataMovementOps(OpTable &table);  // DataMovementOps.cpp

@@ -81,8 +81,19 @@ FailureOr<Value> reduceOp(NodeImporter &n, StringRef kilnOp, Value x,
 OpHandler reduce(StringRef kilnOp, int64_t axesInputSince) {
   return reduceWith(
       [kilnOp = kilnOp.str()](NodeImporter &n, Value x, ArrayRef<int64_t> axes,
-                              bool keepdims) {
-        return reduceOp(n, kilnOp, x, axes, keepdims);
+                              bool keepdims) -> FailureOr<Value> {
+        // Bools (ReduceMax/ReduceMin from opset 20: any/all) as uint8.
+        Type et = cast<RankedTensorType>(x.getType()).getElementType();
+        bool isBool = et.isInteger(1) && (kilnOp == "kiln.reduce_max" ||
+                                          kilnOp == "kiln.reduce_min");
+        if (!isBool)
+          return reduceOp(n, kilnOp, x, axes, keepdims);
+        auto u8 = IntegerType::get(n.context(), 8, IntegerType::Unsigned);
+        FailureOr<Value> wide = n.cast(x, u8);
+        if (failed(wide))
+          return failure();
+        FailureOr<Value> r = reduceOp(n, kilnOp, *wide, axes, keepdims);
+        return failed(r) ? r : n.cast(*r, et);
       },
       axesInputSince);
 }
@@ -198,7 +209,8 @@ LogicalResult importArgExtremum(NodeImporter &n, bool min) {
 /// mask selects, for each i, the j to add: select(mask, x broadcast to
 /// [.., L(i), L(j), ..], 0) summed over j. A select, not a product, so an
 /// inf or NaN reaches only the sums that include it. O(L^2) work per line.
-LogicalResult importCumSum(NodeImporter &n) {
+/// CumProd (`product`) is the same with 1 for the unselected and a product.
+LogicalResult importCumulative(NodeImporter &n, bool product) {
   AttributeReader &a = n.attrs();
   bool exclusive = a.getBool("exclusive", false);
   bool reverse = a.getBool("reverse", false);
@@ -218,7 +230,8 @@ LogicalResult importCumSum(NodeImporter &n) {
   int64_t length = type.getDimSize(*axis);
   if (length > 4096)
     return n.error() << "axis " << *axis << " has " << length
-                     << " elements; Kiln's CumSum takes at most 4096";
+                     << " elements; Kiln's " << n.opType()
+                     << " takes at most 4096";
   SmallVector<bool> mask;
   for (int64_t i = 0; i < length; ++i)
     for (int64_t j = 0; j < length; ++j)
@@ -233,8 +246,12 @@ LogicalResult importCumSum(NodeImporter &n) {
   lineShape.insert(lineShape.begin() + *axis, 1);
   OpChain c{n};
   Value x = c.reshape(n.input(0), lineShape);
-  Value picked = c.op("kiln.select",
-                      {maskValue, x, c.scalar(type.getElementType(), 0)});
+  Value picked = c.op("kiln.select", {maskValue, x,
+                                      c.scalar(type.getElementType(), product)});
+  if (product)
+    return c.output(0, c.op("kiln.reduce_prod", picked,
+                            {n.namedI64s("axes", {*axis + 1}),
+                             n.namedBool("keepdims", false)}));
   return c.output(0, c.sum(picked, {*axis + 1}, false));
 }
 
@@ -243,7 +260,8 @@ LogicalResult importCumSum(NodeImporter &n) {
 void onnx_import::registerReductionOps(OpTable &t) {
   t.add("ArgMax", 1, [](NodeImporter &n) { return importArgExtremum(n, false); });
   t.add("ArgMin", 1, [](NodeImporter &n) { return importArgExtremum(n, true); });
-  t.add("CumSum", 11, importCumSum);
+  t.add("CumProd", 26, [](NodeImporter &n) { return importCumulative(n, true); });
+  t.add("CumSum", 11, [](NodeImporter &n) { return importCumulative(n, false); });
   t.add("ReduceL1", 1, reduceSumOf("kiln.abs", ""));
   t.add("ReduceL2", 1, reduceSumOf("square", "kiln.sqrt"));
   t.add("ReduceLogSum", 1, reduceSumOf("", "kiln.log"));

@@ -27,6 +27,12 @@ KILN_ZERO_VJP(NotOp)
 KILN_ZERO_VJP(AndOp)
 KILN_ZERO_VJP(OrOp)
 KILN_ZERO_VJP(CompareOp)
+KILN_ZERO_VJP(BitwiseNotOp)
+KILN_ZERO_VJP(BitwiseAndOp)
+KILN_ZERO_VJP(BitwiseOrOp)
+KILN_ZERO_VJP(BitwiseXorOp)
+KILN_ZERO_VJP(ShiftLeftOp)
+KILN_ZERO_VJP(ShiftRightOp)
 #undef KILN_ZERO_VJP
 
 //===----------------------------------------------------------------------===//
@@ -132,6 +138,78 @@ LogicalResult SinOp::buildVJP(VJPBuilder &vjp) {
 LogicalResult CosOp::buildVJP(VJPBuilder &vjp) {
   if (Value g = vjp.resultGrad())
     vjp.setOperandGrad(0, vjp.neg(vjp.mul(g, vjp.create<SinOp>(getInput()))));
+  return success();
+}
+
+LogicalResult TanOp::buildVJP(VJPBuilder &vjp) {
+  // 1 + tan(x)^2
+  Value g = vjp.resultGrad(), y = getOutput();
+  if (g)
+    vjp.setOperandGrad(
+        0, vjp.mul(g, vjp.add(vjp.scalarLike(y, 1.0), vjp.mul(y, y))));
+  return success();
+}
+
+LogicalResult SinhOp::buildVJP(VJPBuilder &vjp) {
+  if (Value g = vjp.resultGrad())
+    vjp.setOperandGrad(0, vjp.mul(g, vjp.create<CoshOp>(getInput())));
+  return success();
+}
+
+LogicalResult CoshOp::buildVJP(VJPBuilder &vjp) {
+  if (Value g = vjp.resultGrad())
+    vjp.setOperandGrad(0, vjp.mul(g, vjp.create<SinhOp>(getInput())));
+  return success();
+}
+
+/// g / sqrt(sign * x^2 + c): the derivatives of asin (-1, 1), acosh (1, -1)
+/// and asinh (1, 1).
+static Value overSqrt(VJPBuilder &vjp, Value g, Value x, double sign,
+                      double c) {
+  Value x2 = vjp.scale(vjp.mul(x, x), sign);
+  Value root = vjp.create<SqrtOp>(vjp.add(x2, vjp.scalarLike(x, c)));
+  return vjp.div(g, root);
+}
+
+LogicalResult AsinOp::buildVJP(VJPBuilder &vjp) {
+  if (Value g = vjp.resultGrad())
+    vjp.setOperandGrad(0, overSqrt(vjp, g, getInput(), -1.0, 1.0));
+  return success();
+}
+
+LogicalResult AcosOp::buildVJP(VJPBuilder &vjp) {
+  if (Value g = vjp.resultGrad())
+    vjp.setOperandGrad(0, vjp.neg(overSqrt(vjp, g, getInput(), -1.0, 1.0)));
+  return success();
+}
+
+LogicalResult AcoshOp::buildVJP(VJPBuilder &vjp) {
+  if (Value g = vjp.resultGrad())
+    vjp.setOperandGrad(0, overSqrt(vjp, g, getInput(), 1.0, -1.0));
+  return success();
+}
+
+LogicalResult AsinhOp::buildVJP(VJPBuilder &vjp) {
+  if (Value g = vjp.resultGrad())
+    vjp.setOperandGrad(0, overSqrt(vjp, g, getInput(), 1.0, 1.0));
+  return success();
+}
+
+LogicalResult AtanOp::buildVJP(VJPBuilder &vjp) {
+  // g / (1 + x^2)
+  Value g = vjp.resultGrad(), x = getInput();
+  if (g)
+    vjp.setOperandGrad(
+        0, vjp.div(g, vjp.add(vjp.scalarLike(x, 1.0), vjp.mul(x, x))));
+  return success();
+}
+
+LogicalResult AtanhOp::buildVJP(VJPBuilder &vjp) {
+  // g / (1 - x^2)
+  Value g = vjp.resultGrad(), x = getInput();
+  if (g)
+    vjp.setOperandGrad(
+        0, vjp.div(g, vjp.sub(vjp.scalarLike(x, 1.0), vjp.mul(x, x))));
   return success();
 }
 

@@ -47,6 +47,9 @@ CASES = [
     ("sigmoid", torch.sigmoid, [r(3, 4)]),
     ("erf", torch.erf, [r(3, 4)]),
     ("sin_cos", lambda x: torch.sin(x) * torch.cos(x), [r(3, 4)]),
+    ("tan_atan", lambda x: torch.tan(x) * torch.atan(x), [torch.rand(3, 4) * 2 - 1]),
+    # PyTorch 1.13 exports no sinh, cosh, asinh, acosh or atanh: ONNX_CASES has them.
+    ("acos_asin", lambda x: torch.acos(x) * torch.asin(x), [torch.rand(3, 4) * 1.6 - 0.8]),
     ("gelu", F.gelu, [r(3, 4)]),
     # ONNX stores alpha (and beta) as float32: 0.1 becomes 0.10000000149, so
     # against PyTorch's float64 0.1 the gradient differs by ~1.5e-8 relative.
@@ -119,12 +122,13 @@ CASES = [
 ]
 
 
-def batch_norm_onnx(path, shape, channels):
+def batch_norm_onnx(path, shapes):
     """BatchNormalization with every operand a graph input (PyTorch exports
     running statistics as initializers): the gradients of the mean and the
     variance are checked too."""
     from onnx import TensorProto, helper
     double = TensorProto.DOUBLE
+    shape, channels = shapes[0], shapes[1][0]
     vec = lambda n: helper.make_tensor_value_info(n, double, [channels])
     graph = helper.make_graph(
         [helper.make_node("BatchNormalization", ["input0", "input1", "input2", "input3", "input4"],
@@ -137,6 +141,19 @@ def batch_norm_onnx(path, shape, channels):
     return ["input%d" % i for i in range(5)], ["output0"]
 
 
+def unary_onnx(op):
+    """A one-node float64 model of the unary op `op`."""
+    def make(path, shapes):
+        import onnx
+        from onnx import TensorProto, helper
+        info = lambda n: helper.make_tensor_value_info(n, TensorProto.DOUBLE, shapes[0])
+        graph = helper.make_graph([helper.make_node(op, ["input0"], ["output0"])], op,
+                                  [info("input0")], [info("output0")])
+        onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+        return ["input0"], ["output0"]
+    return make
+
+
 def batch_norm_ref(x, s, b, m, v):
     c = lambda t: t.reshape(1, -1, 1, 1)
     return (x - c(m)) / torch.sqrt(c(v) + 1e-3) * c(s) + c(b)
@@ -145,6 +162,11 @@ def batch_norm_ref(x, s, b, m, v):
 ONNX_CASES = [
     ("batch_norm_all_operands", batch_norm_onnx, batch_norm_ref,
      [r(2, 3, 4, 4), r(3), r(3), r(3), r(3, low=0.5)]),
+    ("sinh", unary_onnx("Sinh"), torch.sinh, [r(3, 4)]),
+    ("cosh", unary_onnx("Cosh"), torch.cosh, [r(3, 4)]),
+    ("asinh", unary_onnx("Asinh"), torch.asinh, [r(3, 4)]),
+    ("acosh", unary_onnx("Acosh"), torch.acosh, [r(3, 4, low=1.2)]),
+    ("atanh", unary_onnx("Atanh"), torch.atanh, [torch.rand(3, 4) * 1.6 - 0.8]),
 ]
 
 
@@ -152,7 +174,7 @@ def check_case(name, fn, inputs, work, rtol=1e-9, make_onnx=None):
     module = Fn(fn).eval()
     path = os.path.join(work, name + ".onnx")
     if make_onnx:
-        input_names, output_names = make_onnx(path, list(inputs[0].shape), inputs[1].shape[0])
+        input_names, output_names = make_onnx(path, [list(t.shape) for t in inputs])
     else:
         input_names, output_names = gt.export(module, inputs, path)
     artifact = gt.compile_grad(path, os.path.join(work, name), wrt="inputs")

@@ -5,7 +5,9 @@
 # differently from the operator text, are compared with NumPy instead
 # (references from test/codegen/exec/gen_exec_tests.py, written from the
 # ONNX text): Resize's tf_half_pixel_for_nearest and exclude_outside with
-# linear; ConvTranspose with pads that come out negative (onnxruntime clamps
+# linear, and align_corners from scales (onnxruntime divides by the output
+# size - 1, the operator's reference by scale * input size - 1, which differ
+# when that product is not an integer); ConvTranspose with pads that come out negative (onnxruntime clamps
 # them to 0) and output_padding at or above the stride (its result there is
 # wrong). The NumPy references are themselves checked against onnxruntime on
 # the combinations both implement.
@@ -157,19 +159,28 @@ SIZES = [
 ]
 
 g19 = Graph(19, {"x": x, "xi": xi})
+# align_corners from scales (or sizes with a kept aspect ratio), where onnxruntime
+# departs from the operator text: NumPy.
+gac = Graph(19, {"x": x})
 for (mode, coord, (scales, sizes, axes, roi)), i in zip(
         itertools.product(["nearest", "linear", "cubic"], COORDS, SIZES), itertools.count()):
     # keep_aspect_ratio_policy over explicit axes only: over all dims it
     # would also scale N and C (to 0 here).
-    resize(g19, "x", mode, coord, ROUNDINGS[i % 4], scales, sizes, axes,
-           ["stretch", "not_larger", "not_smaller"][i % 3] if axes else "stretch",
+    policy = ["stretch", "not_larger", "not_smaller"][i % 3] if axes else "stretch"
+    # (A kept aspect ratio makes the scale, not the sizes, decide.)
+    by_scales = coord == "align_corners" and (scales is not None or policy != "stretch")
+    resize(gac if by_scales else g19, "x", mode, coord, ROUNDINGS[i % 4], scales, sizes, axes,
+           policy,
            roi if coord == "tf_crop_and_resize" else None, a=[-0.75, -0.5][i % 2],
            exclude=(i // 2) % 2 if mode == "cubic" else 0,
-           antialias=(i // 3) % 2 if mode != "nearest" else 0, extrapolation=[0.0, -3.5][i % 2])
+           antialias=(i // 3) % 2 if mode != "nearest" else 0, extrapolation=[0.0, -3.5][i % 2],
+           numpy=by_scales)
 # Every rounding with every coordinate transform.
 for coord, nearest in itertools.product(COORDS, ROUNDINGS):
-    resize(g19, "x", "nearest", coord, nearest, [1, 1, 1.5, 0.8],
-           roi=[0, 0, 0.1, 0.2, 1, 1, 0.7, 1.2] if coord == "tf_crop_and_resize" else None)
+    resize(gac if coord == "align_corners" else g19, "x", "nearest", coord, nearest,
+           [1, 1, 1.5, 0.8],
+           roi=[0, 0, 0.1, 0.2, 1, 1, 0.7, 1.2] if coord == "tf_crop_and_resize" else None,
+           numpy=coord == "align_corners")
 # PaddleOCR's detector: 2x and 4x nearest, asymmetric, floor.
 resize(g19, "x", "nearest", "asymmetric", "floor", [1, 1, 2, 2])
 resize(g19, "x", "nearest", "asymmetric", "floor", [1, 1, 4, 4])
@@ -179,26 +190,33 @@ resize(g19, "xi", "nearest", "asymmetric", "round_prefer_ceil", [2.0, 0.7, 1.5])
 resize(g19, "xi", "nearest", "tf_crop_and_resize", "floor", sizes=[5, 6], axes=[2, 1],
        roi=[0.1, -0.2, 1.2, 0.9], extrapolation=7.0)
 check(g19, "resize19", with_onnxruntime=True)
+check(gac, "resize_align_corners_scales", with_onnxruntime=False)
 
 g13 = Graph(13, {"x": x})
+g13ac = Graph(13, {"x": x})
 for mode, coord in itertools.product(["nearest", "linear", "cubic"], COORDS[:1] + COORDS[2:]):
     for scales, sizes, _, roi in SIZES[:4]:
-        resize(g13, "x", mode, coord, "round_prefer_ceil", scales, sizes,
-               roi=roi if coord == "tf_crop_and_resize" else None, exclude=mode == "cubic")
+        by_scales = coord == "align_corners" and scales is not None
+        resize(g13ac if by_scales else g13, "x", mode, coord, "round_prefer_ceil", scales, sizes,
+               roi=roi if coord == "tf_crop_and_resize" else None, exclude=mode == "cubic",
+               numpy=by_scales)
 check(g13, "resize13", with_onnxruntime=True)
+check(g13ac, "resize13_align_corners", with_onnxruntime=False)
 
 # Opset 11 writes omitted inputs as empty tensors; opset 10 has no
 # coordinate modes (onnxruntime: asymmetric, nearest rounding down on
 # upscaled dims and up on downscaled ones).
 g11 = Graph(11, {"x": x})
+g11ac = Graph(11, {"x": x})
 for mode in ["nearest", "linear", "cubic"]:
-    resize(g11, "x", mode, "align_corners", scales=[1, 1, 1.7, 0.7])
+    resize(g11ac, "x", mode, "align_corners", scales=[1, 1, 1.7, 0.7], numpy=True)
     resize(g11, "x", mode, "pytorch_half_pixel", sizes=[1, 2, 3, 10])
 g10 = Graph(10, {"x": x})
 for mode, scales in itertools.product(["nearest", "linear"],
                                       [[1, 1, 2.0, 1.5], [1, 1, 0.6, 0.45], [1, 1, 1.7, 0.7]]):
     resize(g10, "x", mode, scales=scales)
 check(g11, "resize11", with_onnxruntime=True)
+check(g11ac, "resize11_align_corners", with_onnxruntime=False)
 check(g10, "resize10", with_onnxruntime=True)
 
 # onnxruntime 1.20 has no tf_half_pixel_for_nearest and no exclude_outside
@@ -219,10 +237,12 @@ resize(gnd, "x", "cubic", sizes=[2, 3, 3, 4], antialias=1, numpy=True)
 resize(gnd, "x", "cubic", "align_corners", scales=[3.0, 1.0, 0.5, 1.3], numpy=True)
 check(gnd, "resize_nd_numpy", with_onnxruntime=False)
 
-# The NumPy reference on combinations onnxruntime implements.
+# The NumPy reference on combinations onnxruntime implements as the operator text does.
 gref = Graph(19, {"x": x})
 for (mode, coord, (scales, sizes, axes, roi)), i in zip(
         itertools.product(["nearest", "linear", "cubic"], COORDS, SIZES), itertools.count()):
+    if coord == "align_corners" and (scales is not None or (axes and i % 3)):
+        continue
     resize(gref, "x", mode, coord, ROUNDINGS[i % 4], scales, sizes, axes,
            ["stretch", "not_larger", "not_smaller"][i % 3] if axes else "stretch",
            roi if coord == "tf_crop_and_resize" else None,

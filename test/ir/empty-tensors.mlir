@@ -65,6 +65,20 @@ func.func @empty_reductions(%x: tensor<3x0xf32>, %w: tensor<0x4xf32>, %i: tensor
 
 // -----
 
+// Unsigned integers order unsigned: max over nothing is 0, min 2^N - 1.
+// CHECK-LABEL: func.func @empty_unsigned_reductions
+// CHECK-DAG: kiln.constant dense<0> : tensor<3xui8>
+// CHECK-DAG: kiln.constant dense<65535> : tensor<3xui16>
+// CHECK-NOT: kiln.reduce
+func.func @empty_unsigned_reductions(%u: tensor<3x0xui8>, %v: tensor<3x0xui16>)
+    -> (tensor<3xui8>, tensor<3xui16>) {
+  %0 = kiln.reduce_max %u {axes = array<i64: 1>, keepdims = false} : tensor<3x0xui8> -> tensor<3xui8>
+  %1 = kiln.reduce_min %v {axes = array<i64: 1>, keepdims = false} : tensor<3x0xui16> -> tensor<3xui16>
+  return %0, %1 : tensor<3xui8>, tensor<3xui16>
+}
+
+// -----
+
 // Constant padding of an empty input is all padding; a convolution without
 // input channels is its bias.
 // CHECK-LABEL: func.func @pad_and_conv

@@ -480,3 +480,43 @@ func.func @select_result_shape(%c: tensor<4xi1>, %x: tensor<f32>) -> tensor<3xf3
   %0 = kiln.select %c, %x, %x : (tensor<4xi1>, tensor<f32>, tensor<f32>) -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+func.func @acos_element_type(%x: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'kiln.acos' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<4xi32>'}}
+  %0 = kiln.acos %x : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+func.func @bitwise_not_element_type(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.bitwise_not' op operand #0 must be ranked tensor of integer values, but got 'tensor<4xf32>'}}
+  %0 = kiln.bitwise_not %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @bitwise_and_bool(%x: tensor<4xi1>) -> tensor<4xi1> {
+  // expected-error @+1 {{'kiln.bitwise_and' op operand #0 must be ranked tensor of integer values, but got 'tensor<4xi1>'}}
+  %0 = kiln.bitwise_and %x, %x : tensor<4xi1>, tensor<4xi1> -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+func.func @shift_left_mixed_types(%x: tensor<4xui8>, %y: tensor<4xi8>) -> tensor<4xui8> {
+  // expected-error @+1 {{'kiln.shift_left' op requires the same element type for all operands and results}}
+  %0 = kiln.shift_left %x, %y : tensor<4xui8>, tensor<4xi8> -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}
+
+// -----
+
+func.func @shift_right_shapes(%x: tensor<4xi32>, %y: tensor<3xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'kiln.shift_right' op operand shapes [4], [3] do not broadcast (dim 0 from the right differs and is not 1)}}
+  %0 = kiln.shift_right %x, %y : tensor<4xi32>, tensor<3xi32> -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}

@@ -79,6 +79,24 @@ func.func @float_math(%x: tensor<2x?xf32>, %h: tensor<4xf16>, %d: tensor<4xf64>,
   %11 = kiln.ceil %b : tensor<4xbf16>
   // CHECK: kiln.hard_swish %[[X]] : tensor<2x?xf32>
   %12 = kiln.hard_swish %x : tensor<2x?xf32>
+  // CHECK: kiln.tan %[[X]] : tensor<2x?xf32>
+  %13 = kiln.tan %x : tensor<2x?xf32>
+  // CHECK: kiln.acos %[[H]] : tensor<4xf16>
+  %14 = kiln.acos %h : tensor<4xf16>
+  // CHECK: kiln.asin %[[D]] : tensor<4xf64>
+  %15 = kiln.asin %d : tensor<4xf64>
+  // CHECK: kiln.atan %[[B]] : tensor<4xbf16>
+  %16 = kiln.atan %b : tensor<4xbf16>
+  // CHECK: kiln.sinh %[[X]] : tensor<2x?xf32>
+  %17 = kiln.sinh %x : tensor<2x?xf32>
+  // CHECK: kiln.cosh %[[H]] : tensor<4xf16>
+  %18 = kiln.cosh %h : tensor<4xf16>
+  // CHECK: kiln.acosh %[[D]] : tensor<4xf64>
+  %19 = kiln.acosh %d : tensor<4xf64>
+  // CHECK: kiln.asinh %[[B]] : tensor<4xbf16>
+  %20 = kiln.asinh %b : tensor<4xbf16>
+  // CHECK: kiln.atanh %[[X]] : tensor<2x?xf32>
+  %21 = kiln.atanh %x : tensor<2x?xf32>
   return
 }
 
@@ -251,6 +269,24 @@ func.func @logical(%a: tensor<2x?xi1>, %b: tensor<i1>) {
   %0 = kiln.and %a, %b : tensor<2x?xi1>, tensor<i1> -> tensor<2x?xi1>
   // CHECK: kiln.or %[[B]], %[[A]] : tensor<i1>, tensor<2x?xi1> -> tensor<2x?xi1>
   %1 = kiln.or %b, %a : tensor<i1>, tensor<2x?xi1> -> tensor<2x?xi1>
+  return
+}
+
+// CHECK-LABEL: func.func @bitwise
+// CHECK-SAME: (%[[A:[a-z0-9]+]]: tensor<2x?xi32>, %[[B:[a-z0-9]+]]: tensor<i32>, %[[U:[a-z0-9]+]]: tensor<4xui8>)
+func.func @bitwise(%a: tensor<2x?xi32>, %b: tensor<i32>, %u: tensor<4xui8>) {
+  // CHECK: kiln.bitwise_and %[[A]], %[[B]] : tensor<2x?xi32>, tensor<i32> -> tensor<2x?xi32>
+  %0 = kiln.bitwise_and %a, %b : tensor<2x?xi32>, tensor<i32> -> tensor<2x?xi32>
+  // CHECK: kiln.bitwise_or %[[B]], %[[A]] : tensor<i32>, tensor<2x?xi32> -> tensor<2x?xi32>
+  %1 = kiln.bitwise_or %b, %a : tensor<i32>, tensor<2x?xi32> -> tensor<2x?xi32>
+  // CHECK: kiln.bitwise_xor %[[U]], %[[U]] : tensor<4xui8>, tensor<4xui8> -> tensor<4xui8>
+  %2 = kiln.bitwise_xor %u, %u : tensor<4xui8>, tensor<4xui8> -> tensor<4xui8>
+  // CHECK: kiln.bitwise_not %[[U]] : tensor<4xui8>
+  %3 = kiln.bitwise_not %u : tensor<4xui8>
+  // CHECK: kiln.shift_left %[[U]], %[[U]] : tensor<4xui8>, tensor<4xui8> -> tensor<4xui8>
+  %4 = kiln.shift_left %u, %u : tensor<4xui8>, tensor<4xui8> -> tensor<4xui8>
+  // CHECK: kiln.shift_right %[[A]], %[[B]] : tensor<2x?xi32>, tensor<i32> -> tensor<2x?xi32>
+  %5 = kiln.shift_right %a, %b : tensor<2x?xi32>, tensor<i32> -> tensor<2x?xi32>
   return
 }
 

@@ -351,6 +351,91 @@ func.func @cast_bf16_f16(%a0: tensor<3xbf16>) -> (tensor<3xf16>) attributes {kil
   return %r0 : tensor<3xf16>
 }
 
+func.func @tan(%a0: tensor<2x3xf32>) -> (tensor<2x3xf32>) attributes {kiln.entry_point = "tan"} {
+  %r0 = kiln.tan %a0 : tensor<2x3xf32>
+  return %r0 : tensor<2x3xf32>
+}
+
+func.func @acos(%a0: tensor<2x3xf32>) -> (tensor<2x3xf32>) attributes {kiln.entry_point = "acos"} {
+  %r0 = kiln.acos %a0 : tensor<2x3xf32>
+  return %r0 : tensor<2x3xf32>
+}
+
+func.func @asin(%a0: tensor<2x3xf32>) -> (tensor<2x3xf32>) attributes {kiln.entry_point = "asin"} {
+  %r0 = kiln.asin %a0 : tensor<2x3xf32>
+  return %r0 : tensor<2x3xf32>
+}
+
+func.func @atan(%a0: tensor<2x3xf32>) -> (tensor<2x3xf32>) attributes {kiln.entry_point = "atan"} {
+  %r0 = kiln.atan %a0 : tensor<2x3xf32>
+  return %r0 : tensor<2x3xf32>
+}
+
+func.func @sinh(%a0: tensor<2x3xf32>) -> (tensor<2x3xf32>) attributes {kiln.entry_point = "sinh"} {
+  %r0 = kiln.sinh %a0 : tensor<2x3xf32>
+  return %r0 : tensor<2x3xf32>
+}
+
+func.func @cosh(%a0: tensor<2x3xf32>) -> (tensor<2x3xf32>) attributes {kiln.entry_point = "cosh"} {
+  %r0 = kiln.cosh %a0 : tensor<2x3xf32>
+  return %r0 : tensor<2x3xf32>
+}
+
+func.func @acosh(%a0: tensor<2x3xf32>) -> (tensor<2x3xf32>) attributes {kiln.entry_point = "acosh"} {
+  %r0 = kiln.acosh %a0 : tensor<2x3xf32>
+  return %r0 : tensor<2x3xf32>
+}
+
+func.func @asinh(%a0: tensor<2x3xf32>) -> (tensor<2x3xf32>) attributes {kiln.entry_point = "asinh"} {
+  %r0 = kiln.asinh %a0 : tensor<2x3xf32>
+  return %r0 : tensor<2x3xf32>
+}
+
+func.func @atanh(%a0: tensor<2x3xf32>) -> (tensor<2x3xf32>) attributes {kiln.entry_point = "atanh"} {
+  %r0 = kiln.atanh %a0 : tensor<2x3xf32>
+  return %r0 : tensor<2x3xf32>
+}
+
+func.func @acos_f16(%a0: tensor<2x3xf16>) -> (tensor<2x3xf16>) attributes {kiln.entry_point = "acos_f16"} {
+  %r0 = kiln.acos %a0 : tensor<2x3xf16>
+  return %r0 : tensor<2x3xf16>
+}
+
+func.func @atanh_f64(%a0: tensor<2x3xf64>) -> (tensor<2x3xf64>) attributes {kiln.entry_point = "atanh_f64"} {
+  %r0 = kiln.atanh %a0 : tensor<2x3xf64>
+  return %r0 : tensor<2x3xf64>
+}
+
+func.func @bitwise_and(%a0: tensor<6xi32>, %a1: tensor<6xi32>) -> (tensor<6xi32>) attributes {kiln.entry_point = "bitwise_and"} {
+  %r0 = kiln.bitwise_and %a0, %a1 : tensor<6xi32>, tensor<6xi32> -> tensor<6xi32>
+  return %r0 : tensor<6xi32>
+}
+
+func.func @bitwise_or_bcast(%a0: tensor<2x3xi32>, %a1: tensor<3xi32>) -> (tensor<2x3xi32>) attributes {kiln.entry_point = "bitwise_or_bcast"} {
+  %r0 = kiln.bitwise_or %a0, %a1 : tensor<2x3xi32>, tensor<3xi32> -> tensor<2x3xi32>
+  return %r0 : tensor<2x3xi32>
+}
+
+func.func @bitwise_xor_i8(%a0: tensor<4xi8>, %a1: tensor<4xi8>) -> (tensor<4xi8>) attributes {kiln.entry_point = "bitwise_xor_i8"} {
+  %r0 = kiln.bitwise_xor %a0, %a1 : tensor<4xi8>, tensor<4xi8> -> tensor<4xi8>
+  return %r0 : tensor<4xi8>
+}
+
+func.func @bitwise_not_i64(%a0: tensor<4xi64>) -> (tensor<4xi64>) attributes {kiln.entry_point = "bitwise_not_i64"} {
+  %r0 = kiln.bitwise_not %a0 : tensor<4xi64>
+  return %r0 : tensor<4xi64>
+}
+
+func.func @shift_left(%a0: tensor<6xi32>, %a1: tensor<6xi32>) -> (tensor<6xi32>) attributes {kiln.entry_point = "shift_left"} {
+  %r0 = kiln.shift_left %a0, %a1 : tensor<6xi32>, tensor<6xi32> -> tensor<6xi32>
+  return %r0 : tensor<6xi32>
+}
+
+func.func @shift_right_arith(%a0: tensor<6xi32>, %a1: tensor<6xi32>) -> (tensor<6xi32>) attributes {kiln.entry_point = "shift_right_arith"} {
+  %r0 = kiln.shift_right %a0, %a1 : tensor<6xi32>, tensor<6xi32> -> tensor<6xi32>
+  return %r0 : tensor<6xi32>
+}
+
 func.func @constant() -> (tensor<2x2xf32>) attributes {kiln.entry_point = "constant"} {
   %r0 = kiln.constant dense<[[1.5, -2.0], [0.25, 4.0]]> : tensor<2x2xf32>
   return %r0 : tensor<2x2xf32>
@@ -592,6 +677,62 @@ memref.global "private" constant @cast_f32_bf16_want0 : memref<4xf64> = dense<[1
 memref.global "private" constant @cast_bf16_f16_in0 : memref<3xbf16> = dense<[1.5, 70144.0, -0.25]>
 llvm.func @t_cast_bf16_f16(!llvm.ptr, !llvm.ptr) -> i32
 memref.global "private" constant @cast_bf16_f16_want0 : memref<3xf64> = dense<[1.5, 0x7FF0000000000000, -0.25]>
+memref.global "private" constant @tan_in0 : memref<2x3xf32> = dense<[[1.0214332342147827, 0.9948470592498779, 0.870865523815155], [-0.6679502129554749, -1.1838414669036865, 1.2501041889190674]]>
+llvm.func @t_tan(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @tan_want0 : memref<6xf64> = dense<[1.6333751678466797, 1.5398966073989868, 1.1874085664749146, -0.7889232039451599, -2.4539895057678223, 3.010617971420288]>
+memref.global "private" constant @acos_in0 : memref<2x3xf32> = dense<[[-0.705716609954834, -0.001372061320580542, 0.19284687936306], [-0.8954908847808838, -0.6689404249191284, 0.8136009573936462]]>
+llvm.func @t_acos(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @acos_want0 : memref<6xf64> = dense<[2.3542304039001465, 1.5721683502197266, 1.376733660697937, 2.6803293228149414, 2.3035786151885986, 0.6204774379730225]>
+memref.global "private" constant @asin_in0 : memref<2x3xf32> = dense<[[-0.705716609954834, -0.001372061320580542, 0.19284687936306], [-0.8954908847808838, -0.6689404249191284, 0.8136009573936462]]>
+llvm.func @t_asin(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @asin_want0 : memref<6xf64> = dense<[-0.7834340929985046, -0.0013720617862418294, 0.19406266510486603, -1.1095329523086548, -0.7327824234962463, 0.9503188729286194]>
+memref.global "private" constant @atan_in0 : memref<2x3xf32> = dense<[[-4.485159873962402, 8.041553497314453, -5.592233180999756], [-5.772754669189453, -2.701993703842163, -4.850257396697998]]>
+llvm.func @t_atan(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @atan_want0 : memref<6xf64> = dense<[-1.3514268398284912, 1.4470773935317993, -1.393847107887268, -1.399271011352539, -1.2163310050964355, -1.3674707412719727]>
+memref.global "private" constant @sinh_in0 : memref<2x3xf32> = dense<[[-1.4950532913208008, 2.6805176734924316, -1.8640776872634888], [-1.9242515563964844, -0.9006645679473877, -1.6167525053024292]]>
+llvm.func @t_sinh(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @sinh_want0 : memref<6xf64> = dense<[-2.117668867111206, 7.262058734893799, -3.147472620010376, -3.352017402648926, -1.027469277381897, -2.4190824031829834]>
+memref.global "private" constant @cosh_in0 : memref<2x3xf32> = dense<[[-1.4950532913208008, 2.6805176734924316, -1.8640776872634888], [-1.9242515563964844, -0.9006645679473877, -1.6167525053024292]]>
+llvm.func @t_cosh(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @cosh_want0 : memref<6xf64> = dense<[2.341905355453491, 7.3305864334106445, 3.302511692047119, 3.498002529144287, 1.43376886844635, 2.6176247596740723]>
+memref.global "private" constant @acosh_in0 : memref<2x3xf32> = dense<[[7.647866725921631, 3.8875732421875, 6.621914386749268], [7.880950450897217, 6.130539894104004, 5.386905670166016]]>
+llvm.func @t_acosh(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @acosh_want0 : memref<6xf64> = dense<[2.7232720851898193, 2.033964157104492, 2.5777809619903564, 2.7535459995269775, 2.49971079826355, 2.36838960647583]>
+memref.global "private" constant @asinh_in0 : memref<2x3xf32> = dense<[[-4.485159873962402, 8.041553497314453, -5.592233180999756], [-5.772754669189453, -2.701993703842163, -4.850257396697998]]>
+llvm.func @t_asinh(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @asinh_want0 : memref<6xf64> = dense<[-2.2061233520507812, 2.7816131114959717, -2.4224257469177246, -2.4537155628204346, -1.719744086265564, -2.2826404571533203]>
+memref.global "private" constant @atanh_in0 : memref<2x3xf32> = dense<[[-0.705716609954834, -0.001372061320580542, 0.19284687936306], [-0.8954908847808838, -0.6689404249191284, 0.8136009573936462]]>
+llvm.func @t_atanh(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @atanh_want0 : memref<6xf64> = dense<[-0.878598690032959, -0.0013720621354877949, 0.19529233872890472, -1.448979377746582, -0.8088229298591614, 1.137589931488037]>
+memref.global "private" constant @acos_f16_in0 : memref<2x3xf16> = dense<[[-0.70556640625, -0.0013723373413085938, 0.19287109375], [-0.8955078125, -0.6689453125, 0.8134765625]]>
+llvm.func @t_acos_f16(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @acos_f16_want0 : memref<6xf64> = dense<[2.353515625, 1.572265625, 1.376953125, 2.6796875, 2.302734375, 0.62060546875]>
+memref.global "private" constant @atanh_f64_in0 : memref<2x3xf64> = dense<[[-0.705716609954834, -0.001372061320580542, 0.19284687936306], [-0.8954908847808838, -0.6689404249191284, 0.8136009573936462]]>
+llvm.func @t_atanh_f64(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @atanh_f64_want0 : memref<6xf64> = dense<[-0.8785986928590446, -0.0013720621815738981, 0.19529233689404565, -1.4489794157468212, -0.8088229418145337, 1.1375899305418464]>
+memref.global "private" constant @bitwise_and_in0 : memref<6xi32> = dense<[0, 1, -1, 1515870810, -2147483648, 12345678]>
+memref.global "private" constant @bitwise_and_in1 : memref<6xi32> = dense<[-1, 0, 252645135, 7, -2147483648, -12345678]>
+llvm.func @t_bitwise_and(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @bitwise_and_want0 : memref<6xi64> = dense<[0, 0, 252645135, 2, -2147483648, 2]>
+memref.global "private" constant @bitwise_or_bcast_in0 : memref<2x3xi32> = dense<[[0, 1, -1], [1515870810, -2147483648, 12345678]]>
+memref.global "private" constant @bitwise_or_bcast_in1 : memref<3xi32> = dense<[-1, 0, 252645135]>
+llvm.func @t_bitwise_or_bcast(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @bitwise_or_bcast_want0 : memref<6xi64> = dense<[-1, 1, -1, -1, -2147483648, 264204111]>
+memref.global "private" constant @bitwise_xor_i8_in0 : memref<4xi8> = dense<[-128, 127, 85, 0]>
+memref.global "private" constant @bitwise_xor_i8_in1 : memref<4xi8> = dense<[1, -1, 85, -86]>
+llvm.func @t_bitwise_xor_i8(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @bitwise_xor_i8_want0 : memref<4xi64> = dense<[-127, -128, 0, -86]>
+memref.global "private" constant @bitwise_not_i64_in0 : memref<4xi64> = dense<[0, -1, 5, -9223372036854775808]>
+llvm.func @t_bitwise_not_i64(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @bitwise_not_i64_want0 : memref<4xi64> = dense<[-1, 0, -6, 9223372036854775807]>
+memref.global "private" constant @shift_left_in0 : memref<6xi32> = dense<[1, -8, -8, 5, -1, 1073741824]>
+memref.global "private" constant @shift_left_in1 : memref<6xi32> = dense<[0, 1, 31, 32, 33, -1]>
+llvm.func @t_shift_left(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @shift_left_want0 : memref<6xi64> = dense<[1, -16, 0, 0, 0, 0]>
+memref.global "private" constant @shift_right_arith_in0 : memref<6xi32> = dense<[1, -8, -8, 5, -1, 1073741824]>
+memref.global "private" constant @shift_right_arith_in1 : memref<6xi32> = dense<[0, 1, 31, 32, 33, -1]>
+llvm.func @t_shift_right_arith(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @shift_right_arith_want0 : memref<6xi64> = dense<[1, -4, -1, 0, -1, 0]>
 llvm.func @t_constant(!llvm.ptr, !llvm.ptr) -> i32
 memref.global "private" constant @constant_want0 : memref<4xf64> = dense<[1.5, -2.0, 0.25, 4.0]>
 memref.global "private" constant @checker_selftest_in0 : memref<2xf32> = dense<[1.0, 2.0]>
@@ -697,6 +838,50 @@ func.func @check_f32(%got: !llvm.ptr, %want: !llvm.ptr, %n: index, %atol: f64, %
     %gp = llvm.getelementptr %got[%ii] : (!llvm.ptr, i64) -> !llvm.ptr, f32
     %gn = llvm.load %gp : !llvm.ptr -> f32
     %g = arith.extf %gn : f32 to f64
+    %wp = llvm.getelementptr %want[%ii] : (!llvm.ptr, i64) -> !llvm.ptr, f64
+    %w = llvm.load %wp : !llvm.ptr -> f64
+    %d = arith.subf %g, %w : f64
+    %ad = math.absf %d : f64
+    %aw = math.absf %w : f64
+    %rt = arith.mulf %rtol, %aw : f64
+    %tol = arith.addf %atol, %rt : f64
+    %close = arith.cmpf ole, %ad, %tol : f64
+    %same = arith.cmpf oeq, %g, %w : f64
+    %gnan = arith.cmpf uno, %g, %g : f64
+    %wnan = arith.cmpf uno, %w, %w : f64
+    %bothnan = arith.andi %gnan, %wnan : i1
+    %ok0 = arith.ori %close, %same : i1
+    %ok = arith.ori %ok0, %bothnan : i1
+    %next = scf.if %ok -> i64 {
+      scf.yield %acc : i64
+    } else {
+      vector.print str "  mismatch at "
+      vector.print %ii : i64 punctuation <comma>
+      vector.print str " got "
+      vector.print %g : f64 punctuation <comma>
+      vector.print str " want "
+      vector.print %w : f64
+      %a = arith.addi %acc, %one : i64
+      scf.yield %a : i64
+    }
+    scf.yield %next : i64
+  }
+  vector.print %bad : i64 punctuation <no_punctuation>
+  vector.print str " mismatches\n"
+  return
+}
+
+func.func @check_f64(%got: !llvm.ptr, %want: !llvm.ptr, %n: index, %atol: f64, %rtol: f64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0 : i64
+  %fzero = arith.constant 0.0 : f64
+  %one = arith.constant 1 : i64
+  %bad = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> i64 {
+    %ii = arith.index_cast %i : index to i64
+    %gp = llvm.getelementptr %got[%ii] : (!llvm.ptr, i64) -> !llvm.ptr, f64
+    %gn = llvm.load %gp : !llvm.ptr -> f64
+    %g = arith.addf %gn, %fzero : f64
     %wp = llvm.getelementptr %want[%ii] : (!llvm.ptr, i64) -> !llvm.ptr, f64
     %w = llvm.load %wp : !llvm.ptr -> f64
     %d = arith.subf %g, %w : f64
@@ -2881,6 +3066,500 @@ func.func @main() {
   %cast_bf16_f16_atol0 = arith.constant 0.0 : f64
   %cast_bf16_f16_rtol0 = arith.constant 0.0 : f64
   func.call @check_f16(%cast_bf16_f16_out0, %cast_bf16_f16_want0, %cast_bf16_f16_n0, %cast_bf16_f16_atol0, %cast_bf16_f16_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %tan_in0_m = memref.get_global @tan_in0 : memref<2x3xf32>
+  %tan_in0_i = memref.extract_aligned_pointer_as_index %tan_in0_m : memref<2x3xf32> -> index
+  %tan_in0_l = arith.index_cast %tan_in0_i : index to i64
+  %tan_in0 = llvm.inttoptr %tan_in0_l : i64 to !llvm.ptr
+  %tan_out0_m = memref.alloc() : memref<2x3xf32>
+  %tan_out0_i = memref.extract_aligned_pointer_as_index %tan_out0_m : memref<2x3xf32> -> index
+  %tan_out0_l = arith.index_cast %tan_out0_i : index to i64
+  %tan_out0 = llvm.inttoptr %tan_out0_l : i64 to !llvm.ptr
+  %tan_ins_n = arith.constant 1 : i64
+  %tan_ins = llvm.alloca %tan_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %tan_ins_0 = llvm.getelementptr %tan_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %tan_in0, %tan_ins_0 : !llvm.ptr, !llvm.ptr
+  %tan_outs_n = arith.constant 1 : i64
+  %tan_outs = llvm.alloca %tan_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %tan_outs_0 = llvm.getelementptr %tan_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %tan_out0, %tan_outs_0 : !llvm.ptr, !llvm.ptr
+  %tan_code = llvm.call @t_tan(%tan_ins, %tan_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "tan returned "
+  vector.print %tan_code : i32
+  vector.print str "tan: "
+  %tan_want0_m = memref.get_global @tan_want0 : memref<6xf64>
+  %tan_want0_i = memref.extract_aligned_pointer_as_index %tan_want0_m : memref<6xf64> -> index
+  %tan_want0_l = arith.index_cast %tan_want0_i : index to i64
+  %tan_want0 = llvm.inttoptr %tan_want0_l : i64 to !llvm.ptr
+  %tan_n0 = arith.constant 6 : index
+  %tan_atol0 = arith.constant 1.0e-06 : f64
+  %tan_rtol0 = arith.constant 1.0e-05 : f64
+  func.call @check_f32(%tan_out0, %tan_want0, %tan_n0, %tan_atol0, %tan_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %acos_in0_m = memref.get_global @acos_in0 : memref<2x3xf32>
+  %acos_in0_i = memref.extract_aligned_pointer_as_index %acos_in0_m : memref<2x3xf32> -> index
+  %acos_in0_l = arith.index_cast %acos_in0_i : index to i64
+  %acos_in0 = llvm.inttoptr %acos_in0_l : i64 to !llvm.ptr
+  %acos_out0_m = memref.alloc() : memref<2x3xf32>
+  %acos_out0_i = memref.extract_aligned_pointer_as_index %acos_out0_m : memref<2x3xf32> -> index
+  %acos_out0_l = arith.index_cast %acos_out0_i : index to i64
+  %acos_out0 = llvm.inttoptr %acos_out0_l : i64 to !llvm.ptr
+  %acos_ins_n = arith.constant 1 : i64
+  %acos_ins = llvm.alloca %acos_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %acos_ins_0 = llvm.getelementptr %acos_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %acos_in0, %acos_ins_0 : !llvm.ptr, !llvm.ptr
+  %acos_outs_n = arith.constant 1 : i64
+  %acos_outs = llvm.alloca %acos_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %acos_outs_0 = llvm.getelementptr %acos_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %acos_out0, %acos_outs_0 : !llvm.ptr, !llvm.ptr
+  %acos_code = llvm.call @t_acos(%acos_ins, %acos_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "acos returned "
+  vector.print %acos_code : i32
+  vector.print str "acos: "
+  %acos_want0_m = memref.get_global @acos_want0 : memref<6xf64>
+  %acos_want0_i = memref.extract_aligned_pointer_as_index %acos_want0_m : memref<6xf64> -> index
+  %acos_want0_l = arith.index_cast %acos_want0_i : index to i64
+  %acos_want0 = llvm.inttoptr %acos_want0_l : i64 to !llvm.ptr
+  %acos_n0 = arith.constant 6 : index
+  %acos_atol0 = arith.constant 1.0e-06 : f64
+  %acos_rtol0 = arith.constant 1.0e-05 : f64
+  func.call @check_f32(%acos_out0, %acos_want0, %acos_n0, %acos_atol0, %acos_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %asin_in0_m = memref.get_global @asin_in0 : memref<2x3xf32>
+  %asin_in0_i = memref.extract_aligned_pointer_as_index %asin_in0_m : memref<2x3xf32> -> index
+  %asin_in0_l = arith.index_cast %asin_in0_i : index to i64
+  %asin_in0 = llvm.inttoptr %asin_in0_l : i64 to !llvm.ptr
+  %asin_out0_m = memref.alloc() : memref<2x3xf32>
+  %asin_out0_i = memref.extract_aligned_pointer_as_index %asin_out0_m : memref<2x3xf32> -> index
+  %asin_out0_l = arith.index_cast %asin_out0_i : index to i64
+  %asin_out0 = llvm.inttoptr %asin_out0_l : i64 to !llvm.ptr
+  %asin_ins_n = arith.constant 1 : i64
+  %asin_ins = llvm.alloca %asin_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %asin_ins_0 = llvm.getelementptr %asin_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %asin_in0, %asin_ins_0 : !llvm.ptr, !llvm.ptr
+  %asin_outs_n = arith.constant 1 : i64
+  %asin_outs = llvm.alloca %asin_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %asin_outs_0 = llvm.getelementptr %asin_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %asin_out0, %asin_outs_0 : !llvm.ptr, !llvm.ptr
+  %asin_code = llvm.call @t_asin(%asin_ins, %asin_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "asin returned "
+  vector.print %asin_code : i32
+  vector.print str "asin: "
+  %asin_want0_m = memref.get_global @asin_want0 : memref<6xf64>
+  %asin_want0_i = memref.extract_aligned_pointer_as_index %asin_want0_m : memref<6xf64> -> index
+  %asin_want0_l = arith.index_cast %asin_want0_i : index to i64
+  %asin_want0 = llvm.inttoptr %asin_want0_l : i64 to !llvm.ptr
+  %asin_n0 = arith.constant 6 : index
+  %asin_atol0 = arith.constant 1.0e-06 : f64
+  %asin_rtol0 = arith.constant 1.0e-05 : f64
+  func.call @check_f32(%asin_out0, %asin_want0, %asin_n0, %asin_atol0, %asin_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %atan_in0_m = memref.get_global @atan_in0 : memref<2x3xf32>
+  %atan_in0_i = memref.extract_aligned_pointer_as_index %atan_in0_m : memref<2x3xf32> -> index
+  %atan_in0_l = arith.index_cast %atan_in0_i : index to i64
+  %atan_in0 = llvm.inttoptr %atan_in0_l : i64 to !llvm.ptr
+  %atan_out0_m = memref.alloc() : memref<2x3xf32>
+  %atan_out0_i = memref.extract_aligned_pointer_as_index %atan_out0_m : memref<2x3xf32> -> index
+  %atan_out0_l = arith.index_cast %atan_out0_i : index to i64
+  %atan_out0 = llvm.inttoptr %atan_out0_l : i64 to !llvm.ptr
+  %atan_ins_n = arith.constant 1 : i64
+  %atan_ins = llvm.alloca %atan_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %atan_ins_0 = llvm.getelementptr %atan_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %atan_in0, %atan_ins_0 : !llvm.ptr, !llvm.ptr
+  %atan_outs_n = arith.constant 1 : i64
+  %atan_outs = llvm.alloca %atan_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %atan_outs_0 = llvm.getelementptr %atan_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %atan_out0, %atan_outs_0 : !llvm.ptr, !llvm.ptr
+  %atan_code = llvm.call @t_atan(%atan_ins, %atan_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "atan returned "
+  vector.print %atan_code : i32
+  vector.print str "atan: "
+  %atan_want0_m = memref.get_global @atan_want0 : memref<6xf64>
+  %atan_want0_i = memref.extract_aligned_pointer_as_index %atan_want0_m : memref<6xf64> -> index
+  %atan_want0_l = arith.index_cast %atan_want0_i : index to i64
+  %atan_want0 = llvm.inttoptr %atan_want0_l : i64 to !llvm.ptr
+  %atan_n0 = arith.constant 6 : index
+  %atan_atol0 = arith.constant 1.0e-06 : f64
+  %atan_rtol0 = arith.constant 1.0e-05 : f64
+  func.call @check_f32(%atan_out0, %atan_want0, %atan_n0, %atan_atol0, %atan_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %sinh_in0_m = memref.get_global @sinh_in0 : memref<2x3xf32>
+  %sinh_in0_i = memref.extract_aligned_pointer_as_index %sinh_in0_m : memref<2x3xf32> -> index
+  %sinh_in0_l = arith.index_cast %sinh_in0_i : index to i64
+  %sinh_in0 = llvm.inttoptr %sinh_in0_l : i64 to !llvm.ptr
+  %sinh_out0_m = memref.alloc() : memref<2x3xf32>
+  %sinh_out0_i = memref.extract_aligned_pointer_as_index %sinh_out0_m : memref<2x3xf32> -> index
+  %sinh_out0_l = arith.index_cast %sinh_out0_i : index to i64
+  %sinh_out0 = llvm.inttoptr %sinh_out0_l : i64 to !llvm.ptr
+  %sinh_ins_n = arith.constant 1 : i64
+  %sinh_ins = llvm.alloca %sinh_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %sinh_ins_0 = llvm.getelementptr %sinh_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %sinh_in0, %sinh_ins_0 : !llvm.ptr, !llvm.ptr
+  %sinh_outs_n = arith.constant 1 : i64
+  %sinh_outs = llvm.alloca %sinh_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %sinh_outs_0 = llvm.getelementptr %sinh_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %sinh_out0, %sinh_outs_0 : !llvm.ptr, !llvm.ptr
+  %sinh_code = llvm.call @t_sinh(%sinh_ins, %sinh_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "sinh returned "
+  vector.print %sinh_code : i32
+  vector.print str "sinh: "
+  %sinh_want0_m = memref.get_global @sinh_want0 : memref<6xf64>
+  %sinh_want0_i = memref.extract_aligned_pointer_as_index %sinh_want0_m : memref<6xf64> -> index
+  %sinh_want0_l = arith.index_cast %sinh_want0_i : index to i64
+  %sinh_want0 = llvm.inttoptr %sinh_want0_l : i64 to !llvm.ptr
+  %sinh_n0 = arith.constant 6 : index
+  %sinh_atol0 = arith.constant 1.0e-06 : f64
+  %sinh_rtol0 = arith.constant 1.0e-05 : f64
+  func.call @check_f32(%sinh_out0, %sinh_want0, %sinh_n0, %sinh_atol0, %sinh_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %cosh_in0_m = memref.get_global @cosh_in0 : memref<2x3xf32>
+  %cosh_in0_i = memref.extract_aligned_pointer_as_index %cosh_in0_m : memref<2x3xf32> -> index
+  %cosh_in0_l = arith.index_cast %cosh_in0_i : index to i64
+  %cosh_in0 = llvm.inttoptr %cosh_in0_l : i64 to !llvm.ptr
+  %cosh_out0_m = memref.alloc() : memref<2x3xf32>
+  %cosh_out0_i = memref.extract_aligned_pointer_as_index %cosh_out0_m : memref<2x3xf32> -> index
+  %cosh_out0_l = arith.index_cast %cosh_out0_i : index to i64
+  %cosh_out0 = llvm.inttoptr %cosh_out0_l : i64 to !llvm.ptr
+  %cosh_ins_n = arith.constant 1 : i64
+  %cosh_ins = llvm.alloca %cosh_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %cosh_ins_0 = llvm.getelementptr %cosh_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %cosh_in0, %cosh_ins_0 : !llvm.ptr, !llvm.ptr
+  %cosh_outs_n = arith.constant 1 : i64
+  %cosh_outs = llvm.alloca %cosh_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %cosh_outs_0 = llvm.getelementptr %cosh_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %cosh_out0, %cosh_outs_0 : !llvm.ptr, !llvm.ptr
+  %cosh_code = llvm.call @t_cosh(%cosh_ins, %cosh_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "cosh returned "
+  vector.print %cosh_code : i32
+  vector.print str "cosh: "
+  %cosh_want0_m = memref.get_global @cosh_want0 : memref<6xf64>
+  %cosh_want0_i = memref.extract_aligned_pointer_as_index %cosh_want0_m : memref<6xf64> -> index
+  %cosh_want0_l = arith.index_cast %cosh_want0_i : index to i64
+  %cosh_want0 = llvm.inttoptr %cosh_want0_l : i64 to !llvm.ptr
+  %cosh_n0 = arith.constant 6 : index
+  %cosh_atol0 = arith.constant 1.0e-06 : f64
+  %cosh_rtol0 = arith.constant 1.0e-05 : f64
+  func.call @check_f32(%cosh_out0, %cosh_want0, %cosh_n0, %cosh_atol0, %cosh_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %acosh_in0_m = memref.get_global @acosh_in0 : memref<2x3xf32>
+  %acosh_in0_i = memref.extract_aligned_pointer_as_index %acosh_in0_m : memref<2x3xf32> -> index
+  %acosh_in0_l = arith.index_cast %acosh_in0_i : index to i64
+  %acosh_in0 = llvm.inttoptr %acosh_in0_l : i64 to !llvm.ptr
+  %acosh_out0_m = memref.alloc() : memref<2x3xf32>
+  %acosh_out0_i = memref.extract_aligned_pointer_as_index %acosh_out0_m : memref<2x3xf32> -> index
+  %acosh_out0_l = arith.index_cast %acosh_out0_i : index to i64
+  %acosh_out0 = llvm.inttoptr %acosh_out0_l : i64 to !llvm.ptr
+  %acosh_ins_n = arith.constant 1 : i64
+  %acosh_ins = llvm.alloca %acosh_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %acosh_ins_0 = llvm.getelementptr %acosh_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %acosh_in0, %acosh_ins_0 : !llvm.ptr, !llvm.ptr
+  %acosh_outs_n = arith.constant 1 : i64
+  %acosh_outs = llvm.alloca %acosh_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %acosh_outs_0 = llvm.getelementptr %acosh_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %acosh_out0, %acosh_outs_0 : !llvm.ptr, !llvm.ptr
+  %acosh_code = llvm.call @t_acosh(%acosh_ins, %acosh_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "acosh returned "
+  vector.print %acosh_code : i32
+  vector.print str "acosh: "
+  %acosh_want0_m = memref.get_global @acosh_want0 : memref<6xf64>
+  %acosh_want0_i = memref.extract_aligned_pointer_as_index %acosh_want0_m : memref<6xf64> -> index
+  %acosh_want0_l = arith.index_cast %acosh_want0_i : index to i64
+  %acosh_want0 = llvm.inttoptr %acosh_want0_l : i64 to !llvm.ptr
+  %acosh_n0 = arith.constant 6 : index
+  %acosh_atol0 = arith.constant 1.0e-06 : f64
+  %acosh_rtol0 = arith.constant 1.0e-05 : f64
+  func.call @check_f32(%acosh_out0, %acosh_want0, %acosh_n0, %acosh_atol0, %acosh_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %asinh_in0_m = memref.get_global @asinh_in0 : memref<2x3xf32>
+  %asinh_in0_i = memref.extract_aligned_pointer_as_index %asinh_in0_m : memref<2x3xf32> -> index
+  %asinh_in0_l = arith.index_cast %asinh_in0_i : index to i64
+  %asinh_in0 = llvm.inttoptr %asinh_in0_l : i64 to !llvm.ptr
+  %asinh_out0_m = memref.alloc() : memref<2x3xf32>
+  %asinh_out0_i = memref.extract_aligned_pointer_as_index %asinh_out0_m : memref<2x3xf32> -> index
+  %asinh_out0_l = arith.index_cast %asinh_out0_i : index to i64
+  %asinh_out0 = llvm.inttoptr %asinh_out0_l : i64 to !llvm.ptr
+  %asinh_ins_n = arith.constant 1 : i64
+  %asinh_ins = llvm.alloca %asinh_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %asinh_ins_0 = llvm.getelementptr %asinh_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %asinh_in0, %asinh_ins_0 : !llvm.ptr, !llvm.ptr
+  %asinh_outs_n = arith.constant 1 : i64
+  %asinh_outs = llvm.alloca %asinh_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %asinh_outs_0 = llvm.getelementptr %asinh_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %asinh_out0, %asinh_outs_0 : !llvm.ptr, !llvm.ptr
+  %asinh_code = llvm.call @t_asinh(%asinh_ins, %asinh_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "asinh returned "
+  vector.print %asinh_code : i32
+  vector.print str "asinh: "
+  %asinh_want0_m = memref.get_global @asinh_want0 : memref<6xf64>
+  %asinh_want0_i = memref.extract_aligned_pointer_as_index %asinh_want0_m : memref<6xf64> -> index
+  %asinh_want0_l = arith.index_cast %asinh_want0_i : index to i64
+  %asinh_want0 = llvm.inttoptr %asinh_want0_l : i64 to !llvm.ptr
+  %asinh_n0 = arith.constant 6 : index
+  %asinh_atol0 = arith.constant 1.0e-06 : f64
+  %asinh_rtol0 = arith.constant 1.0e-05 : f64
+  func.call @check_f32(%asinh_out0, %asinh_want0, %asinh_n0, %asinh_atol0, %asinh_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %atanh_in0_m = memref.get_global @atanh_in0 : memref<2x3xf32>
+  %atanh_in0_i = memref.extract_aligned_pointer_as_index %atanh_in0_m : memref<2x3xf32> -> index
+  %atanh_in0_l = arith.index_cast %atanh_in0_i : index to i64
+  %atanh_in0 = llvm.inttoptr %atanh_in0_l : i64 to !llvm.ptr
+  %atanh_out0_m = memref.alloc() : memref<2x3xf32>
+  %atanh_out0_i = memref.extract_aligned_pointer_as_index %atanh_out0_m : memref<2x3xf32> -> index
+  %atanh_out0_l = arith.index_cast %atanh_out0_i : index to i64
+  %atanh_out0 = llvm.inttoptr %atanh_out0_l : i64 to !llvm.ptr
+  %atanh_ins_n = arith.constant 1 : i64
+  %atanh_ins = llvm.alloca %atanh_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %atanh_ins_0 = llvm.getelementptr %atanh_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %atanh_in0, %atanh_ins_0 : !llvm.ptr, !llvm.ptr
+  %atanh_outs_n = arith.constant 1 : i64
+  %atanh_outs = llvm.alloca %atanh_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %atanh_outs_0 = llvm.getelementptr %atanh_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %atanh_out0, %atanh_outs_0 : !llvm.ptr, !llvm.ptr
+  %atanh_code = llvm.call @t_atanh(%atanh_ins, %atanh_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "atanh returned "
+  vector.print %atanh_code : i32
+  vector.print str "atanh: "
+  %atanh_want0_m = memref.get_global @atanh_want0 : memref<6xf64>
+  %atanh_want0_i = memref.extract_aligned_pointer_as_index %atanh_want0_m : memref<6xf64> -> index
+  %atanh_want0_l = arith.index_cast %atanh_want0_i : index to i64
+  %atanh_want0 = llvm.inttoptr %atanh_want0_l : i64 to !llvm.ptr
+  %atanh_n0 = arith.constant 6 : index
+  %atanh_atol0 = arith.constant 1.0e-06 : f64
+  %atanh_rtol0 = arith.constant 1.0e-05 : f64
+  func.call @check_f32(%atanh_out0, %atanh_want0, %atanh_n0, %atanh_atol0, %atanh_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %acos_f16_in0_m = memref.get_global @acos_f16_in0 : memref<2x3xf16>
+  %acos_f16_in0_i = memref.extract_aligned_pointer_as_index %acos_f16_in0_m : memref<2x3xf16> -> index
+  %acos_f16_in0_l = arith.index_cast %acos_f16_in0_i : index to i64
+  %acos_f16_in0 = llvm.inttoptr %acos_f16_in0_l : i64 to !llvm.ptr
+  %acos_f16_out0_m = memref.alloc() : memref<2x3xf16>
+  %acos_f16_out0_i = memref.extract_aligned_pointer_as_index %acos_f16_out0_m : memref<2x3xf16> -> index
+  %acos_f16_out0_l = arith.index_cast %acos_f16_out0_i : index to i64
+  %acos_f16_out0 = llvm.inttoptr %acos_f16_out0_l : i64 to !llvm.ptr
+  %acos_f16_ins_n = arith.constant 1 : i64
+  %acos_f16_ins = llvm.alloca %acos_f16_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %acos_f16_ins_0 = llvm.getelementptr %acos_f16_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %acos_f16_in0, %acos_f16_ins_0 : !llvm.ptr, !llvm.ptr
+  %acos_f16_outs_n = arith.constant 1 : i64
+  %acos_f16_outs = llvm.alloca %acos_f16_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %acos_f16_outs_0 = llvm.getelementptr %acos_f16_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %acos_f16_out0, %acos_f16_outs_0 : !llvm.ptr, !llvm.ptr
+  %acos_f16_code = llvm.call @t_acos_f16(%acos_f16_ins, %acos_f16_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "acos_f16 returned "
+  vector.print %acos_f16_code : i32
+  vector.print str "acos_f16: "
+  %acos_f16_want0_m = memref.get_global @acos_f16_want0 : memref<6xf64>
+  %acos_f16_want0_i = memref.extract_aligned_pointer_as_index %acos_f16_want0_m : memref<6xf64> -> index
+  %acos_f16_want0_l = arith.index_cast %acos_f16_want0_i : index to i64
+  %acos_f16_want0 = llvm.inttoptr %acos_f16_want0_l : i64 to !llvm.ptr
+  %acos_f16_n0 = arith.constant 6 : index
+  %acos_f16_atol0 = arith.constant 0.001 : f64
+  %acos_f16_rtol0 = arith.constant 0.002 : f64
+  func.call @check_f16(%acos_f16_out0, %acos_f16_want0, %acos_f16_n0, %acos_f16_atol0, %acos_f16_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %atanh_f64_in0_m = memref.get_global @atanh_f64_in0 : memref<2x3xf64>
+  %atanh_f64_in0_i = memref.extract_aligned_pointer_as_index %atanh_f64_in0_m : memref<2x3xf64> -> index
+  %atanh_f64_in0_l = arith.index_cast %atanh_f64_in0_i : index to i64
+  %atanh_f64_in0 = llvm.inttoptr %atanh_f64_in0_l : i64 to !llvm.ptr
+  %atanh_f64_out0_m = memref.alloc() : memref<2x3xf64>
+  %atanh_f64_out0_i = memref.extract_aligned_pointer_as_index %atanh_f64_out0_m : memref<2x3xf64> -> index
+  %atanh_f64_out0_l = arith.index_cast %atanh_f64_out0_i : index to i64
+  %atanh_f64_out0 = llvm.inttoptr %atanh_f64_out0_l : i64 to !llvm.ptr
+  %atanh_f64_ins_n = arith.constant 1 : i64
+  %atanh_f64_ins = llvm.alloca %atanh_f64_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %atanh_f64_ins_0 = llvm.getelementptr %atanh_f64_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %atanh_f64_in0, %atanh_f64_ins_0 : !llvm.ptr, !llvm.ptr
+  %atanh_f64_outs_n = arith.constant 1 : i64
+  %atanh_f64_outs = llvm.alloca %atanh_f64_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %atanh_f64_outs_0 = llvm.getelementptr %atanh_f64_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %atanh_f64_out0, %atanh_f64_outs_0 : !llvm.ptr, !llvm.ptr
+  %atanh_f64_code = llvm.call @t_atanh_f64(%atanh_f64_ins, %atanh_f64_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "atanh_f64 returned "
+  vector.print %atanh_f64_code : i32
+  vector.print str "atanh_f64: "
+  %atanh_f64_want0_m = memref.get_global @atanh_f64_want0 : memref<6xf64>
+  %atanh_f64_want0_i = memref.extract_aligned_pointer_as_index %atanh_f64_want0_m : memref<6xf64> -> index
+  %atanh_f64_want0_l = arith.index_cast %atanh_f64_want0_i : index to i64
+  %atanh_f64_want0 = llvm.inttoptr %atanh_f64_want0_l : i64 to !llvm.ptr
+  %atanh_f64_n0 = arith.constant 6 : index
+  %atanh_f64_atol0 = arith.constant 1.0e-06 : f64
+  %atanh_f64_rtol0 = arith.constant 1.0e-05 : f64
+  func.call @check_f64(%atanh_f64_out0, %atanh_f64_want0, %atanh_f64_n0, %atanh_f64_atol0, %atanh_f64_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %bitwise_and_in0_m = memref.get_global @bitwise_and_in0 : memref<6xi32>
+  %bitwise_and_in0_i = memref.extract_aligned_pointer_as_index %bitwise_and_in0_m : memref<6xi32> -> index
+  %bitwise_and_in0_l = arith.index_cast %bitwise_and_in0_i : index to i64
+  %bitwise_and_in0 = llvm.inttoptr %bitwise_and_in0_l : i64 to !llvm.ptr
+  %bitwise_and_in1_m = memref.get_global @bitwise_and_in1 : memref<6xi32>
+  %bitwise_and_in1_i = memref.extract_aligned_pointer_as_index %bitwise_and_in1_m : memref<6xi32> -> index
+  %bitwise_and_in1_l = arith.index_cast %bitwise_and_in1_i : index to i64
+  %bitwise_and_in1 = llvm.inttoptr %bitwise_and_in1_l : i64 to !llvm.ptr
+  %bitwise_and_out0_m = memref.alloc() : memref<6xi32>
+  %bitwise_and_out0_i = memref.extract_aligned_pointer_as_index %bitwise_and_out0_m : memref<6xi32> -> index
+  %bitwise_and_out0_l = arith.index_cast %bitwise_and_out0_i : index to i64
+  %bitwise_and_out0 = llvm.inttoptr %bitwise_and_out0_l : i64 to !llvm.ptr
+  %bitwise_and_ins_n = arith.constant 2 : i64
+  %bitwise_and_ins = llvm.alloca %bitwise_and_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %bitwise_and_ins_0 = llvm.getelementptr %bitwise_and_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %bitwise_and_in0, %bitwise_and_ins_0 : !llvm.ptr, !llvm.ptr
+  %bitwise_and_ins_1 = llvm.getelementptr %bitwise_and_ins[1] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %bitwise_and_in1, %bitwise_and_ins_1 : !llvm.ptr, !llvm.ptr
+  %bitwise_and_outs_n = arith.constant 1 : i64
+  %bitwise_and_outs = llvm.alloca %bitwise_and_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %bitwise_and_outs_0 = llvm.getelementptr %bitwise_and_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %bitwise_and_out0, %bitwise_and_outs_0 : !llvm.ptr, !llvm.ptr
+  %bitwise_and_code = llvm.call @t_bitwise_and(%bitwise_and_ins, %bitwise_and_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "bitwise_and returned "
+  vector.print %bitwise_and_code : i32
+  vector.print str "bitwise_and: "
+  %bitwise_and_want0_m = memref.get_global @bitwise_and_want0 : memref<6xi64>
+  %bitwise_and_want0_i = memref.extract_aligned_pointer_as_index %bitwise_and_want0_m : memref<6xi64> -> index
+  %bitwise_and_want0_l = arith.index_cast %bitwise_and_want0_i : index to i64
+  %bitwise_and_want0 = llvm.inttoptr %bitwise_and_want0_l : i64 to !llvm.ptr
+  %bitwise_and_n0 = arith.constant 6 : index
+  func.call @check_i32(%bitwise_and_out0, %bitwise_and_want0, %bitwise_and_n0) : (!llvm.ptr, !llvm.ptr, index) -> ()
+  %bitwise_or_bcast_in0_m = memref.get_global @bitwise_or_bcast_in0 : memref<2x3xi32>
+  %bitwise_or_bcast_in0_i = memref.extract_aligned_pointer_as_index %bitwise_or_bcast_in0_m : memref<2x3xi32> -> index
+  %bitwise_or_bcast_in0_l = arith.index_cast %bitwise_or_bcast_in0_i : index to i64
+  %bitwise_or_bcast_in0 = llvm.inttoptr %bitwise_or_bcast_in0_l : i64 to !llvm.ptr
+  %bitwise_or_bcast_in1_m = memref.get_global @bitwise_or_bcast_in1 : memref<3xi32>
+  %bitwise_or_bcast_in1_i = memref.extract_aligned_pointer_as_index %bitwise_or_bcast_in1_m : memref<3xi32> -> index
+  %bitwise_or_bcast_in1_l = arith.index_cast %bitwise_or_bcast_in1_i : index to i64
+  %bitwise_or_bcast_in1 = llvm.inttoptr %bitwise_or_bcast_in1_l : i64 to !llvm.ptr
+  %bitwise_or_bcast_out0_m = memref.alloc() : memref<2x3xi32>
+  %bitwise_or_bcast_out0_i = memref.extract_aligned_pointer_as_index %bitwise_or_bcast_out0_m : memref<2x3xi32> -> index
+  %bitwise_or_bcast_out0_l = arith.index_cast %bitwise_or_bcast_out0_i : index to i64
+  %bitwise_or_bcast_out0 = llvm.inttoptr %bitwise_or_bcast_out0_l : i64 to !llvm.ptr
+  %bitwise_or_bcast_ins_n = arith.constant 2 : i64
+  %bitwise_or_bcast_ins = llvm.alloca %bitwise_or_bcast_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %bitwise_or_bcast_ins_0 = llvm.getelementptr %bitwise_or_bcast_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %bitwise_or_bcast_in0, %bitwise_or_bcast_ins_0 : !llvm.ptr, !llvm.ptr
+  %bitwise_or_bcast_ins_1 = llvm.getelementptr %bitwise_or_bcast_ins[1] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %bitwise_or_bcast_in1, %bitwise_or_bcast_ins_1 : !llvm.ptr, !llvm.ptr
+  %bitwise_or_bcast_outs_n = arith.constant 1 : i64
+  %bitwise_or_bcast_outs = llvm.alloca %bitwise_or_bcast_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %bitwise_or_bcast_outs_0 = llvm.getelementptr %bitwise_or_bcast_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %bitwise_or_bcast_out0, %bitwise_or_bcast_outs_0 : !llvm.ptr, !llvm.ptr
+  %bitwise_or_bcast_code = llvm.call @t_bitwise_or_bcast(%bitwise_or_bcast_ins, %bitwise_or_bcast_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "bitwise_or_bcast returned "
+  vector.print %bitwise_or_bcast_code : i32
+  vector.print str "bitwise_or_bcast: "
+  %bitwise_or_bcast_want0_m = memref.get_global @bitwise_or_bcast_want0 : memref<6xi64>
+  %bitwise_or_bcast_want0_i = memref.extract_aligned_pointer_as_index %bitwise_or_bcast_want0_m : memref<6xi64> -> index
+  %bitwise_or_bcast_want0_l = arith.index_cast %bitwise_or_bcast_want0_i : index to i64
+  %bitwise_or_bcast_want0 = llvm.inttoptr %bitwise_or_bcast_want0_l : i64 to !llvm.ptr
+  %bitwise_or_bcast_n0 = arith.constant 6 : index
+  func.call @check_i32(%bitwise_or_bcast_out0, %bitwise_or_bcast_want0, %bitwise_or_bcast_n0) : (!llvm.ptr, !llvm.ptr, index) -> ()
+  %bitwise_xor_i8_in0_m = memref.get_global @bitwise_xor_i8_in0 : memref<4xi8>
+  %bitwise_xor_i8_in0_i = memref.extract_aligned_pointer_as_index %bitwise_xor_i8_in0_m : memref<4xi8> -> index
+  %bitwise_xor_i8_in0_l = arith.index_cast %bitwise_xor_i8_in0_i : index to i64
+  %bitwise_xor_i8_in0 = llvm.inttoptr %bitwise_xor_i8_in0_l : i64 to !llvm.ptr
+  %bitwise_xor_i8_in1_m = memref.get_global @bitwise_xor_i8_in1 : memref<4xi8>
+  %bitwise_xor_i8_in1_i = memref.extract_aligned_pointer_as_index %bitwise_xor_i8_in1_m : memref<4xi8> -> index
+  %bitwise_xor_i8_in1_l = arith.index_cast %bitwise_xor_i8_in1_i : index to i64
+  %bitwise_xor_i8_in1 = llvm.inttoptr %bitwise_xor_i8_in1_l : i64 to !llvm.ptr
+  %bitwise_xor_i8_out0_m = memref.alloc() : memref<4xi8>
+  %bitwise_xor_i8_out0_i = memref.extract_aligned_pointer_as_index %bitwise_xor_i8_out0_m : memref<4xi8> -> index
+  %bitwise_xor_i8_out0_l = arith.index_cast %bitwise_xor_i8_out0_i : index to i64
+  %bitwise_xor_i8_out0 = llvm.inttoptr %bitwise_xor_i8_out0_l : i64 to !llvm.ptr
+  %bitwise_xor_i8_ins_n = arith.constant 2 : i64
+  %bitwise_xor_i8_ins = llvm.alloca %bitwise_xor_i8_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %bitwise_xor_i8_ins_0 = llvm.getelementptr %bitwise_xor_i8_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %bitwise_xor_i8_in0, %bitwise_xor_i8_ins_0 : !llvm.ptr, !llvm.ptr
+  %bitwise_xor_i8_ins_1 = llvm.getelementptr %bitwise_xor_i8_ins[1] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %bitwise_xor_i8_in1, %bitwise_xor_i8_ins_1 : !llvm.ptr, !llvm.ptr
+  %bitwise_xor_i8_outs_n = arith.constant 1 : i64
+  %bitwise_xor_i8_outs = llvm.alloca %bitwise_xor_i8_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %bitwise_xor_i8_outs_0 = llvm.getelementptr %bitwise_xor_i8_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %bitwise_xor_i8_out0, %bitwise_xor_i8_outs_0 : !llvm.ptr, !llvm.ptr
+  %bitwise_xor_i8_code = llvm.call @t_bitwise_xor_i8(%bitwise_xor_i8_ins, %bitwise_xor_i8_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "bitwise_xor_i8 returned "
+  vector.print %bitwise_xor_i8_code : i32
+  vector.print str "bitwise_xor_i8: "
+  %bitwise_xor_i8_want0_m = memref.get_global @bitwise_xor_i8_want0 : memref<4xi64>
+  %bitwise_xor_i8_want0_i = memref.extract_aligned_pointer_as_index %bitwise_xor_i8_want0_m : memref<4xi64> -> index
+  %bitwise_xor_i8_want0_l = arith.index_cast %bitwise_xor_i8_want0_i : index to i64
+  %bitwise_xor_i8_want0 = llvm.inttoptr %bitwise_xor_i8_want0_l : i64 to !llvm.ptr
+  %bitwise_xor_i8_n0 = arith.constant 4 : index
+  func.call @check_i8(%bitwise_xor_i8_out0, %bitwise_xor_i8_want0, %bitwise_xor_i8_n0) : (!llvm.ptr, !llvm.ptr, index) -> ()
+  %bitwise_not_i64_in0_m = memref.get_global @bitwise_not_i64_in0 : memref<4xi64>
+  %bitwise_not_i64_in0_i = memref.extract_aligned_pointer_as_index %bitwise_not_i64_in0_m : memref<4xi64> -> index
+  %bitwise_not_i64_in0_l = arith.index_cast %bitwise_not_i64_in0_i : index to i64
+  %bitwise_not_i64_in0 = llvm.inttoptr %bitwise_not_i64_in0_l : i64 to !llvm.ptr
+  %bitwise_not_i64_out0_m = memref.alloc() : memref<4xi64>
+  %bitwise_not_i64_out0_i = memref.extract_aligned_pointer_as_index %bitwise_not_i64_out0_m : memref<4xi64> -> index
+  %bitwise_not_i64_out0_l = arith.index_cast %bitwise_not_i64_out0_i : index to i64
+  %bitwise_not_i64_out0 = llvm.inttoptr %bitwise_not_i64_out0_l : i64 to !llvm.ptr
+  %bitwise_not_i64_ins_n = arith.constant 1 : i64
+  %bitwise_not_i64_ins = llvm.alloca %bitwise_not_i64_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %bitwise_not_i64_ins_0 = llvm.getelementptr %bitwise_not_i64_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %bitwise_not_i64_in0, %bitwise_not_i64_ins_0 : !llvm.ptr, !llvm.ptr
+  %bitwise_not_i64_outs_n = arith.constant 1 : i64
+  %bitwise_not_i64_outs = llvm.alloca %bitwise_not_i64_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %bitwise_not_i64_outs_0 = llvm.getelementptr %bitwise_not_i64_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %bitwise_not_i64_out0, %bitwise_not_i64_outs_0 : !llvm.ptr, !llvm.ptr
+  %bitwise_not_i64_code = llvm.call @t_bitwise_not_i64(%bitwise_not_i64_ins, %bitwise_not_i64_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "bitwise_not_i64 returned "
+  vector.print %bitwise_not_i64_code : i32
+  vector.print str "bitwise_not_i64: "
+  %bitwise_not_i64_want0_m = memref.get_global @bitwise_not_i64_want0 : memref<4xi64>
+  %bitwise_not_i64_want0_i = memref.extract_aligned_pointer_as_index %bitwise_not_i64_want0_m : memref<4xi64> -> index
+  %bitwise_not_i64_want0_l = arith.index_cast %bitwise_not_i64_want0_i : index to i64
+  %bitwise_not_i64_want0 = llvm.inttoptr %bitwise_not_i64_want0_l : i64 to !llvm.ptr
+  %bitwise_not_i64_n0 = arith.constant 4 : index
+  func.call @check_i64(%bitwise_not_i64_out0, %bitwise_not_i64_want0, %bitwise_not_i64_n0) : (!llvm.ptr, !llvm.ptr, index) -> ()
+  %shift_left_in0_m = memref.get_global @shift_left_in0 : memref<6xi32>
+  %shift_left_in0_i = memref.extract_aligned_pointer_as_index %shift_left_in0_m : memref<6xi32> -> index
+  %shift_left_in0_l = arith.index_cast %shift_left_in0_i : index to i64
+  %shift_left_in0 = llvm.inttoptr %shift_left_in0_l : i64 to !llvm.ptr
+  %shift_left_in1_m = memref.get_global @shift_left_in1 : memref<6xi32>
+  %shift_left_in1_i = memref.extract_aligned_pointer_as_index %shift_left_in1_m : memref<6xi32> -> index
+  %shift_left_in1_l = arith.index_cast %shift_left_in1_i : index to i64
+  %shift_left_in1 = llvm.inttoptr %shift_left_in1_l : i64 to !llvm.ptr
+  %shift_left_out0_m = memref.alloc() : memref<6xi32>
+  %shift_left_out0_i = memref.extract_aligned_pointer_as_index %shift_left_out0_m : memref<6xi32> -> index
+  %shift_left_out0_l = arith.index_cast %shift_left_out0_i : index to i64
+  %shift_left_out0 = llvm.inttoptr %shift_left_out0_l : i64 to !llvm.ptr
+  %shift_left_ins_n = arith.constant 2 : i64
+  %shift_left_ins = llvm.alloca %shift_left_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %shift_left_ins_0 = llvm.getelementptr %shift_left_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %shift_left_in0, %shift_left_ins_0 : !llvm.ptr, !llvm.ptr
+  %shift_left_ins_1 = llvm.getelementptr %shift_left_ins[1] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %shift_left_in1, %shift_left_ins_1 : !llvm.ptr, !llvm.ptr
+  %shift_left_outs_n = arith.constant 1 : i64
+  %shift_left_outs = llvm.alloca %shift_left_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %shift_left_outs_0 = llvm.getelementptr %shift_left_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %shift_left_out0, %shift_left_outs_0 : !llvm.ptr, !llvm.ptr
+  %shift_left_code = llvm.call @t_shift_left(%shift_left_ins, %shift_left_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "shift_left returned "
+  vector.print %shift_left_code : i32
+  vector.print str "shift_left: "
+  %shift_left_want0_m = memref.get_global @shift_left_want0 : memref<6xi64>
+  %shift_left_want0_i = memref.extract_aligned_pointer_as_index %shift_left_want0_m : memref<6xi64> -> index
+  %shift_left_want0_l = arith.index_cast %shift_left_want0_i : index to i64
+  %shift_left_want0 = llvm.inttoptr %shift_left_want0_l : i64 to !llvm.ptr
+  %shift_left_n0 = arith.constant 6 : index
+  func.call @check_i32(%shift_left_out0, %shift_left_want0, %shift_left_n0) : (!llvm.ptr, !llvm.ptr, index) -> ()
+  %shift_right_arith_in0_m = memref.get_global @shift_right_arith_in0 : memref<6xi32>
+  %shift_right_arith_in0_i = memref.extract_aligned_pointer_as_index %shift_right_arith_in0_m : memref<6xi32> -> index
+  %shift_right_arith_in0_l = arith.index_cast %shift_right_arith_in0_i : index to i64
+  %shift_right_arith_in0 = llvm.inttoptr %shift_right_arith_in0_l : i64 to !llvm.ptr
+  %shift_right_arith_in1_m = memref.get_global @shift_right_arith_in1 : memref<6xi32>
+  %shift_right_arith_in1_i = memref.extract_aligned_pointer_as_index %shift_right_arith_in1_m : memref<6xi32> -> index
+  %shift_right_arith_in1_l = arith.index_cast %shift_right_arith_in1_i : index to i64
+  %shift_right_arith_in1 = llvm.inttoptr %shift_right_arith_in1_l : i64 to !llvm.ptr
+  %shift_right_arith_out0_m = memref.alloc() : memref<6xi32>
+  %shift_right_arith_out0_i = memref.extract_aligned_pointer_as_index %shift_right_arith_out0_m : memref<6xi32> -> index
+  %shift_right_arith_out0_l = arith.index_cast %shift_right_arith_out0_i : index to i64
+  %shift_right_arith_out0 = llvm.inttoptr %shift_right_arith_out0_l : i64 to !llvm.ptr
+  %shift_right_arith_ins_n = arith.constant 2 : i64
+  %shift_right_arith_ins = llvm.alloca %shift_right_arith_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %shift_right_arith_ins_0 = llvm.getelementptr %shift_right_arith_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %shift_right_arith_in0, %shift_right_arith_ins_0 : !llvm.ptr, !llvm.ptr
+  %shift_right_arith_ins_1 = llvm.getelementptr %shift_right_arith_ins[1] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %shift_right_arith_in1, %shift_right_arith_ins_1 : !llvm.ptr, !llvm.ptr
+  %shift_right_arith_outs_n = arith.constant 1 : i64
+  %shift_right_arith_outs = llvm.alloca %shift_right_arith_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %shift_right_arith_outs_0 = llvm.getelementptr %shift_right_arith_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %shift_right_arith_out0, %shift_right_arith_outs_0 : !llvm.ptr, !llvm.ptr
+  %shift_right_arith_code = llvm.call @t_shift_right_arith(%shift_right_arith_ins, %shift_right_arith_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "shift_right_arith returned "
+  vector.print %shift_right_arith_code : i32
+  vector.print str "shift_right_arith: "
+  %shift_right_arith_want0_m = memref.get_global @shift_right_arith_want0 : memref<6xi64>
+  %shift_right_arith_want0_i = memref.extract_aligned_pointer_as_index %shift_right_arith_want0_m : memref<6xi64> -> index
+  %shift_right_arith_want0_l = arith.index_cast %shift_right_arith_want0_i : index to i64
+  %shift_right_arith_want0 = llvm.inttoptr %shift_right_arith_want0_l : i64 to !llvm.ptr
+  %shift_right_arith_n0 = arith.constant 6 : index
+  func.call @check_i32(%shift_right_arith_out0, %shift_right_arith_want0, %shift_right_arith_n0) : (!llvm.ptr, !llvm.ptr, index) -> ()
   %constant_out0_m = memref.alloc() : memref<2x2xf32>
   %constant_out0_i = memref.extract_aligned_pointer_as_index %constant_out0_m : memref<2x2xf32> -> index
   %constant_out0_l = arith.index_cast %constant_out0_i : index to i64
@@ -3072,6 +3751,40 @@ func.func @main() {
 // CHECK: {{^}}cast_f32_bf16: 0 mismatches
 // CHECK: {{^}}cast_bf16_f16 returned 0
 // CHECK: {{^}}cast_bf16_f16: 0 mismatches
+// CHECK: {{^}}tan returned 0
+// CHECK: {{^}}tan: 0 mismatches
+// CHECK: {{^}}acos returned 0
+// CHECK: {{^}}acos: 0 mismatches
+// CHECK: {{^}}asin returned 0
+// CHECK: {{^}}asin: 0 mismatches
+// CHECK: {{^}}atan returned 0
+// CHECK: {{^}}atan: 0 mismatches
+// CHECK: {{^}}sinh returned 0
+// CHECK: {{^}}sinh: 0 mismatches
+// CHECK: {{^}}cosh returned 0
+// CHECK: {{^}}cosh: 0 mismatches
+// CHECK: {{^}}acosh returned 0
+// CHECK: {{^}}acosh: 0 mismatches
+// CHECK: {{^}}asinh returned 0
+// CHECK: {{^}}asinh: 0 mismatches
+// CHECK: {{^}}atanh returned 0
+// CHECK: {{^}}atanh: 0 mismatches
+// CHECK: {{^}}acos_f16 returned 0
+// CHECK: {{^}}acos_f16: 0 mismatches
+// CHECK: {{^}}atanh_f64 returned 0
+// CHECK: {{^}}atanh_f64: 0 mismatches
+// CHECK: {{^}}bitwise_and returned 0
+// CHECK: {{^}}bitwise_and: 0 mismatches
+// CHECK: {{^}}bitwise_or_bcast returned 0
+// CHECK: {{^}}bitwise_or_bcast: 0 mismatches
+// CHECK: {{^}}bitwise_xor_i8 returned 0
+// CHECK: {{^}}bitwise_xor_i8: 0 mismatches
+// CHECK: {{^}}bitwise_not_i64 returned 0
+// CHECK: {{^}}bitwise_not_i64: 0 mismatches
+// CHECK: {{^}}shift_left returned 0
+// CHECK: {{^}}shift_left: 0 mismatches
+// CHECK: {{^}}shift_right_arith returned 0
+// CHECK: {{^}}shift_right_arith: 0 mismatches
 // CHECK: {{^}}constant returned 0
 // CHECK: {{^}}constant: 0 mismatches
 // CHECK: {{^}}checker_selftest returned 0

@@ -208,6 +208,52 @@ def elementwise_cases():
         cast("cast_bf16_f16", as_type([1.5, 70000.0, -0.25], "bf16"), "bf16", "f16",
              as_type([1.5, 70000.0, -0.25], "bf16").astype(np.float16)),
     ]
+    # Trigonometric and hyperbolic functions and their inverses, on their domains.
+    unit = seeded(11, (2, 3), -0.95, 0.95)
+    wide = seeded(12, (2, 3), -3.0, 3.0)
+    cases += [
+        unary("tan", "tan", seeded(13, (2, 3), -1.4, 1.4), np.tan),
+        unary("acos", "acos", unit, np.arccos),
+        unary("asin", "asin", unit, np.arcsin),
+        unary("atan", "atan", wide * 3, np.arctan),
+        unary("sinh", "sinh", wide, np.sinh),
+        unary("cosh", "cosh", wide, np.cosh),
+        unary("acosh", "acosh", seeded(14, (2, 3), 1.0, 9.0), np.arccosh),
+        unary("asinh", "asinh", wide * 3, np.arcsinh),
+        unary("atanh", "atanh", unit, np.arctanh),
+        unary("acos_f16", "acos", as_type(unit, "f16"), np.arccos, elt="f16", tol=F16_TOL),
+        unary("atanh_f64", "atanh", unit.astype(np.float64), np.arctanh, elt="f64"),
+    ]
+
+    # Bitwise ops and shifts (amounts read as unsigned; past the width: 0, or the sign
+    # for an arithmetic right shift).
+    bits = np.array([0, 1, -1, 0x5A5A5A5A, -2147483648, 12345678], np.int32)
+    mask = np.array([-1, 0, 0x0F0F0F0F, 7, -2147483648, -12345678], np.int32)
+    amount = np.array([0, 1, 31, 32, 33, -1], np.int32)
+    lhs = np.array([1, -8, -8, 5, -1, 0x40000000], np.int32)
+
+    def shifted(x, n, left):
+        out = []
+        for v, k in zip(x.tolist(), n.tolist()):
+            k = k % 2 ** 32  # read as unsigned
+            if left:
+                out.append(0 if k >= 32 else v << k)
+            else:
+                out.append(v >> min(k, 31))  # Python's >> is arithmetic
+        return wrap_int(np.array(out, dtype=object), 32)
+
+    cases += [
+        binary("bitwise_and", "bitwise_and", bits, mask, lambda p, q: p & q, elt="i32"),
+        binary("bitwise_or_bcast", "bitwise_or", bits.reshape(2, 3), mask[:3], lambda p, q: p | q,
+               elt="i32"),
+        binary("bitwise_xor_i8", "bitwise_xor", np.array([-128, 127, 85, 0], np.int8),
+               np.array([1, -1, 85, -86], np.int8), lambda p, q: p ^ q, elt="i8"),
+        unary("bitwise_not_i64", "bitwise_not", np.array([0, -1, 5, -9223372036854775808], np.int64),
+              lambda v: ~v.astype(np.int64), elt="i64"),
+        binary("shift_left", "shift_left", lhs, amount, lambda p, q: shifted(p, q, True), elt="i32"),
+        binary("shift_right_arith", "shift_right", lhs, amount, lambda p, q: shifted(p, q, False),
+               elt="i32"),
+    ]
     cases.append(Case("constant", "%r0 = kiln.constant dense<[[1.5, -2.0], [0.25, 4.0]]> : {r0}",
                       [], [(np.array([[1.5, -2.0], [0.25, 4.0]], np.float32), "f32")]))
     # The checker must be able to fail: a deliberately wrong expectation.
@@ -848,7 +894,10 @@ def resize_coordinate(x, n_in, n_out, scale, coord, roi):
     if coord == "pytorch_half_pixel":
         return (xr + half) / s - half if n_out > 1 else f(0)
     if coord == "align_corners":
-        return f(0) if n_out == 1 else xr * (li - f(1)) / (lo - f(1))
+        # length_resized is scale * length_original before rounding (the operator's
+        # reference), not the output size.
+        lr = f(float(scale) * n_in)
+        return f(0) if lr <= 1 else xr * (li - f(1)) / (lr - f(1))
     if coord == "asymmetric":
         return xr / s
     if coord == "tf_half_pixel_for_nearest":

@@ -6,38 +6,12 @@ import os
 import sys
 
 import numpy as np
-import onnx
-from onnx import TensorProto as TP, helper
+
+import onnx_cases
 
 out = sys.argv[1]
 rng = np.random.default_rng(11)
-NP_TO_ONNX = {np.float32: TP.FLOAT, np.int32: TP.INT32, np.int64: TP.INT64,
-              np.uint8: TP.UINT8, np.bool_: TP.BOOL, np.float64: TP.DOUBLE}
-
-
-def case(name, op, inputs, outputs, opset=18, initializers=(), **attrs):
-    """inputs/outputs: [(name, array)]; initializers: [(name, array)] (constant inputs)."""
-    node = helper.make_node(op, [n for n, _ in inputs], [n for n, _ in outputs], name="n", **attrs)
-    graph = helper.make_graph(
-        [node], name,
-        [helper.make_tensor_value_info(n, NP_TO_ONNX[a.dtype.type], a.shape)
-         for n, a in inputs if n not in dict(initializers)],
-        [helper.make_tensor_value_info(n, NP_TO_ONNX[a.dtype.type], a.shape) for n, a in outputs],
-        [onnx.numpy_helper.from_array(a, n) for n, a in initializers])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]),
-              os.path.join(out, name + ".onnx"))
-    args = []
-    for n, a in inputs:
-        if n in dict(initializers) or not n:
-            continue
-        np.save(os.path.join(out, "%s_%s.npy" % (name, n)), a)
-        args.append("%s=%s" % (n, os.path.join(out, "%s_%s.npy" % (name, n))))
-    args.append("--")
-    for n, a in outputs:
-        np.save(os.path.join(out, "%s_%s.npy" % (name, n)), a)
-        args.append("%s=%s" % (n, os.path.join(out, "%s_%s.npy" % (name, n))))
-    with open(os.path.join(out, name + ".args"), "w") as f:
-        f.write(" ".join(args))
+case = onnx_cases.writer(out)
 
 
 x = rng.uniform(-2, 2, (2, 3, 4)).astype(np.float32)
@@ -249,3 +223,86 @@ case("one_hot", "OneHot", [("i", oh_i), ("d", np.array(4, np.int64)), ("v", oh_v
 case("one_hot_axis0", "OneHot", [("i", oh_i), ("d", np.array(3.0, np.float32)), ("v", oh_v)],
      [("y", one_hot(oh_i, 3, oh_v, 0))], opset=11, axis=0,
      initializers=[("d", np.array(3.0, np.float32))])
+
+# LayerNormalization's Mean and InvStdDev outputs (float32 statistics over the axes from `axis`).
+ln_axes = (2, 3)
+ln_m = n64.mean(axis=ln_axes, keepdims=True)
+ln_inv = 1 / np.sqrt(((n64 - ln_m) ** 2).mean(axis=ln_axes, keepdims=True) + 1e-3)
+ln_s = rng.uniform(0.5, 1.5, (3, 5)).astype(np.float32)
+case("layer_norm_stats", "LayerNormalization", [("x", nx), ("s", ln_s)],
+     [("y", ((n64 - ln_m) * ln_inv * ln_s).astype(np.float32)),
+      ("mean", ln_m.astype(np.float32)), ("inv_std_dev", ln_inv.astype(np.float32))],
+     opset=17, axis=2, epsilon=1e-3)
+# RMSNormalization (opset 23): X / sqrt(mean(X^2) + epsilon) over the axes from `axis`, times scale.
+rms_s = rng.uniform(0.5, 1.5, (4, 3, 5)).astype(np.float32)
+rms = n64 / np.sqrt((n64 ** 2).mean(axis=(1, 2, 3), keepdims=True) + 1e-2)
+case("rms_norm", "RMSNormalization", [("x", nx), ("s", rms_s)],
+     [("y", (rms * rms_s).astype(np.float32))], opset=23, axis=-3, epsilon=1e-2)
+rms_last = n64 / np.sqrt((n64 ** 2).mean(axis=3, keepdims=True) + 1e-5)
+case("rms_norm_default", "RMSNormalization", [("x", nx), ("s", ns[:1].repeat(5))],
+     [("y", (rms_last * ns[0]).astype(np.float32))], opset=23)
+
+# CumProd (opset 26): products over j <= i (j < i exclusive; j >= i reverse).
+cp = rng.uniform(0.5, 1.5, (2, 5)).astype(np.float32)
+cp_axis = np.array(1, np.int64)
+case("cumprod", "CumProd", [("x", cp), ("a", cp_axis)],
+     [("y", np.cumprod(cp.astype(np.float64), axis=1).astype(np.float32))], opset=26,
+     initializers=[("a", cp_axis)])
+ci = np.array([[2, -3, 1, 4], [1, 2, 3, 0]], np.int64)
+excl_rev = np.concatenate([np.flip(np.cumprod(np.flip(ci[:, 1:], 1), axis=1), 1),
+                           np.ones((2, 1), np.int64)], axis=1)
+case("cumprod_exclusive_reverse", "CumProd", [("x", ci), ("a", cp_axis)], [("y", excl_rev)],
+     opset=26, exclusive=1, reverse=1, initializers=[("a", cp_axis)])
+# LpNormalization: x / ||x||_p along axis.
+lp = rng.uniform(-2, 2, (3, 4)).astype(np.float32)
+case("lp_norm_2", "LpNormalization", [("x", lp)],
+     [("y", (lp / np.sqrt((lp.astype(np.float64) ** 2).sum(axis=1, keepdims=True))).astype(np.float32))],
+     opset=13)
+case("lp_norm_1_axis0", "LpNormalization", [("x", lp)],
+     [("y", (lp / np.abs(lp.astype(np.float64)).sum(axis=0, keepdims=True)).astype(np.float32))],
+     opset=13, axis=0, p=1)
+# EyeLike: ones on diagonal k, of dtype (default the input's).
+el = np.zeros((3, 5), np.float32)
+case("eye_like", "EyeLike", [("x", el)], [("y", np.eye(3, 5, k=1, dtype=np.int32))], opset=9,
+     k=1, dtype=6)
+case("eye_like_below", "EyeLike", [("x", el)], [("y", np.eye(3, 5, k=-2, dtype=np.float32))],
+     opset=9, k=-2)
+# NonZero of a constant: the indices of the nonzero elements, row-major.
+nz = np.array([[0.0, 1.5, 0.0], [-2.0, 0.0, np.nan]], np.float32)
+case("nonzero_constant", "NonZero", [("x", nz)], [("y", np.array(np.nonzero(nz), np.int64))],
+     opset=13, initializers=[("x", nz)])
+# ReduceMax/ReduceMin on bools (opset 20): any and all.
+rb = np.array([[True, False, False], [False, False, False]])
+ra = np.array([1], np.int64)
+case("reduce_max_bool", "ReduceMax", [("x", rb), ("a", ra)], [("y", rb.any(axis=1))], opset=20,
+     keepdims=0, initializers=[("a", ra)])
+case("reduce_min_bool", "ReduceMin", [("x", rb), ("a", ra)], [("y", rb.all(axis=1, keepdims=True))],
+     opset=20, initializers=[("a", ra)])
+# Window functions (opset 17) of a constant size: periodic (denominator size) or symmetric (size - 1).
+wn = np.array(10, np.int64)
+k = np.arange(10)
+case("hann_window", "HannWindow", [("n", wn)],
+     [("y", (np.sin(np.pi * k / 10) ** 2).astype(np.float32))], opset=17,
+     initializers=[("n", wn)])
+case("hamming_window_symmetric", "HammingWindow", [("n", wn)],
+     [("y", (25 / 46 - 21 / 46 * np.cos(2 * np.pi * k / 9)).astype(np.float32))], opset=17,
+     periodic=0, initializers=[("n", wn)])
+case("blackman_window_f64", "BlackmanWindow", [("n", wn)],
+     [("y", 0.42 - 0.5 * np.cos(2 * np.pi * k / 10) + 0.08 * np.cos(4 * np.pi * k / 10))],
+     opset=17, output_datatype=11, initializers=[("n", wn)])
+# A zero norm divides by 1 (its x are all 0), as the operator's reference.
+lz = np.array([[0.0, 3.0], [0.0, -4.0]], np.float32)
+case("lp_norm_zero", "LpNormalization", [("x", lz)],
+     [("y", np.array([[0.0, 0.6], [0.0, -0.8]], np.float32))], opset=13, axis=0)
+# Swish (opset 24): x * sigmoid(alpha * x).
+sw = rng.uniform(-4, 4, (2, 5)).astype(np.float32)
+case("swish", "Swish", [("x", sw)],
+     [("y", (sw / (1 + np.exp(-0.7 * sw.astype(np.float64)))).astype(np.float32))], opset=24,
+     alpha=0.7)
+# SpaceToDepth's mode (opset 28): CRD puts the channel before the block offsets.
+sd = rng.uniform(-1, 1, (1, 2, 4, 6)).astype(np.float32)
+sd6 = sd.reshape(1, 2, 2, 2, 3, 2)
+case("space_to_depth_crd", "SpaceToDepth", [("x", sd)],
+     [("y", sd6.transpose(0, 1, 3, 5, 2, 4).reshape(1, 8, 2, 3))], opset=28, blocksize=2, mode="CRD")
+case("space_to_depth_dcr_28", "SpaceToDepth", [("x", sd)],
+     [("y", sd6.transpose(0, 3, 5, 1, 2, 4).reshape(1, 8, 2, 3))], opset=28, blocksize=2)

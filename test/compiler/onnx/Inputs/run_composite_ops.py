@@ -13,7 +13,8 @@ for name in names:
     proc = subprocess.run([kiln, "compile", os.path.join(folder, name + ".onnx"), "-o", artifact],
                           capture_output=True, text=True)
     if proc.returncode != 0:
-        print("%s: compile failed: %s" % (name, proc.stderr.strip().splitlines()[0]))
+        print("%s: compile failed: %s" % (name, (proc.stderr.strip().splitlines() or
+                                                 ["exit status %d" % proc.returncode])[0]))
         failed += 1
         continue
     with open(os.path.join(folder, name + ".args")) as f:

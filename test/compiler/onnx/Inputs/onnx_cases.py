@@ -1,0 +1,42 @@
+"""One-node ONNX models with their inputs and NumPy reference outputs, for run_composite_ops.py:
+writer(FOLDER) returns case(), which writes NAME.onnx, NAME_INPUT.npy / NAME_OUTPUT.npy and
+NAME.args (the run_and_compare arguments) into FOLDER."""
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto as TP, helper
+
+NP_TO_ONNX = {np.float32: TP.FLOAT, np.float16: TP.FLOAT16, np.float64: TP.DOUBLE,
+              np.bool_: TP.BOOL, np.int8: TP.INT8, np.int16: TP.INT16, np.int32: TP.INT32,
+              np.int64: TP.INT64, np.uint8: TP.UINT8, np.uint16: TP.UINT16,
+              np.uint32: TP.UINT32, np.uint64: TP.UINT64}
+
+
+def writer(out):
+    def case(name, op, inputs, outputs, opset=18, initializers=(), **attrs):
+        """inputs/outputs: [(name, array)]; initializers: [(name, array)] (constant inputs)."""
+        node = helper.make_node(op, [n for n, _ in inputs], [n for n, _ in outputs], name="n",
+                                **attrs)
+        graph = helper.make_graph(
+            [node], name,
+            [helper.make_tensor_value_info(n, NP_TO_ONNX[a.dtype.type], a.shape)
+             for n, a in inputs if n not in dict(initializers)],
+            [helper.make_tensor_value_info(n, NP_TO_ONNX[a.dtype.type], a.shape)
+             for n, a in outputs],
+            [onnx.numpy_helper.from_array(a, n) for n, a in initializers])
+        onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]),
+                  os.path.join(out, name + ".onnx"))
+        args = []
+        for n, a in inputs:
+            if n in dict(initializers) or not n:
+                continue
+            np.save(os.path.join(out, "%s_%s.npy" % (name, n)), a)
+            args.append("%s=%s" % (n, os.path.join(out, "%s_%s.npy" % (name, n))))
+        args.append("--")
+        for n, a in outputs:
+            np.save(os.path.join(out, "%s_%s.npy" % (name, n)), a)
+            args.append("%s=%s" % (n, os.path.join(out, "%s_%s.npy" % (name, n))))
+        with open(os.path.join(out, name + ".args"), "w") as f:
+            f.write(" ".join(args))
+    return case
