@@ -341,6 +341,7 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
     pipeline.train = options.train;
     pipeline.embedParameters = import.weights == WeightsMode::Embedded;
     import.weights = WeightsMode::Parameters;
+    import.stateUpdates = options.train.has_value();
   }
   std::string error;
   FailureOr<TargetDescription> description = target->describe(options.target, error);
