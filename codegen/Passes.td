@@ -163,7 +163,16 @@ def KilnEntryPoints : Pass<"kiln-entry-points", "::mlir::ModuleOp"> {
     need later, when types no longer say what an argument is, is kept in
     attributes (codegen/Common/ABI.h): `kiln.entry`, `kiln.arg_weights`,
     `kiln.num_outputs`, `kiln.output_names`, `kiln.buffer_bytes`,
-    `kiln.signature`; the module gets `kiln.symbol_prefix`. Finally every
+    `kiln.signature`; the module gets `kiln.symbol_prefix`.
+
+    Arguments and results marked `kiln.state` (kiln-build-train-step's
+    weights and optimizer state) are one training state buffer instead
+    (layout: abi::layoutState; module attribute `kiln.state_signature`): the
+    function's last output, `state`, a `memref<Bxi8>` of which each state
+    tensor is a `memref.view`. State arguments are read from their views;
+    each state result is computed into scratch memory and copied into its
+    view only at the end, after every read, so the buffer is updated in
+    place. Finally every
     `tensor.empty`, and every `linalg.fill` of one, with several uses is
     split into one per use: each op gets its own destination, and a fill per
     use is cheaper than one fill and a copy per use.

@@ -3,17 +3,18 @@
  * Build (test/e2e/example_train.py does this):
  *   kiln compile examples/small_cnn.onnx --train --optimizer momentum --lr 0.01 -o out
  *   cc examples/train.c -Iout out/libsmall_cnn.a -lm -o small_cnn_train
+ *   ./small_cnn_train [EPOCHS [STATE_FILE]]
  *
  * The data set is generated here: 10 classes, each a bright 8x8 patch at its own place in a 32x32 image
- * (channel c % 3) plus noise. small_cnn_init_state gives the initial weights and the optimizer state;
- * small_cnn_train_step takes an image, the weights, its class and the state, and returns the loss, the
- * model's outputs (from the weights it was given) and the weights and state after one SGD-with-momentum
- * step. Accuracy is measured on held-out images from the same call, its updated weights thrown away.
+ * (channel c % 3) plus noise. Every trained weight and the momentum buffers live in one state buffer of
+ * SMALL_CNN_STATE_BYTES bytes: small_cnn_init_state fills it, small_cnn_train_step takes an image and its
+ * class, returns the loss and the model's outputs (from the weights before the update) and updates the
+ * state in place. The layout macros (SMALL_CNN_STATE<i>_NAME, _OFFSET, _BYTES, ...) say where each tensor
+ * lies, so the program can save the state (to STATE_FILE), restore it and inspect it. Accuracy is measured
+ * on held-out images with the same call, the state restored from a snapshot after each one.
  *
- * Inputs of train_step (manifest order): x, the 10 trained weights, target, the 10 momentum buffers.
- * Outputs: loss, logits, probs, the 10 weights, the 10 buffers. init_state returns the 10 weights and the 10
- * buffers, in the order train_step takes them, so one array of 20 state buffers serves both. The model's
- * batch normalization is the inference form: its running statistics stay as compiled (not trained).
+ * Inputs of train_step (manifest order): x, target. Outputs: loss, logits, probs, state. The model's batch
+ * normalization is the inference form: its running statistics stay as compiled (not trained).
  */
 #include "small_cnn.h"
 
@@ -22,20 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NUM_WEIGHTS 10
-#define NUM_STATE (2 * NUM_WEIGHTS)
 #define NUM_CLASSES 10
 #define PIXELS (3 * 32 * 32)
 
 /* The header's counts must be the ones this program was written for. */
-typedef char check_inputs[SMALL_CNN_TRAIN_STEP_NUM_INPUTS == 2 + NUM_STATE ? 1 : -1];
-typedef char check_outputs[SMALL_CNN_TRAIN_STEP_NUM_OUTPUTS == 3 + NUM_STATE ? 1 : -1];
-typedef char check_state[SMALL_CNN_INIT_STATE_NUM_OUTPUTS == NUM_STATE ? 1 : -1];
-
-#define B(i) SMALL_CNN_INIT_STATE_OUTPUT##i##_BYTES
-static const size_t state_bytes[NUM_STATE] = {B(0),  B(1),  B(2),  B(3),  B(4),  B(5),  B(6),
-                                              B(7),  B(8),  B(9),  B(10), B(11), B(12), B(13),
-                                              B(14), B(15), B(16), B(17), B(18), B(19)};
+typedef char check_inputs[SMALL_CNN_TRAIN_STEP_NUM_INPUTS == 2 ? 1 : -1];
+typedef char check_outputs[SMALL_CNN_TRAIN_STEP_NUM_OUTPUTS == 4 ? 1 : -1];
+typedef char check_state[SMALL_CNN_TRAIN_STEP_OUTPUT3_BYTES == SMALL_CNN_STATE_BYTES ? 1 : -1];
 
 /* A small deterministic generator (no global state: the caller owns it). */
 static float uniform(unsigned long long *seed) {
@@ -52,22 +46,11 @@ static void make_image(int label, unsigned long long *seed, float *x) {
       x[(label % 3) * 1024 + r * 32 + c] += 1.0f;
 }
 
-/* One call of train_step; returns its loss and writes the predicted class. */
-static float step(void *const *state, void *const *next, const float *x, long long label, int *predicted) {
-  const void *inputs[SMALL_CNN_TRAIN_STEP_NUM_INPUTS];
-  void *outputs[SMALL_CNN_TRAIN_STEP_NUM_OUTPUTS];
+/* One call of train_step, which updates |state| in place; returns its loss and writes the predicted class. */
+static float step(unsigned char *state, const float *x, long long label, int *predicted) {
+  const void *inputs[SMALL_CNN_TRAIN_STEP_NUM_INPUTS] = {x, &label};
   float loss, logits[NUM_CLASSES], probs[NUM_CLASSES];
-  inputs[0] = x;
-  for (int i = 0; i < NUM_WEIGHTS; ++i)
-    inputs[1 + i] = state[i];
-  inputs[1 + NUM_WEIGHTS] = &label;
-  for (int i = NUM_WEIGHTS; i < NUM_STATE; ++i)
-    inputs[2 + i] = state[i];
-  outputs[0] = &loss;
-  outputs[1] = logits;
-  outputs[2] = probs;
-  for (int i = 0; i < NUM_STATE; ++i)
-    outputs[3 + i] = next[i];
+  void *outputs[SMALL_CNN_TRAIN_STEP_NUM_OUTPUTS] = {&loss, logits, probs, state};
   int status = small_cnn_train_step(inputs, outputs);
   if (status != KILN_CODE_OK) {
     fprintf(stderr, "small_cnn_train_step returned %d\n", status);
@@ -81,14 +64,26 @@ static float step(void *const *state, void *const *next, const float *x, long lo
   return loss;
 }
 
-static float accuracy(void *const *state, void *const *scratch, const float *images, const int *labels,
+/* Predictions with the weights in |state|, which stays as it was: each step runs on |scratch|, a copy
+ * restored before every image. */
+static float accuracy(const unsigned char *state, unsigned char *scratch, const float *images, const int *labels,
                       int count) {
   int correct = 0, predicted;
   for (int i = 0; i < count; ++i) {
-    step(state, scratch, images + (size_t)i * PIXELS, labels[i], &predicted);
+    memcpy(scratch, state, SMALL_CNN_STATE_BYTES);
+    step(scratch, images + (size_t)i * PIXELS, labels[i], &predicted);
     correct += predicted == labels[i];
   }
   return (float)correct / (float)count;
+}
+
+/* The root mean square of state tensor |offset|, |elements| floats: inspection through the layout. */
+static double rms(const unsigned char *state, size_t offset, size_t elements) {
+  const float *w = (const float *)(state + offset);
+  double sum = 0;
+  for (size_t i = 0; i < elements; ++i)
+    sum += (double)w[i] * w[i];
+  return sqrt(sum / (double)elements);
 }
 
 int main(int argc, char **argv) {
@@ -106,35 +101,39 @@ int main(int argc, char **argv) {
     make_image(test_y[i], &seed, test_x + (size_t)i * PIXELS);
   }
 
-  /* Two sets of state buffers: each step reads one and writes the other. */
-  void *state[NUM_STATE], *next[NUM_STATE];
-  for (int i = 0; i < NUM_STATE; ++i) {
-    state[i] = malloc(state_bytes[i]);
-    next[i] = malloc(state_bytes[i]);
-    if (!state[i] || !next[i])
-      return 1;
-  }
-  if (small_cnn_init_state(NULL, state) != KILN_CODE_OK)
+  /* The state buffer; malloc's alignment is enough (the tensors' offsets are multiples of 64). */
+  unsigned char *state = malloc(SMALL_CNN_STATE_BYTES), *scratch = malloc(SMALL_CNN_STATE_BYTES);
+  if (!state || !scratch)
+    return 1;
+  if (small_cnn_init_state(NULL, (void *const[]){state}) != KILN_CODE_OK)
     return 1;
 
-  printf("accuracy before training: %.2f\n", accuracy(state, next, test_x, test_y, TEST));
+  printf("accuracy before training: %.2f\n", accuracy(state, scratch, test_x, test_y, TEST));
+  printf("%s rms before training: %.4f\n", SMALL_CNN_STATE0_NAME,
+         rms(state, SMALL_CNN_STATE0_OFFSET, SMALL_CNN_STATE0_ELEMENTS));
   int predicted;
   for (int epoch = 0; epoch < epochs; ++epoch) {
     double total = 0;
-    for (int i = 0; i < TRAIN; ++i) {
-      total += step(state, next, train_x + (size_t)i * PIXELS, train_y[i], &predicted);
-      for (int k = 0; k < NUM_STATE; ++k) {
-        void *t = state[k];
-        state[k] = next[k];
-        next[k] = t;
-      }
-    }
+    for (int i = 0; i < TRAIN; ++i)
+      total += step(state, train_x + (size_t)i * PIXELS, train_y[i], &predicted);
     printf("epoch %d mean loss %.4f\n", epoch + 1, total / TRAIN);
   }
-  printf("accuracy after training: %.2f\n", accuracy(state, next, test_x, test_y, TEST));
-  for (int i = 0; i < NUM_STATE; ++i) {
-    free(state[i]);
-    free(next[i]);
+  printf("%s rms after training: %.4f\n", SMALL_CNN_STATE0_NAME,
+         rms(state, SMALL_CNN_STATE0_OFFSET, SMALL_CNN_STATE0_ELEMENTS));
+
+  /* Save the state, restore it into a fresh buffer, and measure accuracy with the restored copy. */
+  if (argc > 2) {
+    FILE *f = fopen(argv[2], "wb");
+    if (!f || fwrite(state, 1, SMALL_CNN_STATE_BYTES, f) != SMALL_CNN_STATE_BYTES || fclose(f) != 0)
+      return 1;
+    memset(state, 0, SMALL_CNN_STATE_BYTES);
+    f = fopen(argv[2], "rb");
+    if (!f || fread(state, 1, SMALL_CNN_STATE_BYTES, f) != SMALL_CNN_STATE_BYTES || fclose(f) != 0)
+      return 1;
+    printf("state saved to and restored from %s (%d bytes)\n", argv[2], SMALL_CNN_STATE_BYTES);
   }
+  printf("accuracy after training: %.2f\n", accuracy(state, scratch, test_x, test_y, TEST));
+  free(state);
+  free(scratch);
   return 0;
 }

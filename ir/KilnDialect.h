@@ -22,6 +22,19 @@ inline constexpr llvm::StringLiteral kTensorNameAttr = "kiln.name";
 inline constexpr llvm::StringLiteral kEntryPointAttr = "kiln.entry_point";
 inline constexpr llvm::StringLiteral kParameterAttr = "kiln.parameter";
 inline constexpr llvm::StringLiteral kValueAttr = "kiln.value";
+/// On an argument or result of a model function: the tensor lives in the
+/// caller's training state buffer (kiln-build-train-step sets it on the
+/// weights and optimizer state of train_step and init_state). An argument
+/// and a result with the same kiln.name are one tensor of the buffer: read
+/// at the start of the call, written at its end (codegen/Common/ABI.h).
+inline constexpr llvm::StringLiteral kStateAttr = "kiln.state";
+/// On a result of a model function: the next value of the weight (a
+/// kiln.parameter argument) whose kiln.name the result has, computed by the
+/// step itself rather than by a gradient (BatchNormalization's running
+/// statistics in training mode). Frontends add such results only when asked
+/// (ImportOptions::stateUpdates); kiln-build-train-step turns them into state
+/// updates and removes them from the model's own entry point.
+inline constexpr llvm::StringLiteral kStateUpdateAttr = "kiln.state_update";
 } // namespace mlir::kiln
 
 #endif // KILN_IR_KILNDIALECT_H

@@ -8,9 +8,10 @@
 // buffer starts as the first gradient, Adam with bias corrections), so a
 // compiled step follows PyTorch's loss curve.
 //
-// The step is a pure function: weights and optimizer state come in as
-// inputs and leave, updated, as outputs of the same names; the caller (kiln
-// train) passes the outputs of one step as the inputs of the next.
+// Weights and optimizer state come in as arguments and leave, updated, as
+// results of the same names, all marked kiln.state: kiln-entry-points turns
+// them into one caller-visible state buffer that train_step reads and then
+// updates in place (its layout: abi::layoutState), and that init_state fills.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +22,8 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNBUILDTRAINSTEP
@@ -86,6 +89,8 @@ struct KilnBuildTrainStep
   /// The output the loss reads: `targetOutput`, or the first float one.
   FailureOr<unsigned> chooseOutput(func::FuncOp fn) {
     for (unsigned i = 0; i < fn.getNumResults(); ++i) {
+      if (fn.getResultAttr(i, kStateUpdateAttr))
+        continue; // a running statistic's next value, not an output
       auto name = fn.getResultAttrOfType<StringAttr>(i, kTensorNameAttr);
       bool named = name && name.getValue() == targetOutput;
       if (targetOutput.empty() ? isFloatTensor(fn.getResultTypes()[i]) : named) {
@@ -170,6 +175,29 @@ struct KilnBuildTrainStep
     step.setName(stepName);
     step->setAttr(kEntryPointAttr, builder.getStringAttr("train_step"));
 
+    // Results marked kiln.state_update: weights the step updates itself
+    // (running statistics), by name; the model's own entry point drops them.
+    llvm::BitVector updateResults(model.getNumResults());
+    llvm::StringMap<Value> updates;
+    SmallVector<std::string> updateOrder;
+    Operation *stepRet = step.getBody().front().getTerminator();
+    for (unsigned i = 0; i < model.getNumResults(); ++i) {
+      if (!model.getResultAttr(i, kStateUpdateAttr))
+        continue;
+      updateResults.set(i);
+      std::string name = model.getResultAttrOfType<StringAttr>(i, kTensorNameAttr).str();
+      updates[name] = stepRet->getOperand(i);
+      updateOrder.push_back(name);
+    }
+    SmallVector<std::pair<Value, Attribute>> modelOutputs; // the step's, with names
+    for (unsigned i = 0; i < model.getNumResults(); ++i)
+      if (!updateResults.test(i))
+        modelOutputs.push_back({stepRet->getOperand(i), model.getResultAttr(i, kTensorNameAttr)});
+    if (updateResults.any()) {
+      model.getBody().front().getTerminator()->eraseOperands(updateResults);
+      model.eraseResults(updateResults);
+    }
+
     // The weights: every float parameter, from now on plain inputs. Batch
     // norm's running statistics (weights only read as kiln.batch_norm's mean
     // and variance) are not trained, as PyTorch does not train them either:
@@ -179,23 +207,47 @@ struct KilnBuildTrainStep
         return isa<BatchNormOp>(use.getOwner()) && use.getOperandNumber() >= 3;
       });
     };
-    SmallVector<unsigned> params;
-    for (unsigned i = 0; i < step.getNumArguments(); ++i)
-      if (step.getArgAttr(i, kParameterAttr) &&
-          isFloatTensor(step.getArgument(i).getType()) &&
-          !isRunningStatistic(step.getArgument(i)))
+    auto nameOf = [&](unsigned i) {
+      auto name = step.getArgAttrOfType<StringAttr>(i, kTensorNameAttr);
+      return name ? name.str() : std::string();
+    };
+    SmallVector<unsigned> params, updated;
+    for (unsigned i = 0; i < step.getNumArguments(); ++i) {
+      if (!step.getArgAttr(i, kParameterAttr))
+        continue;
+      if (updates.count(nameOf(i)))
+        updated.push_back(i);
+      else if (isFloatTensor(step.getArgument(i).getType()) &&
+               !isRunningStatistic(step.getArgument(i)))
         params.push_back(i);
+    }
+    if (updated.size() != updates.size())
+      return model.emitError("kiln-build-train-step: a state update names no "
+                             "weight of the model");
     if (params.empty())
       return model.emitError("kiln-build-train-step: the model has no "
                              "floating-point weights to train");
     SmallVector<std::string> paramNames;
     SmallVector<DenseElementsAttr> paramValues;
+    // The updated weights become state too, after the trained ones (in
+    // init_state's order; their results follow the trained weights').
+    SmallVector<std::pair<std::string, DenseElementsAttr>> updatedValues;
+    for (const std::string &name : updateOrder)
+      for (unsigned i : updated)
+        if (nameOf(i) == name) {
+          updatedValues.push_back(
+              {name, step.getArgAttrOfType<DenseElementsAttr>(i, kValueAttr)});
+          step.removeArgAttr(i, kParameterAttr);
+          step.removeArgAttr(i, kValueAttr);
+          step.setArgAttr(i, kStateAttr, builder.getUnitAttr());
+        }
     for (unsigned i : params) {
       paramNames.push_back(
           step.getArgAttrOfType<StringAttr>(i, kTensorNameAttr).str());
       paramValues.push_back(step.getArgAttrOfType<DenseElementsAttr>(i, kValueAttr));
       step.removeArgAttr(i, kParameterAttr);
       step.removeArgAttr(i, kValueAttr);
+      step.setArgAttr(i, kStateAttr, builder.getUnitAttr());
     }
 
     Block &body = step.getBody().front();
@@ -217,6 +269,7 @@ struct KilnBuildTrainStep
       unsigned n = step.getNumArguments();
       (void)step.insertArgument(n, type, {}, loc);
       step.setArgAttr(n, kTensorNameAttr, builder.getStringAttr(name));
+      step.setArgAttr(n, kStateAttr, builder.getUnitAttr());
       state.push_back({name, type});
       return step.getArgument(n);
     };
@@ -267,19 +320,23 @@ struct KilnBuildTrainStep
     // the weights, the state (names as the inputs').
     SmallVector<Value> results{*lossValue};
     SmallVector<Attribute> names{builder.getStringAttr("loss")};
-    for (unsigned i = 0; i < model.getNumResults(); ++i) {
-      results.push_back(ret->getOperand(i));
-      names.push_back(model.getResultAttr(i, kTensorNameAttr));
+    for (auto [v, name] : modelOutputs) {
+      results.push_back(v);
+      names.push_back(name);
     }
     for (auto [k, v] : llvm::enumerate(newParams)) {
       results.push_back(v);
       names.push_back(builder.getStringAttr(paramNames[k]));
     }
+    for (auto &[name, value] : updatedValues) {
+      results.push_back(updates[name]);
+      names.push_back(builder.getStringAttr(name));
+    }
     for (auto [k, v] : llvm::enumerate(newState)) {
       results.push_back(v);
       names.push_back(builder.getStringAttr(state[k].first));
     }
-    setResults(step, ret, results, names);
+    setResults(step, ret, results, names, /*firstState=*/1 + modelOutputs.size());
 
     // init_state: the model's weights and a zero state.
     builder.setInsertionPointAfter(step);
@@ -297,17 +354,25 @@ struct KilnBuildTrainStep
       initResults.push_back(builder.create<ConstantOp>(loc, value));
       initNames.push_back(builder.getStringAttr(paramNames[k]));
     }
+    for (auto &[name, value] : updatedValues) {
+      if (!value)
+        return model.emitError("kiln-build-train-step: weight '") << name << "' has no value";
+      initResults.push_back(builder.create<ConstantOp>(loc, value));
+      initNames.push_back(builder.getStringAttr(name));
+    }
     for (auto &[name, type] : state) {
       initResults.push_back(m.zerosLike(type));
       initNames.push_back(builder.getStringAttr(name));
     }
     Operation *initRet = builder.create<func::ReturnOp>(loc, initResults);
-    setResults(init, initRet, initResults, initNames);
+    setResults(init, initRet, initResults, initNames, /*firstState=*/0);
     return success();
   }
 
+  /// Sets `fn`'s results and their names; those from `firstState` on are
+  /// state tensors.
   static void setResults(func::FuncOp fn, Operation *ret, ArrayRef<Value> results,
-                         ArrayRef<Attribute> names) {
+                         ArrayRef<Attribute> names, unsigned firstState) {
     ret->setOperands(results);
     SmallVector<Type> types;
     for (Value v : results)
@@ -315,8 +380,12 @@ struct KilnBuildTrainStep
     fn.setType(FunctionType::get(fn.getContext(), fn.getArgumentTypes(), types));
     OpBuilder b(fn.getContext());
     SmallVector<DictionaryAttr> attrs;
-    for (Attribute name : names)
-      attrs.push_back(b.getDictionaryAttr(b.getNamedAttr(kTensorNameAttr, name)));
+    for (auto [i, name] : llvm::enumerate(names)) {
+      SmallVector<NamedAttribute> attr{b.getNamedAttr(kTensorNameAttr, name)};
+      if (i >= firstState)
+        attr.push_back(b.getNamedAttr(kStateAttr, b.getUnitAttr()));
+      attrs.push_back(b.getDictionaryAttr(attr));
+    }
     fn.setAllResultAttrs(attrs);
   }
 };

@@ -90,9 +90,19 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
       `loss` (a scalar, mean reduction as PyTorch's CrossEntropyLoss and
       MSELoss), the model's outputs (from the weights before the update),
       then each weight updated, then the state updated, with the inputs'
-      names, so one step's outputs are the next step's inputs.
+      names. Weights and optimizer state, arguments and results, are marked
+      `kiln.state`: kiln-entry-points makes them one caller-visible state
+      buffer, read at the start of the step and updated in place at its end.
     - `@<name>_init_state` (`init_state`): no inputs; returns the weights'
-      initial values (their `kiln.value`) and a zero state, named as above.
+      initial values (their `kiln.value`) and a zero state, named as above
+      and marked `kiln.state` (it fills the state buffer).
+
+    Model results marked `kiln.state_update` (the running statistics of
+    BatchNormalization in training mode, which the ONNX frontend adds with
+    `--train`) name a weight the step updates itself: that weight is not
+    trained by gradient but is state too, and its result is its next value
+    (after the trained weights in the results). The model's own entry point
+    loses these results.
 
     The loss reads `target-output` (default: the first float output).
     Updates follow torch.optim: sgd `w -= lr * g`; momentum
@@ -104,10 +114,11 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
     Before: `func.func @main(%x, %w {kiln.parameter}) -> (%y)`.
     After, besides `@main`:
     ```mlir
-    func.func @main_train_step(%x, %w: {kiln.name = "w"}, %target)
-        -> (tensor<f32> {kiln.name = "loss"}, ... {kiln.name = "y"}, ... {kiln.name = "w"})
+    func.func @main_train_step(%x, %w: {kiln.name = "w", kiln.state}, %target)
+        -> (tensor<f32> {kiln.name = "loss"}, ... {kiln.name = "y"},
+            ... {kiln.name = "w", kiln.state})
         attributes {kiln.entry_point = "train_step"}
-    func.func @main_init_state() -> (... {kiln.name = "w"})
+    func.func @main_init_state() -> (... {kiln.name = "w", kiln.state})
         attributes {kiln.entry_point = "init_state"}
     ```
   }];

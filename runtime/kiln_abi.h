@@ -33,6 +33,9 @@ extern "C" {
  * at a multiple of it in NAME.weights.bin. */
 #define KILN_SCRATCH_ALIGNMENT 64
 #define KILN_WEIGHTS_ALIGNMENT 64
+/* Every tensor of a training state buffer (kiln compile --train) starts at a multiple of this many bytes
+ * from the buffer's start. */
+#define KILN_STATE_ALIGNMENT 64
 
 /* Codes returned by generated entry points (NAME_run, NAME_run_ctx, ...). Stable across releases. */
 #define KILN_CODE_OK 0                  /* success */

@@ -169,6 +169,7 @@ struct EntryPoint {
   std::string symbol; // NAME_E; the runtime calls symbol + "_ctx"
   size_t scratchBytes = 0;
   std::vector<Tensor> inputs, outputs;
+  bool hasState = false; // its last output is the training state buffer ("state": true)
   EntryFn run = nullptr; // NAME_E_ctx; null until the library is opened
 };
 
@@ -210,16 +211,23 @@ std::string signatureOf(const std::vector<Tensor> &tensors) {
   return s;
 }
 
-// kiln-abi-2|ENTRY:in=TENSOR,...;out=TENSOR,...|ENTRY:...[|weights=TENSOR@OFFSET,...]
-std::string signatureOf(const std::vector<EntryPoint> &entries, const std::vector<Weight> *weights) {
+std::string signatureOf(const std::vector<Weight> &tensors) {
+  std::string s;
+  for (size_t i = 0; i < tensors.size(); ++i)
+    s += (i ? "," : "") + signatureOf(tensors[i].tensor) + "@" + std::to_string(tensors[i].offset);
+  return s;
+}
+
+// kiln-abi-2|ENTRY:in=TENSOR,...;out=TENSOR,...|ENTRY:...[|weights=TENSOR@OFFSET,...][|state=TENSOR@OFFSET,...]
+std::string signatureOf(const std::vector<EntryPoint> &entries, const std::vector<Weight> *weights,
+                        const std::vector<Weight> *state) {
   std::string s = KILN_ABI_TAG;
   for (const EntryPoint &e : entries)
     s += "|" + e.name + ":in=" + signatureOf(e.inputs) + ";out=" + signatureOf(e.outputs);
-  if (weights) {
-    s += "|weights=";
-    for (size_t i = 0; i < weights->size(); ++i)
-      s += (i ? "," : "") + signatureOf((*weights)[i].tensor) + "@" + std::to_string((*weights)[i].offset);
-  }
+  if (weights)
+    s += "|weights=" + signatureOf(*weights);
+  if (state)
+    s += "|state=" + signatureOf(*state);
   return s;
 }
 
@@ -341,6 +349,9 @@ struct kiln_model {
   size_t weightsBytes = 0;
   std::vector<Weight> weights;
   const void *weightsData = nullptr; // what every run gets as ctx->weights; null until mapped
+  // The training state buffer's layout (kiln compile --train); empty and 0 without one.
+  std::vector<Weight> state;
+  size_t stateBytes = 0;
   void *mapping = nullptr;           // mmap of the weights file; null if not mapped (or 0 bytes)
   void *handle = nullptr;            // dlopen handle; null for kiln_model_load_manifest
   mutable ThreadPools pools;         // for runs with more than one thread; runs take a const model
@@ -556,6 +567,21 @@ struct ManifestReader {
     e.scratchBytes = size(object, "scratch_bytes", where + ".scratch_bytes");
     e.inputs = tensors(object, "inputs", where + ".inputs");
     e.outputs = tensors(object, "outputs", where + ".outputs");
+    const Json &outputs = object["outputs"];
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      auto flag = outputs[i].find("state");
+      if (flag == outputs[i].end())
+        continue;
+      std::string field = where + ".outputs[" + std::to_string(i) + "].state";
+      if (!flag->is_boolean())
+        bad("field '" + field + "' must be a boolean");
+      if (!flag->get<bool>())
+        continue;
+      const Tensor &t = e.outputs[i];
+      if (i + 1 != outputs.size() || t.dtype != KILN_DTYPE_U8 || t.shape.size() != 1)
+        bad("field '" + field + "': the state buffer must be the last output, uint8[bytes]");
+      e.hasState = true;
+    }
     return e;
   }
 
@@ -579,22 +605,24 @@ struct ManifestReader {
     return w;
   }
 
-  // The generated code finds each weight at its offset in one mapping: offsets must be aligned, in order,
-  // disjoint and inside the file.
-  void checkLayout(const std::vector<Weight> &weights, size_t fileBytes) const {
+  // The generated code finds each weight (state tensor) at its offset in one mapping (buffer): offsets must be
+  // aligned, in order, disjoint and inside it. |section| is "weights" or "state".
+  void checkLayout(const std::vector<Weight> &weights, size_t fileBytes, const std::string &section = "weights",
+                   size_t alignment = KILN_WEIGHTS_ALIGNMENT) const {
     size_t end = 0;
     for (size_t i = 0; i < weights.size(); ++i) {
       const Weight &w = weights[i];
-      std::string label = "weights.tensors[" + std::to_string(i) + "] " + quote(w.tensor.name);
-      if (w.offset % KILN_WEIGHTS_ALIGNMENT != 0)
+      std::string label = section + ".tensors[" + std::to_string(i) + "] " + quote(w.tensor.name);
+      if (w.offset % alignment != 0)
         bad(label + " starts at offset " + std::to_string(w.offset) + ", not a multiple of " +
-            std::to_string(KILN_WEIGHTS_ALIGNMENT));
+            std::to_string(alignment));
       if (w.offset < end)
-        bad(label + " starts at offset " + std::to_string(w.offset) + ", before the previous weight ends (" +
-            std::to_string(end) + "); weights must be in order and must not overlap");
+        bad(label + " starts at offset " + std::to_string(w.offset) + ", before the previous " +
+            (section == "weights" ? "weight" : "state tensor") + " ends (" + std::to_string(end) + "); " +
+            (section == "weights" ? "weights" : "state tensors") + " must be in order and must not overlap");
       if (w.offset > fileBytes || w.tensor.bytes > fileBytes - w.offset)
-        bad(label + " ends at byte " + std::to_string(w.offset + w.tensor.bytes) + ", past weights.bytes " +
-            std::to_string(fileBytes));
+        bad(label + " ends at byte " + std::to_string(w.offset + w.tensor.bytes) + ", past " + section +
+            ".bytes " + std::to_string(fileBytes));
       end = w.offset + w.tensor.bytes;
     }
   }
@@ -642,6 +670,33 @@ void parseWeights(kiln_model &m, const ManifestReader &r, const Json &doc, const
   m.weightsPath = joinPath(folder, r.plainFileName(files, "weights", true));
 }
 
+// `state`: the training state buffer's layout (kiln compile --train), which entry points with a state output
+// read and write; both come together or not at all.
+void parseState(kiln_model &m, const ManifestReader &r, const Json &doc) {
+  bool used = false;
+  for (const EntryPoint &e : m.entries)
+    used |= e.hasState;
+  if (!doc.contains("state")) {
+    if (used)
+      r.bad("an entry point has a state output, but there is no 'state'");
+    return;
+  }
+  const Json &state = r.getContainer(doc, "state", "state", Json::value_t::object);
+  m.stateBytes = r.size(state, "bytes", "state.bytes");
+  const Json &list = r.getContainer(state, "tensors", "state.tensors", Json::value_t::array);
+  std::set<std::string> seen;
+  for (size_t i = 0; i < list.size(); ++i) {
+    m.state.push_back(r.weight(list[i], "state.tensors[" + std::to_string(i) + "]"));
+    if (!seen.insert(m.state.back().tensor.name).second)
+      r.bad("state.tensors has two tensors named " + quote(m.state.back().tensor.name));
+  }
+  r.checkLayout(m.state, m.stateBytes, "state", KILN_STATE_ALIGNMENT);
+  for (const EntryPoint &e : m.entries)
+    if (e.hasState && e.outputs.back().bytes != m.stateBytes)
+      r.bad("entry point " + quote(e.name) + "'s state output has " + std::to_string(e.outputs.back().bytes) +
+            " bytes, but state.bytes is " + std::to_string(m.stateBytes));
+}
+
 void parseFiles(kiln_model &m, const ManifestReader &r, const Json &doc, const Location &where) {
   const Json &files = r.getContainer(doc, "files", "files", Json::value_t::object);
   // A cross-compiled artifact has only its static library (see ArtifactWriter).
@@ -685,8 +740,10 @@ void parseManifest(kiln_model &m, const Location &where) {
     if (m.entries[i].name == "run")
       m.runIndex = i;
   parseFiles(m, r, doc, where);
+  parseState(m, r, doc);
 
-  m.signature = signatureOf(m.entries, m.externalWeights ? &m.weights : nullptr);
+  m.signature = signatureOf(m.entries, m.externalWeights ? &m.weights : nullptr,
+                            m.stateBytes || !m.state.empty() ? &m.state : nullptr);
   std::string declared = r.string(doc, "signature", "signature");
   if (declared != m.signature)
     r.bad("signature " + quote(declared) + " does not match its entry points and weights " + quote(m.signature));
@@ -1339,6 +1396,92 @@ kiln_status_t kiln_model_run_with_scratch(const kiln_model_t *model, const kiln_
   return guarded("kiln_model_run_with_scratch", KILN_ERROR_EXECUTION, [&] {
     runChecked(model, runEntryIndex(model), inputs, num_inputs, outputs, num_outputs,
                Scratch{true, scratch, scratch_bytes}, 0);
+  });
+}
+
+// Training state
+
+size_t kiln_model_state_bytes(const kiln_model_t *model) { return model ? model->stateBytes : 0; }
+
+size_t kiln_model_state_tensor_count(const kiln_model_t *model) { return model ? model->state.size() : 0; }
+
+kiln_status_t kiln_model_state_tensor_info(const kiln_model_t *model, size_t index,
+                                           kiln_state_tensor_info_t *out_info) {
+  return guarded("kiln_model_state_tensor_info", KILN_ERROR_INVALID_ARGUMENT, [&] {
+    checkModel(model);
+    if (!out_info)
+      fail(KILN_ERROR_INVALID_ARGUMENT, "out_info is NULL");
+    if (index >= model->state.size())
+      fail(KILN_ERROR_INVALID_ARGUMENT, "state tensor index " + std::to_string(index) +
+                                            " is out of range; the model has " +
+                                            std::to_string(model->state.size()));
+    const Weight &t = model->state[index];
+    *out_info = {infoOf(t.tensor), t.offset};
+  });
+}
+
+kiln_status_t kiln_model_find_state_tensor(const kiln_model_t *model, const char *name, size_t *out_index) {
+  return guarded("kiln_model_find_state_tensor", KILN_ERROR_INVALID_ARGUMENT, [&] {
+    checkModel(model);
+    if (!name)
+      fail(KILN_ERROR_INVALID_ARGUMENT, "name is NULL");
+    if (!out_index)
+      fail(KILN_ERROR_INVALID_ARGUMENT, "out_index is NULL");
+    for (size_t i = 0; i < model->state.size(); ++i)
+      if (model->state[i].tensor.name == name)
+        return void(*out_index = i);
+    fail(KILN_ERROR_NOT_FOUND, "model " + quote(model->name) + " has no state tensor " + quote(name) +
+                                   (model->state.empty() ? " (it has no training state: compile it with --train)"
+                                                         : ""));
+  });
+}
+
+namespace {
+
+// Runs entry point |name|, whose last output is the state buffer, with the caller's outputs and then |state|.
+void runWithState(const kiln_model_t *model, const char *name, void *state, size_t stateBytes,
+                  const kiln_input_t *inputs, size_t numInputs, const kiln_output_t *outputs, size_t numOutputs,
+                  const kiln_run_options_t *options) {
+  checkModel(model);
+  size_t entry = 0;
+  const EntryPoint *e = nullptr;
+  for (size_t i = 0; i < model->entries.size(); ++i)
+    if (model->entries[i].name == name && model->entries[i].hasState)
+      e = &model->entries[entry = i];
+  if (!e)
+    fail(KILN_ERROR_NOT_FOUND, "model " + quote(model->name) + " has no entry point " + quote(name) +
+                                   " with a training state; compile it with kiln compile --train");
+  if (!state)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "state is NULL");
+  if (stateBytes != model->stateBytes)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "state has " + std::to_string(stateBytes) + " bytes, the model's state has " +
+                                          std::to_string(model->stateBytes));
+  size_t expected = e->outputs.size() - 1;
+  if (numOutputs != expected)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "got " + std::to_string(numOutputs) + " outputs, entry point " + quote(name) +
+                                          " has " + std::to_string(expected) + " besides the state");
+  if (!outputs && numOutputs != 0)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "outputs is NULL");
+  std::vector<kiln_output_t> all(outputs, outputs + numOutputs);
+  all.push_back({state, stateBytes});
+  runChecked(model, entry, inputs, numInputs, all.data(), all.size(), scratchFromOptions(options),
+             options ? options->num_threads : 0);
+}
+
+} // namespace
+
+kiln_status_t kiln_model_init_state(const kiln_model_t *model, void *state, size_t state_bytes,
+                                    const kiln_run_options_t *options) {
+  return guarded("kiln_model_init_state", KILN_ERROR_EXECUTION, [&] {
+    runWithState(model, "init_state", state, state_bytes, nullptr, 0, nullptr, 0, options);
+  });
+}
+
+kiln_status_t kiln_model_train_step(const kiln_model_t *model, void *state, size_t state_bytes,
+                                    const kiln_input_t *inputs, size_t num_inputs, const kiln_output_t *outputs,
+                                    size_t num_outputs, const kiln_run_options_t *options) {
+  return guarded("kiln_model_train_step", KILN_ERROR_EXECUTION, [&] {
+    runWithState(model, "train_step", state, state_bytes, inputs, num_inputs, outputs, num_outputs, options);
   });
 }
 

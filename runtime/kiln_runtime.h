@@ -372,6 +372,59 @@ kiln_status_t kiln_model_run_with_scratch(const kiln_model_t *model, const kiln_
                                           size_t num_inputs, const kiln_output_t *outputs, size_t num_outputs,
                                           void *scratch, size_t scratch_bytes);
 
+/* ------------------------------------------------------------------------------------------------------ */
+/* Training state (kiln compile --train)                                                                   */
+/* ------------------------------------------------------------------------------------------------------ */
+/* A model compiled with --train keeps its trained weights and the optimizer state in one caller-owned
+ * buffer of kiln_model_state_bytes bytes: kiln_model_init_state fills it, kiln_model_train_step reads it and
+ * updates it in place. Each tensor lies at its offset (a multiple of KILN_STATE_ALIGNMENT), dense, row-major
+ * and little-endian, so a program saves and restores the buffer as bytes and reads a tensor at its offset.
+ * The buffer needs no alignment beyond its elements' (malloc's is enough). The entry points "init_state"
+ * and "train_step" have the buffer as their last output, named "state"; these functions pass it for you. */
+
+/* One tensor of the state buffer. Pointers are owned by the model and valid until kiln_model_destroy. */
+typedef struct kiln_state_tensor_info_t {
+  kiln_tensor_info_t tensor; /* name, dtype, shape and size in bytes */
+  size_t offset;             /* where it starts in the state buffer: a multiple of KILN_STATE_ALIGNMENT */
+} kiln_state_tensor_info_t;
+
+/* Size of the state buffer in bytes; 0 if |model| is NULL or has no training state. Thread-safe. */
+size_t kiln_model_state_bytes(const kiln_model_t *model);
+
+/* Number of tensors in the state buffer (the weights it trains, then the optimizer state); 0 if |model| is
+ * NULL or has no training state. Thread-safe. */
+size_t kiln_model_state_tensor_count(const kiln_model_t *model);
+
+/* Describes state tensor |index| into |*out_info|. KILN_ERROR_INVALID_ARGUMENT for NULL arguments or |index|
+ * out of range. Thread-safe. */
+kiln_status_t kiln_model_state_tensor_info(const kiln_model_t *model, size_t index,
+                                           kiln_state_tensor_info_t *out_info);
+
+/* Finds the state tensor called |name| (a weight's initializer name, or "W.momentum", "W.adam_m",
+ * "W.adam_v", "adam.step") and stores its index in |*out_index|. KILN_ERROR_NOT_FOUND if there is none;
+ * KILN_ERROR_INVALID_ARGUMENT for NULL arguments. Thread-safe. Does not keep |name|. */
+kiln_status_t kiln_model_find_state_tensor(const kiln_model_t *model, const char *name, size_t *out_index);
+
+/* Fills |state| (|state_bytes| must be kiln_model_state_bytes) with the model's initial weights and a zero
+ * optimizer state. |options| as for kiln_model_run_entry (may be NULL). KILN_ERROR_NOT_FOUND if the model
+ * has no training state; KILN_ERROR_INVALID_ARGUMENT for a NULL |model| or |state|, a wrong size, or bad
+ * options; otherwise the statuses of kiln_model_run_entry. Thread-safe, provided no other call uses |state|
+ * at the same time. The caller owns |state|. */
+kiln_status_t kiln_model_init_state(const kiln_model_t *model, void *state, size_t state_bytes,
+                                    const kiln_run_options_t *options);
+
+/* Runs one training step: forward, loss, backward and the optimizer's update of |state| in place.
+ * |inputs| are the entry point "train_step"'s inputs (the model's inputs, then "target") and |outputs| its
+ * outputs but the last ("loss", then the model's outputs, computed with the weights before the update), in
+ * manifest order, checked as kiln_model_run_entry checks them; |state| (|state_bytes| bytes, which must be
+ * kiln_model_state_bytes) must not overlap any of them. On a failure before the generated code runs (every
+ * KILN_ERROR_INVALID_ARGUMENT and KILN_ERROR_NOT_FOUND), |state| is unchanged. Statuses as for
+ * kiln_model_init_state. Thread-safe, provided no other call uses |state| at the same time. The caller owns
+ * every buffer. */
+kiln_status_t kiln_model_train_step(const kiln_model_t *model, void *state, size_t state_bytes,
+                                    const kiln_input_t *inputs, size_t num_inputs, const kiln_output_t *outputs,
+                                    size_t num_outputs, const kiln_run_options_t *options);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -98,13 +98,71 @@ std::string abi::renderEntry(StringRef entry, ArrayRef<std::string> inputs,
 }
 
 std::string abi::renderSignature(ArrayRef<std::string> entries,
-                                 ArrayRef<std::string> weights) {
+                                 ArrayRef<std::string> weights,
+                                 StringRef stateSignature) {
   std::string s = KILN_ABI_TAG;
   for (const std::string &e : entries)
     s += "|" + e;
   if (!weights.empty())
     s += "|weights=" + llvm::join(weights, ",");
-  return s;
+  return s + stateSignature.str();
+}
+
+int64_t abi::StateLayout::find(StringRef name) const {
+  for (auto [i, t] : llvm::enumerate(tensors))
+    if (t.name == name)
+      return i;
+  return -1;
+}
+
+FailureOr<abi::StateLayout> abi::layoutState(ModuleOp module) {
+  StateLayout layout;
+  auto add = [&](func::FuncOp fn, StringAttr name, Type t, Type elementType) -> LogicalResult {
+    auto type = cast<RankedTensorType>(t);
+    if (!name)
+      return fn.emitError("a state tensor without a ") << kTensorNameAttr;
+    int64_t at = layout.find(name.getValue());
+    if (at >= 0) {
+      if (layout.tensors[at].type != type)
+        return fn.emitError("state tensor '")
+               << name.getValue() << "' is " << type << " here but "
+               << layout.tensors[at].type << " elsewhere";
+      return success();
+    }
+    int64_t offset = (layout.bytes + KILN_STATE_ALIGNMENT - 1) /
+                     KILN_STATE_ALIGNMENT * KILN_STATE_ALIGNMENT;
+    layout.tensors.push_back({name.str(), type, elementType, offset});
+    layout.bytes = offset + type.getNumElements() * dtypeBytes(type.getElementType());
+    return success();
+  };
+  for (const ModelFunction &m : getModelFunctions(module)) {
+    func::FuncOp fn = m.function;
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+      if (fn.getArgAttr(i, kStateAttr)) {
+        Type t = fn.getArgument(i).getType();
+        if (failed(add(fn, fn.getArgAttrOfType<StringAttr>(i, kTensorNameAttr), t,
+                       getArgElementType(fn, i, cast<ShapedType>(t)))))
+          return failure();
+      }
+    for (unsigned i = 0; i < fn.getNumResults(); ++i)
+      if (fn.getResultAttr(i, kStateAttr)) {
+        Type t = fn.getResultTypes()[i];
+        if (failed(add(fn, fn.getResultAttrOfType<StringAttr>(i, kTensorNameAttr), t,
+                       getResultElementType(fn, i, cast<ShapedType>(t)))))
+          return failure();
+      }
+  }
+  return layout;
+}
+
+std::string abi::renderStateSignature(const StateLayout &layout) {
+  if (layout.tensors.empty())
+    return "";
+  SmallVector<std::string> parts;
+  for (const StateTensor &t : layout.tensors)
+    parts.push_back(renderTensor(t.name, t.elementType, t.type.getShape()) + "@" +
+                    std::to_string(t.offset));
+  return "|state=" + llvm::join(parts, ",");
 }
 
 int64_t abi::alignWeightOffset(int64_t offset) {

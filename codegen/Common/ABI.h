@@ -14,7 +14,9 @@
 //                    a weight, kiln.parameter (its value: kiln.value)
 //   convert-kiln-to-linalg on an argument or result whose unsigned element
 //                    type it made signless: kiln.element_type (the kiln type)
-//   kiln-entry-points on the module: kiln.symbol_prefix, kiln.weights; on
+//   kiln-build-train-step on state arguments and results: kiln.state
+//   kiln-entry-points on the module: kiln.symbol_prefix, kiln.weights,
+//                    kiln.state_signature (when there is a state); on
 //                    each <prefix>_<E>_impl: kiln.entry, kiln.arg_weights,
 //                    kiln.num_outputs, kiln.output_names, kiln.buffer_bytes,
 //                    kiln.signature
@@ -43,6 +45,7 @@ namespace mlir::kiln::abi {
 // On model functions (tensors), from the frontends (ir/KilnDialect.h).
 using ::mlir::kiln::kEntryPointAttr;
 using ::mlir::kiln::kParameterAttr;
+using ::mlir::kiln::kStateAttr;
 using ::mlir::kiln::kValueAttr;
 /// From convert-kiln-to-linalg: arith accepts only signless integers, so a
 /// uiN argument or result becomes iN there and this records its kiln type,
@@ -63,6 +66,11 @@ inline constexpr llvm::StringLiteral kScratchBytesAttr = "kiln.scratch_bytes";
 // On the module.
 inline constexpr llvm::StringLiteral kSymbolPrefixAttr = "kiln.symbol_prefix";
 inline constexpr llvm::StringLiteral kWeightsAttr = "kiln.weights";
+/// The training state's part of the signature (renderStateSignature).
+inline constexpr llvm::StringLiteral kStateSignatureAttr = "kiln.state_signature";
+/// The name of the state buffer among an entry point's outputs: always its
+/// last output, read and written in place (uint8[bytes]).
+inline constexpr llvm::StringLiteral kStateBufferName = "state";
 /// On functions kiln-outline-kernels and kiln-parallel-tasks made.
 inline constexpr llvm::StringLiteral kKernelAttr = "kiln.kernel";
 /// On entry functions whose last argument is the caller's kiln_context_t
@@ -123,7 +131,32 @@ std::string renderEntry(StringRef entry, ArrayRef<std::string> inputs,
                         ArrayRef<std::string> outputs);
 /// The whole signature: KILN_ABI_TAG, each entry's part, the weights.
 std::string renderSignature(ArrayRef<std::string> entries,
-                            ArrayRef<std::string> weights);
+                            ArrayRef<std::string> weights,
+                            StringRef stateSignature = "");
+
+/// One tensor of the training state buffer: the tensors marked kStateAttr
+/// on the model functions' arguments and results, each distinct kiln.name
+/// once, in order of first appearance (module order, arguments before
+/// results), each at a multiple of KILN_STATE_ALIGNMENT.
+struct StateTensor {
+  std::string name;
+  RankedTensorType type;
+  Type elementType; // as the ABI names it (kElementTypeAttr, else the tensor's)
+  int64_t offset;
+};
+struct StateLayout {
+  SmallVector<StateTensor> tensors;
+  int64_t bytes = 0; // the end of the last tensor; 0: no state
+  /// The index of tensor `name`, or -1.
+  int64_t find(StringRef name) const;
+};
+/// The state layout of `module`'s model functions (before kiln-entry-points
+/// rewrites them). Fails, with an error on the function, if one name has two
+/// types.
+FailureOr<StateLayout> layoutState(ModuleOp module);
+/// "|state=w:f32[4,2]@0,w.momentum:f32[4,2]@64": the state's part of the
+/// signature; "" without a state.
+std::string renderStateSignature(const StateLayout &layout);
 
 /// `offset` rounded up to KILN_WEIGHTS_ALIGNMENT.
 int64_t alignWeightOffset(int64_t offset);

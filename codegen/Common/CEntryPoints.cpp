@@ -361,7 +361,10 @@ struct KilnCEntryPoints : kiln::impl::KilnCEntryPointsBase<KilnCEntryPoints> {
 
     WrapperBuilder builder(module, offsets, weightsBytes);
     SmallVector<std::string> exported;
-    std::string signature = abi::renderSignature(entrySigs, weightSigs);
+    std::string stateSig;
+    if (auto state = module->getAttrOfType<StringAttr>(abi::kStateSignatureAttr))
+      stateSig = state.str();
+    std::string signature = abi::renderSignature(entrySigs, weightSigs, stateSig);
     for (const EntryABI &e : entries) {
       std::string symbol = (prefix.getValue() + "_" + e.name).str();
       LLVM::LLVMFuncOp withContext = builder.buildContextEntry(e, symbol + "_ctx");

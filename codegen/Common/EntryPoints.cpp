@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
@@ -76,6 +77,10 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
         return signalPassFailure();
     if (failed(layoutWeights(models)))
       return signalPassFailure();
+    FailureOr<abi::StateLayout> layout = abi::layoutState(module);
+    if (failed(layout))
+      return signalPassFailure();
+    state = std::move(*layout);
     for (const abi::ModelFunction &m : models)
       rewrite(m.function, m.entryName);
 
@@ -93,6 +98,9 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
                                               w.type.getShape()) +
                                           "@" + std::to_string(w.offset)))}));
     module->setAttr(abi::kWeightsAttr, b.getArrayAttr(weights));
+    if (state.bytes)
+      module->setAttr(abi::kStateSignatureAttr,
+                      b.getStringAttr(abi::renderStateSignature(state)));
   }
 
   LogicalResult checkModelFunction(const abi::ModelFunction &m,
@@ -158,12 +166,18 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
     Location loc = fn.getLoc();
 
     // Inputs and parameters: memref arguments, seen as tensors by the body.
+    // State arguments: views of the state buffer, made below.
     SmallVector<int64_t> argWeights, bufferBytes;
     SmallVector<std::string> inputSigs, outputSigs;
+    SmallVector<std::pair<BlockArgument, int64_t>> stateArgs;
     for (BlockArgument arg : entry.getArguments()) {
       auto tensor = cast<RankedTensorType>(arg.getType());
       unsigned i = arg.getArgNumber();
       std::string name = tensorName(fn, i, false);
+      if (fn.getArgAttr(i, abi::kStateAttr)) {
+        stateArgs.push_back({arg, state.find(name)});
+        continue;
+      }
       if (fn.getArgAttr(i, abi::kParameterAttr)) {
         argWeights.push_back(weightIndex.lookup(name));
       } else {
@@ -188,9 +202,14 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
     SmallVector<Attribute> outputNames;
     auto ret = cast<func::ReturnOp>(entry.getTerminator());
     b.setInsertionPoint(ret);
+    SmallVector<std::pair<Value, int64_t>> stateResults;
     for (auto [i, result] : llvm::enumerate(ret.getOperands())) {
       auto tensor = cast<RankedTensorType>(result.getType());
       std::string name = tensorName(fn, i, true);
+      if (fn.getResultAttr(i, abi::kStateAttr)) {
+        stateResults.push_back({result, state.find(name)});
+        continue;
+      }
       outputNames.push_back(b.getStringAttr(name));
       outputSigs.push_back(
           abi::renderTensor(name, abi::getResultElementType(fn, i, tensor),
@@ -204,8 +223,52 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
       m.setRestrict(true);
       m.setWritable(true);
     }
+    if (!stateArgs.empty() || !stateResults.empty()) {
+      outputNames.push_back(b.getStringAttr(abi::kStateBufferName));
+      outputSigs.push_back(abi::renderTensor(
+          abi::kStateBufferName, IntegerType::get(ctx, 8, IntegerType::Unsigned),
+          {state.bytes}));
+      bufferBytes.push_back(state.bytes);
+      BlockArgument buffer = entry.addArgument(
+          MemRefType::get({state.bytes}, IntegerType::get(ctx, 8)), loc);
+      OpBuilder top = OpBuilder::atBlockBegin(&entry);
+      auto view = [&](OpBuilder &at, int64_t slot) -> Value {
+        const abi::StateTensor &t = state.tensors[slot];
+        Value offset = at.create<arith::ConstantIndexOp>(loc, t.offset);
+        return at.create<memref::ViewOp>(loc, toMemRef(t.type), buffer, offset,
+                                         ValueRange());
+      };
+      for (auto [arg, slot] : stateArgs) {
+        auto tensor = cast<RankedTensorType>(arg.getType());
+        Value value;
+        if (hasNoElements(tensor))
+          value = top.create<arith::ConstantOp>(
+              loc, DenseElementsAttr::get(tensor, ArrayRef<Attribute>()));
+        else
+          value = top.create<bufferization::ToTensorOp>(
+              loc, view(top, slot), /*restrict=*/true, /*writable=*/false);
+        arg.replaceAllUsesWith(value);
+      }
+      // The writes, after everything else: a result computed straight into
+      // its view could overwrite a tensor some later op still reads. The
+      // state arguments' tensors are not writable, so bufferization computes
+      // each result in scratch memory and copies it here (kiln-place-outputs
+      // leaves the state buffer alone: it has more than one use).
+      for (auto [result, slot] : stateResults) {
+        auto tensor = cast<RankedTensorType>(result.getType());
+        if (hasNoElements(tensor))
+          continue;
+        Value dest = view(b, slot);
+        auto m = b.create<bufferization::MaterializeInDestinationOp>(
+            loc, TypeRange(), result, dest);
+        m.setRestrict(true);
+        m.setWritable(true);
+      }
+    }
     b.create<func::ReturnOp>(loc);
     ret.erase();
+    for (auto [arg, slot] : llvm::reverse(stateArgs))
+      entry.eraseArgument(arg.getArgNumber());
 
     fn.setType(FunctionType::get(ctx, entry.getArgumentTypes(), {}));
     // Tensor names are not LLVM parameter attributes; the ABI attributes
@@ -263,6 +326,7 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
 
   llvm::StringMap<int64_t> weightIndex;
   SmallVector<Weight> weightList;
+  abi::StateLayout state;
 };
 
 } // namespace

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <cstring>
 
 using namespace mlir;
@@ -55,6 +56,25 @@ static std::string commentSafe(StringRef s) {
   size_t pos;
   while ((pos = out.find("*/")) != std::string::npos)
     out.replace(pos, 2, "*\\/");
+  return out;
+}
+
+/// Text safe inside a C string literal: printable ASCII, with quotes,
+/// backslashes and '?' (trigraphs) escaped, anything else as an octal escape.
+static std::string cStringSafe(StringRef s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\' || c == '?') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (llvm::isPrint(c)) {
+      out += static_cast<char>(c);
+    } else {
+      char octal[5];
+      std::snprintf(octal, sizeof octal, "\\%03o", c);
+      out += octal;
+    }
+  }
   return out;
 }
 
@@ -97,6 +117,10 @@ static void renderEntryPoint(llvm::raw_ostream &os, const ArtifactInfo &info,
   };
   tensors("INPUT", e.inputs);
   tensors("OUTPUT", e.outputs);
+  if (e.hasState)
+    os << "\n/* output " << e.outputs.size() - 1 << ", \"state\", is the training state buffer ("
+       << StringRef(n).upper() << "_STATE_* below): "
+       << (e.inputs.empty() && e.outputs.size() == 1 ? "filled" : "read, then updated in place") << ". */\n";
   os << "\n/* Runs \"" << e.name << "\": inputs[i] and outputs[j] in the order above,\n"
      << " * dense row-major buffers; ctx may be NULL (serial, scratch allocated\n"
      << " * here" << (info.weights.empty() ? "" : ", but then the external weights are missing")
@@ -142,6 +166,37 @@ std::string mlir::kiln::renderHeader(const ArtifactInfo &info) {
      << "#endif\n";
   for (const EntryPointSpec &e : info.entryPoints)
     renderEntryPoint(os, info, e);
+  if (info.stateBytes) {
+    os << "\n/* ---- Training state ---- */\n\n"
+       << "/* One caller-owned buffer of " << m << "_STATE_BYTES bytes holds every trained\n"
+       << " * weight and the optimizer state. " << n << "_init_state fills it (its only\n"
+       << " * output); " << n << "_train_step reads it and updates it in place (its last\n"
+       << " * output; the buffer must not overlap any other). Tensor i lies at byte\n"
+       << " * " << m << "_STATE<i>_OFFSET (a multiple of KILN_STATE_ALIGNMENT), dense,\n"
+       << " * row-major, little-endian: save and restore the buffer as bytes, or read a\n"
+       << " * tensor at its offset. Element alignment suffices for the buffer itself. */\n"
+       << "#define " << m << "_STATE_BYTES " << info.stateBytes << "\n"
+       << "#define " << m << "_STATE_NUM_TENSORS " << info.state.size() << "\n";
+    for (auto [i, st] : llvm::enumerate(info.state)) {
+      const TensorSpec &t = st.tensor;
+      std::string p = m + "_STATE" + std::to_string(i);
+      os << "\n/* state tensor " << i << ": \"" << commentSafe(t.name) << "\", "
+         << dtypeName(t.elementType) << "[";
+      llvm::interleaveComma(t.shape, os);
+      os << "] */\n"
+         << "#define " << p << "_NAME \"" << cStringSafe(t.name) << "\"\n"
+         << "#define " << p << "_OFFSET " << st.offset << "\n"
+         << "#define " << p << "_RANK " << t.shape.size() << "\n"
+         << "#define " << p << "_ELEMENTS " << t.numElements() << "\n"
+         << "#define " << p << "_BYTES " << t.bytes() << "\n";
+      if (!t.shape.empty()) {
+        os << "static const int64_t KILN_SHAPE_ATTRIBUTE " << p << "_SHAPE["
+           << t.shape.size() << "] = {";
+        llvm::interleaveComma(t.shape, os);
+        os << "};\n";
+      }
+    }
+  }
   if (!info.weights.empty())
     os << "\n/* External weights: pass the contents of this file (read or mmap'ed)\n"
        << " * as ctx->weights, and its size as ctx->weights_bytes. */\n"
@@ -169,12 +224,16 @@ std::string mlir::kiln::renderManifest(const ArtifactInfo &info) {
     return array;
   };
   Json entries = Json::array();
-  for (const EntryPointSpec &e : info.entryPoints)
+  for (const EntryPointSpec &e : info.entryPoints) {
+    Json outputs = tensors(e.outputs);
+    if (e.hasState)
+      outputs.back()["state"] = true;
     entries.push_back({{"name", e.name},
                        {"symbol", info.name + "_" + e.name},
                        {"scratch_bytes", e.scratchBytes},
                        {"inputs", tensors(e.inputs)},
-                       {"outputs", tensors(e.outputs)}});
+                       {"outputs", outputs}});
+  }
   Json m = {
       {"format", KILN_ARTIFACT_FORMAT},
       {"format_version", KILN_ARTIFACT_FORMAT_VERSION},
@@ -193,6 +252,16 @@ std::string mlir::kiln::renderManifest(const ArtifactInfo &info) {
       weights.push_back(t);
     }
     m["weights"] = {{"bytes", info.weightsBytes}, {"tensors", weights}};
+  }
+  if (info.stateBytes) {
+    m["source_path"] = info.sourcePath;
+    Json state = Json::array();
+    for (const StateTensorSpec &st : info.state) {
+      Json t = tensor(st.tensor);
+      t["offset"] = st.offset;
+      state.push_back(t);
+    }
+    m["state"] = {{"bytes", info.stateBytes}, {"tensors", state}};
   }
   Json files;
   if (info.sharedLibrary)

@@ -34,6 +34,8 @@ struct EntryPointSpec {
   std::string name; // E, a C identifier
   std::vector<TensorSpec> inputs, outputs;
   int64_t scratchBytes = 0;
+  /// Its last output is the training state buffer (read and updated).
+  bool hasState = false;
 };
 
 /// One external weight: its place in NAME.weights.bin and its value.
@@ -43,9 +45,19 @@ struct WeightSpec {
   DenseElementsAttr value;
 };
 
+/// One tensor of the training state buffer (kiln compile --train): where it
+/// starts in the buffer (abi::layoutState decides).
+struct StateTensorSpec {
+  TensorSpec tensor;
+  int64_t offset = 0;
+};
+
 struct ArtifactInfo {
   std::string name;   // C identifier; symbol prefix and file stem
   std::string source; // model file name, for the manifest
+  /// The model file's absolute path: recorded (as `source_path`) only for an
+  /// artifact with a training state, for `kiln train --save`.
+  std::string sourcePath;
   std::string triple, cpu, features;
   /// The library's signature string (NAME_signature()).
   std::string signature;
@@ -53,6 +65,9 @@ struct ArtifactInfo {
   /// External weights (--weights external); none when embedded.
   std::vector<WeightSpec> weights;
   int64_t weightsBytes = 0;
+  /// The training state buffer: its tensors and size; none without --train.
+  std::vector<StateTensorSpec> state;
+  int64_t stateBytes = 0;
   /// Link libNAME.so too. Only for the host's architecture and OS: the
   /// system's C compiler driver links it, and cannot for another target
   /// (a cross-compiled artifact is the static library, header and manifest).

@@ -20,6 +20,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -108,6 +109,17 @@ public:
     SmallVector<abi::ModelFunction> models = abi::getModelFunctions(module);
     if (models.empty())
       return module.emitError("the module has no function @main to compile");
+    FailureOr<abi::StateLayout> state = abi::layoutState(module);
+    if (failed(state))
+      return failure();
+    for (const abi::StateTensor &t : state->tensors)
+      info.state.push_back({{t.name, t.elementType, SmallVector<int64_t>(t.type.getShape())},
+                            t.offset});
+    info.stateBytes = state->bytes;
+    if (info.stateBytes > memoryLimit)
+      return module.emitError("the training state takes ")
+             << formatBytes(info.stateBytes) << ", over the memory limit of "
+             << formatBytes(memoryLimit) << " (--memory-limit)";
     for (const abi::ModelFunction &m : models)
       if (failed(collectEntry(m)))
         return failure();
@@ -140,9 +152,14 @@ private:
           return fn.emitError("two ") << what << " are named '" << name << "'";
       return success();
     };
+    bool hasState = false;
     for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
       std::string name = tensorName(fn, i, false);
       Type type = fn.getArgument(i).getType();
+      if (fn.getArgAttr(i, abi::kStateAttr)) {
+        hasState = true; // in the state buffer, an output
+        continue;
+      }
       bool parameter = static_cast<bool>(fn.getArgAttr(i, abi::kParameterAttr));
       if (failed(checkTensor(fn, type, name, parameter ? "weight" : "input", fn.getLoc())))
         return failure();
@@ -166,6 +183,10 @@ private:
     Operation *ret = fn.front().getTerminator();
     for (unsigned i = 0; i < fn.getNumResults(); ++i) {
       std::string name = tensorName(fn, i, true);
+      if (fn.getResultAttr(i, abi::kStateAttr)) {
+        hasState = true;
+        continue;
+      }
       // An output is reported at the node that computes it.
       Location loc = fn.getLoc();
       if (Operation *def = ret->getOperand(i).getDefiningOp())
@@ -176,6 +197,19 @@ private:
       auto tensor = cast<RankedTensorType>(fn.getResultTypes()[i]);
       entry.outputs.push_back({name, tensor.getElementType(),
                                SmallVector<int64_t>(tensor.getShape())});
+    }
+    if (hasState) {
+      // The state buffer: the last output, read and updated in place.
+      std::string name = abi::kStateBufferName.str();
+      for (const TensorSpec &t : llvm::concat<const TensorSpec>(entry.inputs, entry.outputs))
+        if (t.name == name)
+          return fn.emitError("a tensor is named '")
+                 << name << "', the name of entry point '" << m.entryName
+                 << "''s training state buffer; rename it in the model";
+      entry.outputs.push_back(
+          {name, IntegerType::get(fn.getContext(), 8, IntegerType::Unsigned),
+           SmallVector<int64_t>{info.stateBytes}});
+      entry.hasState = true;
     }
     if (entry.outputs.empty())
       return fn.emitError("the model has no outputs");
@@ -307,6 +341,7 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
     pipeline.train = options.train;
     pipeline.embedParameters = import.weights == WeightsMode::Embedded;
     import.weights = WeightsMode::Parameters;
+    import.stateUpdates = options.train.has_value();
   }
   std::string error;
   FailureOr<TargetDescription> description = target->describe(options.target, error);
@@ -345,6 +380,12 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
   ArtifactInfo info;
   info.name = name;
   info.source = llvm::sys::path::filename(options.import.path).str();
+  {
+    SmallString<256> absolute(options.import.path);
+    llvm::sys::fs::make_absolute(absolute);
+    llvm::sys::path::remove_dots(absolute, /*remove_dot_dot=*/true);
+    info.sourcePath = absolute.str().str();
+  }
   for (const Stage &stage : getPipelineStages()) {
     timer.begin(stage.name);
     PassManager pm(&ctx);

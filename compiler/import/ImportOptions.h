@@ -64,6 +64,11 @@ struct ImportOptions {
   /// ever inspected, never compiled. The ONNX frontend implements it (see
   /// compiler/onnx/ONNXImporter.cpp); the others stop at the first problem.
   bool keepGoing = false;
+  /// `kiln compile --train`: weights a training step updates itself (the
+  /// running statistics of BatchNormalization in training mode) get their
+  /// next value as an extra result marked kiln.state_update (ir/KilnDialect.h).
+  /// The ONNX frontend implements it; without it those values are dropped.
+  bool stateUpdates = false;
 };
 
 } // namespace mlir::kiln

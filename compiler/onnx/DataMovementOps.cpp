@@ -16,6 +16,7 @@
 #include "ir/Shapes.h"
 
 #include <limits>
+#include <sstream>
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -591,7 +592,10 @@ LogicalResult importIdentity(NodeImporter &n) {
   return success();
 }
 
-/// Dropout in inference is the identity; its mask is all ones.
+/// Dropout in inference is the identity; its mask is all ones. So is
+/// Dropout in training mode with ratio 0 (what PyTorch exports for
+/// nn.Dropout(0.0) with TrainingMode.TRAINING); a positive ratio in training
+/// would need a random mask, which Kiln does not generate.
 LogicalResult importDropout(NodeImporter &n) {
   AttributeReader &a = n.attrs();
   // The drop ratio (an attribute before opset 12, an input after) and the
@@ -607,8 +611,18 @@ LogicalResult importDropout(NodeImporter &n) {
     FailureOr<double> training = n.constantScalar(2, "training_mode");
     if (failed(training))
       return failure();
-    if (*training != 0)
-      return n.error() << "training_mode is true; Kiln compiles inference only";
+    double ratio = 0.5; // ONNX's default
+    if (*training != 0 && n.hasInput(1)) {
+      FailureOr<double> given = n.constantScalar(1, "ratio");
+      if (failed(given))
+        return failure();
+      ratio = *given;
+    }
+    if (*training != 0 && ratio != 0)
+      return n.error() << "training_mode is true with ratio "
+                       << (std::ostringstream() << ratio).str()
+                       << "; Kiln supports training-mode Dropout only with "
+                          "ratio 0 (the identity), not random masks";
   }
   n.setOutput(0, n.input(0));
   if (n.isOutputUsed(1)) {

@@ -50,22 +50,85 @@ OpHandler softmax(StringRef kilnOp) {
   };
 }
 
+/// BatchNormalization with training_mode = 1: the batch's mean and (biased)
+/// variance normalize the input; the running statistics move by
+/// 1 - momentum towards the batch's statistics. Composed of kiln ops, so the
+/// gradient flows through the batch statistics. Outputs 1 and 2 follow the
+/// operator text (the biased variance); the state updates of inputs 3 and 4
+/// (ImportOptions::stateUpdates), which a compiled training step applies,
+/// follow PyTorch, whose exports these models are: the unbiased variance.
+static LogicalResult importTrainingBatchNorm(NodeImporter &n, double epsilon,
+                                             double momentum) {
+  RankedTensorType type = n.inputType(0);
+  if (!type.hasStaticShape() || type.getRank() < 2)
+    return n.error() << "training mode needs an input of static shape [N, C, ...], got "
+                     << type;
+  Type et = type.getElementType();
+  int64_t channels = type.getDimSize(1);
+  int64_t count = type.getNumElements() / std::max<int64_t>(channels, 1);
+  if (count < 2)
+    return n.error() << "training mode needs more than one value per channel "
+                        "(the unbiased variance divides by count - 1), got "
+                     << type;
+  SmallVector<int64_t> axes = {0}, channelShape(type.getRank() - 1, 1);
+  for (int64_t d = 2; d < type.getRank(); ++d)
+    axes.push_back(d);
+  channelShape[0] = channels;
+  OpChain s{n};
+  auto namedAxes = n.namedI64s("axes", axes);
+  auto keep = n.namedBool("keepdims", true);
+  SmallVector<Value> operands;
+  for (unsigned i = 1; i < 5; ++i) {
+    FailureOr<Value> v = n.cast(n.input(i), et);
+    if (failed(v))
+      return failure();
+    operands.push_back(*v);
+  }
+  Value x = n.input(0);
+  Value mean = s.op("kiln.reduce_mean", {x}, {namedAxes, keep});
+  Value centered = s.op("kiln.sub", {x, mean});
+  Value variance = s.op("kiln.reduce_mean", {s.op("kiln.mul", {centered, centered})},
+                        {namedAxes, keep});
+  Value rstd = s.op("kiln.rsqrt", {s.op("kiln.add", {variance, s.scalar(et, epsilon)})});
+  Value y = s.op("kiln.add", {s.op("kiln.mul", {s.op("kiln.mul", {centered, rstd}),
+                                                s.reshape(operands[0], channelShape)}),
+                              s.reshape(operands[1], channelShape)});
+  // running = momentum * running + (1 - momentum) * batch statistic.
+  SmallVector<int64_t> vectorShape = {channels};
+  auto update = [&](Value running, Value batch) {
+    return s.op("kiln.add", {s.op("kiln.mul", {running, s.scalar(et, momentum)}),
+                             s.op("kiln.mul", {s.reshape(batch, vectorShape),
+                                               s.scalar(et, 1.0 - momentum)})});
+  };
+  Value unbiased = s.op("kiln.mul", {variance, s.scalar(et, double(count) / double(count - 1))});
+  Value runningMean = update(operands[2], mean);
+  Value runningVar = update(operands[3], variance);
+  Value trainedVar = update(operands[3], unbiased);
+  if (failed(s.output(0, y)))
+    return failure();
+  n.setOutput(1, runningMean);
+  n.setOutput(2, runningVar);
+  n.updateState(n.input(3), runningMean);
+  n.updateState(n.input(4), trainedVar);
+  return success();
+}
+
 LogicalResult importBatchNormalization(NodeImporter &n) {
   AttributeReader &a = n.attrs();
   double epsilon = a.getFloat("epsilon", 1e-5);
   // momentum only updates the running statistics during training; inference
   // reads them as they are.
-  a.accept("momentum");
+  double momentum = a.getFloat("momentum", 0.9);
   if (n.opset() < 9 && a.getInt("spatial", 1) != 1)
     return n.error() << "attribute 'spatial' = 0 (per-activation statistics) "
                         "is not supported";
-  if (n.opset() >= 14 && a.getBool("training_mode", false))
-    return n.error() << "attribute 'training_mode' = 1 is not supported; Kiln "
-                        "compiles inference only";
+  bool training = n.opset() >= 14 && a.getBool("training_mode", false);
   // Opset 7-13 name up to four training outputs, 14+ two.
   if (failed(n.checkArity(5, 5, 1, n.opset() >= 14 ? 3 : 5)) ||
       failed(a.status()))
     return failure();
+  if (training)
+    return importTrainingBatchNorm(n, epsilon, momentum);
   for (unsigned i = 1; i < n.numOutputs(); ++i)
     if (failed(n.rejectOutputIfUsed(i, "training statistics")))
       return failure();

@@ -91,6 +91,8 @@ private:
   SmallVector<std::pair<std::string, DenseElementsAttr>> parameters;
   /// Tensors read by a node or a graph output.
   llvm::StringSet<> used;
+  /// Weights nodes update in training (ImportOptions::stateUpdates).
+  SmallVector<StateUpdate> stateUpdates;
 
   // keepGoing (kiln check) only.
   /// Whether a problem was reported (the import fails at the end).
@@ -478,7 +480,7 @@ LogicalResult ONNXImporter::importNode(const OpTable &table, int index) {
     return failure();
   }
 
-  GraphState state{tensors, used};
+  GraphState state{tensors, used, stateUpdates};
   NodeImporter importer(state, node, loc, opset, std::move(inputs), builder);
   const OpSpec *spec = table.lookup(node.op_type());
   if (failed(spec->handler(importer)) || failed(importer.attrs().status()) ||
@@ -550,11 +552,31 @@ LogicalResult ONNXImporter::importOutputs(func::FuncOp fn) {
   }
   if (results.empty() && !failedAny)
     return error() << "the model's graph has no outputs";
+  // With --train, each updated weight's next value, after the outputs.
+  size_t numOutputs = results.size();
+  for (const StateUpdate &u : options.stateUpdates ? ArrayRef(stateUpdates)
+                                                   : ArrayRef<StateUpdate>()) {
+    auto arg = dyn_cast<BlockArgument>(u.weight);
+    auto name = arg && arg.getOwner() == &fn.front()
+                    ? fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kTensorNameAttr)
+                    : StringAttr();
+    if (!name || !fn.getArgAttr(arg.getArgNumber(), kParameterAttr))
+      return emitError(u.loc) << "a training step updates this input (a running "
+                                 "statistic), but it is not an initializer";
+    if (llvm::is_contained(names, name.str()))
+      return emitError(u.loc) << "initializer '" << name.getValue()
+                              << "' is updated by two nodes in training";
+    results.push_back(u.next);
+    names.push_back(name.str());
+  }
   builder.create<func::ReturnOp>(fileLoc, results);
   fn.setType(builder.getFunctionType(fn.getArgumentTypes(),
                                      ValueRange(results).getTypes()));
-  for (auto [i, name] : llvm::enumerate(names))
+  for (auto [i, name] : llvm::enumerate(names)) {
     fn.setResultAttr(i, kTensorNameAttr, builder.getStringAttr(name));
+    if (i >= numOutputs)
+      fn.setResultAttr(i, kStateUpdateAttr, builder.getUnitAttr());
+  }
   return success();
 }
 

@@ -155,10 +155,19 @@ private:
 //===----------------------------------------------------------------------===//
 
 /// What a handler sees of the graph around its node.
+/// A weight the node computes the next value of in training (a running
+/// statistic): `weight` is the node's input, `next` its new value.
+struct StateUpdate {
+  Value weight, next;
+  Location loc;
+};
+
 struct GraphState {
   TensorReader &tensors;
   /// Names of tensors read by some node or by the graph's outputs.
   const llvm::StringSet<> &used;
+  /// What nodes recorded with NodeImporter::updateState, in node order.
+  SmallVector<StateUpdate> &stateUpdates;
 };
 
 /// One node being imported: its inputs (already resolved), attributes,
@@ -214,6 +223,11 @@ public:
   /// Fails naming the output if it is used: for outputs Kiln cannot compute
   /// (MaxPool's Indices, Dropout's mask in training).
   LogicalResult rejectOutputIfUsed(unsigned i, StringRef what);
+  /// Records that a training step replaces input `weight` by `next` (see
+  /// ImportOptions::stateUpdates).
+  void updateState(Value weight, Value next) {
+    graph.stateUpdates.push_back({weight, next, location});
+  }
   void setOutput(unsigned i, Value value);
   ArrayRef<Value> outputs() const { return outputValues; }
 

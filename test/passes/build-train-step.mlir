@@ -1,18 +1,19 @@
 // RUN: kiln-opt %s -kiln-build-train-step="loss=mse optimizer=momentum lr=0.1 momentum=0.5" | FileCheck %s
 // RUN: kiln-opt %s -kiln-build-train-step="optimizer=adam" | FileCheck %s --check-prefix=ADAM
 // kiln-build-train-step: forward, loss, backward and update in one function
-// whose weights and state come in and leave with the same names, and an
-// init_state holding the weights' values and a zero state.
+// whose weights and state come in and leave with the same names, marked
+// kiln.state (one state buffer after kiln-entry-points), and an init_state
+// holding the weights' values and a zero state.
 
 // CHECK-LABEL: func.func @main(
 // CHECK-SAME:    kiln.parameter
 // CHECK-SAME:    attributes {kiln.entry_point = "run"}
 // CHECK-LABEL: func.func @main_train_step(
 // CHECK-SAME:    %[[X:[^:]*]]: tensor<2x3xf32> {kiln.name = "x"}
-// CHECK-SAME:    %[[W:[^:]*]]: tensor<3x4xf32> {kiln.name = "w"}
+// CHECK-SAME:    %[[W:[^:]*]]: tensor<3x4xf32> {kiln.name = "w", kiln.state}
 // CHECK-SAME:    %[[T:[^:]*]]: tensor<2x4xf32> {kiln.name = "target"}
-// CHECK-SAME:    %[[B:[^:]*]]: tensor<3x4xf32> {kiln.name = "w.momentum"}
-// CHECK-SAME:    -> (tensor<f32> {kiln.name = "loss"}, tensor<2x4xf32> {kiln.name = "y"}, tensor<3x4xf32> {kiln.name = "w"}, tensor<3x4xf32> {kiln.name = "w.momentum"})
+// CHECK-SAME:    %[[B:[^:]*]]: tensor<3x4xf32> {kiln.name = "w.momentum", kiln.state}
+// CHECK-SAME:    -> (tensor<f32> {kiln.name = "loss"}, tensor<2x4xf32> {kiln.name = "y"}, tensor<3x4xf32> {kiln.name = "w", kiln.state}, tensor<3x4xf32> {kiln.name = "w.momentum", kiln.state})
 // CHECK-SAME:    attributes {kiln.entry_point = "train_step"}
 // mse: mean((y - t)^2).
 // CHECK:         %[[Y:.*]] = kiln.matmul %[[X]], %[[W]]
@@ -30,7 +31,7 @@
 // The outputs are the model's, from the weights before the update.
 // CHECK:         return %[[LOSS]], %[[Y]], %[[WN]], %[[BN]]
 // CHECK-LABEL: func.func @main_init_state()
-// CHECK-SAME:    -> (tensor<3x4xf32> {kiln.name = "w"}, tensor<3x4xf32> {kiln.name = "w.momentum"})
+// CHECK-SAME:    -> (tensor<3x4xf32> {kiln.name = "w", kiln.state}, tensor<3x4xf32> {kiln.name = "w.momentum", kiln.state})
 // CHECK-SAME:    attributes {kiln.entry_point = "init_state"}
 // CHECK:         %[[V:.*]] = kiln.constant dense<5.000000e-01> : tensor<3x4xf32>
 // CHECK:         %[[Z:.*]] = kiln.constant dense<0.000000e+00> : tensor<3x4xf32>
@@ -39,8 +40,8 @@
 // cross_entropy (the default) takes int64 class indices [N]; Adam's state
 // is the step count, then each weight's two moments.
 // ADAM-LABEL: func.func @main_train_step(
-// ADAM-SAME:    tensor<2xi64> {kiln.name = "target"}, %{{.*}}: tensor<f32> {kiln.name = "adam.step"}, %{{.*}}: tensor<3x4xf32> {kiln.name = "w.adam_m"}, %{{.*}}: tensor<3x4xf32> {kiln.name = "w.adam_v"})
-// ADAM-SAME:    -> (tensor<f32> {kiln.name = "loss"}, tensor<2x4xf32> {kiln.name = "y"}, tensor<3x4xf32> {kiln.name = "w"}, tensor<f32> {kiln.name = "adam.step"}, tensor<3x4xf32> {kiln.name = "w.adam_m"}, tensor<3x4xf32> {kiln.name = "w.adam_v"})
+// ADAM-SAME:    tensor<2xi64> {kiln.name = "target"}, %{{.*}}: tensor<f32> {kiln.name = "adam.step", kiln.state}, %{{.*}}: tensor<3x4xf32> {kiln.name = "w.adam_m", kiln.state}, %{{.*}}: tensor<3x4xf32> {kiln.name = "w.adam_v", kiln.state})
+// ADAM-SAME:    -> (tensor<f32> {kiln.name = "loss"}, tensor<2x4xf32> {kiln.name = "y"}, tensor<3x4xf32> {kiln.name = "w", kiln.state}, tensor<f32> {kiln.name = "adam.step", kiln.state}, tensor<3x4xf32> {kiln.name = "w.adam_m", kiln.state}, tensor<3x4xf32> {kiln.name = "w.adam_v", kiln.state})
 // ADAM:         kiln.log_softmax %{{.*}} {axis = 1 : i64}
 // ADAM:         kiln.compare eq
 // ADAM:         kiln.pow

@@ -81,6 +81,23 @@ void printWeights(const kiln_model_info_t &info) {
               info.library_loaded ? "mapped" : "not opened: --manifest-only");
 }
 
+// The training state buffer (kiln compile --train): its size and each tensor's place in it.
+bool printState(kiln_model_t *model) {
+  size_t count = kiln_model_state_tensor_count(model);
+  if (count == 0)
+    return true;
+  std::printf("state:         %zu bytes, %zu tensor%s (train_step updates it in place)\n",
+              kiln_model_state_bytes(model), count, count == 1 ? "" : "s");
+  for (size_t i = 0; i < count; ++i) {
+    kiln_state_tensor_info_t t;
+    if (kiln_model_state_tensor_info(model, i, &t) != KILN_OK)
+      return false;
+    std::printf("  %-24s %s at byte %zu\n", printable(t.tensor.name).c_str(),
+                describeTensor(t.tensor.dtype, t.tensor.rank, t.tensor.shape).c_str(), t.offset);
+  }
+  return true;
+}
+
 } // namespace
 
 int inspectCommand(int argc, char **argv) {
@@ -135,6 +152,8 @@ int inspectCommand(int argc, char **argv) {
   std::printf("library:       %s (%s)\n", info.library_path,
               info.library_loaded ? "loaded, signature matches" : "not loaded: --manifest-only");
   printWeights(info);
+  if (!printState(model.get()))
+    return failure(detail::runtimeError());
   for (size_t entry = 0; entry < info.num_entry_points; ++entry)
     if (!printEntryPoint(model.get(), entry))
       return failure(detail::runtimeError());

@@ -1,9 +1,9 @@
 // TrainCommand.cpp: `kiln train`, which trains a model compiled with `kiln compile --train` through the C
-// runtime: init_state once, then train_step N times, each step's weights and optimizer state (its outputs
-// other than `loss`) becoming the next step's inputs of the same names.
+// runtime: kiln_model_init_state fills one state buffer (weights and optimizer state), then
+// kiln_model_train_step updates it in place N times.
 //
 // With --save it writes the ONNX model with the trained weights as its initializers (ONNX protobuf, the same
-// library the frontend reads models with).
+// library the frontend reads models with); the model is --model, else the `source_path` the manifest records.
 //
 // Inputs and the target are .npy files matching the train step's inputs exactly, or holding one more leading
 // dimension: then step K uses batch K modulo that dimension.
@@ -22,6 +22,7 @@
 #include <system_error>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <onnx/onnx_pb.h>
 
 namespace kiln::cli {
@@ -32,6 +33,7 @@ using detail::printable;
 
 constexpr const char kUsage[] =
     "usage: kiln train ARTIFACT --input NAME=FILE.npy [...] --target FILE.npy --steps N [--output-dir DIR]\n"
+    "                  [--threads N] [--save OUT.onnx [--model MODEL.onnx]]\n"
     "\n"
     "Trains a model compiled with `kiln compile --train`: runs its init_state entry point once, then train_step\n"
     "N times, printing `step K loss X` for each step.\n"
@@ -42,9 +44,11 @@ constexpr const char kUsage[] =
     "  -t, --target FILE       the loss's target (class indices as int64 for cross_entropy), batched the same way\n"
     "  -n, --steps N           how many steps to run (default 1)\n"
     "  -o, --output-dir DIR    write the trained weights and optimizer state there, DIR/NAME.npy each\n"
-    "  --save OUT.onnx         write the model with its initializers replaced by the trained weights; the\n"
-    "                          model is read from --model (the .onnx the artifact was compiled from)\n"
-    "  --model MODEL.onnx      the model for --save\n"
+    "  -j, --threads N         threads each step may use, counting the calling one (default: KILN_NUM_THREADS,\n"
+    "                          else every CPU the process may use)\n"
+    "  --save OUT.onnx         write the model with its initializers replaced by the trained weights\n"
+    "  --model MODEL.onnx      the model for --save (default: the model the artifact was compiled from, as its\n"
+    "                          manifest records it)\n"
     "  -h, --help              show this help\n";
 
 struct ModelDeleter {
@@ -110,6 +114,21 @@ std::string loadFeed(const std::string &file, const kiln_tensor_info_t &info, Fe
   return "";
 }
 
+// The model the artifact was compiled from, as its manifest's `source_path` records it; "" if it does not.
+std::string recordedModelPath(kiln_model_t *model) {
+  kiln_model_info_t info;
+  if (kiln_model_info(model, &info) != KILN_OK)
+    return "";
+  std::ifstream in(info.manifest_path);
+  try {
+    nlohmann::json doc = nlohmann::json::parse(in);
+    auto path = doc.find("source_path");
+    return path != doc.end() && path->is_string() ? path->get<std::string>() : "";
+  } catch (const nlohmann::json::exception &) {
+    return "";
+  }
+}
+
 float lossValue(const kiln_tensor_info_t &info, const std::vector<unsigned char> &data) {
   if (info.dtype == KILN_DTYPE_F64) {
     double d;
@@ -171,6 +190,7 @@ int trainCommand(int argc, char **argv) {
   std::string artifact, targetFile, outputDir, savePath, modelPath;
   std::map<std::string, std::string> inputFiles;
   long steps = 1;
+  size_t threads = 0; // 0: the runtime chooses
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -206,6 +226,12 @@ int trainCommand(int argc, char **argv) {
       steps = std::strtol(value.c_str(), &end, 10);
       if (value.empty() || *end || steps < 0)
         return usage("--steps expects a non-negative count, got '" + value + "'");
+    } else if (flag == "--threads" || flag == "-j") {
+      char *end = nullptr;
+      long n = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end || n < 1)
+        return usage("--threads expects a positive count, got '" + value + "'");
+      threads = static_cast<size_t>(n);
     } else if (flag == "--output-dir" || flag == "-o") {
       outputDir = value;
     } else if (flag == "--save") {
@@ -220,48 +246,45 @@ int trainCommand(int argc, char **argv) {
     return usage("missing ARTIFACT");
   if (targetFile.empty())
     return usage("missing --target FILE");
-  if (!savePath.empty() && modelPath.empty())
-    return usage("--save needs --model MODEL.onnx (the model the artifact was compiled from)");
 
   kiln_model_t *raw = nullptr;
   if (kiln_model_load(artifact.c_str(), &raw) != KILN_OK)
     return failure(detail::runtimeError());
   std::unique_ptr<kiln_model_t, ModelDeleter> model(raw);
-  Entry init, step;
-  if (!lookup(model.get(), "init_state", init) || !lookup(model.get(), "train_step", step))
+  Entry step;
+  size_t stateBytes = kiln_model_state_bytes(model.get());
+  if (!lookup(model.get(), "train_step", step))
     return failure(detail::runtimeError() + " (compile the model with kiln compile --train)");
-
-  // The state: init_state's outputs, by name; each step's outputs replace them.
-  std::map<std::string, std::vector<unsigned char>> state;
-  {
-    std::vector<std::vector<unsigned char>> buffers(init.outputs.size());
-    std::vector<kiln_output_t> outputs(init.outputs.size());
-    for (size_t i = 0; i < buffers.size(); ++i) {
-      buffers[i].resize(init.outputs[i].bytes);
-      outputs[i] = {buffers[i].data(), buffers[i].size()};
-    }
-    if (kiln_model_run_entry(model.get(), init.index, nullptr, 0, outputs.data(), outputs.size(), nullptr) !=
-        KILN_OK)
-      return failure(detail::runtimeError());
-    for (size_t i = 0; i < buffers.size(); ++i)
-      state[init.outputs[i].name] = std::move(buffers[i]);
+  if (stateBytes == 0)
+    return failure("the artifact has no training state (compile the model with kiln compile --train)");
+  if (!savePath.empty() && modelPath.empty()) {
+    modelPath = recordedModelPath(model.get());
+    if (modelPath.empty())
+      return usage("--save needs --model MODEL.onnx: the artifact does not record the model it was compiled "
+                   "from");
   }
+  kiln_run_options_t options = KILN_RUN_OPTIONS_INIT;
+  options.num_threads = threads;
 
-  // Each train_step input is the target, a state tensor or a model input.
+  // The state: one buffer, filled once, updated in place by every step.
+  std::vector<unsigned char> state(stateBytes);
+  if (kiln_model_init_state(model.get(), state.data(), state.size(), &options) != KILN_OK)
+    return failure(detail::runtimeError());
+  std::vector<kiln_state_tensor_info_t> layout(kiln_model_state_tensor_count(model.get()));
+  for (size_t i = 0; i < layout.size(); ++i)
+    if (kiln_model_state_tensor_info(model.get(), i, &layout[i]) != KILN_OK)
+      return failure(detail::runtimeError());
+
+  // Each train_step input is the target or a model input.
   std::vector<Feed> feeds(step.inputs.size());
-  std::vector<int> source(step.inputs.size(), -1); // 0 feed, 1 state
   for (size_t i = 0; i < step.inputs.size(); ++i) {
     const kiln_tensor_info_t &info = step.inputs[i];
     std::string name = info.name, error;
     if (name == "target") {
       error = loadFeed(targetFile, info, feeds[i]);
-      source[i] = 0;
-    } else if (state.count(name)) {
-      source[i] = 1;
     } else if (inputFiles.count(name)) {
       error = loadFeed(inputFiles[name], info, feeds[i]);
       inputFiles.erase(name);
-      source[i] = 0;
     } else {
       error = "missing --input for '" + printable(info.name) + "' (" +
               describeTensor(info.dtype, info.rank, info.shape) + ")";
@@ -272,38 +295,36 @@ int trainCommand(int argc, char **argv) {
   if (!inputFiles.empty())
     return failure("the model has no input '" + printable(inputFiles.begin()->first.c_str()) + "'");
 
-  std::vector<std::vector<unsigned char>> results(step.outputs.size());
-  std::vector<kiln_output_t> outputs(step.outputs.size());
+  // Every output of train_step but the last, the state.
+  std::vector<std::vector<unsigned char>> results(step.outputs.size() - 1);
+  std::vector<kiln_output_t> outputs(results.size());
   for (size_t i = 0; i < results.size(); ++i) {
     results[i].resize(step.outputs[i].bytes);
     outputs[i] = {results[i].data(), results[i].size()};
   }
   std::vector<kiln_input_t> inputs(step.inputs.size());
   for (long k = 0; k < steps; ++k) {
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      if (source[i] == 1) {
-        const std::vector<unsigned char> &s = state[step.inputs[i].name];
-        inputs[i] = {s.data(), s.size()};
-      } else {
-        inputs[i] = {feeds[i].batch(static_cast<size_t>(k)), feeds[i].bytes};
-      }
-    }
-    if (kiln_model_run_entry(model.get(), step.index, inputs.data(), inputs.size(), outputs.data(),
-                             outputs.size(), nullptr) != KILN_OK)
+    for (size_t i = 0; i < inputs.size(); ++i)
+      inputs[i] = {feeds[i].batch(static_cast<size_t>(k)), feeds[i].bytes};
+    if (kiln_model_train_step(model.get(), state.data(), state.size(), inputs.data(), inputs.size(),
+                              outputs.data(), outputs.size(), &options) != KILN_OK)
       return failure(detail::runtimeError());
-    for (size_t i = 0; i < results.size(); ++i) {
-      std::string name = step.outputs[i].name;
-      if (name == "loss")
+    for (size_t i = 0; i < results.size(); ++i)
+      if (std::string(step.outputs[i].name) == "loss")
         std::printf("step %ld loss %.9g\n", k + 1, lossValue(step.outputs[i], results[i]));
-      else if (state.count(name))
-        state[name] = results[i];
-    }
   }
+  auto bytesOf = [&](const kiln_state_tensor_info_t &t) {
+    return std::vector<unsigned char>(state.begin() + t.offset, state.begin() + t.offset + t.tensor.bytes);
+  };
 
   if (!savePath.empty()) {
+    std::vector<std::vector<unsigned char>> values;
+    values.reserve(layout.size());
     std::map<std::string, std::pair<const kiln_tensor_info_t *, const std::vector<unsigned char> *>> trained;
-    for (const kiln_tensor_info_t &info : init.outputs)
-      trained[info.name] = {&info, &state[info.name]};
+    for (const kiln_state_tensor_info_t &t : layout) {
+      values.push_back(bytesOf(t));
+      trained[t.tensor.name] = {&t.tensor, &values.back()};
+    }
     std::string error = saveTrainedModel(modelPath, savePath, trained);
     if (!error.empty())
       return failure(error);
@@ -314,7 +335,8 @@ int trainCommand(int argc, char **argv) {
     std::filesystem::create_directories(outputDir, ec);
     if (ec)
       return failure("cannot create output folder '" + outputDir + "': " + ec.message());
-    for (const kiln_tensor_info_t &info : init.outputs) {
+    for (const kiln_state_tensor_info_t &t : layout) {
+      const kiln_tensor_info_t &info = t.tensor;
       // Same escaping as kiln run's outputs.
       std::string stem;
       for (const char *p = info.name; *p; ++p)
@@ -322,7 +344,7 @@ int trainCommand(int argc, char **argv) {
       if (stem.empty() || stem[0] == '.')
         stem = "_" + stem;
       std::string error;
-      const std::vector<unsigned char> &data = state[info.name];
+      std::vector<unsigned char> data = bytesOf(t);
       if (!npy::writeFile(outputDir + "/" + stem + ".npy", npy::descrFor(info.dtype),
                           std::vector<int64_t>(info.shape, info.shape + info.rank), data.data(), data.size(),
                           error))

@@ -144,3 +144,68 @@ module {
     return %w : tensor<3xf32>
   }
 }
+
+// -----
+
+// Arguments and results marked kiln.state form one training state buffer:
+// the last output, `state`, of which each state tensor is a view at its
+// 64-byte aligned offset. State arguments are read from their views at the
+// start; each state result is written into its view only at the end, after
+// every other op. Both entry points share the layout.
+// CHECK: module attributes {kiln.state_signature = "|state=w:f32[3]@0,w.momentum:f32[3]@64", kiln.symbol_prefix = "net"
+// CHECK-LABEL: func.func @net_train_step_impl(
+// CHECK-SAME: %[[X:arg[0-9]+]]: memref<3xf32>, %[[LOSS:arg[0-9]+]]: memref<f32>, %[[S:arg[0-9]+]]: memref<76xi8>)
+// CHECK-SAME: kiln.arg_weights = array<i64: -1>
+// CHECK-SAME: kiln.buffer_bytes = array<i64: 12, 4, 76>
+// CHECK-SAME: kiln.output_names = ["loss", "state"]
+// CHECK-SAME: kiln.signature = "train_step:in=x:f32[3];out=loss:f32[],state:u8[76]"
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK-DAG: %[[WV:.*]] = memref.view %[[S]][%[[C0]]][] : memref<76xi8> to memref<3xf32>
+// CHECK-DAG: %[[MV:.*]] = memref.view %[[S]][%[[C64]]][] : memref<76xi8> to memref<3xf32>
+// CHECK-DAG: %[[W:.*]] = bufferization.to_tensor %[[WV]] restrict : memref<3xf32>
+// CHECK-DAG: %[[M:.*]] = bufferization.to_tensor %[[MV]] restrict : memref<3xf32>
+// CHECK: %[[XT:.*]] = bufferization.to_tensor %[[X]] restrict
+// CHECK: %[[MN:.*]] = kiln.add %[[M]], %[[XT]]
+// CHECK: %[[WN:.*]] = kiln.sub %[[W]], %[[MN]]
+// CHECK: %[[L:.*]] = kiln.reduce_sum %[[W]]
+// CHECK: bufferization.materialize_in_destination %[[L]] in restrict writable %[[LOSS]]
+// CHECK: %[[WOUT:.*]] = memref.view %[[S]][%{{.*}}][] : memref<76xi8> to memref<3xf32>
+// CHECK: bufferization.materialize_in_destination %[[WN]] in restrict writable %[[WOUT]]
+// CHECK: %[[MOUT:.*]] = memref.view %[[S]][%{{.*}}][] : memref<76xi8> to memref<3xf32>
+// CHECK: bufferization.materialize_in_destination %[[MN]] in restrict writable %[[MOUT]]
+// CHECK: return{{$}}
+// CHECK-LABEL: func.func @net_init_state_impl(
+// CHECK-SAME: %{{.*}}: memref<76xi8>)
+// CHECK-SAME: kiln.signature = "init_state:in=;out=state:u8[76]"
+func.func @train(%x: tensor<3xf32> {kiln.name = "x"},
+                 %w: tensor<3xf32> {kiln.name = "w", kiln.state},
+                 %m: tensor<3xf32> {kiln.name = "w.momentum", kiln.state})
+    -> (tensor<f32> {kiln.name = "loss"}, tensor<3xf32> {kiln.name = "w", kiln.state},
+        tensor<3xf32> {kiln.name = "w.momentum", kiln.state})
+    attributes {kiln.entry_point = "train_step"} {
+  %mn = kiln.add %m, %x : tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
+  %wn = kiln.sub %w, %mn : tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
+  %l = kiln.reduce_sum %w {axes = array<i64: 0>, keepdims = false} : tensor<3xf32> -> tensor<f32>
+  return %l, %wn, %mn : tensor<f32>, tensor<3xf32>, tensor<3xf32>
+}
+func.func @init() -> (tensor<3xf32> {kiln.name = "w", kiln.state},
+                      tensor<3xf32> {kiln.name = "w.momentum", kiln.state})
+    attributes {kiln.entry_point = "init_state"} {
+  %c = kiln.constant dense<1.0> : tensor<3xf32>
+  return %c, %c : tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
+// Two state tensors of one name must have one type.
+func.func @init() -> (tensor<4xf32> {kiln.name = "w", kiln.state})
+    attributes {kiln.entry_point = "init_state"} {
+  %c = kiln.constant dense<1.0> : tensor<4xf32>
+  return %c : tensor<4xf32>
+}
+// expected-error @+1 {{state tensor 'w' is 'tensor<3xf32>' here but 'tensor<4xf32>' elsewhere}}
+func.func @train(%w: tensor<3xf32> {kiln.name = "w", kiln.state}) -> (tensor<3xf32> {kiln.name = "w", kiln.state})
+    attributes {kiln.entry_point = "train_step"} {
+  return %w : tensor<3xf32>
+}

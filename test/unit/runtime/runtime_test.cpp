@@ -620,6 +620,167 @@ TEST(RunFailures, GeneratedCodeErrors) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Training state (trainer_model.c)
+// ---------------------------------------------------------------------------------------------------------
+
+class StateTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    model_ = loadOrDie(fixture("trainer"));
+    ASSERT_TRUE(model_);
+    std::fill(std::begin(state), std::end(state), 0xAB);
+  }
+  float floatAt(size_t offset) const {
+    float f;
+    std::memcpy(&f, state + offset, sizeof f);
+    return f;
+  }
+  bool stateUntouched() const {
+    return std::all_of(std::begin(state), std::end(state), [](unsigned char c) { return c == 0xAB; });
+  }
+
+  ModelPtr model_;
+  alignas(8) unsigned char state[72];
+  float x[2] = {1, 3}, target = 2, loss = -999;
+  kiln_input_t in[2] = {{x, sizeof x}, {&target, sizeof target}};
+  kiln_output_t out[1] = {{&loss, sizeof loss}};
+};
+
+TEST_F(StateTest, DescribesTheLayout) {
+  kiln_model_t *m = model_.get();
+  EXPECT_EQ(kiln_model_state_bytes(m), 72u);
+  ASSERT_EQ(kiln_model_state_tensor_count(m), 2u);
+  kiln_state_tensor_info_t info;
+  ASSERT_EQ(kiln_model_state_tensor_info(m, 1, &info), KILN_OK) << kiln_last_error();
+  EXPECT_STREQ(info.tensor.name, "w.momentum");
+  EXPECT_EQ(info.tensor.dtype, KILN_DTYPE_F32);
+  EXPECT_EQ(info.tensor.rank, 1u);
+  EXPECT_EQ(info.tensor.shape[0], 2);
+  EXPECT_EQ(info.tensor.bytes, 8u);
+  EXPECT_EQ(info.offset, 64u);
+  size_t index = 99;
+  ASSERT_EQ(kiln_model_find_state_tensor(m, "w", &index), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(index, 0u);
+  // A model without a state has an empty one.
+  ModelPtr plain = loadOrDie(fixture("good"));
+  EXPECT_EQ(kiln_model_state_bytes(plain.get()), 0u);
+  EXPECT_EQ(kiln_model_state_tensor_count(plain.get()), 0u);
+  EXPECT_EQ(kiln_model_state_bytes(nullptr), 0u);
+  EXPECT_EQ(kiln_model_state_tensor_count(nullptr), 0u);
+}
+
+TEST_F(StateTest, TrainsInPlace) {
+  kiln_model_t *m = model_.get();
+  ASSERT_EQ(kiln_model_init_state(m, state, sizeof state, nullptr), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(floatAt(0), 1.0f);
+  EXPECT_EQ(floatAt(4), 2.0f);
+  EXPECT_EQ(floatAt(64), 0.0f);
+  ASSERT_EQ(kiln_model_train_step(m, state, sizeof state, in, 2, out, 1, nullptr), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(loss, 1 * 1 + 2 * 3 - 2.0f); // the weights before the update
+  EXPECT_EQ(floatAt(64), 1.0f);         // momentum += x
+  EXPECT_EQ(floatAt(68), 3.0f);
+  EXPECT_EQ(floatAt(0), 0.0f); // w -= momentum
+  EXPECT_EQ(floatAt(4), -1.0f);
+  kiln_run_options_t options = KILN_RUN_OPTIONS_INIT;
+  options.num_threads = 1;
+  ASSERT_EQ(kiln_model_train_step(m, state, sizeof state, in, 2, out, 1, &options), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(loss, 0 * 1 + -1 * 3 - 2.0f);
+  EXPECT_EQ(floatAt(0), -2.0f);
+  EXPECT_EQ(floatAt(4), -7.0f);
+}
+
+// One case per precondition; none may reach the generated code (the state keeps its sentinel bytes).
+TEST_F(StateTest, RejectsEveryBadCall) {
+  kiln_model_t *m = model_.get();
+  kiln_state_tensor_info_t info;
+  size_t index;
+  EXPECT_FAILS(kiln_model_state_tensor_info(nullptr, 0, &info), KILN_ERROR_INVALID_ARGUMENT,
+               "kiln_model_state_tensor_info: model is NULL");
+  EXPECT_FAILS(kiln_model_state_tensor_info(m, 0, nullptr), KILN_ERROR_INVALID_ARGUMENT, "out_info is NULL");
+  EXPECT_FAILS(kiln_model_state_tensor_info(m, 2, &info), KILN_ERROR_INVALID_ARGUMENT,
+               "state tensor index 2 is out of range; the model has 2");
+  EXPECT_FAILS(kiln_model_find_state_tensor(m, nullptr, &index), KILN_ERROR_INVALID_ARGUMENT, "name is NULL");
+  EXPECT_FAILS(kiln_model_find_state_tensor(m, "w", nullptr), KILN_ERROR_INVALID_ARGUMENT, "out_index is NULL");
+  EXPECT_FAILS(kiln_model_find_state_tensor(m, "b", &index), KILN_ERROR_NOT_FOUND,
+               "model 'trainer' has no state tensor 'b'");
+
+  EXPECT_FAILS(kiln_model_init_state(nullptr, state, sizeof state, nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "kiln_model_init_state: model is NULL");
+  EXPECT_FAILS(kiln_model_init_state(m, nullptr, sizeof state, nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "state is NULL");
+  EXPECT_FAILS(kiln_model_init_state(m, state, 71, nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "state has 71 bytes, the model's state has 72");
+  kiln_run_options_t badOptions = KILN_RUN_OPTIONS_INIT;
+  badOptions.struct_size = 3;
+  EXPECT_FAILS(kiln_model_init_state(m, state, sizeof state, &badOptions), KILN_ERROR_INVALID_ARGUMENT,
+               "options->struct_size is 3");
+
+  EXPECT_FAILS(kiln_model_train_step(nullptr, state, sizeof state, in, 2, out, 1, nullptr),
+               KILN_ERROR_INVALID_ARGUMENT, "kiln_model_train_step: model is NULL");
+  EXPECT_FAILS(kiln_model_train_step(m, nullptr, sizeof state, in, 2, out, 1, nullptr),
+               KILN_ERROR_INVALID_ARGUMENT, "state is NULL");
+  EXPECT_FAILS(kiln_model_train_step(m, state, 73, in, 2, out, 1, nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "state has 73 bytes, the model's state has 72");
+  EXPECT_FAILS(kiln_model_train_step(m, state, sizeof state, in, 1, out, 1, nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "got 1 inputs, entry point 'train_step' has 2");
+  EXPECT_FAILS(kiln_model_train_step(m, state, sizeof state, in, 2, out, 2, nullptr), KILN_ERROR_INVALID_ARGUMENT,
+               "got 2 outputs, entry point 'train_step' has 1 besides the state");
+  EXPECT_FAILS(kiln_model_train_step(m, state, sizeof state, in, 2, nullptr, 1, nullptr),
+               KILN_ERROR_INVALID_ARGUMENT, "outputs is NULL");
+  EXPECT_FAILS(kiln_model_train_step(m, state, sizeof state, nullptr, 2, out, 1, nullptr),
+               KILN_ERROR_INVALID_ARGUMENT, "inputs is NULL");
+  kiln_input_t badIn[2] = {{x, 4}, {&target, sizeof target}};
+  EXPECT_FAILS(kiln_model_train_step(m, state, sizeof state, badIn, 2, out, 1, nullptr),
+               KILN_ERROR_INVALID_ARGUMENT, "input 0 'x' has 4 bytes, expected 8 (float32[2])");
+  // The state shares bytes with an input or an output.
+  kiln_input_t inState[2] = {{state, sizeof x}, {&target, sizeof target}};
+  EXPECT_FAILS(kiln_model_train_step(m, state, sizeof state, inState, 2, out, 1, nullptr),
+               KILN_ERROR_INVALID_ARGUMENT, "output 1 'state' overlaps input 0 'x'");
+  kiln_output_t outState[1] = {{state + 68, sizeof loss}};
+  EXPECT_FAILS(kiln_model_train_step(m, state, sizeof state, in, 2, outState, 1, nullptr),
+               KILN_ERROR_INVALID_ARGUMENT, "overlaps output 0 'loss'");
+  EXPECT_TRUE(stateUntouched());
+  EXPECT_EQ(loss, -999);
+
+  // A model without a training state.
+  ModelPtr plain = loadOrDie(fixture("good"));
+  EXPECT_FAILS(kiln_model_train_step(plain.get(), state, sizeof state, in, 2, out, 1, nullptr),
+               KILN_ERROR_NOT_FOUND, "model 'fake' has no entry point 'train_step' with a training state");
+  EXPECT_FAILS(kiln_model_init_state(plain.get(), state, sizeof state, nullptr), KILN_ERROR_NOT_FOUND,
+               "no entry point 'init_state'");
+  EXPECT_FAILS(kiln_model_find_state_tensor(plain.get(), "w", &index), KILN_ERROR_NOT_FOUND,
+               "it has no training state");
+}
+
+TEST(RuntimeBadArtifacts, StateLayout) {
+  const std::string text = readText(fixture("trainer/trainer.json"));
+  auto broken = [&](const std::string &from, const std::string &to, const char *needle) {
+    TempDir dir;
+    copyFiles("trainer", dir, {"libtrainer.so"});
+    std::string edited = text;
+    size_t at = edited.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    for (; at != std::string::npos; at = edited.find(from, at + to.size())) // every occurrence
+      edited.replace(at, from.size(), to);
+    std::ofstream(dir.path() + "/trainer.json") << edited;
+    kiln_model_t *model = nullptr;
+    EXPECT_FAILS(kiln_model_load(dir.path().c_str(), &model), KILN_ERROR_BAD_MANIFEST, needle);
+    EXPECT_EQ(model, nullptr);
+  };
+  broken("\"offset\": 64", "\"offset\": 60", "state.tensors[1] 'w.momentum' starts at offset 60, not a multiple of 64");
+  broken("\"offset\": 64", "\"offset\": 128", "ends at byte 136, past state.bytes 72");
+  broken("\"state\": {\"bytes\": 72", "\"unused\": {\"bytes\": 72",
+         "an entry point has a state output, but there is no 'state'");
+  broken("\"bytes\": 72, \"state\": true}\n     ]},\n    {",
+         "\"bytes\": 72, \"state\": 1}\n     ]},\n    {", "outputs[0].state' must be a boolean");
+  // A layout that differs from the manifest's own signature.
+  broken("w.momentum\", \"dtype\": \"float32\", \"shape\": [2]",
+         "w.velocity\", \"dtype\": \"float32\", \"shape\": [2]", "does not match its entry points");
+  // One that differs from the library's (the manifest's signature says w.velocity too).
+  broken("w.momentum", "w.velocity", "differs from the library's");
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Broken artifacts
 // ---------------------------------------------------------------------------------------------------------
 
