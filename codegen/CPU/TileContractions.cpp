@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CPU/CPUPasses.h"
+#include "codegen/CPU/Canonicalize.h"
 #include "codegen/CPU/FoldSubsetsIntoTransfers.h"
 #include "codegen/CPU/Tiles.h"
 
@@ -49,19 +50,6 @@ SmallVector<OpFoldResult> asFoldResults(OpBuilder &b, ArrayRef<int64_t> sizes) {
 /// the register loops it still has to peel.
 constexpr StringLiteral kVectorizeAttr = "kiln.vectorize";
 constexpr StringLiteral kPeelAttr = "kiln.peel";
-
-/// Canonicalizes with every registered op's patterns: after peeling, the
-/// main loops' tile sizes fold to constants, the slices become static and
-/// the tiled ops with them.
-LogicalResult canonicalize(func::FuncOp fn) {
-  MLIRContext *ctx = fn.getContext();
-  RewritePatternSet patterns(ctx);
-  for (Dialect *dialect : ctx->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName name : ctx->getRegisteredOperations())
-    name.getCanonicalizationPatterns(patterns, ctx);
-  return applyPatternsAndFoldGreedily(fn, std::move(patterns));
-}
 
 /// A last tile narrower than one vector along n that is not a whole number
 /// of 4-lane (128-bit) vectors (the 49th column of 49): as vectors it would
@@ -162,7 +150,7 @@ LogicalResult vectorizeTiles(func::FuncOp fn, int64_t lanes) {
     }
   }
   if (split.size() != tiles.size()) {
-    if (failed(canonicalize(fn)))
+    if (failed(canonicalizeWithAllPatterns(fn)))
       return failure();
     tiles.clear();
     fn.walk([&](linalg::LinalgOp op) {
@@ -234,7 +222,7 @@ struct KilnCPUTileContractions
     for (linalg::LinalgOp op : whole)
       if (failed(tile(op)))
         return signalPassFailure();
-    if (failed(canonicalize(fn)) || failed(vectorizeTiles(fn, std::max<int64_t>(1, vectorBits / 32))))
+    if (failed(canonicalizeWithAllPatterns(fn)) || failed(vectorizeTiles(fn, std::max<int64_t>(1, vectorBits / 32))))
       return signalPassFailure();
 
     // Keep each register tile's accumulators in registers across its k loop:

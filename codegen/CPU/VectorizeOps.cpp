@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CPU/CPUPasses.h"
+#include "codegen/CPU/Canonicalize.h"
 #include "codegen/CPU/FoldSubsetsIntoTransfers.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -223,16 +224,6 @@ bool isFreshCopyLike(linalg::LinalgOp op) {
   });
 }
 
-LogicalResult canonicalize(func::FuncOp fn) {
-  MLIRContext *ctx = fn.getContext();
-  RewritePatternSet patterns(ctx);
-  for (Dialect *dialect : ctx->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName name : ctx->getRegisteredOperations())
-    name.getCanonicalizationPatterns(patterns, ctx);
-  return applyPatternsAndFoldGreedily(fn, std::move(patterns));
-}
-
 struct KilnCPUVectorizeOps : kiln::impl::KilnCPUVectorizeOpsBase<KilnCPUVectorizeOps> {
   using Base::Base;
 
@@ -264,7 +255,7 @@ struct KilnCPUVectorizeOps : kiln::impl::KilnCPUVectorizeOpsBase<KilnCPUVectoriz
     for (auto [op, plan] : targets)
       if (failed(tileForVectors(rewriter, op, plan, cores)))
         return signalPassFailure();
-    if (failed(canonicalize(fn)))
+    if (failed(canonicalizeWithAllPatterns(fn)))
       return signalPassFailure();
 
     SmallVector<linalg::LinalgOp> tiles;
