@@ -2,7 +2,7 @@
 //
 // See KilnCPUSplitBufferTasks in codegen/CPU/Passes.td. The tiling is
 // upstream's (TilingInterface into scf.forall); the policy (which ops, how
-// many tasks) is Kiln's, as in kiln-cpu-vectorize-ops. Done after
+// many tasks) is Kiln's, shared with kiln-cpu-vectorize-ops (Tasks.h). Done after
 // bufferization because on tensors these ops (they accumulate into another
 // op's buffer, or are the copies bufferization itself makes) would get a
 // buffer of their own per task, inside the task.
@@ -10,14 +10,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CPU/CPUPasses.h"
+#include "codegen/CPU/Tasks.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
-#include "mlir/Interfaces/TilingInterface.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNCPUSPLITBUFFERTASKS
@@ -28,29 +27,6 @@ using namespace mlir;
 using namespace mlir::kiln;
 
 namespace {
-
-/// The task tiles for `op`: chunks of its outermost parallel dim that has
-/// at least two iterations per core, about four tasks per core. Empty when
-/// the op is too small (under 64K iterations, a few microseconds) or has no
-/// such dim.
-SmallVector<int64_t> planTasks(linalg::LinalgOp op, int64_t cores) {
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  int64_t total = 1;
-  for (int64_t r : ranges)
-    total *= r;
-  if (total < (int64_t(1) << 16))
-    return {};
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  for (unsigned d = 0; d < ranges.size(); ++d) {
-    if (iterators[d] != utils::IteratorType::parallel || ranges[d] < 2 * cores)
-      continue;
-    int64_t tasks = std::min<int64_t>(ranges[d], 4 * cores);
-    SmallVector<int64_t> sizes(ranges.size(), 0);
-    sizes[d] = (ranges[d] + tasks - 1) / tasks;
-    return sizes;
-  }
-  return {};
-}
 
 struct KilnCPUSplitBufferTasks
     : kiln::impl::KilnCPUSplitBufferTasksBase<KilnCPUSplitBufferTasks> {
@@ -68,25 +44,11 @@ struct KilnCPUSplitBufferTasks
         if (linalgOp.hasPureBufferSemantics() && !linalgOp.hasDynamicShape() &&
             linalgOp.getNumLoops() > 0)
           targets.push_back(linalgOp);
+    // A dim needs two iterations per core to be split.
     IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : targets) {
-      SmallVector<int64_t> sizes = planTasks(op, cores);
-      if (sizes.empty())
-        continue;
-      SmallVector<OpFoldResult> tileSizes;
-      for (int64_t size : sizes)
-        tileSizes.push_back(rewriter.getIndexAttr(size));
-      scf::SCFTilingOptions options;
-      options.setTileSizes(tileSizes).setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tasks =
-          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-      if (failed(tasks)) {
-        op->emitOpError("could not be split into parallel tasks");
+    for (linalg::LinalgOp op : targets)
+      if (failed(splitIntoTasks(rewriter, op, planTasks(op, cores, 2 * cores))))
         return signalPassFailure();
-      }
-      rewriter.eraseOp(op);
-    }
   }
 };
 

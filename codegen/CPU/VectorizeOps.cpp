@@ -11,6 +11,7 @@
 #include "codegen/CPU/CPUPasses.h"
 #include "codegen/CPU/Canonicalize.h"
 #include "codegen/CPU/FoldSubsetsIntoTransfers.h"
+#include "codegen/CPU/Tasks.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -128,60 +129,10 @@ bool initializesAnotherOp(linalg::LinalgOp op) {
                       [](Value result) { return initializesAnotherOp(result); });
 }
 
-/// The parallel tasks for `op` on `cores` cores: chunks of its outermost
-/// parallel dim with at least two iterations, about four tasks per core;
-/// none (an empty vector) for ops under 64K iterations or on one core. A
-/// chunk of the vector dim is a whole number of vector tiles.
-SmallVector<int64_t> planTasks(linalg::LinalgOp op, VectorPlan plan, int64_t cores) {
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  int64_t total = 1;
-  for (int64_t r : ranges)
-    total *= r;
-  if (cores <= 1 || total < (int64_t(1) << 16))
-    return {};
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  for (unsigned d = 0; d < ranges.size(); ++d) {
-    if (!linalg::isParallelIterator(iterators[d]) || ranges[d] < 2)
-      continue;
-    int64_t tasks = std::min<int64_t>(ranges[d], 4 * cores);
-    int64_t chunk = (ranges[d] + tasks - 1) / tasks;
-    if (d == plan.dim) {
-      if (ranges[d] < 2 * plan.size)
-        continue;
-      chunk = (chunk + plan.size - 1) / plan.size * plan.size;
-    }
-    SmallVector<int64_t> sizes(ranges.size(), 0);
-    sizes[d] = chunk;
-    return sizes;
-  }
-  return {};
-}
-
-/// Splits `op` into parallel tasks as planTasks says (an scf.forall) and
-/// returns the op that computes one task; returns `op` itself when it is too
-/// small to split or there is one core.
-FailureOr<Operation *> splitIntoTasks(RewriterBase &rewriter, linalg::LinalgOp op, VectorPlan plan,
-                                      int64_t cores) {
-  SmallVector<int64_t> taskSizes = planTasks(op, plan, cores);
-  if (taskSizes.empty())
-    return op.getOperation();
-  rewriter.setInsertionPoint(op);
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t size : taskSizes)
-    sizes.push_back(rewriter.getIndexAttr(size));
-  scf::SCFTilingOptions options;
-  options.setTileSizes(sizes).setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  FailureOr<scf::SCFTilingResult> tasks =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(tasks))
-    return op->emitOpError("could not be split into parallel tasks");
-  rewriter.replaceOp(op, tasks->replacements);
-  return tasks->tiledOps.front();
-}
-
 LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op, VectorPlan plan,
                              int64_t cores) {
-  FailureOr<Operation *> tiledTask = splitIntoTasks(rewriter, op, plan, cores);
+  FailureOr<Operation *> tiledTask =
+      splitIntoTasks(rewriter, op, planTasks(op, cores, 2, plan.dim, plan.size));
   if (failed(tiledTask))
     return failure();
   Operation *target = *tiledTask;
@@ -246,9 +197,8 @@ struct KilnCPUVectorizeOps : kiln::impl::KilnCPUVectorizeOpsBase<KilnCPUVectoriz
     IRRewriter rewriter(&getContext());
     // Transposes and im2col windows stay loops for LLVM's vectorizer, but
     // large ones still run as parallel tasks.
-    // (No vector dim: a plan whose dim matches none of the op's loops.)
     for (linalg::LinalgOp op : scalar)
-      if (failed(splitIntoTasks(rewriter, op, VectorPlan{op.getNumLoops(), 1}, cores)))
+      if (failed(splitIntoTasks(rewriter, op, planTasks(op, cores, 2))))
         return signalPassFailure();
     if (targets.empty())
       return;
