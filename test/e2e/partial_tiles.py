@@ -10,26 +10,17 @@ import os
 import sys
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
 
 import kiln_testing as kt
 
 work = sys.argv[1]
 os.makedirs(work)
 rng = np.random.default_rng(3)
-F = TensorProto.FLOAT
 
 
 def save(name, nodes, inputs, inits):
-    graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info(n, F, s) for n, s in inputs],
-                              [helper.make_tensor_value_info("y", F, None)],
-                              [numpy_helper.from_array(v, k) for k, v in inits.items()])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    path = os.path.join(work, name + ".onnx")
-    onnx.save(model, path)
-    return path
+    return kt.save_float_graph(work, name, nodes, inputs, inits)
 
 
 for m, k, n in [(1, 22, 88), (2, 22, 88), (20, 40, 12), (9, 16, 36), (13, 30, 44), (64, 128, 196)]:
