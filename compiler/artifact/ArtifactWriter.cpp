@@ -81,6 +81,21 @@ static std::string cStringSafe(StringRef s) {
 /// runtime/kiln_abi.h, as the build read it (kKilnABIHeader).
 #include "compiler/artifact/KilnABIHeader.inc"
 
+/// PREFIX_RANK, _ELEMENTS, _BYTES and (rank > 0) the PREFIX_SHAPE array of
+/// tensor `t`: an entry point's inputs and outputs, and the state tensors.
+static void renderTensorMacros(llvm::raw_ostream &os, const std::string &prefix,
+                               const TensorSpec &t) {
+  os << "#define " << prefix << "_RANK " << t.shape.size() << "\n"
+     << "#define " << prefix << "_ELEMENTS " << t.numElements() << "\n"
+     << "#define " << prefix << "_BYTES " << t.bytes() << "\n";
+  if (!t.shape.empty()) {
+    os << "static const int64_t KILN_SHAPE_ATTRIBUTE " << prefix << "_SHAPE["
+       << t.shape.size() << "] = {";
+    llvm::interleaveComma(t.shape, os);
+    os << "};\n";
+  }
+}
+
 /// The macros and prototypes of one entry point. Macro names include the
 /// entry point's name, except for `run`.
 static void renderEntryPoint(llvm::raw_ostream &os, const ArtifactInfo &info,
@@ -103,16 +118,8 @@ static void renderEntryPoint(llvm::raw_ostream &os, const ArtifactInfo &info,
       os << "\n/* " << StringRef(kind).lower() << " " << i << ": \""
          << commentSafe(t.name) << "\", " << dtypeName(t.elementType) << "[";
       llvm::interleaveComma(t.shape, os);
-      os << "] */\n"
-         << "#define " << p << "_RANK " << t.shape.size() << "\n"
-         << "#define " << p << "_ELEMENTS " << t.numElements() << "\n"
-         << "#define " << p << "_BYTES " << t.bytes() << "\n";
-      if (!t.shape.empty()) {
-        os << "static const int64_t KILN_SHAPE_ATTRIBUTE " << p << "_SHAPE["
-           << t.shape.size() << "] = {";
-        llvm::interleaveComma(t.shape, os);
-        os << "};\n";
-      }
+      os << "] */\n";
+      renderTensorMacros(os, p, t);
     }
   };
   tensors("INPUT", e.inputs);
@@ -185,16 +192,8 @@ std::string mlir::kiln::renderHeader(const ArtifactInfo &info) {
       llvm::interleaveComma(t.shape, os);
       os << "] */\n"
          << "#define " << p << "_NAME \"" << cStringSafe(t.name) << "\"\n"
-         << "#define " << p << "_OFFSET " << st.offset << "\n"
-         << "#define " << p << "_RANK " << t.shape.size() << "\n"
-         << "#define " << p << "_ELEMENTS " << t.numElements() << "\n"
-         << "#define " << p << "_BYTES " << t.bytes() << "\n";
-      if (!t.shape.empty()) {
-        os << "static const int64_t KILN_SHAPE_ATTRIBUTE " << p << "_SHAPE["
-           << t.shape.size() << "] = {";
-        llvm::interleaveComma(t.shape, os);
-        os << "};\n";
-      }
+         << "#define " << p << "_OFFSET " << st.offset << "\n";
+      renderTensorMacros(os, p, t);
     }
   }
   if (!info.weights.empty())
