@@ -46,6 +46,11 @@ extern "C" {
 #define KILN_CODE_BAD_CONTEXT 5         /* ctx->abi_version or ctx->struct_size is not this contract's */
 #define KILN_CODE_MISSING_WEIGHTS 6     /* built with --weights external, and ctx->weights is NULL or
                                            ctx->weights_bytes is not the size of NAME.weights.bin */
+#define KILN_CODE_NO_DEVICE 7           /* a device artifact's entry point (kiln compile --target cuda) was
+                                           called without ctx, ctx->device, or (when it needs scratch
+                                           memory) ctx->scratch: device code never allocates */
+#define KILN_CODE_LAUNCH_FAILED 8       /* ctx->device->launch returned non-zero; later kernels of the call
+                                           were not launched */
 
 /* Element types: X(ENUM, code, NumPy name, signature name, bytes per element). A bool is one byte holding
  * 0 or 1; bfloat16 is the upper half of a binary32; data is little-endian, dense and row-major. */
@@ -72,6 +77,28 @@ typedef void (*kiln_task_fn)(void *task_arg, size_t index);
  * on each other. Called only from the thread that called the entry point. */
 typedef void (*kiln_parallel_for_fn)(void *pool, size_t count, kiln_task_fn task, void *task_arg);
 
+/* A device that runs the kernels of an artifact compiled for a GPU (kiln compile --target cuda), as the
+ * generated host code sees it: one function that launches kernel |kernel| (its index in the manifest's
+ * `kernels`, which the owner of the device loaded from the artifact's images) on |stream| (ctx->stream), with
+ * |grid| x |block| threads and |shared_bytes| of dynamic shared memory. |args| has one entry per kernel
+ * parameter, each pointing to the parameter's value (CUDA's kernelParams convention); every parameter of a
+ * Kiln kernel is a device pointer. The launch is asynchronous: it returns once the kernel is queued, 0 on
+ * success, non-zero if it could not be queued (the generated code then returns KILN_CODE_LAUNCH_FAILED
+ * without launching the rest). Errors of the kernel itself surface when the owner synchronizes the stream.
+ * The runtime (kiln_runtime.h) provides one over the CUDA driver API; a program calling NAME_E_ctx itself
+ * provides its own. */
+struct kiln_device_t;
+typedef int32_t (*kiln_launch_fn)(const struct kiln_device_t *device, void *stream, uint32_t kernel,
+                                  uint32_t grid_x, uint32_t grid_y, uint32_t grid_z, uint32_t block_x,
+                                  uint32_t block_y, uint32_t block_z, uint32_t shared_bytes, void **args);
+
+typedef struct kiln_device_t {
+  uint32_t struct_size; /* sizeof(kiln_device_t) as its owner was compiled */
+  uint32_t reserved0;   /* must be 0 */
+  kiln_launch_fn launch;
+  void *user;           /* the owner's own data; generated code never reads it */
+} kiln_device_t;
+
 /* How one call of a generated entry point runs. A NULL context means: serial, scratch memory allocated
  * (and freed) by the entry point, weights embedded in the library. Zero-initialize a context, then set
  * abi_version and struct_size; the entry point reads only the fields its struct_size covers. */
@@ -92,8 +119,12 @@ typedef struct kiln_context_t {
   void *pool;
   uint32_t num_threads;  /* threads parallel_for may use; 0 or 1: serial */
   uint32_t reserved0;    /* must be 0 */
-  /* Reserved for device targets (a device handle and a stream); must be NULL. */
-  void *device;
+  /* Device artifacts (kiln compile --target cuda) only; CPU code ignores both. Then every buffer pointer
+   * the entry point gets (inputs, outputs, scratch, weights) is a device address, which the host code only
+   * passes on to kernels and never dereferences; |device| launches the kernels on |stream| (for CUDA a
+   * CUstream; NULL is the default stream). The entry point returns when every kernel is queued, not when
+   * they have run: the caller synchronizes |stream| before reading the outputs. */
+  const struct kiln_device_t *device;
   void *stream;
 } kiln_context_t;
 
