@@ -5,8 +5,8 @@
 // (vector width, registers, caches, cores: what tile sizes are chosen
 // from), adds its passes to the two stages that are its own (loop-level
 // transformations on linalg, lowering of bufferized code to its IR), and
-// turns the final module into code objects for the artifact. The CPU
-// (codegen/CPU) is the first; an NVIDIA GPU target (codegen/GPU) is next.
+// turns the final module into code objects for the artifact: the CPU
+// (codegen/CPU) and NVIDIA GPUs through CUDA (codegen/GPU).
 //
 // Targets are stateless singletons: thread-safe.
 //
@@ -20,8 +20,10 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mlir::kiln {
 
@@ -35,6 +37,9 @@ struct TargetRequest {
   /// Cores to split work for; 0: the host's when compiling for the host
   /// with cpu "native", else 1.
   unsigned cores = 0;
+  /// GPU targets (--gpu sm_80,sm_90): the architectures to make images for;
+  /// empty: the target's default.
+  std::vector<std::string> gpuArchitectures;
 };
 
 /// The machine the code is for, resolved from a request. Loop-level passes
@@ -59,13 +64,42 @@ struct TargetDescription {
   /// and OS): the artifact can include a shared library and be run here.
   bool isHost = true;
 
+  /// GPU targets only: the architectures ("sm_80", ...) images are made
+  /// for, oldest first; the CUDA toolkit the compile found (its root folder,
+  /// which has nvvm/libdevice and, if `hasPtxas`, bin/ptxas).
+  std::vector<std::string> gpuArchitectures;
+  std::string cudaToolkit;
+  bool hasPtxas = false;
+
   /// "x86_64-pc-linux-gnu znver4, 512-bit vectors x 32, L1d 32 KiB, ...".
   std::string describe() const;
 };
 
-/// What a target made for an artifact. For the CPU: one object file.
+/// One kernel of a device target, in the order the host code numbers them
+/// (docs/artifact-format.md, "CUDA artifacts").
+struct KernelSpec {
+  std::string name;
+  std::array<int64_t, 3> grid = {1, 1, 1}, block = {1, 1, 1};
+  int64_t sharedBytes = 0;
+  int64_t params = 0;
+};
+
+/// One image of a device target's kernels: "cubin" or "ptx" for one
+/// architecture.
+struct DeviceImage {
+  std::string architecture, format;
+  std::string bytes;
+};
+
+/// What a target made for an artifact: the host's object file (for the CPU
+/// the whole model; for a GPU the entry points that launch the kernels) and,
+/// for a device target, the kernels and their images.
 struct CodeObjects {
   std::string hostObject;
+  std::string deviceKind; // "" for the CPU, "cuda"
+  std::vector<std::string> gpuArchitectures;
+  std::vector<KernelSpec> kernels;
+  std::vector<DeviceImage> images;
 };
 
 /// The last steps of a compile that are outside MLIR, and what `--emit`
@@ -114,7 +148,11 @@ public:
 /// The CPU target (codegen/CPU): x86-64 and AArch64 through LLVM.
 const Target &getCPUTarget();
 
-/// The target called `name` ("cpu"); null if there is none.
+/// The CUDA target (codegen/GPU): host code through LLVM for the host's CPU,
+/// kernels through NVVM to PTX and (with ptxas) cubin.
+const Target &getCUDATarget();
+
+/// The target called `name` ("cpu", "cuda"); null if there is none.
 const Target *lookupTarget(StringRef name);
 
 } // namespace mlir::kiln

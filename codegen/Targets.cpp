@@ -20,6 +20,8 @@ using namespace mlir::kiln;
 const Target *mlir::kiln::lookupTarget(StringRef name) {
   if (name == "cpu")
     return &getCPUTarget();
+  if (name == "cuda")
+    return &getCUDATarget();
   return nullptr;
 }
 
@@ -29,7 +31,7 @@ struct PipelineCLOptions : public PassPipelineOptions<PipelineCLOptions> {
                            llvm::cl::desc("C symbol prefix of the artifact"),
                            llvm::cl::init("model")};
   Option<std::string> target{*this, "target",
-                             llvm::cl::desc("The target (cpu)"),
+                             llvm::cl::desc("The target (cpu, cuda)"),
                              llvm::cl::init("cpu")};
   Option<std::string> cpu{*this, "cpu",
                           llvm::cl::desc("The CPU to describe (default: the host's)"),

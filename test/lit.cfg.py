@@ -44,3 +44,14 @@ config.environment["KILN_OBJ_ROOT"] = config.kiln_obj_root
 config.environment["KILN_CC"] = config.c_compiler
 # Keep numerics tests deterministic and within the machine's two cores.
 config.environment["OMP_NUM_THREADS"] = "1"
+
+# --target cuda needs the CUDA toolkit's libdevice, and ptxas for cubins
+# (TOOLCHAIN.md: /usr/local/cuda on this project's machines). Without them,
+# the GPU compile tests are UNSUPPORTED and this note says why.
+_cuda = os.environ.get("CUDA_PATH", "/usr/local/cuda")
+if os.path.exists(os.path.join(_cuda, "nvvm", "libdevice", "libdevice.10.bc")) and \
+        os.access(os.path.join(_cuda, "bin", "ptxas"), os.X_OK):
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(("%cuda_toolkit", _cuda))
+else:
+    lit_config.note("GPU compile tests will be UNSUPPORTED: no CUDA toolkit (libdevice and ptxas) in " + _cuda)

@@ -182,3 +182,9 @@ Type mlir::kiln::abi::contextStructType(MLIRContext *ctx) {
   return LLVM::LLVMStructType::getLiteral(
       ctx, {i32, i32, ptr, i64, ptr, i64, ptr, ptr, i32, i32, ptr, ptr});
 }
+
+Type mlir::kiln::abi::deviceStructType(MLIRContext *ctx) {
+  Type ptr = LLVM::LLVMPointerType::get(ctx);
+  Type i32 = IntegerType::get(ctx, 32);
+  return LLVM::LLVMStructType::getLiteral(ctx, {i32, i32, ptr, ptr});
+}

@@ -25,6 +25,10 @@
 //                    argument is the kiln_context_t pointer); on each task's
 //                    launch declaration: kiln.launch_task, kiln.launch_count
 //   kiln-c-entry-points on the module: kiln.signature (the whole string)
+//   kiln-gpu-launch-kernels (device targets) on the module: kiln.device,
+//                    kiln.gpu_kernels; on each entry function:
+//                    kiln.takes_context, kiln.takes_status
+//   kiln-gpu-serialize-kernels on the module: kiln.gpu_images
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,6 +85,24 @@ inline constexpr llvm::StringLiteral kTakesContextAttr = "kiln.takes_context";
 /// gives the declaration its body.
 inline constexpr llvm::StringLiteral kLaunchTaskAttr = "kiln.launch_task";
 inline constexpr llvm::StringLiteral kLaunchCountAttr = "kiln.launch_count";
+
+/// On the module of a device target: its kind ("cuda"). Entry points then
+/// take device addresses, need ctx->device, and never allocate.
+inline constexpr llvm::StringLiteral kDeviceAttr = "kiln.device";
+/// On device entry functions: after the context, the last argument points
+/// to an i32 status, 0 on entry; the first failed launch stores its code
+/// there and the launches after it are skipped.
+inline constexpr llvm::StringLiteral kTakesStatusAttr = "kiln.takes_status";
+/// On the module: the kernels in launch-index order, each a dictionary
+/// {name, grid, block (3 x i64 each), shared_bytes, params}.
+inline constexpr llvm::StringLiteral kGPUKernelsAttr = "kiln.gpu_kernels";
+/// On the module: the kernels' images, each a dictionary {architecture,
+/// format ("cubin" or "ptx"), data (the bytes, a string)}.
+inline constexpr llvm::StringLiteral kGPUImagesAttr = "kiln.gpu_images";
+
+/// Fields of kiln_device_t, in declaration order; deviceStructType is its
+/// layout.
+enum DeviceField : int32_t { kDeviceStructSize = 0, kDeviceReserved0, kDeviceLaunch, kDeviceUser };
 
 /// Fields of kiln_context_t, in declaration order (runtime/kiln_abi.h);
 /// contextStructType (ABI.cpp) is its layout as an LLVM struct.
@@ -168,6 +190,9 @@ bool isCIdentifier(StringRef name);
 /// size_t, void *, size_t, kiln_parallel_for_fn, void *, uint32_t, uint32_t,
 /// void *, void * (x86-64 and AArch64: size_t is 64 bits).
 Type contextStructType(MLIRContext *ctx);
+/// kiln_device_t as an LLVM struct type: uint32_t, uint32_t,
+/// kiln_launch_fn, void *.
+Type deviceStructType(MLIRContext *ctx);
 
 } // namespace mlir::kiln::abi
 

@@ -33,15 +33,16 @@ struct EntryABI {
   int64_t numOutputs = 0;
   int64_t scratchBytes = 0;
   bool takesContext = false; // the impl's last argument is the context
+  bool takesStatus = false;  // ... then a pointer to the launches' status
 };
 
 /// Builds the wrapper functions with one builder and the types they share.
 class WrapperBuilder {
 public:
   WrapperBuilder(ModuleOp module, ArrayRef<int64_t> weightOffsets,
-                 int64_t weightsBytes)
+                 int64_t weightsBytes, bool device)
       : module(module), b(module.getContext()), weightOffsets(weightOffsets),
-        weightsBytes(weightsBytes) {
+        weightsBytes(weightsBytes), device(device) {
     MLIRContext *ctx = module.getContext();
     ptr = LLVM::LLVMPointerType::get(ctx);
     i1 = b.getI1Type();
@@ -100,6 +101,9 @@ private:
   OpBuilder b;
   ArrayRef<int64_t> weightOffsets;
   int64_t weightsBytes;
+  /// A device target's entry points (abi::kDeviceAttr): every buffer is a
+  /// device address; they need ctx->device and never allocate.
+  bool device;
   Type ptr, i1, i32, i64;
   LLVM::LLVMStructType contextType;
   Block *currentBlock = nullptr;
@@ -158,6 +162,10 @@ LLVM::LLVMFuncOp WrapperBuilder::buildContextEntry(EntryABI e,
   }
   failIf(fn, loc, anyNull, KILN_CODE_NULL_ARGUMENT);
 
+  // Device code runs only where the caller gave a device.
+  if (device)
+    failIf(fn, loc, isNull(loc, context), KILN_CODE_NO_DEVICE);
+
   // The context: absent, or of this ABI version and at least this size.
   Block *readContext = b.createBlock(&fn.getBody(), fn.getBody().end());
   Block *merge = b.createBlock(&fn.getBody(), fn.getBody().end(),
@@ -181,6 +189,8 @@ LLVM::LLVMFuncOp WrapperBuilder::buildContextEntry(EntryABI e,
                              constant(loc, i32, KILN_ABI_VERSION)),
       b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ult, size, structSize));
   failIf(fn, loc, badContext, KILN_CODE_BAD_CONTEXT);
+  if (device)
+    failIf(fn, loc, isNull(loc, loadField(loc, context, kDevice, ptr)), KILN_CODE_NO_DEVICE);
   b.create<LLVM::BrOp>(loc,
                        ValueRange{loadField(loc, context, kScratch, ptr),
                                   loadField(loc, context, kScratchBytes, i64),
@@ -220,7 +230,19 @@ LLVM::LLVMFuncOp WrapperBuilder::buildContextEntry(EntryABI e,
       all.push_back(scratchPtr);
     if (e.takesContext)
       all.push_back(context);
+    Value status;
+    if (e.takesStatus) {
+      status = b.create<LLVM::AllocaOp>(loc, ptr, i32, constant(loc, i64, 1));
+      b.create<LLVM::StoreOp>(loc, constant(loc, i32, 0), status);
+      all.push_back(status);
+    }
     b.create<LLVM::CallOp>(loc, e.impl, all);
+    if (status) {
+      Value failed = b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ne,
+                                            b.create<LLVM::LoadOp>(loc, i32, status),
+                                            constant(loc, i32, 0));
+      failIf(fn, loc, failed, KILN_CODE_LAUNCH_FAILED);
+    }
     if (owned)
       b.create<LLVM::CallOp>(loc, declareLibc("free", LLVM::LLVMVoidType::get(b.getContext()), {ptr}),
                              ValueRange{scratchPtr});
@@ -231,11 +253,17 @@ LLVM::LLVMFuncOp WrapperBuilder::buildContextEntry(EntryABI e,
     return fn;
   }
 
-  // Scratch: the caller's (aligned, large enough), or allocated here.
+  // Scratch: the caller's (aligned, large enough), or allocated here. A
+  // device's scratch must be given: host code cannot allocate device memory.
+  if (device)
+    failIf(fn, loc, isNull(loc, scratch), KILN_CODE_NO_DEVICE);
   Block *given = b.createBlock(&fn.getBody(), fn.getBody().end());
-  Block *allocate = b.createBlock(&fn.getBody(), fn.getBody().end());
+  Block *allocate = device ? nullptr : b.createBlock(&fn.getBody(), fn.getBody().end());
   b.setInsertionPointToEnd(currentBlock);
-  b.create<LLVM::CondBrOp>(loc, isNull(loc, scratch), allocate, given);
+  if (device)
+    b.create<LLVM::BrOp>(loc, ValueRange{}, given);
+  else
+    b.create<LLVM::CondBrOp>(loc, isNull(loc, scratch), allocate, given);
 
   b.setInsertionPointToEnd(given);
   currentBlock = given;
@@ -251,6 +279,8 @@ LLVM::LLVMFuncOp WrapperBuilder::buildContextEntry(EntryABI e,
                                 constant(loc, i64, e.scratchBytes)),
          KILN_CODE_SCRATCH_TOO_SMALL);
   callAndReturn(scratch, false);
+  if (device)
+    return fn;
 
   b.setInsertionPointToEnd(allocate);
   currentBlock = allocate;
@@ -348,8 +378,9 @@ struct KilnCEntryPoints : kiln::impl::KilnCEntryPointsBase<KilnCEntryPoints> {
       if (auto scratch = fn->getAttrOfType<IntegerAttr>(abi::kScratchBytesAttr))
         e.scratchBytes = scratch.getInt();
       e.takesContext = fn->hasAttr(abi::kTakesContextAttr);
+      e.takesStatus = fn->hasAttr(abi::kTakesStatusAttr);
       unsigned expected = e.argWeights.size() + e.numOutputs + (e.scratchBytes ? 1 : 0) +
-                          (e.takesContext ? 1 : 0);
+                          (e.takesContext ? 1 : 0) + (e.takesStatus ? 1 : 0);
       if (fn.getNumArguments() != expected) {
         fn.emitError("internal error: takes ")
             << fn.getNumArguments() << " arguments, the ABI says " << expected;
@@ -359,7 +390,7 @@ struct KilnCEntryPoints : kiln::impl::KilnCEntryPointsBase<KilnCEntryPoints> {
       entrySigs.push_back(sig.str());
     }
 
-    WrapperBuilder builder(module, offsets, weightsBytes);
+    WrapperBuilder builder(module, offsets, weightsBytes, module->hasAttr(abi::kDeviceAttr));
     SmallVector<std::string> exported;
     std::string stateSig;
     if (auto state = module->getAttrOfType<StringAttr>(abi::kStateSignatureAttr))

@@ -262,6 +262,23 @@ std::string mlir::kiln::renderManifest(const ArtifactInfo &info) {
     }
     m["state"] = {{"bytes", info.stateBytes}, {"tensors", state}};
   }
+  if (!info.deviceKind.empty()) {
+    Json kernels = Json::array(), images = Json::array();
+    for (const KernelSpec &k : info.kernels)
+      kernels.push_back({{"name", k.name},
+                         {"grid", k.grid},
+                         {"block", k.block},
+                         {"shared_bytes", k.sharedBytes},
+                         {"params", k.params}});
+    for (const DeviceImage &image : info.images)
+      images.push_back({{"architecture", image.architecture},
+                        {"format", image.format},
+                        {"file", imageFileName(info, image)}});
+    m["device"] = {{"kind", info.deviceKind},
+                   {"architectures", info.gpuArchitectures},
+                   {"kernels", kernels},
+                   {"images", images}};
+  }
   Json files;
   if (info.sharedLibrary)
     files["shared_library"] = "lib" + info.name + ".so";
@@ -344,6 +361,10 @@ static LogicalResult linkSharedLibrary(Location loc, StringRef objectPath,
                         << " with " << linker << " failed: " << detail;
 }
 
+std::string mlir::kiln::imageFileName(const ArtifactInfo &info, const DeviceImage &image) {
+  return info.name + "." + image.architecture + "." + image.format;
+}
+
 LogicalResult mlir::kiln::writeArtifact(Location loc, StringRef dir,
                                         const ArtifactInfo &info,
                                         const CodeObjects &objects) {
@@ -414,6 +435,12 @@ LogicalResult mlir::kiln::writeArtifact(Location loc, StringRef dir,
     files.push_back("lib" + n + ".so");
   if (!info.weights.empty())
     files.push_back(n + ".weights.bin");
+  for (const DeviceImage &image : info.images) {
+    std::string file = imageFileName(info, image);
+    if (failed(writeFile(loc, staged(file), image.bytes)))
+      return failure();
+    files.push_back(file);
+  }
   for (const std::string &file : files) {
     SmallString<256> target(folder);
     llvm::sys::path::append(target, file);

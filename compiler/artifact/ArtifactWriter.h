@@ -68,6 +68,13 @@ struct ArtifactInfo {
   /// The training state buffer: its tensors and size; none without --train.
   std::vector<StateTensorSpec> state;
   int64_t stateBytes = 0;
+  /// A device target's part (kiln compile --target cuda): its kind, the
+  /// architectures, the kernels and their images (one file each, named by
+  /// imageFileName). Empty for the CPU.
+  std::string deviceKind;
+  std::vector<std::string> gpuArchitectures;
+  std::vector<KernelSpec> kernels;
+  std::vector<DeviceImage> images;
   /// Link libNAME.so too. Only for the host's architecture and OS: the
   /// system's C compiler driver links it, and cannot for another target
   /// (a cross-compiled artifact is the static library, header and manifest).
@@ -77,14 +84,17 @@ struct ArtifactInfo {
 /// `resnet-18.onnx` -> `resnet_18`; a leading digit gets `m_`.
 std::string defaultArtifactName(StringRef modelPath);
 
+/// "NAME.sm_90.cubin", "NAME.sm_90.ptx".
+std::string imageFileName(const ArtifactInfo &info, const DeviceImage &image);
+
 std::string renderHeader(const ArtifactInfo &info);
 std::string renderManifest(const ArtifactInfo &info);
 /// The bytes of NAME.weights.bin: each weight at its offset, zero padding.
 std::string renderWeights(const ArtifactInfo &info);
 
 /// Writes DIR/libNAME.a, DIR/libNAME.so (linked from the host object by the
-/// system C compiler driver), DIR/NAME.h, DIR/NAME.json and, with external
-/// weights, DIR/NAME.weights.bin. Errors are emitted at `loc`.
+/// system C compiler driver), DIR/NAME.h, DIR/NAME.json, with external
+/// weights DIR/NAME.weights.bin, and a device target's images. Errors are emitted at `loc`.
 LogicalResult writeArtifact(Location loc, StringRef dir,
                             const ArtifactInfo &info, const CodeObjects &objects);
 

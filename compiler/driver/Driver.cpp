@@ -333,6 +333,10 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
   pipeline.target = target;
   pipeline.maxScratchBytes = options.memoryLimit;
   ImportOptions import = options.import;
+  // A device reads the weights from its own memory: the runtime uploads
+  // NAME.weights.bin once, at load (docs/artifact-format.md).
+  if (target->getName() == "cuda" && import.weights == WeightsMode::Embedded)
+    import.weights = WeightsMode::Parameters;
   if (options.grad || options.train) {
     // Differentiation tells weights from inputs by their parameter mark; with
     // embedded weights (the default) the pass embeds them again afterwards.
@@ -435,6 +439,10 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
   info.cpu = description->cpu;
   info.features = description->features;
   info.sharedLibrary = description->isHost;
+  info.deviceKind = objects.deviceKind;
+  info.gpuArchitectures = objects.gpuArchitectures;
+  info.kernels = objects.kernels;
+  info.images = std::move(objects.images);
   if (!info.sharedLibrary)
     emitWarning(fileLoc) << "not linking lib" << name << ".so for "
                          << description->triple << " (not this machine's target): "

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CPU/CPUPasses.h"
+#include "codegen/GPU/GPUPasses.h"
 #include "codegen/Passes.h"
 #include "codegen/Pipeline.h"
 #include "ir/KilnDialect.h"
@@ -15,6 +16,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
@@ -24,12 +26,15 @@ int main(int argc, char **argv) {
   mlir::kiln::registerKilnGraphPasses();
   mlir::kiln::registerKilnCodegenPasses();
   mlir::kiln::registerKilnCPUPasses();
+  mlir::kiln::registerKilnGPUPasses();
   mlir::kiln::registerPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::kiln::KilnDialect>();
+  // kiln-gpu-serialize-kernels compiles #nvvm.target modules.
+  mlir::NVVM::registerNVVMTargetInterfaceExternalModels(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Kiln optimizer driver\n", registry));
 }

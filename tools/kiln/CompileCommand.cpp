@@ -35,7 +35,11 @@ const char *kUsage =
     "  --constant NAME=FILE    freeze input NAME to the value in FILE (.npy): it\n"
     "                          becomes a constant and leaves the signature; for\n"
     "                          inputs that decide shapes (repeatable)\n"
-    "  --target NAME           code generation target (default: cpu)\n"
+    "  --target NAME           code generation target: cpu (default) or cuda\n"
+    "                          (NVIDIA GPUs: kernels as PTX and cubin, weights\n"
+    "                          always external)\n"
+    "  --gpu ARCHS             with --target cuda: the architectures, e.g.\n"
+    "                          sm_80,sm_90 (the default)\n"
     "  --cpu CPU               target CPU (default: native, the host's)\n"
     "  --target-triple TRIPLE  target triple (default: the host's)\n"
     "  --features FEATURES     extra target features, e.g. +avx2,-avx512f\n"
@@ -137,6 +141,12 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
     } else if (flag == "--target") {
       if (!value(options.targetName))
         return usageError("missing value for --target");
+    } else if (flag == "--gpu") {
+      if (!value(v) || v.empty())
+        return usageError("missing value for --gpu");
+      options.target.gpuArchitectures.clear();
+      for (llvm::StringRef arch : llvm::split(v, ','))
+        options.target.gpuArchitectures.push_back(arch.trim().str());
     } else if (flag == "--weights") {
       if (!value(v))
         return usageError("missing value for --weights");
@@ -222,6 +232,8 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
   }
   if (options.import.path.empty())
     return usageError("missing MODEL");
+  if (!options.target.gpuArchitectures.empty() && options.targetName != "cuda")
+    return usageError("--gpu needs --target cuda");
   if (wrtGiven && !options.grad)
     return usageError("--wrt needs --grad");
   if (!trainFlags.empty() && !options.train)

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""The checks of `kiln compile --target cuda` that need an NVIDIA GPU (issue 13), in one short run.
+
+    scripts/gpu-check.sh [--quick] [--out DIR]
+
+Run it on a machine with a GPU, its driver, and Kiln built (scripts/setup.sh). Everything that needs no
+GPU (PTX and cubins for every e2e model, the launch sequence against a recording fake driver, the mapping
+to blocks and threads run on the CPU) is in the ordinary test suite; this script checks what only a GPU
+can: that the kernels compute the right thing there, and how fast.
+
+1. Correctness: the e2e models (a small CNN, a BERT-style encoder, ResNet-18, MobileNetV2, ResNet-50) are
+   compiled for the GPU's own architecture (nvidia-smi's compute capability) and run with `kiln run`;
+   every output must match onnxruntime (CPU) within rtol 1e-3, atol 1e-4.
+2. Speed, each as a ratio against its peer in the same run:
+   - GEMM C = A B at 1024..8192, f32, against torch.matmul on the GPU (cuBLAS), when PyTorch has CUDA;
+   - a fused elementwise chain (x * 2 + 1, relu, tanh: one kernel) against the device's copy bandwidth
+     (torch's device-to-device copy of the same bytes);
+   - ResNet-50 and the encoder at batch 1 against PyTorch eager on the GPU.
+   Kiln's times are `kiln run --runs R` (the runtime copies inputs to the device and outputs back, so they
+   include those copies); PyTorch's are CUDA-event timed on device-resident tensors. The ratios are
+   therefore upper bounds on Kiln's kernel time.
+Prints one line per check (PASS / FAIL / SKIP with the reason) and a table; exits 1 if any check failed.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+sys.path.insert(0, os.path.join(ROOT, "test", "lib"))
+
+failures = []
+
+
+def report(status, what, detail=""):
+    print("%-4s %s%s" % (status, what, (": " + detail) if detail else ""), flush=True)
+    if status == "FAIL":
+        failures.append(what)
+
+
+def run(args, timeout=900):
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+
+
+def gpu_architecture():
+    out = run(["nvidia-smi", "--query-gpu=compute_cap,name", "--format=csv,noheader"])
+    if out.returncode != 0:
+        return None, out.stderr.strip()
+    cap, name = out.stdout.splitlines()[0].split(",", 1)
+    major, minor = cap.strip().split(".")
+    return "sm_%s%s" % (major, minor), name.strip()
+
+
+def compile_for(kiln, model, out, arch):
+    # The newest architecture Kiln knows covers newer GPUs through its PTX.
+    known = ["sm_75", "sm_80", "sm_86", "sm_87", "sm_89", "sm_90"]
+    target = arch if arch in known else "sm_90"
+    proc = run([kiln, "compile", model, "--target", "cuda", "--gpu", target, "-o", out])
+    return proc
+
+
+def kiln_run(kiln, artifact, feeds, work, runs=0):
+    args = [kiln, "run", artifact, "--output-dir", os.path.join(work, "out")]
+    for name, value in feeds.items():
+        path = os.path.join(work, "in_%s.npy" % re.sub(r"[^A-Za-z0-9_.-]", "_", name))
+        np.save(path, value)
+        args += ["--input", "%s=%s" % (name, path)]
+    if runs:
+        args += ["--runs", str(runs)]
+    proc = run(args)
+    if proc.returncode != 0:
+        return None, None, proc.stderr.strip() or proc.stdout.strip()
+    manifest = [f for f in os.listdir(artifact) if f.endswith(".json")][0]
+    with open(os.path.join(artifact, manifest)) as f:
+        entry = [e for e in json.load(f)["entry_points"] if e["name"] == "run"][0]
+    outputs = {}
+    for o in entry["outputs"]:
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", o["name"])
+        outputs[o["name"]] = np.load(os.path.join(work, "out", safe + ".npy"))
+    ms = None
+    m = re.search(r"median ([0-9.]+) ms", proc.stdout)
+    if m:
+        ms = float(m.group(1))
+    return outputs, ms, None
+
+
+def check_model(kiln, name, path, feeds, work, arch, runs):
+    import kiln_testing as kt
+    artifact = os.path.join(work, name)
+    proc = compile_for(kiln, path, artifact, arch)
+    if proc.returncode != 0:
+        report("FAIL", "%s compiles for %s" % (name, arch), proc.stderr.strip().splitlines()[-1])
+        return None
+    outputs, ms, error = kiln_run(kiln, artifact, feeds, os.path.join(work, name + "-run"), runs)
+    if error:
+        report("FAIL", "%s runs on the GPU" % name, error)
+        return None
+    reference = kt.onnxruntime_outputs(path, feeds)
+    for out, value in outputs.items():
+        e = reference[out]
+        err = np.abs(value.astype(np.float64) - e.astype(np.float64))
+        bound = 1e-4 + 1e-3 * np.abs(e)
+        ok = value.shape == e.shape and bool(np.all(err <= bound))
+        report("PASS" if ok else "FAIL", "%s %s vs onnxruntime" % (name, out),
+               "max abs error %.3g" % err.max())
+    return ms
+
+
+def torch_gpu_ms(fn, runs):
+    import torch
+    fn()
+    torch.cuda.synchronize()
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    times = []
+    for _ in range(runs):
+        start.record()
+        fn()
+        end.record()
+        torch.cuda.synchronize()
+        times.append(start.elapsed_time(end))
+    return float(np.median(times))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--quick", action="store_true", help="small models and GEMMs only")
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    kiln = os.path.join(args.build, "bin", "kiln")
+    if not os.access(kiln, os.X_OK):
+        sys.exit("no kiln binary at %s: build first (scripts/setup.sh)" % kiln)
+    arch, name = gpu_architecture()
+    if arch is None:
+        sys.exit("no NVIDIA GPU: nvidia-smi failed (%s)" % name)
+    print("GPU: %s (%s)" % (name, arch))
+    work = args.out or tempfile.mkdtemp(prefix="kiln-gpu-check-")
+    os.makedirs(work, exist_ok=True)
+
+    import torch
+    import models as bench_models
+    import kiln_testing as kt
+    import torch_models
+    has_cuda = torch.cuda.is_available()
+    if not has_cuda:
+        report("SKIP", "PyTorch peers", "this PyTorch has no CUDA (Debian's is CPU-only)")
+
+    # 1. Correctness (and the models' times).
+    torch.manual_seed(0)
+    cases = [("small_cnn", torch_models.small_cnn(), (torch.randn(2, 3, 37, 41),), 17),
+             ("encoder", bench_models.Encoder().eval(), (torch.randn(1, 128, 384),), 17)]
+    if not args.quick:
+        for m in ("resnet18", "mobilenet_v2", "resnet50"):
+            module, inputs, opset = bench_models.BUILDERS[m]()
+            cases.append((m, module, inputs, opset))
+    times = {}
+    for case, module, inputs, opset in cases:
+        path = os.path.join(work, case + ".onnx")
+        names = ["x%d" % i for i in range(len(inputs))]
+        kt.torch_export(module, inputs, path, opset, names, ["y"])
+        feeds = {n: t.numpy() for n, t in zip(names, inputs)}
+        ms = check_model(kiln, case, path, feeds, work, arch, args.runs)
+        if ms is not None and has_cuda and case in ("resnet50", "encoder"):
+            m = module.cuda().eval()
+            dev = [t.cuda() for t in inputs]
+            with torch.no_grad():
+                peer = torch_gpu_ms(lambda: m(*dev), args.runs)
+            times[case] = (ms, peer)
+
+    # 2. GEMM and the fused elementwise chain.
+    sizes = [1024, 2048] if args.quick else [1024, 2048, 4096, 8192]
+    from onnx import TensorProto, helper
+    for n in sizes:
+        f32 = TensorProto.FLOAT
+        graph = helper.make_graph([helper.make_node("MatMul", ["a", "b"], ["c"])], "gemm",
+                                  [helper.make_tensor_value_info("a", f32, [n, n]),
+                                   helper.make_tensor_value_info("b", f32, [n, n])],
+                                  [helper.make_tensor_value_info("c", f32, [n, n])])
+        path = os.path.join(work, "gemm_%d.onnx" % n)
+        import onnx
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        model.ir_version = 8
+        onnx.save(model, path)
+        artifact = os.path.join(work, "gemm_%d" % n)
+        if compile_for(kiln, path, artifact, arch).returncode != 0:
+            report("FAIL", "GEMM %d compiles" % n)
+            continue
+        rng = np.random.default_rng(0)
+        feeds = {"a": rng.standard_normal((n, n), np.float32), "b": rng.standard_normal((n, n), np.float32)}
+        outputs, ms, error = kiln_run(kiln, artifact, feeds, os.path.join(work, "gemm%d-run" % n),
+                                      max(3, args.runs // 4))
+        if error:
+            report("FAIL", "GEMM %d runs" % n, error)
+            continue
+        if n <= 2048:
+            ok = np.allclose(outputs["c"], feeds["a"] @ feeds["b"], rtol=1e-3, atol=1e-2)
+            report("PASS" if ok else "FAIL", "GEMM %d vs NumPy" % n)
+        if has_cuda:
+            a, b = torch.from_numpy(feeds["a"]).cuda(), torch.from_numpy(feeds["b"]).cuda()
+            peer = torch_gpu_ms(lambda: a @ b, args.runs)
+            times["GEMM %d f32" % n] = (ms, peer)
+            for dtype in (torch.float16, torch.bfloat16):
+                ah, bh = a.to(dtype), b.to(dtype)
+                times["cuBLAS %d %s (for reference)" % (n, str(dtype).split(".")[1])] = (
+                    None, torch_gpu_ms(lambda: ah @ bh, args.runs))
+    # Fused elementwise: one kernel reading x and writing y, against a device copy of x.
+    elems = 1 << 26
+    f32 = TensorProto.FLOAT
+    nodes = [helper.make_node("Mul", ["x", "two"], ["m"]), helper.make_node("Add", ["m", "one"], ["a"]),
+             helper.make_node("Relu", ["a"], ["r"]), helper.make_node("Tanh", ["r"], ["y"])]
+    from onnx import numpy_helper
+    graph = helper.make_graph(nodes, "chain", [helper.make_tensor_value_info("x", f32, [elems])],
+                              [helper.make_tensor_value_info("y", f32, [elems])],
+                              [numpy_helper.from_array(np.array(2, np.float32), "two"),
+                               numpy_helper.from_array(np.array(1, np.float32), "one")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    path = os.path.join(work, "chain.onnx")
+    onnx.save(model, path)
+    artifact = os.path.join(work, "chain")
+    if compile_for(kiln, path, artifact, arch).returncode == 0:
+        x = np.random.default_rng(1).standard_normal(elems, np.float32)
+        outputs, ms, error = kiln_run(kiln, artifact, {"x": x}, os.path.join(work, "chain-run"), args.runs)
+        if error:
+            report("FAIL", "elementwise chain runs", error)
+        else:
+            ok = np.allclose(outputs["y"], np.tanh(np.maximum(x * 2 + 1, 0)), rtol=1e-3, atol=1e-5)
+            report("PASS" if ok else "FAIL", "elementwise chain vs NumPy")
+            if has_cuda:
+                xt = torch.from_numpy(x).cuda()
+                yt = torch.empty_like(xt)
+                copy = torch_gpu_ms(lambda: yt.copy_(xt), args.runs)
+                times["elementwise chain (vs a device copy of the same bytes)"] = (ms, copy)
+
+    print("\n| case | Kiln ms | peer ms | Kiln / peer |\n|---|---|---|---|")
+    for case, (ms, peer) in times.items():
+        ratio = "%.2fx" % (ms / peer) if ms and peer else "-"
+        print("| %s | %s | %.3f | %s |" % (case, "%.3f" % ms if ms else "-", peer, ratio))
+    print("\n%d check(s) failed" % len(failures) if failures else "\nall checks passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+//===- CUDATarget.cpp - NVIDIA GPUs: kernels through NVVM, host through LLVM ===//
+//
+// The CUDA target compiles a model into kernels (PTX, and cubin when the
+// CUDA toolkit's ptxas is there) and host code for the host's CPU: the
+// entry points of docs/artifact-format.md, which launch the kernels in order
+// through ctx->device (runtime/kiln_abi.h). Everything up to bufferization
+// is the shared pipeline; the loop-level mapping to blocks and threads is
+// kiln-gpu-map-loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/CPU/ObjectEmitter.h"
+#include "codegen/Common/ABI.h"
+#include "codegen/GPU/Architectures.h"
+#include "codegen/GPU/GPUPasses.h"
+#include "codegen/Passes.h"
+#include "codegen/Pipeline.h"
+#include "codegen/Target.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Index/IR/IndexDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+/// The CUDA toolkit: $CUDA_PATH, else /usr/local/cuda, if it has libdevice
+/// (the math functions kernels call); "" if neither has.
+std::string findToolkit(std::string &looked) {
+  SmallVector<std::string> candidates;
+  if (std::optional<std::string> env = llvm::sys::Process::GetEnv("CUDA_PATH"))
+    candidates.push_back(*env);
+  candidates.push_back("/usr/local/cuda");
+  for (const std::string &root : candidates) {
+    looked += (looked.empty() ? "" : ", ") + root;
+    SmallString<256> libdevice(root);
+    llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
+    if (llvm::sys::fs::exists(libdevice))
+      return root;
+  }
+  return "";
+}
+
+class CUDATarget final : public Target {
+public:
+  StringRef getName() const override { return "cuda"; }
+
+  FailureOr<TargetDescription> describe(const TargetRequest &request,
+                                        std::string &error) const override {
+    // The host code's machine: as the CPU target resolves it.
+    FailureOr<TargetDescription> host = getCPUTarget().describe(request, error);
+    if (failed(host))
+      return failure();
+    TargetDescription d = *host;
+    d.numCores = 1; // host code only launches
+    SmallVector<std::string> chips(request.gpuArchitectures.begin(),
+                                   request.gpuArchitectures.end());
+    if (chips.empty())
+      chips = defaultArchitectures();
+    for (const std::string &chip : chips)
+      if (!isKnownArchitecture(chip, error))
+        return failure();
+    sortArchitectures(chips);
+    d.gpuArchitectures.assign(chips.begin(), chips.end());
+    std::string looked;
+    d.cudaToolkit = findToolkit(looked);
+    if (d.cudaToolkit.empty()) {
+      error = "--target cuda needs the CUDA toolkit's nvvm/libdevice/libdevice.10.bc (looked in " +
+              looked + "); set CUDA_PATH to the toolkit's folder";
+      return failure();
+    }
+    SmallString<256> ptxas(d.cudaToolkit);
+    llvm::sys::path::append(ptxas, "bin", "ptxas");
+    d.hasPtxas = llvm::sys::fs::can_execute(ptxas);
+    return d;
+  }
+
+  void registerDialects(DialectRegistry &registry) const override {
+    getCPUTarget().registerDialects(registry);
+    registry.insert<gpu::GPUDialect, NVVM::NVVMDialect>();
+    NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+    registerNVVMDialectTranslation(registry);
+    registerGPUDialectTranslation(registry);
+  }
+
+  void buildLoopPipeline(OpPassManager &pm, const PipelineOptions &options) const override {
+    // No loop-level transformations yet: every linalg op is mapped whole,
+    // one thread per output element, after bufferization.
+    if (options.inspectFusedGroups)
+      pm.addPass(createInspectionPass(options.inspectFusedGroups));
+  }
+
+  void buildLoweringPipeline(OpPassManager &pm,
+                             const PipelineOptions &options) const override {
+    const TargetDescription &d = options.description;
+    pm.addNestedPass<func::FuncOp>(createKilnGPUMapLoops());
+    KilnGPULaunchKernelsOptions launch;
+    launch.architectures = d.gpuArchitectures;
+    pm.addPass(createKilnGPULaunchKernels(launch));
+    pm.addPass(createCanonicalizerPass());
+
+    // The kernels: NVVM, then images.
+    OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+    kernels.addPass(memref::createExpandStridedMetadataPass());
+    kernels.addPass(createLowerAffinePass());
+    kernels.addPass(createConvertSCFToCFPass());
+    ConvertGpuOpsToNVVMOpsOptions nvvm;
+    // Kernel parameters are plain device pointers (the host passes one per
+    // buffer); shapes and strides are static.
+    nvvm.useBarePtrCallConv = true;
+    kernels.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+    kernels.addPass(createCanonicalizerPass());
+    pm.addPass(createReconcileUnrealizedCastsPass());
+    KilnGPUSerializeKernelsOptions serialize;
+    serialize.toolkit = d.cudaToolkit;
+    serialize.cubins = d.hasPtxas;
+    pm.addPass(createKilnGPUSerializeKernels(serialize));
+
+    // The host: what remains is buffer arithmetic and launches.
+    pm.addPass(memref::createExpandStridedMetadataPass());
+    pm.addPass(createLowerAffinePass());
+    pm.addPass(createConvertSCFToCFPass());
+    pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+    pm.addPass(createArithToLLVMConversionPass());
+    pm.addPass(createConvertIndexToLLVMPass());
+    ConvertFuncToLLVMPassOptions func;
+    func.useBarePtrCallConv = true;
+    pm.addPass(createConvertFuncToLLVMPass(func));
+    pm.addPass(createConvertControlFlowToLLVMPass());
+    pm.addPass(createReconcileUnrealizedCastsPass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createKilnCEntryPoints());
+  }
+
+  LogicalResult emit(ModuleOp module, const PipelineOptions &options,
+                     CodeObjects &objects) const override {
+    auto kernels = module->getAttrOfType<ArrayAttr>(abi::kGPUKernelsAttr);
+    auto images = module->getAttrOfType<ArrayAttr>(abi::kGPUImagesAttr);
+    if (!kernels || !images)
+      return module.emitError("the CUDA target's module has no kernel table or images");
+    objects.deviceKind = "cuda";
+    objects.gpuArchitectures = options.description.gpuArchitectures;
+    for (auto k : kernels.getAsRange<DictionaryAttr>()) {
+      KernelSpec spec;
+      spec.name = cast<StringAttr>(k.get("name")).str();
+      auto grid = cast<DenseI64ArrayAttr>(k.get("grid")).asArrayRef();
+      auto block = cast<DenseI64ArrayAttr>(k.get("block")).asArrayRef();
+      std::copy(grid.begin(), grid.end(), spec.grid.begin());
+      std::copy(block.begin(), block.end(), spec.block.begin());
+      spec.sharedBytes = cast<IntegerAttr>(k.get("shared_bytes")).getInt();
+      spec.params = cast<IntegerAttr>(k.get("params")).getInt();
+      objects.kernels.push_back(std::move(spec));
+    }
+    for (auto image : images.getAsRange<DictionaryAttr>())
+      objects.images.push_back({cast<StringAttr>(image.get("architecture")).str(),
+                                cast<StringAttr>(image.get("format")).str(),
+                                cast<StringAttr>(image.get("data")).str()});
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    if (failed(emitOutput(module, options, TargetOutput::Object, os)))
+      return failure();
+    objects.hostObject = std::move(text);
+    return success();
+  }
+
+  LogicalResult emitOutput(ModuleOp module, const PipelineOptions &options,
+                           TargetOutput output, llvm::raw_ostream &os) const override {
+    // The images are in the artifact's files, not in the host's IR.
+    module->removeAttr(abi::kGPUImagesAttr);
+    module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
+    return getCPUTarget().emitOutput(module, options, output, os);
+  }
+};
+
+} // namespace
+
+const Target &mlir::kiln::getCUDATarget() {
+  static const CUDATarget target;
+  return target;
+}

@@ -1,0 +1,25 @@
+//===- GPUPasses.h - Passes of the GPU targets -----------------*- C++ -*-===//
+
+#ifndef KILN_CODEGEN_GPU_GPUPASSES_H
+#define KILN_CODEGEN_GPU_GPUPASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::kiln {
+
+#define GEN_PASS_DECL
+#include "codegen/GPU/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "codegen/GPU/Passes.h.inc"
+
+} // namespace mlir::kiln
+
+#endif // KILN_CODEGEN_GPU_GPUPASSES_H

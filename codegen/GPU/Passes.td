@@ -1,0 +1,123 @@
+//===- Passes.td - GPU code generation passes -------------*- tablegen -*-===//
+//
+// Passes of the GPU targets that upstream MLIR has no equivalent for, in
+// pipeline order.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_GPU_PASSES_TD
+#define KILN_CODEGEN_GPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def KilnGPUMapLoops : Pass<"kiln-gpu-map-loops", "::mlir::func::FuncOp"> {
+  let summary = "Run each top-level loop nest of bufferized code as a gpu.launch, one thread per iteration";
+  let description = [{
+    After bufferization and convert-linalg-to-parallel-loops, an entry
+    function is a sequence of loop nests between buffer views. Every
+    top-level scf.parallel becomes a gpu.launch over its iteration space,
+    linearized row-major (the last dimension fastest, so neighbouring
+    threads touch neighbouring elements): `threadsPerBlock` threads per
+    block (fewer, rounded up to a warp, for small loops), as many blocks as
+    it takes, and a bounds check when the last block is partial. Reduction
+    loops inside stay sequential per thread. Any other top-level op that
+    reads or writes memory (a reduction with no parallel dimension, a
+    scalar store) runs as a one-thread launch; pure ops (constants, views)
+    stay on the host. A value the host would need from device memory is an
+    error naming the op.
+
+    Upstream's gpu-map-parallel-loops and convert-parallel-loops-to-gpu map
+    loops dimension by dimension and need them tiled to the block shape
+    first; one linear index covers every rank and size with one launch
+    shape rule.
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c100) step (%c1, %c1) { ... }
+    // becomes
+    gpu.launch blocks(%bx, ...) in (%gx = %c2, ...) threads(%tx, ...) in (%x = %c256, ...) {
+      // %id = %bx * 256 + %tx; if %id < 400: %i = %id / 100, %j = %id % 100
+    }
+    ```
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", "256",
+           "Threads per block (a multiple of 32)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def KilnGPULaunchKernels : Pass<"kiln-gpu-launch-kernels", "::mlir::ModuleOp"> {
+  let summary = "Outline every gpu.launch into one gpu.module and launch it through ctx->device";
+  let description = [{
+    Each gpu.launch of an entry function becomes a kernel (a gpu.func named
+    `<prefix>_k<index>_<what it computes>`) in one gpu.module,
+    `@<prefix>_kernels`, with an #nvvm.target per architecture. Constants,
+    global constants and buffer views are sunk into the kernel first, so
+    its parameters are the entry function's buffers (inputs, outputs,
+    weights, scratch), each passed as a device pointer (the bare-pointer
+    convention); referenced memref.globals are copied into the gpu.module.
+
+    On the host, the launch becomes a call through the artifact ABI
+    (runtime/kiln_abi.h): `ctx->device->launch(ctx->device, ctx->stream,
+    index, grid, block, 0, args)` with `args` pointing to each buffer's
+    address. The entry function gets the context and a status pointer as
+    its last arguments; a non-zero launch result is stored there and the
+    later launches are skipped. Upstream's gpu-to-llvm instead calls MLIR's
+    CUDA runtime wrappers (mgpuLaunchKernel, module loads in global
+    constructors), a link-time dependency on libcuda and global state that
+    the artifact must not have.
+
+    The module gets `kiln.device = "cuda"` and `kiln.gpu_kernels`, the
+    kernel table the manifest lists.
+  }];
+  let options = [
+    ListOption<"architectures", "architectures", "std::string",
+               "The GPU architectures (sm_80, sm_90, ...) the kernels are for">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def KilnGPUSerializeKernels : Pass<"kiln-gpu-serialize-kernels", "::mlir::ModuleOp"> {
+  let summary = "Turn the gpu.module (NVVM) into PTX and cubin images on the module";
+  let description = [{
+    Serializes each target of the (already NVVM-lowered) gpu.module through
+    upstream's NVVM target: a cubin per architecture (ptxas, from
+    `toolkit`/bin) when `cubins` is set, and PTX for the newest
+    architecture always, so newer GPUs can compile it. libdevice (for math
+    functions) is linked from `toolkit`/nvvm/libdevice. The images go into
+    the module's `kiln.gpu_images` and the gpu.module is erased, leaving
+    host code only. Upstream's gpu-module-to-binary makes one format per
+    run and keeps the images in a gpu.binary for an LLVM translation that
+    loads them with global constructors.
+  }];
+  let options = [
+    Option<"toolkit", "toolkit", "std::string", "\"\"",
+           "The CUDA toolkit's root folder">,
+    Option<"cubins", "cubins", "bool", "true",
+           "Also assemble a cubin per architecture with ptxas">,
+  ];
+}
+
+def KilnGPULaunchesAsLoops : Pass<"kiln-gpu-launches-as-loops", "::mlir::func::FuncOp"> {
+  let summary = "Run each gpu.launch as sequential loops over its blocks and threads, on the host";
+  let description = [{
+    For checking, on a machine without a GPU, that kiln-gpu-map-loops maps
+    every iteration of every loop nest exactly once: each gpu.launch
+    becomes `scf.for` loops over its grid and block (x, y, z) with the body
+    inside, so the CPU target can compile and run the mapped code and its
+    results can be compared with a reference (test/e2e/cuda_mapping.py).
+    Threads run one after another, so a kernel that relied on threads
+    running together (barriers, shared memory) would not be checked by it;
+    kiln-gpu-map-loops makes none.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
+}
+
+#endif // KILN_CODEGEN_GPU_PASSES_TD

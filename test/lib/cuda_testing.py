@@ -1,0 +1,133 @@
+"""Checks of `kiln compile --target cuda` that need no GPU (test/e2e/cuda_models.py).
+
+For a model, `check_cuda_model`:
+  1. compiles it with --target cuda and checks the artifact: every kernel of the manifest is an
+     `.entry` of the PTX and a function symbol of every cubin (ptxas accepted them), the libraries
+     need nothing from libcuda, and each kernel's launch covers at least one thread;
+  2. checks the mapping to blocks and threads numerically: the same compile's bufferized IR
+     (--emit memref) goes through kiln-gpu-map-loops, then kiln-gpu-launches-as-loops runs every
+     launch's blocks and threads one after another on the CPU, and the result must match
+     onnxruntime. What this leaves to a GPU machine (scripts/gpu-check.sh) is NVVM's code
+     generation and the driver.
+"""
+import ctypes
+import json
+import os
+import shutil
+import subprocess
+
+import numpy as np
+
+import kiln_testing as kt
+
+KILN_OPT = os.path.join(kt.TOOLS, "kiln-opt")
+
+
+def _tool(name):
+    """An LLVM 19 tool: lit puts its folder on PATH; Debian also installs NAME-19."""
+    for candidate in (name, name + "-19"):
+        path = shutil.which(candidate)
+        if path:
+            return path
+    raise SystemExit("%s not found on PATH" % name)
+
+
+def check_images(artifact):
+    """Checks the PTX and cubins against the manifest; returns the manifest."""
+    manifest_path = [f for f in os.listdir(artifact) if f.endswith(".json")][0]
+    with open(os.path.join(artifact, manifest_path)) as f:
+        manifest = json.load(f)
+    device = manifest["device"]
+    assert device["kind"] == "cuda", device["kind"]
+    kernels = [k["name"] for k in device["kernels"]]
+    assert kernels, "no kernels"
+    for k in device["kernels"]:
+        threads = np.prod(k["grid"]) * np.prod(k["block"])
+        assert threads >= 1 and k["block"][0] % 32 == 0 or np.prod(k["grid"]) == 1, k
+    formats = {(i["architecture"], i["format"]) for i in device["images"]}
+    for arch in device["architectures"]:
+        assert (arch, "cubin") in formats, "no cubin for %s: %s" % (arch, formats)
+    newest = device["architectures"][-1]
+    assert (newest, "ptx") in formats, "no PTX for %s" % newest
+    readelf = _tool("llvm-readelf")
+    for image in device["images"]:
+        path = os.path.join(artifact, image["file"])
+        if image["format"] == "ptx":
+            text = open(path).read()
+            assert ".target %s" % image["architecture"] in text, "PTX not for " + image["architecture"]
+            entries = set(l.split()[2].rstrip("(") for l in text.splitlines()
+                          if l.startswith(".visible .entry"))
+        else:
+            symbols = kt.run_tool([readelf, "-sW", path]).stdout
+            # "Num: Value Size FUNC GLOBAL DEFAULT [<other: 0x10>] Ndx NAME": kernels are the
+            # global functions.
+            entries = set(l.split()[-1] for l in symbols.splitlines()
+                          if len(l.split()) >= 8 and l.split()[3:5] == ["FUNC", "GLOBAL"])
+        missing = set(kernels) - entries
+        assert not missing, "%s lacks %s" % (image["file"], sorted(missing)[:5])
+    print("%s: %d kernels in %s" % (manifest["name"], len(kernels),
+                                    ", ".join(i["file"] for i in device["images"])))
+    # The host code links against nothing of CUDA's.
+    for lib in ("lib%s.so" % manifest["name"],):
+        undefined = kt.run_tool(["nm", "-D", "--undefined-only", os.path.join(artifact, lib)]).stdout
+        bad = [l for l in undefined.split() if l.startswith(("cu", "mgpu"))]
+        assert not bad, "%s needs %s" % (lib, bad)
+    return manifest
+
+
+class _Context(ctypes.Structure):
+    # kiln_context_t (runtime/kiln_abi.h).
+    _fields_ = [("abi_version", ctypes.c_uint32), ("struct_size", ctypes.c_uint32),
+                ("scratch", ctypes.c_void_p), ("scratch_bytes", ctypes.c_size_t),
+                ("weights", ctypes.c_void_p), ("weights_bytes", ctypes.c_size_t),
+                ("parallel_for", ctypes.c_void_p), ("pool", ctypes.c_void_p),
+                ("num_threads", ctypes.c_uint32), ("reserved0", ctypes.c_uint32),
+                ("device", ctypes.c_void_p), ("stream", ctypes.c_void_p)]
+
+
+def run_mapped_on_cpu(model, artifact, manifest, feeds, work):
+    """Runs the GPU mapping of `model` sequentially on the CPU; returns {output: array}."""
+    name = manifest["name"]
+    memref = os.path.join(work, name + ".memref.mlir")
+    kt.run_tool([kt.KILN, "compile", model, "--target", "cuda", "--name", name, "--emit", "memref",
+                 "-o", memref])
+    llvm = os.path.join(work, name + ".llvm.mlir")
+    kt.run_tool([KILN_OPT, memref, "-o", llvm, "--pass-pipeline=builtin.module("
+                 "func.func(kiln-gpu-map-loops,kiln-gpu-launches-as-loops),"
+                 "kiln-llvm-pipeline{name=%s target=cpu cpu=x86-64})" % name])
+    ll = os.path.join(work, name + ".ll")
+    kt.run_tool([_tool("mlir-translate"), "--mlir-to-llvmir", llvm, "-o", ll])
+    obj = os.path.join(work, name + ".o")
+    kt.run_tool([_tool("llc"), "-O2", "-filetype=obj", "-relocation-model=pic", ll, "-o", obj])
+    lib = os.path.join(work, "lib%s_mapped.so" % name)
+    kt.run_tool([kt.CC, "-shared", obj, "-o", lib, "-lm"])
+
+    entry = [e for e in manifest["entry_points"] if e["name"] == "run"][0]
+    inputs = [np.ascontiguousarray(feeds[i["name"]]) for i in entry["inputs"]]
+    outputs = [np.zeros(o["shape"], dtype=o["dtype"]) for o in entry["outputs"]]
+    weights = b""
+    if "weights" in manifest:
+        weights = open(os.path.join(artifact, manifest["files"]["weights"]), "rb").read()
+    weights_buffer = ctypes.create_string_buffer(weights, max(len(weights), 1))
+    ctx = _Context(abi_version=2, struct_size=ctypes.sizeof(_Context),
+                   weights=ctypes.cast(weights_buffer, ctypes.c_void_p), weights_bytes=len(weights))
+    in_ptrs = (ctypes.c_void_p * max(len(inputs), 1))(*[a.ctypes.data for a in inputs])
+    out_ptrs = (ctypes.c_void_p * max(len(outputs), 1))(*[a.ctypes.data for a in outputs])
+    fn = getattr(ctypes.CDLL(lib), name + "_run_ctx")
+    fn.restype = ctypes.c_int
+    code = fn(ctypes.byref(ctx), in_ptrs, out_ptrs)
+    assert code == 0, "%s_run_ctx returned %d" % (name, code)
+    return {o["name"]: a for o, a in zip(entry["outputs"], outputs)}
+
+
+def check_cuda_model(model, feeds, work, name, atol=kt.ATOL, rtol=kt.RTOL):
+    os.makedirs(work, exist_ok=True)
+    artifact = os.path.join(work, name)
+    kt.run_tool([kt.KILN, "compile", model, "--target", "cuda", "--gpu", "sm_80,sm_90",
+                 "--name", name, "-o", artifact])
+    manifest = check_images(artifact)
+    actual = run_mapped_on_cpu(model, artifact, manifest, feeds, work)
+    expected = kt.onnxruntime_outputs(model, feeds)
+    for out, value in actual.items():
+        kt.assert_close(value, expected[out], "%s %s (GPU mapping, run on the CPU) vs onnxruntime"
+                        % (name, out), atol, rtol)
