@@ -1153,8 +1153,11 @@ void runOnDevice(const kiln_model_t &model, const EntryPoint &e, const void *con
   call.callerScratch = scratch.given ? reinterpret_cast<uintptr_t>(scratch.data) : 0;
   call.callerScratchBytes = scratch.given ? scratch.bytes : 0;
   int code = model.cuda->run(call);
+  // Device code never allocates (its scratch is always given), so KILN_CODE_OUT_OF_MEMORY is not the
+  // caller's out-of-memory but a broken contract: an execution error, as failWithCode treats it when scratch
+  // was given.
   if (code != KILN_CODE_OK)
-    failWithCode(e, scratch, code);
+    failWithCode(e, Scratch{true, nullptr, 0}, code);
 }
 
 void runChecked(const kiln_model_t *model, size_t entry, const kiln_input_t *inputs, size_t numInputs,
