@@ -6,8 +6,11 @@
 //
 // A model is immutable once kiln_model_load returns (its weights are mapped read-only); that is what makes
 // kiln_model_run_entry thread-safe without locks. The contract implemented here is docs/artifact-format.md;
-// every constant of it comes from kiln_abi.h.
+// every constant of it comes from kiln_abi.h. CUDA artifacts are read and checked here like any other; what
+// happens on the GPU (the driver, the module, device memory, launches) is in cuda_model.cpp.
 #include "kiln_runtime.h"
+#include "cuda_model.h"
+#include "runtime_internal.h"
 
 #include <dirent.h>
 #include <pthreadpool.h>
@@ -20,6 +23,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -82,12 +86,9 @@ bool dtypeFromName(const std::string &name, kiln_dtype_t &out) {
   return found != std::end(kDtypes);
 }
 
-struct Failure {
-  kiln_status_t status;
-  std::string message;
-};
-
-[[noreturn]] void fail(kiln_status_t status, std::string message) { throw Failure{status, std::move(message)}; }
+using kiln_runtime::Failure;
+using kiln_runtime::fail;
+using kiln_runtime::quote;
 
 thread_local std::string tlsLastError;
 thread_local bool tlsLastErrorLost = false; // formatting the message itself ran out of memory
@@ -123,8 +124,6 @@ kiln_status_t guarded(const char *function, kiln_status_t fallback, Body &&body)
     return fallback;
   }
 }
-
-std::string quote(const std::string &s) { return "'" + s + "'"; }
 
 std::string join(const std::vector<std::string> &items) {
   std::string s;
@@ -356,6 +355,11 @@ struct kiln_model {
   void *handle = nullptr;            // dlopen handle; null for kiln_model_load_manifest
   mutable ThreadPools pools;         // for runs with more than one thread; runs take a const model
   mutable ScratchBuffers scratch;    // lent to runs that bring no scratch buffer
+  // The manifest's `device` (kind "cpu" without one) and, for a CUDA artifact opened with kiln_model_load,
+  // the module and device memory on the GPU that runs it.
+  kiln_runtime::DeviceSpec device;
+  std::vector<const char *> architectureNames; // device.architectures as C strings, for kiln_device_info_t
+  std::unique_ptr<kiln_runtime::CudaModel> cuda;
 
   kiln_model() = default;
   kiln_model(const kiln_model &) = delete;
@@ -741,6 +745,10 @@ void parseManifest(kiln_model &m, const Location &where) {
       m.runIndex = i;
   parseFiles(m, r, doc, where);
   parseState(m, r, doc);
+  if (doc.contains("device"))
+    m.device = kiln_runtime::parseDeviceSpec(doc["device"], m.manifestPath, where.folder);
+  for (const std::string &arch : m.device.architectures)
+    m.architectureNames.push_back(arch.c_str());
 
   m.signature = signatureOf(m.entries, m.externalWeights ? &m.weights : nullptr,
                             m.stateBytes || !m.state.empty() ? &m.state : nullptr);
@@ -843,6 +851,8 @@ kiln_status_t load(const char *function, const char *path, kiln_model_t **out_mo
       openLibrary(*model);
     if (withLibrary && model->externalWeights)
       mapWeights(*model);
+    if (withLibrary && model->device.kind == "cuda")
+      model->cuda = kiln_runtime::CudaModel::load(model->device, model->weightsData, model->weightsBytes);
     *out_model = model.release();
   });
 }
@@ -1040,6 +1050,8 @@ constexpr CodeName kCodes[] = {
     {KILN_CODE_SCRATCH_TOO_SMALL, "KILN_CODE_SCRATCH_TOO_SMALL", "scratch too small"},
     {KILN_CODE_BAD_CONTEXT, "KILN_CODE_BAD_CONTEXT", "the code does not accept this runtime's context"},
     {KILN_CODE_MISSING_WEIGHTS, "KILN_CODE_MISSING_WEIGHTS", "the code expects external weights"},
+    {KILN_CODE_NO_DEVICE, "KILN_CODE_NO_DEVICE", "the device code was given no device or no scratch memory"},
+    {KILN_CODE_LAUNCH_FAILED, "KILN_CODE_LAUNCH_FAILED", "a kernel could not be launched"},
 };
 
 std::string codeText(int code) {
@@ -1109,18 +1121,64 @@ void parallelFor(void *lent, size_t count, kiln_task_fn task, void *taskArg) {
 
 void doNothing(void *, size_t) {}
 
+// How one call runs, from its kiln_run_options_t (all defaults without one).
+struct RunOptions {
+  Scratch scratch;
+  size_t threads = 0;         // 0: the runtime chooses
+  bool deviceBuffers = false; // CUDA: every buffer is a device address
+};
+
+// A CUDA model's call: copies, launches and synchronization happen in cuda_model.cpp. A caller's scratch is
+// refused unless it is device memory (deviceBuffers): the kernels cannot use a host buffer, and quietly
+// lending a device buffer instead would make the caller believe theirs was used.
+void runOnDevice(const kiln_model_t &model, const EntryPoint &e, const void *const *in, void *const *out,
+                 const RunOptions &options) {
+  const Scratch &scratch = options.scratch;
+  if (scratch.given && scratch.data && !options.deviceBuffers)
+    fail(KILN_ERROR_INVALID_ARGUMENT,
+         "model " + quote(model.name) + " runs on a CUDA device, and a scratch buffer was given without "
+         "options->device_buffers: its scratch must be device memory (or give none: the runtime lends one)");
+  kiln_runtime::DeviceCall call;
+  call.function = e.symbol + "_ctx";
+  call.entry = e.run;
+  for (const Tensor &t : e.inputs)
+    call.inputBytes.push_back(t.bytes);
+  for (const Tensor &t : e.outputs)
+    call.outputBytes.push_back(t.bytes);
+  call.stateOutput = e.hasState;
+  call.inputs = in;
+  call.outputs = out;
+  call.deviceBuffers = options.deviceBuffers;
+  call.scratchNeeded = e.scratchBytes;
+  call.callerScratch = scratch.given ? reinterpret_cast<uintptr_t>(scratch.data) : 0;
+  call.callerScratchBytes = scratch.given ? scratch.bytes : 0;
+  int code = model.cuda->run(call);
+  // Device code never allocates (its scratch is always given), so KILN_CODE_OUT_OF_MEMORY is not the
+  // caller's out-of-memory but a broken contract: an execution error, as failWithCode treats it when scratch
+  // was given.
+  if (code != KILN_CODE_OK)
+    failWithCode(e, Scratch{true, nullptr, 0}, code);
+}
+
 void runChecked(const kiln_model_t *model, size_t entry, const kiln_input_t *inputs, size_t numInputs,
-                const kiln_output_t *outputs, size_t numOutputs, const Scratch &scratch, size_t threads) {
+                const kiln_output_t *outputs, size_t numOutputs, const RunOptions &options) {
   const EntryPoint &e = entryAt(model, entry);
+  const Scratch &scratch = options.scratch;
+  size_t threads = options.threads;
   if (!model->handle)
     fail(KILN_ERROR_INVALID_ARGUMENT, "model " + quote(model->name) +
                                           " was opened with kiln_model_load_manifest; use kiln_model_load to run it");
+  if (options.deviceBuffers && !model->cuda)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "options->device_buffers is set, but model " + quote(model->name) +
+                                          " runs on the CPU: its buffers are host memory");
   std::vector<const void *> in;
   std::vector<void *> out;
   checkBuffers(e, "input", e.inputs, inputs, numInputs, in);
   checkBuffers(e, "output", e.outputs, outputs, numOutputs, out);
   checkScratch(e, scratch);
   checkNoOverlap(e, inputs, outputs, scratch);
+  if (model->cuda)
+    return runOnDevice(*model, e, in.data(), out.data(), options);
   // A run without the caller's scratch borrows one of the model's buffers (given back on every path).
   struct Lent {
     ScratchBuffers &buffers;
@@ -1158,19 +1216,27 @@ void runChecked(const kiln_model_t *model, size_t entry, const kiln_input_t *inp
     failWithCode(e, scratch, code);
 }
 
-Scratch scratchFromOptions(const kiln_run_options_t *options) {
+// The struct_size of kiln_run_options_t before device_buffers was added (runtime 0.2.0's header): callers
+// compiled against it are still accepted, and get the default for the fields they lack.
+constexpr size_t kRunOptionsSizeWithoutDeviceBuffers = offsetof(kiln_run_options_t, device_buffers);
+
+RunOptions readOptions(const kiln_run_options_t *options) {
   if (!options)
     return {};
-  if (options->struct_size != sizeof(kiln_run_options_t))
-    fail(KILN_ERROR_INVALID_ARGUMENT, "options->struct_size is " + std::to_string(options->struct_size) +
-                                          ", expected " + std::to_string(sizeof(kiln_run_options_t)) +
+  size_t size = options->struct_size;
+  if (size != sizeof(kiln_run_options_t) && size != kRunOptionsSizeWithoutDeviceBuffers)
+    fail(KILN_ERROR_INVALID_ARGUMENT, "options->struct_size is " + std::to_string(size) + ", expected " +
+                                          std::to_string(sizeof(kiln_run_options_t)) +
                                           "; initialize options with KILN_RUN_OPTIONS_INIT");
   if (!options->scratch && options->scratch_bytes != 0)
     fail(KILN_ERROR_INVALID_ARGUMENT, "options->scratch is NULL but options->scratch_bytes is " +
                                           std::to_string(options->scratch_bytes));
-  if (!options->scratch)
-    return {};
-  return {true, options->scratch, options->scratch_bytes};
+  RunOptions result;
+  if (options->scratch)
+    result.scratch = {true, options->scratch, options->scratch_bytes};
+  result.threads = options->num_threads;
+  result.deviceBuffers = size > kRunOptionsSizeWithoutDeviceBuffers && options->device_buffers != 0;
+  return result;
 }
 
 } // namespace
@@ -1371,6 +1437,58 @@ kiln_status_t kiln_model_find_weight(const kiln_model_t *model, const char *name
   });
 }
 
+// Devices
+
+kiln_status_t kiln_model_device_info(const kiln_model_t *model, kiln_device_info_t *out_info) {
+  return guarded("kiln_model_device_info", KILN_ERROR_INVALID_ARGUMENT, [&] {
+    checkModel(model);
+    if (!out_info)
+      fail(KILN_ERROR_INVALID_ARGUMENT, "out_info is NULL");
+    const kiln_runtime::DeviceSpec &d = model->device;
+    const kiln_runtime::CudaModel *cuda = model->cuda.get();
+    *out_info = {d.kind.c_str(),
+                 d.architectures.size(),
+                 model->architectureNames.empty() ? nullptr : model->architectureNames.data(),
+                 d.kernels.size(),
+                 d.images.size(),
+                 cuda ? cuda->ordinal() : -1,
+                 cuda ? cuda->architecture().c_str() : "",
+                 cuda ? cuda->image() : SIZE_MAX};
+  });
+}
+
+kiln_status_t kiln_model_kernel_info(const kiln_model_t *model, size_t index, kiln_kernel_info_t *out_info) {
+  return guarded("kiln_model_kernel_info", KILN_ERROR_INVALID_ARGUMENT, [&] {
+    checkModel(model);
+    if (!out_info)
+      fail(KILN_ERROR_INVALID_ARGUMENT, "out_info is NULL");
+    const std::vector<kiln_runtime::KernelSpec> &kernels = model->device.kernels;
+    if (index >= kernels.size())
+      fail(KILN_ERROR_INVALID_ARGUMENT, "kernel index " + std::to_string(index) + " is out of range; the model has " +
+                                            std::to_string(kernels.size()) +
+                                            (model->device.kind == "cpu" ? " (it runs on the CPU)" : ""));
+    const kiln_runtime::KernelSpec &k = kernels[index];
+    *out_info = {k.name.c_str(), {k.grid[0], k.grid[1], k.grid[2]}, {k.block[0], k.block[1], k.block[2]},
+                 k.sharedBytes, k.params};
+  });
+}
+
+kiln_status_t kiln_model_image_info(const kiln_model_t *model, size_t index, kiln_image_info_t *out_info) {
+  return guarded("kiln_model_image_info", KILN_ERROR_INVALID_ARGUMENT, [&] {
+    checkModel(model);
+    if (!out_info)
+      fail(KILN_ERROR_INVALID_ARGUMENT, "out_info is NULL");
+    const std::vector<kiln_runtime::ImageSpec> &images = model->device.images;
+    if (index >= images.size())
+      fail(KILN_ERROR_INVALID_ARGUMENT, "image index " + std::to_string(index) + " is out of range; the model has " +
+                                            std::to_string(images.size()) +
+                                            (model->device.kind == "cpu" ? " (it runs on the CPU)" : ""));
+    const kiln_runtime::ImageSpec &image = images[index];
+    *out_info = {image.architecture.c_str(), image.format.c_str(), image.path.c_str(),
+                 model->cuda && model->cuda->image() == index ? 1 : 0};
+  });
+}
+
 // Running
 
 kiln_status_t kiln_model_run_entry(const kiln_model_t *model, size_t entry, const kiln_input_t *inputs,
@@ -1378,15 +1496,14 @@ kiln_status_t kiln_model_run_entry(const kiln_model_t *model, size_t entry, cons
                                    const kiln_run_options_t *options) {
   return guarded("kiln_model_run_entry", KILN_ERROR_EXECUTION, [&] {
     entryAt(model, entry); // an unknown entry point is reported before anything about its options
-    runChecked(model, entry, inputs, num_inputs, outputs, num_outputs, scratchFromOptions(options),
-               options ? options->num_threads : 0);
+    runChecked(model, entry, inputs, num_inputs, outputs, num_outputs, readOptions(options));
   });
 }
 
 kiln_status_t kiln_model_run(const kiln_model_t *model, const kiln_input_t *inputs, size_t num_inputs,
                              const kiln_output_t *outputs, size_t num_outputs) {
   return guarded("kiln_model_run", KILN_ERROR_EXECUTION, [&] {
-    runChecked(model, runEntryIndex(model), inputs, num_inputs, outputs, num_outputs, Scratch{}, 0);
+    runChecked(model, runEntryIndex(model), inputs, num_inputs, outputs, num_outputs, RunOptions{});
   });
 }
 
@@ -1394,8 +1511,9 @@ kiln_status_t kiln_model_run_with_scratch(const kiln_model_t *model, const kiln_
                                           size_t num_inputs, const kiln_output_t *outputs, size_t num_outputs,
                                           void *scratch, size_t scratch_bytes) {
   return guarded("kiln_model_run_with_scratch", KILN_ERROR_EXECUTION, [&] {
-    runChecked(model, runEntryIndex(model), inputs, num_inputs, outputs, num_outputs,
-               Scratch{true, scratch, scratch_bytes}, 0);
+    RunOptions options;
+    options.scratch = {true, scratch, scratch_bytes};
+    runChecked(model, runEntryIndex(model), inputs, num_inputs, outputs, num_outputs, options);
   });
 }
 
@@ -1464,8 +1582,7 @@ void runWithState(const kiln_model_t *model, const char *name, void *state, size
     fail(KILN_ERROR_INVALID_ARGUMENT, "outputs is NULL");
   std::vector<kiln_output_t> all(outputs, outputs + numOutputs);
   all.push_back({state, stateBytes});
-  runChecked(model, entry, inputs, numInputs, all.data(), all.size(), scratchFromOptions(options),
-             options ? options->num_threads : 0);
+  runChecked(model, entry, inputs, numInputs, all.data(), all.size(), readOptions(options));
 }
 
 } // namespace

@@ -78,11 +78,17 @@ typedef enum kiln_status_t {
    * the artifact folder, sizes or weight offsets that do not add up, a weights file of another size than
    * the manifest says, or a signature that differs from the one compiled into the shared library. */
   KILN_ERROR_BAD_MANIFEST = 4,
-  /* dlopen failed: not a shared library, built for another machine, or missing dependencies. */
+  /* dlopen failed: not a shared library, built for another machine, or missing dependencies. For a CUDA
+   * artifact also: the CUDA driver could not be loaded or initialized, there is no CUDA device (or
+   * KILN_CUDA_DEVICE names none), the artifact has no image for the device's architecture, or the driver
+   * refused the image. */
   KILN_ERROR_LOAD = 5,
-  /* Memory allocation failed, in the runtime or in the generated code's scratch allocation. */
+  /* Memory allocation failed, in the runtime or in the generated code's scratch allocation, or device
+   * memory ran out (a CUDA artifact's weights at load, a call's device buffers). */
   KILN_ERROR_OUT_OF_MEMORY = 6,
-  /* The generated code returned a non-zero code the runtime did not expect (kiln_last_error gives it). */
+  /* The generated code returned a non-zero code the runtime did not expect (kiln_last_error gives it), or,
+   * for a CUDA artifact, a copy, a kernel launch or the kernels themselves failed (kiln_last_error names the
+   * kernel and the CUDA error). */
   KILN_ERROR_EXECUTION = 7
 } kiln_status_t;
 
@@ -181,16 +187,31 @@ typedef struct kiln_model_info_t {
  * the manifest's weights.bytes); every run is given that mapping. Do not modify or truncate the weights file
  * while the model is loaded: the mapping would see the change, or fault. Note that dlopen runs the library's
  * initializers: only load artifacts you trust.
+ * A CUDA artifact (its manifest has a `device` object of kind "cuda"; see "Devices" below) is checked and
+ * opened the same way (its library holds the host code), and then put on a GPU: the CUDA driver is loaded
+ * with dlopen (the library the environment variable KILN_CUDA_DRIVER names, else "libcuda.so.1"; nothing
+ * links against CUDA), the device is the one KILN_CUDA_DEVICE names (an index; default 0), the image is the
+ * device architecture's cubin, else the PTX of the newest architecture not above it, loaded as a module with
+ * every kernel of `device.kernels`, and the weights file is uploaded to one device allocation, once. Each model
+ * has its own driver handle, context reference, module and device memory, all released by
+ * kiln_model_destroy. Failures: KILN_ERROR_LOAD (no driver: the message names the library and the reason;
+ * cuInit failing or no device: the CUDA error's name; no image for the device: its architecture and the
+ * artifact's; the driver refusing the image), KILN_ERROR_NOT_FOUND / KILN_ERROR_IO (an image file missing or
+ * unreadable; an image without one of the kernels is KILN_ERROR_NOT_FOUND), KILN_ERROR_OUT_OF_MEMORY (device
+ * memory for the weights).
  * Thread-safe (different calls create different models). Caller owns |*out_model|; free it with
  * kiln_model_destroy. |*out_model| is set only on KILN_OK. */
 kiln_status_t kiln_model_load(const char *path, kiln_model_t **out_model);
 
 /* As kiln_model_load, but reads only the manifest and never opens the library or the weights file: for
- * inspecting artifacts built for another machine or not trusted. Running such a model fails with
- * KILN_ERROR_INVALID_ARGUMENT. Thread-safe. Caller owns |*out_model|; free it with kiln_model_destroy. */
+ * inspecting artifacts built for another machine or not trusted. For a CUDA artifact it checks the `device`
+ * object but neither loads the CUDA driver nor reads the images, so it works on machines without a GPU.
+ * Running such a model fails with KILN_ERROR_INVALID_ARGUMENT. Thread-safe. Caller owns |*out_model|; free it
+ * with kiln_model_destroy. */
 kiln_status_t kiln_model_load_manifest(const char *path, kiln_model_t **out_model);
 
-/* Frees |model|, unmaps its weights and closes its library; NULL is a no-op. Invalidates every pointer
+/* Frees |model|, unmaps its weights and closes its library (for a CUDA model, also frees its device memory,
+ * streams and module and releases the driver); NULL is a no-op. Invalidates every pointer
  * obtained from the model. Not thread-safe with respect to |model|: no other call on it may be in progress
  * or follow. */
 void kiln_model_destroy(kiln_model_t *model);
@@ -293,6 +314,61 @@ kiln_status_t kiln_model_weight_info(const kiln_model_t *model, size_t index, ki
 kiln_status_t kiln_model_find_weight(const kiln_model_t *model, const char *name, size_t *out_index);
 
 /* ------------------------------------------------------------------------------------------------------ */
+/* Devices (CUDA artifacts)                                                                                */
+/* ------------------------------------------------------------------------------------------------------ */
+/* An artifact compiled with `kiln compile --target cuda` runs its kernels on an NVIDIA GPU: its manifest's
+ * `device` object lists the architectures it was compiled for, the images holding the kernels (a cubin per
+ * architecture, PTX for the newest) and every kernel with the launch shape the host code uses
+ * (docs/artifact-format.md, "CUDA artifacts"). Every other artifact runs on the CPU. These functions describe
+ * the `device` object; they work on a model from kiln_model_load_manifest too (no driver needed). Strings
+ * and arrays are owned by the model and valid until kiln_model_destroy. */
+
+/* The device of an artifact, and, once loaded, the GPU that runs it. */
+typedef struct kiln_device_info_t {
+  const char *kind;                  /* "cpu" (no `device` object) or "cuda" */
+  size_t num_architectures;          /* device.architectures; 0 for "cpu" */
+  const char *const *architectures;  /* num_architectures names like "sm_90"; NULL when there are none */
+  size_t num_kernels;                /* device.kernels (kiln_model_kernel_info); 0 for "cpu" */
+  size_t num_images;                 /* device.images (kiln_model_image_info); 0 for "cpu" */
+  /* The GPU kiln_model_load put the model on: its index (KILN_CUDA_DEVICE, default 0), its architecture
+   * ("sm_90", from its compute capability) and the image chosen for it (an index into the images). -1, ""
+   * and SIZE_MAX when nothing was loaded: a "cpu" model, or one from kiln_model_load_manifest. */
+  int device_ordinal;
+  const char *device_architecture;
+  size_t loaded_image;
+} kiln_device_info_t;
+
+/* Describes the model's device into |*out_info|. KILN_ERROR_INVALID_ARGUMENT for NULL arguments.
+ * Thread-safe. */
+kiln_status_t kiln_model_device_info(const kiln_model_t *model, kiln_device_info_t *out_info);
+
+/* One kernel of device.kernels: the generated code launches kernel |index| (its position in manifest order)
+ * as ctx->device->launch(..., index, grid, block, shared_bytes, args) with |params| arguments. */
+typedef struct kiln_kernel_info_t {
+  const char *name;      /* its name in every image */
+  uint32_t grid[3];      /* blocks in x, y, z; each at least 1 */
+  uint32_t block[3];     /* threads per block in x, y, z; each at least 1 */
+  uint32_t shared_bytes; /* dynamic shared memory per block */
+  uint32_t params;       /* its arguments, each a device pointer */
+} kiln_kernel_info_t;
+
+/* Describes kernel |index| (< kiln_device_info_t.num_kernels) into |*out_info|. KILN_ERROR_INVALID_ARGUMENT
+ * for NULL arguments or |index| out of range (always, for a "cpu" model). Thread-safe. */
+kiln_status_t kiln_model_kernel_info(const kiln_model_t *model, size_t index, kiln_kernel_info_t *out_info);
+
+/* One image of device.images. */
+typedef struct kiln_image_info_t {
+  const char *architecture; /* "sm_90" ("sm_90a": architecture-specific, runs on exactly sm_90) */
+  const char *format;       /* "cubin" (machine code for exactly |architecture|) or "ptx" (also for newer ones) */
+  const char *path;         /* DIR/FILE: the artifact folder and the manifest's `file` */
+  int loaded;               /* 1 for the image kiln_model_load chose for the device, else 0 */
+} kiln_image_info_t;
+
+/* Describes image |index| (< kiln_device_info_t.num_images) into |*out_info|. KILN_ERROR_INVALID_ARGUMENT for
+ * NULL arguments or |index| out of range (always, for a "cpu" model). Thread-safe. */
+kiln_status_t kiln_model_image_info(const kiln_model_t *model, size_t index, kiln_image_info_t *out_info);
+
+/* ------------------------------------------------------------------------------------------------------ */
 /* Running                                                                                                 */
 /* ------------------------------------------------------------------------------------------------------ */
 
@@ -312,7 +388,9 @@ typedef struct kiln_output_t {
  * zeroes the rest: the defaults), then set what you need. Fields may be added at the end in later releases;
  * struct_size tells the runtime which ones the caller has. */
 typedef struct kiln_run_options_t {
-  /* sizeof(kiln_run_options_t) as the caller was compiled; any other value is KILN_ERROR_INVALID_ARGUMENT. */
+  /* sizeof(kiln_run_options_t) as the caller was compiled: this header's, or that of a release before
+   * device_buffers was added (offsetof(kiln_run_options_t, device_buffers); the missing field is then 0).
+   * Any other value is KILN_ERROR_INVALID_ARGUMENT. */
   size_t struct_size;
   /* A caller-owned buffer for the entry point's intermediate tensors: KILN_SCRATCH_ALIGNMENT-aligned and at
    * least the entry point's scratch_bytes long (|scratch_bytes| says how long it is). The generated code then
@@ -328,11 +406,20 @@ typedef struct kiln_run_options_t {
    * runtime lends the generated code a thread pool (pthreadpool) of that many threads, one pool per
    * concurrent call, made on the first call that needs it and kept until kiln_model_destroy. The generated
    * code splits work only where the pieces write disjoint outputs and each piece computes in the same order
-   * as the serial code, so results are bitwise identical for every thread count. */
+   * as the serial code, so results are bitwise identical for every thread count. CUDA models ignore it. */
   size_t num_threads;
+  /* CUDA models only (KILN_ERROR_INVALID_ARGUMENT on a CPU model when non-zero). 0: the inputs and outputs
+   * are host memory; the runtime copies them to and from device buffers of its own (one set per call in
+   * flight, allocated when first needed and kept with the model). Non-zero: every input and output pointer,
+   * and |scratch| if given, is a device address (CUdeviceptr) on the model's device, passed to the kernels as
+   * is, without copies; the call still returns only once its kernels have finished. Sizes, alignment and
+   * overlap are checked as for host buffers; that the addresses are device memory is not. A non-NULL |scratch|
+   * without device_buffers is refused on a CUDA model (KILN_ERROR_INVALID_ARGUMENT): give none, and the
+   * runtime lends device scratch. */
+  int device_buffers;
 } kiln_run_options_t;
 
-#define KILN_RUN_OPTIONS_INIT {sizeof(kiln_run_options_t), NULL, 0, 0}
+#define KILN_RUN_OPTIONS_INIT {sizeof(kiln_run_options_t), NULL, 0, 0, 0}
 
 /* Runs entry point |entry| once. |inputs| has the entry point's num_inputs entries and |outputs| its
  * num_outputs entries, in manifest order (each array may be NULL only when its count is 0). |options| may be
@@ -347,6 +434,16 @@ typedef struct kiln_run_options_t {
  *   KILN_CODE_MISALIGNED_SCRATCH, KILN_CODE_SCRATCH_TOO_SMALL  -> KILN_ERROR_INVALID_ARGUMENT
  *   any other non-zero code                                    -> KILN_ERROR_EXECUTION
  * kiln_last_error then names the function, the code and its KILN_CODE_* name; outputs are unspecified.
+ * A CUDA model runs the call on a stream of its own (one per call in flight, kept with the model): without
+ * options->device_buffers it copies the inputs (and a training state output, which is read too) into device
+ * buffers, calls NAME_E_ctx with those, the device weights, device scratch and a kiln_device_t whose launch is
+ * cuLaunchKernel, copies the outputs back, and synchronizes the stream before returning. Codes and errors:
+ *   KILN_CODE_NO_DEVICE, KILN_CODE_LAUNCH_FAILED, a CUDA error of a copy, launch or of the kernels
+ *                                                               -> KILN_ERROR_EXECUTION (naming the kernel and
+ *                                                                  the CUDA error's name where there is one)
+ *   no device memory for the call's buffers                    -> KILN_ERROR_OUT_OF_MEMORY
+ *   a host scratch buffer (see kiln_run_options_t.device_buffers) -> KILN_ERROR_INVALID_ARGUMENT
+ * A kernel that fails after being queued may leave the CUDA context unusable: later calls then fail too.
  * KILN_ERROR_INVALID_ARGUMENT also for a NULL |model| or one opened with kiln_model_load_manifest.
  * Thread-safe: any number of threads may run the same model (the same or different entry points) at once,
  * each with its own output and scratch buffers. Inputs may be shared between concurrent calls. The caller
@@ -366,8 +463,9 @@ kiln_status_t kiln_model_run(const kiln_model_t *model, const kiln_input_t *inpu
 /* As kiln_model_run, but the generated code uses |scratch| (KILN_SCRATCH_ALIGNMENT-aligned, at least
  * kiln_model_scratch_bytes bytes, passed as |scratch_bytes|) and allocates nothing. |scratch| may be NULL
  * only when "run" needs no scratch memory. KILN_ERROR_INVALID_ARGUMENT if it is NULL when needed, misaligned
- * or too small. Thread-safe, provided concurrent calls use different scratch buffers. The caller owns
- * |scratch|. */
+ * or too small; on a CUDA model, also if |scratch| is not NULL (a host buffer: use kiln_model_run_entry with
+ * device_buffers for device scratch). Thread-safe, provided concurrent calls use different scratch buffers.
+ * The caller owns |scratch|. */
 kiln_status_t kiln_model_run_with_scratch(const kiln_model_t *model, const kiln_input_t *inputs,
                                           size_t num_inputs, const kiln_output_t *outputs, size_t num_outputs,
                                           void *scratch, size_t scratch_bytes);

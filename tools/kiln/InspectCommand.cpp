@@ -1,5 +1,6 @@
 // InspectCommand.cpp: `kiln inspect`, which prints what an artifact's manifest says: the artifact, its
-// external weights if any, and each entry point with its inputs, outputs and scratch memory.
+// external weights if any, for a CUDA artifact its device (architectures, images, kernels and their launch
+// shapes), and each entry point with its inputs, outputs and scratch memory.
 //
 // By default the library is loaded (and the weights file mapped) too, so a successful inspect also proves
 // the manifest, the .so and the weights belong together. --manifest-only skips that: for artifacts built for
@@ -21,11 +22,12 @@ using detail::printable;
 constexpr const char kUsage[] =
     "usage: kiln inspect ARTIFACT [--manifest-only]\n"
     "\n"
-    "Prints an artifact's name, target and weights, and each entry point's inputs, outputs and scratch\n"
-    "memory.\n"
+    "Prints an artifact's name, target and weights, for a CUDA artifact its architectures, images and\n"
+    "kernels, and each entry point's inputs, outputs and scratch memory.\n"
     "\n"
     "  ARTIFACT          the artifact folder, its libNAME.so, or its NAME.json\n"
-    "  --manifest-only   read only the manifest; do not load the library or check its signature\n"
+    "  --manifest-only   read only the manifest; do not load the library or check its signature (nor, for a\n"
+    "                    CUDA artifact, load the CUDA driver: works without a GPU)\n"
     "  -h, --help        show this help\n";
 
 struct ModelDeleter {
@@ -73,12 +75,15 @@ bool printEntryPoint(const kiln_model_t *model, size_t entry) {
 }
 
 // "weights:       DIR/NAME.weights.bin (128 bytes, 2 tensors, mapped)", or where they are when embedded.
-void printWeights(const kiln_model_info_t &info) {
+void printWeights(const kiln_model_t *model, const kiln_model_info_t &info) {
   if (!*info.weights_path)
     return void(std::printf("weights:       embedded in the library\n"));
+  kiln_device_info_t device;
+  bool onDevice = kiln_model_device_info(model, &device) == KILN_OK && *device.device_architecture;
   std::printf("weights:       %s (%zu bytes, %zu tensor%s, %s)\n", info.weights_path, info.weights_bytes,
               info.num_weights, info.num_weights == 1 ? "" : "s",
-              info.library_loaded ? "mapped" : "not opened: --manifest-only");
+              !info.library_loaded ? "not opened: --manifest-only" : onDevice ? "mapped, uploaded to the device"
+                                                                               : "mapped");
 }
 
 // The training state buffer (kiln compile --train): its size and each tensor's place in it.
@@ -94,6 +99,42 @@ bool printState(kiln_model_t *model) {
       return false;
     std::printf("  %-24s %s at byte %zu\n", printable(t.tensor.name).c_str(),
                 describeTensor(t.tensor.dtype, t.tensor.rank, t.tensor.shape).c_str(), t.offset);
+  }
+  return true;
+}
+
+// A CUDA artifact's device: "device: cuda (sm_80, sm_90)", where it was loaded, then its images and its
+// kernels with their launch shapes. Nothing for a CPU artifact.
+bool printDevice(const kiln_model_t *model) {
+  kiln_device_info_t device;
+  if (kiln_model_device_info(model, &device) != KILN_OK)
+    return false;
+  if (std::string(device.kind) == "cpu")
+    return true;
+  std::string architectures;
+  for (size_t i = 0; i < device.num_architectures; ++i)
+    architectures += (i ? ", " : "") + printable(device.architectures[i]);
+  std::printf("device:        %s (architectures %s)\n", device.kind, architectures.c_str());
+  if (*device.device_architecture)
+    std::printf("loaded on:     CUDA device %d (%s)\n", device.device_ordinal, device.device_architecture);
+  else
+    std::printf("loaded on:     no device: --manifest-only\n");
+  std::printf("images (%zu):\n", device.num_images);
+  for (size_t i = 0; i < device.num_images; ++i) {
+    kiln_image_info_t image;
+    if (kiln_model_image_info(model, i, &image) != KILN_OK)
+      return false;
+    std::printf("  %-7s %-6s %s%s\n", printable(image.architecture).c_str(), image.format,
+                printable(image.path).c_str(), image.loaded ? "  (loaded)" : "");
+  }
+  std::printf("kernels (%zu):\n", device.num_kernels);
+  for (size_t i = 0; i < device.num_kernels; ++i) {
+    kiln_kernel_info_t k;
+    if (kiln_model_kernel_info(model, i, &k) != KILN_OK)
+      return false;
+    std::printf("  %zu  %s  grid [%u,%u,%u]  block [%u,%u,%u]  shared %u bytes  %u params\n", i,
+                printable(k.name).c_str(), k.grid[0], k.grid[1], k.grid[2], k.block[0], k.block[1], k.block[2],
+                k.shared_bytes, k.params);
   }
   return true;
 }
@@ -131,6 +172,8 @@ int inspectCommand(int argc, char **argv) {
   kiln_model_t *raw = nullptr;
   kiln_status_t status = manifestOnly ? kiln_model_load_manifest(artifact.c_str(), &raw)
                                       : kiln_model_load(artifact.c_str(), &raw);
+  if (status == KILN_ERROR_LOAD)
+    return failure(detail::runtimeError() + " (--manifest-only reads the manifest alone)");
   if (status != KILN_OK)
     return failure(detail::runtimeError());
   std::unique_ptr<kiln_model_t, ModelDeleter> model(raw);
@@ -151,7 +194,9 @@ int inspectCommand(int argc, char **argv) {
   std::printf("manifest:      %s\n", info.manifest_path);
   std::printf("library:       %s (%s)\n", info.library_path,
               info.library_loaded ? "loaded, signature matches" : "not loaded: --manifest-only");
-  printWeights(info);
+  printWeights(model.get(), info);
+  if (!printDevice(model.get()))
+    return failure(detail::runtimeError());
   if (!printState(model.get()))
     return failure(detail::runtimeError());
   for (size_t entry = 0; entry < info.num_entry_points; ++entry)

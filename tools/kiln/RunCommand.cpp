@@ -47,7 +47,9 @@ constexpr const char kUsage[] =
     "                            of those R runs in ms (the outputs written are the first run's)\n"
     "  -h, --help                show this help\n"
     "\n"
-    "bfloat16 tensors are read and written as raw 16-bit patterns ('<u2').\n";
+    "bfloat16 tensors are read and written as raw 16-bit patterns ('<u2').\n"
+    "A CUDA artifact (kiln compile --target cuda) runs on the GPU KILN_CUDA_DEVICE names (default 0), through\n"
+    "the CUDA driver (KILN_CUDA_DRIVER, default libcuda.so.1); --threads does not apply to it.\n";
 
 struct Options {
   std::string artifact;

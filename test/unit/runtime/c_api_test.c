@@ -71,6 +71,30 @@ static void check_entry_points_and_weights(const char *fixtures) {
   kiln_model_destroy(model);
 }
 
+/* The device API from C, on the CUDA fixture's manifest (no driver needed) and a CPU model. */
+static void check_devices(const char *fixtures, const kiln_model_t *cpu) {
+  char path[4096];
+  kiln_model_t *model = NULL;
+  kiln_device_info_t device;
+  kiln_kernel_info_t kernel;
+  kiln_image_info_t image;
+  kiln_run_options_t options = KILN_RUN_OPTIONS_INIT;
+  CHECK(options.device_buffers == 0);
+  CHECK(kiln_model_device_info(cpu, &device) == KILN_OK && strcmp(device.kind, "cpu") == 0);
+  snprintf(path, sizeof path, "%s/gpu", fixtures);
+  CHECK(kiln_model_load_manifest(path, &model) == KILN_OK);
+  if (!model)
+    return;
+  CHECK(kiln_model_device_info(model, &device) == KILN_OK);
+  CHECK(strcmp(device.kind, "cuda") == 0 && device.num_architectures == 2 && device.num_kernels == 2);
+  CHECK(strcmp(device.architectures[1], "sm_90") == 0 && device.loaded_image == SIZE_MAX);
+  CHECK(kiln_model_kernel_info(model, 0, &kernel) == KILN_OK);
+  CHECK(strcmp(kernel.name, "gpu_run_k0_mul") == 0 && kernel.grid[0] == 2 && kernel.block[0] == 4);
+  CHECK(kiln_model_image_info(model, 2, &image) == KILN_OK);
+  CHECK(strcmp(image.architecture, "sm_80") == 0 && strcmp(image.format, "ptx") == 0 && !image.loaded);
+  kiln_model_destroy(model);
+}
+
 int main(int argc, char **argv) {
   char path[4096];
   kiln_model_t *model = NULL;
@@ -113,6 +137,7 @@ int main(int argc, char **argv) {
   CHECK(strstr(kiln_last_error(), "input 0 'x' has 5 bytes, expected 24 (float32[2,3])") != NULL);
   CHECK(strcmp(kiln_status_string(KILN_ERROR_INVALID_ARGUMENT), "KILN_ERROR_INVALID_ARGUMENT") == 0);
 
+  check_devices(argv[1], model);
   kiln_model_destroy(model);
   check_entry_points_and_weights(argv[1]);
   if (failures == 0)

@@ -591,6 +591,9 @@ TEST(RunFailures, GeneratedCodeErrors) {
        "fake_run_ctx returned 4 (KILN_CODE_SCRATCH_TOO_SMALL: scratch too small)"},
       {KILN_CODE_BAD_CONTEXT, false, KILN_ERROR_EXECUTION, "fake_run_ctx returned 5 (KILN_CODE_BAD_CONTEXT"},
       {KILN_CODE_MISSING_WEIGHTS, false, KILN_ERROR_EXECUTION, "fake_run_ctx returned 6 (KILN_CODE_MISSING_WEIGHTS"},
+      {KILN_CODE_NO_DEVICE, false, KILN_ERROR_EXECUTION, "fake_run_ctx returned 7 (KILN_CODE_NO_DEVICE"},
+      {KILN_CODE_LAUNCH_FAILED, false, KILN_ERROR_EXECUTION,
+       "fake_run_ctx returned 8 (KILN_CODE_LAUNCH_FAILED: a kernel could not be launched)"},
       {-1, true, KILN_ERROR_EXECUTION, "fake_run_ctx returned -1"},
   };
   alignas(64) unsigned char scratch[64];
@@ -606,12 +609,12 @@ TEST(RunFailures, GeneratedCodeErrors) {
       EXPECT_FAILS(kiln_model_run(model.get(), in, 1, out, 2), c.status, c.message);
   }
   // An unknown code has no name to add.
-  float x[6] = {7}, y[6];
+  float x[6] = {9}, y[6];
   int64_t idx[2];
   kiln_input_t in[1] = {{x, sizeof x}};
   kiln_output_t out[2] = {{y, sizeof y}, {idx, sizeof idx}};
   EXPECT_EQ(kiln_model_run(model.get(), in, 1, out, 2), KILN_ERROR_EXECUTION);
-  EXPECT_TRUE(endsWithText(kiln_last_error(), "fake_run_ctx returned 7")) << kiln_last_error();
+  EXPECT_TRUE(endsWithText(kiln_last_error(), "fake_run_ctx returned 9")) << kiln_last_error();
 
   ModelPtr failing = loadOrDie(fixture("failing"));
   ASSERT_TRUE(failing);
