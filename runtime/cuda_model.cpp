@@ -199,7 +199,17 @@ size_t chooseImage(const DeviceSpec &spec, unsigned version) {
   for (size_t i = 0; i < spec.images.size(); ++i)
     if (spec.images[i].format == "cubin" && spec.images[i].version == version)
       return i;
+  // A cubin runs on later GPUs of its major version (sm_80's on sm_86): the newest such, before any PTX,
+  // which the driver would have to compile.
   size_t best = SIZE_MAX;
+  for (size_t i = 0; i < spec.images.size(); ++i) {
+    const ImageSpec &image = spec.images[i];
+    if (image.format == "cubin" && !image.specific && image.version / 10 == version / 10 &&
+        image.version < version && (best == SIZE_MAX || image.version > spec.images[best].version))
+      best = i;
+  }
+  if (best != SIZE_MAX)
+    return best;
   for (size_t i = 0; i < spec.images.size(); ++i) {
     const ImageSpec &image = spec.images[i];
     // Architecture-specific PTX (sm_90a) runs on exactly its architecture; plain PTX on newer ones too.
@@ -214,7 +224,8 @@ size_t chooseImage(const DeviceSpec &spec, unsigned version) {
     images.push_back(image.architecture + " " + image.format);
   fail(KILN_ERROR_LOAD, "no image for this GPU's architecture sm_" + std::to_string(version) +
                             ": the artifact has " + listed(images) +
-                            " (a cubin runs on exactly its architecture, PTX also on newer ones); compile it "
+                            " (a cubin runs on its architecture and later ones of the same major version, PTX on "
+                            "newer ones too); compile it "
                             "again with --gpu sm_" + std::to_string(version));
 }
 

@@ -47,7 +47,11 @@ std::string TargetDescription::describe() const {
          "-bit vectors x " + std::to_string(numVectorRegisters) +
          (hasFMA ? ", FMA" : "") + ", L1d " + formatBytes(l1DataBytes) +
          ", L2 " + formatBytes(l2Bytes) + ", L3 " + formatBytes(l3Bytes) + ", " +
-         std::to_string(numCores) + (numCores == 1 ? " core" : " cores");
+         std::to_string(numCores) + (numCores == 1 ? " core" : " cores") +
+         (gpuArchitectures.empty()
+              ? ""
+              : "; kernels for " + llvm::join(gpuArchitectures, ", ") +
+                    (hasPtxas ? " (PTX and cubins)" : " (PTX only: no ptxas)"));
 }
 
 namespace {

@@ -70,8 +70,13 @@ public:
 
   FailureOr<TargetDescription> describe(const TargetRequest &request,
                                         std::string &error) const override {
-    // The host code's machine: as the CPU target resolves it.
-    FailureOr<TargetDescription> host = getCPUTarget().describe(request, error);
+    // The host code's machine: as the CPU target resolves it, but the
+    // baseline CPU unless one is named: the host code only launches kernels,
+    // and the GPU machine's CPU is rarely the compiling machine's.
+    TargetRequest hostRequest = request;
+    if (hostRequest.cpu == "native")
+      hostRequest.cpu = "generic";
+    FailureOr<TargetDescription> host = getCPUTarget().describe(hostRequest, error);
     if (failed(host))
       return failure();
     TargetDescription d = *host;

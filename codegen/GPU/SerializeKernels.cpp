@@ -53,10 +53,14 @@ struct KilnGPUSerializeKernels
           return kernels.emitError("could not compile the kernels to ")
                  << formatName << " for " << chip
                  << (format == gpu::CompilationTarget::Binary ? " (ptxas failed; see above)" : "");
+        StringRef bytes(object->data(), object->size());
+        // PTX comes NUL-terminated; the file is plain text (the runtime adds the NUL back).
+        if (format == gpu::CompilationTarget::Assembly)
+          bytes = bytes.rtrim('\0');
         NamedAttrList image;
         image.append("architecture", b.getStringAttr(chip));
         image.append("format", b.getStringAttr(formatName));
-        image.append("data", b.getStringAttr(StringRef(object->data(), object->size())));
+        image.append("data", b.getStringAttr(bytes));
         images.push_back(image.getDictionary(&getContext()));
         return success();
       };

@@ -16,6 +16,7 @@ import numpy as np
 TOOLS = os.environ.get("KILN_TOOLS_DIR", "")
 KILN = os.path.join(TOOLS, "kiln")
 SRC = os.environ.get("KILN_SRC_ROOT", "")
+OBJ = os.environ.get("KILN_OBJ_ROOT", "")
 CC = os.environ.get("KILN_CC", "cc")
 
 # Tolerances the issue sets for float32 models.

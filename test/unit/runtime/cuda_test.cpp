@@ -210,7 +210,7 @@ TEST_F(CudaTest, ImageChoice) {
     const char *arch;
     const char *image;
     size_t index;
-  } cases[] = {{"90", "sm_90 cubin", 1}, {"80", "sm_80 cubin", 0}, {"100", "sm_90 ptx", 3}, {"86", "sm_80 ptx", 2}};
+  } cases[] = {{"90", "sm_90 cubin", 1}, {"80", "sm_80 cubin", 0}, {"100", "sm_90 ptx", 3}, {"86", "sm_80 cubin", 0}};
   for (const Case &c : cases) {
     SCOPED_TRACE(std::string("device sm_") + c.arch);
     setenv("KILN_FAKE_CUDA_ARCH", c.arch, 1);

@@ -18,6 +18,12 @@
  *     over float32 elements i < grid x block (all three dimensions), one element per thread. This is the
  *     fake's whole "GPU": enough to make the data path (uploads, weights, scratch, downloads) observable.
  *     cuModuleGetFunction fails with CUDA_ERROR_NOT_FOUND for a name the image does not declare.
+ *   - real images (what kiln compile --target cuda writes: PTX text or a cubin) load too, logged as
+ *       cuModuleLoadData image=cubin bytes=85112      (or image=ptx bytes=52635)
+ *     their kernels are found by name in the image (a PTX ".entry NAME(", a cubin's symbol string), and
+ *     launching one records the launch and computes nothing: enough to check, without a GPU, which image the
+ *     runtime chose and that the compiled host code launches the manifest's kernels in order with their
+ *     launch shapes (test/e2e/cuda_launches.py).
  * Environment (read on every call):
  *   KILN_FAKE_CUDA_ARCH          the compute capability as major*10+minor (default 90: sm_90)
  *   KILN_FAKE_CUDA_DEVICES       how many devices cuDeviceGetCount reports (default 1)
@@ -56,10 +62,19 @@ struct fake_function {
   char op[8];
 };
 
+struct fake_found {
+  struct fake_function function;
+  struct fake_found *next;
+};
+
 struct fake_module {
   char image[MAX_NAME];
   int count;
   struct fake_function functions[MAX_KERNELS];
+  /* A real image: a copy to look kernels up in, and the functions found so far. */
+  char *real;
+  size_t real_bytes;
+  struct fake_found *found;
 };
 
 struct fake_stream {
@@ -175,12 +190,71 @@ CUresult cuCtxPopCurrent_v2(void **ctx) {
   return CUDA_SUCCESS;
 }
 
-CUresult cuModuleLoadData(void **module, const void *image) {
-  const char *text = (const char *)image;
-  if (strncmp(text, "fake-cuda-image ", 16) != 0) {
+/* The size of a cubin (an ELF64 file) from its header: the end of its section or program header table,
+ * whichever comes last (ptxas writes the program headers last). */
+static size_t elf_bytes(const unsigned char *elf) {
+  uint64_t phoff, shoff;
+  uint16_t phentsize, phnum, shentsize, shnum;
+  memcpy(&phoff, elf + 0x20, 8);
+  memcpy(&shoff, elf + 0x28, 8);
+  memcpy(&phentsize, elf + 0x36, 2);
+  memcpy(&phnum, elf + 0x38, 2);
+  memcpy(&shentsize, elf + 0x3A, 2);
+  memcpy(&shnum, elf + 0x3C, 2);
+  uint64_t sections = shoff + (uint64_t)shentsize * shnum, programs = phoff + (uint64_t)phentsize * phnum;
+  return (size_t)(sections > programs ? sections : programs);
+}
+
+static CUresult load_real_image(void **module, const char *image) {
+  /* A cubin: a 64-bit ELF file for EM_CUDA (190) of a plausible size. */
+  const unsigned char *elf = (const unsigned char *)image;
+  int cubin = memcmp(image, "\x7f" "ELF", 4) == 0 && elf[4] == 2; /* then the 64-byte header is there */
+  if (cubin) {
+    uint16_t machine;
+    memcpy(&machine, elf + 0x12, 2);
+    cubin = machine == 190 && elf_bytes(elf) >= 64 && elf_bytes(elf) < ((size_t)1 << 30);
+  }
+  if (!cubin && !strstr(image, ".entry")) {
     record("cuModuleLoadData image=(not a fake image)");
     return CUDA_ERROR_INVALID_IMAGE;
   }
+  struct fake_module *m = (struct fake_module *)calloc(1, sizeof *m);
+  if (!m)
+    return CUDA_ERROR_OUT_OF_MEMORY;
+  m->real_bytes = cubin ? elf_bytes((const unsigned char *)image) : strlen(image);
+  m->real = (char *)malloc(m->real_bytes + 1);
+  if (!m->real) {
+    free(m);
+    return CUDA_ERROR_OUT_OF_MEMORY;
+  }
+  memcpy(m->real, image, m->real_bytes);
+  m->real[m->real_bytes] = 0;
+  snprintf(m->image, sizeof m->image, "%s", cubin ? "cubin" : "ptx");
+  record("cuModuleLoadData image=%s bytes=%zu", m->image, m->real_bytes);
+  *module = m;
+  return CUDA_SUCCESS;
+}
+
+/* Whether a real image defines kernel |name|. */
+static int real_image_defines(const struct fake_module *m, const char *name) {
+  char pattern[MAX_NAME + 16];
+  size_t length;
+  if (strcmp(m->image, "ptx") == 0)
+    length = (size_t)snprintf(pattern, sizeof pattern, ".entry %s(", name);
+  else /* a symbol name in the string table: NUL-delimited */
+    length = (size_t)snprintf(pattern, sizeof pattern, "%c%s", 0, name) + 1;
+  if (length >= sizeof pattern)
+    return 0;
+  for (size_t i = 0; i + length <= m->real_bytes; ++i)
+    if (memcmp(m->real + i, pattern, length) == 0)
+      return 1;
+  return 0;
+}
+
+CUresult cuModuleLoadData(void **module, const void *image) {
+  const char *text = (const char *)image;
+  if (strncmp(text, "fake-cuda-image ", 16) != 0)
+    return load_real_image(module, text);
   struct fake_module *m = (struct fake_module *)calloc(1, sizeof *m);
   if (!m)
     return CUDA_ERROR_OUT_OF_MEMORY;
@@ -199,7 +273,14 @@ CUresult cuModuleLoadData(void **module, const void *image) {
 }
 
 CUresult cuModuleUnload(void *module) {
-  record("cuModuleUnload image=%s", ((struct fake_module *)module)->image);
+  struct fake_module *m = (struct fake_module *)module;
+  record("cuModuleUnload image=%s", m->image);
+  while (m->found) {
+    struct fake_found *next = m->found->next;
+    free(m->found);
+    m->found = next;
+  }
+  free(m->real);
   free(module);
   return CUDA_SUCCESS;
 }
@@ -207,6 +288,19 @@ CUresult cuModuleUnload(void *module) {
 CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
   struct fake_module *m = (struct fake_module *)module;
   record("cuModuleGetFunction name=%s", name);
+  if (m->real) {
+    if (strlen(name) >= MAX_NAME || !real_image_defines(m, name))
+      return CUDA_ERROR_NOT_FOUND;
+    struct fake_found *f = (struct fake_found *)calloc(1, sizeof *f);
+    if (!f)
+      return CUDA_ERROR_OUT_OF_MEMORY;
+    snprintf(f->function.name, sizeof f->function.name, "%s", name);
+    snprintf(f->function.op, sizeof f->function.op, "nop");
+    f->next = m->found;
+    m->found = f;
+    *function = &f->function;
+    return CUDA_SUCCESS;
+  }
   for (int i = 0; i < m->count; ++i)
     if (strcmp(m->functions[i].name, name) == 0) {
       *function = &m->functions[i];
