@@ -4,7 +4,8 @@
 #   scripts/setup.sh            install + configure + build (idempotent; re-running only rebuilds)
 #   scripts/setup.sh --deps     install only
 #
-# Environment: BUILD_DIR (default: build), CMAKE_BUILD_TYPE (default: Release).
+# Environment: BUILD_DIR (default: build), CMAKE_BUILD_TYPE (default: Release), KILN_CMAKE_ARGS (extra
+# arguments for the first configure of BUILD_DIR).
 #
 # Python: the tests need PyTorch (to export reference models), onnxruntime, onnx, numpy and lit in ONE
 # interpreter. PyTorch comes from Debian (python3-torch, CPU-only, for /usr/bin/python3); onnxruntime exists
@@ -34,6 +35,10 @@ APT_PACKAGES=(
   # Python for the test suite: Debian's CPU PyTorch (exports the reference models) and numpy.
   python3 python3-venv python3-numpy python3-torch python3-torchvision
 )
+# KILN_EXTRA_APT: more packages for one kind of build (scripts/test.sh --sanitize: clang's sanitizer and
+# libFuzzer runtimes).
+# shellcheck disable=SC2206
+APT_PACKAGES+=(${KILN_EXTRA_APT:-})
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -82,10 +87,12 @@ mkdir -p "$CCACHE_DIR"
 
 if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
   log "configuring $BUILD_DIR"
+  # KILN_CMAKE_ARGS: extra configure arguments (scripts/test.sh --sanitize passes its own).
+  # shellcheck disable=SC2086
   cmake -G Ninja -S "$ROOT" -B "$BUILD_DIR" \
     -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-Release}" \
     -DPython3_EXECUTABLE="$VENV/bin/python" \
-    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache ${KILN_CMAKE_ARGS:-}
 fi
 log "building"
 cmake --build "$BUILD_DIR"

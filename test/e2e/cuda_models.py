@@ -65,6 +65,21 @@ onnx.save(model, path)
 cuda_testing.check_cuda_model(path, {"x": rng.standard_normal((5, 6, 7)).astype(np.float32)},
                               work, "ops")
 
+# float16 (computed in float32 inside each op, rounded to float16 between ops, as on the CPU).
+nodes = [helper.make_node("MatMul", ["a", "b"], ["c"]), helper.make_node("Relu", ["c"], ["r"]),
+         helper.make_node("Softmax", ["r"], ["y"], axis=-1)]
+f16 = TensorProto.FLOAT16
+graph = helper.make_graph(nodes, "half", [helper.make_tensor_value_info("a", f16, [64, 128]),
+                                          helper.make_tensor_value_info("b", f16, [128, 96])],
+                          [helper.make_tensor_value_info("y", f16, [64, 96])])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+model.ir_version = 8
+path = os.path.join(work, "half.onnx")
+onnx.save(model, path)
+cuda_testing.check_cuda_model(path, {"a": (rng.standard_normal((64, 128)) * 0.2).astype(np.float16),
+                                     "b": (rng.standard_normal((128, 96)) * 0.2).astype(np.float16)},
+                              work, "half", atol=2e-3, rtol=1e-2)
+
 # ResNet-18 at full size compiles (images checked; its mapping is the CNN's above).
 model, inputs, opset = bench_models.torchvision_model("resnet18")
 path = os.path.join(work, "resnet18.onnx")
