@@ -98,10 +98,19 @@ struct KilnGPUMapLoops : kiln::impl::KilnGPUMapLoopsBase<KilnGPUMapLoops> {
         names.try_emplace(*loop, name);
     }
 
+    // The loops of a rank-0 op are its inlined body, which loads its init
+    // even where it does not read it: such dead loads would sit between the
+    // ops that must run together on one thread.
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(fn.getBody().front())))
+      if (isOpTriviallyDead(&op))
+        rewriter.eraseOp(&op);
     SmallVector<Operation *> work;
     for (Operation &op : fn.getBody().front())
       work.push_back(&op);
     for (Operation *op : work) {
+      // Ops an earlier group took into its launch are done.
+      if (op->getParentOp() != fn)
+        continue;
       if (op->hasTrait<OpTrait::IsTerminator>() || isMemoryEffectFree(op))
         continue;
       if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp>(op)) {
@@ -193,16 +202,100 @@ struct KilnGPUMapLoops : kiln::impl::KilnGPUMapLoopsBase<KilnGPUMapLoops> {
     return success();
   }
 
+  /// Runs `op` on one thread, with every op after it that uses its results
+  /// (transitively): a rank-0 op's inlined body, a load and the store of
+  /// what was computed from it. Fails if a value of that group is used by
+  /// something else, which would have to run on the host.
   LogicalResult runOnOneThread(RewriterBase &rewriter, Operation *op, StringRef name) {
-    for (Operation *user : op->getUsers()) {
-      InFlightDiagnostic diag =
-          op->emitOpError("computes a value the host code needs from device memory");
-      diag.attachNote(user->getLoc()) << "used here";
-      return diag;
+    Block *block = op->getBlock();
+    llvm::SetVector<Operation *> group;
+    group.insert(op);
+    for (size_t i = 0; i < group.size(); ++i)
+      for (Operation *user : group[i]->getUsers()) {
+        Operation *top = block->findAncestorOpInBlock(*user);
+        if (!top || top->hasTrait<OpTrait::IsTerminator>()) {
+          InFlightDiagnostic diag =
+              op->emitOpError("computes a value the host code needs from device memory");
+          diag.attachNote(user->getLoc()) << "used here";
+          return diag;
+        }
+        group.insert(top);
+      }
+    // Memory ops between the group's first and last op that feed a member
+    // (the other loads of a rank-0 op's body) belong to it too, with their
+    // own users.
+    auto span = [&](auto fn) {
+      Operation *first = group.front(), *last = group.front();
+      for (Operation *member : group) {
+        if (member->isBeforeInBlock(first))
+          first = member;
+        if (last->isBeforeInBlock(member))
+          last = member;
+      }
+      for (Operation *it = first;; it = it->getNextNode()) {
+        fn(it);
+        if (it == last)
+          break;
+      }
+    };
+    for (bool grown = true; grown;) {
+      grown = false;
+      SmallVector<Operation *> feeders;
+      span([&](Operation *it) {
+        if (group.contains(it) || isMemoryEffectFree(it))
+          return;
+        for (Operation *user : it->getUsers())
+          if (group.contains(block->findAncestorOpInBlock(*user)))
+            return feeders.push_back(it);
+      });
+      for (Operation *feeder : feeders) {
+        grown |= group.insert(feeder);
+        for (size_t i = 0; i < group.size(); ++i)
+          for (Operation *user : group[i]->getUsers())
+            if (Operation *top = block->findAncestorOpInBlock(*user))
+              if (!top->hasTrait<OpTrait::IsTerminator>())
+                group.insert(top);
+      }
     }
-    rewriter.setInsertionPoint(op);
+    SmallVector<Operation *> ordered(group.begin(), group.end());
+    llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+    Operation *first = ordered.front(), *last = ordered.back();
+    // Moving the group together must not reorder it with other memory
+    // accesses: only pure ops (indices, views) may lie between its ops.
+    SmallVector<Operation *> between;
+    for (Operation *it = first;; it = it->getNextNode()) {
+      between.push_back(it);
+      if (!group.contains(it) && !isMemoryEffectFree(it)) {
+        InFlightDiagnostic diag = op->emitOpError("runs on one GPU thread with ops that come after ")
+                                  << it->getName() << ", which it cannot be moved across";
+        diag.attachNote(it->getLoc()) << "here";
+        return diag;
+      }
+      if (it == last)
+        break;
+    }
+    rewriter.setInsertionPoint(first);
     gpu::LaunchOp launch = createLaunch(rewriter, op->getLoc(), 1, 1, name);
-    rewriter.moveOpBefore(op, &launch.getBody().front().back());
+    Operation *end = &launch.getBody().front().back();
+    for (Operation *it : between) {
+      if (group.contains(it)) {
+        rewriter.moveOpBefore(it, end);
+        continue;
+      }
+      // A pure op between: the kernel gets its own copy where a member uses it.
+      bool used = llvm::any_of(it->getUsers(), [&](Operation *user) {
+        return launch->isAncestor(user) || group.contains(block->findAncestorOpInBlock(*user));
+      });
+      if (!used)
+        continue;
+      rewriter.setInsertionPoint(end);
+      Operation *copy = rewriter.clone(*it);
+      for (auto [from, to] : llvm::zip(it->getResults(), copy->getResults()))
+        rewriter.replaceUsesWithIf(from, to, [&](OpOperand &use) {
+          return launch->isAncestor(use.getOwner()) ||
+                 group.contains(block->findAncestorOpInBlock(*use.getOwner()));
+        });
+    }
     return success();
   }
 };

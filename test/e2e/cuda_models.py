@@ -80,6 +80,15 @@ cuda_testing.check_cuda_model(path, {"a": (rng.standard_normal((64, 128)) * 0.2)
                                      "b": (rng.standard_normal((128, 96)) * 0.2).astype(np.float16)},
                               work, "half", atol=2e-3, rtol=1e-2)
 
+# The gradient and training entry points compile too (their kernels checked like the rest).
+cnn = os.path.join(work, "small_cnn.onnx")
+for flags, name in ((["--grad"], "grad"), (["--train", "--loss", "cross_entropy", "--optimizer", "adam"],
+                                           "train")):
+    artifact = os.path.join(work, "cnn_" + name)
+    kt.run_tool([kt.KILN, "compile", cnn, "--target", "cuda", "-o", artifact] + flags)
+    entries = [e["name"] for e in cuda_testing.check_images(artifact)["entry_points"]]
+    print("entry points:", entries)
+
 # ResNet-18 at full size compiles (images checked; its mapping is the CNN's above).
 model, inputs, opset = bench_models.torchvision_model("resnet18")
 path = os.path.join(work, "resnet18.onnx")

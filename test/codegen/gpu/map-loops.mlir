@@ -90,11 +90,50 @@ func.func @not_an_entry(%a: memref<8xf32>) {
 
 // -----
 
-// The host cannot read device memory.
-func.func @host_reads(%a: memref<f32>, %b: memref<8xf32>) attributes {kiln.entry = "run"} {
-  // expected-error @+1 {{computes a value the host code needs from device memory}}
+// A load and what uses it run together on one thread...
+// CHECK-LABEL: func.func @load_and_fill
+// CHECK:         gpu.launch
+// CHECK-NEXT:      %[[V:.*]] = memref.load
+// CHECK:           scf.parallel
+// CHECK:             memref.store %[[V]]
+// CHECK:           gpu.terminator
+func.func @load_and_fill(%a: memref<f32>, %b: memref<8xf32>) attributes {kiln.entry = "run"} {
   %v = memref.load %a[] : memref<f32>
-  // expected-note @+1 {{used here}}
   linalg.fill ins(%v : f32) outs(%b : memref<8xf32>)
+  return
+}
+
+// -----
+
+// ... but not across a write that is not theirs.
+func.func @across_a_write(%a: memref<f32>, %b: memref<f32>) attributes {kiln.entry = "run"} {
+  %c = arith.constant 1.0 : f32
+  // expected-error @+1 {{runs on one GPU thread with ops that come after memref.store, which it cannot be moved across}}
+  %v = memref.load %a[] : memref<f32>
+  // expected-note @+1 {{here}}
+  memref.store %c, %a[] : memref<f32>
+  memref.store %v, %b[] : memref<f32>
+  return
+}
+
+// -----
+
+// A rank-0 op has no loops: its inlined body (the loads, the arithmetic, the
+// store) runs together on one thread; the dead load of its unread init goes.
+// CHECK-LABEL: func.func @rank0
+// CHECK:         gpu.launch
+// CHECK-NEXT:      %[[X:.*]] = memref.load %{{.*}}[] : memref<f32>
+// CHECK-NEXT:      %[[Y:.*]] = arith.mulf %[[X]], %[[X]] : f32
+// CHECK-NEXT:      memref.store %[[Y]], %{{.*}}[] : memref<f32>
+// CHECK-NEXT:      gpu.terminator
+// CHECK-NOT:     memref.load
+// CHECK:         return
+func.func @rank0(%a: memref<f32>, %b: memref<f32>) attributes {kiln.entry = "run"} {
+  linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>], iterator_types = []}
+      ins(%a : memref<f32>) outs(%b : memref<f32>) {
+  ^bb0(%x: f32, %unused: f32):
+    %y = arith.mulf %x, %x : f32
+    linalg.yield %y : f32
+  }
   return
 }
