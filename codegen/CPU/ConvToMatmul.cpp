@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CPU/CPUPasses.h"
+#include "codegen/CPU/ConstantRelayout.h"
 #include "codegen/CPU/Tiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -48,26 +49,16 @@ Value transpose(PatternRewriter &rewriter, Location loc, Value matrix) {
 /// product saves. Null when the filter is not a constant (weights passed at
 /// run time).
 Value transposedConstantFilter(PatternRewriter &rewriter, Location loc, Value filter) {
-  DenseElementsAttr dense;
-  if (!matchPattern(filter, m_Constant(&dense)))
-    return {};
   auto type = cast<RankedTensorType>(filter.getType());
   int64_t f = type.getDimSize(0), k = type.getNumElements() / std::max<int64_t>(f, 1);
   auto resultType = RankedTensorType::get({k, f}, type.getElementType());
-  if (dense.isSplat())
-    return rewriter.create<arith::ConstantOp>(loc, dense.resizeSplat(resultType));
-  // Moves raw element bytes: per-element attributes would be millions of
-  // uniqued objects for one ResNet filter.
-  int64_t bytes = type.getElementTypeBitWidth() / 8;
-  if (bytes * 8 != type.getElementTypeBitWidth())
-    return {};
-  ArrayRef<char> raw = dense.getRawData();
-  std::vector<char> transposed(raw.size());
-  for (int64_t row = 0; row < f; ++row)
-    for (int64_t col = 0; col < k; ++col)
-      std::memcpy(&transposed[(col * f + row) * bytes], &raw[(row * k + col) * bytes], bytes);
-  return rewriter.create<arith::ConstantOp>(
-      loc, DenseElementsAttr::getFromRawBuffer(resultType, transposed));
+  return relayoutConstant(rewriter, loc, filter, resultType,
+                          [&](ArrayRef<char> raw, MutableArrayRef<char> transposed, int64_t bytes) {
+                            for (int64_t row = 0; row < f; ++row)
+                              for (int64_t col = 0; col < k; ++col)
+                                std::memcpy(&transposed[(col * f + row) * bytes],
+                                            &raw[(row * k + col) * bytes], bytes);
+                          });
 }
 
 struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {

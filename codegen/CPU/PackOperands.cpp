@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CPU/CPUPasses.h"
+#include "codegen/CPU/ConstantRelayout.h"
 #include "codegen/CPU/Tiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -35,24 +36,16 @@ namespace {
 /// The constant B [K, N] as panels [N/nr, K, nr], computed now. Null when B
 /// is not a constant.
 Value packedConstant(PatternRewriter &rewriter, Location loc, Value b, int64_t nr) {
-  DenseElementsAttr dense;
-  if (!matchPattern(b, m_Constant(&dense)))
-    return {};
   auto type = cast<RankedTensorType>(b.getType());
   int64_t k = type.getDimSize(0), n = type.getDimSize(1);
   auto packedType = RankedTensorType::get({n / nr, k, nr}, type.getElementType());
-  if (dense.isSplat())
-    return rewriter.create<arith::ConstantOp>(loc, dense.resizeSplat(packedType));
-  // Raw bytes: per-element attributes would be millions of uniqued objects.
-  int64_t bytes = type.getElementTypeBitWidth() / 8;
-  ArrayRef<char> raw = dense.getRawData();
-  std::vector<char> packed(raw.size());
-  for (int64_t panel = 0; panel < n / nr; ++panel)
-    for (int64_t row = 0; row < k; ++row)
-      std::memcpy(&packed[((panel * k + row) * nr) * bytes],
-                  &raw[(row * n + panel * nr) * bytes], nr * bytes);
-  return rewriter.create<arith::ConstantOp>(
-      loc, DenseElementsAttr::getFromRawBuffer(packedType, packed));
+  return relayoutConstant(rewriter, loc, b, packedType,
+                          [&](ArrayRef<char> raw, MutableArrayRef<char> packed, int64_t bytes) {
+                            for (int64_t panel = 0; panel < n / nr; ++panel)
+                              for (int64_t row = 0; row < k; ++row)
+                                std::memcpy(&packed[((panel * k + row) * nr) * bytes],
+                                            &raw[(row * n + panel * nr) * bytes], nr * bytes);
+                          });
 }
 
 struct PackRightOperand : OpRewritePattern<linalg::MatmulOp> {
