@@ -58,6 +58,8 @@ PY_PACKAGES=(
   "onnx==1.17.0"
   "onnxruntime==1.20.1"
   "lit==18.1.8"
+  # NVIDIA's cuobjdump (0.3 MB; not in the toolkit image here): the CUDA tests list each cubin's kernels with it.
+  "nvidia-cuda-cuobjdump==13.2.86"
 )
 if [[ ! -x "$VENV/bin/python" ]]; then
   log "creating $VENV over /usr/bin/python3"

@@ -32,6 +32,24 @@ def _tool(name):
     raise SystemExit("%s not found on PATH" % name)
 
 
+def cuobjdump():
+    """NVIDIA's cuobjdump: from the toolkit, or the nvidia-cuda-cuobjdump wheel scripts/setup.sh installs;
+    None if neither is there."""
+    for path in (os.path.join(os.environ.get("CUDA_PATH", "/usr/local/cuda"), "bin", "cuobjdump"),
+                 shutil.which("cuobjdump")):
+        if path and os.access(path, os.X_OK):
+            return path
+    try:
+        import nvidia
+        for base in nvidia.__path__:
+            path = os.path.join(base, "cu13", "bin", "cuobjdump")
+            if os.access(path, os.X_OK):
+                return path
+    except ImportError:
+        pass
+    return None
+
+
 def check_images(artifact):
     """Checks the PTX and cubins against the manifest; returns the manifest."""
     manifest_path = [f for f in os.listdir(artifact) if f.endswith(".json")][0]
@@ -57,6 +75,10 @@ def check_images(artifact):
             assert ".target %s" % image["architecture"] in text, "PTX not for " + image["architecture"]
             entries = set(l.split()[2].rstrip("(") for l in text.splitlines()
                           if l.startswith(".visible .entry"))
+        elif cuobjdump():
+            # "STT_FUNC STB_GLOBAL STO_ENTRY NAME": the kernels NVIDIA's own tool finds in the cubin.
+            symbols = kt.run_tool([cuobjdump(), "-symbols", path]).stdout
+            entries = set(l.split()[-1] for l in symbols.splitlines() if "STO_ENTRY" in l)
         else:
             symbols = kt.run_tool([readelf, "-sW", path]).stdout
             # "Num: Value Size FUNC GLOBAL DEFAULT [<other: 0x10>] Ndx NAME": kernels are the
@@ -65,8 +87,9 @@ def check_images(artifact):
                           if len(l.split()) >= 8 and l.split()[3:5] == ["FUNC", "GLOBAL"])
         missing = set(kernels) - entries
         assert not missing, "%s lacks %s" % (image["file"], sorted(missing)[:5])
-    print("%s: %d kernels in %s" % (manifest["name"], len(kernels),
-                                    ", ".join(i["file"] for i in device["images"])))
+    print("%s: %d kernels in %s (cubins listed by %s)" % (
+        manifest["name"], len(kernels), ", ".join(i["file"] for i in device["images"]),
+        "cuobjdump" if cuobjdump() else "llvm-readelf"))
     # The host code links against nothing of CUDA's.
     for lib in ("lib%s.so" % manifest["name"],):
         undefined = kt.run_tool(["nm", "-D", "--undefined-only", os.path.join(artifact, lib)]).stdout
