@@ -89,6 +89,12 @@ for flags, name in ((["--grad"], "grad"), (["--train", "--loss", "cross_entropy"
     entries = [e["name"] for e in cuda_testing.check_images(artifact)["entry_points"]]
     print("entry points:", entries)
 
+# MobileNetV2 at full size (depthwise and pointwise convolutions, clipped ReLU), mapping included.
+model, inputs, opset = bench_models.torchvision_model("mobilenet_v2")
+path = os.path.join(work, "mobilenet_v2.onnx")
+kt.torch_export(model, inputs, path, opset, ["x"], ["y"])
+cuda_testing.check_cuda_model(path, {"x": inputs[0].numpy()}, work, "mobilenet_v2")
+
 # ResNet-18 at full size compiles (images checked; its mapping is the CNN's above).
 model, inputs, opset = bench_models.torchvision_model("resnet18")
 path = os.path.join(work, "resnet18.onnx")
