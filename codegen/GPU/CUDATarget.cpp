@@ -132,6 +132,7 @@ public:
     kernels.addPass(memref::createExpandStridedMetadataPass());
     kernels.addPass(createLowerAffinePass());
     kernels.addPass(createConvertSCFToCFPass());
+    kernels.addPass(createKilnGPUMathToLibdevice());
     ConvertGpuOpsToNVVMOpsOptions nvvm;
     // Kernel parameters are plain device pointers (the host passes one per
     // buffer); shapes and strides are static.

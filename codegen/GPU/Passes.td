@@ -84,6 +84,20 @@ def KilnGPULaunchKernels : Pass<"kiln-gpu-launch-kernels", "::mlir::ModuleOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def KilnGPUMathToLibdevice : Pass<"kiln-gpu-math-to-libdevice", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Call libdevice for the math ops convert-gpu-to-nvvm leaves alone";
+  let description = [{
+    LLVM 19's convert-gpu-to-nvvm maps exp, log, sin, tanh, erf, pow and a
+    dozen more math ops to libdevice (`__nv_expf`, ...), but not acos,
+    asin, acosh, asinh, atanh, cosh, sinh, copysign, fma, round, roundeven,
+    trunc or fpowi, which would then fail to translate. This pass calls
+    libdevice's functions for those (`__nv_acosf` for f32, `__nv_acos` for
+    f64; f16 and bf16 through f32, as upstream does for the others), before
+    convert-gpu-to-nvvm; kiln-gpu-serialize-kernels links libdevice.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::LLVM::LLVMDialect"];
+}
+
 def KilnGPUSerializeKernels : Pass<"kiln-gpu-serialize-kernels", "::mlir::ModuleOp"> {
   let summary = "Turn the gpu.module (NVVM) into PTX and cubin images on the module";
   let description = [{

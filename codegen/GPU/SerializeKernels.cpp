@@ -52,7 +52,7 @@ struct KilnGPUSerializeKernels
         if (!object)
           return kernels.emitError("could not compile the kernels to ")
                  << formatName << " for " << chip
-                 << (format == gpu::CompilationTarget::Binary ? " (ptxas failed; see above)" : "");
+                 << " (see the errors above)";
         StringRef bytes(object->data(), object->size());
         // PTX comes NUL-terminated; the file is plain text (the runtime adds the NUL back).
         if (format == gpu::CompilationTarget::Assembly)
