@@ -156,8 +156,17 @@ std::string mlir::kiln::renderHeader(const ArtifactInfo &info) {
      << " *\n"
      << " *   const void *in[" << m << "_NUM_INPUTS] = {...};\n"
      << " *   void *out[" << m << "_NUM_OUTPUTS] = {...};\n"
-     << " *   int status = " << n << "_run(in, out);   (KILN_CODE_OK is 0)\n"
-     << " */\n"
+     << " *   int status = " << n << "_run(in, out);   (KILN_CODE_OK is 0)\n";
+  if (!info.deviceKind.empty())
+    os << " *\n"
+       << " * A " << info.deviceKind << " artifact: its kernels are in " << n << ".<arch>.cubin / .ptx\n"
+       << " * (" << info.kernels.size() << " kernels, listed in " << n << ".json). Every buffer an entry\n"
+       << " * point takes is a device address, and it launches the kernels through\n"
+       << " * ctx->device (kiln_device_t) on ctx->stream: use " << n << "_run_ctx with a\n"
+       << " * context that has them, or Kiln's runtime (kiln_model_run), which loads the\n"
+       << " * images and uploads " << n << ".weights.bin. " << n << "_run without a context\n"
+       << " * returns KILN_CODE_NO_DEVICE.\n";
+  os << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "/* ---- runtime/kiln_abi.h of Kiln " << KILN_VERSION
      << ", verbatim ---- */\n"
