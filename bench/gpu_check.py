@@ -67,6 +67,7 @@ def compile_for(kiln, model, out, arch):
 
 
 def kiln_run(kiln, artifact, feeds, work, runs=0):
+    os.makedirs(work, exist_ok=True)
     args = [kiln, "run", artifact, "--output-dir", os.path.join(work, "out")]
     for name, value in feeds.items():
         path = os.path.join(work, "in_%s.npy" % re.sub(r"[^A-Za-z0-9_.-]", "_", name))
