@@ -127,12 +127,12 @@ struct KilnShapeInference
       return;
     SmallVector<Type> resultTypes(fn.getResultTypes());
     if (fn.isPublic()) {
-      for (auto [i, type] : llvm::enumerate(resultTypes)) {
+      for (unsigned i = 0; i < resultTypes.size(); ++i) {
         Type first = returns.front().getOperand(i).getType();
         if (llvm::all_of(returns, [&](func::ReturnOp ret) {
               return ret.getOperand(i).getType() == first;
             }))
-          type = first;
+          resultTypes[i] = first;
       }
     }
     for (func::ReturnOp ret : returns) {

@@ -255,13 +255,14 @@ struct KilnGPULaunchKernels : kiln::impl::KilnGPULaunchKernelsBase<KilnGPULaunch
                                         b.create<LLVM::LoadOp>(at, i32, status), constant(i32, 0));
       auto guard = b.create<scf::IfOp>(at, ok, /*withElseRegion=*/false);
       b.setInsertionPointToStart(&guard.getThenRegion().front());
-      for (auto [i, operand] : llvm::enumerate(k.operands)) {
+      for (auto [index, operand] : llvm::enumerate(k.operands)) {
+        int32_t i = static_cast<int32_t>(index); // captured below (C++17 lambdas cannot capture bindings)
         Value address = b.create<memref::ExtractAlignedPointerAsIndexOp>(at, operand);
         Value pointer = b.create<LLVM::IntToPtrOp>(
             at, ptr, b.create<arith::IndexCastOp>(at, i64, address));
         auto slot = [&](Value array) -> Value {
           return b.create<LLVM::GEPOp>(at, ptr, ptr, array,
-                                       ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+                                       ArrayRef<LLVM::GEPArg>{i});
         };
         Value valueSlot = slot(values);
         b.create<LLVM::StoreOp>(at, pointer, valueSlot);

@@ -50,7 +50,7 @@ LogicalResult ConvOp::buildVJP(VJPBuilder &vjp) {
   }
 
   if (vjp.wantsGrad(1)) {
-    int64_t n = xShape[0], c = xShape[1], f = wShape[0];
+    int64_t n = xShape[0], c = xShape[1];
     int64_t cg = c / groups;
     // X [N, C, s...] -> [N, G, C/G, s...] -> [C/G, G, N, s...] -> [C/G, G*N, s...].
     SmallVector<int64_t> grouped = {n, groups, cg};
