@@ -79,6 +79,8 @@ struct TargetDescription {
 /// (docs/artifact-format.md, "CUDA artifacts").
 struct KernelSpec {
   std::string name;
+  std::string entry; // the entry point that launches it
+
   std::array<int64_t, 3> grid = {1, 1, 1}, block = {1, 1, 1};
   int64_t sharedBytes = 0;
   int64_t params = 0;

@@ -172,6 +172,7 @@ public:
     for (auto k : kernels.getAsRange<DictionaryAttr>()) {
       KernelSpec spec;
       spec.name = cast<StringAttr>(k.get("name")).str();
+      spec.entry = cast<StringAttr>(k.get("entry")).str();
       auto grid = cast<DenseI64ArrayAttr>(k.get("grid")).asArrayRef();
       auto block = cast<DenseI64ArrayAttr>(k.get("block")).asArrayRef();
       std::copy(grid.begin(), grid.end(), spec.grid.begin());

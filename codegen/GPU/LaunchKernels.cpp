@@ -195,6 +195,7 @@ struct KilnGPULaunchKernels : kiln::impl::KilnGPULaunchKernelsBase<KilnGPULaunch
           return signalPassFailure();
         NamedAttrList entry;
         entry.append("name", b.getStringAttr(name));
+        entry.append("entry", b.getStringAttr(abi::getEntryName(fn)));
         entry.append("grid", b.getDenseI64ArrayAttr(k.grid));
         entry.append("block", b.getDenseI64ArrayAttr(k.block));
         entry.append("shared_bytes", b.getI64IntegerAttr(0));

@@ -275,6 +275,7 @@ std::string mlir::kiln::renderManifest(const ArtifactInfo &info) {
     Json kernels = Json::array(), images = Json::array();
     for (const KernelSpec &k : info.kernels)
       kernels.push_back({{"name", k.name},
+                         {"entry", k.entry},
                          {"grid", k.grid},
                          {"block", k.block},
                          {"shared_bytes", k.sharedBytes},

@@ -72,3 +72,30 @@ for arch, image in (("90", "small_cnn.sm_90.cubin"), ("86", "small_cnn.sm_80.cub
     assert sorted(downloads) == sorted([o["bytes"] for o in entry["outputs"]] * 3), (arch, downloads)
     print("device sm_%s: %s, %d kernels resolved, 3 runs of %d launches in manifest order" % (
         arch, image, len(resolved), len(kernels)))
+
+# Training through the runtime: init_state once, then each train_step launches exactly its own kernels in
+# manifest order, with the state buffer uploaded before and downloaded after every call.
+trained = os.path.join(work, "train")
+kt.run_tool([kt.KILN, "compile", os.path.join(kt.SRC, "examples", "small_cnn.onnx"), "--target", "cuda",
+             "--train", "--loss", "cross_entropy", "--optimizer", "adam", "-o", trained])
+manifest = json.load(open(os.path.join(trained, "small_cnn.json")))
+by_entry = {}
+for k in manifest["device"]["kernels"]:
+    by_entry.setdefault(k["entry"], []).append("kernel=" + k["name"])
+assert set(by_entry) == {"run", "train_step", "init_state"}, by_entry.keys()
+np.save(os.path.join(work, "target.npy"), np.array([3], np.int64))
+log = os.path.join(work, "train-log.txt")
+env = dict(os.environ, KILN_CUDA_DRIVER=fake, KILN_FAKE_CUDA_ARCH="90", KILN_FAKE_CUDA_LOG=log)
+proc = subprocess.run([kt.KILN, "train", trained, "--input", "x=%s" % os.path.join(work, "x.npy"),
+                       "--target", os.path.join(work, "target.npy"), "--steps", "2",
+                       "--output-dir", os.path.join(work, "trained")], env=env, capture_output=True, text=True)
+assert proc.returncode == 0, proc.stderr
+calls = [line.split() for line in open(log).read().splitlines()]
+launched = [c[1] for c in calls if c[0] == "cuLaunchKernel"]
+assert launched == by_entry["init_state"] + by_entry["train_step"] * 2, (len(launched), launched[:3])
+state = manifest["state"]["bytes"]
+copies = [(c[0], c[1]) for c in calls if c[0].startswith("cuMemcpy")]
+assert copies.count(("cuMemcpyHtoDAsync", "bytes=%d" % state)) == 3, copies
+assert copies.count(("cuMemcpyDtoHAsync", "bytes=%d" % state)) == 3, copies
+print("train: init_state (%d launches) and 2 train steps (%d launches each), the %d-byte state in and out"
+      " of every call" % (len(by_entry["init_state"]), len(by_entry["train_step"]), state))

@@ -14,7 +14,7 @@
 // CHECK-LABEL: module attributes
 // CHECK-SAME:    gpu.container_module
 // CHECK-SAME:    kiln.device = "cuda"
-// CHECK-SAME:    kiln.gpu_kernels = [{block = array<i64: 128, 1, 1>, grid = array<i64: 2, 1, 1>, name = "m_k0_first", params = 2 : i64, shared_bytes = 0 : i64}, {block = array<i64: 64, 1, 1>, grid = array<i64: 1, 1, 1>, name = "m_k1_second", params = 2 : i64, shared_bytes = 0 : i64}]
+// CHECK-SAME:    kiln.gpu_kernels = [{block = array<i64: 128, 1, 1>, entry = "run", grid = array<i64: 2, 1, 1>, name = "m_k0_first", params = 2 : i64, shared_bytes = 0 : i64}, {block = array<i64: 64, 1, 1>, entry = "run", grid = array<i64: 1, 1, 1>, name = "m_k1_second", params = 2 : i64, shared_bytes = 0 : i64}]
 
 // CHECK-LABEL: func.func @m_run_impl
 // CHECK-SAME:    (%[[X:[a-z0-9]+]]: memref<256xf32>, %[[Y:[a-z0-9]+]]: memref<256xf32>, %[[SCRATCH:[a-z0-9]+]]: memref<1024xi8>, %[[CTX:[a-z0-9]+]]: !llvm.ptr, %[[STATUS:[a-z0-9]+]]: !llvm.ptr)
