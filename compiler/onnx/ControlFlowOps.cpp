@@ -1,4 +1,4 @@
-//===- ControlFlowOps.cpp - ONNX If, Loop, Scan ----------------------------===//
+//===- ControlFlowOps.cpp - ONNX If, Loop, Scan ---------------------------===//
 //
 // Kiln's graphs have no run-time control flow, so these ops are resolved at
 // import, when what they do is known then, by importing their subgraphs
@@ -85,8 +85,7 @@ LogicalResult importIf(NodeImporter &n) {
   if (outs->size() != n.numOutputs())
     return n.error() << "the taken branch ('"
                      << (taken ? "then_branch" : "else_branch") << "') has "
-                     << outs->size() << " outputs, the node "
-                     << n.numOutputs();
+                     << outs->size() << " outputs, the node " << n.numOutputs();
   for (auto [i, v] : llvm::enumerate(*outs))
     n.setOutput(i, v);
   return success();
@@ -94,8 +93,8 @@ LogicalResult importIf(NodeImporter &n) {
 
 /// A scalar constant of the type body input `i` declares (rank 0 unless it
 /// declares [1]).
-Value bodyScalar(NodeImporter &n, const onnx::GraphProto &body, int i,
-                 Type et, int64_t value) {
+Value bodyScalar(NodeImporter &n, const onnx::GraphProto &body, int i, Type et,
+                 int64_t value) {
   SmallVector<int64_t> shape;
   const onnx::ValueInfoProto &in = body.input(i);
   if (in.type().has_tensor_type() && in.type().tensor_type().has_shape() &&
@@ -145,8 +144,9 @@ LogicalResult importLoop(NodeImporter &n) {
     // condition ends them.
     if (*m > static_cast<double>(kMaxIterations) && !useCond)
       return n.error() << "trip count "
-                       << (*m < 9.2e18 ? std::to_string(static_cast<int64_t>(*m))
-                                       : std::to_string(*m))
+                       << (*m < 9.2e18
+                               ? std::to_string(static_cast<int64_t>(*m))
+                               : std::to_string(*m))
                        << " is above the " << kMaxIterations
                        << " iterations Kiln unrolls";
     if (*m <= static_cast<double>(kMaxIterations))
@@ -189,7 +189,8 @@ LogicalResult importLoop(NodeImporter &n) {
   for (int64_t k = 0; k < carried; ++k)
     n.setOutput(k, state[k]);
   OpChain c{n};
-  for (int64_t k = 0; k < scans && carried + k < static_cast<int64_t>(n.numOutputs()); ++k) {
+  for (int64_t k = 0;
+       k < scans && carried + k < static_cast<int64_t>(n.numOutputs()); ++k) {
     if (!n.isOutputUsed(carried + k))
       continue;
     if (iter == 0)
@@ -225,10 +226,11 @@ Value takeAlong(OpChain &c, Value x, int64_t axis, int64_t at) {
   starts[axis] = at;
   ends[axis] = at + 1;
   sliceShape.erase(sliceShape.begin() + axis);
-  return c.reshape(c.op("kiln.slice", x, {c.n.namedI64s("starts", starts),
-                                          c.n.namedI64s("ends", ends),
-                                          c.n.namedI64s("steps", steps)}),
-                   sliceShape);
+  return c.reshape(
+      c.op("kiln.slice", x,
+           {c.n.namedI64s("starts", starts), c.n.namedI64s("ends", ends),
+            c.n.namedI64s("steps", steps)}),
+      sliceShape);
 }
 
 /// Scan of opset 8: an optional sequence_lens first, every state and scan
@@ -256,7 +258,8 @@ LogicalResult importScan8(NodeImporter &n, const onnx::GraphProto &body,
     bool scanned = i >= first + states;
     if (type.getRank() < (scanned ? 2 : 1) || !type.hasStaticShape())
       return n.error() << "input " << i << " (" << type << ") must be static "
-                       << "with a batch dim" << (scanned ? " and a time dim" : "");
+                       << "with a batch dim"
+                       << (scanned ? " and a time dim" : "");
     if (batch >= 0 && type.getDimSize(0) != batch)
       return n.error() << "inputs have batch sizes " << batch << " and "
                        << type.getDimSize(0);
@@ -338,16 +341,18 @@ LogicalResult importScan(NodeImporter &n) {
       static_cast<int64_t>(n.numOutputs()) != states + scans)
     return n.error() << "num_scan_inputs = " << m << ", " << n.numInputs()
                      << " inputs and " << n.numOutputs()
-                     << " outputs do not fit the body's "
-                     << body->input_size() << " inputs and "
-                     << body->output_size() << " outputs";
+                     << " outputs do not fit the body's " << body->input_size()
+                     << " inputs and " << body->output_size() << " outputs";
   for (unsigned i = 0; i < n.numInputs(); ++i)
     if (!n.hasInput(i))
       return n.error() << "input " << i << " is required but omitted";
   FailureOr<SmallVector<int64_t>> inAxes = scanList(n, "scan_input_axes", m);
-  FailureOr<SmallVector<int64_t>> inDirs = scanList(n, "scan_input_directions", m);
-  FailureOr<SmallVector<int64_t>> outAxes = scanList(n, "scan_output_axes", scans);
-  FailureOr<SmallVector<int64_t>> outDirs = scanList(n, "scan_output_directions", scans);
+  FailureOr<SmallVector<int64_t>> inDirs =
+      scanList(n, "scan_input_directions", m);
+  FailureOr<SmallVector<int64_t>> outAxes =
+      scanList(n, "scan_output_axes", scans);
+  FailureOr<SmallVector<int64_t>> outDirs =
+      scanList(n, "scan_output_directions", scans);
   if (failed(inAxes) || failed(inDirs) || failed(outAxes) || failed(outDirs))
     return failure();
 

@@ -1,4 +1,4 @@
-//===- RecurrentOps.cpp - ONNX RNN, GRU, LSTM ------------------------------===//
+//===- RecurrentOps.cpp - ONNX RNN, GRU, LSTM -----------------------------===//
 //
 // The three recurrent ops of ONNX (versions 7, 14 and 22), for a static
 // sequence length, unrolled at import into kiln ops. Why a composition: kiln
@@ -42,10 +42,12 @@ enum class Cell { RNN, GRU, LSTM };
 // Activations
 //===----------------------------------------------------------------------===//
 
+// clang-format off
 enum class ActKind {
   Relu, Tanh, Sigmoid, Affine, LeakyRelu, ThresholdedRelu, ScaledTanh,
   HardSigmoid, Elu, Softsign, Softplus
 };
+// clang-format on
 
 /// An activation the operator text lists, how many of activation_alpha and
 /// activation_beta it takes, and their defaults (those of the ONNX op of the
@@ -79,9 +81,9 @@ struct Activation {
 /// Reads activations, activation_alpha and activation_beta: `perDirection`
 /// functions per direction (forward first), defaults when absent. Alphas and
 /// betas are consumed in order by the functions that take them.
-FailureOr<SmallVector<Activation>>
-readActivations(NodeImporter &n, ArrayRef<StringRef> defaults,
-                int64_t directions) {
+FailureOr<SmallVector<Activation>> readActivations(NodeImporter &n,
+                                                   ArrayRef<StringRef> defaults,
+                                                   int64_t directions) {
   AttributeReader &a = n.attrs();
   std::optional<SmallVector<std::string>> names = a.getStrings("activations");
   std::optional<SmallVector<double>> alphas = a.getFloats("activation_alpha");
@@ -137,7 +139,8 @@ Value activate(OpChain &c, const Activation &act, Value x, Type et,
                std::optional<double> clip) {
   NodeImporter &n = c.n;
   if (clip)
-    x = c.op("kiln.clip", x, {n.namedF64("min", -*clip), n.namedF64("max", *clip)});
+    x = c.op("kiln.clip", x,
+             {n.namedF64("min", -*clip), n.namedF64("max", *clip)});
   auto lt = [&](ComparePredicate p, Value lhs, Value rhs) {
     return c.compare(static_cast<uint32_t>(p), lhs, rhs);
   };
@@ -154,15 +157,17 @@ Value activate(OpChain &c, const Activation &act, Value x, Type et,
   case ActKind::LeakyRelu:
     return c.op("kiln.leaky_relu", x, {n.namedF64("alpha", act.alpha)});
   case ActKind::ThresholdedRelu:
-    return c.op("kiln.select", {lt(ComparePredicate::ge, x, c.scalar(et, act.alpha)),
-                                x, c.scalar(et, 0)});
+    return c.op("kiln.select",
+                {lt(ComparePredicate::ge, x, c.scalar(et, act.alpha)), x,
+                 c.scalar(et, 0)});
   case ActKind::ScaledTanh:
-    return c.op("kiln.mul",
-                {c.scalar(et, act.alpha),
-                 c.op("kiln.tanh", c.op("kiln.mul", {x, c.scalar(et, act.beta)}))});
+    return c.op(
+        "kiln.mul",
+        {c.scalar(et, act.alpha),
+         c.op("kiln.tanh", c.op("kiln.mul", {x, c.scalar(et, act.beta)}))});
   case ActKind::HardSigmoid:
-    return c.op("kiln.hard_sigmoid", x, {n.namedF64("alpha", act.alpha),
-                                         n.namedF64("beta", act.beta)});
+    return c.op("kiln.hard_sigmoid", x,
+                {n.namedF64("alpha", act.alpha), n.namedF64("beta", act.beta)});
   case ActKind::Elu: {
     Value em1 = c.op("kiln.sub", {c.op("kiln.exp", x), c.scalar(et, 1)});
     Value neg = c.op("kiln.mul", {c.scalar(et, act.alpha), em1});
@@ -175,8 +180,9 @@ Value activate(OpChain &c, const Activation &act, Value x, Type et,
   case ActKind::Softplus: {
     // max(x, 0) + ln(1 + e^-|x|): ln(1 + e^x) without overflow.
     Value negAbs = c.op("kiln.neg", c.op("kiln.abs", x));
-    Value tail = c.op("kiln.log", c.op("kiln.add", {c.scalar(et, 1),
-                                                    c.op("kiln.exp", negAbs)}));
+    Value tail =
+        c.op("kiln.log",
+             c.op("kiln.add", {c.scalar(et, 1), c.op("kiln.exp", negAbs)}));
     return c.op("kiln.add", {c.op("kiln.max", {x, c.scalar(et, 0)}), tail});
   }
   }
@@ -194,12 +200,13 @@ Value sliceAxis(OpChain &c, Value v, int64_t axis, int64_t start, int64_t end) {
     return {};
   }
   auto shape = cast<RankedTensorType>(v.getType()).getShape();
-  SmallVector<int64_t> starts(shape.size(), 0), ends(shape), steps(shape.size(), 1);
+  SmallVector<int64_t> starts(shape.size(), 0), ends(shape),
+      steps(shape.size(), 1);
   starts[axis] = start;
   ends[axis] = end;
-  return c.op("kiln.slice", v, {c.n.namedI64s("starts", starts),
-                                c.n.namedI64s("ends", ends),
-                                c.n.namedI64s("steps", steps)});
+  return c.op("kiln.slice", v,
+              {c.n.namedI64s("starts", starts), c.n.namedI64s("ends", ends),
+               c.n.namedI64s("steps", steps)});
 }
 
 /// v[d] of a [D, ...] tensor, without the leading dim.
@@ -216,7 +223,8 @@ Value transpose(OpChain &c, Value v, ArrayRef<int64_t> perm) {
 
 Value zeros(NodeImporter &n, ArrayRef<int64_t> shape, Type et) {
   Attribute zero = n.b().getFloatAttr(et, 0.0);
-  return n.constant(DenseElementsAttr::get(RankedTensorType::get(shape, et), zero));
+  return n.constant(
+      DenseElementsAttr::get(RankedTensorType::get(shape, et), zero));
 }
 
 /// Gate pieces of a [B, k*H] tensor.
@@ -225,11 +233,11 @@ SmallVector<Value> splitGates(OpChain &c, Value v, unsigned count, int64_t h) {
     c.ok = false;
     return SmallVector<Value>(count);
   }
-  FailureOr<SmallVector<Value>> parts = c.n.createN(
-      "kiln.split", v,
-      {c.n.namedI64("axis", 1),
-       c.n.namedI64s("sizes", SmallVector<int64_t>(count, h))},
-      count);
+  FailureOr<SmallVector<Value>> parts =
+      c.n.createN("kiln.split", v,
+                  {c.n.namedI64("axis", 1),
+                   c.n.namedI64s("sizes", SmallVector<int64_t>(count, h))},
+                  count);
   if (failed(parts)) {
     c.ok = false;
     return SmallVector<Value>(count);
@@ -264,14 +272,15 @@ DirectionResult runDirection(OpChain &c, const Recurrence &rc, bool reverse,
   int64_t H = rc.hidden, GH = rc.gates * rc.hidden, B = rc.batch;
   Type et = rc.et;
   Value xw = c.op("kiln.matmul", {x, transpose(c, w, {1, 0})}); // [S, B, GH]
-  Value rt = transpose(c, r, {1, 0});                             // [H, GH]
+  Value rt = transpose(c, r, {1, 0});                           // [H, GH]
   Value rbh; // GRU's Rbh when it applies after the reset gate
   if (bias) {
     Value wb = sliceAxis(c, bias, 0, 0, GH);
     Value rb = sliceAxis(c, bias, 0, GH, 2 * GH);
     if (rc.cell == Cell::GRU && rc.linearBeforeReset) {
       rbh = sliceAxis(c, rb, 0, 2 * H, 3 * H);
-      rb = c.op("kiln.concat", {sliceAxis(c, rb, 0, 0, 2 * H), zeros(n, {H}, et)},
+      rb = c.op("kiln.concat",
+                {sliceAxis(c, rb, 0, 0, 2 * H), zeros(n, {H}, et)},
                 {n.namedI64("axis", 0)});
     }
     xw = c.op("kiln.add", {xw, c.op("kiln.add", {wb, rb})});
@@ -289,7 +298,8 @@ DirectionResult runDirection(OpChain &c, const Recurrence &rc, bool reverse,
   Value one = c.scalar(et, 1);
 
   Value hPrev = h0 ? h0 : zeros(n, {B, H}, et);
-  Value cPrev = rc.cell == Cell::LSTM ? (c0 ? c0 : zeros(n, {B, H}, et)) : Value();
+  Value cPrev =
+      rc.cell == Cell::LSTM ? (c0 ? c0 : zeros(n, {B, H}, et)) : Value();
   DirectionResult out;
   out.steps.resize(rc.seq);
   for (int64_t step = 0; step < rc.seq && c.ok; ++step) {
@@ -303,9 +313,12 @@ DirectionResult runDirection(OpChain &c, const Recurrence &rc, bool reverse,
       break;
     case Cell::GRU: {
       SmallVector<Value> xg = splitGates(c, xt, 3, H);
-      SmallVector<Value> hg = splitGates(c, c.op("kiln.matmul", {hPrev, rzr}), 2, H);
-      Value z = activate(c, acts[0], c.op("kiln.add", {xg[0], hg[0]}), et, rc.clip);
-      Value rg = activate(c, acts[0], c.op("kiln.add", {xg[1], hg[1]}), et, rc.clip);
+      SmallVector<Value> hg =
+          splitGates(c, c.op("kiln.matmul", {hPrev, rzr}), 2, H);
+      Value z =
+          activate(c, acts[0], c.op("kiln.add", {xg[0], hg[0]}), et, rc.clip);
+      Value rg =
+          activate(c, acts[0], c.op("kiln.add", {xg[1], hg[1]}), et, rc.clip);
       Value recur;
       if (rc.linearBeforeReset) {
         Value hr = c.op("kiln.matmul", {hPrev, rh});
@@ -315,7 +328,8 @@ DirectionResult runDirection(OpChain &c, const Recurrence &rc, bool reverse,
       } else {
         recur = c.op("kiln.matmul", {c.op("kiln.mul", {rg, hPrev}), rh});
       }
-      Value hh = activate(c, acts[1], c.op("kiln.add", {xg[2], recur}), et, rc.clip);
+      Value hh =
+          activate(c, acts[1], c.op("kiln.add", {xg[2], recur}), et, rc.clip);
       Value keep = c.op("kiln.mul", {z, hPrev});
       Value take = c.op("kiln.mul", {c.op("kiln.sub", {one, z}), hh});
       hPrev = c.op("kiln.add", {take, keep});
@@ -333,12 +347,13 @@ DirectionResult runDirection(OpChain &c, const Recurrence &rc, bool reverse,
       Value f = rc.inputForget ? c.op("kiln.sub", {one, i})
                                : activate(c, acts[0], gf, et, rc.clip);
       Value cc = activate(c, acts[1], gc, et, rc.clip);
-      cPrev = c.op("kiln.add", {c.op("kiln.mul", {f, cPrev}),
-                                c.op("kiln.mul", {i, cc})});
+      cPrev = c.op("kiln.add",
+                   {c.op("kiln.mul", {f, cPrev}), c.op("kiln.mul", {i, cc})});
       if (peep)
         go = c.op("kiln.add", {go, c.op("kiln.mul", {po, cPrev})});
       Value o = activate(c, acts[0], go, et, rc.clip);
-      hPrev = c.op("kiln.mul", {o, activate(c, acts[2], cPrev, et, std::nullopt)});
+      hPrev =
+          c.op("kiln.mul", {o, activate(c, acts[2], cPrev, et, std::nullopt)});
       break;
     }
     }
@@ -410,7 +425,8 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
       cell == Cell::RNN   ? SmallVector<StringRef>{"Tanh"}
       : cell == Cell::GRU ? SmallVector<StringRef>{"Sigmoid", "Tanh"}
                           : SmallVector<StringRef>{"Sigmoid", "Tanh", "Tanh"};
-  FailureOr<SmallVector<Activation>> acts = readActivations(n, defaults, numDirs);
+  FailureOr<SmallVector<Activation>> acts =
+      readActivations(n, defaults, numDirs);
   if (failed(a.status()) || failed(acts))
     return failure();
   // onnxruntime requires hidden_size too; it is never inferred from W.
@@ -425,8 +441,9 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
   RankedTensorType xType = n.inputType(0);
   Type et = xType.getElementType();
   if (!isa<FloatType>(et) || xType.getRank() != 3 || !xType.hasStaticShape())
-    return n.error() << "expects X to be a static 3-D floating-point tensor, got "
-                     << xType;
+    return n.error()
+           << "expects X to be a static 3-D floating-point tensor, got "
+           << xType;
   int64_t H = *hiddenAttr, G = rc.gates;
   rc.seq = xType.getDimSize(batchFirst ? 1 : 0);
   rc.batch = xType.getDimSize(batchFirst ? 0 : 1);
@@ -434,9 +451,14 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
   int64_t I = xType.getDimSize(2), S = rc.seq, B = rc.batch;
   if (S == 0)
     return n.error() << "X has no time steps";
-  SmallVector<int64_t> stateShape =
-      batchFirst ? SmallVector<int64_t>{B, numDirs, H}
-                 : SmallVector<int64_t>{numDirs, B, H};
+  // Each step is a copy of the cell: as for Loop and Scan, 4096 at most.
+  constexpr int64_t kMaxSteps = 4096;
+  if (S > kMaxSteps)
+    return n.error() << "sequence length " << S << " is above the " << kMaxSteps
+                     << " steps Kiln unrolls";
+  SmallVector<int64_t> stateShape = batchFirst
+                                        ? SmallVector<int64_t>{B, numDirs, H}
+                                        : SmallVector<int64_t>{numDirs, B, H};
   if (failed(checkShape(n, 1, "W", {numDirs, G * H, I}, et)) ||
       failed(checkShape(n, 2, "R", {numDirs, G * H, H}, et)) ||
       failed(checkShape(n, 3, "B", {numDirs, 2 * G * H}, et)) ||
@@ -464,7 +486,8 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
   SmallVector<DirectionResult> results;
   for (int64_t d = 0; d < numDirs; ++d)
     results.push_back(runDirection(
-        c, rc, dir == 1 || d == 1, ArrayRef<Activation>(*acts).slice(d * perDir, perDir), x,
+        c, rc, dir == 1 || d == 1,
+        ArrayRef<Activation>(*acts).slice(d * perDir, perDir), x,
         direction(c, w, d), direction(c, r, d), direction(c, bias, d),
         direction(c, h0, d), direction(c, c0, d), direction(c, peep, d)));
   if (!c.ok)
@@ -509,7 +532,10 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
 } // namespace
 
 void onnx_import::registerRecurrentOps(OpTable &t) {
-  t.add("RNN", 1, [](NodeImporter &n) { return importRecurrent(n, Cell::RNN); });
-  t.add("GRU", 1, [](NodeImporter &n) { return importRecurrent(n, Cell::GRU); });
-  t.add("LSTM", 1, [](NodeImporter &n) { return importRecurrent(n, Cell::LSTM); });
+  t.add("RNN", 1,
+        [](NodeImporter &n) { return importRecurrent(n, Cell::RNN); });
+  t.add("GRU", 1,
+        [](NodeImporter &n) { return importRecurrent(n, Cell::GRU); });
+  t.add("LSTM", 1,
+        [](NodeImporter &n) { return importRecurrent(n, Cell::LSTM); });
 }
