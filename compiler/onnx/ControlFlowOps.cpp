@@ -157,8 +157,11 @@ LogicalResult importLoop(NodeImporter &n) {
                         "ends";
 
   SmallVector<Value> state;
-  for (int64_t k = 0; k < carried; ++k)
+  for (int64_t k = 0; k < carried; ++k) {
+    if (!n.hasInput(2 + k))
+      return n.error() << "input " << 2 + k << " is required but omitted";
     state.push_back(n.input(2 + k));
+  }
   SmallVector<SmallVector<Value>> scanned(scans);
   Type i64 = n.b().getI64Type(), i1 = n.b().getI1Type();
   int64_t iter = 0;
