@@ -91,11 +91,14 @@ const onnx::AttributeProto *AttributeReader::lookup(StringRef name, Kind kind) {
   case Kind::Tensor: expected = onnx::AttributeProto::TENSOR; expectedName = "a tensor"; break;
   case Kind::Ints: expected = onnx::AttributeProto::INTS; expectedName = "a list of ints"; break;
   case Kind::Floats: expected = onnx::AttributeProto::FLOATS; expectedName = "a list of floats"; break;
+  case Kind::Graph: expected = onnx::AttributeProto::GRAPH; expectedName = "a graph"; break;
+  case Kind::Strings: expected = onnx::AttributeProto::STRINGS; expectedName = "a list of strings"; break;
   }
   onnx::AttributeProto::AttributeType actual = kindOf(attr);
   // An untyped empty list is indistinguishable from any other empty list.
   bool emptyList = actual == onnx::AttributeProto::UNDEFINED &&
-                   (kind == Kind::Ints || kind == Kind::Floats);
+                   (kind == Kind::Ints || kind == Kind::Floats ||
+                    kind == Kind::Strings);
   if (actual != expected && !emptyList) {
     error() << "attribute '" << name << "' must be " << expectedName
             << ", got " << kindName(actual);
@@ -168,6 +171,19 @@ std::optional<SmallVector<double>> AttributeReader::getFloats(StringRef name) {
   if (const onnx::AttributeProto *a = lookup(name, Kind::Floats))
     return SmallVector<double>(a->floats().begin(), a->floats().end());
   return std::nullopt;
+}
+
+std::optional<SmallVector<std::string>>
+AttributeReader::getStrings(StringRef name) {
+  if (const onnx::AttributeProto *a = lookup(name, Kind::Strings))
+    return SmallVector<std::string>(a->strings().begin(), a->strings().end());
+  return std::nullopt;
+}
+
+const onnx::GraphProto *AttributeReader::getGraph(StringRef name) {
+  if (const onnx::AttributeProto *a = lookup(name, Kind::Graph))
+    return &a->g();
+  return nullptr;
 }
 
 const onnx::TensorProto *AttributeReader::getTensor(StringRef name) {

@@ -29,6 +29,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -65,6 +66,11 @@ private:
                                     const ConstantInput &value);
   void importParameters(func::FuncOp fn);
   LogicalResult importNode(const OpTable &table, int index);
+  LogicalResult importNode(const onnx::NodeProto &node, Location loc,
+                           int index);
+  FailureOr<SmallVector<Value>> importSubgraph(const onnx::GraphProto &graph,
+                                               ValueRange inputs,
+                                               Location where);
   LogicalResult importOutputs(func::FuncOp fn);
   bool keepGoingAfterFailure();
   void markUndefined(const std::string &name);
@@ -93,6 +99,9 @@ private:
   llvm::StringSet<> used;
   /// Weights nodes update in training (ImportOptions::stateUpdates).
   SmallVector<StateUpdate> stateUpdates;
+  const OpTable *opTable = nullptr;
+  /// Subgraphs being imported, one inside the other.
+  int subgraphDepth = 0;
 
   // keepGoing (kiln check) only.
   /// Whether a problem was reported (the import fails at the end).
@@ -225,9 +234,35 @@ LogicalResult ONNXImporter::checkOps(const OpTable &table) {
   return success(unsupported.empty() && tooNew.empty());
 }
 
+/// Adds the tensors the subgraphs of `node` read (If's branches, Loop's and
+/// Scan's bodies, and theirs) to `used`: they may read the outer graph's.
+static void collectSubgraphNames(const onnx::NodeProto &node,
+                                 llvm::StringSet<> &used, int depth) {
+  if (depth > 64)
+    return; // deeper subgraphs are refused when imported
+  for (const onnx::AttributeProto &attr : node.attribute()) {
+    SmallVector<const onnx::GraphProto *> graphs;
+    if (attr.has_g())
+      graphs.push_back(&attr.g());
+    for (const onnx::GraphProto &g : attr.graphs())
+      graphs.push_back(&g);
+    for (const onnx::GraphProto *g : graphs) {
+      for (const onnx::NodeProto &inner : g->node()) {
+        for (const std::string &in : inner.input())
+          if (!in.empty())
+            used.insert(in);
+        collectSubgraphNames(inner, used, depth + 1);
+      }
+      for (const onnx::ValueInfoProto &out : g->output())
+        used.insert(out.name());
+    }
+  }
+}
+
 LogicalResult ONNXImporter::collectNames() {
   const onnx::GraphProto &graph = model.graph();
   for (int i = 0; i < graph.node_size(); ++i) {
+    collectSubgraphNames(graph.node(i), used, 0);
     for (const std::string &in : graph.node(i).input())
       if (!in.empty())
         used.insert(in);
@@ -452,9 +487,14 @@ void ONNXImporter::importParameters(func::FuncOp fn) {
     values[name] = addParameter(fn, name, value);
 }
 
-LogicalResult ONNXImporter::importNode(const OpTable &table, int index) {
-  const onnx::NodeProto &node = model.graph().node(index);
-  Location loc = nodeLoc(index);
+LogicalResult ONNXImporter::importNode(const OpTable &, int index) {
+  return importNode(model.graph().node(index), nodeLoc(index), index);
+}
+
+/// `index` is the node's in the main graph, -1 in a subgraph.
+LogicalResult ONNXImporter::importNode(const onnx::NodeProto &node,
+                                       Location loc, int index) {
+  const OpTable &table = *opTable;
   SmallVector<Value> inputs;
   for (auto [i, name] : llvm::enumerate(node.input())) {
     if (name.empty()) {
@@ -469,7 +509,7 @@ LogicalResult ONNXImporter::importNode(const OpTable &table, int index) {
     InFlightDiagnostic diag = emitError(loc) << node.op_type() << ": input "
                                              << i << " '" << name << "' ";
     auto producer = producers.find(name);
-    if (producer != producers.end() && producer->second >= index)
+    if (index >= 0 && producer != producers.end() && producer->second >= index)
       diag << "is produced by node '" << nodeName(producer->second)
            << "', which comes "
            << (producer->second == index ? "from this node itself"
@@ -480,7 +520,11 @@ LogicalResult ONNXImporter::importNode(const OpTable &table, int index) {
     return failure();
   }
 
-  GraphState state{tensors, used, stateUpdates};
+  GraphState state{tensors, used, stateUpdates,
+                   [this](const onnx::GraphProto &g, ValueRange in,
+                          Location where) {
+                     return importSubgraph(g, in, where);
+                   }};
   NodeImporter importer(state, node, loc, opset, std::move(inputs), builder);
   const OpSpec *spec = table.lookup(node.op_type());
   if (failed(spec->handler(importer)) || failed(importer.attrs().status()) ||
@@ -503,6 +547,79 @@ LogicalResult ONNXImporter::importNode(const OpTable &table, int index) {
     values[name] = v;
   }
   return success();
+}
+
+/// A subgraph sees the tensors of the graphs around it, and its own names
+/// go out of scope when it ends: `values` is restored afterwards.
+FailureOr<SmallVector<Value>>
+ONNXImporter::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs,
+                             Location where) {
+  constexpr int kMaxDepth = 16;
+  if (subgraphDepth >= kMaxDepth) {
+    emitError(where) << "subgraphs are nested more than " << kMaxDepth
+                     << " deep";
+    return failure();
+  }
+  std::string name = graph.name().empty() ? "(unnamed)" : graph.name();
+  if (graph.input_size() != static_cast<int>(inputs.size())) {
+    emitError(where) << "subgraph '" << name << "' has "
+                     << graph.input_size() << " inputs; " << inputs.size()
+                     << " expected";
+    return failure();
+  }
+  if (graph.sparse_initializer_size() > 0) {
+    emitError(where) << "subgraph '" << name
+                     << "' has sparse initializers, which are not supported";
+    return failure();
+  }
+  llvm::StringMap<Value> outer = values;
+  ++subgraphDepth;
+  auto restore = llvm::make_scope_exit([&] {
+    values = std::move(outer);
+    --subgraphDepth;
+  });
+  for (const onnx::TensorProto &init : graph.initializer()) {
+    FailureOr<DenseElementsAttr> value = tensors.read(
+        init, where, "initializer '" + init.name() + "' of subgraph '" + name + "'");
+    if (failed(value))
+      return failure();
+    values[init.name()] = builder.create<ConstantOp>(where, *value);
+  }
+  for (auto [i, in] : llvm::enumerate(graph.input()))
+    values[in.name()] = inputs[i];
+  for (auto [i, node] : llvm::enumerate(graph.node())) {
+    std::string nodeName = !node.name().empty()
+                               ? node.name()
+                               : node.op_type() + "_" + name + "_" +
+                                     std::to_string(i);
+    Location loc = NameLoc::get(StringAttr::get(&ctx, nodeName), fileLoc);
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    const OpSpec *spec = defaultDomain ? opTable->lookup(node.op_type()) : nullptr;
+    if (!spec || spec->sinceVersion > opset) {
+      InFlightDiagnostic diag = emitError(loc)
+                                << (defaultDomain ? "" : node.domain() + ".")
+                                << node.op_type();
+      if (!spec)
+        diag << ": unsupported ONNX op (in subgraph '" << name << "')";
+      else
+        diag << ": the op is newer than the model's opset " << opset
+             << " (it exists from opset " << spec->sinceVersion << ")";
+      return failure();
+    }
+    if (failed(importNode(node, loc, -1)))
+      return failure();
+  }
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &out : graph.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end()) {
+      emitError(where) << "output '" << out.name() << "' of subgraph '"
+                       << name << "' is not computed by any of its nodes";
+      return failure();
+    }
+    results.push_back(it->second);
+  }
+  return results;
 }
 
 LogicalResult ONNXImporter::importOutputs(func::FuncOp fn) {
@@ -599,10 +716,13 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerNormalizationOps(table);
   registerPoolingOps(table);
   registerQuantizationOps(table);
+  registerRecurrentOps(table);
   registerReductionOps(table);
   registerLossOps(table);
   registerResizeOps(table);
   registerDataMovementOps(table);
+  registerControlFlowOps(table);
+  opTable = &table;
   if ((failed(checkOps(table)) && !keepGoingAfterFailure()) ||
       failed(collectNames()))
     return nullptr;

@@ -33,6 +33,7 @@
 
 namespace onnx {
 class AttributeProto;
+class GraphProto;
 class NodeProto;
 class TensorProto;
 } // namespace onnx
@@ -122,8 +123,11 @@ public:
                      ArrayRef<StringRef> allowed);
   std::optional<SmallVector<int64_t>> getInts(StringRef name);
   std::optional<SmallVector<double>> getFloats(StringRef name);
+  std::optional<SmallVector<std::string>> getStrings(StringRef name);
   /// Null when absent.
   const onnx::TensorProto *getTensor(StringRef name);
+  /// A subgraph (If's branches, Loop's and Scan's body); null when absent.
+  const onnx::GraphProto *getGraph(StringRef name);
   /// Marks `name` as read: for attributes that have no effect in inference.
   /// Callers say why in a comment.
   void accept(StringRef name) { read.insert(name); }
@@ -137,7 +141,7 @@ public:
   LogicalResult checkAllRead();
 
 private:
-  enum class Kind { Int, Float, String, Tensor, Ints, Floats };
+  enum class Kind { Int, Float, String, Tensor, Ints, Floats, Strings, Graph };
   const onnx::AttributeProto *lookup(StringRef name, Kind kind);
   InFlightDiagnostic error();
 
@@ -168,6 +172,13 @@ struct GraphState {
   const llvm::StringSet<> &used;
   /// What nodes recorded with NodeImporter::updateState, in node order.
   SmallVector<StateUpdate> &stateUpdates;
+  /// Imports a subgraph's nodes inline at the builder's insertion point, its
+  /// inputs bound to the given values in order and the enclosing graphs'
+  /// tensors visible; returns the values of its outputs. Errors are located
+  /// at the subgraph's nodes (or at the given location).
+  std::function<FailureOr<SmallVector<Value>>(const onnx::GraphProto &,
+                                              ValueRange, Location)>
+      importSubgraph;
 };
 
 /// One node being imported: its inputs (already resolved), attributes,
@@ -229,6 +240,11 @@ public:
     graph.stateUpdates.push_back({weight, next, location});
   }
   void setOutput(unsigned i, Value value);
+  /// Imports `graph` inline (GraphState::importSubgraph).
+  FailureOr<SmallVector<Value>> importSubgraph(const onnx::GraphProto &subgraph,
+                                               ValueRange inputs) {
+    return graph.importSubgraph(subgraph, inputs, location);
+  }
   ArrayRef<Value> outputs() const { return outputValues; }
 
   //--- Building kiln ops ----------------------------------------------------
@@ -348,6 +364,7 @@ private:
 
 void registerBitwiseOps(OpTable &table);       // BitwiseOps.cpp
 void registerConstantOps(OpTable &table);      // ConstantOps.cpp
+void registerControlFlowOps(OpTable &table);   // ControlFlowOps.cpp
 void registerElementwiseOps(OpTable &table);   // ElementwiseOps.cpp
 void registerConvOps(OpTable &table);          // ConvOps.cpp
 void registerEinsumOps(OpTable &table);        // EinsumOps.cpp
@@ -356,6 +373,7 @@ void registerMatmulOps(OpTable &table);        // MatmulOps.cpp
 void registerNormalizationOps(OpTable &table); // NormalizationOps.cpp
 void registerPoolingOps(OpTable &table);       // PoolingOps.cpp
 void registerQuantizationOps(OpTable &table);  // QuantizationOps.cpp
+void registerRecurrentOps(OpTable &table);     // RecurrentOps.cpp
 void registerReductionOps(OpTable &table);     // ReductionOps.cpp
 void registerResizeOps(OpTable &table);        // ResizeOps.cpp
 void registerDataMovementOps(OpTable &table);  // DataMovementOps.cpp

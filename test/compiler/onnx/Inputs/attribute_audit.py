@@ -204,6 +204,77 @@ POOL_TESTS = {
     "strides": ([2, 2], ABSENT),
 }
 
+def rnn_op(op, gates, acts):
+    """RNN, GRU or LSTM: X [2, 2, 3] (seq and batch both 2, so layout 1 fits too), hidden 2."""
+    w = np.linspace(-1, 1, gates * 2 * 3).reshape(1, gates * 2, 3)
+    r = np.linspace(-1, 1, gates * 2 * 2).reshape(1, gates * 2, 2)
+    first = lambda name: {"attrs": {"activations": [name] + acts[1:]}}
+    tests = {
+        "activation_alpha": ([0.5], ABSENT, first("LeakyRelu")),
+        "activation_beta": ([0.7], ABSENT, first("HardSigmoid")),
+        "activations": (["Relu"] + acts[1:], ABSENT),
+        "clip": (1.0, ABSENT),
+        "direction": ("reverse", ABSENT),
+        # Required (as in onnxruntime): without it the model is refused.
+        "hidden_size": (2, ABSENT),
+        "layout": (1, ABSENT),
+    }
+    if op == "GRU":
+        tests["linear_before_reset"] = (1, ABSENT)
+    if op == "LSTM":
+        tests["input_forget"] = (1, ABSENT)
+    return Op(op, {"x": f32(2, 2, 3)}, {"w": w, "r": r}, attrs={"hidden_size": 2},
+              outputs=3 if op == "LSTM" else 2, tests=tests)
+
+
+def branch(name, value):
+    """An If branch with no inputs: the constant [value, value]."""
+    return helper.make_graph([helper.make_node("Identity", [name + "_k"], [name + "_o"])], name,
+                             [], [helper.make_tensor_value_info(name + "_o", TP.FLOAT, [2])],
+                             [tensor(name + "_k", [value, value])])
+
+
+def loop_body(value):
+    """A Loop body: v + value, the condition passed on."""
+    return helper.make_graph(
+        [helper.make_node("Identity", ["cond"], ["cond_out"]),
+         helper.make_node("Add", ["v", "k"], ["v_out"])], "body",
+        [helper.make_tensor_value_info("i", TP.INT64, []),
+         helper.make_tensor_value_info("cond", TP.BOOL, []),
+         helper.make_tensor_value_info("v", TP.FLOAT, [2])],
+        [helper.make_tensor_value_info("cond_out", TP.BOOL, []),
+         helper.make_tensor_value_info("v_out", TP.FLOAT, [2])],
+        [tensor("k", [value, value])])
+
+
+def loop_build(opset, spec):
+    spec["order"] = ["m", "", "x"]
+    return spec
+
+
+def scan_body(scale):
+    """A Scan body: the state plus scale times the row, also the scan output."""
+    return helper.make_graph(
+        [helper.make_node("Mul", ["row", "k"], ["kr"]),
+         helper.make_node("Add", ["s", "kr"], ["s_out"]),
+         helper.make_node("Identity", ["s_out"], ["e"])], "body",
+        [helper.make_tensor_value_info("s", TP.FLOAT, [2]),
+         helper.make_tensor_value_info("row", TP.FLOAT, [2])],
+        [helper.make_tensor_value_info("s_out", TP.FLOAT, [2]),
+         helper.make_tensor_value_info("e", TP.FLOAT, [2])],
+        [tensor("k", [scale, scale])])
+
+
+def scan_build(opset, spec):
+    if opset < 9:  # sequence_lens first, and a batch dim on every input
+        spec["inputs"] = {"xs": f32(1, 3, 2)}
+        spec["inits"] = {"s0": np.zeros((1, 2))}
+        spec["order"] = ["", "s0", "xs"]
+    else:
+        spec["order"] = ["s0", "xs"]
+    return spec
+
+
 OPS = [
     Op("Conv", {"x": f32(1, 2, 6, 6)}, {"w": np.ones((2, 2, 3, 3))}, tests={
         "auto_pad": ("SAME_UPPER", ABSENT),
@@ -426,6 +497,27 @@ OPS = [
     Op("CumProd", {"x": f32(2, 3)}, {"a": ints("a", 1)},
        tests={"exclusive": (1, ABSENT), "reverse": (1, ABSENT)}),
     Op("Swish", {"x": f32(2, 3)}, tests={"alpha": (0.5, ABSENT)}),
+    rnn_op("RNN", 1, ["Tanh"]),
+    rnn_op("GRU", 3, ["Sigmoid", "Tanh"]),
+    rnn_op("LSTM", 4, ["Sigmoid", "Tanh", "Tanh"]),
+    Op("If", {}, {"c": tensor("c", True, np.bool_)},
+       attrs={"then_branch": branch("t", 1.0), "else_branch": branch("e", 2.0)}, tests={
+           "then_branch": (branch("t3", 3.0), branch("t", 1.0)),
+           # Only the taken branch is compiled: tested with the condition false.
+           "else_branch": (branch("e3", 3.0), branch("e", 2.0),
+                           {"inits": {"c": tensor("c", False, np.bool_)}})}),
+    Op("Loop", {"x": f32(2)}, {"m": ints("m", 2)}, attrs={"body": loop_body(1.0)},
+       build=loop_build, tests={"body": (loop_body(3.0), loop_body(1.0))}),
+    Op("Scan", {"xs": f32(3, 2)}, {"s0": np.zeros(2)}, attrs={"body": scan_body(1.0),
+                                                               "num_scan_inputs": 1},
+       outputs=2, build=scan_build, tests={
+           "body": (scan_body(3.0), scan_body(1.0)),
+           "directions": ([1], ABSENT),
+           "num_scan_inputs": (1, ABSENT),
+           "scan_input_axes": ([1], ABSENT, {"inputs": {"xs": f32(2, 2)}}),
+           "scan_input_directions": ([1], ABSENT),
+           "scan_output_axes": ([1], ABSENT),
+           "scan_output_directions": ([1], ABSENT)}),
 ]
 
 
