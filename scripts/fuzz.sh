@@ -39,9 +39,12 @@ for format in "${FORMATS[@]}"; do
   log="$BUILD_DIR/fuzz-$format.log"
   echo "fuzz: $format for $MINUTES min ($JOBS job(s)); log $log"
   # -rss_limit_mb: an import may build a large module; -timeout: one input may not take a minute.
-  if ! "$fuzzer" "$corpus" "$ROOT/test/fuzz/corpus/$format" -max_total_time=$((MINUTES * 60)) \
-      -jobs="$JOBS" -workers="$JOBS" -timeout=60 -rss_limit_mb=4096 -max_len=65536 \
-      -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1; then
+  # Several jobs write fuzz-N.log files into the current folder: run from the artifacts folder.
+  parallel=()
+  ((JOBS > 1)) && parallel=(-jobs="$JOBS" -workers="$JOBS")
+  if ! (cd "$artifacts" && "$fuzzer" "$corpus" "$ROOT/test/fuzz/corpus/$format" "${parallel[@]}" \
+      -max_total_time=$((MINUTES * 60)) -timeout=60 -rss_limit_mb=4096 -max_len=65536 \
+      -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1); then
     status=1
   fi
   grep -E "stat::number_of_executed_units|stat::peak_rss_mb|ERROR|SUMMARY|Test unit written" "$log" || true
