@@ -330,7 +330,8 @@ def Kiln_ConvOp : Kiln_Op<"conv",
 }
 
 def Kiln_ConvTransposeOp : Kiln_Op<"conv_transpose",
-    [Pure, AllElementTypesMatch<["input", "filter", "output"]>, Kiln_InferType]> {
+    [Pure, AllElementTypesMatch<["input", "filter", "output"]>, Kiln_InferType,
+     Kiln_VJP]> {
   let summary = "1-D or 2-D transposed convolution, NCHW, with groups";
   let description = [{
     ONNX ConvTranspose with its pads resolved: `input [N, C, spatial...]`,
@@ -757,7 +758,7 @@ def Kiln_UnsqueezeOp : Kiln_DataOp<"unsqueeze"> {
 //===----------------------------------------------------------------------===//
 
 def Kiln_ResizeOp : Kiln_Op<"resize",
-    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_VJP]> {
   let summary = "Resamples every dim to a new size (ONNX Resize)";
   let description = [{
     ONNX Resize (opsets 10 to 19) with everything the frontend resolves made
