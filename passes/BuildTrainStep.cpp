@@ -201,7 +201,8 @@ struct KilnBuildTrainStep
     // The weights: every float parameter, from now on plain inputs. Batch
     // norm's running statistics (weights only read as kiln.batch_norm's mean
     // and variance) are not trained, as PyTorch does not train them either:
-    // they stay weights of the artifact.
+    // they stay weights of the artifact. Nor are weights the model only read
+    // at compile time (Dropout's ratio, Resize's scales): no op reads them.
     auto isRunningStatistic = [](Value v) {
       return !v.use_empty() && llvm::all_of(v.getUses(), [](OpOperand &use) {
         return isa<BatchNormOp>(use.getOwner()) && use.getOperandNumber() >= 3;
@@ -218,6 +219,7 @@ struct KilnBuildTrainStep
       if (updates.count(nameOf(i)))
         updated.push_back(i);
       else if (isFloatTensor(step.getArgument(i).getType()) &&
+               !step.getArgument(i).use_empty() &&
                !isRunningStatistic(step.getArgument(i)))
         params.push_back(i);
     }
@@ -228,7 +230,6 @@ struct KilnBuildTrainStep
       return model.emitError("kiln-build-train-step: the model has no "
                              "floating-point weights to train");
     SmallVector<std::string> paramNames;
-    SmallVector<DenseElementsAttr> paramValues;
     // The updated weights become state too, after the trained ones (in
     // init_state's order; their results follow the trained weights').
     SmallVector<std::pair<std::string, DenseElementsAttr>> updatedValues;
@@ -244,7 +245,6 @@ struct KilnBuildTrainStep
     for (unsigned i : params) {
       paramNames.push_back(
           step.getArgAttrOfType<StringAttr>(i, kTensorNameAttr).str());
-      paramValues.push_back(step.getArgAttrOfType<DenseElementsAttr>(i, kValueAttr));
       step.removeArgAttr(i, kParameterAttr);
       step.removeArgAttr(i, kValueAttr);
       step.setArgAttr(i, kStateAttr, builder.getUnitAttr());
@@ -338,7 +338,10 @@ struct KilnBuildTrainStep
     }
     setResults(step, ret, results, names, /*firstState=*/1 + modelOutputs.size());
 
-    // init_state: the model's weights and a zero state.
+    // init_state: the model's weights and a zero state. The weights are
+    // the model's own parameters (same names, types and values), so they
+    // are embedded again with the others, or read from NAME.weights.bin
+    // with --weights external: never a second copy in the library.
     builder.setInsertionPointAfter(step);
     auto init = builder.create<func::FuncOp>(loc, initName,
                                              FunctionType::get(ctx, {}, {}));
@@ -347,17 +350,28 @@ struct KilnBuildTrainStep
     builder.setInsertionPointToStart(initBody);
     SmallVector<Value> initResults;
     SmallVector<Attribute> initNames;
-    for (auto [k, value] : llvm::enumerate(paramValues)) {
-      if (!value)
-        return model.emitError("kiln-build-train-step: weight '")
-               << paramNames[k] << "' has no value";
-      initResults.push_back(builder.create<ConstantOp>(loc, value));
-      initNames.push_back(builder.getStringAttr(paramNames[k]));
-    }
-    for (auto &[name, value] : updatedValues) {
-      if (!value)
+    auto initialWeight = [&](StringRef name) -> Value {
+      for (unsigned i = 0; i < model.getNumArguments(); ++i) {
+        auto argName = model.getArgAttrOfType<StringAttr>(i, kTensorNameAttr);
+        if (!argName || argName.getValue() != name ||
+            !model.getArgAttr(i, kParameterAttr) ||
+            !model.getArgAttrOfType<DenseElementsAttr>(i, kValueAttr))
+          continue;
+        unsigned n = init.getNumArguments();
+        (void)init.insertArgument(n, model.getArgument(i).getType(),
+                                  model.getArgAttrDict(i), loc);
+        return init.getArgument(n);
+      }
+      return Value();
+    };
+    SmallVector<std::string> initialNames(paramNames);
+    for (auto &[name, value] : updatedValues)
+      initialNames.push_back(name);
+    for (const std::string &name : initialNames) {
+      Value weight = initialWeight(name);
+      if (!weight)
         return model.emitError("kiln-build-train-step: weight '") << name << "' has no value";
-      initResults.push_back(builder.create<ConstantOp>(loc, value));
+      initResults.push_back(weight);
       initNames.push_back(builder.getStringAttr(name));
     }
     for (auto &[name, type] : state) {

@@ -93,8 +93,10 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
       names. Weights and optimizer state, arguments and results, are marked
       `kiln.state`: kiln-entry-points makes them one caller-visible state
       buffer, read at the start of the step and updated in place at its end.
-    - `@<name>_init_state` (`init_state`): no inputs; returns the weights'
-      initial values (their `kiln.value`) and a zero state, named as above
+    - `@<name>_init_state` (`init_state`): no inputs but the trained and
+      updated weights as parameters (the model's own, `kiln.parameter`
+      with their `kiln.value`, so embedded again or read from the external
+      weights like `run`'s); returns them and a zero state, named as above
       and marked `kiln.state` (it fills the state buffer).
 
     Model results marked `kiln.state_update` (the running statistics of
@@ -118,7 +120,7 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
         -> (tensor<f32> {kiln.name = "loss"}, ... {kiln.name = "y"},
             ... {kiln.name = "w", kiln.state})
         attributes {kiln.entry_point = "train_step"}
-    func.func @main_init_state() -> (... {kiln.name = "w", kiln.state})
+    func.func @main_init_state(%w {kiln.parameter}) -> (... {kiln.name = "w", kiln.state})
         attributes {kiln.entry_point = "init_state"}
     ```
   }];
