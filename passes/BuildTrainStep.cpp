@@ -35,6 +35,9 @@ using namespace mlir::kiln;
 
 namespace {
 
+/// The training state's step counter of the dropouts' random masks.
+constexpr llvm::StringLiteral kDropoutStepName = "dropout.step";
+
 /// Small helpers over an OpBuilder at one location, for the loss and the
 /// update formulas.
 struct Math {
@@ -48,11 +51,6 @@ struct Math {
   }
   Value like(Value v, double c) {
     return scalar(cast<RankedTensorType>(v.getType()).getElementType(), c);
-  }
-  Value zerosLike(Type type) {
-    auto t = cast<RankedTensorType>(type);
-    return b.create<ConstantOp>(
-        loc, DenseElementsAttr::get(t, FloatAttr::get(t.getElementType(), 0.0)));
   }
   Value add(Value x, Value y) { return b.create<AddOp>(loc, x, y); }
   Value sub(Value x, Value y) { return b.create<SubOp>(loc, x, y); }
@@ -258,10 +256,6 @@ struct KilnBuildTrainStep
     FailureOr<Value> lossValue = buildLoss(step, m, ret->getOperand(*output));
     if (failed(lossValue))
       return failure();
-    FailureOr<SmallVector<Value>> grads = appendGradients(
-        step, {{*lossValue, m.like(*lossValue, 1.0)}}, params);
-    if (failed(grads))
-      return failure();
 
     // Optimizer state: inputs after the target, outputs after the weights.
     SmallVector<std::pair<std::string, Type>> state;
@@ -273,6 +267,31 @@ struct KilnBuildTrainStep
       state.push_back({name, type});
       return step.getArgument(n);
     };
+    SmallVector<Value> newState;
+    // Dropouts draw from the step counter, before the backward code reads
+    // their masks.
+    SmallVector<DropoutOp> dropouts;
+    step.walk([&](DropoutOp op) {
+      if (!op.getStep())
+        dropouts.push_back(op);
+    });
+    if (!dropouts.empty()) {
+      auto i64 = RankedTensorType::get({}, builder.getI64Type());
+      Value counter = addState(kDropoutStepName.str(), i64);
+      for (auto [k, op] : llvm::enumerate(dropouts)) {
+        op.getStepMutable().assign(counter);
+        op.setSeed(static_cast<int64_t>(seed));
+        op.setStream(static_cast<int64_t>(k));
+      }
+      Value one = builder.create<ConstantOp>(
+          loc, DenseElementsAttr::get(i64, builder.getI64IntegerAttr(1)));
+      newState.push_back(builder.create<AddOp>(loc, counter, one));
+    }
+    FailureOr<SmallVector<Value>> grads = appendGradients(
+        step, {{*lossValue, m.like(*lossValue, 1.0)}}, params);
+    if (failed(grads))
+      return failure();
+
     Value stepCount, bias1, bias2;
     if (optimizer == "adam") {
       // The step count and bias corrections in the weights' type.
@@ -285,7 +304,7 @@ struct KilnBuildTrainStep
       bias2 = m.sub(m.scalar(f32, 1.0),
                     builder.create<PowOp>(loc, m.scalar(f32, beta2), stepCount));
     }
-    SmallVector<Value> newParams, newState;
+    SmallVector<Value> newParams;
     if (stepCount)
       newState.push_back(stepCount);
     for (auto [k, i] : llvm::enumerate(params)) {
@@ -375,7 +394,9 @@ struct KilnBuildTrainStep
       initNames.push_back(builder.getStringAttr(name));
     }
     for (auto &[name, type] : state) {
-      initResults.push_back(m.zerosLike(type));
+      auto t = cast<RankedTensorType>(type);
+      initResults.push_back(builder.create<ConstantOp>(
+          loc, DenseElementsAttr::get(t, builder.getZeroAttr(t.getElementType()))));
       initNames.push_back(builder.getStringAttr(name));
     }
     Operation *initRet = builder.create<func::ReturnOp>(loc, initResults);

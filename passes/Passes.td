@@ -106,6 +106,15 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
     (after the trained weights in the results). The model's own entry point
     loses these results.
 
+    Dropouts (`kiln.dropout` without a step, as the ONNX frontend imports
+    training-mode Dropout with a positive ratio) draw fresh masks every step
+    in `train_step`: they get `seed` and a stream number each (0, 1, ... in
+    the step function's order), and the step counter `dropout.step` (i64,
+    rank 0, a state tensor after the other weights, starting at 0 in
+    `init_state`); the step returns it plus one. Saving and restoring the
+    state buffer therefore replays the same masks. Elsewhere (`run`, `grad`)
+    a dropout stays the identity.
+
     The loss reads `target-output` (default: the first float output).
     Updates follow torch.optim: sgd `w -= lr * g`; momentum
     `b = momentum * b + g, w -= lr * b`; adam with bias corrections; with
@@ -139,6 +148,8 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
     Option<"eps", "eps", "double", "1e-8", "Adam's epsilon">,
     Option<"weightDecay", "weight-decay", "double", "0.0",
            "L2 weight decay added to each gradient">,
+    Option<"seed", "seed", "uint64_t", "0",
+           "The key of kiln.dropout's random masks in the training step">,
   ];
 }
 

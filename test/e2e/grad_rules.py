@@ -180,6 +180,22 @@ def unary_onnx(op):
     return make
 
 
+def conv_transpose_output_shape_onnx(path, shapes):
+    """ConvTranspose whose output_shape is larger than the full result, so
+    the importer's pads (the operator text's formulas) are negative: -1 in H
+    (9 = 7 + 2) and -2 in W (11 = 7 + 4), positions no input reaches."""
+    import onnx
+    from onnx import TensorProto, helper
+    info = lambda n, shape: helper.make_tensor_value_info(n, TensorProto.DOUBLE, shape)
+    graph = helper.make_graph(
+        [helper.make_node("ConvTranspose", ["input0", "input1"], ["output0"], strides=[2, 2],
+                          output_shape=[9, 11])],
+        "convtranspose", [info("input0", shapes[0]), info("input1", shapes[1])],
+        [info("output0", [shapes[0][0], shapes[1][1], 9, 11])])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    return ["input0", "input1"], ["output0"]
+
+
 def batch_norm_ref(x, s, b, m, v):
     c = lambda t: t.reshape(1, -1, 1, 1)
     return (x - c(m)) / torch.sqrt(c(v) + 1e-3) * c(s) + c(b)
@@ -188,6 +204,8 @@ def batch_norm_ref(x, s, b, m, v):
 ONNX_CASES = [
     ("batch_norm_all_operands", batch_norm_onnx, batch_norm_ref,
      [r(2, 3, 4, 4), r(3), r(3), r(3), r(3, low=0.5)]),
+    ("conv_transpose_negative_pads", conv_transpose_output_shape_onnx,
+     lambda x, w: F.pad(F.conv_transpose2d(x, w, stride=2), (2, 2, 1, 1)), [r(1, 2, 3, 3), r(2, 3, 3, 3)]),
     ("sinh", unary_onnx("Sinh"), torch.sinh, [r(3, 4)]),
     ("cosh", unary_onnx("Cosh"), torch.cosh, [r(3, 4)]),
     ("asinh", unary_onnx("Asinh"), torch.asinh, [r(3, 4)]),
