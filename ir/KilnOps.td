@@ -394,6 +394,33 @@ def Kiln_MaxPoolOp : Kiln_Op<"max_pool",
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
 
+def Kiln_MaxPoolGradOp : Kiln_Op<"max_pool_grad",
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+  let summary = "The input cotangent of kiln.max_pool (its backward op)";
+  let description = [{
+    Given kiln.max_pool's `input` and the cotangent `grad` of its output
+    (with the same attributes, so of the pooled shape), returns the
+    cotangent of the input: each window's `grad` goes to the first element
+    of the window, in row-major order of the kernel positions, that holds
+    the window's maximum (PyTorch's rule); padding never wins. Elements no
+    window picks get 0; one picked by several windows gets their sum.
+
+    ```mlir
+    %dx = kiln.max_pool_grad %x, %dy {ceil_mode = false, dilations = array<i64: 1, 1>,
+            kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+            strides = array<i64: 2, 2>}
+        : (tensor<1x8x16x16xf32>, tensor<1x8x8x8xf32>) -> tensor<1x8x16x16xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$grad,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
 def Kiln_AvgPoolOp : Kiln_Op<"avg_pool",
     [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_VJP]> {
   let summary = "Average pooling over the spatial dims of NCHW (or NCW)";

@@ -238,11 +238,34 @@ def check_case(name, fn, inputs, work, rtol=1e-9, make_onnx=None):
                              max(rtol, 1e-6))
 
 
+def check_max_pool_ties(work):
+    """kiln.max_pool_grad with ties (small integers) and overlapping windows:
+    each window's cotangent goes to its first maximum in kernel scan order,
+    as PyTorch's backward does (finite differences do not apply at ties)."""
+    x = torch.randint(0, 3, (2, 3, 7, 8)).double()
+    fn = lambda t: F.max_pool2d(t, 3, stride=2, padding=1, ceil_mode=True)
+    path = os.path.join(work, "max_pool_ties.onnx")
+    input_names, output_names = gt.export(Fn(fn).eval(), [x], path)
+    artifact = gt.compile_grad(path, os.path.join(work, "max_pool_ties"), wrt="inputs")
+    cot = torch.randn(fn(x).shape)
+    got = gt.run_grad(artifact, {input_names[0]: x.numpy()}, {output_names[0]: cot.numpy()})
+    want = gt.torch_vjp(fn, [x], [cot])[0]
+    gt.assert_close_norm(got[input_names[0] + ".grad"], want, "max_pool_ties: dx vs PyTorch autograd", 1e-12)
+
+
 def main():
     work = torch_common.work_dir()
     os.makedirs(work, exist_ok=True)
     only = sys.argv[2:]  # optional case names, for debugging
     failed = []
+    if not only or "max_pool_ties" in only:
+        try:
+            check_max_pool_ties(work)
+        except (SystemExit, Exception) as e:
+            if not isinstance(e, SystemExit):
+                traceback.print_exc()
+            print("FAILED max_pool_ties: %s" % e)
+            failed.append("max_pool_ties")
     for name, fn, inputs, *rtol in CASES:
         if only and name not in only:
             continue
