@@ -330,7 +330,8 @@ def Kiln_ConvOp : Kiln_Op<"conv",
 }
 
 def Kiln_ConvTransposeOp : Kiln_Op<"conv_transpose",
-    [Pure, AllElementTypesMatch<["input", "filter", "output"]>, Kiln_InferType]> {
+    [Pure, AllElementTypesMatch<["input", "filter", "output"]>, Kiln_InferType,
+     Kiln_VJP]> {
   let summary = "1-D or 2-D transposed convolution, NCHW, with groups";
   let description = [{
     ONNX ConvTranspose with its pads resolved: `input [N, C, spatial...]`,
@@ -391,6 +392,33 @@ def Kiln_MaxPoolOp : Kiln_Op<"max_pool",
                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
   let results = (outs Kiln_NumericTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Kiln_MaxPoolGradOp : Kiln_Op<"max_pool_grad",
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+  let summary = "The input cotangent of kiln.max_pool (its backward op)";
+  let description = [{
+    Given kiln.max_pool's `input` and the cotangent `grad` of its output
+    (with the same attributes, so of the pooled shape), returns the
+    cotangent of the input: each window's `grad` goes to the first element
+    of the window, in row-major order of the kernel positions, that holds
+    the window's maximum (PyTorch's rule); padding never wins. Elements no
+    window picks get 0; one picked by several windows gets their sum.
+
+    ```mlir
+    %dx = kiln.max_pool_grad %x, %dy {ceil_mode = false, dilations = array<i64: 1, 1>,
+            kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+            strides = array<i64: 2, 2>}
+        : (tensor<1x8x16x16xf32>, tensor<1x8x8x8xf32>) -> tensor<1x8x16x16xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$grad,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
 def Kiln_AvgPoolOp : Kiln_Op<"avg_pool",
@@ -757,7 +785,7 @@ def Kiln_UnsqueezeOp : Kiln_DataOp<"unsqueeze"> {
 //===----------------------------------------------------------------------===//
 
 def Kiln_ResizeOp : Kiln_Op<"resize",
-    [Pure, SameOperandsAndResultElementType, Kiln_InferType]> {
+    [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_VJP]> {
   let summary = "Resamples every dim to a new size (ONNX Resize)";
   let description = [{
     ONNX Resize (opsets 10 to 19) with everything the frontend resolves made
@@ -839,6 +867,44 @@ def Kiln_ResizeOp : Kiln_Op<"resize",
     $mode $input (`coordinate_mode` $coordinate_mode^)?
     (`nearest_mode` $nearest_mode^)? attr-dict `:` type($input) `->` type($output)
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// Random
+//===----------------------------------------------------------------------===//
+
+def Kiln_DropoutOp : Kiln_Op<"dropout", [Pure, Kiln_InferType, Kiln_VJP]> {
+  let summary = "Dropout with a counter-based random mask (Philox 4x32-10)";
+  let description = [{
+    Training-mode dropout as ONNX Dropout and PyTorch compute it: each
+    element is kept with probability `1 - ratio`, kept elements are scaled by
+    `1 / (1 - ratio)` (rounded once to the element type), dropped ones are 0.
+    `mask` is true where the element was kept.
+
+    The mask is a pure function of (`seed`, `step`, `stream`, element index),
+    so the backward code and a later run with the same step reproduce it
+    exactly. Element `i` (row-major linear index, below 2^32) draws Philox
+    4x32-10 (Salmon, Moraes, Dror and Shaw, "Parallel Random Numbers: As Easy
+    as 1, 2, 3", SC 2011; the Random123 library's philox4x32 with 10 rounds)
+    with key `(seed mod 2^32, seed / 2^32)` and counter
+    `(i, stream, step mod 2^32, step / 2^32)`, and keeps the element when
+    the first output word `r0` satisfies `r0 >= ceil(ratio * 2^32)`.
+
+    Without `step` the op is inference dropout: `output` is `input` and the
+    mask is all true. kiln-build-train-step gives the training step's
+    dropouts the step counter of the training state.
+
+    ```mlir
+    %y, %mask = kiln.dropout %x, %step {ratio = 5.000000e-01 : f64, seed = 0 : i64, stream = 0 : i64}
+        : (tensor<4x8xf32>, tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xi1>)
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Optional<Kiln_I64Tensor>:$step,
+                       F64Attr:$ratio,
+                       DefaultValuedAttr<I64Attr, "0">:$seed,
+                       DefaultValuedAttr<I64Attr, "0">:$stream);
+  let results = (outs Kiln_FloatTensor:$output, Kiln_BoolTensor:$mask);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
 #endif // KILN_OPS_TD

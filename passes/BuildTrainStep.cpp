@@ -35,6 +35,9 @@ using namespace mlir::kiln;
 
 namespace {
 
+/// The training state's step counter of the dropouts' random masks.
+constexpr llvm::StringLiteral kDropoutStepName = "dropout.step";
+
 /// Small helpers over an OpBuilder at one location, for the loss and the
 /// update formulas.
 struct Math {
@@ -48,11 +51,6 @@ struct Math {
   }
   Value like(Value v, double c) {
     return scalar(cast<RankedTensorType>(v.getType()).getElementType(), c);
-  }
-  Value zerosLike(Type type) {
-    auto t = cast<RankedTensorType>(type);
-    return b.create<ConstantOp>(
-        loc, DenseElementsAttr::get(t, FloatAttr::get(t.getElementType(), 0.0)));
   }
   Value add(Value x, Value y) { return b.create<AddOp>(loc, x, y); }
   Value sub(Value x, Value y) { return b.create<SubOp>(loc, x, y); }
@@ -201,7 +199,8 @@ struct KilnBuildTrainStep
     // The weights: every float parameter, from now on plain inputs. Batch
     // norm's running statistics (weights only read as kiln.batch_norm's mean
     // and variance) are not trained, as PyTorch does not train them either:
-    // they stay weights of the artifact.
+    // they stay weights of the artifact. Nor are weights the model only read
+    // at compile time (Dropout's ratio, Resize's scales): no op reads them.
     auto isRunningStatistic = [](Value v) {
       return !v.use_empty() && llvm::all_of(v.getUses(), [](OpOperand &use) {
         return isa<BatchNormOp>(use.getOwner()) && use.getOperandNumber() >= 3;
@@ -218,6 +217,7 @@ struct KilnBuildTrainStep
       if (updates.count(nameOf(i)))
         updated.push_back(i);
       else if (isFloatTensor(step.getArgument(i).getType()) &&
+               !step.getArgument(i).use_empty() &&
                !isRunningStatistic(step.getArgument(i)))
         params.push_back(i);
     }
@@ -228,7 +228,6 @@ struct KilnBuildTrainStep
       return model.emitError("kiln-build-train-step: the model has no "
                              "floating-point weights to train");
     SmallVector<std::string> paramNames;
-    SmallVector<DenseElementsAttr> paramValues;
     // The updated weights become state too, after the trained ones (in
     // init_state's order; their results follow the trained weights').
     SmallVector<std::pair<std::string, DenseElementsAttr>> updatedValues;
@@ -244,7 +243,6 @@ struct KilnBuildTrainStep
     for (unsigned i : params) {
       paramNames.push_back(
           step.getArgAttrOfType<StringAttr>(i, kTensorNameAttr).str());
-      paramValues.push_back(step.getArgAttrOfType<DenseElementsAttr>(i, kValueAttr));
       step.removeArgAttr(i, kParameterAttr);
       step.removeArgAttr(i, kValueAttr);
       step.setArgAttr(i, kStateAttr, builder.getUnitAttr());
@@ -258,10 +256,6 @@ struct KilnBuildTrainStep
     FailureOr<Value> lossValue = buildLoss(step, m, ret->getOperand(*output));
     if (failed(lossValue))
       return failure();
-    FailureOr<SmallVector<Value>> grads = appendGradients(
-        step, {{*lossValue, m.like(*lossValue, 1.0)}}, params);
-    if (failed(grads))
-      return failure();
 
     // Optimizer state: inputs after the target, outputs after the weights.
     SmallVector<std::pair<std::string, Type>> state;
@@ -273,6 +267,31 @@ struct KilnBuildTrainStep
       state.push_back({name, type});
       return step.getArgument(n);
     };
+    SmallVector<Value> newState;
+    // Dropouts draw from the step counter, before the backward code reads
+    // their masks.
+    SmallVector<DropoutOp> dropouts;
+    step.walk([&](DropoutOp op) {
+      if (!op.getStep())
+        dropouts.push_back(op);
+    });
+    if (!dropouts.empty()) {
+      auto i64 = RankedTensorType::get({}, builder.getI64Type());
+      Value counter = addState(kDropoutStepName.str(), i64);
+      for (auto [k, op] : llvm::enumerate(dropouts)) {
+        op.getStepMutable().assign(counter);
+        op.setSeed(static_cast<int64_t>(seed));
+        op.setStream(static_cast<int64_t>(k));
+      }
+      Value one = builder.create<ConstantOp>(
+          loc, DenseElementsAttr::get(i64, builder.getI64IntegerAttr(1)));
+      newState.push_back(builder.create<AddOp>(loc, counter, one));
+    }
+    FailureOr<SmallVector<Value>> grads = appendGradients(
+        step, {{*lossValue, m.like(*lossValue, 1.0)}}, params);
+    if (failed(grads))
+      return failure();
+
     Value stepCount, bias1, bias2;
     if (optimizer == "adam") {
       // The step count and bias corrections in the weights' type.
@@ -285,7 +304,7 @@ struct KilnBuildTrainStep
       bias2 = m.sub(m.scalar(f32, 1.0),
                     builder.create<PowOp>(loc, m.scalar(f32, beta2), stepCount));
     }
-    SmallVector<Value> newParams, newState;
+    SmallVector<Value> newParams;
     if (stepCount)
       newState.push_back(stepCount);
     for (auto [k, i] : llvm::enumerate(params)) {
@@ -338,7 +357,10 @@ struct KilnBuildTrainStep
     }
     setResults(step, ret, results, names, /*firstState=*/1 + modelOutputs.size());
 
-    // init_state: the model's weights and a zero state.
+    // init_state: the model's weights and a zero state. The weights are
+    // the model's own parameters (same names, types and values), so they
+    // are embedded again with the others, or read from NAME.weights.bin
+    // with --weights external: never a second copy in the library.
     builder.setInsertionPointAfter(step);
     auto init = builder.create<func::FuncOp>(loc, initName,
                                              FunctionType::get(ctx, {}, {}));
@@ -347,21 +369,34 @@ struct KilnBuildTrainStep
     builder.setInsertionPointToStart(initBody);
     SmallVector<Value> initResults;
     SmallVector<Attribute> initNames;
-    for (auto [k, value] : llvm::enumerate(paramValues)) {
-      if (!value)
-        return model.emitError("kiln-build-train-step: weight '")
-               << paramNames[k] << "' has no value";
-      initResults.push_back(builder.create<ConstantOp>(loc, value));
-      initNames.push_back(builder.getStringAttr(paramNames[k]));
-    }
-    for (auto &[name, value] : updatedValues) {
-      if (!value)
+    auto initialWeight = [&](StringRef name) -> Value {
+      for (unsigned i = 0; i < model.getNumArguments(); ++i) {
+        auto argName = model.getArgAttrOfType<StringAttr>(i, kTensorNameAttr);
+        if (!argName || argName.getValue() != name ||
+            !model.getArgAttr(i, kParameterAttr) ||
+            !model.getArgAttrOfType<DenseElementsAttr>(i, kValueAttr))
+          continue;
+        unsigned n = init.getNumArguments();
+        (void)init.insertArgument(n, model.getArgument(i).getType(),
+                                  model.getArgAttrDict(i), loc);
+        return init.getArgument(n);
+      }
+      return Value();
+    };
+    SmallVector<std::string> initialNames(paramNames);
+    for (auto &[name, value] : updatedValues)
+      initialNames.push_back(name);
+    for (const std::string &name : initialNames) {
+      Value weight = initialWeight(name);
+      if (!weight)
         return model.emitError("kiln-build-train-step: weight '") << name << "' has no value";
-      initResults.push_back(builder.create<ConstantOp>(loc, value));
+      initResults.push_back(weight);
       initNames.push_back(builder.getStringAttr(name));
     }
     for (auto &[name, type] : state) {
-      initResults.push_back(m.zerosLike(type));
+      auto t = cast<RankedTensorType>(type);
+      initResults.push_back(builder.create<ConstantOp>(
+          loc, DenseElementsAttr::get(t, builder.getZeroAttr(t.getElementType()))));
       initNames.push_back(builder.getStringAttr(name));
     }
     Operation *initRet = builder.create<func::ReturnOp>(loc, initResults);

@@ -93,8 +93,10 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
       names. Weights and optimizer state, arguments and results, are marked
       `kiln.state`: kiln-entry-points makes them one caller-visible state
       buffer, read at the start of the step and updated in place at its end.
-    - `@<name>_init_state` (`init_state`): no inputs; returns the weights'
-      initial values (their `kiln.value`) and a zero state, named as above
+    - `@<name>_init_state` (`init_state`): no inputs but the trained and
+      updated weights as parameters (the model's own, `kiln.parameter`
+      with their `kiln.value`, so embedded again or read from the external
+      weights like `run`'s); returns them and a zero state, named as above
       and marked `kiln.state` (it fills the state buffer).
 
     Model results marked `kiln.state_update` (the running statistics of
@@ -103,6 +105,15 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
     trained by gradient but is state too, and its result is its next value
     (after the trained weights in the results). The model's own entry point
     loses these results.
+
+    Dropouts (`kiln.dropout` without a step, as the ONNX frontend imports
+    training-mode Dropout with a positive ratio) draw fresh masks every step
+    in `train_step`: they get `seed` and a stream number each (0, 1, ... in
+    the step function's order), and the step counter `dropout.step` (i64,
+    rank 0, a state tensor after the other weights, starting at 0 in
+    `init_state`); the step returns it plus one. Saving and restoring the
+    state buffer therefore replays the same masks. Elsewhere (`run`, `grad`)
+    a dropout stays the identity.
 
     The loss reads `target-output` (default: the first float output).
     Updates follow torch.optim: sgd `w -= lr * g`; momentum
@@ -118,7 +129,7 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
         -> (tensor<f32> {kiln.name = "loss"}, ... {kiln.name = "y"},
             ... {kiln.name = "w", kiln.state})
         attributes {kiln.entry_point = "train_step"}
-    func.func @main_init_state() -> (... {kiln.name = "w", kiln.state})
+    func.func @main_init_state(%w {kiln.parameter}) -> (... {kiln.name = "w", kiln.state})
         attributes {kiln.entry_point = "init_state"}
     ```
   }];
@@ -137,6 +148,8 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
     Option<"eps", "eps", "double", "1e-8", "Adam's epsilon">,
     Option<"weightDecay", "weight-decay", "double", "0.0",
            "L2 weight decay added to each gradient">,
+    Option<"seed", "seed", "uint64_t", "0",
+           "The key of kiln.dropout's random masks in the training step">,
   ];
 }
 

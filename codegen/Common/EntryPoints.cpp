@@ -238,6 +238,8 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
         return at.create<memref::ViewOp>(loc, toMemRef(t.type), buffer, offset,
                                          ValueRange());
       };
+      // Each state argument's slot and the tensor that replaced it.
+      DenseMap<Value, std::pair<int64_t, Value>> stateValues;
       for (auto [arg, slot] : stateArgs) {
         auto tensor = cast<RankedTensorType>(arg.getType());
         Value value;
@@ -248,6 +250,7 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
           value = top.create<bufferization::ToTensorOp>(
               loc, view(top, slot), /*restrict=*/true, /*writable=*/false);
         arg.replaceAllUsesWith(value);
+        stateValues[arg] = {slot, value};
       }
       // The writes, after everything else: a result computed straight into
       // its view could overwrite a tensor some later op still reads. The
@@ -258,6 +261,14 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
         auto tensor = cast<RankedTensorType>(result.getType());
         if (hasNoElements(tensor))
           continue;
+        // A state tensor the step returns unchanged (a weight whose gradient
+        // is zero, so its update folded away) is already in place.
+        auto known = stateValues.find(result);
+        if (known != stateValues.end()) {
+          if (known->second.first == slot)
+            continue;
+          result = known->second.second;
+        }
         Value dest = view(b, slot);
         auto m = b.create<bufferization::MaterializeInDestinationOp>(
             loc, TypeRange(), result, dest);

@@ -138,6 +138,7 @@ struct ConvertKilnToLinalg
     populateNormalizationPatterns(patterns, target);
     populateDataMovementPatterns(patterns, target);
     populateResizePatterns(patterns, target);
+    populateRandomPatterns(patterns, target);
 
     // Preconditions, checked on every op so that one run reports them all.
     // A family marks exactly the ops it lowers illegal, so an op that is not

@@ -40,6 +40,9 @@ void populateNormalizationPatterns(RewritePatternSet &patterns,
 /// per-axis taps (linear, cubic).
 void populateResizePatterns(RewritePatternSet &patterns,
                             ConversionTarget &target);
+/// kiln.dropout -> one linalg.generic computing each element's Philox draw.
+void populateRandomPatterns(RewritePatternSet &patterns,
+                            ConversionTarget &target);
 /// reshape, transpose, concat, split, slice, gather, expand, pad, flatten,
 /// squeeze, unsqueeze -> tensor ops and linalg.
 void populateDataMovementPatterns(RewritePatternSet &patterns,

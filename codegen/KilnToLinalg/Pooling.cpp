@@ -6,6 +6,8 @@
 //               dividing by a per-window count. The count depends only on
 //               static shapes and attributes, so it is computed here, in C++,
 //               and embedded as a [OH, OW] constant (ONNX/PyTorch rules).
+//   max_pool_grad -> a linalg.generic finding each window's winner and one
+//               gathering the cotangent into the input's elements
 //   global_{avg,max}_pool -> a mean / max reduction over the spatial dims.
 // ceil_mode's last, partial window is covered by extra end padding. 1-D
 // pooling runs as 2-D with H = 1. f16/bf16 sums accumulate in f32.
@@ -187,6 +189,149 @@ struct AvgPoolToLinalg : OpConversionPattern<AvgPoolOp> {
   }
 };
 
+/// kiln.max_pool_grad as two linalg.generic ops over the 2-D form:
+/// 1. each window's winner: a reduction over the kernel dims keeping the
+///    best value and its kernel position kh * KW + kw, replaced only by a
+///    strictly greater value (so the first maximum in row-major kernel order
+///    wins) and never by padding;
+/// 2. the input cotangent as a gather: element (ih, iw) sums, over the
+///    kernel positions (kh, kw), the cotangent of the window o with
+///    o * stride + k * dilation - pad = i (when that o exists) whose winner
+///    is (kh, kw). Both read their operands with tensor.extract at clamped
+///    indices; nothing is scattered.
+struct MaxPoolGradToLinalg : OpConversionPattern<MaxPoolGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxPoolGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto gradType = cast<RankedTensorType>(adaptor.getGrad().getType());
+    Type elementType = inputType.getElementType();
+    Type i64 = rewriter.getI64Type();
+    Window w(inputType, gradType, op.getKernelShape(), op.getStrides(),
+             op.getPads(), op.getDilations());
+    Value padded = padInput(rewriter, loc, adaptor.getInput(), w,
+                            getLowestAttr(elementType));
+    Value dy = reshapeTo(rewriter, loc, adaptor.getGrad(), w.outShape);
+    auto index = [](OpBuilder &b, Location l, int64_t v) -> Value {
+      return b.create<arith::ConstantIndexOp>(l, v);
+    };
+
+    // 1. The winners, over (n, c, oh, ow, kh, kw).
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(6, 0,
+                       {d(0), d(1), d(2) * w.strides[0] + d(4) * w.dilations[0],
+                        d(3) * w.strides[1] + d(5) * w.dilations[1]},
+                       ctx),
+        AffineMap::get(6, 0, {d(4), d(5)}, ctx),
+        AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx),
+        AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+    // The kernel dims' extents come from a window operand (as for
+    // linalg.pooling_*): the padded input's map alone does not give them.
+    Value window = createEmpty(rewriter, loc, {w.kernel[0], w.kernel[1]}, elementType);
+    SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+    iterators.append(2, utils::IteratorType::reduction);
+    Value bestInit = createFilled(rewriter, loc, w.outShape, getLowestAttr(elementType));
+    Value winnerInit = createFilled(rewriter, loc, w.outShape, rewriter.getI64IntegerAttr(-1));
+    auto winners = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{bestInit.getType(), winnerInit.getType()}, ValueRange{padded, window},
+        ValueRange{bestInit, winnerInit}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value valid;
+          for (int i = 0; i < 2; ++i) {
+            // The input coordinate; outside [0, size) it is padding.
+            Value pos = b.create<arith::SubIOp>(
+                l,
+                b.create<arith::AddIOp>(
+                    l,
+                    b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 2 + i),
+                                            index(b, l, w.strides[i])),
+                    b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 4 + i),
+                                            index(b, l, w.dilations[i]))),
+                index(b, l, w.padBegin[i]));
+            Value inside = b.create<arith::AndIOp>(
+                l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, pos, index(b, l, 0)),
+                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, pos,
+                                        index(b, l, w.inShape[2 + i])));
+            valid = valid ? b.create<arith::AndIOp>(l, valid, inside).getResult() : inside;
+          }
+          Value k = b.create<arith::IndexCastOp>(
+              l, i64,
+              b.create<arith::AddIOp>(
+                  l,
+                  b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 4),
+                                          index(b, l, w.kernel[1])),
+                  b.create<linalg::IndexOp>(l, 5)));
+          // args: the element, the window's (unused), the best, its position.
+          Value none = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, args[3],
+                                               createScalar(b, l, i64, 0));
+          Value greater = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, args[0], args[2]);
+          Value take = b.create<arith::AndIOp>(l, valid,
+                                               b.create<arith::OrIOp>(l, none, greater));
+          b.create<linalg::YieldOp>(
+              l, ValueRange{b.create<arith::SelectOp>(l, take, args[0], args[2]),
+                            b.create<arith::SelectOp>(l, take, k, args[3])});
+        });
+    Value winner = winners.getResult(1);
+
+    // 2. The input cotangent, over (n, c, ih, iw, kh, kw).
+    SmallVector<int64_t> inShape(w.inShape);
+    Value init = createFilled(rewriter, loc, inShape,
+                              cast<TypedAttr>(rewriter.getZeroAttr(elementType)));
+    auto gathered = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{init.getType()}, ValueRange{window}, ValueRange{init},
+        SmallVector<AffineMap>{AffineMap::get(6, 0, {d(4), d(5)}, ctx),
+                               AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx)},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value valid;
+          SmallVector<Value> at = {b.create<linalg::IndexOp>(l, 0),
+                                   b.create<linalg::IndexOp>(l, 1)};
+          for (int i = 0; i < 2; ++i) {
+            // t = i + pad - k * dilation = o * stride for the window o.
+            Value t = b.create<arith::SubIOp>(
+                l,
+                b.create<arith::AddIOp>(l, b.create<linalg::IndexOp>(l, 2 + i),
+                                        index(b, l, w.padBegin[i])),
+                b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 4 + i),
+                                        index(b, l, w.dilations[i])));
+            Value stride = index(b, l, w.strides[i]);
+            Value o = b.create<arith::DivSIOp>(l, t, stride);
+            Value exists = b.create<arith::AndIOp>(
+                l,
+                b.create<arith::AndIOp>(
+                    l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, t, index(b, l, 0)),
+                    b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq,
+                                            b.create<arith::RemSIOp>(l, t, stride),
+                                            index(b, l, 0))),
+                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, o,
+                                        index(b, l, w.outShape[2 + i])));
+            valid = valid ? b.create<arith::AndIOp>(l, valid, exists).getResult() : exists;
+            at.push_back(b.create<arith::SelectOp>(l, exists, o, index(b, l, 0)));
+          }
+          Value k = b.create<arith::IndexCastOp>(
+              l, i64,
+              b.create<arith::AddIOp>(
+                  l,
+                  b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 4),
+                                          index(b, l, w.kernel[1])),
+                  b.create<linalg::IndexOp>(l, 5)));
+          Value won = b.create<arith::CmpIOp>(
+              l, arith::CmpIPredicate::eq, b.create<tensor::ExtractOp>(l, winner, at), k);
+          Value hit = b.create<arith::AndIOp>(l, valid, won);
+          Value g = b.create<tensor::ExtractOp>(l, dy, at);
+          // args: the window's element (unused), the sum so far.
+          Value add = b.create<arith::AddFOp>(l, args[1], g);
+          b.create<linalg::YieldOp>(l, ValueRange{b.create<arith::SelectOp>(l, hit, add, args[1])});
+        });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, gathered.getResult(0),
+                                     op.getType().getShape()));
+    return success();
+  }
+};
+
 template <typename GlobalPoolOp, ReductionKind Kind>
 struct GlobalPoolToReduction : OpConversionPattern<GlobalPoolOp> {
   using OpConversionPattern<GlobalPoolOp>::OpConversionPattern;
@@ -208,9 +353,10 @@ struct GlobalPoolToReduction : OpConversionPattern<GlobalPoolOp> {
 
 void mlir::kiln::populatePoolingPatterns(RewritePatternSet &patterns,
                                       ConversionTarget &target) {
-  patterns.add<MaxPoolToLinalg, AvgPoolToLinalg,
+  patterns.add<MaxPoolToLinalg, MaxPoolGradToLinalg, AvgPoolToLinalg,
                GlobalPoolToReduction<GlobalAvgPoolOp, ReductionKind::Mean>,
                GlobalPoolToReduction<GlobalMaxPoolOp, ReductionKind::Max>>(
       patterns.getContext());
-  target.addIllegalOp<MaxPoolOp, AvgPoolOp, GlobalAvgPoolOp, GlobalMaxPoolOp>();
+  target.addIllegalOp<MaxPoolOp, MaxPoolGradOp, AvgPoolOp, GlobalAvgPoolOp,
+                      GlobalMaxPoolOp>();
 }

@@ -1,6 +1,6 @@
 //===- Resize.cpp - kiln.resize -> linalg.generic over constant taps ------===//
 //
-// ResizeTaps.cpp says, per dim, which input elements each output coordinate
+// ir/ResizeTaps.cpp says, per dim, which input elements each output coordinate
 // reads; here those become constant tables and linalg.generic ops:
 //
 //   nearest         one generic over the output that reads
@@ -16,9 +16,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/KilnToLinalg/Patterns.h"
-#include "codegen/KilnToLinalg/ResizeTaps.h"
 #include "codegen/KilnToLinalg/Utils.h"
 #include "ir/KilnOps.h"
+#include "ir/ResizeTaps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -38,25 +38,10 @@ constexpr int64_t kMaxTableEntries = int64_t(1) << 24;
 
 /// The taps of every dim, or std::nullopt if their tables would be too large.
 std::optional<SmallVector<ResizeTaps>> computeAllTaps(ResizeOp op) {
-  ArrayRef<int64_t> in = op.getInput().getType().getShape();
-  std::optional<ArrayRef<double>> roi = op.getRoi();
-  int64_t rank = in.size();
+  int64_t rank = op.getInput().getType().getRank();
   SmallVector<ResizeTaps> taps;
   for (int64_t d = 0; d < rank; ++d) {
-    ResizeAxisSpec s;
-    s.in = in[d];
-    s.out = op.getSizes()[d];
-    s.scale = op.getScales()[d];
-    s.mode = op.getMode();
-    s.coordinates = op.getCoordinateMode();
-    s.rounding = op.getNearestMode();
-    s.cubicA = op.getCubicCoeffA().convertToDouble();
-    s.excludeOutside = op.getExcludeOutside();
-    s.antialias = op.getAntialias();
-    if (roi) {
-      s.roiStart = (*roi)[d];
-      s.roiEnd = (*roi)[rank + d];
-    }
+    ResizeAxisSpec s = getResizeAxisSpec(op, d);
     if (static_cast<double>(s.out) * maxResizeTapWidth(s) > kMaxTableEntries)
       return std::nullopt;
     taps.push_back(computeResizeTaps(s));

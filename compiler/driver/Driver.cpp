@@ -22,6 +22,8 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+
+#include <sstream>
 #include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -310,6 +312,24 @@ static LogicalResult writeReportGraph(Location loc, StringRef dir, StringRef nam
   return success();
 }
 
+/// Training-mode dropouts (kiln.dropout without a step, as ONNX Dropout
+/// with training_mode and a positive ratio imports) draw their masks only
+/// in the training step of `kiln compile --train`; any other compile refuses
+/// them rather than computing something else than the node says.
+static LogicalResult checkTrainingDropouts(ModuleOp module) {
+  WalkResult walk = module.walk([](DropoutOp op) {
+    if (op.getStep() || op.getRatio().convertToDouble() == 0)
+      return WalkResult::advance();
+    op.emitError("Dropout: training_mode is true with ratio ")
+        << (std::ostringstream() << op.getRatio().convertToDouble()).str()
+        << "; its random masks are drawn only in a training step: compile with "
+           "--train (whose run entry point is the identity), or export the "
+           "model for inference";
+    return WalkResult::interrupt();
+  });
+  return failure(walk.wasInterrupted());
+}
+
 LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
                                        const CompileOptions &options,
                                        llvm::raw_ostream &log) {
@@ -378,7 +398,7 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
 
   timer.begin("import");
   OwningOpRef<ModuleOp> module = importModel(ctx, import);
-  if (!module)
+  if (!module || (!options.train && failed(checkTrainingDropouts(*module))))
     return failure();
 
   ArtifactInfo info;
@@ -460,7 +480,7 @@ LogicalResult mlir::kiln::checkModel(MLIRContext &ctx,
   ImportOptions import = options.import;
   import.keepGoing = true;
   OwningOpRef<ModuleOp> module = importModel(ctx, import);
-  if (!module)
+  if (!module || failed(checkTrainingDropouts(*module)))
     return failure();
   PassManager pm(&ctx);
   buildPipeline(pm, PipelineOptions(), "graph");

@@ -15,6 +15,8 @@
 #include "ir/KilnOps.h"
 #include "ir/Shapes.h"
 
+#include "llvm/Support/xxhash.h"
+
 #include <limits>
 #include <sstream>
 
@@ -594,8 +596,12 @@ LogicalResult importIdentity(NodeImporter &n) {
 
 /// Dropout in inference is the identity; its mask is all ones. So is
 /// Dropout in training mode with ratio 0 (what PyTorch exports for
-/// nn.Dropout(0.0) with TrainingMode.TRAINING); a positive ratio in training
-/// would need a random mask, which Kiln does not generate.
+/// nn.Dropout(0.0) with TrainingMode.TRAINING). In training mode with a
+/// positive ratio it is a kiln.dropout without a step: the identity in
+/// `run` and `grad`, while kiln-build-train-step gives the training step's
+/// dropouts the step counter that draws their masks (kiln.dropout in
+/// KilnOps.td says how). The node's `seed` is not used: `kiln compile
+/// --train --seed N` keys every mask.
 LogicalResult importDropout(NodeImporter &n) {
   AttributeReader &a = n.attrs();
   // The drop ratio (an attribute before opset 12, an input after) and the
@@ -607,22 +613,45 @@ LogicalResult importDropout(NodeImporter &n) {
   if (failed(n.checkArity(1, n.opset() >= 12 ? 3 : 1, 1, 2)) ||
       failed(a.status()))
     return failure();
+  double ratio = 0;
   if (n.hasInput(2)) {
     FailureOr<double> training = n.constantScalar(2, "training_mode");
     if (failed(training))
       return failure();
-    double ratio = 0.5; // ONNX's default
+    ratio = 0.5; // ONNX's default
     if (*training != 0 && n.hasInput(1)) {
       FailureOr<double> given = n.constantScalar(1, "ratio");
       if (failed(given))
         return failure();
       ratio = *given;
     }
-    if (*training != 0 && ratio != 0)
-      return n.error() << "training_mode is true with ratio "
-                       << (std::ostringstream() << ratio).str()
-                       << "; Kiln supports training-mode Dropout only with "
-                          "ratio 0 (the identity), not random masks";
+    if (*training == 0)
+      ratio = 0;
+    if (!(ratio >= 0 && ratio <= 1))
+      return n.error() << "ratio must be in [0, 1], got "
+                       << (std::ostringstream() << ratio).str();
+  }
+  if (ratio != 0) {
+    if (!isa<FloatType>(n.inputType(0).getElementType()))
+      return n.error() << "expects a floating-point input in training mode, got "
+                       << n.inputType(0);
+    // A stream number of the node's own (from its name), only so that two
+    // dropouts of one tensor stay two ops (CSE); the training step numbers
+    // them again.
+    auto name = dyn_cast<NameLoc>(n.loc());
+    int64_t stream = static_cast<int64_t>(
+        llvm::xxh3_64bits(name ? name.getName().getValue() : StringRef()) & 0x7fffffff);
+    FailureOr<SmallVector<Value>> results = n.createN(
+        "kiln.dropout", {n.input(0)},
+        {n.b().getNamedAttr("ratio", n.b().getF64FloatAttr(ratio)),
+         n.b().getNamedAttr("stream", n.b().getI64IntegerAttr(stream))},
+        2);
+    if (failed(results))
+      return failure();
+    n.setOutput(0, (*results)[0]);
+    if (n.isOutputUsed(1))
+      n.setOutput(1, (*results)[1]);
+    return success();
   }
   n.setOutput(0, n.input(0));
   if (n.isOutputUsed(1)) {

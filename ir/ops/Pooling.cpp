@@ -76,6 +76,25 @@ LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
                    adaptor.getDilations(), adaptor.getCeilMode(), types);
 }
 
+LogicalResult MaxPoolGradOp::inferReturnTypes(MLIRContext *,
+                                              std::optional<Location> loc,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &types) {
+  InferDiag diag(loc, getOperationName());
+  RankedTensorType input = getRanked(adaptor.getInput());
+  SmallVector<Type> pooled;
+  if (failed(inferPool(diag, input, adaptor.getKernelShape(),
+                       adaptor.getStrides(), adaptor.getPads(),
+                       adaptor.getDilations(), adaptor.getCeilMode(), pooled)))
+    return failure();
+  RankedTensorType grad = getRanked(adaptor.getGrad());
+  if (!grad || !areRefinementCompatible(TypeRange{pooled[0]}, TypeRange{grad}))
+    return diag("grad must have max_pool's output type ", pooled[0], ", got ",
+                adaptor.getGrad().getType());
+  types.push_back(input);
+  return success();
+}
+
 LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,

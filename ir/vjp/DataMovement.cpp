@@ -111,18 +111,49 @@ LogicalResult SliceOp::buildVJP(VJPBuilder &vjp) {
   return success();
 }
 
+/// `v` (of size 1 or more along `dim`) placed at [at, at + its size) of a
+/// dim of `size` elements, zeros elsewhere.
+static Value placeAlong(VJPBuilder &vjp, Value v, int64_t dim, int64_t at,
+                        int64_t size) {
+  int64_t rank = static_cast<int64_t>(shapeOf(v).size());
+  SmallVector<int64_t> pads(2 * rank, 0);
+  pads[dim] = at;
+  pads[rank + dim] = size - at - shapeOf(v)[dim];
+  return vjp.padZeros(v, pads);
+}
+
+/// Padding is separable (out[i, j] = in[f0(i), f1(j)] for edge and reflect,
+/// a placement for constant), so its adjoint is one dim at a time. Along a
+/// dim with begin pad b, end pad e and n input elements, the cotangent's
+/// middle [b, b + n) goes to the input as is; constant padding drops the
+/// rest. Edge padding adds the sums of the begin and end pads to elements 0
+/// and n - 1. Reflect padding adds the begin pad, reversed, to elements
+/// [1, b + 1) and the end pad, reversed, to [n - 1 - e, n - 1).
 LogicalResult PadOp::buildVJP(VJPBuilder &vjp) {
   Value g = vjp.resultGrad();
   if (!g)
     return success();
-  if (getMode() != PadMode::constant)
-    return emitOpError("has no gradient rule for mode '")
-           << stringifyPadMode(getMode()) << "' (only constant padding)";
-  // The input's elements sit at [begin, begin + size) of every dim.
   ArrayRef<int64_t> inShape = shapeOf(getInput());
   ArrayRef<int64_t> pads = getPads();
-  for (int64_t d = 0; d < static_cast<int64_t>(inShape.size()); ++d)
-    g = vjp.sliceDim(g, d, pads[d], pads[d] + inShape[d]);
+  int64_t rank = static_cast<int64_t>(inShape.size());
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t b = pads[d], e = pads[rank + d], n = inShape[d];
+    Value inside = vjp.sliceDim(g, d, b, b + n);
+    Value before = b > 0 ? vjp.sliceDim(g, d, 0, b) : Value();
+    Value after = e > 0 ? vjp.sliceDim(g, d, b + n, b + n + e) : Value();
+    if (getMode() == PadMode::edge) {
+      if (before)
+        inside = vjp.add(inside, placeAlong(vjp, vjp.reduceSum(before, {d}, true), d, 0, n));
+      if (after)
+        inside = vjp.add(inside, placeAlong(vjp, vjp.reduceSum(after, {d}, true), d, n - 1, n));
+    } else if (getMode() == PadMode::reflect) {
+      if (before)
+        inside = vjp.add(inside, placeAlong(vjp, vjp.sliceReversed(before, d), d, 1, n));
+      if (after)
+        inside = vjp.add(inside, placeAlong(vjp, vjp.sliceReversed(after, d), d, n - 1 - e, n));
+    }
+    g = inside;
+  }
   vjp.setOperandGrad(0, g);
   return success();
 }

@@ -5,12 +5,9 @@
 // convolution with a filter of ones (ir/Shapes.h's avgPoolWindowCounts gives
 // the divisors, the same the lowering uses).
 //
-// Max pooling: the cotangent goes to the first element of each window equal
-// to the window's maximum (PyTorch's rule, the scan order of its kernel).
-// Built from existing ops, one step per kernel position: the strided slice
-// of the padded input at that position, which windows still unclaimed it
-// wins, and the adjoint of that slice (VJPBuilder::insertStrided) carrying
-// the cotangent back. Cost: kernel-size passes over the output.
+// Max pooling: kiln.max_pool_grad, its own op with its own lowering: the
+// cotangent goes to the first element of each window equal to the window's
+// maximum (PyTorch's rule, the scan order of its kernel).
 //
 // Global pooling: as the reductions over the spatial dims.
 //
@@ -87,61 +84,12 @@ LogicalResult AvgPoolOp::buildVJP(VJPBuilder &vjp) {
 }
 
 LogicalResult MaxPoolOp::buildVJP(VJPBuilder &vjp) {
-  Value g = vjp.resultGrad();
-  if (!g)
+  Value g = vjp.resultGrad(), x = getInput();
+  if (!g || !isa<FloatType>(cast<RankedTensorType>(x.getType()).getElementType()))
     return success();
-  Value x = getInput(), y = getOutput();
-  ArrayRef<int64_t> xShape = shapeOf(x), gShape = shapeOf(g);
-  int64_t rank = xShape.size(), spatial = rank - 2;
-  ArrayRef<int64_t> kernel = getKernelShape(), strides = getStrides(),
-                    pads = getPads(), dilations = getDilations();
-  if (!isa<FloatType>(cast<RankedTensorType>(x.getType()).getElementType()))
-    return success();
-
-  // Pad so that every window, ceil_mode's last ones too, lies inside;
-  // padding is -inf, which never wins.
-  SmallVector<int64_t> padding(2 * rank, 0), padded(xShape);
-  for (int64_t i = 0; i < spatial; ++i) {
-    int64_t span = (gShape[2 + i] - 1) * strides[i] +
-                   (kernel[i] - 1) * dilations[i] + 1;
-    padding[2 + i] = pads[i];
-    padding[rank + 2 + i] = std::max<int64_t>(0, span - xShape[2 + i] - pads[i]);
-    padded[2 + i] = xShape[2 + i] + padding[2 + i] + padding[rank + 2 + i];
-  }
-  Value xp = vjp.create<PadOp>(x, padding, PadMode::constant,
-                               llvm::APFloat(-std::numeric_limits<double>::infinity()));
-
-  int64_t positions = 1;
-  for (int64_t k : kernel)
-    positions *= k;
-  Value claimed, sum;
-  for (int64_t p = 0; p < positions; ++p) {
-    // Kernel position p, row-major over the kernel dims.
-    SmallVector<int64_t> offset(spatial);
-    for (int64_t i = spatial - 1, rest = p; i >= 0; --i) {
-      offset[i] = rest % kernel[i];
-      rest /= kernel[i];
-    }
-    Value taps = xp;
-    for (int64_t i = 0; i < spatial; ++i) {
-      int64_t start = offset[i] * dilations[i];
-      taps = vjp.sliceDim(taps, 2 + i, start,
-                          start + (gShape[2 + i] - 1) * strides[i] + 1,
-                          strides[i]);
-    }
-    Value hit = vjp.compare(ComparePredicate::eq, taps, y);
-    Value wins = claimed ? vjp.create<AndOp>(hit, vjp.create<NotOp>(claimed))
-                         : hit;
-    claimed = claimed ? vjp.create<OrOp>(claimed, hit) : hit;
-    Value back = vjp.selectOrZero(wins, g);
-    for (int64_t i = 0; i < spatial; ++i)
-      back = vjp.insertStrided(back, 2 + i, offset[i] * dilations[i],
-                               strides[i], padded[2 + i]);
-    sum = sum ? vjp.add(sum, back) : back;
-  }
-  for (int64_t i = 0; i < spatial; ++i)
-    sum = vjp.sliceDim(sum, 2 + i, pads[i], pads[i] + xShape[2 + i]);
-  vjp.setOperandGrad(0, sum);
+  vjp.setOperandGrad(0, vjp.create<MaxPoolGradOp>(
+                            x, g, getKernelShape(), getStrides(), getPads(),
+                            getDilations(), getCeilMode()));
   return success();
 }
 

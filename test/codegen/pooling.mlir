@@ -110,3 +110,30 @@ func.func @global(%x: tensor<2x3x4x5xf32>) -> (tensor<2x3x1x1xf32>, tensor<2x3x1
   %1 = kiln.global_max_pool %x : tensor<2x3x4x5xf32> -> tensor<2x3x1x1xf32>
   return %0, %1 : tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>
 }
+
+// -----
+
+// max_pool_grad: a generic over (n, c, oh, ow, kh, kw) finding each window's
+// first maximum (never padding), then one over (n, c, ih, iw, kh, kw)
+// gathering the cotangent of the window each element won.
+// CHECK-LABEL: func.func @max_pool_grad
+// CHECK-SAME: (%[[X:.*]]: tensor<1x2x5x5xf32>, %[[G:.*]]: tensor<1x2x3x3xf32>)
+// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[W:.*]]:2 = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK-SAME: ins(%[[P]], %{{.*}} : tensor<1x2x7x7xf32>, tensor<3x3xf32>)
+// CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>)
+// CHECK: arith.cmpf ogt
+// CHECK: %[[D:.*]] = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK-SAME: outs(%{{.*}} : tensor<1x2x5x5xf32>)
+// CHECK: arith.remsi
+// CHECK: tensor.extract %[[W]]#1
+// CHECK: tensor.extract %[[G]]
+// CHECK: return %[[D]]
+func.func @max_pool_grad(%x: tensor<1x2x5x5xf32>, %g: tensor<1x2x3x3xf32>) -> tensor<1x2x5x5xf32> {
+  %0 = kiln.max_pool_grad %x, %g {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>,
+         pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+       : (tensor<1x2x5x5xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x5x5xf32>
+  return %0 : tensor<1x2x5x5xf32>
+}

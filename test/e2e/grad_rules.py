@@ -2,7 +2,7 @@
 # `kiln run --entry grad`, in float64, against PyTorch autograd and against
 # central finite differences of the PyTorch function. One small model per op
 # family case, exported from PyTorch; broadcasting, strides, pads, dilations,
-# groups, ceil_mode and negative steps included.
+# groups, ceil_mode, negative steps, pad modes and resize modes included.
 # RUN: rm -rf %t && %python %s %t
 import os
 import sys
@@ -97,6 +97,10 @@ CASES = [
     ("gather_axis1", lambda x: torch.index_select(x, 1, idx) * x.sum(), [r(2, 3, 2)]),
     ("expand", lambda x: x.expand(3, 4, 5) * 1.0, [r(4, 1)]),
     ("pad", lambda x: F.pad(x, (1, 2, 0, 3), value=0.5) * 2.0, [r(2, 3, 4)]),
+    ("pad_reflect", lambda x: F.pad(x, (2, 1, 1, 3), mode="reflect") * 1.5, [r(2, 3, 5, 6)]),
+    ("pad_reflect_1d", lambda x: F.pad(x, (3, 2), mode="reflect") * 1.5, [r(2, 3, 6)]),
+    ("pad_edge", lambda x: F.pad(x, (2, 1, 1, 3), mode="replicate") * 1.5, [r(2, 3, 4, 5)]),
+    ("pad_edge_one", lambda x: F.pad(x, (2, 3), mode="replicate") * 1.5, [r(2, 3, 1)]),
     ("squeeze_unsqueeze", lambda x: x.squeeze(1).unsqueeze(0) * 3.0, [r(2, 1, 4)]),
     ("flatten", lambda x: torch.flatten(x, 1) * 1.0, [r(2, 3, 4)]),
     # Convolution.
@@ -109,6 +113,28 @@ CASES = [
      [r(1, 3, 5, 5), r(3, 1, 3, 3)]),
     ("conv1d", lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=2, dilation=2),
      [r(2, 3, 11), r(4, 3, 3), r(4)]),
+    # Transposed convolution.
+    ("conv_transpose2d", lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+     [r(2, 3, 4, 5), r(3, 4, 3, 3), r(4)]),
+    ("conv_transpose2d_groups_dilated", lambda x, w: F.conv_transpose2d(
+        x, w, stride=(2, 1), padding=(0, 2), dilation=(1, 2), groups=2), [r(1, 4, 3, 4), r(4, 3, 3, 3)]),
+    ("conv_transpose1d", lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=1),
+     [r(2, 2, 5), r(2, 3, 4), r(3)]),
+    # Resampling.
+    ("resize_nearest_up", lambda x: F.interpolate(x, scale_factor=2, mode="nearest") * 1.0, [r(1, 2, 3, 4)]),
+    ("resize_nearest_down", lambda x: F.interpolate(x, size=(3, 2), mode="nearest") * 1.0, [r(1, 2, 7, 5)]),
+    # Resize computes its sampling coordinates in float32 as onnxruntime does
+    # (README), so linear and cubic weights differ from PyTorch's float64 ones
+    # by ~1e-7 relative, forward and backward alike.
+    ("resize_bilinear", lambda x: F.interpolate(x, size=(7, 5), mode="bilinear", align_corners=False),
+     [r(2, 2, 4, 3)], 1e-6),
+    ("resize_bilinear_down", lambda x: F.interpolate(x, size=(3, 2), mode="bilinear", align_corners=False),
+     [r(1, 2, 7, 5)], 1e-6),
+    ("resize_bilinear_corners", lambda x: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=True),
+     [r(1, 2, 3, 4)], 1e-6),
+    ("resize_linear_1d", lambda x: F.interpolate(x, size=9, mode="linear") * 1.0, [r(2, 3, 5)], 1e-6),
+    ("resize_bicubic", lambda x: F.interpolate(x, size=(6, 7), mode="bicubic", align_corners=False),
+     [r(1, 2, 4, 5)], 1e-6),
     # Pooling.
     ("max_pool", lambda x: F.max_pool2d(x, 3, stride=2, padding=1), [r(2, 2, 7, 7)]),
     ("max_pool_ceil", lambda x: F.max_pool2d(x, 2, stride=2, ceil_mode=True), [r(1, 2, 5, 7)]),
@@ -154,6 +180,22 @@ def unary_onnx(op):
     return make
 
 
+def conv_transpose_output_shape_onnx(path, shapes):
+    """ConvTranspose whose output_shape is larger than the full result, so
+    the importer's pads (the operator text's formulas) are negative: -1 in H
+    (9 = 7 + 2) and -2 in W (11 = 7 + 4), positions no input reaches."""
+    import onnx
+    from onnx import TensorProto, helper
+    info = lambda n, shape: helper.make_tensor_value_info(n, TensorProto.DOUBLE, shape)
+    graph = helper.make_graph(
+        [helper.make_node("ConvTranspose", ["input0", "input1"], ["output0"], strides=[2, 2],
+                          output_shape=[9, 11])],
+        "convtranspose", [info("input0", shapes[0]), info("input1", shapes[1])],
+        [info("output0", [shapes[0][0], shapes[1][1], 9, 11])])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    return ["input0", "input1"], ["output0"]
+
+
 def batch_norm_ref(x, s, b, m, v):
     c = lambda t: t.reshape(1, -1, 1, 1)
     return (x - c(m)) / torch.sqrt(c(v) + 1e-3) * c(s) + c(b)
@@ -162,6 +204,8 @@ def batch_norm_ref(x, s, b, m, v):
 ONNX_CASES = [
     ("batch_norm_all_operands", batch_norm_onnx, batch_norm_ref,
      [r(2, 3, 4, 4), r(3), r(3), r(3), r(3, low=0.5)]),
+    ("conv_transpose_negative_pads", conv_transpose_output_shape_onnx,
+     lambda x, w: F.pad(F.conv_transpose2d(x, w, stride=2), (2, 2, 1, 1)), [r(1, 2, 3, 3), r(2, 3, 3, 3)]),
     ("sinh", unary_onnx("Sinh"), torch.sinh, [r(3, 4)]),
     ("cosh", unary_onnx("Cosh"), torch.cosh, [r(3, 4)]),
     ("asinh", unary_onnx("Asinh"), torch.asinh, [r(3, 4)]),
@@ -194,11 +238,34 @@ def check_case(name, fn, inputs, work, rtol=1e-9, make_onnx=None):
                              max(rtol, 1e-6))
 
 
+def check_max_pool_ties(work):
+    """kiln.max_pool_grad with ties (small integers) and overlapping windows:
+    each window's cotangent goes to its first maximum in kernel scan order,
+    as PyTorch's backward does (finite differences do not apply at ties)."""
+    x = torch.randint(0, 3, (2, 3, 7, 8)).double()
+    fn = lambda t: F.max_pool2d(t, 3, stride=2, padding=1, ceil_mode=True)
+    path = os.path.join(work, "max_pool_ties.onnx")
+    input_names, output_names = gt.export(Fn(fn).eval(), [x], path)
+    artifact = gt.compile_grad(path, os.path.join(work, "max_pool_ties"), wrt="inputs")
+    cot = torch.randn(fn(x).shape)
+    got = gt.run_grad(artifact, {input_names[0]: x.numpy()}, {output_names[0]: cot.numpy()})
+    want = gt.torch_vjp(fn, [x], [cot])[0]
+    gt.assert_close_norm(got[input_names[0] + ".grad"], want, "max_pool_ties: dx vs PyTorch autograd", 1e-12)
+
+
 def main():
     work = torch_common.work_dir()
     os.makedirs(work, exist_ok=True)
     only = sys.argv[2:]  # optional case names, for debugging
     failed = []
+    if not only or "max_pool_ties" in only:
+        try:
+            check_max_pool_ties(work)
+        except (SystemExit, Exception) as e:
+            if not isinstance(e, SystemExit):
+                traceback.print_exc()
+            print("FAILED max_pool_ties: %s" % e)
+            failed.append("max_pool_ties")
     for name, fn, inputs, *rtol in CASES:
         if only and name not in only:
             continue

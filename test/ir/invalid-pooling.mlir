@@ -217,3 +217,17 @@ func.func @max_pool_dilation_overflow(%x: tensor<1x8x16x16xf32>) -> tensor<1x8x8
        : tensor<1x8x16x16xf32> -> tensor<1x8x8x8xf32>
   return %0 : tensor<1x8x8x8xf32>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// max_pool_grad
+//===----------------------------------------------------------------------===//
+
+func.func @max_pool_grad_shape(%x: tensor<1x2x6x6xf32>, %g: tensor<1x2x4x4xf32>) -> tensor<1x2x6x6xf32> {
+  // expected-error @+1 {{'kiln.max_pool_grad' op grad must have max_pool's output type 'tensor<1x2x3x3xf32>', got 'tensor<1x2x4x4xf32>'}}
+  %0 = kiln.max_pool_grad %x, %g {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>,
+         pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+       : (tensor<1x2x6x6xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x6x6xf32>
+  return %0 : tensor<1x2x6x6xf32>
+}

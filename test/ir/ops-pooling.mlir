@@ -1,5 +1,6 @@
 // RUN: kiln-opt %s | kiln-opt | FileCheck %s
-// Round trip of max_pool, avg_pool, global_avg_pool and global_max_pool.
+// Round trip of max_pool, avg_pool, global_avg_pool, global_max_pool and
+// max_pool_grad.
 
 //===----------------------------------------------------------------------===//
 // max_pool
@@ -100,5 +101,23 @@ func.func @global_max_pool(%x: tensor<1x64x7x7xi8>, %y: tensor<?x8x5xf64>) {
   %0 = kiln.global_max_pool %x : tensor<1x64x7x7xi8> -> tensor<1x64x1x1xi8>
   // CHECK: kiln.global_max_pool %[[Y]] : tensor<?x8x5xf64> -> tensor<?x8x1xf64>
   %1 = kiln.global_max_pool %y : tensor<?x8x5xf64> -> tensor<?x8x1xf64>
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// max_pool_grad
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @max_pool_grad
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<1x8x7x7xf32>, %[[G:[a-z0-9]+]]: tensor<1x8x4x4xf32>, %[[X1:[a-z0-9]+]]: tensor<2x3x9xf64>, %[[G1:[a-z0-9]+]]: tensor<2x3x4xf64>)
+func.func @max_pool_grad(%x: tensor<1x8x7x7xf32>, %g: tensor<1x8x4x4xf32>, %x1: tensor<2x3x9xf64>, %g1: tensor<2x3x4xf64>) {
+  // CHECK: kiln.max_pool_grad %[[X]], %[[G]] {ceil_mode = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x8x7x7xf32>, tensor<1x8x4x4xf32>) -> tensor<1x8x7x7xf32>
+  %0 = kiln.max_pool_grad %x, %g {ceil_mode = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>,
+         pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+       : (tensor<1x8x7x7xf32>, tensor<1x8x4x4xf32>) -> tensor<1x8x7x7xf32>
+  // CHECK: kiln.max_pool_grad %[[X1]], %[[G1]] {{.*}} : (tensor<2x3x9xf64>, tensor<2x3x4xf64>) -> tensor<2x3x9xf64>
+  %1 = kiln.max_pool_grad %x1, %g1 {dilations = array<i64: 1>, kernel_shape = array<i64: 3>,
+         pads = array<i64: 0, 0>, strides = array<i64: 2>}
+       : (tensor<2x3x9xf64>, tensor<2x3x4xf64>) -> tensor<2x3x9xf64>
   return
 }

@@ -3,7 +3,7 @@
 // kiln-build-train-step: forward, loss, backward and update in one function
 // whose weights and state come in and leave with the same names, marked
 // kiln.state (one state buffer after kiln-entry-points), and an init_state
-// holding the weights' values and a zero state.
+// returning the weights' parameters and a zero state.
 
 // CHECK-LABEL: func.func @main(
 // CHECK-SAME:    kiln.parameter
@@ -30,10 +30,12 @@
 // CHECK:         %[[WN:.*]] = kiln.sub %[[W]], %[[STEP]]
 // The outputs are the model's, from the weights before the update.
 // CHECK:         return %[[LOSS]], %[[Y]], %[[WN]], %[[BN]]
-// CHECK-LABEL: func.func @main_init_state()
+// init_state reads the weight as the model's own parameter (embedded again,
+// or external like run's), not a copy of its value.
+// CHECK-LABEL: func.func @main_init_state(
+// CHECK-SAME:    %[[V:[^:]*]]: tensor<3x4xf32> {kiln.name = "w", kiln.parameter, kiln.value = dense<5.000000e-01> : tensor<3x4xf32>})
 // CHECK-SAME:    -> (tensor<3x4xf32> {kiln.name = "w", kiln.state}, tensor<3x4xf32> {kiln.name = "w.momentum", kiln.state})
 // CHECK-SAME:    attributes {kiln.entry_point = "init_state"}
-// CHECK:         %[[V:.*]] = kiln.constant dense<5.000000e-01> : tensor<3x4xf32>
 // CHECK:         %[[Z:.*]] = kiln.constant dense<0.000000e+00> : tensor<3x4xf32>
 // CHECK:         return %[[V]], %[[Z]]
 

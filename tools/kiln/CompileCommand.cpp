@@ -66,6 +66,10 @@ const char *kUsage =
     "  --lr X, --momentum M, --beta1 B1, --beta2 B2, --eps E, --weight-decay W\n"
     "                          with --train: as torch.optim's (lr 0.01, momentum\n"
     "                          0.9, betas 0.9 and 0.999, eps 1e-8, decay 0)\n"
+    "  --seed N                with --train: the key of training-mode Dropout's\n"
+    "                          random masks (an unsigned 64-bit integer, default\n"
+    "                          0); each step draws new ones from the step counter\n"
+    "                          dropout.step of the state buffer\n"
     "  --emit KIND             stop after a stage and write its IR: kiln, linalg,\n"
     "                          loops, memref, llvm, llvm-ir, asm, obj\n"
     "                          (default: artifact)\n"
@@ -170,6 +174,13 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
       if (!value(v))
         return usageError("missing value for " + flag.str());
       trainFlags.push_back({flag.str(), v});
+    } else if (flag == "--seed") {
+      if (!value(v))
+        return usageError("missing value for --seed");
+      uint64_t seed;
+      if (llvm::StringRef(v).getAsInteger(10, seed))
+        return usageError("--seed expects an unsigned 64-bit integer, got '" + v + "'");
+      trainFlags.push_back({flag.str(), v});
     } else if (flag == "--lr" || flag == "--momentum" || flag == "--beta1" ||
                flag == "--beta2" || flag == "--eps" || flag == "--weight-decay") {
       if (!value(v))
@@ -264,6 +275,8 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
       t.eps = number;
     } else if (flag == "--weight-decay") {
       t.weightDecay = number;
+    } else if (flag == "--seed") {
+      llvm::StringRef(v).getAsInteger(10, t.seed);
     }
   }
   if (!haveOutput) {

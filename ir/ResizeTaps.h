@@ -3,13 +3,14 @@
 // kiln.resize is separable and its sampling depends only on static sizes and
 // attributes, so the lowering computes, per dim and in C++, which input
 // elements each output coordinate reads and with what weights (ONNX's
-// formulas, see ResizeOp in KilnOps.td) and embeds them as constant tables.
-// Pure functions; no IR.
+// formulas, see ResizeOp in KilnOps.td) and embeds them as constant tables;
+// its VJP rule (ir/vjp/Resize.cpp) applies the same taps transposed. Pure
+// functions; no IR.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_CODEGEN_KILNTOLINALG_RESIZETAPS_H
-#define KILN_CODEGEN_KILNTOLINALG_RESIZETAPS_H
+#ifndef KILN_IR_RESIZETAPS_H
+#define KILN_IR_RESIZETAPS_H
 
 #include "ir/KilnOps.h"
 
@@ -17,7 +18,7 @@
 
 #include <cstdint>
 
-namespace mlir::kiln::lowering {
+namespace mlir::kiln {
 
 /// One dim of a kiln.resize.
 struct ResizeAxisSpec {
@@ -50,10 +51,13 @@ struct ResizeTaps {
 
 ResizeTaps computeResizeTaps(const ResizeAxisSpec &spec);
 
+/// Dim `d` of `op` (static shapes).
+ResizeAxisSpec getResizeAxisSpec(ResizeOp op, int64_t d);
+
 /// An upper bound of `width` for `spec`, known before computing the taps
 /// (antialiasing a strong downscale reaches many input elements).
 int64_t maxResizeTapWidth(const ResizeAxisSpec &spec);
 
-} // namespace mlir::kiln::lowering
+} // namespace mlir::kiln
 
-#endif // KILN_CODEGEN_KILNTOLINALG_RESIZETAPS_H
+#endif // KILN_IR_RESIZETAPS_H

@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/KilnToLinalg/ResizeTaps.h"
+#include "ir/ResizeTaps.h"
 
 #include <algorithm>
 #include <cmath>
@@ -18,7 +18,6 @@
 
 using namespace mlir;
 using namespace mlir::kiln;
-using namespace mlir::kiln::lowering;
 
 bool ResizeTaps::isIdentity() const {
   if (static_cast<int64_t>(outside.size()) != in)
@@ -139,7 +138,7 @@ static std::map<int64_t, double> interpolationTaps(const ResizeAxisSpec &s,
   return taps;
 }
 
-int64_t lowering::maxResizeTapWidth(const ResizeAxisSpec &s) {
+int64_t mlir::kiln::maxResizeTapWidth(const ResizeAxisSpec &s) {
   if (s.mode == ResizeMode::nearest)
     return 1;
   double stretch = s.antialias ? std::min(s.scale, 1.0) : 1.0;
@@ -148,7 +147,7 @@ int64_t lowering::maxResizeTapWidth(const ResizeAxisSpec &s) {
   return std::min<double>(static_cast<double>(s.in), 2 * std::ceil(radius) + 2);
 }
 
-ResizeTaps lowering::computeResizeTaps(const ResizeAxisSpec &s) {
+ResizeTaps mlir::kiln::computeResizeTaps(const ResizeAxisSpec &s) {
   SmallVector<std::map<int64_t, double>> perCoordinate;
   ResizeTaps r;
   r.in = s.in;
@@ -181,4 +180,25 @@ ResizeTaps lowering::computeResizeTaps(const ResizeAxisSpec &s) {
     }
   }
   return r;
+}
+
+ResizeAxisSpec mlir::kiln::getResizeAxisSpec(ResizeOp op, int64_t d) {
+  ArrayRef<int64_t> in = op.getInput().getType().getShape();
+  std::optional<ArrayRef<double>> roi = op.getRoi();
+  int64_t rank = in.size();
+  ResizeAxisSpec s;
+  s.in = in[d];
+  s.out = op.getSizes()[d];
+  s.scale = op.getScales()[d];
+  s.mode = op.getMode();
+  s.coordinates = op.getCoordinateMode();
+  s.rounding = op.getNearestMode();
+  s.cubicA = op.getCubicCoeffA().convertToDouble();
+  s.excludeOutside = op.getExcludeOutside();
+  s.antialias = op.getAntialias();
+  if (roi) {
+    s.roiStart = (*roi)[d];
+    s.roiEnd = (*roi)[rank + d];
+  }
+  return s;
 }

@@ -1,0 +1,127 @@
+//===- Random.cpp - kiln.dropout -> linalg ---------------------------------===//
+//
+// kiln.dropout with a step becomes one linalg.generic over the input that
+// computes each element's Philox 4x32-10 draw from its linear index (the
+// steps of ir/Philox.h, as arith ops on i32 with arith.mului_extended for
+// the 32x32 -> 64-bit products), and writes the output and the mask. The
+// draw is recomputed wherever it is needed, nothing random is stored. A
+// dropout without a step is the identity with an all-true mask.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/KilnToLinalg/Patterns.h"
+#include "codegen/KilnToLinalg/Utils.h"
+#include "ir/KilnOps.h"
+#include "ir/Philox.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::lowering;
+
+namespace {
+
+/// Philox 4x32-10 of counter `c` under the key, as arith ops.
+static Value philoxFirstWord(OpBuilder &b, Location loc,
+                             std::array<Value, 4> c, uint32_t key0,
+                             uint32_t key1) {
+  Type i32 = b.getI32Type();
+  auto constant = [&](uint32_t v) -> Value {
+    return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i32, int32_t(v)));
+  };
+  Value m0 = constant(philox::kM0), m1 = constant(philox::kM1);
+  for (int round = 0; round < philox::kRounds; ++round) {
+    if (round > 0) {
+      key0 += philox::kW0;
+      key1 += philox::kW1;
+    }
+    auto p0 = b.create<arith::MulUIExtendedOp>(loc, m0, c[0]);
+    auto p1 = b.create<arith::MulUIExtendedOp>(loc, m1, c[2]);
+    Value x0 = b.create<arith::XOrIOp>(
+        loc, b.create<arith::XOrIOp>(loc, p1.getHigh(), c[1]), constant(key0));
+    Value x2 = b.create<arith::XOrIOp>(
+        loc, b.create<arith::XOrIOp>(loc, p0.getHigh(), c[3]), constant(key1));
+    c = {x0, p1.getLow(), x2, p0.getLow()};
+  }
+  return c[0];
+}
+
+struct DropoutToLinalg : OpConversionPattern<DropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DropoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto type = cast<RankedTensorType>(op.getOutput().getType());
+    auto maskType = cast<RankedTensorType>(op.getMask().getType());
+    if (!adaptor.getStep()) {
+      Value ones = rewriter.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(maskType, true));
+      rewriter.replaceOp(op, SmallVector<Value>{adaptor.getInput(), ones});
+      return success();
+    }
+    int64_t rank = type.getRank();
+    ArrayRef<int64_t> shape = type.getShape();
+    double ratio = op.getRatio().convertToDouble();
+    uint64_t threshold = philox::keepThreshold(ratio);
+    auto seed = static_cast<uint64_t>(op.getSeed());
+    auto stream = static_cast<uint32_t>(op.getStream());
+    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                   AffineMap::get(rank, 0, {}, ctx),
+                                   AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                   AffineMap::getMultiDimIdentityMap(rank, ctx)};
+    Type et = type.getElementType();
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type, maskType},
+        ValueRange{adaptor.getInput(), adaptor.getStep()},
+        ValueRange{createEmpty(rewriter, loc, shape, et),
+                   createEmpty(rewriter, loc, shape, rewriter.getI1Type())},
+        maps, getParallelIterators(rank),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Type i32 = b.getI32Type(), i64 = b.getI64Type();
+          // The row-major linear index of the element.
+          Value index = b.create<arith::ConstantIndexOp>(l, 0);
+          for (int64_t d = 0; d < rank; ++d) {
+            Value size = b.create<arith::ConstantIndexOp>(l, shape[d]);
+            index = b.create<arith::AddIOp>(
+                l, b.create<arith::MulIOp>(l, index, size),
+                b.create<linalg::IndexOp>(l, d));
+          }
+          Value i = b.create<arith::IndexCastUIOp>(l, i32, index);
+          Value step = args[1];
+          Value stepLo = b.create<arith::TruncIOp>(l, i32, step);
+          Value stepHi = b.create<arith::TruncIOp>(
+              l, i32,
+              b.create<arith::ShRUIOp>(l, step, createScalar(b, l, i64, 32)));
+          Value streamWord = b.create<arith::ConstantOp>(
+              l, b.getIntegerAttr(i32, int32_t(stream)));
+          Value r0 = philoxFirstWord(b, l, {i, streamWord, stepLo, stepHi},
+                                     uint32_t(seed), uint32_t(seed >> 32));
+          Value wide = b.create<arith::ExtUIOp>(l, i64, r0);
+          Value keep = b.create<arith::CmpIOp>(
+              l, arith::CmpIPredicate::uge, wide,
+              b.create<arith::ConstantOp>(
+                  l, b.getIntegerAttr(i64, int64_t(threshold))));
+          Value scaleValue =
+              createScalar(b, l, et, ratio < 1 ? 1.0 / (1.0 - ratio) : 0.0);
+          Value scaled = b.create<arith::MulFOp>(l, args[0], scaleValue);
+          Value zero = createScalar(b, l, et, 0.0);
+          Value y = b.create<arith::SelectOp>(l, keep, scaled, zero);
+          b.create<linalg::YieldOp>(l, ValueRange{y, keep});
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::kiln::populateRandomPatterns(RewritePatternSet &patterns,
+                                        ConversionTarget &target) {
+  patterns.add<DropoutToLinalg>(patterns.getContext());
+  target.addIllegalOp<DropoutOp>();
+}
