@@ -12,7 +12,7 @@ config.suffixes = [".mlir", ".test", ".py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
 # Inputs/ hold fixtures; lib/ holds Python helpers imported by the tests.
-config.excludes = ["Inputs", "lib", "unit", "CMakeLists.txt", "lit.cfg.py",
+config.excludes = ["Inputs", "lib", "unit", "fuzz", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py"]
 
 llvm_config.use_default_substitutions()

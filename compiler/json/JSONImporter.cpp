@@ -414,11 +414,15 @@ OwningOpRef<ModuleOp> JSONImporter::run() {
   Json model;
   try {
     model = Json::parse(text);
-  } catch (const Json::parse_error &e) {
+  } catch (const Json::exception &e) {
+    // parse_error, and out_of_range for a number past 64 bits (found by
+    // test/fuzz): both are a file that is not valid for us.
     error(std::string("not valid JSON: ") + e.what());
     return nullptr;
   }
-  if (!model.is_object() || model.value("format", "") != "kiln-graph") {
+  // value("format", "") would throw for a non-string "format".
+  if (!model.is_object() || !model.contains("format") || !model["format"].is_string() ||
+      model["format"] != "kiln-graph") {
     error("not a Kiln graph: expected an object with \"format\": \"kiln-graph\"");
     return nullptr;
   }

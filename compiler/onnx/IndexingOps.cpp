@@ -238,12 +238,16 @@ LogicalResult importScatterND(NodeImporter &n) {
     return failure();
   ArrayRef<int64_t> data = n.inputType(0).getShape();
   ArrayRef<int64_t> indices = n.inputType(1).getShape();
+  // Check the index depth k before slicing by it: a rank-0 `indices` or a k
+  // outside [1, rank] would slice past the shapes' ends.
   int64_t k = indices.empty() ? 0 : indices.back();
-  SmallVector<int64_t> updatesShape(indices.drop_back());
-  if (!indices.empty() && k <= static_cast<int64_t>(data.size()))
+  bool fits = k >= 1 && k <= static_cast<int64_t>(data.size());
+  SmallVector<int64_t> updatesShape;
+  if (fits) {
+    updatesShape.assign(indices.begin(), indices.end() - 1);
     llvm::append_range(updatesShape, data.drop_front(k));
-  if (indices.empty() || k < 1 || k > static_cast<int64_t>(data.size()) ||
-      n.inputType(2).getShape() != ArrayRef<int64_t>(updatesShape))
+  }
+  if (!fits || n.inputType(2).getShape() != ArrayRef<int64_t>(updatesShape))
     return n.error() << "indices " << n.inputType(1) << " and updates "
                      << n.inputType(2) << " do not fit data " << n.inputType(0);
   Type et = n.inputType(0).getElementType();
