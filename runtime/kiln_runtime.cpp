@@ -74,9 +74,9 @@ static_assert(codesAreIndices(), "KILN_DTYPES codes must be 0, 1, 2, ... in tabl
 // Stands in for a zero-byte scratch buffer or weights file, which generated code would take as "none given".
 alignas(KILN_SCRATCH_ALIGNMENT) unsigned char zeroBytes[KILN_SCRATCH_ALIGNMENT];
 
-const DtypeEntry *dtypeEntry(kiln_dtype_t dtype) {
-  auto index = static_cast<size_t>(dtype);
-  return index < kNumDtypes ? &kDtypes[index] : nullptr;
+const DtypeEntry *dtypeEntry(const kiln_dtype_t &dtype) {
+  int index = enumBits(dtype);
+  return index >= 0 && static_cast<size_t>(index) < kNumDtypes ? &kDtypes[index] : nullptr;
 }
 
 bool dtypeFromName(const std::string &name, kiln_dtype_t &out) {
@@ -1249,8 +1249,9 @@ const char *kiln_status_string(kiln_status_t status) {
   static const char *const kNames[] = {"KILN_OK",         "KILN_ERROR_INVALID_ARGUMENT", "KILN_ERROR_NOT_FOUND",
                                        "KILN_ERROR_IO",   "KILN_ERROR_BAD_MANIFEST",     "KILN_ERROR_LOAD",
                                        "KILN_ERROR_OUT_OF_MEMORY", "KILN_ERROR_EXECUTION"};
-  auto index = static_cast<size_t>(status);
-  return index < sizeof kNames / sizeof kNames[0] ? kNames[index] : "KILN_ERROR_UNKNOWN";
+  int index = enumBits(status);
+  return index >= 0 && static_cast<size_t>(index) < sizeof kNames / sizeof kNames[0] ? kNames[index]
+                                                                                     : "KILN_ERROR_UNKNOWN";
 }
 
 const char *kiln_last_error(void) {

@@ -8,6 +8,7 @@
 
 #include "kiln_runtime.h"
 
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -26,5 +27,16 @@ struct Failure {
 inline std::string quote(const std::string &s) { return "'" + s + "'"; }
 
 } // namespace kiln_runtime
+
+/* A C enum's value as an int. C callers may pass any int as a kiln_dtype_t or kiln_status_t; in C++, reading a
+ * value outside the enumerators' range through the enum type is undefined (UBSan's -fsanitize=enum), so the
+ * runtime reads such parameters' bits instead. */
+template <typename Enum>
+int enumBits(const Enum &value) {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are ints here");
+  int bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
 
 #endif // KILN_RUNTIME_INTERNAL_H

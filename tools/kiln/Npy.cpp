@@ -285,17 +285,22 @@ const DescrTable &descrTable() {
 
 } // namespace
 
-const char *descrFor(kiln_dtype_t dtype) {
+const char *descrFor(const kiln_dtype_t &dtype) {
   const std::vector<std::string> &descrs = descrTable().descrs;
-  auto index = static_cast<size_t>(dtype);
-  return index < descrs.size() && !descrs[index].empty() ? descrs[index].c_str() : nullptr;
+  // The bits, not the enum: a value outside the enumerators (a corrupt or
+  // newer manifest's) may not be read through the C++ enum type.
+  int index;
+  std::memcpy(&index, &dtype, sizeof index);
+  return index >= 0 && static_cast<size_t>(index) < descrs.size() && !descrs[index].empty()
+             ? descrs[index].c_str()
+             : nullptr;
 }
 
-bool descrMatches(const std::string &descr, kiln_dtype_t dtype) {
+bool descrMatches(const std::string &descr, const kiln_dtype_t &dtype) {
   const char *expected = descrFor(dtype);
   if (!expected)
     return false;
-  return descr == expected || (dtype == KILN_DTYPE_BF16 && descr == "|V2");
+  return descr == expected || (descrFor(KILN_DTYPE_BF16) == expected && descr == "|V2");
 }
 
 std::string describeDescr(const std::string &descr) {

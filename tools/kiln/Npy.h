@@ -49,10 +49,10 @@ size_t itemSize(const std::string &descr);
 
 // The descr a tensor of |dtype| is written with ("<f4", "|b1", bfloat16 -> "<u2"); nullptr for a value
 // outside kiln_dtype_t.
-const char *descrFor(kiln_dtype_t dtype);
+const char *descrFor(const kiln_dtype_t &dtype);
 
 // Whether an array of canonical |descr| holds |dtype| data (bfloat16 accepts "<u2" and "|V2").
-bool descrMatches(const std::string &descr, kiln_dtype_t dtype);
+bool descrMatches(const std::string &descr, const kiln_dtype_t &dtype);
 
 // A readable name for a canonical descr, for messages: "float32 (<f4)", "bool (|b1)".
 std::string describeDescr(const std::string &descr);
