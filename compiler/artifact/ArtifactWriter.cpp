@@ -423,8 +423,12 @@ LogicalResult mlir::kiln::writeArtifact(Location loc, StringRef dir,
   if (failed(writeFile(loc, objectFile, object)))
     return failure();
 
+  // The member's name must outlive `members`: MemoryBufferRef keeps a
+  // reference to it, and writeArchive reads it (a temporary here was a
+  // stack-use-after-scope, found by ASan).
+  std::string memberName = n + ".o";
   std::vector<llvm::NewArchiveMember> members;
-  members.emplace_back(llvm::MemoryBufferRef(object, n + ".o"));
+  members.emplace_back(llvm::MemoryBufferRef(object, memberName));
   if (llvm::Error e = llvm::writeArchive(
           staged("lib" + n + ".a"), members,
           llvm::SymtabWritingMode::NormalSymtab, llvm::object::Archive::K_GNU,
