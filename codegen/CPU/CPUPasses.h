@@ -21,6 +21,12 @@ namespace mlir::kiln {
 #define GEN_PASS_REGISTRATION
 #include "codegen/CPU/Passes.h.inc"
 
+/// Host code with memrefs, arith, func and cf (no vectors, no scf) -> the
+/// LLVM dialect, with bare-pointer calls: the end of the CPU target's
+/// lowering, which the CUDA target's host code (launches and buffer
+/// arithmetic) shares.
+void buildHostToLLVMPasses(OpPassManager &pm);
+
 } // namespace mlir::kiln
 
 #endif // KILN_CODEGEN_CPU_CPUPASSES_H

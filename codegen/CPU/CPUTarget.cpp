@@ -234,18 +234,7 @@ public:
     ConvertVectorToLLVMPassOptions vectorToLLVM;
     vectorToLLVM.reassociateFPReductions = true;
     pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
-    pm.addPass(memref::createExpandStridedMetadataPass());
-    pm.addPass(createLowerAffinePass());
-    pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-    pm.addPass(createArithToLLVMConversionPass());
-    pm.addPass(createConvertIndexToLLVMPass());
-    // Bare pointers: the C entry points pass plain buffer pointers.
-    ConvertFuncToLLVMPassOptions func;
-    func.useBarePtrCallConv = true;
-    pm.addPass(createConvertFuncToLLVMPass(func));
-    pm.addPass(createConvertControlFlowToLLVMPass());
-    pm.addPass(createReconcileUnrealizedCastsPass());
-    pm.addPass(createCanonicalizerPass());
+    buildHostToLLVMPasses(pm);
     pm.addPass(createKilnParallelLaunches());
     pm.addPass(createKilnCEntryPoints());
   }
@@ -292,6 +281,21 @@ public:
 };
 
 } // namespace
+
+void mlir::kiln::buildHostToLLVMPasses(OpPassManager &pm) {
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  // Bare pointers: the C entry points pass plain buffer pointers.
+  ConvertFuncToLLVMPassOptions func;
+  func.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(func));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
 
 const Target &mlir::kiln::getCPUTarget() {
   static const CPUTarget target;

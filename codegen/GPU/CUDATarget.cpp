@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/CPU/CPUPasses.h"
 #include "codegen/CPU/ObjectEmitter.h"
 #include "codegen/Common/ABI.h"
 #include "codegen/GPU/Architectures.h"
@@ -18,12 +19,7 @@
 #include "codegen/Target.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
-#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
-#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
-#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
-#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
-#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -145,19 +141,10 @@ public:
     serialize.cubins = d.hasPtxas;
     pm.addPass(createKilnGPUSerializeKernels(serialize));
 
-    // The host: what remains is buffer arithmetic and launches.
-    pm.addPass(memref::createExpandStridedMetadataPass());
-    pm.addPass(createLowerAffinePass());
+    // The host: what remains is buffer arithmetic and launches (their
+    // status checks are scf.if), lowered as the CPU's host code is.
     pm.addPass(createConvertSCFToCFPass());
-    pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-    pm.addPass(createArithToLLVMConversionPass());
-    pm.addPass(createConvertIndexToLLVMPass());
-    ConvertFuncToLLVMPassOptions func;
-    func.useBarePtrCallConv = true;
-    pm.addPass(createConvertFuncToLLVMPass(func));
-    pm.addPass(createConvertControlFlowToLLVMPass());
-    pm.addPass(createReconcileUnrealizedCastsPass());
-    pm.addPass(createCanonicalizerPass());
+    buildHostToLLVMPasses(pm);
     pm.addPass(createKilnCEntryPoints());
   }
 
