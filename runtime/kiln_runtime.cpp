@@ -13,7 +13,7 @@
 #include "runtime_internal.h"
 
 #include <dirent.h>
-#include <pthreadpool.h>
+#include "thread_pool.h"
 #include <sched.h>
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -236,21 +236,18 @@ std::string signatureOf(const std::vector<EntryPoint> &entries, const std::vecto
 
 namespace {
 
-// The thread pools of one model. pthreadpool runs one parallelize call at a time per pool, so every
+// The thread pools of one model. A pool runs one parallelFor call at a time, so every
 // concurrent run borrows a pool of its own and gives it back; pools are made when a run first hands out
 // tasks (small models never do) and kept until the model is destroyed. Concurrent runs share the CPUs: a
 // run gets fewer threads (down to one: serial) while other runs of the model hold them, so that together
-// they never use more threads than max(CPUs, what one run asked for). pthreadpool's threads spin while they
-// wait, and spinning threads that outnumber the CPUs slow every run down by orders of magnitude.
+// they never use more threads than max(CPUs, what one run asked for): threads that outnumber the CPUs only
+// take turns.
 class ThreadPools {
 public:
   ThreadPools() = default;
   ThreadPools(const ThreadPools &) = delete;
   ThreadPools &operator=(const ThreadPools &) = delete;
-  ~ThreadPools() {
-    for (pthreadpool_t pool : idle)
-      pthreadpool_destroy(pool);
-  }
+  ~ThreadPools() = default;
 
   // How many threads a run that asked for |threads| gets, on a machine where the process may use |cpus|.
   // Every grant is given back with giveBackThreads().
@@ -267,26 +264,31 @@ public:
   }
 
   // A pool of |threads| threads (the caller's included) for one run; null if none could be made.
-  pthreadpool_t takePool(size_t threads) {
+  std::unique_ptr<kiln_runtime::ThreadPool> takePool(size_t threads) {
     {
       std::lock_guard<std::mutex> lock(mutex);
       for (size_t i = 0; i < idle.size(); ++i)
-        if (pthreadpool_get_threads_count(idle[i]) == threads) {
-          pthreadpool_t pool = idle[i];
+        if (idle[i]->threads() == threads) {
+          std::unique_ptr<kiln_runtime::ThreadPool> pool = std::move(idle[i]);
           idle.erase(idle.begin() + static_cast<std::ptrdiff_t>(i));
           return pool;
         }
     }
-    return pthreadpool_create(threads);
+    try {
+      return std::make_unique<kiln_runtime::ThreadPool>(threads);
+    } catch (const std::exception &) {
+      return nullptr; // no threads to be had (std::system_error) or no memory
+    }
   }
-  void givePool(pthreadpool_t pool) {
+  void givePool(std::unique_ptr<kiln_runtime::ThreadPool> pool) {
+    pool->sleepWorkers(); // until the pool's next run, instead of spinning
     std::lock_guard<std::mutex> lock(mutex);
-    idle.push_back(pool);
+    idle.push_back(std::move(pool));
   }
 
 private:
   std::mutex mutex;
-  std::vector<pthreadpool_t> idle;
+  std::vector<std::unique_ptr<kiln_runtime::ThreadPool>> idle;
   size_t busy = 0; // threads the model's runs in flight hold, the calling threads included
 };
 
@@ -1099,12 +1101,12 @@ size_t defaultThreads() {
 struct LentPool {
   ThreadPools *pools;
   size_t threads;
-  pthreadpool_t pool = nullptr;
+  std::unique_ptr<kiln_runtime::ThreadPool> pool;
   bool unavailable = false; // no pool could be made: run tasks on the calling thread
 };
 
-// kiln_parallel_for_fn over a pthreadpool: the generated code's tasks are pthreadpool's 1-D tasks. The
-// workers spin between the calls of one run, which come in quick succession.
+// kiln_parallel_for_fn over the run's ThreadPool. The workers spin a little between the calls of one run,
+// which come in quick succession.
 void parallelFor(void *lent, size_t count, kiln_task_fn task, void *taskArg) {
   auto *run = static_cast<LentPool *>(lent);
   if (!run->pool && !run->unavailable) {
@@ -1116,10 +1118,8 @@ void parallelFor(void *lent, size_t count, kiln_task_fn task, void *taskArg) {
       task(taskArg, i);
     return;
   }
-  pthreadpool_parallelize_1d(run->pool, task, taskArg, count, /*flags=*/0);
+  run->pool->parallelFor(count, task, taskArg);
 }
-
-void doNothing(void *, size_t) {}
 
 // How one call runs, from its kiln_run_options_t (all defaults without one).
 struct RunOptions {
@@ -1206,11 +1206,8 @@ void runChecked(const kiln_model_t *model, size_t entry, const kiln_input_t *inp
     ctx.num_threads = static_cast<uint32_t>(lent.threads);
   }
   int code = e.run(&ctx, in.data(), out.data());
-  if (lent.pool) {
-    // Sends the workers to sleep until the pool's next run, instead of spinning.
-    pthreadpool_parallelize_1d(lent.pool, doNothing, nullptr, lent.threads, PTHREADPOOL_FLAG_YIELD_WORKERS);
-    model->pools.givePool(lent.pool);
-  }
+  if (lent.pool)
+    model->pools.givePool(std::move(lent.pool));
   model->pools.giveBackThreads(lent.threads);
   if (code != KILN_CODE_OK)
     failWithCode(e, scratch, code);

@@ -3,7 +3,7 @@
  * on caller-owned buffers.
  *
  * Plain C11, includable from C++. Link the static library `kiln_runtime` (C++17 inside, so link with a C++
- * linker or add -lstdc++) and -lpthreadpool -ldl -lpthread. No MLIR/LLVM dependency. Every constant of the artifact
+ * linker or add -lstdc++) and -ldl -lpthread. No MLIR/LLVM dependency. Every constant of the artifact
  * contract (versions, element types, alignments, the codes generated code returns) comes from kiln_abi.h,
  * which this header includes and which is installed beside it.
  *
@@ -403,7 +403,7 @@ typedef struct kiln_run_options_t {
   /* The most threads the call may use, counting the calling thread. 0 lets the runtime choose: the
    * KILN_NUM_THREADS environment variable if it is a positive integer, else the number of CPUs the process
    * may run on (sched_getaffinity). 1 runs everything on the calling thread. With more than one, the
-   * runtime lends the generated code a thread pool (pthreadpool) of that many threads, one pool per
+   * runtime lends the generated code a thread pool of its own of that many threads, one pool per
    * concurrent call, made on the first call that needs it and kept until kiln_model_destroy. The generated
    * code splits work only where the pieces write disjoint outputs and each piece computes in the same order
    * as the serial code, so results are bitwise identical for every thread count. CUDA models ignore it. */

@@ -29,7 +29,7 @@ APT_PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools lld-19 clang-19
   cmake ninja-build ccache g++ pkg-config
   # Frontends.
-  nlohmann-json3-dev libpthreadpool-dev libonnx-dev libprotobuf-dev protobuf-compiler
+  nlohmann-json3-dev libonnx-dev libprotobuf-dev protobuf-compiler
   # Unit tests.
   libgtest-dev
   # Python for the test suite: Debian's CPU PyTorch (exports the reference models) and numpy.

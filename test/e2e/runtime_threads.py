@@ -87,7 +87,7 @@ obj_root = os.environ["KILN_OBJ_ROOT"]
 kt.run_tool([kt.CC, "-std=c11", "-O1", "-Wall", "-Wextra", "-Werror", src,
              "-I" + os.path.join(kt.SRC, "runtime"),
              os.path.join(obj_root, "lib", "libkiln_runtime.a"),
-             "-lpthreadpool", "-lstdc++", "-ldl", "-lm", "-lpthread", "-o", exe])
+             "-lstdc++", "-ldl", "-lm", "-lpthread", "-o", exe])
 
 rng = np.random.default_rng(11)
 inputs = rng.standard_normal((THREADS, 1, 3, 32, 32)).astype(np.float32)
