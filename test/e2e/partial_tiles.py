@@ -44,3 +44,25 @@ for cin, cout, hw in [(192, 42, 20), (96, 42, 20), (64, 256, 14)]:
         artifact = kt.compile_model(path, os.path.join(work, "%s_%d" % (name, cores)), extra=["--cores", str(cores)])
         got = kt.run_artifact(artifact, {"x": x}, threads=cores)["y"]
         kt.assert_close(got, expected, "%s, %d cores" % (name, cores))
+
+# Ragged cache tiles along m (196 rows in tiles of 64: a rest of 4; 523 = 8 x 64 + 11, whose rest holds an 8-
+# and a 3-row register tile) and k (300 in blocks of 256), with B a weight (packed at compile time) and an input
+# (packed at run time). The rests once had dynamic sizes and ran in scalar loops, as slow as the rest of the
+# product; every register tile must now be vectorized: no linalg op with a dynamic size is left in the loops.
+for m, k, n in [(196, 300, 64), (11, 300, 96), (523, 40, 96)]:
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    expected = (a.astype(np.float64) @ b).astype(np.float32)
+    for b_is_input in (False, True):
+        name = "ragged_m_%dx%dx%d_%s" % (m, k, n, "runtime_b" if b_is_input else "const_b")
+        inputs = [("a", [m, k])] + ([("b", [k, n])] if b_is_input else [])
+        path = save(name, [helper.make_node("MatMul", ["a", "b"], ["y"])], inputs, {} if b_is_input else {"b": b})
+        feeds = {"a": a, "b": b} if b_is_input else {"a": a}
+        for cores in (1, 4):
+            loops = kt.run_tool([kt.KILN, "compile", path, "--cores", str(cores), "--emit=loops", "-o", "-"]).stdout
+            dynamic = [line.strip() for line in loops.splitlines()
+                       if "linalg." in line and "tensor<?x" in line]
+            assert not dynamic, "%s, %d cores: a tile has a dynamic size:\n%s" % (name, cores, dynamic[0])
+            artifact = kt.compile_model(path, os.path.join(work, "%s_%d" % (name, cores)), extra=["--cores", str(cores)])
+            got = kt.run_artifact(artifact, feeds, threads=min(cores, 2))["y"]
+            kt.assert_close(got, expected, "%s, %d cores" % (name, cores))
