@@ -61,6 +61,29 @@ Value transposedConstantFilter(PatternRewriter &rewriter, Location loc, Value fi
                           });
 }
 
+/// The convolution's initial output [1, F, OH, OW] as the matmul's [F, OH*OW]
+/// (`transposed`: [OH*OW, F]) when it is a per-filter broadcast (the bias)
+/// or a fill: the same op made directly in the matrix's shape, so that no
+/// reshape or transpose stands between it and the matmul, and the tiler can
+/// fuse it into the product's tasks. Null otherwise.
+Value matrixInit(PatternRewriter &rewriter, Location loc, Value init, bool transposed) {
+  auto type = cast<RankedTensorType>(init.getType());
+  int64_t f = type.getDimSize(1), pixels = type.getDimSize(2) * type.getDimSize(3);
+  SmallVector<int64_t> shape = transposed ? SmallVector<int64_t>{pixels, f} : SmallVector<int64_t>{f, pixels};
+  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+    Value empty = rewriter.create<tensor::EmptyOp>(loc, shape, type.getElementType());
+    return rewriter.create<linalg::FillOp>(loc, fill.getInputs()[0], empty).getResult(0);
+  }
+  auto broadcast = init.getDefiningOp<linalg::BroadcastOp>();
+  if (!broadcast || broadcast.getDimensions() != ArrayRef<int64_t>{0, 2, 3})
+    return nullptr;
+  Value empty = rewriter.create<tensor::EmptyOp>(loc, shape, type.getElementType());
+  return rewriter
+      .create<linalg::BroadcastOp>(loc, broadcast.getInput(), empty,
+                                   ArrayRef<int64_t>{transposed ? int64_t(0) : int64_t(1)})
+      .getResult()[0];
+}
+
 struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   ConvToMatmul(MLIRContext *ctx, int64_t vectorBits, int64_t vectorRegisters)
       : OpRewritePattern(ctx), vectorBits(vectorBits), vectorRegisters(vectorRegisters) {}
@@ -90,8 +113,10 @@ struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     MLIRContext *ctx = conv.getContext();
 
     // The output [1, F, OH, OW] is the row-major [F, OH*OW] matrix.
-    Value init = rewriter.create<tensor::CollapseShapeOp>(
-        loc, conv.getOutputs()[0], SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+    auto collapsedInit = [&] {
+      return rewriter.create<tensor::CollapseShapeOp>(
+          loc, conv.getOutputs()[0], SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+    };
 
     // Vectors run along the matmul's columns. Those are the pixels, unless
     // full register tiles cover more of the product the other way round
@@ -152,15 +177,18 @@ struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       // The filter [F, C, KH, KW] is already the row-major [F, C*KH*KW] matrix.
       Value weights = rewriter.create<tensor::CollapseShapeOp>(
           loc, conv.getInputs()[1], SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+      Value init = matrixInit(rewriter, loc, conv.getOutputs()[0], /*transposed=*/false);
+      if (!init)
+        init = collapsedInit();
       product = rewriter
                     .create<linalg::MatmulOp>(loc, init.getType(),
                                               ValueRange{weights, columns}, init)
                     .getResult(0);
     } else {
-      auto initType = cast<RankedTensorType>(init.getType());
-      auto transposedType = RankedTensorType::get(
-          {initType.getDimSize(1), initType.getDimSize(0)}, element);
-      Value initT = transpose(rewriter, loc, init);
+      auto transposedType = RankedTensorType::get({oh * ow, f}, element);
+      Value initT = matrixInit(rewriter, loc, conv.getOutputs()[0], /*transposed=*/true);
+      if (!initT)
+        initT = transpose(rewriter, loc, collapsedInit());
       Value productT = rewriter
                            .create<linalg::MatmulOp>(loc, transposedType,
                                                      ValueRange{columns, weightsT}, initT)

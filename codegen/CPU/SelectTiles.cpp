@@ -127,6 +127,33 @@ struct KilnCPUSelectTiles
         parallel.assign(ranges.size(), 0);
     }
 
+    // Prefer a cache (and task) tile along n that divides n: a ragged last
+    // tile is split off as an op of its own (kiln-cpu-tile-contractions), and
+    // the elementwise ops around a contraction fuse only into evenly tiled
+    // loops. 3136 columns: 14 tiles of 224 instead of 12 of 256 and 64.
+    if (width % nc != 0) {
+      // Whole panels when packed, else whole vectors.
+      int64_t unit = panels ? nr : std::max<int64_t>(1, vectorBits / 32);
+      unsigned taskDim = panels ? *panels : n;
+      // (Never narrower than the register tile.)
+      for (int64_t d = nc / unit * unit; d >= std::max<int64_t>(nr, nc / 4); d -= unit)
+        if (width % d == 0) {
+          if (parallel[taskDim] != 0)
+            parallel[taskDim] = panels ? d / nr : d;
+          nc = d;
+          break;
+        }
+    }
+
+    // The same along m, in whole register tiles: 96 rows in two tiles of
+    // 48, not 64 and a ragged 32.
+    if (ranges[m] % mc != 0)
+      for (int64_t d = mc / mr * mr; d >= std::max<int64_t>(mr, mc / 4); d -= mr)
+        if (ranges[m] % d == 0) {
+          mc = d;
+          break;
+        }
+
     ContractionTiles tiles;
     tiles.parallel = parallel;
     tiles.cache.assign(ranges.size(), 1);

@@ -29,6 +29,8 @@
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
+#include <functional>
+
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNCPUTILECONTRACTIONS
 #include "codegen/CPU/Passes.h.inc"
@@ -215,6 +217,32 @@ struct KilnCPUTileContractions
     if (targets.empty())
       return;
 
+    // The elementwise ops that read a contraction's result through a
+    // reshape (a convolution's [F, OH*OW] product as [1, F, OH, OW]; a
+    // packed product's [M, N/nr, nr] as [M, N]) are rewritten on the
+    // product's own shape, so that they can fuse into its tasks.
+    {
+      auto aroundTiledProduct = [](OpOperand *fused) {
+        Operation *reshape = fused->get().getDefiningOp();
+        if (!isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(reshape))
+          return false;
+        Operation *source = reshape->getOperand(0).getDefiningOp();
+        auto consumer = dyn_cast<linalg::GenericOp>(fused->getOwner());
+        return source && source->hasAttr(kTilesAttr) && consumer &&
+               consumer.getNumLoops() == consumer.getNumParallelLoops();
+      };
+      RewritePatternSet patterns(fn.getContext());
+      linalg::populateFoldReshapeOpsByCollapsingPatterns(patterns, aroundTiledProduct);
+      linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, aroundTiledProduct);
+      if (failed(applyPatternsAndFoldGreedily(fn, std::move(patterns))))
+        return signalPassFailure();
+      targets.clear();
+      fn.walk([&](linalg::LinalgOp op) {
+        if (op->hasAttr(kTilesAttr))
+          targets.push_back(op);
+      });
+    }
+
     SmallVector<linalg::LinalgOp> whole;
     for (linalg::LinalgOp op : targets)
       if (failed(splitRaggedTiles(op, whole)))
@@ -312,6 +340,138 @@ struct KilnCPUTileContractions
     return success();
   }
 
+  /// Fuses the op that computes the initial value of the tasks' output (a
+  /// bias broadcast into it, a fill) into the tasks: each task writes its
+  /// own output tile just before its first k block reads it back, from
+  /// cache, instead of a pass over the whole output before the product.
+  /// Returns whether it did.
+  bool fuseInitIntoTasks(RewriterBase &rewriter, scf::ForallOp forall, linalg::LinalgOp taskTile) {
+    if (forall.getOutputs().size() != 1 || taskTile.getNumDpsInits() != 1)
+      return false;
+    auto producer = forall.getOutputs()[0].getDefiningOp<linalg::LinalgOp>();
+    if (!producer || !producer->hasOneUse() || producer.getNumLoops() != producer.getNumParallelLoops() ||
+        producer->getNumResults() != 1 || !producer.hasPureTensorSemantics())
+      return false;
+    auto slice = taskTile.getDpsInits()[0].getDefiningOp<tensor::ExtractSliceOp>();
+    if (!slice || slice.getSource() != forall.getRegionIterArgs()[0])
+      return false;
+    SmallVector<LoopLikeOpInterface> loops = {cast<LoopLikeOpInterface>(forall.getOperation())};
+    rewriter.setInsertionPoint(taskTile);
+    std::optional<scf::SCFFuseProducerOfSliceResult> fused =
+        scf::tileAndFuseProducerOfSlice(rewriter, slice, loops);
+    return fused.has_value();
+  }
+
+  /// After fusion a task computes its init tile into a fresh tile, the
+  /// product on top of it, and the consumers into the task's slice of the
+  /// result: one-shot bufferization would give the fresh tile a buffer
+  /// inside the task. This points the init tile at the task's slice of the
+  /// result and the consumers at the product's tile (they read and write
+  /// each element once, in place), so the whole task works in the result's
+  /// buffer.
+  void writeInPlace(RewriterBase &rewriter, scf::ForallOp forall) {
+    // The fused consumer's tile: the one inserted into the task's slice of
+    // the result that it writes into.
+    linalg::GenericOp consumer;
+    tensor::ExtractSliceOp resultSlice;
+    for (Operation &op : forall.getTerminator().getYieldingOps()) {
+      auto insert = dyn_cast<tensor::ParallelInsertSliceOp>(&op);
+      auto generic = insert ? insert.getSource().getDefiningOp<linalg::GenericOp>() : nullptr;
+      if (!generic || generic.getNumDpsInits() != 1)
+        continue;
+      auto slice = generic.getDpsInits()[0].getDefiningOp<tensor::ExtractSliceOp>();
+      if (slice && slice.getSource() == insert.getDest()) {
+        consumer = generic;
+        resultSlice = slice;
+      }
+    }
+    if (!consumer)
+      return;
+    // The product: the consumer's input of the init's type, computed by
+    // the task's tile of the contraction on top of the fused init tile.
+    OpOperand *product = nullptr;
+    linalg::LinalgOp initTile;
+    for (OpOperand *in : consumer.getDpsInputOperands()) {
+      auto productTile = in->get().getDefiningOp<linalg::LinalgOp>();
+      if (in->get().getType() != resultSlice.getType() || !productTile || productTile.getNumDpsInits() != 1)
+        continue;
+      initTile = productTile.getDpsInits()[0].getDefiningOp<linalg::LinalgOp>();
+      product = in;
+    }
+    if (!product || !initTile || initTile.getNumDpsInits() != 1 ||
+        initTile.getDpsInits()[0].getType() != resultSlice.getType())
+      return;
+    DominanceInfo dominance;
+    for (Value v : resultSlice->getOperands())
+      if (!dominance.properlyDominates(v, initTile))
+        return;
+    rewriter.moveOpBefore(resultSlice, initTile);
+    rewriter.modifyOpInPlace(initTile, [&] { initTile.getDpsInitsMutable()[0].set(resultSlice.getResult()); });
+    rewriter.modifyOpInPlace(consumer, [&] { consumer.getDpsInitsMutable()[0].set(product->get()); });
+  }
+
+  /// Fuses the elementwise consumers of `loop`'s result (an activation, a
+  /// residual add) into it: each task applies them to its output tile while
+  /// the tile is still in cache, instead of a pass over the whole result
+  /// afterwards. Consumers that read the result through anything but an
+  /// identity map, or whose other operands are defined after the loop, stay
+  /// where they are.
+  /// Returns the loop, which fusion replaces by one with more results.
+  Operation *fuseConsumersIntoTasks(RewriterBase &rewriter, Operation *loop) {
+    for (bool fused = true; fused;) {
+      fused = false;
+      if (loop->getNumResults() != 1)
+        return loop;
+      Value result = loop->getResult(0);
+      for (OpOperand &use : result.getUses()) {
+        auto consumer = dyn_cast<linalg::GenericOp>(use.getOwner());
+        if (!consumer || consumer.getNumLoops() != consumer.getNumParallelLoops() ||
+            !consumer.getMatchingIndexingMap(&use).isIdentity() || consumer->getNumResults() != 1 ||
+            consumer.isDpsInit(&use))
+          continue;
+        DominanceInfo dominance;
+        // An empty init, or a view of a value from before the loop, made
+        // after it (reshape folding makes them next to the consumer): moved
+        // before the loop, where the fused consumer's tiles can use them.
+        std::function<bool(Value)> hoist = [&](Value v) {
+          if (dominance.properlyDominates(v, loop))
+            return true;
+          Operation *def = v.getDefiningOp();
+          if (v == result || !def || !isa<tensor::EmptyOp, tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def) ||
+              !llvm::all_of(def->getOperands(), hoist))
+            return false;
+          rewriter.moveOpBefore(def, loop);
+          return true;
+        };
+        for (Value v : consumer->getOperands())
+          (void)hoist(v);
+        if (!llvm::all_of(consumer->getOperands(), [&](Value v) {
+              return v == result || dominance.properlyDominates(v, loop);
+            }))
+          continue;
+        Operation *insert = nullptr;
+        if (auto forall = dyn_cast<scf::ForallOp>(loop)) {
+          for (Operation &op : forall.getTerminator().getYieldingOps())
+            insert = &op;
+        } else if (auto forOp = dyn_cast<scf::ForOp>(loop)) {
+          insert = forOp.getBody()->getTerminator()->getOperand(0).getDefiningOp<tensor::InsertSliceOp>();
+        }
+        if (!insert)
+          return loop;
+        FailureOr<scf::SCFFuseConsumerOfSliceResult> done = scf::tileAndFuseConsumerOfSlice(rewriter, insert);
+        if (failed(done))
+          continue;
+        loop = done->tiledAndFusedConsumerOperand->getOwner()->getParentOp();
+        while (!isa<scf::ForallOp, scf::ForOp>(loop))
+          loop = loop->getParentOp();
+        rewriter.eraseOp(consumer);
+        fused = true;
+        break;
+      }
+    }
+    return loop;
+  }
+
   /// Tiles `op` for the caches, then each cache tile for the registers, and
   /// peels the register loops so all but the last tile have static sizes.
   LogicalResult tile(linalg::LinalgOp op) {
@@ -339,6 +499,12 @@ struct KilnCPUTileContractions
       if (!tasks->loops.empty())
         outermost = tasks->loops.front();
       taskTile = tasks->tiledOps.front();
+      if (auto forall = dyn_cast_or_null<scf::ForallOp>(outermost)) {
+        if (fuseInitIntoTasks(rewriter, forall, cast<linalg::LinalgOp>(taskTile))) {
+          outermost = fuseConsumersIntoTasks(rewriter, forall);
+          writeInPlace(rewriter, cast<scf::ForallOp>(outermost));
+        }
+      }
       rewriter.setInsertionPoint(taskTile);
     }
 

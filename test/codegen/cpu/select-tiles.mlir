@@ -69,3 +69,29 @@ func.func @packed(%a: tensor<512x1024xf32>, %bp: tensor<24x1024x32xf32>, %c: ten
   } -> tensor<512x24x32xf32>
   return %0 : tensor<512x24x32xf32>
 }
+
+// -----
+
+// A cache or task tile along n that divides n is preferred to the largest
+// one: 3136 columns (a 56x56 image) in 14 tiles of 224, not 12 of 256 and a
+// ragged 64 (which would be an op of its own, and which the elementwise ops
+// around the product could not fuse into).
+// AVX512-LABEL: func.func @divisible_tiles
+// AVX512: cache = array<i64: 64, 224, 64>
+// CORES2-LABEL: func.func @divisible_tiles
+// CORES2: cache = array<i64: 64, 224, 64>, cache_order = array<i64: 1, 2, 0>, parallel = array<i64: 0, 224, 0>
+func.func @divisible_tiles(%w: tensor<256x64xf32>, %x: tensor<64x3136xf32>, %c: tensor<256x3136xf32>) -> tensor<256x3136xf32> {
+  %0 = linalg.matmul ins(%w, %x : tensor<256x64xf32>, tensor<64x3136xf32>) outs(%c : tensor<256x3136xf32>) -> tensor<256x3136xf32>
+  return %0 : tensor<256x3136xf32>
+}
+
+// -----
+
+// The same along m, in whole register tiles: 96 rows in two cache tiles of
+// 48 rather than 64 and a ragged 32.
+// AVX512-LABEL: func.func @divisible_rows
+// AVX512: cache = array<i64: 48, 256, 128>
+func.func @divisible_rows(%a: tensor<96x128xf32>, %b: tensor<128x256xf32>, %c: tensor<96x256xf32>) -> tensor<96x256xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<96x128xf32>, tensor<128x256xf32>) outs(%c : tensor<96x256xf32>) -> tensor<96x256xf32>
+  return %0 : tensor<96x256xf32>
+}

@@ -68,3 +68,37 @@ func.func @ragged_tasks(%a: tensor<64x128xf32>, %b: tensor<128x196xf32>, %c: ten
        ins(%a, %b : tensor<64x128xf32>, tensor<128x196xf32>) outs(%c : tensor<64x196xf32>) -> tensor<64x196xf32>
   return %0 : tensor<64x196xf32>
 }
+
+// A bias broadcast into the product's init and a ReLU that reads the product
+// through a reshape (a convolution's [F, OH*OW] product as [1, F, OH, OW])
+// fuse into the tasks: each task writes its tile of the bias into its slice
+// of the result, accumulates the product there, and applies the ReLU in
+// place; nothing is left at the top level but the task loop and reshapes.
+// CHECK-LABEL: func.func @fused_bias_and_relu
+// CHECK-NOT: linalg.broadcast
+// CHECK: scf.forall (%[[J:.*]]) = (0) to (384) step (192) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<64x384xf32>)
+// CHECK: %[[SLICE:.*]] = tensor.extract_slice %[[OUT]][0, %[[J]]] [64, 192] [1, 1]
+// CHECK: %[[BIAS:.*]] = linalg.broadcast ins(%{{.*}} : tensor<64xf32>) outs(%[[SLICE]] : tensor<64x192xf32>) dimensions = [1]
+// CHECK: %[[PRODUCT:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[BIAS]])
+// CHECK: vector.fma {{.*}} : vector<32xf32>
+// CHECK: %[[RELU:.*]] = linalg.generic {{.*}} ins(%[[PRODUCT]] : tensor<64x192xf32>) outs(%[[PRODUCT]] : tensor<64x192xf32>)
+// CHECK: arith.maximumf
+// CHECK: tensor.parallel_insert_slice %[[RELU]] into %[[OUT]][0, %[[J]]] [64, 192] [1, 1]
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @fused_bias_and_relu(%w: tensor<64x128xf32>, %x: tensor<128x384xf32>, %bias: tensor<64xf32>) -> tensor<1x64x16x24xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x384xf32>
+  %init = linalg.broadcast ins(%bias : tensor<64xf32>) outs(%e : tensor<64x384xf32>) dimensions = [1]
+  %0 = linalg.matmul {kiln.tiles = {cache = array<i64: 64, 192, 128>, cache_order = array<i64: 1, 2, 0>, parallel = array<i64: 0, 192, 0>, register = array<i64: 8, 32, 1>, register_order = array<i64: 0, 1, 2>}}
+       ins(%w, %x : tensor<64x128xf32>, tensor<128x384xf32>) outs(%init : tensor<64x384xf32>) -> tensor<64x384xf32>
+  %1 = tensor.expand_shape %0 [[0, 1], [2, 3]] output_shape [1, 64, 16, 24] : tensor<64x384xf32> into tensor<1x64x16x24xf32>
+  %e2 = tensor.empty() : tensor<1x64x16x24xf32>
+  %2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+       ins(%1 : tensor<1x64x16x24xf32>) outs(%e2 : tensor<1x64x16x24xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x64x16x24xf32>
+  return %2 : tensor<1x64x16x24xf32>
+}
