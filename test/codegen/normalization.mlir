@@ -44,6 +44,47 @@ func.func @log_softmax(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
 
 // -----
 
+// On f16 (and bf16) each step of ONNX's function body is rounded to the
+// element type: x - max, exp, the sum (accumulated in f32), then the quotient;
+// log_softmax also rounds the log.
+// CHECK-LABEL: func.func @softmax_f16
+// CHECK: linalg.reduce ins(%{{.*}} : tensor<2x5xf16>) outs(%{{.*}} : tensor<2xf32>)
+// CHECK: ^bb0(%[[A:.*]]: f16, %[[M:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: %[[D:.*]] = arith.subf %{{.*}}, %[[M]] : f32
+// CHECK: %[[DH:.*]] = arith.truncf %[[D]] : f32 to f16
+// CHECK: %[[DW:.*]] = arith.extf %[[DH]] : f16 to f32
+// CHECK: %[[E:.*]] = math.exp %[[DW]] : f32
+// CHECK: %[[EH:.*]] = arith.truncf %[[E]] : f32 to f16
+// CHECK: %[[EW:.*]] = arith.extf %[[EH]] : f16 to f32
+// CHECK: arith.addf %[[ACC]], %[[EW]] : f32
+// CHECK: ^bb0(%{{.*}}: f16, %{{.*}}: f32, %[[S:.*]]: f32, %{{.*}}: f16):
+// CHECK: %[[SH:.*]] = arith.truncf %[[S]] : f32 to f16
+// CHECK: %[[SW:.*]] = arith.extf %[[SH]] : f16 to f32
+// CHECK: math.exp
+// CHECK: arith.truncf
+// CHECK: %[[EW2:.*]] = arith.extf
+// CHECK: %[[Q:.*]] = arith.divf %[[EW2]], %[[SW]] : f32
+// CHECK: arith.truncf %[[Q]] : f32 to f16
+func.func @softmax_f16(%x: tensor<2x5xf16>) -> tensor<2x5xf16> {
+  %y = kiln.softmax %x {axis = 1 : i64} : tensor<2x5xf16>
+  return %y : tensor<2x5xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @log_softmax_bf16
+// CHECK: %[[L:.*]] = math.log %{{.*}} : f32
+// CHECK: %[[LH:.*]] = arith.truncf %[[L]] : f32 to bf16
+// CHECK: %[[LW:.*]] = arith.extf %[[LH]] : bf16 to f32
+// CHECK: %[[R:.*]] = arith.subf %{{.*}}, %[[LW]] : f32
+// CHECK: arith.truncf %[[R]] : f32 to bf16
+func.func @log_softmax_bf16(%x: tensor<3x4xbf16>) -> tensor<3x4xbf16> {
+  %y = kiln.log_softmax %x {axis = 0 : i64} : tensor<3x4xbf16>
+  return %y : tensor<3x4xbf16>
+}
+
+// -----
+
 // Normalizes over [axis, rank) = dims 1, 2; scale [4] and bias [3, 4]
 // broadcast to them; everything in f32, one rounding to f16.
 // CHECK-DAG: #[[V:.*]] = affine_map<(d0) -> (d0)>
