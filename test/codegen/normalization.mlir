@@ -86,7 +86,8 @@ func.func @log_softmax_bf16(%x: tensor<3x4xbf16>) -> tensor<3x4xbf16> {
 // -----
 
 // Normalizes over [axis, rank) = dims 1, 2; scale [4] and bias [3, 4]
-// broadcast to them; everything in f32, one rounding to f16.
+// broadcast to them; statistics in f32; the normalized value, its product
+// with scale and the sum with bias each rounded to f16 (ONNX's function body).
 // CHECK-DAG: #[[V:.*]] = affine_map<(d0) -> (d0)>
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[STAT:.*]] = affine_map<(d0, d1, d2) -> (d0)>
@@ -107,7 +108,14 @@ func.func @log_softmax_bf16(%x: tensor<3x4xbf16>) -> tensor<3x4xbf16> {
 // CHECK: math.sqrt
 // CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[STAT]], #[[STAT]], #[[SCALE]], #[[BIAS]], #[[ID]]]
 // CHECK-SAME: ins(%[[X]], %[[MEAN]], %[[RSTD]], %[[G]], %[[B]] : tensor<2x3x4xf16>, tensor<2xf32>, tensor<2xf32>, tensor<4xf16>, tensor<3x4xf16>)
-// CHECK: arith.truncf %{{.*}} : f32 to f16
+// CHECK: %[[NORM:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[NH:.*]] = arith.truncf %[[NORM]] : f32 to f16
+// CHECK: %[[NW:.*]] = arith.extf %[[NH]] : f16 to f32
+// CHECK: %[[SCALED:.*]] = arith.mulf %[[NW]], %{{.*}} : f32
+// CHECK: %[[SH:.*]] = arith.truncf %[[SCALED]] : f32 to f16
+// CHECK: %[[SW:.*]] = arith.extf %[[SH]] : f16 to f32
+// CHECK: %[[BIASED:.*]] = arith.addf %[[SW]], %{{.*}} : f32
+// CHECK: arith.truncf %[[BIASED]] : f32 to f16
 func.func @layer_norm(%x: tensor<2x3x4xf16>, %g: tensor<4xf16>, %b: tensor<3x4xf16>) -> tensor<2x3x4xf16> {
   %y = kiln.layer_norm %x, %g, %b {axis = 1 : i64, epsilon = 1.0e-05 : f64} : (tensor<2x3x4xf16>, tensor<4xf16>, tensor<3x4xf16>) -> tensor<2x3x4xf16>
   return %y : tensor<2x3x4xf16>
