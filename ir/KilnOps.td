@@ -522,7 +522,10 @@ class Kiln_SoftmaxBase<string mnemonic, string what>
   let summary = what # " along one axis";
   let description = [{
     Computes }] # what # [{ along `axis`, in a numerically stable form
-    (the maximum is subtracted first).
+    (the maximum is subtracted first). On f16 and bf16 each step of ONNX's
+    function body (x - max, exp, the sum, then the quotient, or the log and
+    the difference) is rounded to the element type, as ONNX defines the op;
+    the sum accumulates in f32.
 
     ```mlir
     %y = kiln.}] # mnemonic # [{ %x {axis = 1 : i64} : tensor<2x10xf32>

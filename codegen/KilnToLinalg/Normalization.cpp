@@ -1,7 +1,13 @@
 //===- Normalization.cpp - softmax, log_softmax, layer_norm, batch_norm -> linalg --===//
 //
-// All statistics are computed in the compute type (f32 for f16/bf16) and the
-// result is rounded once:
+// Statistics are computed in the compute type (f32 for f16/bf16). Where
+// ONNX defines an op by a function body whose nodes compute in the input's
+// type, f16/bf16 results are rounded to it after each such node, not once at
+// the end: softmax and log_softmax (ReduceMax, Sub, Exp, ReduceSum, Div;
+// log_softmax Log, Sub; the sum still accumulates in f32 and is rounded once,
+// as ReduceSum's lowering does) and layer_norm (its statistics in f32 as
+// stash_type 1 says, then the normalized value, the product with scale and
+// the sum with bias each rounded):
 //   softmax      m = max(x); s = sum(exp(x - m)); y = exp(x - m) / s
 //   log_softmax  y = (x - m) - log(s)          (stable for any input range)
 //   layer_norm   mean, then the variance as the mean of (x - mean)^2 (two
@@ -115,25 +121,35 @@ struct SoftmaxToLinalg : OpConversionPattern<SoftmaxOp> {
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     AffineMap reduced = projection(ctx, rank, complement(rank, {axis}));
 
+    // A step's result (in the compute type) rounded to the element type, as
+    // the function body's node gives it; a no-op for f32 and f64.
+    auto rounded = [&](OpBuilder &b, Location l, Value v) {
+      return convertFloat(b, l, convertFloat(b, l, v, elementType), accType);
+    };
     Value max = buildAccumulation(rewriter, loc, x, {axis}, ReductionKind::Max);
     auto shifted = [&](OpBuilder &b, Location l, Value xi, Value m) {
-      return b.create<arith::SubFOp>(l, toComputeType(b, l, xi), m).getResult();
+      return rounded(
+          b, l,
+          b.create<arith::SubFOp>(l, toComputeType(b, l, xi), m).getResult());
+    };
+    auto exp = [&](OpBuilder &b, Location l, Value d) {
+      return rounded(b, l, b.create<math::ExpOp>(l, d).getResult());
     };
     Value sum = buildSum(rewriter, loc, {x, max}, {id, reduced}, shape, {axis},
                          accType, [&](OpBuilder &b, Location l, ValueRange a) {
-                           return b.create<math::ExpOp>(
-                                       l, shifted(b, l, a[0], a[1]))
-                               .getResult();
+                           return exp(b, l, shifted(b, l, a[0], a[1]));
                          });
     Value y = buildMap(
         rewriter, loc, {x, max, sum}, {id, reduced, reduced}, shape,
         elementType, [&](OpBuilder &b, Location l, ValueRange a) {
           Value d = shifted(b, l, a[0], a[1]);
+          Value s = rounded(b, l, a[2]);
           Value r;
           if (IsLog)
-            r = b.create<arith::SubFOp>(l, d, b.create<math::LogOp>(l, a[2]));
+            r = b.create<arith::SubFOp>(
+                l, d, rounded(b, l, b.create<math::LogOp>(l, s).getResult()));
           else
-            r = b.create<arith::DivFOp>(l, b.create<math::ExpOp>(l, d), a[2]);
+            r = b.create<arith::DivFOp>(l, exp(b, l, d), s);
           return convertFloat(b, l, r, elementType);
         });
     rewriter.replaceOp(op, y);
@@ -198,12 +214,18 @@ struct LayerNormToLinalg : OpConversionPattern<LayerNormOp> {
     Value y = buildMap(
         rewriter, loc, inputs, maps, shape, elementType,
         [&](OpBuilder &b, Location l, ValueRange a) {
+          // ONNX's function body rounds the normalized value to the element
+          // type, then scales and adds the bias as nodes of that type.
+          auto rounded = [&](Value v) {
+            return convertFloat(b, l, convertFloat(b, l, v, elementType),
+                                accType);
+          };
           Value d = b.create<arith::SubFOp>(l, toComputeType(b, l, a[0]), a[1]);
           Value r = b.create<arith::MulFOp>(
-              l, b.create<arith::MulFOp>(l, d, a[2]),
+              l, rounded(b.create<arith::MulFOp>(l, d, a[2])),
               toComputeType(b, l, a[3]));
           if (a.size() > 4)
-            r = b.create<arith::AddFOp>(l, r, toComputeType(b, l, a[4]));
+            r = b.create<arith::AddFOp>(l, rounded(r), toComputeType(b, l, a[4]));
           return convertFloat(b, l, r, elementType);
         });
     rewriter.replaceOp(op, y);

@@ -706,6 +706,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
     opset = opset ? opset : kMaxOpset; // no usable default-domain import
   }
   OpTable table;
+  registerAttentionOps(table);
   registerBitwiseOps(table);
   registerConstantOps(table);
   registerElementwiseOps(table);

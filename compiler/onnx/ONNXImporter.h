@@ -362,6 +362,7 @@ private:
   llvm::StringMap<OpSpec> specs;
 };
 
+void registerAttentionOps(OpTable &table);     // AttentionOps.cpp
 void registerBitwiseOps(OpTable &table);       // BitwiseOps.cpp
 void registerConstantOps(OpTable &table);      // ConstantOps.cpp
 void registerControlFlowOps(OpTable &table);   // ControlFlowOps.cpp

@@ -44,8 +44,50 @@ func.func @log_softmax(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
 
 // -----
 
+// On f16 (and bf16) each step of ONNX's function body is rounded to the
+// element type: x - max, exp, the sum (accumulated in f32), then the quotient;
+// log_softmax also rounds the log.
+// CHECK-LABEL: func.func @softmax_f16
+// CHECK: linalg.reduce ins(%{{.*}} : tensor<2x5xf16>) outs(%{{.*}} : tensor<2xf32>)
+// CHECK: ^bb0(%[[A:.*]]: f16, %[[M:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: %[[D:.*]] = arith.subf %{{.*}}, %[[M]] : f32
+// CHECK: %[[DH:.*]] = arith.truncf %[[D]] : f32 to f16
+// CHECK: %[[DW:.*]] = arith.extf %[[DH]] : f16 to f32
+// CHECK: %[[E:.*]] = math.exp %[[DW]] : f32
+// CHECK: %[[EH:.*]] = arith.truncf %[[E]] : f32 to f16
+// CHECK: %[[EW:.*]] = arith.extf %[[EH]] : f16 to f32
+// CHECK: arith.addf %[[ACC]], %[[EW]] : f32
+// CHECK: ^bb0(%{{.*}}: f16, %{{.*}}: f32, %[[S:.*]]: f32, %{{.*}}: f16):
+// CHECK: %[[SH:.*]] = arith.truncf %[[S]] : f32 to f16
+// CHECK: %[[SW:.*]] = arith.extf %[[SH]] : f16 to f32
+// CHECK: math.exp
+// CHECK: arith.truncf
+// CHECK: %[[EW2:.*]] = arith.extf
+// CHECK: %[[Q:.*]] = arith.divf %[[EW2]], %[[SW]] : f32
+// CHECK: arith.truncf %[[Q]] : f32 to f16
+func.func @softmax_f16(%x: tensor<2x5xf16>) -> tensor<2x5xf16> {
+  %y = kiln.softmax %x {axis = 1 : i64} : tensor<2x5xf16>
+  return %y : tensor<2x5xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @log_softmax_bf16
+// CHECK: %[[L:.*]] = math.log %{{.*}} : f32
+// CHECK: %[[LH:.*]] = arith.truncf %[[L]] : f32 to bf16
+// CHECK: %[[LW:.*]] = arith.extf %[[LH]] : bf16 to f32
+// CHECK: %[[R:.*]] = arith.subf %{{.*}}, %[[LW]] : f32
+// CHECK: arith.truncf %[[R]] : f32 to bf16
+func.func @log_softmax_bf16(%x: tensor<3x4xbf16>) -> tensor<3x4xbf16> {
+  %y = kiln.log_softmax %x {axis = 0 : i64} : tensor<3x4xbf16>
+  return %y : tensor<3x4xbf16>
+}
+
+// -----
+
 // Normalizes over [axis, rank) = dims 1, 2; scale [4] and bias [3, 4]
-// broadcast to them; everything in f32, one rounding to f16.
+// broadcast to them; statistics in f32; the normalized value, its product
+// with scale and the sum with bias each rounded to f16 (ONNX's function body).
 // CHECK-DAG: #[[V:.*]] = affine_map<(d0) -> (d0)>
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[STAT:.*]] = affine_map<(d0, d1, d2) -> (d0)>
@@ -66,7 +108,14 @@ func.func @log_softmax(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
 // CHECK: math.sqrt
 // CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[STAT]], #[[STAT]], #[[SCALE]], #[[BIAS]], #[[ID]]]
 // CHECK-SAME: ins(%[[X]], %[[MEAN]], %[[RSTD]], %[[G]], %[[B]] : tensor<2x3x4xf16>, tensor<2xf32>, tensor<2xf32>, tensor<4xf16>, tensor<3x4xf16>)
-// CHECK: arith.truncf %{{.*}} : f32 to f16
+// CHECK: %[[NORM:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[NH:.*]] = arith.truncf %[[NORM]] : f32 to f16
+// CHECK: %[[NW:.*]] = arith.extf %[[NH]] : f16 to f32
+// CHECK: %[[SCALED:.*]] = arith.mulf %[[NW]], %{{.*}} : f32
+// CHECK: %[[SH:.*]] = arith.truncf %[[SCALED]] : f32 to f16
+// CHECK: %[[SW:.*]] = arith.extf %[[SH]] : f16 to f32
+// CHECK: %[[BIASED:.*]] = arith.addf %[[SW]], %{{.*}} : f32
+// CHECK: arith.truncf %[[BIASED]] : f32 to f16
 func.func @layer_norm(%x: tensor<2x3x4xf16>, %g: tensor<4xf16>, %b: tensor<3x4xf16>) -> tensor<2x3x4xf16> {
   %y = kiln.layer_norm %x, %g, %b {axis = 1 : i64, epsilon = 1.0e-05 : f64} : (tensor<2x3x4xf16>, tensor<4xf16>, tensor<3x4xf16>) -> tensor<2x3x4xf16>
   return %y : tensor<2x3x4xf16>

@@ -120,6 +120,7 @@ def ints(name, values):
 
 
 X = f32(2, 3, 4)
+ATTENTION_3D = {"q": f32(1, 3, 8), "k": f32(1, 5, 8), "v": f32(1, 5, 8)}
 
 
 def topk_build(opset, spec):
@@ -494,6 +495,20 @@ OPS = [
         "epsilon": (0.1, ABSENT),
         # Only float32 statistics (the default, 1) are supported.
         "stash_type": (11, ABSENT)}),
+    # Opsets 23 to 25: audited only where the installed onnx knows its schema. All four outputs
+    # are graph outputs, so qk_matmul_output_mode shows; the head counts need 3-D inputs, and
+    # either alone is refused.
+    Op("Attention", {"q": f32(1, 2, 3, 4), "k": f32(1, 2, 5, 4), "v": f32(1, 2, 5, 4)}, outputs=4,
+       tests={
+           "is_causal": (1, ABSENT),
+           "kv_num_heads": (2, ABSENT, {"attrs": {"q_num_heads": 2}, "inputs": ATTENTION_3D}),
+           "q_num_heads": (2, ABSENT, {"attrs": {"kv_num_heads": 2}, "inputs": ATTENTION_3D}),
+           "qk_matmul_output_mode": (3, ABSENT),
+           "scale": (0.3, ABSENT),  # not 1 / sqrt(4), the default
+           "softcap": (2.0, ABSENT),
+           "softmax_precision": (TP.DOUBLE, ABSENT),
+           "left_window_size": (1, ABSENT),
+           "right_window_size": (1, ABSENT)}),
     Op("CumProd", {"x": f32(2, 3)}, {"a": ints("a", 1)},
        tests={"exclusive": (1, ABSENT), "reverse": (1, ABSENT)}),
     Op("Swish", {"x": f32(2, 3)}, tests={"alpha": (0.5, ABSENT)}),
