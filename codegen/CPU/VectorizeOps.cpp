@@ -160,6 +160,82 @@ LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op, Vector
   return success();
 }
 
+/// For a copy that transposes (a linalg.transpose, or a generic that yields
+/// its one input read through a permutation): the loop dims that are
+/// innermost in the output and in the input. Such a copy is vectorized in
+/// square blocks of lanes x lanes: a block is read as `lanes` vectors along
+/// the input's rows, transposed in registers, and written as `lanes`
+/// vectors along the output's rows; element by element, one side would be
+/// strided.
+std::optional<std::pair<unsigned, unsigned>> transposedDims(linalg::LinalgOp op) {
+  if (op.hasDynamicShape() || !op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() < 2 || op.getNumLoops() != op.getNumParallelLoops())
+    return std::nullopt;
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  if (!element.isIntOrFloat() || element.isInteger(1) ||
+      element != getElementTypeOrSelf(op.getDpsInputs()[0].getType()))
+    return std::nullopt;
+  Block *body = op.getBlock();
+  auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
+  if (!yield || body->getOperations().size() != 1 || yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != body->getArgument(0))
+    return std::nullopt;
+  AffineMap in = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (!in.isPermutation() || !out.isPermutation())
+    return std::nullopt;
+  unsigned a = cast<AffineDimExpr>(out.getResults().back()).getPosition();
+  unsigned b = cast<AffineDimExpr>(in.getResults().back()).getPosition();
+  if (a == b)
+    return std::nullopt;
+  return std::make_pair(a, b);
+}
+
+/// Tiles a transposing copy into tasks, then into lanes x lanes blocks
+/// along dims `a` (the output's innermost) and `b` (the input's), the
+/// partial blocks peeled off so that every block has a static shape.
+LogicalResult tileForTransposedVectors(RewriterBase &rewriter, linalg::LinalgOp op, unsigned a, unsigned b,
+                                       int64_t lanes, int64_t cores) {
+  FailureOr<Operation *> tiledTask = splitIntoTasks(rewriter, op, planTasks(op, cores, 2));
+  if (failed(tiledTask))
+    return failure();
+  Operation *target = *tiledTask;
+  rewriter.setInsertionPoint(target);
+  SmallVector<int64_t> ranges = cast<linalg::LinalgOp>(target).getStaticLoopRanges();
+  SmallVector<OpFoldResult> sizes(ranges.size(), rewriter.getIndexAttr(1));
+  sizes[a] = rewriter.getIndexAttr(std::min(lanes, ranges[a]));
+  sizes[b] = rewriter.getIndexAttr(std::min(lanes, ranges[b]));
+  scf::SCFTilingOptions options;
+  options.setTileSizes(sizes);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(rewriter, cast<TilingInterface>(target), options);
+  if (failed(tiled))
+    return target->emitOpError("could not be tiled into transposed blocks");
+  rewriter.replaceOp(target, tiled->replacements);
+  tiled->tiledOps.front()->setAttr(kVectorTileAttr, rewriter.getUnitAttr());
+  // Peels the partial block of each blocked dim, in the main loops and in
+  // the copies the first peeling makes.
+  SmallVector<scf::ForOp> blockLoops;
+  for (LoopLikeOpInterface loop : tiled->loops)
+    if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation()))
+      if (forOp.getConstantStep().value_or(APInt(64, 1)).getSExtValue() > 1)
+        blockLoops.push_back(forOp);
+  for (scf::ForOp forOp : blockLoops) {
+    scf::ForOp partial;
+    rewriter.setInsertionPoint(forOp);
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+    if (!partial)
+      continue;
+    partial->walk([&](scf::ForOp inner) {
+      if (inner != partial && inner.getConstantStep().value_or(APInt(64, 1)).getSExtValue() > 1) {
+        scf::ForOp innerPartial;
+        rewriter.setInsertionPoint(inner);
+        (void)scf::peelForLoopAndSimplifyBounds(rewriter, inner, innerPartial);
+      }
+    });
+  }
+  return success();
+}
+
 /// An all-parallel op with static shapes that writes into tensor.empty
 /// (transposes, im2col windows): its tasks write disjoint slices of a fresh
 /// buffer. Ops that accumulate into another op's result (pooling windows
@@ -186,21 +262,27 @@ struct KilnCPUVectorizeOps : kiln::impl::KilnCPUVectorizeOpsBase<KilnCPUVectoriz
     // than a vector) stays scalar.
     SmallVector<std::pair<linalg::LinalgOp, VectorPlan>> targets;
     SmallVector<linalg::LinalgOp> scalar; // no unit-stride dim: tasks only
+    SmallVector<std::pair<linalg::LinalgOp, std::pair<unsigned, unsigned>>> transposes;
     for (Operation &op : fn.getBody().getOps())
       if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
         if (!initializesAnotherOp(linalgOp)) {
           if (std::optional<VectorPlan> plan = planVectors(linalgOp, lanes))
             targets.push_back({linalgOp, *plan});
+          else if (auto dims = transposedDims(linalgOp); dims && isFreshCopyLike(linalgOp) && lanes > 1)
+            transposes.push_back({linalgOp, *dims});
           else if (isFreshCopyLike(linalgOp))
             scalar.push_back(linalgOp);
         }
     IRRewriter rewriter(&getContext());
+    for (auto [op, dims] : transposes)
+      if (failed(tileForTransposedVectors(rewriter, op, dims.first, dims.second, lanes, cores)))
+        return signalPassFailure();
     // Transposes and im2col windows stay loops for LLVM's vectorizer, but
     // large ones still run as parallel tasks.
     for (linalg::LinalgOp op : scalar)
       if (failed(splitIntoTasks(rewriter, op, planTasks(op, cores, 2))))
         return signalPassFailure();
-    if (targets.empty())
+    if (targets.empty() && transposes.empty())
       return;
     for (auto [op, plan] : targets)
       if (failed(tileForVectors(rewriter, op, plan, cores)))
@@ -255,6 +337,13 @@ struct KilnCPUVectorizeOps : kiln::impl::KilnCPUVectorizeOpsBase<KilnCPUVectoriz
     vector::populateVectorTransferLoweringPatterns(lowering, /*maxTransferRank=*/1);
     vector::populateVectorShapeCastLoweringPatterns(lowering);
     vector::populateVectorBroadcastLoweringPatterns(lowering);
+    // A transposed block becomes shuffles: the 16x16 f32 blocks of AVX-512
+    // with upstream's dedicated shuffle sequence, other shapes one
+    // shuffle per row.
+    vector::VectorTransformsOptions transposeOptions;
+    transposeOptions.setVectorTransposeLowering(lanes == 16 ? vector::VectorTransposeLowering::Shuffle16x16
+                                                            : vector::VectorTransposeLowering::Shuffle1D);
+    vector::populateVectorTransposeLoweringPatterns(lowering, transposeOptions);
     if (failed(applyPatternsAndFoldGreedily(fn, std::move(lowering))))
       return signalPassFailure();
   }

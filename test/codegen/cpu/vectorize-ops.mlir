@@ -47,9 +47,17 @@ func.func @column_sum(%x: tensor<10x64xf32>, %init: tensor<64xf32>) -> tensor<64
 
 // -----
 
-// A transpose walks its input against the layout: left to the loops.
+// A transpose walks its input against the layout: it is copied in 16x16
+// blocks, each read as 16 rows of the input, transposed in registers with
+// shuffles and written as 16 rows of the output; no linalg op is left.
 // CHECK-LABEL: func.func @transpose
-// CHECK: linalg.transpose
+// CHECK: scf.for {{.*}} = %c0 to %c64 step %c16
+// CHECK: scf.for {{.*}} = %c0 to %c32 step %c16
+// CHECK: vector.transfer_read {{.*}} : tensor<32x64xf32>, vector<16x16xf32>
+// CHECK: vector.shuffle
+// CHECK: vector.transfer_write {{.*}} : vector<16x16xf32>, tensor<64x32xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: return
 func.func @transpose(%x: tensor<32x64xf32>) -> tensor<64x32xf32> {
   %e = tensor.empty() : tensor<64x32xf32>
   %t = linalg.transpose ins(%x : tensor<32x64xf32>) outs(%e : tensor<64x32xf32>) permutation = [1, 0]
