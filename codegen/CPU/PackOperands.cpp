@@ -92,10 +92,26 @@ struct PackRightOperand : OpRewritePattern<linalg::MatmulOp> {
                    .getResult()[0];
     }
 
-    // C [M, N] viewed as [M, N/nr, nr]; loops (m, panel, column, k).
+    // C [M, N] viewed as [M, N/nr, nr]; loops (m, panel, column, k). A fill
+    // or a bias broadcast along the rows is made directly in that shape, so
+    // that no reshape stands between it and the product and
+    // kiln-cpu-tile-contractions can fuse it into the product's tasks.
     auto cPanels = RankedTensorType::get({m, n / nr, nr}, cType.getElementType());
-    Value cInit = rewriter.create<tensor::ExpandShapeOp>(
-        loc, cPanels, init, SmallVector<ReassociationIndices>{{0}, {1, 2}});
+    Value cInit;
+    auto broadcast = init.getDefiningOp<linalg::BroadcastOp>();
+    if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+      Value empty = rewriter.create<tensor::EmptyOp>(loc, cPanels.getShape(), cPanels.getElementType());
+      cInit = rewriter.create<linalg::FillOp>(loc, fill.getInputs()[0], empty).getResult(0);
+    } else if (broadcast && broadcast.getDimensions() == ArrayRef<int64_t>{0}) {
+      auto panelsOfBias = RankedTensorType::get({n / nr, nr}, cType.getElementType());
+      Value bias = rewriter.create<tensor::ExpandShapeOp>(loc, panelsOfBias, broadcast.getInput(),
+                                                          SmallVector<ReassociationIndices>{{0, 1}});
+      Value empty = rewriter.create<tensor::EmptyOp>(loc, cPanels.getShape(), cPanels.getElementType());
+      cInit = rewriter.create<linalg::BroadcastOp>(loc, bias, empty, ArrayRef<int64_t>{0}).getResult()[0];
+    } else {
+      cInit = rewriter.create<tensor::ExpandShapeOp>(loc, cPanels, init,
+                                                     SmallVector<ReassociationIndices>{{0}, {1, 2}});
+    }
     AffineExpr dm = getAffineDimExpr(0, ctx), dj = getAffineDimExpr(1, ctx),
                dc = getAffineDimExpr(2, ctx), dk = getAffineDimExpr(3, ctx);
     SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {dm, dk}, ctx),

@@ -57,3 +57,35 @@ func.func @left_alone(%a: tensor<64x256xf32>, %b: tensor<256x128xf32>, %c: tenso
   %2 = linalg.matmul ins(%a, %cv : tensor<64x256xf32>, tensor<256x32xf32>) outs(%e : tensor<64x32xf32>) -> tensor<64x32xf32>
   return %0, %1, %2 : tensor<64x128xf32>, tensor<64x100xf32>, tensor<64x32xf32>
 }
+
+// -----
+
+// A zero fill or a bias broadcast along the rows as the product's init is
+// made directly in the packed shape [M, N/nr, nr] (the bias viewed as
+// [N/nr, nr]): no reshape between it and the product, which the tiler can
+// then fuse into its tasks.
+// CHECK-LABEL: func.func @fill_init
+// CHECK: %[[FILL:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<8x2x32xf32>) -> tensor<8x2x32xf32>
+// CHECK: linalg.generic {{.*}} outs(%[[FILL]] : tensor<8x2x32xf32>)
+func.func @fill_init(%a: tensor<8x2xf32>) -> tensor<8x64xf32> {
+  %b = arith.constant dense<1.0> : tensor<2x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x64xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<8x2xf32>, tensor<2x64xf32>) outs(%c : tensor<8x64xf32>) -> tensor<8x64xf32>
+  return %0 : tensor<8x64xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @bias_init
+// CHECK: %[[BIAS:.*]] = tensor.expand_shape %arg1 {{\[\[}}0, 1]] output_shape [2, 32] : tensor<64xf32> into tensor<2x32xf32>
+// CHECK: %[[INIT:.*]] = linalg.broadcast ins(%[[BIAS]] : tensor<2x32xf32>) outs(%{{.*}} : tensor<8x2x32xf32>) dimensions = [0]
+// CHECK: linalg.generic {{.*}} outs(%[[INIT]] : tensor<8x2x32xf32>)
+func.func @bias_init(%a: tensor<8x2xf32>, %bias: tensor<64xf32>) -> tensor<8x64xf32> {
+  %b = arith.constant dense<1.0> : tensor<2x64xf32>
+  %e = tensor.empty() : tensor<8x64xf32>
+  %c = linalg.broadcast ins(%bias : tensor<64xf32>) outs(%e : tensor<8x64xf32>) dimensions = [0]
+  %0 = linalg.matmul ins(%a, %b : tensor<8x2xf32>, tensor<2x64xf32>) outs(%c : tensor<8x64xf32>) -> tensor<8x64xf32>
+  return %0 : tensor<8x64xf32>
+}
