@@ -17,6 +17,12 @@
 // inference cannot fail; a rule that breaks this is a compiler bug (ODS's
 // inferring builders abort on it).
 //
+// Each helper call creates ops where it stands, so a rule never passes two
+// arguments that both create ops to one call (`vjp.mul(vjp.neg(a), vjp.mul(b,
+// b))`): C++ leaves their order unspecified, GCC and clang differ, and the
+// backward code would come out in another order with each compiler. Such
+// values get statements of their own.
+//
 // Not thread-safe; lives for one rule application.
 //
 //===----------------------------------------------------------------------===//

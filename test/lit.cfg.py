@@ -42,6 +42,9 @@ config.environment["KILN_TOOLS_DIR"] = config.kiln_tools_dir
 config.environment["KILN_SRC_ROOT"] = config.kiln_src_root
 config.environment["KILN_OBJ_ROOT"] = config.kiln_obj_root
 config.environment["KILN_CC"] = config.c_compiler
+# A C program that links the runtime (lib/libkiln_runtime.a) must link the
+# sanitizers' runtimes too when Kiln was built with them.
+config.environment["KILN_SANITIZE"] = config.kiln_sanitize
 # Keep numerics tests deterministic and within the machine's two cores.
 config.environment["OMP_NUM_THREADS"] = "1"
 

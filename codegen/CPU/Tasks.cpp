@@ -35,10 +35,10 @@ SmallVector<int64_t> mlir::kiln::planTasks(linalg::LinalgOp op, int64_t cores,
   return {};
 }
 
-FailureOr<Operation *> mlir::kiln::splitIntoTasks(RewriterBase &rewriter, linalg::LinalgOp op,
-                                                  ArrayRef<int64_t> taskSizes) {
+LogicalResult mlir::kiln::splitIntoTasks(RewriterBase &rewriter, linalg::LinalgOp &op,
+                                         ArrayRef<int64_t> taskSizes) {
   if (taskSizes.empty())
-    return op.getOperation();
+    return success();
   rewriter.setInsertionPoint(op);
   SmallVector<OpFoldResult> sizes;
   for (int64_t size : taskSizes)
@@ -49,6 +49,8 @@ FailureOr<Operation *> mlir::kiln::splitIntoTasks(RewriterBase &rewriter, linalg
       scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
   if (failed(tasks))
     return op->emitOpError("could not be split into parallel tasks");
+  auto task = cast<linalg::LinalgOp>(tasks->tiledOps.front());
   rewriter.replaceOp(op, tasks->replacements);
-  return tasks->tiledOps.front();
+  op = task;
+  return success();
 }

@@ -28,10 +28,12 @@ SmallVector<int64_t> planTasks(linalg::LinalgOp op, int64_t cores, int64_t minIt
                                int64_t vectorSize = 1);
 
 /// Replaces `op` by an scf.forall over the tiles `taskSizes` (0: that dim is
-/// not split) and returns the op that computes one task; returns `op`
-/// itself when `taskSizes` is empty.
-FailureOr<Operation *> splitIntoTasks(RewriterBase &rewriter, linalg::LinalgOp op,
-                                      ArrayRef<int64_t> taskSizes);
+/// not split) and sets `op` to the op that computes one task; leaves it as
+/// it is when `taskSizes` is empty. The op `op` named before a split is
+/// erased, so `op` is updated in place rather than returned: a caller
+/// cannot keep a handle on the erased op by mistake.
+LogicalResult splitIntoTasks(RewriterBase &rewriter, linalg::LinalgOp &op,
+                             ArrayRef<int64_t> taskSizes);
 
 } // namespace mlir::kiln
 

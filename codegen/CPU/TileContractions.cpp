@@ -305,14 +305,17 @@ struct KilnCPUTileContractions
     // Splits along `d` after the last whole tile of `size`; `restTiles` are
     // the rest's tiles.
     auto split = [&](unsigned d, int64_t size, ContractionTiles restTiles) -> LogicalResult {
-      IRRewriter rewriter(op.getContext());
+      MLIRContext *ctx = op.getContext();
+      IRRewriter rewriter(ctx);
       rewriter.setInsertionPoint(op);
       int64_t divided = ranges[d] / size * size;
+      // A successful split erases `op` (it is replaced by the two parts);
+      // a failed one leaves it.
       auto [head, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()), d,
                                           rewriter.getIndexAttr(divided));
       if (!head || !rest)
         return op->emitOpError("could not be split at ") << divided << " along dim " << d << " for even tiles";
-      rest->setAttr(kTilesAttr, restTiles.toAttr(op.getContext()));
+      rest->setAttr(kTilesAttr, restTiles.toAttr(ctx));
       if (failed(splitRaggedTiles(cast<linalg::LinalgOp>(rest.getOperation()), parts)))
         return failure();
       return splitRaggedTiles(cast<linalg::LinalgOp>(head.getOperation()), parts);

@@ -129,23 +129,23 @@ bool initializesAnotherOp(linalg::LinalgOp op) {
                       [](Value result) { return initializesAnotherOp(result); });
 }
 
+/// Splits `op` into tasks, then tiles the task for vectors.
 LogicalResult tileForVectors(RewriterBase &rewriter, linalg::LinalgOp op, VectorPlan plan,
                              int64_t cores) {
-  FailureOr<Operation *> tiledTask =
-      splitIntoTasks(rewriter, op, planTasks(op, cores, 2, plan.dim, plan.size));
-  if (failed(tiledTask))
+  // From here on `op` is the op computing one task (the whole op when it
+  // is not split): the op it named before is erased.
+  if (failed(splitIntoTasks(rewriter, op, planTasks(op, cores, 2, plan.dim, plan.size))))
     return failure();
-  Operation *target = *tiledTask;
-  rewriter.setInsertionPoint(target);
+  rewriter.setInsertionPoint(op);
   SmallVector<OpFoldResult> sizes(op.getNumLoops(), rewriter.getIndexAttr(1));
   sizes[plan.dim] = rewriter.getIndexAttr(plan.size);
   scf::SCFTilingOptions options;
   options.setTileSizes(sizes);
   FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(target), options);
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
   if (failed(tiled))
-    return target->emitOpError("could not be tiled for vectors");
-  rewriter.replaceOp(target, tiled->replacements);
+    return op->emitOpError("could not be tiled for vectors");
+  rewriter.replaceOp(op, tiled->replacements);
   tiled->tiledOps.front()->setAttr(kVectorTileAttr, rewriter.getUnitAttr());
   // The last, partial tile along the vector dim gets a loop of its own, so
   // every tile has a static shape and vectorizes without masks.

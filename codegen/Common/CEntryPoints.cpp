@@ -37,6 +37,11 @@ struct EntryABI {
 };
 
 /// Builds the wrapper functions with one builder and the types they share.
+///
+/// C++ leaves the order in which a call's arguments are evaluated
+/// unspecified (GCC and clang differ), so no call here takes two arguments
+/// that each create ops: such values get statements of their own, and the
+/// IR comes out in the same order whichever compiler built Kiln.
 class WrapperBuilder {
 public:
   WrapperBuilder(ModuleOp module, ArrayRef<int64_t> weightOffsets,
@@ -87,7 +92,7 @@ private:
   /// Loads pointer `index` of the array `array`.
   Value loadPointer(Location loc, Value array, int64_t index) {
     Value slot = b.create<LLVM::GEPOp>(loc, ptr, ptr, array,
-                                       ArrayRef<LLVM::GEPArg>{index});
+                                       ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(index)});
     return b.create<LLVM::LoadOp>(loc, ptr, slot);
   }
   Value loadField(Location loc, Value context, ContextField field, Type type) {
@@ -172,9 +177,11 @@ LLVM::LLVMFuncOp WrapperBuilder::buildContextEntry(EntryABI e,
                                {ptr, i64, ptr, i64}, {loc, loc, loc, loc});
   b.setInsertionPointToEnd(currentBlock);
   Value zero64 = constant(loc, i64, 0);
-  b.create<LLVM::CondBrOp>(loc, isNull(loc, context), merge,
-                           ValueRange{null(loc), zero64, null(loc), zero64},
-                           readContext, ValueRange{});
+  Value noContext = isNull(loc, context);
+  Value noScratch = null(loc), noWeights = null(loc);
+  b.create<LLVM::CondBrOp>(loc, noContext, merge,
+                           ValueRange{noScratch, zero64, noWeights, zero64}, readContext,
+                           ValueRange{});
   b.setInsertionPointToEnd(readContext);
   currentBlock = readContext;
   Value version = loadField(loc, context, kAbiVersion, i32);
@@ -183,11 +190,10 @@ LLVM::LLVMFuncOp WrapperBuilder::buildContextEntry(EntryABI e,
   Value end = b.create<LLVM::GEPOp>(loc, ptr, contextType, null(loc),
                                     ArrayRef<LLVM::GEPArg>{1});
   Value structSize = b.create<LLVM::PtrToIntOp>(loc, i32, end);
-  Value badContext = b.create<LLVM::OrOp>(
-      loc,
-      b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ne, version,
-                             constant(loc, i32, KILN_ABI_VERSION)),
-      b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ult, size, structSize));
+  Value otherVersion = b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ne, version,
+                                              constant(loc, i32, KILN_ABI_VERSION));
+  Value tooSmall = b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ult, size, structSize);
+  Value badContext = b.create<LLVM::OrOp>(loc, otherVersion, tooSmall);
   failIf(fn, loc, badContext, KILN_CODE_BAD_CONTEXT);
   if (device)
     failIf(fn, loc, isNull(loc, loadField(loc, context, kDevice, ptr)), KILN_CODE_NO_DEVICE);
@@ -204,13 +210,12 @@ LLVM::LLVMFuncOp WrapperBuilder::buildContextEntry(EntryABI e,
 
   // External weights must be there, all of them.
   bool usesWeights = llvm::any_of(e.argWeights, [](int64_t w) { return w >= 0; });
-  if (usesWeights)
-    failIf(fn, loc,
-           b.create<LLVM::OrOp>(
-               loc, isNull(loc, weights),
-               b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ne, weightsSize,
-                                      constant(loc, i64, weightsBytes))),
-           KILN_CODE_MISSING_WEIGHTS);
+  if (usesWeights) {
+    Value noWeights = isNull(loc, weights);
+    Value otherSize = b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ne, weightsSize,
+                                             constant(loc, i64, weightsBytes));
+    failIf(fn, loc, b.create<LLVM::OrOp>(loc, noWeights, otherSize), KILN_CODE_MISSING_WEIGHTS);
+  }
 
   SmallVector<Value> args;
   auto inputIt = inputPtrs.begin();
@@ -238,14 +243,16 @@ LLVM::LLVMFuncOp WrapperBuilder::buildContextEntry(EntryABI e,
     }
     b.create<LLVM::CallOp>(loc, e.impl, all);
     if (status) {
-      Value failed = b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ne,
-                                            b.create<LLVM::LoadOp>(loc, i32, status),
-                                            constant(loc, i32, 0));
+      Value code = b.create<LLVM::LoadOp>(loc, i32, status);
+      Value failed =
+          b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ne, code, constant(loc, i32, 0));
       failIf(fn, loc, failed, KILN_CODE_LAUNCH_FAILED);
     }
-    if (owned)
-      b.create<LLVM::CallOp>(loc, declareLibc("free", LLVM::LLVMVoidType::get(b.getContext()), {ptr}),
-                             ValueRange{scratchPtr});
+    if (owned) {
+      LLVM::LLVMFuncOp free =
+          declareLibc("free", LLVM::LLVMVoidType::get(b.getContext()), {ptr});
+      b.create<LLVM::CallOp>(loc, free, ValueRange{scratchPtr});
+    }
     b.create<LLVM::ReturnOp>(loc, constant(loc, i32, KILN_CODE_OK));
   };
   if (e.scratchBytes == 0) {
@@ -286,10 +293,10 @@ LLVM::LLVMFuncOp WrapperBuilder::buildContextEntry(EntryABI e,
   currentBlock = allocate;
   // aligned_alloc needs a size that is a multiple of the alignment;
   // kiln-plan-memory rounds it up.
-  Value owned = b.create<LLVM::CallOp>(
-                     loc, declareLibc("aligned_alloc", ptr, {i64, i64}),
-                     ValueRange{constant(loc, i64, KILN_SCRATCH_ALIGNMENT),
-                                constant(loc, i64, e.scratchBytes)})
+  LLVM::LLVMFuncOp alignedAlloc = declareLibc("aligned_alloc", ptr, {i64, i64});
+  Value owned = b.create<LLVM::CallOp>(loc, alignedAlloc,
+                                       ValueRange{constant(loc, i64, KILN_SCRATCH_ALIGNMENT),
+                                                  constant(loc, i64, e.scratchBytes)})
                     .getResult();
   failIf(fn, loc, isNull(loc, owned), KILN_CODE_OUT_OF_MEMORY);
   callAndReturn(owned, true);

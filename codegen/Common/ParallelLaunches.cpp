@@ -104,9 +104,11 @@ struct KilnParallelLaunches : kiln::impl::KilnParallelLaunchesBase<KilnParallelL
     };
     Value parallelFor = field(abi::kParallelFor, ptr);
     Value threads = field(abi::kNumThreads, i32);
-    Value usable = b.create<LLVM::AndOp>(
-        loc, b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ne, parallelFor, null),
-        b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ugt, threads, constant(i32, 1)));
+    // One statement per op: the order of a call's arguments is unspecified.
+    Value hasPool = b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ne, parallelFor, null);
+    Value manyThreads =
+        b.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ugt, threads, constant(i32, 1));
+    Value usable = b.create<LLVM::AndOp>(loc, hasPool, manyThreads);
     b.create<LLVM::CondBrOp>(loc, usable, parallel, serial);
 
     // The arguments packed on this stack frame; parallel_for returns when

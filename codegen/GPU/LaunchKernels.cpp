@@ -252,8 +252,9 @@ struct KilnGPULaunchKernels : kiln::impl::KilnGPULaunchKernelsBase<KilnGPULaunch
       Location at = k.launch.getLoc();
       b.setInsertionPoint(k.launch);
       // Launch only while every launch before it succeeded.
-      Value ok = b.create<LLVM::ICmpOp>(at, LLVM::ICmpPredicate::eq,
-                                        b.create<LLVM::LoadOp>(at, i32, status), constant(i32, 0));
+      // (One statement per op: the order of a call's arguments is unspecified.)
+      Value sofar = b.create<LLVM::LoadOp>(at, i32, status);
+      Value ok = b.create<LLVM::ICmpOp>(at, LLVM::ICmpPredicate::eq, sofar, constant(i32, 0));
       auto guard = b.create<scf::IfOp>(at, ok, /*withElseRegion=*/false);
       b.setInsertionPointToStart(&guard.getThenRegion().front());
       for (auto [index, operand] : llvm::enumerate(k.operands)) {

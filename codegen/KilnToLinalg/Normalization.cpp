@@ -198,10 +198,11 @@ struct LayerNormToLinalg : OpConversionPattern<LayerNormOp> {
               l, a[0], createScalar(b, l, accType, count));
           Value shiftedVar = b.create<arith::AddFOp>(
               l, var, createScalar(b, l, accType, epsilon));
-          return b
-              .create<arith::DivFOp>(l, createScalar(b, l, accType, 1.0),
-                                     b.create<math::SqrtOp>(l, shiftedVar))
-              .getResult();
+          // One op per statement: the order of a call's arguments is
+          // unspecified.
+          Value one = createScalar(b, l, accType, 1.0);
+          Value std = b.create<math::SqrtOp>(l, shiftedVar);
+          return b.create<arith::DivFOp>(l, one, std).getResult();
         });
 
     SmallVector<Value> inputs = {x, mean, rstd, adaptor.getScale()};
@@ -221,11 +222,12 @@ struct LayerNormToLinalg : OpConversionPattern<LayerNormOp> {
                                 accType);
           };
           Value d = b.create<arith::SubFOp>(l, toComputeType(b, l, a[0]), a[1]);
-          Value r = b.create<arith::MulFOp>(
-              l, rounded(b.create<arith::MulFOp>(l, d, a[2])),
-              toComputeType(b, l, a[3]));
-          if (a.size() > 4)
-            r = b.create<arith::AddFOp>(l, rounded(r), toComputeType(b, l, a[4]));
+          Value normalized = rounded(b.create<arith::MulFOp>(l, d, a[2]));
+          Value r = b.create<arith::MulFOp>(l, normalized, toComputeType(b, l, a[3]));
+          if (a.size() > 4) {
+            Value scaled = rounded(r);
+            r = b.create<arith::AddFOp>(l, scaled, toComputeType(b, l, a[4]));
+          }
           return convertFloat(b, l, r, elementType);
         });
     rewriter.replaceOp(op, y);

@@ -218,6 +218,14 @@ struct MaxPoolGradToLinalg : OpConversionPattern<MaxPoolGradOp> {
     auto index = [](OpBuilder &b, Location l, int64_t v) -> Value {
       return b.create<arith::ConstantIndexOp>(l, v);
     };
+    // The kernel position (kh, kw) as kh * KW + kw, an i64.
+    auto kernelPosition = [&](OpBuilder &b, Location l, int64_t kernelWidth) -> Value {
+      Value kh = b.create<linalg::IndexOp>(l, 4);
+      Value row = b.create<arith::MulIOp>(l, kh, index(b, l, kernelWidth));
+      Value kw = b.create<linalg::IndexOp>(l, 5);
+      Value flat = b.create<arith::AddIOp>(l, row, kw);
+      return b.create<arith::IndexCastOp>(l, i64, flat);
+    };
 
     // 1. The winners, over (n, c, oh, ow, kh, kw).
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
@@ -242,38 +250,32 @@ struct MaxPoolGradToLinalg : OpConversionPattern<MaxPoolGradOp> {
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value valid;
           for (int i = 0; i < 2; ++i) {
-            // The input coordinate; outside [0, size) it is padding.
-            Value pos = b.create<arith::SubIOp>(
-                l,
-                b.create<arith::AddIOp>(
-                    l,
-                    b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 2 + i),
-                                            index(b, l, w.strides[i])),
-                    b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 4 + i),
-                                            index(b, l, w.dilations[i]))),
-                index(b, l, w.padBegin[i]));
-            Value inside = b.create<arith::AndIOp>(
-                l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, pos, index(b, l, 0)),
-                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, pos,
-                                        index(b, l, w.inShape[2 + i])));
+            // The input coordinate; outside [0, size) it is padding. (One
+            // op per statement: the order of a call's arguments, and so of
+            // the ops, would differ between compilers.)
+            Value o = b.create<linalg::IndexOp>(l, 2 + i);
+            Value start = b.create<arith::MulIOp>(l, o, index(b, l, w.strides[i]));
+            Value k = b.create<linalg::IndexOp>(l, 4 + i);
+            Value offset = b.create<arith::MulIOp>(l, k, index(b, l, w.dilations[i]));
+            Value reach = b.create<arith::AddIOp>(l, start, offset);
+            Value pos = b.create<arith::SubIOp>(l, reach, index(b, l, w.padBegin[i]));
+            Value fromStart =
+                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, pos, index(b, l, 0));
+            Value beforeEnd = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, pos,
+                                                      index(b, l, w.inShape[2 + i]));
+            Value inside = b.create<arith::AndIOp>(l, fromStart, beforeEnd);
             valid = valid ? b.create<arith::AndIOp>(l, valid, inside).getResult() : inside;
           }
-          Value k = b.create<arith::IndexCastOp>(
-              l, i64,
-              b.create<arith::AddIOp>(
-                  l,
-                  b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 4),
-                                          index(b, l, w.kernel[1])),
-                  b.create<linalg::IndexOp>(l, 5)));
+          Value k = kernelPosition(b, l, w.kernel[1]);
           // args: the element, the window's (unused), the best, its position.
           Value none = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, args[3],
                                                createScalar(b, l, i64, 0));
           Value greater = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, args[0], args[2]);
           Value take = b.create<arith::AndIOp>(l, valid,
                                                b.create<arith::OrIOp>(l, none, greater));
-          b.create<linalg::YieldOp>(
-              l, ValueRange{b.create<arith::SelectOp>(l, take, args[0], args[2]),
-                            b.create<arith::SelectOp>(l, take, k, args[3])});
+          Value best = b.create<arith::SelectOp>(l, take, args[0], args[2]);
+          Value position = b.create<arith::SelectOp>(l, take, k, args[3]);
+          b.create<linalg::YieldOp>(l, ValueRange{best, position});
         });
     Value winner = winners.getResult(1);
 
@@ -291,33 +293,26 @@ struct MaxPoolGradToLinalg : OpConversionPattern<MaxPoolGradOp> {
                                    b.create<linalg::IndexOp>(l, 1)};
           for (int i = 0; i < 2; ++i) {
             // t = i + pad - k * dilation = o * stride for the window o.
-            Value t = b.create<arith::SubIOp>(
-                l,
-                b.create<arith::AddIOp>(l, b.create<linalg::IndexOp>(l, 2 + i),
-                                        index(b, l, w.padBegin[i])),
-                b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 4 + i),
-                                        index(b, l, w.dilations[i])));
+            Value in = b.create<linalg::IndexOp>(l, 2 + i);
+            Value shifted = b.create<arith::AddIOp>(l, in, index(b, l, w.padBegin[i]));
+            Value k = b.create<linalg::IndexOp>(l, 4 + i);
+            Value offset = b.create<arith::MulIOp>(l, k, index(b, l, w.dilations[i]));
+            Value t = b.create<arith::SubIOp>(l, shifted, offset);
             Value stride = index(b, l, w.strides[i]);
             Value o = b.create<arith::DivSIOp>(l, t, stride);
-            Value exists = b.create<arith::AndIOp>(
-                l,
-                b.create<arith::AndIOp>(
-                    l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, t, index(b, l, 0)),
-                    b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq,
-                                            b.create<arith::RemSIOp>(l, t, stride),
-                                            index(b, l, 0))),
-                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, o,
-                                        index(b, l, w.outShape[2 + i])));
+            Value notBefore =
+                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, t, index(b, l, 0));
+            Value rem = b.create<arith::RemSIOp>(l, t, stride);
+            Value onStride =
+                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, rem, index(b, l, 0));
+            Value started = b.create<arith::AndIOp>(l, notBefore, onStride);
+            Value notAfter = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, o,
+                                                     index(b, l, w.outShape[2 + i]));
+            Value exists = b.create<arith::AndIOp>(l, started, notAfter);
             valid = valid ? b.create<arith::AndIOp>(l, valid, exists).getResult() : exists;
             at.push_back(b.create<arith::SelectOp>(l, exists, o, index(b, l, 0)));
           }
-          Value k = b.create<arith::IndexCastOp>(
-              l, i64,
-              b.create<arith::AddIOp>(
-                  l,
-                  b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 4),
-                                          index(b, l, w.kernel[1])),
-                  b.create<linalg::IndexOp>(l, 5)));
+          Value k = kernelPosition(b, l, w.kernel[1]);
           Value won = b.create<arith::CmpIOp>(
               l, arith::CmpIPredicate::eq, b.create<tensor::ExtractOp>(l, winner, at), k);
           Value hit = b.create<arith::AndIOp>(l, valid, won);

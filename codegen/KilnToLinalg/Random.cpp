@@ -40,10 +40,11 @@ static Value philoxFirstWord(OpBuilder &b, Location loc,
     }
     auto p0 = b.create<arith::MulUIExtendedOp>(loc, m0, c[0]);
     auto p1 = b.create<arith::MulUIExtendedOp>(loc, m1, c[2]);
-    Value x0 = b.create<arith::XOrIOp>(
-        loc, b.create<arith::XOrIOp>(loc, p1.getHigh(), c[1]), constant(key0));
-    Value x2 = b.create<arith::XOrIOp>(
-        loc, b.create<arith::XOrIOp>(loc, p0.getHigh(), c[3]), constant(key1));
+    // One op per statement: the order of a call's arguments is unspecified.
+    Value h1 = b.create<arith::XOrIOp>(loc, p1.getHigh(), c[1]);
+    Value x0 = b.create<arith::XOrIOp>(loc, h1, constant(key0));
+    Value h0 = b.create<arith::XOrIOp>(loc, p0.getHigh(), c[3]);
+    Value x2 = b.create<arith::XOrIOp>(loc, h0, constant(key1));
     c = {x0, p1.getLow(), x2, p0.getLow()};
   }
   return c[0];
@@ -87,9 +88,9 @@ struct DropoutToLinalg : OpConversionPattern<DropoutOp> {
           Value index = b.create<arith::ConstantIndexOp>(l, 0);
           for (int64_t d = 0; d < rank; ++d) {
             Value size = b.create<arith::ConstantIndexOp>(l, shape[d]);
-            index = b.create<arith::AddIOp>(
-                l, b.create<arith::MulIOp>(l, index, size),
-                b.create<linalg::IndexOp>(l, d));
+            Value scaled = b.create<arith::MulIOp>(l, index, size);
+            Value position = b.create<linalg::IndexOp>(l, d);
+            index = b.create<arith::AddIOp>(l, scaled, position);
           }
           Value i = b.create<arith::IndexCastUIOp>(l, i32, index);
           Value step = args[1];

@@ -222,10 +222,12 @@ LogicalResult importScatterElements(NodeImporter &n) {
   perUpdate.insert(perUpdate.begin() + *axis + 1, 1);
   positions[*axis + 1] = length;
   expanded.insert(expanded.begin() + *axis, 1);
-  Value hit = cmp(c, ComparePredicate::eq, c.reshape(idx, perUpdate),
-                  iota(n, positions, *axis + 1));
-  Value y = combine(c, *reduction, n.input(0), c.reshape(n.input(0), expanded),
-                    hit, c.reshape(updates, perUpdate), *axis);
+  // One op-creating argument per call: argument order is unspecified.
+  Value idxPerUpdate = c.reshape(idx, perUpdate);
+  Value hit = cmp(c, ComparePredicate::eq, idxPerUpdate, iota(n, positions, *axis + 1));
+  Value dataExpanded = c.reshape(n.input(0), expanded);
+  Value updatesPerUpdate = c.reshape(updates, perUpdate);
+  Value y = combine(c, *reduction, n.input(0), dataExpanded, hit, updatesPerUpdate, *axis);
   return c.output(0, y);
 }
 
@@ -271,11 +273,13 @@ LogicalResult importScatterND(NodeImporter &n) {
   llvm::append_range(flat, rest);
   llvm::append_range(expanded, rest);
   llvm::append_range(perUpdate, rest);
-  Value hit = cmp(c, ComparePredicate::eq, c.reshape(lin, linShape),
-                  iota(n, iotaShape, 1));
-  Value y = combine(c, *reduction, c.reshape(n.input(0), flat),
-                    c.reshape(n.input(0), expanded), hit,
-                    c.reshape(n.input(2), perUpdate), 0);
+  // One op-creating argument per call: argument order is unspecified.
+  Value linColumn = c.reshape(lin, linShape);
+  Value hit = cmp(c, ComparePredicate::eq, linColumn, iota(n, iotaShape, 1));
+  Value dataFlat = c.reshape(n.input(0), flat);
+  Value dataExpanded = c.reshape(n.input(0), expanded);
+  Value updatesPerUpdate = c.reshape(n.input(2), perUpdate);
+  Value y = combine(c, *reduction, dataFlat, dataExpanded, hit, updatesPerUpdate, 0);
   return c.output(0, c.reshape(y, data));
 }
 
@@ -347,8 +351,8 @@ LogicalResult importTopK(NodeImporter &n) {
                                 cmp(c, ComparePredicate::lt, jj, ii)});
   Value beats = c.op("kiln.or", {better, tie});
   Value rank = c.sum(c.cast(beats, i64), {*axis + 1}, false);
-  Value hit = cmp(c, ComparePredicate::eq, c.reshape(rank, around(1, length)),
-                  iota(n, ones(k, 1), *axis));
+  Value rankColumn = c.reshape(rank, around(1, length));
+  Value hit = cmp(c, ComparePredicate::eq, rankColumn, iota(n, ones(k, 1), *axis));
   Type et = type.getElementType();
   Value values = c.sum(c.op("kiln.select", {hit, xj, c.scalar(et, 0)}),
                        {*axis + 1}, false);

@@ -484,12 +484,15 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
 
   size_t perDir = defaults.size();
   SmallVector<DirectionResult> results;
-  for (int64_t d = 0; d < numDirs; ++d)
-    results.push_back(runDirection(
-        c, rc, dir == 1 || d == 1,
-        ArrayRef<Activation>(*acts).slice(d * perDir, perDir), x,
-        direction(c, w, d), direction(c, r, d), direction(c, bias, d),
-        direction(c, h0, d), direction(c, c0, d), direction(c, peep, d)));
+  for (int64_t d = 0; d < numDirs; ++d) {
+    // In order, one statement each: a call's arguments are evaluated in an
+    // unspecified order, which would order the slices by compiler.
+    Value wd = direction(c, w, d), rd = direction(c, r, d), bd = direction(c, bias, d),
+          h0d = direction(c, h0, d), c0d = direction(c, c0, d), pd = direction(c, peep, d);
+    results.push_back(runDirection(c, rc, dir == 1 || d == 1,
+                                   ArrayRef<Activation>(*acts).slice(d * perDir, perDir), x,
+                                   wd, rd, bd, h0d, c0d, pd));
+  }
   if (!c.ok)
     return failure();
 

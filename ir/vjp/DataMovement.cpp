@@ -179,9 +179,9 @@ LogicalResult GatherOp::buildVJP(VJPBuilder &vjp) {
     count *= d;
   // Negative indices count from the end, as in the forward op.
   Value zero = vjp.scalarLike(indices, 0.0);
-  indices = vjp.select(vjp.compare(ComparePredicate::lt, indices, zero),
-                       vjp.add(indices, vjp.scalarLike(indices, size)),
-                       indices);
+  Value negative = vjp.compare(ComparePredicate::lt, indices, zero);
+  Value fromEnd = vjp.add(indices, vjp.scalarLike(indices, size));
+  indices = vjp.select(negative, fromEnd, indices);
   // one_hot[k, s] = (indices[k] == s), as a [size, count] matrix of g's type.
   Type indexType = cast<RankedTensorType>(indices.getType()).getElementType();
   SmallVector<Attribute> iota;

@@ -89,9 +89,10 @@ LogicalResult SqrtOp::buildVJP(VJPBuilder &vjp) {
 LogicalResult RsqrtOp::buildVJP(VJPBuilder &vjp) {
   // d/dx x^-1/2 = -1/2 x^-3/2 = -1/2 y^3
   Value g = vjp.resultGrad(), y = getOutput();
-  if (g)
-    vjp.setOperandGrad(
-        0, vjp.mul(vjp.scale(g, -0.5), vjp.mul(vjp.mul(y, y), y)));
+  if (g) {
+    Value halfG = vjp.scale(g, -0.5);
+    vjp.setOperandGrad(0, vjp.mul(halfG, vjp.mul(vjp.mul(y, y), y)));
+  }
   return success();
 }
 
@@ -105,9 +106,10 @@ LogicalResult ReciprocalOp::buildVJP(VJPBuilder &vjp) {
 
 LogicalResult TanhOp::buildVJP(VJPBuilder &vjp) {
   Value g = vjp.resultGrad(), y = getOutput();
-  if (g)
-    vjp.setOperandGrad(
-        0, vjp.mul(g, vjp.sub(vjp.scalarLike(y, 1.0), vjp.mul(y, y))));
+  if (g) {
+    Value one = vjp.scalarLike(y, 1.0);
+    vjp.setOperandGrad(0, vjp.mul(g, vjp.sub(one, vjp.mul(y, y))));
+  }
   return success();
 }
 
@@ -144,9 +146,10 @@ LogicalResult CosOp::buildVJP(VJPBuilder &vjp) {
 LogicalResult TanOp::buildVJP(VJPBuilder &vjp) {
   // 1 + tan(x)^2
   Value g = vjp.resultGrad(), y = getOutput();
-  if (g)
-    vjp.setOperandGrad(
-        0, vjp.mul(g, vjp.add(vjp.scalarLike(y, 1.0), vjp.mul(y, y))));
+  if (g) {
+    Value one = vjp.scalarLike(y, 1.0);
+    vjp.setOperandGrad(0, vjp.mul(g, vjp.add(one, vjp.mul(y, y))));
+  }
   return success();
 }
 
@@ -198,18 +201,20 @@ LogicalResult AsinhOp::buildVJP(VJPBuilder &vjp) {
 LogicalResult AtanOp::buildVJP(VJPBuilder &vjp) {
   // g / (1 + x^2)
   Value g = vjp.resultGrad(), x = getInput();
-  if (g)
-    vjp.setOperandGrad(
-        0, vjp.div(g, vjp.add(vjp.scalarLike(x, 1.0), vjp.mul(x, x))));
+  if (g) {
+    Value one = vjp.scalarLike(x, 1.0);
+    vjp.setOperandGrad(0, vjp.div(g, vjp.add(one, vjp.mul(x, x))));
+  }
   return success();
 }
 
 LogicalResult AtanhOp::buildVJP(VJPBuilder &vjp) {
   // g / (1 - x^2)
   Value g = vjp.resultGrad(), x = getInput();
-  if (g)
-    vjp.setOperandGrad(
-        0, vjp.div(g, vjp.sub(vjp.scalarLike(x, 1.0), vjp.mul(x, x))));
+  if (g) {
+    Value one = vjp.scalarLike(x, 1.0);
+    vjp.setOperandGrad(0, vjp.div(g, vjp.sub(one, vjp.mul(x, x))));
+  }
   return success();
 }
 
@@ -218,12 +223,12 @@ LogicalResult HardSwishOp::buildVJP(VJPBuilder &vjp) {
   Value g = vjp.resultGrad(), x = getInput();
   if (!g)
     return success();
-  Value middle = vjp.mul(g, vjp.add(vjp.scale(x, 1.0 / 3.0), vjp.scalarLike(x, 0.5)));
+  Value third = vjp.scale(x, 1.0 / 3.0);
+  Value middle = vjp.mul(g, vjp.add(third, vjp.scalarLike(x, 0.5)));
   Value upper = vjp.select(
       vjp.compare(ComparePredicate::le, x, vjp.scalarLike(x, 3.0)), middle, g);
-  vjp.setOperandGrad(
-      0, vjp.select(vjp.compare(ComparePredicate::lt, x, vjp.scalarLike(x, -3.0)),
-                    vjp.zerosLike(upper), upper));
+  Value lower = vjp.compare(ComparePredicate::lt, x, vjp.scalarLike(x, -3.0));
+  vjp.setOperandGrad(0, vjp.select(lower, vjp.zerosLike(upper), upper));
   return success();
 }
 
@@ -233,9 +238,8 @@ LogicalResult GeluOp::buildVJP(VJPBuilder &vjp) {
     return success();
   if (getApproximate() == GeluApproximation::none) {
     // Phi(x) + x * phi(x): the normal CDF and density.
-    Value cdf = vjp.scale(
-        vjp.add(vjp.scalarLike(x, 1.0), vjp.create<ErfOp>(vjp.scale(x, M_SQRT1_2))),
-        0.5);
+    Value one = vjp.scalarLike(x, 1.0);
+    Value cdf = vjp.scale(vjp.add(one, vjp.create<ErfOp>(vjp.scale(x, M_SQRT1_2))), 0.5);
     Value pdf = vjp.scale(vjp.create<ExpOp>(vjp.scale(vjp.mul(x, x), -0.5)),
                           0.5 * M_2_SQRTPI * M_SQRT1_2);
     vjp.setOperandGrad(0, vjp.mul(g, vjp.add(cdf, vjp.mul(x, pdf))));
@@ -251,18 +255,18 @@ LogicalResult GeluOp::buildVJP(VJPBuilder &vjp) {
   Value left = vjp.scale(vjp.add(one, t), 0.5);
   Value innerDerivative =
       vjp.scale(vjp.add(one, vjp.scale(x2, 3.0 * kappa)), beta);
-  Value right = vjp.mul(vjp.mul(vjp.scale(x, 0.5), vjp.sub(one, vjp.mul(t, t))),
-                        innerDerivative);
+  Value halfX = vjp.scale(x, 0.5);
+  Value right = vjp.mul(vjp.mul(halfX, vjp.sub(one, vjp.mul(t, t))), innerDerivative);
   vjp.setOperandGrad(0, vjp.mul(g, vjp.add(left, right)));
   return success();
 }
 
 LogicalResult LeakyReluOp::buildVJP(VJPBuilder &vjp) {
   Value g = vjp.resultGrad(), x = getInput();
-  if (g)
-    vjp.setOperandGrad(
-        0, vjp.select(vjp.compare(ComparePredicate::gt, x, vjp.scalarLike(x, 0.0)),
-                      g, vjp.scale(g, getAlpha().convertToDouble())));
+  if (g) {
+    Value positive = vjp.compare(ComparePredicate::gt, x, vjp.scalarLike(x, 0.0));
+    vjp.setOperandGrad(0, vjp.select(positive, g, vjp.scale(g, getAlpha().convertToDouble())));
+  }
   return success();
 }
 
@@ -272,11 +276,11 @@ LogicalResult HardSigmoidOp::buildVJP(VJPBuilder &vjp) {
   if (!g)
     return success();
   double alpha = getAlpha().convertToDouble();
-  Value t = vjp.add(vjp.scale(x, alpha),
-                    vjp.scalarLike(x, getBeta().convertToDouble()));
-  Value inside = vjp.create<AndOp>(
-      vjp.compare(ComparePredicate::gt, t, vjp.scalarLike(x, 0.0)),
-      vjp.compare(ComparePredicate::lt, t, vjp.scalarLike(x, 1.0)));
+  Value scaled = vjp.scale(x, alpha);
+  Value t = vjp.add(scaled, vjp.scalarLike(x, getBeta().convertToDouble()));
+  Value above = vjp.compare(ComparePredicate::gt, t, vjp.scalarLike(x, 0.0));
+  Value below = vjp.compare(ComparePredicate::lt, t, vjp.scalarLike(x, 1.0));
+  Value inside = vjp.create<AndOp>(above, below);
   vjp.setOperandGrad(0, vjp.selectOrZero(inside, vjp.scale(g, alpha)));
   return success();
 }
@@ -348,8 +352,10 @@ LogicalResult DivOp::buildVJP(VJPBuilder &vjp) {
   if (vjp.wantsGrad(0))
     vjp.setOperandGrad(0, vjp.div(g, b));
   // -g a / b^2
-  if (vjp.wantsGrad(1))
-    vjp.setOperandGrad(1, vjp.div(vjp.neg(vjp.mul(g, a)), vjp.mul(b, b)));
+  if (vjp.wantsGrad(1)) {
+    Value minusGA = vjp.neg(vjp.mul(g, a));
+    vjp.setOperandGrad(1, vjp.div(minusGA, vjp.mul(b, b)));
+  }
   return success();
 }
 
@@ -362,15 +368,16 @@ LogicalResult PowOp::buildVJP(VJPBuilder &vjp) {
   if (vjp.wantsGrad(0)) {
     Value power = vjp.create<PowOp>(a, vjp.sub(b, vjp.scalarLike(b, 1.0)));
     Value d = vjp.mul(vjp.mul(g, b), power);
-    vjp.setOperandGrad(
-        0, vjp.select(vjp.compare(ComparePredicate::eq, b, zero),
-                      vjp.zerosLike(d), d));
+    Value bIsZero = vjp.compare(ComparePredicate::eq, b, zero);
+    vjp.setOperandGrad(0, vjp.select(bIsZero, vjp.zerosLike(d), d));
   }
   // d/db = a^b ln(a), taken as 0 where a == 0 and b >= 0.
   if (vjp.wantsGrad(1)) {
-    Value d = vjp.mul(vjp.mul(g, getOutput()), vjp.create<LogOp>(a));
-    Value atZero = vjp.create<AndOp>(vjp.compare(ComparePredicate::eq, a, zero),
-                                     vjp.compare(ComparePredicate::ge, b, zero));
+    Value gy = vjp.mul(g, getOutput());
+    Value d = vjp.mul(gy, vjp.create<LogOp>(a));
+    Value aIsZero = vjp.compare(ComparePredicate::eq, a, zero);
+    Value bNotNegative = vjp.compare(ComparePredicate::ge, b, zero);
+    Value atZero = vjp.create<AndOp>(aIsZero, bNotNegative);
     vjp.setOperandGrad(1, vjp.select(atZero, vjp.zerosLike(d), d));
   }
   return success();
@@ -383,8 +390,8 @@ static void buildExtremumVJP(VJPBuilder &vjp, Value a, Value b,
   Value g = vjp.resultGrad();
   if (!g)
     return;
-  Value half = vjp.selectOrZero(vjp.compare(ComparePredicate::eq, a, b),
-                                vjp.scale(g, 0.5));
+  Value equal = vjp.compare(ComparePredicate::eq, a, b);
+  Value half = vjp.selectOrZero(equal, vjp.scale(g, 0.5));
   if (vjp.wantsGrad(0))
     vjp.setOperandGrad(0, vjp.select(vjp.compare(wins, a, b), g, half));
   if (vjp.wantsGrad(1))

@@ -63,8 +63,8 @@ LogicalResult LayerNormOp::buildVJP(VJPBuilder &vjp) {
     Value meanD = vjp.reduceMean(dxhat, axes, /*keepdims=*/true);
     Value meanDX =
         vjp.reduceMean(vjp.mul(dxhat, xhat), axes, /*keepdims=*/true);
-    vjp.setOperandGrad(
-        0, vjp.mul(rstd, vjp.sub(vjp.sub(dxhat, meanD), vjp.mul(xhat, meanDX))));
+    Value centeredD = vjp.sub(dxhat, meanD);
+    vjp.setOperandGrad(0, vjp.mul(rstd, vjp.sub(centeredD, vjp.mul(xhat, meanDX))));
   }
   if (vjp.wantsGrad(1))
     vjp.setOperandGrad(1, vjp.mul(g, xhat));
@@ -105,7 +105,8 @@ LogicalResult BatchNormOp::buildVJP(VJPBuilder &vjp) {
   if (vjp.wantsGrad(4)) {
     // d/dvar of scale * (x - mean) * (var + eps)^-1/2 = -1/2 scale (x - mean) rstd^3.
     Value rstd3 = vjp.mul(rstd, vjp.mul(rstd, rstd));
-    record(4, vjp.mul(vjp.scale(vjp.mul(g, centered), -0.5), vjp.mul(scale, rstd3)));
+    Value halfGC = vjp.scale(vjp.mul(g, centered), -0.5);
+    record(4, vjp.mul(halfGC, vjp.mul(scale, rstd3)));
   }
   return success();
 }

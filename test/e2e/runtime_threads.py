@@ -86,8 +86,8 @@ exe = os.path.join(work, "threads")
 obj_root = os.environ["KILN_OBJ_ROOT"]
 kt.run_tool([kt.CC, "-std=c11", "-O1", "-Wall", "-Wextra", "-Werror", src,
              "-I" + os.path.join(kt.SRC, "runtime"),
-             os.path.join(obj_root, "lib", "libkiln_runtime.a"),
-             "-lstdc++", "-ldl", "-lm", "-lpthread", "-o", exe])
+             os.path.join(obj_root, "lib", "libkiln_runtime.a")] + kt.RUNTIME_LINK_FLAGS +
+            ["-o", exe])
 
 rng = np.random.default_rng(11)
 inputs = rng.standard_normal((THREADS, 1, 3, 32, 32)).astype(np.float32)

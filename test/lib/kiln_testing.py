@@ -18,6 +18,12 @@ KILN = os.path.join(TOOLS, "kiln")
 SRC = os.environ.get("KILN_SRC_ROOT", "")
 OBJ = os.environ.get("KILN_OBJ_ROOT", "")
 CC = os.environ.get("KILN_CC", "cc")
+# The sanitizers Kiln was built with ("address,undefined" in scripts/test.sh
+# --sanitize), else empty. RUNTIME_LINK_FLAGS: what a C program needs to link
+# lib/libkiln_runtime.a (which is then instrumented), besides the library.
+SANITIZE = os.environ.get("KILN_SANITIZE", "")
+RUNTIME_LINK_FLAGS = (["-fsanitize=" + SANITIZE] if SANITIZE else []) + [
+    "-lstdc++", "-ldl", "-lm", "-lpthread"]
 
 # Tolerances the issue sets for float32 models.
 ATOL = 1e-4

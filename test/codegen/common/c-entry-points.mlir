@@ -24,9 +24,10 @@
 // The context: its version (KILN_ABI_VERSION = 2) and size, else
 // KILN_CODE_BAD_CONTEXT (5).
 // CHECK: llvm.icmp "eq" %[[CTX]]
-// CHECK: llvm.ptrtoint %{{.*}} : !llvm.ptr to i32
-// CHECK: llvm.icmp "ult"
-// CHECK: llvm.mlir.constant(2 : i32)
+// CHECK: %[[SIZE:.*]] = llvm.ptrtoint %{{.*}} : !llvm.ptr to i32
+// CHECK: %[[V2:.*]] = llvm.mlir.constant(2 : i32)
+// CHECK: llvm.icmp "ne" %{{.*}}, %[[V2]]
+// CHECK: llvm.icmp "ult" %{{.*}}, %[[SIZE]]
 // The weights blob must be there, of its size (192 bytes), else
 // KILN_CODE_MISSING_WEIGHTS (6).
 // CHECK: llvm.mlir.constant(192 : i64)

@@ -14,8 +14,8 @@
 // CHECK: %[[FOR:.*]] = llvm.load %[[FOR_SLOT]] : !llvm.ptr -> !llvm.ptr
 // CHECK: %[[THREADS_SLOT:.*]] = llvm.getelementptr %[[CTX]][0, 8]
 // CHECK: %[[THREADS:.*]] = llvm.load %[[THREADS_SLOT]] : !llvm.ptr -> i32
-// CHECK: llvm.icmp "ugt" %[[THREADS]]
 // CHECK: llvm.icmp "ne" %[[FOR]], %[[NULL]]
+// CHECK: llvm.icmp "ugt" %[[THREADS]]
 // CHECK: %[[PACKED:.*]] = llvm.alloca %{{.*}} x !llvm.struct<(ptr, i32)>
 // CHECK: llvm.store %[[P]]
 // CHECK: llvm.store %[[N]]

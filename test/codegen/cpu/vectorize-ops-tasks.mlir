@@ -55,3 +55,20 @@ func.func @transpose_tasks(%x: tensor<784x512xf32>) -> tensor<512x784xf32> {
   %t = linalg.transpose ins(%x : tensor<784x512xf32>) outs(%e : tensor<512x784xf32>) permutation = [1, 0]
   return %t : tensor<512x784xf32>
 }
+
+// A fill that starts no other op's accumulators (the shape of a huge
+// ConstantOfShape summed away, e2e/bounded_compile.py): split into tasks,
+// then each task tiled for vectors. The split erases the op; its task alone
+// is tiled (the sanitized build once caught the erased op being read again).
+// CHECK-LABEL: func.func @fill_tasks
+// CHECK: scf.forall (%{{.*}}) = (0) to (1000) step (125)
+// CHECK: scf.for %{{.*}} = %c0 to %c896 step %c128
+// CHECK: vector.transfer_write %{{.*}} : vector<128xf32>, tensor<125x1000xf32>
+// CHECK: vector.transfer_write %{{.*}} : vector<104xf32>, tensor<125x1000xf32>
+// CHECK: tensor.parallel_insert_slice
+func.func @fill_tasks() -> tensor<1000x1000xf32> {
+  %c = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<1000x1000xf32>
+  %f = linalg.fill ins(%c : f32) outs(%e : tensor<1000x1000xf32>) -> tensor<1000x1000xf32>
+  return %f : tensor<1000x1000xf32>
+}
