@@ -196,10 +196,11 @@ std::optional<std::pair<unsigned, unsigned>> transposedDims(linalg::LinalgOp op)
 /// partial blocks peeled off so that every block has a static shape.
 LogicalResult tileForTransposedVectors(RewriterBase &rewriter, linalg::LinalgOp op, unsigned a, unsigned b,
                                        int64_t lanes, int64_t cores) {
-  FailureOr<Operation *> tiledTask = splitIntoTasks(rewriter, op, planTasks(op, cores, 2));
-  if (failed(tiledTask))
+  // From here on `op` is the op computing one task (splitIntoTasks erases
+  // the one it named before).
+  if (failed(splitIntoTasks(rewriter, op, planTasks(op, cores, 2))))
     return failure();
-  Operation *target = *tiledTask;
+  Operation *target = op;
   rewriter.setInsertionPoint(target);
   SmallVector<int64_t> ranges = cast<linalg::LinalgOp>(target).getStaticLoopRanges();
   SmallVector<OpFoldResult> sizes(ranges.size(), rewriter.getIndexAttr(1));
