@@ -99,7 +99,9 @@ public:
     case GridSamplePaddingMode::border:
       break;
     case GridSamplePaddingMode::reflection:
-      p = reflect(p, dim);
+      // nearest reads at the coordinate, already reflected inside.
+      if (op.getMode() != ResizeMode::nearest)
+        p = reflect(p, dim);
       break;
     }
     Value i = b.create<arith::FPToSIOp>(loc, b.getI64Type(), clamp(p, 0.0, last));
@@ -129,11 +131,36 @@ public:
                     outerCubic(twoMinusT)});
   }
 
-  /// The interpolated value at `coords` for spatial dims `d` onwards, with
-  /// the indices of the outer dims in `indices`.
-  Value interpolate(ArrayRef<Value> coords, ArrayRef<Dim> dims, size_t d,
+  /// One tap of a dim: the index it reads, whether zeros padding keeps it
+  /// (null: always), and its weight (null for nearest).
+  struct Tap {
+    Value index, inside, weight;
+  };
+
+  /// The taps of every dim, from the grid's coordinate planes (input order).
+  SmallVector<SmallVector<Tap>> allTaps(ValueRange planes, ArrayRef<Dim> dims) {
+    SmallVector<SmallVector<Tap>> result;
+    for (auto [plane, dim] : llvm::zip_equal(planes, dims)) {
+      Value x = coordinate(convertFloat(b, loc, plane, coordType), dim);
+      SmallVector<Value> positions, weights;
+      taps(x, positions, weights);
+      SmallVector<Tap> &dimTaps = result.emplace_back();
+      for (auto [k, p] : llvm::enumerate(positions)) {
+        auto [index, inside] = tap(p, dim);
+        Value w = weights.empty() ? Value()
+                                  : convertFloat(b, loc, weights[k], sumType);
+        dimTaps.push_back({index, inside, w});
+      }
+    }
+    return result;
+  }
+
+  /// The interpolated value over spatial dims `d` onwards, with the indices
+  /// of the outer dims in `indices` and `inside` (null: true) saying whether
+  /// zeros padding keeps them.
+  Value interpolate(ArrayRef<SmallVector<Tap>> taps, size_t d,
                     SmallVector<Value> &indices, Value inside) {
-    if (d == dims.size()) {
+    if (d == taps.size()) {
       Value v = b.create<tensor::ExtractOp>(loc, input, indices);
       v = convertFloat(b, loc, v, sumType);
       if (!inside)
@@ -141,21 +168,17 @@ public:
       Value zero = createScalar(b, loc, sumType, 0.0);
       return b.create<arith::SelectOp>(loc, inside, v, zero);
     }
-    SmallVector<Value> positions, weights;
-    taps(coords[d], positions, weights);
     Value acc;
-    for (auto [k, p] : llvm::enumerate(positions)) {
-      auto [index, tapInside] = tap(p, dims[d]);
-      indices.push_back(index);
-      Value all = inside ? inside : tapInside;
-      if (inside && tapInside)
-        all = b.create<arith::AndIOp>(loc, inside, tapInside);
-      Value v = interpolate(coords, dims, d + 1, indices, all);
+    for (const Tap &t : taps[d]) {
+      indices.push_back(t.index);
+      Value all = inside ? inside : t.inside;
+      if (inside && t.inside)
+        all = b.create<arith::AndIOp>(loc, inside, t.inside);
+      Value v = interpolate(taps, d + 1, indices, all);
       indices.pop_back();
-      if (weights.empty())
+      if (!t.weight)
         return v;
-      Value w = convertFloat(b, loc, weights[k], sumType);
-      Value term = b.create<arith::MulFOp>(loc, w, v);
+      Value term = b.create<arith::MulFOp>(loc, t.weight, v);
       acc = acc ? b.create<arith::AddFOp>(loc, acc, term).getResult() : term;
     }
     return acc;
@@ -303,14 +326,12 @@ struct GridSampleToLinalg : OpConversionPattern<GridSampleOp> {
                 maps, getParallelIterators(rank),
                 [&](OpBuilder &nb, Location nloc, ValueRange args) {
                   Sampler s(nb, nloc, op, input, coordType);
-                  SmallVector<Value> coords;
-                  for (int64_t d = 0; d < spatial; ++d)
-                    coords.push_back(s.coordinate(
-                        convertFloat(nb, nloc, args[d], coordType), dims[d]));
+                  SmallVector<SmallVector<Sampler::Tap>> taps =
+                      s.allTaps(args.take_front(spatial), dims);
                   SmallVector<Value> indices = {
                       nb.create<linalg::IndexOp>(nloc, 0),
                       nb.create<linalg::IndexOp>(nloc, 1)};
-                  Value v = s.interpolate(coords, dims, 0, indices, Value());
+                  Value v = s.interpolate(taps, 0, indices, Value());
                   nb.create<linalg::YieldOp>(nloc, convertFloat(nb, nloc, v, et));
                 })
             .getResult(0);
