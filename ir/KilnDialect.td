@@ -112,4 +112,11 @@ def Kiln_ResizeNearestMode : I32EnumAttr<"ResizeNearestMode",
   let cppNamespace = "::mlir::kiln";
 }
 
+def Kiln_GridSamplePaddingMode : I32EnumAttr<"GridSamplePaddingMode",
+    "what kiln.grid_sample reads outside the input", [
+      I32EnumAttrCase<"zeros", 0>, I32EnumAttrCase<"border", 1>,
+      I32EnumAttrCase<"reflection", 2>]> {
+  let cppNamespace = "::mlir::kiln";
+}
+
 #endif // KILN_DIALECT_TD

@@ -872,6 +872,53 @@ def Kiln_ResizeOp : Kiln_Op<"resize",
   }];
 }
 
+def Kiln_GridSampleOp : Kiln_Op<"grid_sample", [Pure, Kiln_InferType]> {
+  let summary = "Samples the input at the points of a grid (ONNX GridSample)";
+  let description = [{
+    ONNX GridSample (opsets 16, 20 and 22): `input` is `(N, C, D_1, ...,
+    D_r)`, `grid` is `(N, O_1, ..., O_r, r)` and the result `(N, C, O_1,
+    ..., O_r)`. Output element `(n, c, o...)` samples `input[n, c]` at the
+    point `grid[n, o..., :]`, whose entries are normalized coordinates in
+    reverse dim order ("x" first: `grid[..., 0]` indexes `D_r`).
+
+    Per dim of size `D`, the normalized `g` becomes the input coordinate
+    `x = (g + 1) / 2 * (D - 1)` with `align_corners` ("-1 and 1 refer to
+    the centers of the corner pixels") and `x = ((g + 1) * D - 1) / 2`
+    without it ("-1 and 1 refer to the outer edges of the corner pixels").
+    `nearest` first rounds `x` half to even (as ONNX's reference and
+    PyTorch do). A coordinate outside `[x_min, x_max]` (`[0, D - 1]` with
+    `align_corners`, else `[-0.5, D - 0.5]`) is then clamped to `[0, D - 1]`
+    (`border`) or reflected at `x_min` and `x_max` until it is inside
+    (`reflection`); `zeros` leaves it.
+
+    `nearest` reads the element at `x`; `linear` weighs elements
+    `floor(x)` and `floor(x) + 1` by `1 - t` and `t` (`t = x - floor(x)`),
+    `cubic` elements `floor(x) - 1` to `floor(x) + 2` by the cubic
+    convolution kernel with `A = -0.75`, one dim at a time from the last.
+    An element index outside `[0, D - 1]` reads 0 (`zeros`), the nearest
+    edge element (`border`) or the element reflected at `x_min` and `x_max`
+    (`reflection`). Coordinates and weights are computed in the compute
+    type of the grid (f32 for f16 and bf16); the sums in that of the input.
+
+    `linear` and `cubic` need a floating-point input.
+
+    ```mlir
+    %y = kiln.grid_sample linear %x, %grid padding_mode border {align_corners = true}
+         : tensor<1x3x8x8xf32>, tensor<1x4x4x2xf32> -> tensor<1x3x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$input, Kiln_FloatTensor:$grid,
+      DefaultValuedAttr<Kiln_ResizeMode, "::mlir::kiln::ResizeMode::linear">:$mode,
+      DefaultValuedAttr<Kiln_GridSamplePaddingMode,
+          "::mlir::kiln::GridSamplePaddingMode::zeros">:$padding_mode,
+      DefaultValuedAttr<BoolAttr, "false">:$align_corners);
+  let results = (outs Kiln_NumericTensor:$output);
+  let assemblyFormat = [{
+    $mode $input `,` $grid (`padding_mode` $padding_mode^)? attr-dict `:`
+    type($input) `,` type($grid) `->` type($output)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Random
 //===----------------------------------------------------------------------===//

@@ -138,6 +138,7 @@ struct ConvertKilnToLinalg
     populateNormalizationPatterns(patterns, target);
     populateDataMovementPatterns(patterns, target);
     populateResizePatterns(patterns, target);
+    populateGridSamplePatterns(patterns, target);
     populateRandomPatterns(patterns, target);
 
     // Preconditions, checked on every op so that one run reports them all.

@@ -40,6 +40,10 @@ void populateNormalizationPatterns(RewritePatternSet &patterns,
 /// per-axis taps (linear, cubic).
 void populateResizePatterns(RewritePatternSet &patterns,
                             ConversionTarget &target);
+/// kiln.grid_sample -> one linalg.generic reading its taps with
+/// tensor.extract.
+void populateGridSamplePatterns(RewritePatternSet &patterns,
+                                ConversionTarget &target);
 /// kiln.dropout -> one linalg.generic computing each element's Philox draw.
 void populateRandomPatterns(RewritePatternSet &patterns,
                             ConversionTarget &target);

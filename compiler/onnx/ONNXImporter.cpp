@@ -721,6 +721,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerReductionOps(table);
   registerLossOps(table);
   registerResizeOps(table);
+  registerGridSampleOps(table);
   registerDataMovementOps(table);
   registerControlFlowOps(table);
   opTable = &table;

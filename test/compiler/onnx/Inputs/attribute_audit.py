@@ -387,6 +387,11 @@ OPS = [
         "keep_aspect_ratio_policy": ("not_larger", ABSENT,
                                      {"inits": {"sizes": ints("sizes", [1, 1, 8, 6])}}),
     }),
+    # "nearest" is spelled the same before and after opset 20 renamed the other modes.
+    Op("GridSample", {"x": f32(1, 1, 4, 4), "grid": f32(1, 2, 2, 2)}, tests={
+        "mode": ("nearest", ABSENT),
+        "padding_mode": ("border", ABSENT),
+        "align_corners": (1, ABSENT)}),
     Op("Pad", {"x": f32(2, 3)}, attrs={"pads": [0, 1, 0, 1]}, build=pad_build, tests={
         "pads": ([1, 0, 1, 0], [0, 1, 0, 1]),
         "mode": ("edge", ABSENT),
