@@ -967,7 +967,8 @@ def Kiln_ResizeOp : Kiln_Op<"resize",
 // Random
 //===----------------------------------------------------------------------===//
 
-def Kiln_DropoutOp : Kiln_Op<"dropout", [Pure, Kiln_InferType, Kiln_VJP]> {
+def Kiln_DropoutOp : Kiln_Op<"dropout",
+    [Pure, AttrSizedOperandSegments, Kiln_InferType, Kiln_VJP]> {
   let summary = "Dropout with a counter-based random mask (Philox 4x32-10)";
   let description = [{
     Training-mode dropout as ONNX Dropout and PyTorch compute it: each
@@ -975,30 +976,36 @@ def Kiln_DropoutOp : Kiln_Op<"dropout", [Pure, Kiln_InferType, Kiln_VJP]> {
     `1 / (1 - ratio)` (rounded once to the element type), dropped ones are 0.
     `mask` is true where the element was kept.
 
-    The mask is a pure function of (`seed`, `step`, `stream`, element index),
+    The mask is a pure function of (seed, `step`, `stream`, element index),
     so the backward code and a later run with the same step reproduce it
-    exactly. Element `i` (row-major linear index, below 2^32) draws Philox
-    4x32-10 (Salmon, Moraes, Dror and Shaw, "Parallel Random Numbers: As Easy
-    as 1, 2, 3", SC 2011; the Random123 library's philox4x32 with 10 rounds)
-    with key `(seed mod 2^32, seed / 2^32)` and counter
+    exactly. The seed is the run-time `key` operand (rank-0 i64) when there
+    is one, else the `seed` attribute. Element `i` (row-major linear index,
+    below 2^32) draws Philox 4x32-10 (Salmon, Moraes, Dror and Shaw,
+    "Parallel Random Numbers: As Easy as 1, 2, 3", SC 2011; the Random123
+    library's philox4x32 with 10 rounds) with key
+    `(seed mod 2^32, seed / 2^32)` and counter
     `(i, stream, step mod 2^32, step / 2^32)`, and keeps the element when
     the first output word `r0` satisfies `r0 >= ceil(ratio * 2^32)`.
 
     Without `step` the op is inference dropout: `output` is `input` and the
-    mask is all true. kiln-build-train-step gives the training step's
-    dropouts the step counter of the training state.
+    mask is all true (a `key` needs a `step`). kiln-build-train-step gives
+    the training step's dropouts the step counter and the seed of the
+    training state.
 
     ```mlir
-    %y, %mask = kiln.dropout %x, %step {ratio = 5.000000e-01 : f64, seed = 0 : i64, stream = 0 : i64}
-        : (tensor<4x8xf32>, tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xi1>)
+    %y, %mask = kiln.dropout %x step %step key %seed {ratio = 5.000000e-01 : f64, stream = 0 : i64}
+        : (tensor<4x8xf32>, tensor<i64>, tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xi1>)
     ```
   }];
   let arguments = (ins Kiln_FloatTensor:$input, Optional<Kiln_I64Tensor>:$step,
+                       Optional<Kiln_I64Tensor>:$key,
                        F64Attr:$ratio,
                        DefaultValuedAttr<I64Attr, "0">:$seed,
                        DefaultValuedAttr<I64Attr, "0">:$stream);
   let results = (outs Kiln_FloatTensor:$output, Kiln_BoolTensor:$mask);
-  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`step` $step^)? (`key` $key^)? attr-dict `:` functional-type(operands, results)
+  }];
 }
 
 #endif // KILN_OPS_TD
