@@ -367,6 +367,71 @@ def Kiln_ConvTransposeOp : Kiln_Op<"conv_transpose",
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+def Kiln_ConvBackwardDataOp : Kiln_Op<"conv_backward_data",
+    [Pure, AllElementTypesMatch<["grad", "filter", "output"]>, Kiln_InferType]> {
+  let summary = "The input cotangent of kiln.conv (its backward-data op)";
+  let description = [{
+    Given the cotangent `grad [N, F, out...]` of a kiln.conv's output, its
+    `filter [F, C / groups, kernel...]` and its attributes, returns the
+    cotangent of the convolution's input, of shape `input_shape`
+    (`[N, C, in...]`; the input's spatial size is not implied by the output's
+    when a stride exceeds 1):
+
+    `dx[n, c, i] = sum over f of c's group, k with i = o * stride + k * dilation - pad_begin:
+    grad[n, f, o] * filter[f, c mod (C / groups), k]`.
+
+    Input positions no window reads (the end the windows never reach, and
+    nothing else: padding is not part of the input) get 0. The op verifies
+    that kiln.conv of an `input_shape` input with this filter and these
+    attributes gives `grad`'s shape.
+
+    ```mlir
+    %dx = kiln.conv_backward_data %dy, %w {dilations = array<i64: 1, 1>, groups = 1 : i64,
+            input_shape = array<i64: 1, 3, 8, 8>, pads = array<i64: 1, 1, 1, 1>,
+            strides = array<i64: 2, 2>}
+        : (tensor<1x16x4x4xf32>, tensor<16x3x3x3xf32>) -> tensor<1x3x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$grad, Kiln_FloatTensor:$filter,
+                       DenseI64ArrayAttr:$input_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_ConvBackwardFilterOp : Kiln_Op<"conv_backward_filter",
+    [Pure, AllElementTypesMatch<["input", "grad", "output"]>, Kiln_InferType]> {
+  let summary = "The filter cotangent of kiln.conv (its backward-filter op)";
+  let description = [{
+    Given a kiln.conv's `input [N, C, in...]`, the cotangent
+    `grad [N, F, out...]` of its output and its attributes, returns the
+    cotangent of its filter, `[F, C / groups, kernel_shape...]` (the kernel
+    size is not implied by the shapes when a stride exceeds 1):
+
+    `dw[f, c, k] = sum over n, o: grad[n, f, o] * x[n, g * C / groups + c, o * stride + k * dilation - pad_begin]`
+
+    where `g` is `f`'s group and `x` is 0 in the padding. The op verifies
+    that kiln.conv of `input` with such a filter and these attributes gives
+    `grad`'s shape.
+
+    ```mlir
+    %dw = kiln.conv_backward_filter %x, %dy {dilations = array<i64: 1, 1>, groups = 1 : i64,
+            kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>,
+            strides = array<i64: 2, 2>}
+        : (tensor<1x3x8x8xf32>, tensor<1x16x4x4xf32>) -> tensor<16x3x3x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$grad,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//
@@ -698,6 +763,32 @@ def Kiln_GatherOp : Kiln_Op<"gather",
   let hasFolder = 1;
 }
 
+def Kiln_ScatterAddOp : Kiln_Op<"scatter_add",
+    [Pure, AllElementTypesMatch<["dest", "updates", "output"]>,
+     Kiln_InferType]> {
+  let summary = "Adds slices of `updates` into `dest` along `axis` by index";
+  let description = [{
+    The adjoint of kiln.gather (Gather's backward op): `updates` has
+    kiln.gather's output shape, `dest.shape[:axis] + indices.shape +
+    dest.shape[axis+1:]`, and each of its slices is added to the slice of
+    `dest` its index names:
+
+    `output[o, indices[k], i] = dest[o, indices[k], i] + updates[o, k, i]`,
+    summed over every `k` with the same index (`o` spans the dims before
+    `axis`, `i` those after). Negative indices count from the end; an index
+    outside `[-size, size)` adds nothing. Float tensors only.
+
+    ```mlir
+    %y = kiln.scatter_add %zeros, %i, %dy {axis = 0 : i64}
+        : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<10x4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$dest, Kiln_IndexTensor:$indices,
+                       Kiln_FloatTensor:$updates, I64Attr:$axis);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
 def Kiln_ExpandOp : Kiln_DataOp<"expand"> {
   let summary = "Broadcasts a tensor to a shape (ONNX Expand)";
   let description = [{
@@ -923,7 +1014,8 @@ def Kiln_GridSampleOp : Kiln_Op<"grid_sample", [Pure, Kiln_InferType]> {
 // Random
 //===----------------------------------------------------------------------===//
 
-def Kiln_DropoutOp : Kiln_Op<"dropout", [Pure, Kiln_InferType, Kiln_VJP]> {
+def Kiln_DropoutOp : Kiln_Op<"dropout",
+    [Pure, AttrSizedOperandSegments, Kiln_InferType, Kiln_VJP]> {
   let summary = "Dropout with a counter-based random mask (Philox 4x32-10)";
   let description = [{
     Training-mode dropout as ONNX Dropout and PyTorch compute it: each
@@ -931,30 +1023,36 @@ def Kiln_DropoutOp : Kiln_Op<"dropout", [Pure, Kiln_InferType, Kiln_VJP]> {
     `1 / (1 - ratio)` (rounded once to the element type), dropped ones are 0.
     `mask` is true where the element was kept.
 
-    The mask is a pure function of (`seed`, `step`, `stream`, element index),
+    The mask is a pure function of (seed, `step`, `stream`, element index),
     so the backward code and a later run with the same step reproduce it
-    exactly. Element `i` (row-major linear index, below 2^32) draws Philox
-    4x32-10 (Salmon, Moraes, Dror and Shaw, "Parallel Random Numbers: As Easy
-    as 1, 2, 3", SC 2011; the Random123 library's philox4x32 with 10 rounds)
-    with key `(seed mod 2^32, seed / 2^32)` and counter
+    exactly. The seed is the run-time `key` operand (rank-0 i64) when there
+    is one, else the `seed` attribute. Element `i` (row-major linear index,
+    below 2^32) draws Philox 4x32-10 (Salmon, Moraes, Dror and Shaw,
+    "Parallel Random Numbers: As Easy as 1, 2, 3", SC 2011; the Random123
+    library's philox4x32 with 10 rounds) with key
+    `(seed mod 2^32, seed / 2^32)` and counter
     `(i, stream, step mod 2^32, step / 2^32)`, and keeps the element when
     the first output word `r0` satisfies `r0 >= ceil(ratio * 2^32)`.
 
     Without `step` the op is inference dropout: `output` is `input` and the
-    mask is all true. kiln-build-train-step gives the training step's
-    dropouts the step counter of the training state.
+    mask is all true (a `key` needs a `step`). kiln-build-train-step gives
+    the training step's dropouts the step counter and the seed of the
+    training state.
 
     ```mlir
-    %y, %mask = kiln.dropout %x, %step {ratio = 5.000000e-01 : f64, seed = 0 : i64, stream = 0 : i64}
-        : (tensor<4x8xf32>, tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xi1>)
+    %y, %mask = kiln.dropout %x step %step key %seed {ratio = 5.000000e-01 : f64, stream = 0 : i64}
+        : (tensor<4x8xf32>, tensor<i64>, tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xi1>)
     ```
   }];
   let arguments = (ins Kiln_FloatTensor:$input, Optional<Kiln_I64Tensor>:$step,
+                       Optional<Kiln_I64Tensor>:$key,
                        F64Attr:$ratio,
                        DefaultValuedAttr<I64Attr, "0">:$seed,
                        DefaultValuedAttr<I64Attr, "0">:$stream);
   let results = (outs Kiln_FloatTensor:$output, Kiln_BoolTensor:$mask);
-  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`step` $step^)? (`key` $key^)? attr-dict `:` functional-type(operands, results)
+  }];
 }
 
 #endif // KILN_OPS_TD

@@ -37,6 +37,7 @@ namespace {
 
 /// The training state's step counter of the dropouts' random masks.
 constexpr llvm::StringLiteral kDropoutStepName = "dropout.step";
+constexpr llvm::StringLiteral kDropoutSeedName = "dropout.seed";
 
 /// Small helpers over an OpBuilder at one location, for the loss and the
 /// update formulas.
@@ -278,14 +279,19 @@ struct KilnBuildTrainStep
     if (!dropouts.empty()) {
       auto i64 = RankedTensorType::get({}, builder.getI64Type());
       Value counter = addState(kDropoutStepName.str(), i64);
+      // The seed is state too: init_state writes the compile-time one, a
+      // program may overwrite it, the step leaves it as it is.
+      Value key = addState(kDropoutSeedName.str(), i64);
       for (auto [k, op] : llvm::enumerate(dropouts)) {
         op.getStepMutable().assign(counter);
+        op.getKeyMutable().assign(key);
         op.setSeed(static_cast<int64_t>(seed));
         op.setStream(static_cast<int64_t>(k));
       }
       Value one = builder.create<ConstantOp>(
           loc, DenseElementsAttr::get(i64, builder.getI64IntegerAttr(1)));
       newState.push_back(builder.create<AddOp>(loc, counter, one));
+      newState.push_back(key);
     }
     FailureOr<SmallVector<Value>> grads = appendGradients(
         step, {{*lossValue, m.like(*lossValue, 1.0)}}, params);
@@ -395,8 +401,13 @@ struct KilnBuildTrainStep
     }
     for (auto &[name, type] : state) {
       auto t = cast<RankedTensorType>(type);
+      // Zeros, but the dropout seed starts as the compile-time one.
+      Attribute initial = name == kDropoutSeedName
+                              ? Attribute(builder.getI64IntegerAttr(
+                                    static_cast<int64_t>(seed)))
+                              : builder.getZeroAttr(t.getElementType());
       initResults.push_back(builder.create<ConstantOp>(
-          loc, DenseElementsAttr::get(t, builder.getZeroAttr(t.getElementType()))));
+          loc, DenseElementsAttr::get(t, initial)));
       initNames.push_back(builder.getStringAttr(name));
     }
     Operation *initRet = builder.create<func::ReturnOp>(loc, initResults);

@@ -108,12 +108,14 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
 
     Dropouts (`kiln.dropout` without a step, as the ONNX frontend imports
     training-mode Dropout with a positive ratio) draw fresh masks every step
-    in `train_step`: they get `seed` and a stream number each (0, 1, ... in
-    the step function's order), and the step counter `dropout.step` (i64,
-    rank 0, a state tensor after the other weights, starting at 0 in
-    `init_state`); the step returns it plus one. Saving and restoring the
-    state buffer therefore replays the same masks. Elsewhere (`run`, `grad`)
-    a dropout stays the identity.
+    in `train_step`: they get a stream number each (0, 1, ... in the step
+    function's order), the step counter `dropout.step` and the seed
+    `dropout.seed` (both i64, rank 0, state tensors after the other weights;
+    `init_state` starts the counter at 0 and the seed at `seed`, which a
+    program may overwrite in the state buffer to draw other masks without
+    recompiling); the step returns the counter plus one and the seed as it
+    is. Saving and restoring the state buffer therefore replays the same
+    masks. Elsewhere (`run`, `grad`) a dropout stays the identity.
 
     The loss reads `target-output` (default: the first float output).
     Updates follow torch.optim: sgd `w -= lr * g`; momentum
@@ -149,7 +151,8 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
     Option<"weightDecay", "weight-decay", "double", "0.0",
            "L2 weight decay added to each gradient">,
     Option<"seed", "seed", "uint64_t", "0",
-           "The key of kiln.dropout's random masks in the training step">,
+           "The initial dropout.seed: the key of kiln.dropout's random masks "
+           "in the training step">,
   ];
 }
 

@@ -34,7 +34,10 @@ extern "C" {
 #define KILN_SCRATCH_ALIGNMENT 64
 #define KILN_WEIGHTS_ALIGNMENT 64
 /* Every tensor of a training state buffer (kiln compile --train) starts at a multiple of this many bytes
- * from the buffer's start. */
+ * from the buffer's start. A model with training-mode Dropout has the state tensors "dropout.step" (the
+ * step counter its masks are drawn from) and "dropout.seed" (their key: the compile-time --seed, default 0,
+ * after init_state; a program may write another int64 there to draw other masks at run time; train_step
+ * never changes it), each int64 of rank 0; NAME.h gives their offsets like any state tensor's. */
 #define KILN_STATE_ALIGNMENT 64
 
 /* Codes returned by generated entry points (NAME_run, NAME_run_ctx, ...). Stable across releases. */

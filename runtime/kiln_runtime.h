@@ -499,7 +499,11 @@ kiln_status_t kiln_model_state_tensor_info(const kiln_model_t *model, size_t ind
                                            kiln_state_tensor_info_t *out_info);
 
 /* Finds the state tensor called |name| (a weight's initializer name, or "W.momentum", "W.adam_m",
- * "W.adam_v", "adam.step") and stores its index in |*out_index|. KILN_ERROR_NOT_FOUND if there is none;
+ * "W.adam_v", "adam.step", "dropout.step", "dropout.seed") and stores its index in |*out_index|.
+ * A model with training-mode Dropout keys its masks by "dropout.seed" (int64, rank 0): init_state writes
+ * the compile-time seed (kiln compile --seed, default 0), train_step reads it and never changes it. To draw
+ * other masks at run time, write another seed there (at its offset, between init_state and the steps, or
+ * at any time: the next step uses it); restoring a saved buffer restores its seed too. KILN_ERROR_NOT_FOUND if there is none;
  * KILN_ERROR_INVALID_ARGUMENT for NULL arguments. Thread-safe. Does not keep |name|. */
 kiln_status_t kiln_model_find_state_tensor(const kiln_model_t *model, const char *name, size_t *out_index);
 

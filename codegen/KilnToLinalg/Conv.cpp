@@ -12,12 +12,16 @@
 // broadcast into the init the convolution accumulates into. 1-D convolution
 // runs as 2-D with H = 1. f16/bf16 accumulate in f32.
 //
+// kiln.conv_backward_filter (conv's filter cotangent) is one linalg.generic
+// contraction over the batch and the output pixels.
+//
 //===----------------------------------------------------------------------===//
 
 #include "codegen/KilnToLinalg/Patterns.h"
 #include "codegen/KilnToLinalg/Utils.h"
 #include "ir/KilnOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -147,10 +151,89 @@ struct ConvToLinalg : OpConversionPattern<ConvOp> {
     return success();
   }
 };
+
+/// kiln.conv_backward_filter as one linalg.generic contraction over the
+/// batch and the output pixels, everything as 2-D and grouped:
+///   dw[g, f, c, a, b] += dy[n, g, f, i, j] * xpad[n, g, c, i * sh + a * dh, j * sw + b * dw]
+/// on pure reshapes of kiln's layouts (dy [N, F, OH, OW] is [N, G, F/G, ...],
+/// x [N, C, H, W] is [N, G, C/G, ...], and dw [G, F/G, C/G, kh, kw] is
+/// the filter [F, C/G, kh, kw]). The input is zero-padded first when some pad
+/// is non-zero; f16/bf16 accumulate in f32.
+struct ConvBackwardFilterToLinalg : OpConversionPattern<ConvBackwardFilterOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvBackwardFilterOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
+    Type elementType = resultType.getElementType();
+    Type accType = getComputeType(elementType);
+    SmallVector<int64_t> in(op.getInput().getType().getShape());
+    SmallVector<int64_t> out(op.getGrad().getType().getShape());
+    SmallVector<int64_t> w(resultType.getShape());
+    SmallVector<int64_t> strides(op.getStrides()), dilations(op.getDilations());
+    SmallVector<int64_t> pads(op.getPads());
+    if (in.size() == 3) {
+      in = withUnitHeight(in);
+      out = withUnitHeight(out);
+      w = withUnitHeight(w);
+      strides.insert(strides.begin(), 1);
+      dilations.insert(dilations.begin(), 1);
+      pads = {0, pads[0], 0, pads[1]};
+    }
+    int64_t g = op.getGroups(), n = in[0], cg = in[1] / g, fg = out[1] / g;
+    Value x = reshapeTo(rewriter, loc, adaptor.getInput(), in);
+    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+      auto index = [&](int64_t v) { return OpFoldResult(rewriter.getIndexAttr(v)); };
+      SmallVector<OpFoldResult> low = {index(0), index(0), index(pads[0]),
+                                       index(pads[1])};
+      SmallVector<OpFoldResult> high = {index(0), index(0), index(pads[2]),
+                                        index(pads[3])};
+      in = {in[0], in[1], in[2] + pads[0] + pads[2], in[3] + pads[1] + pads[3]};
+      x = rewriter.create<tensor::PadOp>(
+          loc, RankedTensorType::get(in, elementType), x, low, high,
+          createScalar(rewriter, loc, elementType, 0));
+    }
+    x = reshapeTo(rewriter, loc, x, {n, g, cg, in[2], in[3]});
+    Value dy = reshapeTo(rewriter, loc, adaptor.getGrad(),
+                         {n, g, fg, out[2], out[3]});
+
+    MLIRContext *ctx = rewriter.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    // Loops (g, f, c, a, b | n, i, j).
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(8, 0, {d(5), d(0), d(1), d(6), d(7)}, ctx),
+        AffineMap::get(8, 0,
+                       {d(5), d(0), d(2), d(6) * strides[0] + d(3) * dilations[0],
+                        d(7) * strides[1] + d(4) * dilations[1]},
+                       ctx),
+        AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+    SmallVector<utils::IteratorType> iterators = getParallelIterators(5);
+    iterators.append(3, utils::IteratorType::reduction);
+    Value init = createFilled(rewriter, loc, {g, fg, cg, w[2], w[3]},
+                              cast<TypedAttr>(rewriter.getZeroAttr(accType)));
+    Value dw =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, init.getType(), ValueRange{dy, x}, init, maps, iterators,
+                [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                  Value p = nb.create<arith::MulFOp>(
+                      nloc, convertFloat(nb, nloc, args[0], accType),
+                      convertFloat(nb, nloc, args[1], accType));
+                  nb.create<linalg::YieldOp>(
+                      nloc,
+                      nb.create<arith::AddFOp>(nloc, args[2], p).getResult());
+                })
+            .getResult(0);
+    dw = convertTensor(rewriter, loc, dw, elementType);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, dw, resultType.getShape()));
+    return success();
+  }
+};
 } // namespace
 
 void mlir::kiln::populateConvPatterns(RewritePatternSet &patterns,
                                       ConversionTarget &target) {
-  patterns.add<ConvToLinalg>(patterns.getContext());
-  target.addIllegalOp<ConvOp>();
+  patterns.add<ConvToLinalg, ConvBackwardFilterToLinalg>(patterns.getContext());
+  target.addIllegalOp<ConvOp, ConvBackwardFilterOp>();
 }

@@ -1,6 +1,8 @@
-//===- ConvTranspose.cpp - kiln.conv_transpose -> contraction + col2im ----===//
+//===- ConvTranspose.cpp - conv_transpose, conv_backward_data -> col2im ---===//
 //
-// A transposed convolution is a product, then a scatter (col2im):
+// A transposed convolution is a product, then a scatter (col2im). So is
+// kiln.conv_backward_data, the transposed convolution of conv's output
+// cotangent with conv's filter:
 //
 //   cols[n, g, (f, a, b), (i, j)] = sum_c filter[g, c, (f, a, b)] * x[n, g, c, (i, j)]
 //       one linalg.generic contraction over the input channels of each
@@ -133,6 +135,59 @@ Value addStrided(OpBuilder &b, Location loc, Value y, Value part,
                                          indexAttrs(b, strides));
 }
 
+/// A transposed convolution in the compute type, everything as 2-D: x
+/// [N, C, H, W], filter [C, F/G, kh, kw] (the layout is read from the
+/// filter's shape), `out` [N, F, OH, OW]; strides, dilations and begin pads
+/// [h, w]. Starts from `bias` broadcast (or zeros).
+Value buildTransposedConv(OpBuilder &b, Location loc, Value input, Value filterIn,
+                          Value bias, ArrayRef<int64_t> in, ArrayRef<int64_t> w,
+                          ArrayRef<int64_t> out, ArrayRef<int64_t> strides,
+                          ArrayRef<int64_t> dilations,
+                          ArrayRef<int64_t> padBegin, int64_t g, Type accType) {
+  int64_t n = in[0], cg = in[1] / g, fg = w[1];
+  int64_t kh = w[2], kw = w[3], h = in[2], wd = in[3];
+
+  Value x = reshapeTo(b, loc, input, {n, g, cg, h * wd});
+  Value filter = reshapeTo(b, loc, filterIn, {g, cg, fg * kh * kw});
+  Value cols = contract(b, loc, filter, x, {n, g, fg * kh * kw, h * wd}, accType);
+  cols = reshapeTo(b, loc, cols, {n, g * fg, kh, kw, h, wd});
+
+  Value y = initialOutput(b, loc, bias, out, accType);
+  for (int64_t a = 0; a < kh; ++a) {
+    TapRange rows = tapRange(h, out[2], a, strides[0], dilations[0], padBegin[0]);
+    for (int64_t bb = 0; bb < kw && rows.count; ++bb) {
+      TapRange columns =
+          tapRange(wd, out[3], bb, strides[1], dilations[1], padBegin[1]);
+      if (!columns.count)
+        continue;
+      SmallVector<int64_t> sizes = {n, g * fg, rows.count, columns.count};
+      Value part = b.create<tensor::ExtractSliceOp>(
+          loc, RankedTensorType::get(sizes, accType), cols,
+          indexAttrs(b, {0, 0, a, bb, rows.first, columns.first}),
+          indexAttrs(b, {n, g * fg, 1, 1, rows.count, columns.count}),
+          indexAttrs(b, {1, 1, 1, 1, 1, 1}));
+      y = addStrided(b, loc, y, part, {0, 0, rows.landing, columns.landing},
+                     sizes, {1, 1, strides[0], strides[1]});
+    }
+  }
+  return y;
+}
+
+/// The 2-D form of a 1-D (rank 3) op: a unit height inserted into the
+/// shapes, and stride and dilation 1, begin pad 0 for it.
+struct As2D {
+  SmallVector<int64_t> in, w, out, strides, dilations, padBegin;
+  void promote() {
+    if (in.size() != 3)
+      return;
+    for (SmallVector<int64_t> *v : {&in, &w, &out})
+      v->insert(v->begin() + 2, 1);
+    for (SmallVector<int64_t> *v : {&strides, &dilations})
+      v->insert(v->begin(), 1);
+    padBegin.insert(padBegin.begin(), 0);
+  }
+};
+
 struct ConvTransposeToLinalg : OpConversionPattern<ConvTransposeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -141,50 +196,47 @@ struct ConvTransposeToLinalg : OpConversionPattern<ConvTransposeOp> {
     Location loc = op.getLoc();
     RankedTensorType resultType = op.getType();
     Type elementType = resultType.getElementType();
-    Type accType = getComputeType(elementType);
+    As2D d{SmallVector<int64_t>(op.getInput().getType().getShape()),
+           SmallVector<int64_t>(op.getFilter().getType().getShape()),
+           SmallVector<int64_t>(resultType.getShape()),
+           SmallVector<int64_t>(op.getStrides()),
+           SmallVector<int64_t>(op.getDilations()),
+           SmallVector<int64_t>(op.getPads().take_front(op.getStrides().size()))};
+    d.promote();
+    Value y = buildTransposedConv(rewriter, loc, adaptor.getInput(),
+                                  adaptor.getFilter(), adaptor.getBias(), d.in,
+                                  d.w, d.out, d.strides, d.dilations,
+                                  d.padBegin, op.getGroups(),
+                                  getComputeType(elementType));
+    y = convertTensor(rewriter, loc, y, elementType);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, y, resultType.getShape()));
+    return success();
+  }
+};
 
-    // Everything as 2-D: [N, C, H, W], filter [C, Fg, kh, kw].
-    SmallVector<int64_t> in(op.getInput().getType().getShape());
-    SmallVector<int64_t> w(op.getFilter().getType().getShape());
-    SmallVector<int64_t> out(resultType.getShape());
-    SmallVector<int64_t> strides(op.getStrides()), dilations(op.getDilations());
-    SmallVector<int64_t> padBegin(op.getPads().take_front(strides.size()));
-    if (in.size() == 3) {
-      for (SmallVector<int64_t> *v : {&in, &w, &out})
-        v->insert(v->begin() + 2, 1);
-      for (SmallVector<int64_t> *v : {&strides, &dilations})
-        v->insert(v->begin(), 1);
-      padBegin.insert(padBegin.begin(), 0);
-    }
-    int64_t n = in[0], g = op.getGroups(), cg = in[1] / g, fg = w[1];
-    int64_t kh = w[2], kw = w[3], h = in[2], wd = in[3];
-
-    Value x = reshapeTo(rewriter, loc, adaptor.getInput(), {n, g, cg, h * wd});
-    Value filter =
-        reshapeTo(rewriter, loc, adaptor.getFilter(), {g, cg, fg * kh * kw});
-    Value cols = contract(rewriter, loc, filter, x,
-                          {n, g, fg * kh * kw, h * wd}, accType);
-    cols = reshapeTo(rewriter, loc, cols, {n, g * fg, kh, kw, h, wd});
-
-    Value y = initialOutput(rewriter, loc, adaptor.getBias(), out, accType);
-    for (int64_t a = 0; a < kh; ++a) {
-      TapRange rows = tapRange(h, out[2], a, strides[0], dilations[0], padBegin[0]);
-      for (int64_t bb = 0; bb < kw && rows.count; ++bb) {
-        TapRange columns =
-            tapRange(wd, out[3], bb, strides[1], dilations[1], padBegin[1]);
-        if (!columns.count)
-          continue;
-        SmallVector<int64_t> sizes = {n, g * fg, rows.count, columns.count};
-        Value part = rewriter.create<tensor::ExtractSliceOp>(
-            loc, RankedTensorType::get(sizes, accType), cols,
-            indexAttrs(rewriter, {0, 0, a, bb, rows.first, columns.first}),
-            indexAttrs(rewriter, {n, g * fg, 1, 1, rows.count, columns.count}),
-            indexAttrs(rewriter, {1, 1, 1, 1, 1, 1}));
-        y = addStrided(rewriter, loc, y, part,
-                       {0, 0, rows.landing, columns.landing}, sizes,
-                       {1, 1, strides[0], strides[1]});
-      }
-    }
+/// kiln.conv_backward_data is the transposed convolution of the output
+/// cotangent with conv's filter: [F, C/G, k...] is conv_transpose's
+/// [in, out / groups, k...] layout, and the input positions no window
+/// reached keep their zeros.
+struct ConvBackwardDataToLinalg : OpConversionPattern<ConvBackwardDataOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvBackwardDataOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
+    Type elementType = resultType.getElementType();
+    As2D d{SmallVector<int64_t>(op.getGrad().getType().getShape()),
+           SmallVector<int64_t>(op.getFilter().getType().getShape()),
+           SmallVector<int64_t>(resultType.getShape()),
+           SmallVector<int64_t>(op.getStrides()),
+           SmallVector<int64_t>(op.getDilations()),
+           SmallVector<int64_t>(op.getPads().take_front(op.getStrides().size()))};
+    d.promote();
+    Value y = buildTransposedConv(rewriter, loc, adaptor.getGrad(),
+                                  adaptor.getFilter(), Value(), d.in, d.w,
+                                  d.out, d.strides, d.dilations, d.padBegin,
+                                  op.getGroups(), getComputeType(elementType));
     y = convertTensor(rewriter, loc, y, elementType);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, y, resultType.getShape()));
     return success();
@@ -195,6 +247,7 @@ struct ConvTransposeToLinalg : OpConversionPattern<ConvTransposeOp> {
 
 void mlir::kiln::populateConvTransposePatterns(RewritePatternSet &patterns,
                                                ConversionTarget &target) {
-  patterns.add<ConvTransposeToLinalg>(patterns.getContext());
-  target.addIllegalOp<ConvTransposeOp>();
+  patterns.add<ConvTransposeToLinalg, ConvBackwardDataToLinalg>(
+      patterns.getContext());
+  target.addIllegalOp<ConvTransposeOp, ConvBackwardDataOp>();
 }

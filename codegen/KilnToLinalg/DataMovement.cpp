@@ -9,6 +9,8 @@
 //                reading input[d * step + start]
 //   gather    -> a linalg.generic over the output doing tensor.extract at an
 //                index normalized (negative += size) and clamped into range
+//   scatter_add -> a one-hot [size, count] linalg.generic times the updates,
+//                accumulated into dest (linalg.matmul / batch_matmul)
 //   expand    -> linalg.broadcast (after collapsing stretched unit dims)
 //   pad       -> tensor.pad (constant), or a linalg.generic computing the
 //                source index from linalg.index (reflect, edge)
@@ -18,6 +20,7 @@
 #include "codegen/KilnToLinalg/Patterns.h"
 #include "codegen/KilnToLinalg/Utils.h"
 #include "ir/KilnOps.h"
+#include "ir/Shapes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -237,6 +240,90 @@ struct GatherToGeneric : OpConversionPattern<GatherOp> {
   }
 };
 
+/// kiln.scatter_add as a one-hot product accumulated into dest:
+///   hot[s, k] = (norm(indices[k]) == s)          a linalg.generic
+///   out[o, s, i] = dest[o, s, i] + sum_k hot[s, k] * updates[o, k, i]
+/// a linalg.matmul (one outer slice) or batch_matmul whose init is dest, so
+/// the CPU's GEMM tiles run it. O(size * count) multiply-adds per (o, i):
+/// quadratic where a scatter loop would be linear, but dense, vectorized and
+/// parallel; indices out of range match no row and add nothing.
+struct ScatterAddToMatmul : OpConversionPattern<ScatterAddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScatterAddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    RankedTensorType type = op.getType();
+    Type elementType = type.getElementType();
+    Type accType = getComputeType(elementType);
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t axis = op.getAxis(), size = shape[axis];
+    int64_t outer = numElements(shape.take_front(axis));
+    int64_t inner = numElements(shape.drop_front(axis + 1));
+    int64_t count =
+        numElements(cast<RankedTensorType>(adaptor.getIndices().getType()).getShape());
+
+    Value indices = reshapeTo(rewriter, loc, adaptor.getIndices(), {count});
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx),
+        AffineMap::getMultiDimIdentityMap(2, ctx)};
+    Value hot =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, RankedTensorType::get({size, count}, accType), indices,
+                createEmpty(rewriter, loc, {size, count}, accType), maps,
+                getParallelIterators(2),
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  Type i64 = b.getI64Type();
+                  Value i = args[0];
+                  if (i.getType() != i64)
+                    i = b.create<arith::ExtSIOp>(l, i64, i);
+                  Value zero = createScalar(b, l, i64, 0);
+                  Value n = createScalar(b, l, i64, static_cast<double>(size));
+                  Value negative = b.create<arith::CmpIOp>(
+                      l, arith::CmpIPredicate::slt, i, zero);
+                  i = b.create<arith::SelectOp>(
+                      l, negative, b.create<arith::AddIOp>(l, i, n), i);
+                  Value row = b.create<arith::IndexCastOp>(
+                      l, i64, b.create<linalg::IndexOp>(l, 0));
+                  Value hit = b.create<arith::CmpIOp>(
+                      l, arith::CmpIPredicate::eq, i, row);
+                  b.create<linalg::YieldOp>(
+                      l, b.create<arith::SelectOp>(
+                             l, hit, createScalar(b, l, accType, 1),
+                             createScalar(b, l, accType, 0))
+                             .getResult());
+                })
+            .getResult(0);
+
+    Value init = convertTensor(
+        rewriter, loc, reshapeTo(rewriter, loc, adaptor.getDest(), {outer, size, inner}),
+        accType);
+    Value updates =
+        reshapeTo(rewriter, loc, adaptor.getUpdates(), {outer, count, inner});
+    Value sum;
+    if (outer == 1) {
+      sum = rewriter
+                .create<linalg::MatmulOp>(
+                    loc, ValueRange{hot, reshapeTo(rewriter, loc, updates, {count, inner})},
+                    reshapeTo(rewriter, loc, init, {size, inner}))
+                .getResult(0);
+    } else {
+      sum = rewriter
+                .create<linalg::BatchMatmulOp>(
+                    loc,
+                    ValueRange{broadcastTo(rewriter, loc, hot, {outer, size, count}),
+                               updates},
+                    init)
+                .getResult(0);
+    }
+    sum = convertTensor(rewriter, loc, sum, elementType);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, sum, shape));
+    return success();
+  }
+};
+
 struct ExpandToBroadcast : OpConversionPattern<ExpandOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -320,8 +407,9 @@ void mlir::kiln::populateDataMovementPatterns(RewritePatternSet &patterns,
   patterns.add<ReshapeToTensor<ReshapeOp>, ReshapeToTensor<FlattenOp>,
                ReshapeToTensor<SqueezeOp>, ReshapeToTensor<UnsqueezeOp>,
                TransposeToLinalg, ConcatToInsertSlices, SplitToExtractSlices,
-               SliceToLinalg, GatherToGeneric, ExpandToBroadcast, PadToLinalg>(
-      patterns.getContext());
+               SliceToLinalg, GatherToGeneric, ScatterAddToMatmul,
+               ExpandToBroadcast, PadToLinalg>(patterns.getContext());
   target.addIllegalOp<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp, TransposeOp,
-                      ConcatOp, SplitOp, SliceOp, GatherOp, ExpandOp, PadOp>();
+                      ConcatOp, SplitOp, SliceOp, GatherOp, ScatterAddOp,
+                      ExpandOp, PadOp>();
 }

@@ -21,10 +21,12 @@ void populateElementwisePatterns(RewritePatternSet &patterns,
 /// kiln.matmul -> linalg.matmul / linalg.batch_matmul.
 void populateMatmulPatterns(RewritePatternSet &patterns,
                             ConversionTarget &target);
-/// kiln.conv -> linalg.conv_2d_* / depthwise_conv_2d_*.
+/// kiln.conv -> linalg.conv_2d_* / depthwise_conv_2d_*;
+/// kiln.conv_backward_filter -> a linalg.generic contraction.
 void populateConvPatterns(RewritePatternSet &patterns,
                           ConversionTarget &target);
-/// kiln.conv_transpose -> a contraction and strided adds (col2im).
+/// kiln.conv_transpose, kiln.conv_backward_data -> a contraction and strided
+/// adds (col2im).
 void populateConvTransposePatterns(RewritePatternSet &patterns,
                                    ConversionTarget &target);
 /// max/avg/global pooling -> linalg.pooling_nchw_* and reductions.
@@ -47,8 +49,8 @@ void populateGridSamplePatterns(RewritePatternSet &patterns,
 /// kiln.dropout -> one linalg.generic computing each element's Philox draw.
 void populateRandomPatterns(RewritePatternSet &patterns,
                             ConversionTarget &target);
-/// reshape, transpose, concat, split, slice, gather, expand, pad, flatten,
-/// squeeze, unsqueeze -> tensor ops and linalg.
+/// reshape, transpose, concat, split, slice, gather, scatter_add, expand,
+/// pad, flatten, squeeze, unsqueeze -> tensor ops and linalg.
 void populateDataMovementPatterns(RewritePatternSet &patterns,
                                   ConversionTarget &target);
 

@@ -1,7 +1,9 @@
 //===- Random.cpp - kiln.dropout -> linalg ---------------------------------===//
 //
 // kiln.dropout with a step becomes one linalg.generic over the input that
-// computes each element's Philox 4x32-10 draw from its linear index (the
+// computes each element's Philox 4x32-10 draw from its linear index, the
+// step and the key (the run-time `key` operand, or the `seed` attribute as a
+// constant, which folds) (the
 // steps of ir/Philox.h, as arith ops on i32 with arith.mului_extended for
 // the 32x32 -> 64-bit products), and writes the output and the mask. The
 // draw is recomputed wherever it is needed, nothing random is stored. A
@@ -24,30 +26,39 @@ using namespace mlir::kiln::lowering;
 
 namespace {
 
-/// Philox 4x32-10 of counter `c` under the key, as arith ops.
+/// Philox 4x32-10 of counter `c` under the key (i32 values), as arith ops.
 static Value philoxFirstWord(OpBuilder &b, Location loc,
-                             std::array<Value, 4> c, uint32_t key0,
-                             uint32_t key1) {
+                             std::array<Value, 4> c, Value key0, Value key1) {
   Type i32 = b.getI32Type();
   auto constant = [&](uint32_t v) -> Value {
     return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i32, int32_t(v)));
   };
   Value m0 = constant(philox::kM0), m1 = constant(philox::kM1);
+  Value w0 = constant(philox::kW0), w1 = constant(philox::kW1);
   for (int round = 0; round < philox::kRounds; ++round) {
     if (round > 0) {
-      key0 += philox::kW0;
-      key1 += philox::kW1;
+      key0 = b.create<arith::AddIOp>(loc, key0, w0);
+      key1 = b.create<arith::AddIOp>(loc, key1, w1);
     }
     auto p0 = b.create<arith::MulUIExtendedOp>(loc, m0, c[0]);
     auto p1 = b.create<arith::MulUIExtendedOp>(loc, m1, c[2]);
     // One op per statement: the order of a call's arguments is unspecified.
     Value h1 = b.create<arith::XOrIOp>(loc, p1.getHigh(), c[1]);
-    Value x0 = b.create<arith::XOrIOp>(loc, h1, constant(key0));
+    Value x0 = b.create<arith::XOrIOp>(loc, h1, key0);
     Value h0 = b.create<arith::XOrIOp>(loc, p0.getHigh(), c[3]);
-    Value x2 = b.create<arith::XOrIOp>(loc, h0, constant(key1));
+    Value x2 = b.create<arith::XOrIOp>(loc, h0, key1);
     c = {x0, p1.getLow(), x2, p0.getLow()};
   }
   return c[0];
+}
+
+/// The low and high i32 words of an i64 value.
+static std::pair<Value, Value> splitWords(OpBuilder &b, Location loc, Value v) {
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  return {b.create<arith::TruncIOp>(loc, i32, v),
+          b.create<arith::TruncIOp>(
+              loc, i32,
+              b.create<arith::ShRUIOp>(loc, v, createScalar(b, loc, i64, 32)))};
 }
 
 struct DropoutToLinalg : OpConversionPattern<DropoutOp> {
@@ -71,14 +82,17 @@ struct DropoutToLinalg : OpConversionPattern<DropoutOp> {
     uint64_t threshold = philox::keepThreshold(ratio);
     auto seed = static_cast<uint64_t>(op.getSeed());
     auto stream = static_cast<uint32_t>(op.getStream());
-    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
-                                   AffineMap::get(rank, 0, {}, ctx),
-                                   AffineMap::getMultiDimIdentityMap(rank, ctx),
-                                   AffineMap::getMultiDimIdentityMap(rank, ctx)};
+    // Inputs: the tensor, the step and (a run-time seed) the key, the last
+    // two rank-0.
+    SmallVector<Value> inputs = {adaptor.getInput(), adaptor.getStep()};
+    if (adaptor.getKey())
+      inputs.push_back(adaptor.getKey());
+    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx)};
+    maps.append(inputs.size() - 1, AffineMap::get(rank, 0, {}, ctx));
+    maps.append(2, AffineMap::getMultiDimIdentityMap(rank, ctx));
     Type et = type.getElementType();
     auto generic = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{type, maskType},
-        ValueRange{adaptor.getInput(), adaptor.getStep()},
+        loc, TypeRange{type, maskType}, inputs,
         ValueRange{createEmpty(rewriter, loc, shape, et),
                    createEmpty(rewriter, loc, shape, rewriter.getI1Type())},
         maps, getParallelIterators(rank),
@@ -93,15 +107,16 @@ struct DropoutToLinalg : OpConversionPattern<DropoutOp> {
             index = b.create<arith::AddIOp>(l, scaled, position);
           }
           Value i = b.create<arith::IndexCastUIOp>(l, i32, index);
-          Value step = args[1];
-          Value stepLo = b.create<arith::TruncIOp>(l, i32, step);
-          Value stepHi = b.create<arith::TruncIOp>(
-              l, i32,
-              b.create<arith::ShRUIOp>(l, step, createScalar(b, l, i64, 32)));
+          auto [stepLo, stepHi] = splitWords(b, l, args[1]);
           Value streamWord = b.create<arith::ConstantOp>(
               l, b.getIntegerAttr(i32, int32_t(stream)));
+          Value key = inputs.size() > 2
+                          ? args[2]
+                          : b.create<arith::ConstantOp>(
+                                l, b.getIntegerAttr(i64, int64_t(seed)));
+          auto [key0, key1] = splitWords(b, l, key);
           Value r0 = philoxFirstWord(b, l, {i, streamWord, stepLo, stepHi},
-                                     uint32_t(seed), uint32_t(seed >> 32));
+                                     key0, key1);
           Value wide = b.create<arith::ExtUIOp>(l, i64, r0);
           Value keep = b.create<arith::CmpIOp>(
               l, arith::CmpIPredicate::uge, wide,

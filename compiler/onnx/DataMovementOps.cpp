@@ -601,7 +601,8 @@ LogicalResult importIdentity(NodeImporter &n) {
 /// `run` and `grad`, while kiln-build-train-step gives the training step's
 /// dropouts the step counter that draws their masks (kiln.dropout in
 /// KilnOps.td says how). The node's `seed` is not used: `kiln compile
-/// --train --seed N` keys every mask.
+/// --train --seed N` keys every mask (the state's `dropout.seed`, which a
+/// program may change at run time).
 LogicalResult importDropout(NodeImporter &n) {
   AttributeReader &a = n.attrs();
   // The drop ratio (an attribute before opset 12, an input after) and the
@@ -644,7 +645,10 @@ LogicalResult importDropout(NodeImporter &n) {
     FailureOr<SmallVector<Value>> results = n.createN(
         "kiln.dropout", {n.input(0)},
         {n.b().getNamedAttr("ratio", n.b().getF64FloatAttr(ratio)),
-         n.b().getNamedAttr("stream", n.b().getI64IntegerAttr(stream))},
+         n.b().getNamedAttr("stream", n.b().getI64IntegerAttr(stream)),
+         // The input; no step, no key (the training step adds them).
+         n.b().getNamedAttr("operandSegmentSizes",
+                            n.b().getDenseI32ArrayAttr({1, 0, 0}))},
         2);
     if (failed(results))
       return failure();

@@ -1,4 +1,4 @@
-//===- Conv.cpp - kiln.conv and kiln.conv_transpose ----------------------===//
+//===- Conv.cpp - kiln.conv, its backward ops and kiln.conv_transpose -----===//
 
 #include "ir/KilnOps.h"
 #include "ir/Shapes.h"
@@ -10,26 +10,21 @@ using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::detail;
 
-LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
-                                       std::optional<Location> loc,
-                                       Adaptor adaptor,
-                                       SmallVectorImpl<Type> &types) {
-  InferDiag diag(loc, getOperationName());
-  RankedTensorType input = getRanked(adaptor.getInput());
-  RankedTensorType filter = getRanked(adaptor.getFilter());
-  if (!input || !filter)
-    return diag("operands must be ranked tensors");
-  int64_t rank = input.getRank();
+/// kiln.conv's shape rule, on shapes: the input and filter shapes, the
+/// bias (or null) and the attributes give the output type. Shared with the
+/// backward ops, which check that their operands are a convolution's.
+static LogicalResult inferConv(const InferDiag &diag, ArrayRef<int64_t> in,
+                               ArrayRef<int64_t> w, Type elementType,
+                               Value bias, ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> pads,
+                               ArrayRef<int64_t> dilations, int64_t groups,
+                               SmallVectorImpl<Type> &types) {
+  int64_t rank = in.size();
   int64_t spatial = rank - 2;
   if (spatial != 1 && spatial != 2)
     return diag("input must be [N, C, W] or [N, C, H, W], got rank ", rank);
-  if (filter.getRank() != rank)
-    return diag("filter rank ", filter.getRank(), " differs from input rank ",
-                rank);
-  ArrayRef<int64_t> strides = adaptor.getStrides();
-  ArrayRef<int64_t> pads = adaptor.getPads();
-  ArrayRef<int64_t> dilations = adaptor.getDilations();
-  int64_t groups = adaptor.getGroups();
+  if (static_cast<int64_t>(w.size()) != rank)
+    return diag("filter rank ", w.size(), " differs from input rank ", rank);
   if (static_cast<int64_t>(strides.size()) != spatial)
     return diag("strides has ", strides.size(), " entries, expected ", spatial);
   if (static_cast<int64_t>(dilations.size()) != spatial)
@@ -50,7 +45,6 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
   if (groups < 1)
     return diag("groups must be >= 1, got ", groups);
 
-  ArrayRef<int64_t> in = input.getShape(), w = filter.getShape();
   int64_t channels = in[1], filters = w[0];
   if (!ShapedType::isDynamic(filters) && filters % groups != 0)
     return diag("groups (", groups, ") does not divide the filter count ",
@@ -65,15 +59,15 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
     return diag("filter ", formatShape(w), " expects ", w[1] * groups,
                 " input channels (", w[1], " per group x ", groups,
                 " groups), input ", formatShape(in), " has ", channels);
-  if (Value bias = adaptor.getBias()) {
+  if (bias) {
     RankedTensorType b = getRanked(bias);
     if (!b || b.getRank() != 1 || dimsConflict(b.getDimSize(0), filters))
       return diag("bias must be ", formatShape({filters}),
                   " (one per filter), got ",
                   b ? formatShape(b.getShape()) : std::string("non-tensor"));
-    if (b.getElementType() != input.getElementType())
+    if (b.getElementType() != elementType)
       return diag("bias element type ", b.getElementType(),
-                  " differs from the input's ", input.getElementType());
+                  " differs from the input's ", elementType);
   }
 
   for (int64_t kernel : w.drop_front(2))
@@ -95,7 +89,93 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                   formatShape(in.drop_front(2)));
     out.push_back(o);
   }
-  types.push_back(RankedTensorType::get(out, input.getElementType()));
+  types.push_back(RankedTensorType::get(out, elementType));
+  return success();
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  InferDiag diag(loc, getOperationName());
+  RankedTensorType input = getRanked(adaptor.getInput());
+  RankedTensorType filter = getRanked(adaptor.getFilter());
+  if (!input || !filter)
+    return diag("operands must be ranked tensors");
+  return inferConv(diag, input.getShape(), filter.getShape(),
+                   input.getElementType(), adaptor.getBias(),
+                   adaptor.getStrides(), adaptor.getPads(),
+                   adaptor.getDilations(), adaptor.getGroups(), types);
+}
+
+/// Checks that `grad` has the type of kiln.conv's output for an input of
+/// shape `in` and a filter of shape `w`.
+static LogicalResult checkConvGrad(const InferDiag &diag, ArrayRef<int64_t> in,
+                                   ArrayRef<int64_t> w, RankedTensorType grad,
+                                   ArrayRef<int64_t> strides,
+                                   ArrayRef<int64_t> pads,
+                                   ArrayRef<int64_t> dilations, int64_t groups) {
+  SmallVector<Type> conv;
+  if (failed(inferConv(diag, in, w, grad.getElementType(), Value(), strides,
+                       pads, dilations, groups, conv)))
+    return failure();
+  if (!areRefinementCompatible(TypeRange{conv[0]}, TypeRange{grad}))
+    return diag("grad must have conv's output type ", conv[0], ", got ",
+                grad);
+  return success();
+}
+
+LogicalResult ConvBackwardDataOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  InferDiag diag(loc, getOperationName());
+  RankedTensorType grad = getRanked(adaptor.getGrad());
+  RankedTensorType filter = getRanked(adaptor.getFilter());
+  if (!grad || !filter)
+    return diag("operands must be ranked tensors");
+  ArrayRef<int64_t> in = adaptor.getInputShape();
+  if (in.size() != static_cast<size_t>(grad.getRank()))
+    return diag("input_shape ", formatShape(in), " must have grad's rank ",
+                grad.getRank());
+  for (int64_t d : in)
+    if (d < 1)
+      return diag("input_shape must be static and non-empty, got ",
+                  formatShape(in));
+  if (failed(checkConvGrad(diag, in, filter.getShape(), grad,
+                           adaptor.getStrides(), adaptor.getPads(),
+                           adaptor.getDilations(), adaptor.getGroups())))
+    return failure();
+  types.push_back(RankedTensorType::get(in, grad.getElementType()));
+  return success();
+}
+
+LogicalResult ConvBackwardFilterOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  InferDiag diag(loc, getOperationName());
+  RankedTensorType input = getRanked(adaptor.getInput());
+  RankedTensorType grad = getRanked(adaptor.getGrad());
+  if (!input || !grad)
+    return diag("operands must be ranked tensors");
+  ArrayRef<int64_t> kernel = adaptor.getKernelShape();
+  if (static_cast<int64_t>(kernel.size()) != input.getRank() - 2)
+    return diag("kernel_shape has ", kernel.size(), " entries, expected ",
+                input.getRank() - 2);
+  int64_t groups = adaptor.getGroups();
+  int64_t channels = input.getDimSize(1);
+  if (groups < 1 || ShapedType::isDynamic(channels) || channels % groups != 0)
+    return diag("groups (", groups, ") must divide the input channel count ",
+                channels);
+  if (grad.getRank() < 2)
+    return diag("grad must be [N, F, out...], got ",
+                formatShape(grad.getShape()));
+  SmallVector<int64_t> w = {grad.getDimSize(1), channels / groups};
+  w.append(kernel.begin(), kernel.end());
+  if (failed(checkConvGrad(diag, input.getShape(), w, grad,
+                           adaptor.getStrides(), adaptor.getPads(),
+                           adaptor.getDilations(), groups)))
+    return failure();
+  types.push_back(RankedTensorType::get(w, input.getElementType()));
   return success();
 }
 

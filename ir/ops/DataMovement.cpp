@@ -366,6 +366,32 @@ OpFoldResult GatherOp::fold(FoldAdaptor a) {
   return fold::gather(a.getData(), a.getIndices(), getAxis(), getType());
 }
 
+LogicalResult ScatterAddOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &types) {
+  InferDiag diag(loc, getOperationName());
+  RankedTensorType dest = getRanked(adaptor.getDest());
+  RankedTensorType indices = getRanked(adaptor.getIndices());
+  RankedTensorType updates = getRanked(adaptor.getUpdates());
+  if (!dest || !indices || !updates)
+    return diag("operands must be ranked tensors");
+  int64_t axis = adaptor.getAxis();
+  if (dest.getRank() < 1 || axis < 0 || axis >= dest.getRank())
+    return diag("axis ", axis, " is out of range [0, ", dest.getRank(), ")");
+  // updates has kiln.gather's output shape for (dest, indices).
+  SmallVector<int64_t> expected(dest.getShape().take_front(axis));
+  llvm::append_range(expected, indices.getShape());
+  llvm::append_range(expected, dest.getShape().drop_front(axis + 1));
+  auto expectedType = RankedTensorType::get(expected, dest.getElementType());
+  if (!areRefinementCompatible(TypeRange{expectedType}, TypeRange{updates}))
+    return diag("updates must have kiln.gather's output shape ",
+                formatShape(expected), ", got ",
+                formatShape(updates.getShape()));
+  types.push_back(dest);
+  return success();
+}
+
 LogicalResult ExpandOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,

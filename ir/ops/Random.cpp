@@ -21,6 +21,12 @@ LogicalResult DropoutOp::inferReturnTypes(MLIRContext *,
   if (RankedTensorType step = getRanked(adaptor.getStep()))
     if (step.getRank() != 0)
       return diag("step must be a rank-0 tensor, got ", step);
+  if (RankedTensorType key = getRanked(adaptor.getKey())) {
+    if (key.getRank() != 0)
+      return diag("key must be a rank-0 tensor, got ", key);
+    if (!adaptor.getStep())
+      return diag("a key needs a step (without one the op is the identity)");
+  }
   // The element index is one 32-bit counter word.
   if (input.hasStaticShape() && input.getNumElements() > (int64_t(1) << 32))
     return diag("input has ", input.getNumElements(),

@@ -1,19 +1,15 @@
 //===- Conv.cpp - VJP rules of kiln.conv and kiln.conv_transpose ----------===//
 //
-// Both cotangents are convolutions themselves, so they reuse kiln ops that
-// have their own lowerings instead of new backward ops:
+// kiln.conv's cotangents are its two backward ops, kiln ops with their own
+// shape rules and lowerings (ir/ops/Conv.cpp, codegen/KilnToLinalg/):
 //
-// - input:  a transposed convolution of the output cotangent with the same
-//           filter, strides, pads, dilations and groups. conv_transpose
-//           takes the filter as [in, out / groups, k...] = [F, C / groups,
-//           k...], exactly conv's layout, and `output_padding` restores the
-//           input positions that no window reached at the end.
-// - filter: dW[f, c, k] = sum_{n, o} dY[n, f, o] X[n, c, o*s + k*d - p], a
-//           convolution of X (batch and channels swapped) with dY as the
-//           filter, the forward strides becoming dilations and vice versa.
-//           Groups: X is laid out [C/G, G*N, ...] so group g's channels meet
-//           the filters of group g.
+// - input:  kiln.conv_backward_data of the output cotangent and the filter;
+// - filter: kiln.conv_backward_filter of the input and the output cotangent;
 // - bias:   the cotangent summed over batch and space.
+//
+// kiln.conv_transpose is the adjoint of kiln.conv in its input, so its input
+// cotangent is a kiln.conv and its filter cotangent a conv_backward_filter
+// with the roles of input and output swapped.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,43 +20,6 @@
 
 using namespace mlir;
 using namespace mlir::kiln;
-
-/// The filter cotangent of y = conv(x, w) for output cotangent `g`:
-/// dW[f, c, k] = sum_{n, o} g[n, f, o] x[n, c, o*s + k*d - p], as a
-/// convolution of x (batch and channels swapped) with g as the filter, the
-/// forward strides becoming dilations and vice versa. Groups: x is laid out
-/// [C/G, G*N, ...] so group g's channels meet the filters of group g.
-static Value convFilterGrad(VJPBuilder &vjp, Value x, Value g,
-                            ArrayRef<int64_t> wShape, ArrayRef<int64_t> strides,
-                            ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
-                            int64_t groups) {
-  ArrayRef<int64_t> xShape = shapeOf(x);
-  int64_t spatial = static_cast<int64_t>(xShape.size()) - 2;
-  int64_t n = xShape[0], c = xShape[1];
-  int64_t cg = c / groups;
-  // X [N, C, s...] -> [N, G, C/G, s...] -> [C/G, G, N, s...] -> [C/G, G*N, s...].
-  SmallVector<int64_t> grouped = {n, groups, cg};
-  grouped.append(xShape.begin() + 2, xShape.end());
-  SmallVector<int64_t> perm = {2, 1, 0};
-  for (int64_t i = 0; i < spatial; ++i)
-    perm.push_back(3 + i);
-  SmallVector<int64_t> xInput = {cg, groups * n};
-  xInput.append(xShape.begin() + 2, xShape.end());
-  Value lhs = vjp.reshape(vjp.transpose(vjp.reshape(x, grouped), perm), xInput);
-  // dY [N, F, o...] -> [F, N, o...]: F filters over N "channels" per group.
-  SmallVector<int64_t> swap = {1, 0};
-  for (int64_t i = 0; i < spatial; ++i)
-    swap.push_back(2 + i);
-  Value filter = vjp.transpose(g, swap);
-  Value dw = vjp.create<ConvOp>(lhs, filter, Value(), dilations, pads, strides,
-                                groups);
-  // The product may reach kernel positions past the filter's end (the
-  // padded input is longer than the windows use); keep the filter's.
-  for (int64_t i = 0; i < spatial; ++i)
-    dw = vjp.sliceDim(dw, 2 + i, 0, wShape[2 + i]);
-  // [C/G, F, k...] -> [F, C/G, k...].
-  return vjp.transpose(dw, swap);
-}
 
 /// The bias cotangent: `g` summed over batch and space (bias [F] is added
 /// along dim 1, not NumPy's trailing alignment).
@@ -77,31 +36,15 @@ LogicalResult ConvOp::buildVJP(VJPBuilder &vjp) {
   if (!g)
     return success();
   Value x = getInput(), w = getFilter();
-  ArrayRef<int64_t> xShape = shapeOf(x), wShape = shapeOf(w), gShape = shapeOf(g);
-  int64_t spatial = static_cast<int64_t>(xShape.size()) - 2;
-  int64_t groups = getGroups();
-  ArrayRef<int64_t> strides = getStrides(), pads = getPads(),
-                    dilations = getDilations();
-
-  if (vjp.wantsGrad(0)) {
-    SmallVector<int64_t> outputPadding, transposePads(pads);
-    for (int64_t i = 0; i < spatial; ++i) {
-      int64_t reached = strides[i] * (gShape[2 + i] - 1) +
-                        dilations[i] * (wShape[2 + i] - 1) + 1 - pads[i] -
-                        pads[spatial + i];
-      // reached <= in always (the forward windows fit the padded input).
-      outputPadding.push_back(xShape[2 + i] - reached);
-    }
-    Value dx = vjp.create<ConvTransposeOp>(
-        g, w, Value(), strides, transposePads, dilations, outputPadding,
-        groups);
-    vjp.setOperandGrad(0, dx);
-  }
-
+  ArrayRef<int64_t> xShape = shapeOf(x), wShape = shapeOf(w);
+  if (vjp.wantsGrad(0))
+    vjp.setOperandGrad(0, vjp.create<ConvBackwardDataOp>(
+                              g, w, xShape, getStrides(), getPads(),
+                              getDilations(), getGroups()));
   if (vjp.wantsGrad(1))
-    vjp.setOperandGrad(1, convFilterGrad(vjp, x, g, wShape, strides, pads,
-                                         dilations, groups));
-
+    vjp.setOperandGrad(1, vjp.create<ConvBackwardFilterOp>(
+                              x, g, wShape.drop_front(2), getStrides(),
+                              getPads(), getDilations(), getGroups()));
   if (getBias() && vjp.wantsGrad(2))
     vjp.setOperandGrad(2, biasGrad(vjp, g));
   return success();
@@ -140,9 +83,25 @@ LogicalResult ConvTransposeOp::buildVJP(VJPBuilder &vjp) {
       dx = vjp.sliceDim(dx, 2 + i, 0, xShape[2 + i]);
     vjp.setOperandGrad(0, dx);
   }
-  if (vjp.wantsGrad(1))
-    vjp.setOperandGrad(1, convFilterGrad(vjp, dy, x, wShape, strides, convPads,
-                                         dilations, groups));
+  if (vjp.wantsGrad(1)) {
+    // The filter cotangent of conv(dy, w) for output cotangent x. That
+    // convolution may have more outputs than x (output_padding, negative end
+    // pads): keep exactly what x's windows read, cutting dy where they end
+    // before it, else padding its end as far as they reach.
+    Value input = dy;
+    SmallVector<int64_t> filterPads(convPads);
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t read = (xShape[2 + i] - 1) * strides[i] +
+                     dilations[i] * (wShape[2 + i] - 1) + 1 - convPads[i];
+      int64_t length = shapeOf(input)[2 + i];
+      if (read < length)
+        input = vjp.sliceDim(input, 2 + i, 0, read);
+      filterPads[spatial + i] = std::max<int64_t>(read - length, 0);
+    }
+    vjp.setOperandGrad(1, vjp.create<ConvBackwardFilterOp>(
+                              input, x, wShape.drop_front(2), strides,
+                              filterPads, dilations, groups));
+  }
   if (getBias() && vjp.wantsGrad(2))
     vjp.setOperandGrad(2, biasGrad(vjp, g));
   return success();

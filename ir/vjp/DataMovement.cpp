@@ -4,8 +4,7 @@
 // applies the inverse permutation, concat slices and split concatenates,
 // slice and pad put the cotangent back where the elements came from, expand
 // sums over the broadcast dims, and gather adds its cotangent into the rows
-// it read (a scatter-add, built as a one-hot matrix product so that it is
-// ordinary kiln IR).
+// it read (kiln.scatter_add, its backward op).
 //
 //===----------------------------------------------------------------------===//
 
@@ -164,40 +163,11 @@ LogicalResult GatherOp::buildVJP(VJPBuilder &vjp) {
     return success();
   if (!isa<FloatType>(getData().getType().getElementType()))
     return success();
-  ArrayRef<int64_t> dataShape = shapeOf(getData());
-  int64_t rank = dataShape.size();
+  int64_t rank = shapeOf(getData()).size();
   int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
-  int64_t size = dataShape[axis];
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= dataShape[d];
-  for (int64_t d = axis + 1; d < rank; ++d)
-    inner *= dataShape[d];
-  Value indices = getIndices();
-  int64_t count = 1;
-  for (int64_t d : shapeOf(indices))
-    count *= d;
-  // Negative indices count from the end, as in the forward op.
-  Value zero = vjp.scalarLike(indices, 0.0);
-  Value negative = vjp.compare(ComparePredicate::lt, indices, zero);
-  Value fromEnd = vjp.add(indices, vjp.scalarLike(indices, size));
-  indices = vjp.select(negative, fromEnd, indices);
-  // one_hot[k, s] = (indices[k] == s), as a [size, count] matrix of g's type.
-  Type indexType = cast<RankedTensorType>(indices.getType()).getElementType();
-  SmallVector<Attribute> iota;
-  for (int64_t s = 0; s < size; ++s)
-    iota.push_back(IntegerAttr::get(indexType, s));
-  Value positions = vjp.create<ConstantOp>(DenseElementsAttr::get(
-      RankedTensorType::get({size, 1}, indexType), iota));
-  Type floatType = cast<RankedTensorType>(g.getType()).getElementType();
-  Value oneHot = vjp.cast(
-      vjp.compare(ComparePredicate::eq, positions,
-                  vjp.reshape(indices, {1, count})),
-      floatType);
-  // [size, count] x [outer, count, inner] -> [outer, size, inner]: each row
-  // of data receives the sum of the cotangent rows that read it.
-  Value rows = vjp.reshape(g, {outer, count, inner});
-  Value scattered = vjp.create<MatmulOp>(oneHot, rows);
-  vjp.setOperandGrad(0, vjp.reshape(scattered, dataShape));
+  // Each slice of data receives the sum of the cotangent slices that read
+  // it: kiln.scatter_add, gather's backward op, into zeros.
+  vjp.setOperandGrad(0, vjp.create<ScatterAddOp>(vjp.zerosLike(getData()),
+                                                 getIndices(), g, axis));
   return success();
 }

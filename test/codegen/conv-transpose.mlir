@@ -78,3 +78,29 @@ func.func @conv_transpose_1d_f16(%x: tensor<1x2x5xf16>, %w: tensor<2x2x2xf16>) -
   %y = kiln.conv_transpose %x, %w {dilations = array<i64: 1>, output_padding = array<i64: 1>, pads = array<i64: 0, 0>, strides = array<i64: 2>} : (tensor<1x2x5xf16>, tensor<2x2x2xf16>) -> tensor<1x2x11xf16>
   return %y : tensor<1x2x11xf16>
 }
+
+// -----
+
+// conv_backward_data is the transposed convolution of the cotangent with
+// conv's filter [F, C/G, kh, kw] (conv_transpose's [in, out/G, kh, kw]): the
+// same contraction over F/G per group, then one strided add per tap into
+// zeros of input_shape. Tap (0, 0) lands at (-1, -1) + 2 * (i, j): rows and
+// columns 1 to 2 of the cotangent, at 1 and 1.
+// CHECK-LABEL: func.func @conv_backward_data
+// CHECK-SAME: (%[[G:.*]]: tensor<2x6x3x3xf32>, %[[W:.*]]: tensor<6x2x3x3xf32>)
+// CHECK: %[[XG:.*]] = tensor.expand_shape %{{.*}} output_shape [2, 2, 3, 9]
+// CHECK: %[[WG:.*]] = tensor.expand_shape %{{.*}} output_shape [2, 3, 18]
+// CHECK: %[[COLS:.*]] = linalg.generic
+// CHECK-SAME: ins(%[[WG]], %[[XG]] : tensor<2x3x18xf32>, tensor<2x2x3x9xf32>)
+// CHECK: %[[C6:.*]] = tensor.expand_shape %{{.*}} output_shape [2, 4, 3, 3, 3, 3]
+// CHECK: %[[Y0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<2x4x6x5xf32>)
+// CHECK: tensor.extract_slice %[[C6]][0, 0, 0, 0, 1, 1] [2, 4, 1, 1, 2, 2] [1, 1, 1, 1, 1, 1]
+// CHECK: tensor.extract_slice %[[Y0]][0, 0, 1, 1] [2, 4, 2, 2] [1, 1, 2, 2]
+// CHECK-COUNT-9: tensor.insert_slice
+// CHECK-NOT: tensor.insert_slice
+func.func @conv_backward_data(%g: tensor<2x6x3x3xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<2x4x6x5xf32> {
+  %0 = kiln.conv_backward_data %g, %w {dilations = array<i64: 1, 1>, groups = 2 : i64,
+         input_shape = array<i64: 2, 4, 6, 5>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+       : (tensor<2x6x3x3xf32>, tensor<6x2x3x3xf32>) -> tensor<2x4x6x5xf32>
+  return %0 : tensor<2x4x6x5xf32>
+}

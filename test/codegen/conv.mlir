@@ -97,3 +97,47 @@ func.func @conv_f16(%x: tensor<1x2x4x4xf16>, %w: tensor<2x2x3x3xf16>, %b: tensor
   %y = kiln.conv %x, %w, %b {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf16>, tensor<2x2x3x3xf16>, tensor<2xf16>) -> tensor<1x2x2x2xf16>
   return %y : tensor<1x2x2x2xf16>
 }
+
+// -----
+
+// conv_backward_filter: one contraction over (n, i, j) on the zero-padded
+// input, grouped: dw[g, f, c, a, b] += dy[n, g, f, i, j] * x[n, g, c, 2i + a, 2j + b].
+// CHECK-DAG: #[[DY:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d1, d6, d7)>
+// CHECK-DAG: #[[XP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d2, d6 * 2 + d3, d7 * 2 + d4)>
+// CHECK-DAG: #[[DW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// CHECK-LABEL: func.func @conv_backward_filter
+// CHECK-SAME: (%[[X:.*]]: tensor<2x4x6x5xf32>, %[[G:.*]]: tensor<2x6x3x3xf32>)
+// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[XG:.*]] = tensor.expand_shape %[[P]] {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 2, 2, 8, 7]
+// CHECK: %[[GG:.*]] = tensor.expand_shape %[[G]] {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 2, 3, 3, 3]
+// CHECK: %[[Z:.*]] = linalg.fill
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[DY]], #[[XP]], #[[DW]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK-SAME: ins(%[[GG]], %[[XG]] : tensor<2x2x3x3x3xf32>, tensor<2x2x2x8x7xf32>) outs(%[[Z]] : tensor<2x3x2x3x3xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[R]] {{\[}}[0, 1], [2], [3], [4]] : tensor<2x3x2x3x3xf32> into tensor<6x2x3x3xf32>
+// CHECK: return %[[C]]
+func.func @conv_backward_filter(%x: tensor<2x4x6x5xf32>, %g: tensor<2x6x3x3xf32>) -> tensor<6x2x3x3xf32> {
+  %0 = kiln.conv_backward_filter %x, %g {dilations = array<i64: 1, 1>, groups = 2 : i64,
+         kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+       : (tensor<2x4x6x5xf32>, tensor<2x6x3x3xf32>) -> tensor<6x2x3x3xf32>
+  return %0 : tensor<6x2x3x3xf32>
+}
+
+// -----
+
+// 1-D with dilation and f16: unit height, no pad, f32 accumulation.
+// CHECK-DAG: #[[XP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d2, d6 + d3, d7 + d4 * 2)>
+// CHECK-LABEL: func.func @conv_backward_filter_1d
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[XP]], #{{.*}}]
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<2x1x4x1x5xf16>, tensor<2x1x3x1x9xf16>) outs(%{{.*}} : tensor<1x4x3x1x3xf32>)
+// CHECK: arith.extf
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+// CHECK: tensor<4x3x3xf16>
+func.func @conv_backward_filter_1d(%x: tensor<2x3x9xf16>, %g: tensor<2x4x5xf16>) -> tensor<4x3x3xf16> {
+  %0 = kiln.conv_backward_filter %x, %g {dilations = array<i64: 2>, kernel_shape = array<i64: 3>,
+         pads = array<i64: 0, 0>, strides = array<i64: 1>}
+       : (tensor<2x3x9xf16>, tensor<2x4x5xf16>) -> tensor<4x3x3xf16>
+  return %0 : tensor<4x3x3xf16>
+}

@@ -119,6 +119,45 @@ func.func @gather(%x: tensor<3x10x4xf32>, %i: tensor<2x2xi32>) -> tensor<3x2x2x4
 
 // -----
 
+// scatter_add: a one-hot [size, count] generic (index normalized, compared
+// with its row), then a batch_matmul (one per outer slice) accumulating into dest.
+// CHECK-DAG: #[[K:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[SK:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @scatter_add
+// CHECK-SAME: (%[[D:.*]]: tensor<3x10x4xf32>, %[[I:.*]]: tensor<2x2xi32>, %[[U:.*]]: tensor<3x2x2x4xf32>)
+// CHECK: %[[I1:.*]] = tensor.collapse_shape %[[I]] {{\[}}[0, 1]] : tensor<2x2xi32> into tensor<4xi32>
+// CHECK: %[[HOT:.*]] = linalg.generic {indexing_maps = [#[[K]], #[[SK]]], iterator_types = ["parallel", "parallel"]} ins(%[[I1]] : tensor<4xi32>) outs(%{{.*}} : tensor<10x4xf32>)
+// CHECK: %[[W:.*]] = arith.extsi
+// CHECK: %[[NEG:.*]] = arith.cmpi slt, %[[W]]
+// CHECK: %[[N:.*]] = arith.select %[[NEG]]
+// CHECK: %[[ROW:.*]] = linalg.index 0 : index
+// CHECK: %[[R:.*]] = arith.index_cast %[[ROW]] : index to i64
+// CHECK: %[[HIT:.*]] = arith.cmpi eq, %[[N]], %[[R]] : i64
+// CHECK: arith.select %[[HIT]]
+// CHECK: %[[U3:.*]] = tensor.collapse_shape %[[U]] {{\[}}[0], [1, 2], [3]] : tensor<3x2x2x4xf32> into tensor<3x4x4xf32>
+// CHECK: %[[HOT3:.*]] = linalg.broadcast ins(%[[HOT]] : tensor<10x4xf32>) outs(%{{.*}} : tensor<3x10x4xf32>) dimensions = [0]
+// CHECK: %[[S:.*]] = linalg.batch_matmul ins(%[[HOT3]], %[[U3]] : tensor<3x10x4xf32>, tensor<3x4x4xf32>) outs(%[[D]] : tensor<3x10x4xf32>)
+// CHECK: return %[[S]]
+func.func @scatter_add(%d: tensor<3x10x4xf32>, %i: tensor<2x2xi32>, %u: tensor<3x2x2x4xf32>) -> tensor<3x10x4xf32> {
+  %0 = kiln.scatter_add %d, %i, %u {axis = 1 : i64} : (tensor<3x10x4xf32>, tensor<2x2xi32>, tensor<3x2x2x4xf32>) -> tensor<3x10x4xf32>
+  return %0 : tensor<3x10x4xf32>
+}
+
+// -----
+
+// Axis 0 (one outer slice): a plain linalg.matmul; f16 accumulates in f32
+// (dest widened, the sum rounded once).
+// CHECK-LABEL: func.func @scatter_add_matmul
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: %[[S:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<10x3xf32>, tensor<3x4xf16>) outs(%{{.*}} : tensor<10x4xf32>)
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @scatter_add_matmul(%d: tensor<10x4xf16>, %i: tensor<3xi64>, %u: tensor<3x4xf16>) -> tensor<10x4xf16> {
+  %0 = kiln.scatter_add %d, %i, %u {axis = 0 : i64} : (tensor<10x4xf16>, tensor<3xi64>, tensor<3x4xf16>) -> tensor<10x4xf16>
+  return %0 : tensor<10x4xf16>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @expand
 // CHECK-SAME: (%[[X:.*]]: tensor<3x1xf32>)
 // CHECK: %[[C:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1]] : tensor<3x1xf32> into tensor<3xf32>

@@ -22,8 +22,26 @@
 // CHECK:           linalg.yield %[[Y]], %[[K]] : f32, i1
 // CHECK:         return %[[G]]#0, %[[G]]#1
 func.func @dropout(%x: tensor<4x8xf32>, %step: tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xi1>) {
-  %y, %m = kiln.dropout %x, %step {ratio = 0.25 : f64, seed = 7 : i64, stream = 1 : i64}
+  %y, %m = kiln.dropout %x step %step {ratio = 0.25 : f64, seed = 7 : i64, stream = 1 : i64}
       : (tensor<4x8xf32>, tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xi1>)
+  return %y, %m : tensor<4x8xf32>, tensor<4x8xi1>
+}
+
+// -----
+
+// A run-time key: a third rank-0 input, split into its two words (trunci and
+// shrui by 32) instead of the seed's constants.
+// CHECK-LABEL: func.func @dropout_key
+// CHECK-SAME:    (%[[X:.*]]: tensor<4x8xf32>, %[[S:.*]]: tensor<i64>, %[[K:.*]]: tensor<i64>)
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[X]], %[[S]], %[[K]] : tensor<4x8xf32>, tensor<i64>, tensor<i64>)
+// CHECK:         ^bb0(%{{.*}}: f32, %{{.*}}: i64, %[[KEY:.*]]: i64, %{{.*}}: f32, %{{.*}}: i1):
+// CHECK-DAG:       arith.trunci %[[KEY]] : i64 to i32
+// CHECK-DAG:       arith.shrui %[[KEY]], %{{.*}} : i64
+// CHECK-COUNT-20:  arith.mului_extended
+func.func @dropout_key(%x: tensor<4x8xf32>, %step: tensor<i64>, %key: tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xi1>) {
+  %y, %m = kiln.dropout %x step %step key %key {ratio = 0.25 : f64, stream = 1 : i64}
+      : (tensor<4x8xf32>, tensor<i64>, tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xi1>)
   return %y, %m : tensor<4x8xf32>, tensor<4x8xi1>
 }
 

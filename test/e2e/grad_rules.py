@@ -33,6 +33,8 @@ def r(*shape, low=None):
 
 
 idx = torch.tensor([2, 0, 2, 1])
+idx_negative = torch.tensor([-1, 0, -1, -3, 1])
+idx_2d = torch.tensor([[0, 2], [2, 2], [1, 0]])
 
 CASES = [
     # Elementwise, unary.
@@ -95,6 +97,10 @@ CASES = [
     ("slice_negative_step", lambda x: torch.flip(x, dims=[1]) * x, [r(3, 5)]),
     ("gather", lambda x: x[idx] * 1.0, [r(3, 4)]),
     ("gather_axis1", lambda x: torch.index_select(x, 1, idx) * x.sum(), [r(2, 3, 2)]),
+    # kiln.scatter_add: negative and repeated indices, 2-D indices in the
+    # middle of the shape (one-hot product per outer slice).
+    ("gather_negative", lambda x: x[idx_negative] * 1.5, [r(3, 4)]),
+    ("gather_2d_indices", lambda x: x[:, idx_2d] * 2.0, [r(2, 3, 4)]),
     ("expand", lambda x: x.expand(3, 4, 5) * 1.0, [r(4, 1)]),
     ("pad", lambda x: F.pad(x, (1, 2, 0, 3), value=0.5) * 2.0, [r(2, 3, 4)]),
     ("pad_reflect", lambda x: F.pad(x, (2, 1, 1, 3), mode="reflect") * 1.5, [r(2, 3, 5, 6)]),
@@ -113,6 +119,14 @@ CASES = [
      [r(1, 3, 5, 5), r(3, 1, 3, 3)]),
     ("conv1d", lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=2, dilation=2),
      [r(2, 3, 11), r(4, 3, 3), r(4)]),
+    # kiln.conv_backward_data / _filter: input rows and columns no window
+    # reaches (stride 3 over 8: 6 and 7), asymmetric pads with groups and
+    # dilation, a grouped dilated 1-D one.
+    ("conv2d_unreached", lambda x, w: F.conv2d(x, w, stride=3), [r(2, 2, 8, 8), r(3, 2, 3, 3)]),
+    ("conv2d_groups_dilated_pads", lambda x, w: F.conv2d(
+        F.pad(x, (2, 0, 1, 3)), w, stride=(1, 2), dilation=(2, 1), groups=3), [r(2, 6, 7, 9), r(3, 2, 2, 3)]),
+    ("conv1d_groups", lambda x, w: F.conv1d(x, w, stride=2, padding=1, dilation=2, groups=3),
+     [r(2, 6, 13), r(6, 2, 3)]),
     # Transposed convolution.
     ("conv_transpose2d", lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
      [r(2, 3, 4, 5), r(3, 4, 3, 3), r(4)]),

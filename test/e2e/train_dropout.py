@@ -13,6 +13,10 @@
 #   step's mask (mask * scale * upstream, summed to the weight's shape);
 # - two steps draw different masks; restoring a saved state buffer replays a
 #   step bit for bit; another seed draws other masks;
+# - the seed is the state's `dropout.seed` (init_state writes --seed): a seed
+#   written there at run time draws that seed's reference masks, the same
+#   seed twice the same masks, and the step leaves it unchanged; `kiln train
+#   --seed N` writes it (same N, same weights; another N, other weights);
 # - `run` is the identity (mask all true);
 # - an MLP with nn.Dropout(0.3) exported in training mode trains with
 #   `kiln train` (the loss decreases), and its `run` matches PyTorch's eval().
@@ -149,6 +153,8 @@ def check_masks(work):
     t = rng.standard_normal((rows, cols)).astype(np.float32)
     state = lib.init_state()
     assert lib.tensor(state, "dropout.step") == 0
+    assert lib.layout["dropout.seed"]["dtype"] == "int64" and lib.layout["dropout.seed"]["shape"] == []
+    assert lib.tensor(state, "dropout.seed") == seed
     assert np.array_equal(lib.tensor(state, "w"), w0)
     scale = np.float32(1.0 / (1.0 - ratio))
     n = rows * cols
@@ -208,6 +214,26 @@ def check_masks(work):
     assert abs((mask2 != masks[0]).mean() - 2 * ratio * (1 - ratio)) < 0.01
     print("seed %d: other masks (the reference draw of that seed)" % (seed + 1))
 
+    # A seed given at run time, in the state buffer of the first library:
+    # that seed's reference masks (the ones the library compiled with it
+    # draws), the same ones again from a fresh state, and it stays put.
+    def with_seed(run_seed):
+        st = lib.init_state()
+        t_ = lib.layout["dropout.seed"]
+        st[t_["offset"]:t_["offset"] + 8] = np.frombuffer(np.uint64(run_seed).tobytes(), dtype=np.uint8)
+        m = lib.train_step(st, {"x": x, "target": t})["mask"]
+        assert lib.tensor(st, "dropout.seed") == np.uint64(run_seed).astype(np.int64), "the step changed the seed"
+        return m
+    run_seed = 2 ** 40 + 777
+    m1 = with_seed(run_seed)
+    if not np.array_equal(m1, reference_mask(run_seed, 0, 0, n, ratio).reshape(rows, cols)):
+        raise SystemExit("run-time seed %d: the mask is not that seed's reference draw" % run_seed)
+    assert abs((m1 != masks[0]).mean() - 2 * ratio * (1 - ratio)) < 0.01
+    assert np.array_equal(with_seed(run_seed), m1), "the same run-time seed drew other masks"
+    assert np.array_equal(with_seed(seed + 1), mask2), "run-time seed + 1 differs from compile-time seed + 1"
+    print("run-time seed %d in dropout.seed: its reference masks, reproduced; seed %d at run time = "
+          "compiled with it" % (run_seed, seed + 1))
+
     # Inference: the identity.
     out = kt.run_artifact(artifact, {"x": x})
     assert np.array_equal(out["y"], x + w0) and out["mask"].all()
@@ -244,6 +270,20 @@ def check_mlp_trains(work):
     if not last < 0.5 * first:
         raise SystemExit("the MLP with dropout did not train: %s" % losses)
     assert np.load(os.path.join(work, "trained", "dropout.step.npy")) == steps
+    assert np.load(os.path.join(work, "trained", "dropout.seed.npy")) == 0  # the compile-time default
+    # kiln train --seed N: N in dropout.seed; the same N trains the same
+    # weights, another N others (other masks).
+    def train_with_seed(n, tag):
+        out_dir = os.path.join(work, "trained_seed_" + tag)
+        kt.run_tool([kt.KILN, "train", artifact, "--input", "x=" + os.path.join(work, "x.npy"),
+                     "--target", os.path.join(work, "t.npy"), "--steps", "3", "--seed", str(n),
+                     "--output-dir", out_dir])
+        assert np.load(os.path.join(out_dir, "dropout.seed.npy")) == n
+        return [np.load(os.path.join(out_dir, f)) for f in sorted(os.listdir(out_dir)) if "weight" in f]
+    a, b, c = train_with_seed(5, "a"), train_with_seed(5, "b"), train_with_seed(6, "c")
+    assert a and all(np.array_equal(u, v) for u, v in zip(a, b)), "kiln train --seed 5 twice differs"
+    assert any(not np.array_equal(u, v) for u, v in zip(a, c)), "--seed 5 and --seed 6 train alike"
+    print("kiln train --seed: dropout.seed set; seed 5 twice identical, seed 6 differs")
     print("MLP with two Dropout(0.3): loss %.4f -> %.4f over %d kiln train steps (means of 5)" % (
         first, last, steps))
     # run: dropout is the identity, as PyTorch's eval().

@@ -364,3 +364,67 @@ func.func @conv_transpose_result_shape(%x: tensor<1x3x8x8xf32>, %w: tensor<3x8x2
        : (tensor<1x3x8x8xf32>, tensor<3x8x2x2xf32>) -> tensor<1x8x17x16xf32>
   return %0 : tensor<1x8x17x16xf32>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// conv_backward_data, conv_backward_filter
+//===----------------------------------------------------------------------===//
+
+func.func @conv_backward_data_grad(%g: tensor<1x16x5x5xf32>, %w: tensor<16x3x3x3xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error @+1 {{'kiln.conv_backward_data' op grad must have conv's output type 'tensor<1x16x4x4xf32>', got 'tensor<1x16x5x5xf32>'}}
+  %0 = kiln.conv_backward_data %g, %w {dilations = array<i64: 1, 1>, input_shape = array<i64: 1, 3, 8, 8>,
+         pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+       : (tensor<1x16x5x5xf32>, tensor<16x3x3x3xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+func.func @conv_backward_data_input_shape(%g: tensor<1x16x4x4xf32>, %w: tensor<16x3x3x3xf32>) -> tensor<3x8x8xf32> {
+  // expected-error @+1 {{'kiln.conv_backward_data' op input_shape [3, 8, 8] must have grad's rank 4}}
+  %0 = kiln.conv_backward_data %g, %w {dilations = array<i64: 1, 1>, input_shape = array<i64: 3, 8, 8>,
+         pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+       : (tensor<1x16x4x4xf32>, tensor<16x3x3x3xf32>) -> tensor<3x8x8xf32>
+  return %0 : tensor<3x8x8xf32>
+}
+
+// -----
+
+func.func @conv_backward_data_channels(%g: tensor<1x16x4x4xf32>, %w: tensor<16x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{'kiln.conv_backward_data' op filter [16, 3, 3, 3] expects 3 input channels (3 per group x 1 groups), input [1, 4, 8, 8] has 4}}
+  %0 = kiln.conv_backward_data %g, %w {dilations = array<i64: 1, 1>, input_shape = array<i64: 1, 4, 8, 8>,
+         pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+       : (tensor<1x16x4x4xf32>, tensor<16x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @conv_backward_filter_grad(%x: tensor<1x3x8x8xf32>, %g: tensor<1x16x4x4xf32>) -> tensor<16x3x2x2xf32> {
+  // expected-error @+1 {{'kiln.conv_backward_filter' op grad must have conv's output type 'tensor<1x16x5x5xf32>', got 'tensor<1x16x4x4xf32>'}}
+  %0 = kiln.conv_backward_filter %x, %g {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>,
+         pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+       : (tensor<1x3x8x8xf32>, tensor<1x16x4x4xf32>) -> tensor<16x3x2x2xf32>
+  return %0 : tensor<16x3x2x2xf32>
+}
+
+// -----
+
+func.func @conv_backward_filter_kernel(%x: tensor<1x3x8x8xf32>, %g: tensor<1x16x4x4xf32>) -> tensor<16x3x3x3xf32> {
+  // expected-error @+1 {{'kiln.conv_backward_filter' op kernel_shape has 1 entries, expected 2}}
+  %0 = kiln.conv_backward_filter %x, %g {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3>,
+         pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+       : (tensor<1x3x8x8xf32>, tensor<1x16x4x4xf32>) -> tensor<16x3x3x3xf32>
+  return %0 : tensor<16x3x3x3xf32>
+}
+
+// -----
+
+func.func @conv_backward_filter_groups(%x: tensor<1x3x8x8xf32>, %g: tensor<1x16x4x4xf32>) -> tensor<16x1x3x3xf32> {
+  // expected-error @+1 {{'kiln.conv_backward_filter' op groups (2) must divide the input channel count 3}}
+  %0 = kiln.conv_backward_filter %x, %g {dilations = array<i64: 1, 1>, groups = 2 : i64, kernel_shape = array<i64: 3, 3>,
+         pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+       : (tensor<1x3x8x8xf32>, tensor<1x16x4x4xf32>) -> tensor<16x1x3x3xf32>
+  return %0 : tensor<16x1x3x3xf32>
+}

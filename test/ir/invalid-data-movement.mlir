@@ -499,3 +499,23 @@ func.func @unsqueeze_result_shape(%x: tensor<3xf32>) -> tensor<3x1xf32> {
   %0 = kiln.unsqueeze %x {axes = array<i64: 0>} : tensor<3xf32> -> tensor<3x1xf32>
   return %0 : tensor<3x1xf32>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// scatter_add
+//===----------------------------------------------------------------------===//
+
+func.func @scatter_add_updates(%d: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<4x4xf32>) -> tensor<10x4xf32> {
+  // expected-error @+1 {{'kiln.scatter_add' op updates must have kiln.gather's output shape [3, 4], got [4, 4]}}
+  %0 = kiln.scatter_add %d, %i, %u {axis = 0 : i64} : (tensor<10x4xf32>, tensor<3xi64>, tensor<4x4xf32>) -> tensor<10x4xf32>
+  return %0 : tensor<10x4xf32>
+}
+
+// -----
+
+func.func @scatter_add_axis(%d: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<3x4xf32>) -> tensor<10x4xf32> {
+  // expected-error @+1 {{'kiln.scatter_add' op axis 2 is out of range [0, 2)}}
+  %0 = kiln.scatter_add %d, %i, %u {axis = 2 : i64} : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<10x4xf32>
+  return %0 : tensor<10x4xf32>
+}

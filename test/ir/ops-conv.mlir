@@ -1,5 +1,5 @@
 // RUN: kiln-opt %s | kiln-opt | FileCheck %s
-// Round trip of kiln.conv and kiln.conv_transpose.
+// Round trip of kiln.conv, its backward ops and kiln.conv_transpose.
 
 //===----------------------------------------------------------------------===//
 // conv
@@ -108,5 +108,45 @@ func.func @conv_transpose_1d_dynamic(%x: tensor<2x2x7xf16>, %w: tensor<2x5x2xf16
   %1 = kiln.conv_transpose %y, %v {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>,
                                    pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
        : (tensor<?x2x?x4xf32>, tensor<2x1x2x2xf32>) -> tensor<?x1x?x8xf32>
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// conv_backward_data, conv_backward_filter
+//===----------------------------------------------------------------------===//
+
+// The input cotangent of a strided, padded convolution: 8x8 is not implied by
+// the 4x4 cotangent (7x7 gives 4x4 too), so input_shape says it.
+// CHECK-LABEL: func.func @conv_backward_data
+// CHECK-SAME: (%[[G:[a-z0-9]+]]: tensor<1x16x4x4xf32>, %[[W:[a-z0-9]+]]: tensor<16x3x3x3xf32>, %[[G1:[a-z0-9]+]]: tensor<2x6x5xf64>, %[[W1:[a-z0-9]+]]: tensor<6x2x3xf64>)
+func.func @conv_backward_data(%g: tensor<1x16x4x4xf32>, %w: tensor<16x3x3x3xf32>,
+                              %g1: tensor<2x6x5xf64>, %w1: tensor<6x2x3xf64>) {
+  // CHECK: kiln.conv_backward_data %[[G]], %[[W]] {dilations = array<i64: 1, 1>, input_shape = array<i64: 1, 3, 8, 8>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x16x4x4xf32>, tensor<16x3x3x3xf32>) -> tensor<1x3x8x8xf32>
+  %0 = kiln.conv_backward_data %g, %w {dilations = array<i64: 1, 1>, groups = 1 : i64,
+         input_shape = array<i64: 1, 3, 8, 8>, pads = array<i64: 1, 1, 1, 1>,
+         strides = array<i64: 2, 2>}
+       : (tensor<1x16x4x4xf32>, tensor<16x3x3x3xf32>) -> tensor<1x3x8x8xf32>
+  // 1-D, 3 groups of 2 channels: (7 + 1 + 1 - 2 * 2 - 1) / 1 + 1 = 5.
+  // CHECK: kiln.conv_backward_data %[[G1]], %[[W1]] {dilations = array<i64: 2>, groups = 3 : i64, input_shape = array<i64: 2, 6, 7>, pads = array<i64: 1, 1>, strides = array<i64: 1>} : (tensor<2x6x5xf64>, tensor<6x2x3xf64>) -> tensor<2x6x7xf64>
+  %1 = kiln.conv_backward_data %g1, %w1 {dilations = array<i64: 2>, groups = 3 : i64,
+         input_shape = array<i64: 2, 6, 7>, pads = array<i64: 1, 1>, strides = array<i64: 1>}
+       : (tensor<2x6x5xf64>, tensor<6x2x3xf64>) -> tensor<2x6x7xf64>
+  return
+}
+
+// The filter cotangent: the kernel size is not implied by the shapes either.
+// CHECK-LABEL: func.func @conv_backward_filter
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<1x3x8x8xf32>, %[[G:[a-z0-9]+]]: tensor<1x16x4x4xf32>, %[[X1:[a-z0-9]+]]: tensor<2x6x7xf64>, %[[G1:[a-z0-9]+]]: tensor<2x6x5xf64>)
+func.func @conv_backward_filter(%x: tensor<1x3x8x8xf32>, %g: tensor<1x16x4x4xf32>,
+                                %x1: tensor<2x6x7xf64>, %g1: tensor<2x6x5xf64>) {
+  // CHECK: kiln.conv_backward_filter %[[X]], %[[G]] {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<1x16x4x4xf32>) -> tensor<16x3x3x3xf32>
+  %0 = kiln.conv_backward_filter %x, %g {dilations = array<i64: 1, 1>, groups = 1 : i64,
+         kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>,
+         strides = array<i64: 2, 2>}
+       : (tensor<1x3x8x8xf32>, tensor<1x16x4x4xf32>) -> tensor<16x3x3x3xf32>
+  // CHECK: kiln.conv_backward_filter %[[X1]], %[[G1]] {dilations = array<i64: 2>, groups = 3 : i64, kernel_shape = array<i64: 3>, pads = array<i64: 1, 1>, strides = array<i64: 1>} : (tensor<2x6x7xf64>, tensor<2x6x5xf64>) -> tensor<6x2x3xf64>
+  %1 = kiln.conv_backward_filter %x1, %g1 {dilations = array<i64: 2>, groups = 3 : i64,
+         kernel_shape = array<i64: 3>, pads = array<i64: 1, 1>, strides = array<i64: 1>}
+       : (tensor<2x6x7xf64>, tensor<2x6x5xf64>) -> tensor<6x2x3xf64>
   return
 }

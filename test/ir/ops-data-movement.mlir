@@ -1,6 +1,6 @@
 // RUN: kiln-opt %s | kiln-opt | FileCheck %s
 // Round trip of the data-movement ops: reshape, transpose, concat, split,
-// slice, gather, expand, pad, flatten, squeeze and unsqueeze.
+// slice, gather, scatter_add, expand, pad, flatten, squeeze and unsqueeze.
 
 //===----------------------------------------------------------------------===//
 // reshape
@@ -129,6 +129,18 @@ func.func @gather(%x: tensor<10x4xf32>, %i: tensor<3xi64>, %j: tensor<2x2xi32>,
   // A scalar index drops the axis.
   // CHECK: kiln.gather %[[X]], %[[K]] {axis = 0 : i64} : (tensor<10x4xf32>, tensor<i64>) -> tensor<4xf32>
   %2 = kiln.gather %x, %k {axis = 0 : i64} : (tensor<10x4xf32>, tensor<i64>) -> tensor<4xf32>
+  return
+}
+
+// scatter_add: updates of gather's output shape for (dest, indices).
+// CHECK-LABEL: func.func @scatter_add
+// CHECK-SAME: (%[[D:[a-z0-9]+]]: tensor<10x4xf32>, %[[I:[a-z0-9]+]]: tensor<3xi64>, %[[U:[a-z0-9]+]]: tensor<3x4xf32>, %[[J:[a-z0-9]+]]: tensor<2x2xi32>, %[[V:[a-z0-9]+]]: tensor<10x2x2xf32>)
+func.func @scatter_add(%d: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<3x4xf32>,
+                       %j: tensor<2x2xi32>, %v: tensor<10x2x2xf32>) {
+  // CHECK: kiln.scatter_add %[[D]], %[[I]], %[[U]] {axis = 0 : i64} : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<10x4xf32>
+  %0 = kiln.scatter_add %d, %i, %u {axis = 0 : i64} : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<10x4xf32>
+  // CHECK: kiln.scatter_add %[[D]], %[[J]], %[[V]] {axis = 1 : i64} : (tensor<10x4xf32>, tensor<2x2xi32>, tensor<10x2x2xf32>) -> tensor<10x4xf32>
+  %1 = kiln.scatter_add %d, %j, %v {axis = 1 : i64} : (tensor<10x4xf32>, tensor<2x2xi32>, tensor<10x2x2xf32>) -> tensor<10x4xf32>
   return
 }
 

@@ -72,3 +72,37 @@ func.func @main(%x: tensor<3xf32> {kiln.name = "x"},
   %3 = kiln.compare gt, %1, %2 : tensor<f32>, tensor<f32> -> tensor<i1>
   return %1, %3 : tensor<f32>, tensor<i1>
 }
+
+// -----
+
+// Convolution and gather differentiate into their backward ops: the input's
+// cotangent is kiln.conv_backward_data (input_shape says 7x7, which the 3x3
+// output of a stride-2 window does not imply), the filter's
+// kiln.conv_backward_filter, and the table's kiln.scatter_add into zeros.
+// CHECK-LABEL: func.func @main_grad(
+// CHECK-SAME:    %[[X:[^:]*]]: tensor<1x2x7x7xf32> {kiln.name = "x"}
+// CHECK-SAME:    %[[W:[^:]*]]: tensor<4x2x3x3xf32> {kiln.name = "w", kiln.parameter}
+// CHECK-SAME:    %[[T:[^:]*]]: tensor<5x3xf32> {kiln.name = "t", kiln.parameter}
+// CHECK-SAME:    %[[I:[^:]*]]: tensor<4xi64> {kiln.name = "i"}
+// CHECK-SAME:    %[[DY:[^:]*]]: tensor<1x4x3x3xf32> {kiln.name = "y.cotangent"}
+// CHECK-SAME:    %[[DE:[^:]*]]: tensor<4x3xf32> {kiln.name = "e.cotangent"}
+// CHECK:         %[[ZEROS:.*]] = kiln.constant dense<0.000000e+00> : tensor<5x3xf32>
+// CHECK:         %[[DT:.*]] = kiln.scatter_add %[[ZEROS]], %[[I]], %[[DE]] {axis = 0 : i64}
+// CHECK:         %[[DW:.*]] = kiln.conv_backward_filter %[[X]], %[[DY]] {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+// CHECK-SAME:      -> tensor<4x2x3x3xf32>
+// CHECK:         return %{{.*}}, %{{.*}}, %[[DW]], %[[DT]]
+// WRTX-LABEL: func.func @main_grad(
+// WRTX:         %[[DX:.*]] = kiln.conv_backward_data %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, input_shape = array<i64: 1, 2, 7, 7>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+// WRTX-SAME:      -> tensor<1x2x7x7xf32>
+// WRTX-NOT:     kiln.conv_backward_filter
+// WRTX:         return %{{.*}}, %{{.*}}, %[[DX]]
+func.func @main(%x: tensor<1x2x7x7xf32> {kiln.name = "x"},
+                %w: tensor<4x2x3x3xf32> {kiln.name = "w", kiln.parameter},
+                %t: tensor<5x3xf32> {kiln.name = "t", kiln.parameter},
+                %i: tensor<4xi64> {kiln.name = "i"})
+    -> (tensor<1x4x3x3xf32> {kiln.name = "y"}, tensor<4x3xf32> {kiln.name = "e"}) {
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+       : (tensor<1x2x7x7xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %1 = kiln.gather %t, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<4xi64>) -> tensor<4x3xf32>
+  return %0, %1 : tensor<1x4x3x3xf32>, tensor<4x3xf32>
+}

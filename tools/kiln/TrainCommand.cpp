@@ -1,6 +1,6 @@
 // TrainCommand.cpp: `kiln train`, which trains a model compiled with `kiln compile --train` through the C
 // runtime: kiln_model_init_state fills one state buffer (weights and optimizer state), then
-// kiln_model_train_step updates it in place N times.
+// kiln_model_train_step updates it in place N times. --seed writes the state's dropout.seed in between.
 //
 // With --save it writes the ONNX model with the trained weights as its initializers (ONNX protobuf, the same
 // library the frontend reads models with); the model is --model, else the `source_path` the manifest records.
@@ -11,6 +11,7 @@
 #include "tools/kiln/Npy.h"
 
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +19,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -33,7 +35,7 @@ using detail::printable;
 
 constexpr const char kUsage[] =
     "usage: kiln train ARTIFACT --input NAME=FILE.npy [...] --target FILE.npy --steps N [--output-dir DIR]\n"
-    "                  [--threads N] [--save OUT.onnx [--model MODEL.onnx]]\n"
+    "                  [--threads N] [--seed N] [--save OUT.onnx [--model MODEL.onnx]]\n"
     "\n"
     "Trains a model compiled with `kiln compile --train`: runs its init_state entry point once, then train_step\n"
     "N times, printing `step K loss X` for each step.\n"
@@ -46,6 +48,9 @@ constexpr const char kUsage[] =
     "  -o, --output-dir DIR    write the trained weights and optimizer state there, DIR/NAME.npy each\n"
     "  -j, --threads N         threads each step may use, counting the calling one (default: KILN_NUM_THREADS,\n"
     "                          else every CPU the process may use)\n"
+    "  --seed N                the key of training-mode Dropout's masks (an unsigned 64-bit integer), written\n"
+    "                          into the state's dropout.seed after init_state; default: the compile-time\n"
+    "                          seed (kiln compile --seed, default 0)\n"
     "  --save OUT.onnx         write the model with its initializers replaced by the trained weights\n"
     "  --model MODEL.onnx      the model for --save (default: the model the artifact was compiled from, as its\n"
     "                          manifest records it)\n"
@@ -191,6 +196,7 @@ int trainCommand(int argc, char **argv) {
   std::map<std::string, std::string> inputFiles;
   long steps = 1;
   size_t threads = 0; // 0: the runtime chooses
+  std::optional<uint64_t> seed; // none: the compile-time one
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -232,6 +238,13 @@ int trainCommand(int argc, char **argv) {
       if (value.empty() || *end || n < 1)
         return usage("--threads expects a positive count, got '" + value + "'");
       threads = static_cast<size_t>(n);
+    } else if (flag == "--seed") {
+      char *end = nullptr;
+      errno = 0;
+      unsigned long long n = std::strtoull(value.c_str(), &end, 10);
+      if (value.empty() || !std::isdigit(static_cast<unsigned char>(value[0])) || *end || errno == ERANGE)
+        return usage("--seed expects an unsigned 64-bit integer, got '" + value + "'");
+      seed = static_cast<uint64_t>(n);
     } else if (flag == "--output-dir" || flag == "-o") {
       outputDir = value;
     } else if (flag == "--save") {
@@ -274,6 +287,13 @@ int trainCommand(int argc, char **argv) {
   for (size_t i = 0; i < layout.size(); ++i)
     if (kiln_model_state_tensor_info(model.get(), i, &layout[i]) != KILN_OK)
       return failure(detail::runtimeError());
+  if (seed) {
+    size_t index;
+    if (kiln_model_find_state_tensor(model.get(), "dropout.seed", &index) != KILN_OK)
+      return failure("--seed: the model has no training-mode Dropout (no dropout.seed in its state)");
+    // The seed's bits as the state's int64.
+    std::memcpy(state.data() + layout[index].offset, &*seed, sizeof(uint64_t));
+  }
 
   // Each train_step input is the target or a model input.
   std::vector<Feed> feeds(step.inputs.size());
