@@ -59,7 +59,10 @@ LogicalResult ConcatOp::buildVJP(VJPBuilder &vjp) {
   if (!g)
     return success();
   int64_t rank = shapeOf(g).size();
-  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  // The attribute is read back as unsigned: a negative axis is its two's complement.
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0)
+    axis += rank;
   int64_t offset = 0;
   for (auto [i, input] : llvm::enumerate(getInputs())) {
     int64_t size = shapeOf(input)[axis];
@@ -81,7 +84,10 @@ LogicalResult SplitOp::buildVJP(VJPBuilder &vjp) {
   if (!any)
     return success();
   int64_t rank = shapeOf(getInput()).size();
-  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  // The attribute is read back as unsigned: a negative axis is its two's complement.
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0)
+    axis += rank;
   vjp.setOperandGrad(0, pieces.size() == 1
                             ? pieces.front()
                             : vjp.create<ConcatOp>(pieces, axis));
@@ -164,7 +170,10 @@ LogicalResult GatherOp::buildVJP(VJPBuilder &vjp) {
   if (!isa<FloatType>(getData().getType().getElementType()))
     return success();
   int64_t rank = shapeOf(getData()).size();
-  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  // The attribute is read back as unsigned: a negative axis is its two's complement.
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0)
+    axis += rank;
   // Each slice of data receives the sum of the cotangent slices that read
   // it: kiln.scatter_add, gather's backward op, into zeros.
   vjp.setOperandGrad(0, vjp.create<ScatterAddOp>(vjp.zerosLike(getData()),
