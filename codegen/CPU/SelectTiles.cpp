@@ -21,6 +21,17 @@ using namespace mlir::kiln;
 
 namespace {
 
+/// `tile` if it divides `range`; else the largest multiple of `unit`
+/// between max(`least`, tile / 4) and `tile` that does; else none.
+std::optional<int64_t> dividingTile(int64_t range, int64_t tile, int64_t unit, int64_t least) {
+  if (range % tile == 0)
+    return tile;
+  for (int64_t d = tile / unit * unit; d >= std::max(least, tile / 4); d -= unit)
+    if (range % d == 0)
+      return d;
+  return std::nullopt;
+}
+
 struct KilnCPUSelectTiles
     : kiln::impl::KilnCPUSelectTilesBase<KilnCPUSelectTiles> {
   using Base::Base;
@@ -131,28 +142,19 @@ struct KilnCPUSelectTiles
     // tile is split off as an op of its own (kiln-cpu-tile-contractions), and
     // the elementwise ops around a contraction fuse only into evenly tiled
     // loops. 3136 columns: 14 tiles of 224 instead of 12 of 256 and 64.
-    if (width % nc != 0) {
-      // Whole panels when packed, else whole vectors.
-      int64_t unit = panels ? nr : std::max<int64_t>(1, vectorBits / 32);
+    // Whole panels when packed, else whole vectors; never narrower than the
+    // register tile.
+    int64_t unit = panels ? nr : std::max<int64_t>(1, vectorBits / 32);
+    if (std::optional<int64_t> d = dividingTile(width, nc, unit, nr)) {
       unsigned taskDim = panels ? *panels : n;
-      // (Never narrower than the register tile.)
-      for (int64_t d = nc / unit * unit; d >= std::max<int64_t>(nr, nc / 4); d -= unit)
-        if (width % d == 0) {
-          if (parallel[taskDim] != 0)
-            parallel[taskDim] = panels ? d / nr : d;
-          nc = d;
-          break;
-        }
+      if (parallel[taskDim] != 0)
+        parallel[taskDim] = panels ? *d / nr : *d;
+      nc = *d;
     }
 
     // The same along m, in whole register tiles: 96 rows in two tiles of
     // 48, not 64 and a ragged 32.
-    if (ranges[m] % mc != 0)
-      for (int64_t d = mc / mr * mr; d >= std::max<int64_t>(mr, mc / 4); d -= mr)
-        if (ranges[m] % d == 0) {
-          mc = d;
-          break;
-        }
+    mc = dividingTile(ranges[m], mc, mr, mr).value_or(mc);
 
     ContractionTiles tiles;
     tiles.parallel = parallel;
