@@ -97,6 +97,17 @@ struct KilnGPUMapLoops : kiln::impl::KilnGPUMapLoopsBase<KilnGPUMapLoops> {
       if (*loop)
         names.try_emplace(*loop, name);
     }
+    // Linalg ops nested in other ops (the slice update inside
+    // kiln.scatter_add's loop over indices) run within that op's one-thread
+    // launch: sequential loops.
+    SmallVector<linalg::LinalgOp> nested;
+    fn.walk([&](linalg::LinalgOp op) { nested.push_back(op); });
+    for (linalg::LinalgOp op : nested) {
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::linalgOpToLoops(rewriter, op)))
+        return signalPassFailure();
+      rewriter.eraseOp(op);
+    }
 
     // The loops of a rank-0 op are its inlined body, which loads its init
     // even where it does not read it: such dead loads would sit between the

@@ -24,6 +24,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -240,20 +241,28 @@ struct GatherToGeneric : OpConversionPattern<GatherOp> {
   }
 };
 
-/// kiln.scatter_add as a one-hot product accumulated into dest:
-///   hot[s, k] = (norm(indices[k]) == s)          a linalg.generic
-///   out[o, s, i] = dest[o, s, i] + sum_k hot[s, k] * updates[o, k, i]
-/// a linalg.matmul (one outer slice) or batch_matmul whose init is dest, so
-/// the CPU's GEMM tiles run it. O(size * count) multiply-adds per (o, i):
-/// quadratic where a scatter loop would be linear, but dense, vectorized and
-/// parallel; indices out of range match no row and add nothing.
-struct ScatterAddToMatmul : OpConversionPattern<ScatterAddOp> {
+/// kiln.scatter_add as a loop over the indices that adds each slice of
+/// updates into the slice of dest it names:
+///
+///   acc = dest viewed as [outer, size, inner] (widened to f32 for f16/bf16)
+///   for k in 0 .. count:                       scf.for, acc carried
+///     s = indices[k] (+ size when negative)
+///     if 0 <= s < size:                        scf.if; else nothing added
+///       acc[:, s, :] += updates[:, k, :]       a linalg.generic on the slices
+///
+/// O(count * outer * inner) adds: linear in the gathered elements, where a
+/// one-hot product (every index compared with every row, then a matmul)
+/// would cost size times more, which is 30000x for the embedding table of a
+/// language model. Repeated indices are summed in index order, one at a time,
+/// as PyTorch's index_add does. Upstream has no scatter op with a lowering
+/// (tensor.scatter has neither a bufferization nor a lowering in MLIR 19), so
+/// the loop is written here; one-shot bufferization updates acc in place.
+struct ScatterAddToLoop : OpConversionPattern<ScatterAddOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(ScatterAddOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
     RankedTensorType type = op.getType();
     Type elementType = type.getElementType();
     Type accType = getComputeType(elementType);
@@ -265,60 +274,61 @@ struct ScatterAddToMatmul : OpConversionPattern<ScatterAddOp> {
         numElements(cast<RankedTensorType>(adaptor.getIndices().getType()).getShape());
 
     Value indices = reshapeTo(rewriter, loc, adaptor.getIndices(), {count});
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx),
-        AffineMap::getMultiDimIdentityMap(2, ctx)};
-    Value hot =
-        rewriter
-            .create<linalg::GenericOp>(
-                loc, RankedTensorType::get({size, count}, accType), indices,
-                createEmpty(rewriter, loc, {size, count}, accType), maps,
-                getParallelIterators(2),
-                [&](OpBuilder &b, Location l, ValueRange args) {
-                  Type i64 = b.getI64Type();
-                  Value i = args[0];
-                  if (i.getType() != i64)
-                    i = b.create<arith::ExtSIOp>(l, i64, i);
-                  Value zero = createScalar(b, l, i64, 0);
-                  Value n = createScalar(b, l, i64, static_cast<double>(size));
-                  Value negative = b.create<arith::CmpIOp>(
-                      l, arith::CmpIPredicate::slt, i, zero);
-                  i = b.create<arith::SelectOp>(
-                      l, negative, b.create<arith::AddIOp>(l, i, n), i);
-                  Value row = b.create<arith::IndexCastOp>(
-                      l, i64, b.create<linalg::IndexOp>(l, 0));
-                  Value hit = b.create<arith::CmpIOp>(
-                      l, arith::CmpIPredicate::eq, i, row);
-                  b.create<linalg::YieldOp>(
-                      l, b.create<arith::SelectOp>(
-                             l, hit, createScalar(b, l, accType, 1),
-                             createScalar(b, l, accType, 0))
-                             .getResult());
-                })
-            .getResult(0);
-
     Value init = convertTensor(
         rewriter, loc, reshapeTo(rewriter, loc, adaptor.getDest(), {outer, size, inner}),
         accType);
-    Value updates =
-        reshapeTo(rewriter, loc, adaptor.getUpdates(), {outer, count, inner});
-    Value sum;
-    if (outer == 1) {
-      sum = rewriter
-                .create<linalg::MatmulOp>(
-                    loc, ValueRange{hot, reshapeTo(rewriter, loc, updates, {count, inner})},
-                    reshapeTo(rewriter, loc, init, {size, inner}))
-                .getResult(0);
-    } else {
-      sum = rewriter
-                .create<linalg::BatchMatmulOp>(
-                    loc,
-                    ValueRange{broadcastTo(rewriter, loc, hot, {outer, size, count}),
-                               updates},
-                    init)
-                .getResult(0);
-    }
-    sum = convertTensor(rewriter, loc, sum, elementType);
+    Value updates = convertTensor(
+        rewriter, loc, reshapeTo(rewriter, loc, adaptor.getUpdates(), {outer, count, inner}),
+        accType);
+    auto sliceType = RankedTensorType::get({outer, inner}, accType);
+    Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+    Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    Value end = rewriter.create<arith::ConstantIndexOp>(loc, count);
+    auto loop = rewriter.create<scf::ForOp>(
+        loc, zero, end, one, ValueRange{init},
+        [&](OpBuilder &b, Location l, Value k, ValueRange carried) {
+          Value acc = carried[0];
+          Type i64 = b.getI64Type();
+          Value i = b.create<tensor::ExtractOp>(l, indices, k);
+          if (i.getType() != i64)
+            i = b.create<arith::ExtSIOp>(l, i64, i);
+          Value zero64 = createScalar(b, l, i64, 0);
+          Value n = createScalar(b, l, i64, static_cast<double>(size));
+          Value negative = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, zero64);
+          i = b.create<arith::SelectOp>(l, negative, b.create<arith::AddIOp>(l, i, n), i);
+          Value inRange = b.create<arith::AndIOp>(
+              l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, i, zero64),
+              b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, n));
+          auto branch = b.create<scf::IfOp>(
+              l, inRange,
+              [&](OpBuilder &tb, Location tl) {
+                Value row = tb.create<arith::IndexCastOp>(tl, tb.getIndexType(), i);
+                SmallVector<OpFoldResult> sizes = {tb.getIndexAttr(outer), tb.getIndexAttr(1),
+                                                   tb.getIndexAttr(inner)};
+                SmallVector<OpFoldResult> strides(3, tb.getIndexAttr(1));
+                SmallVector<OpFoldResult> at = {tb.getIndexAttr(0), row, tb.getIndexAttr(0)};
+                SmallVector<OpFoldResult> from = {tb.getIndexAttr(0), k, tb.getIndexAttr(0)};
+                Value current = tb.create<tensor::ExtractSliceOp>(tl, sliceType, acc, at,
+                                                                  sizes, strides);
+                Value update = tb.create<tensor::ExtractSliceOp>(tl, sliceType, updates,
+                                                                 from, sizes, strides);
+                AffineMap id = AffineMap::getMultiDimIdentityMap(2, tb.getContext());
+                Value sum =
+                    tb.create<linalg::GenericOp>(
+                          tl, sliceType, ValueRange{update}, ValueRange{current},
+                          SmallVector<AffineMap>{id, id}, getParallelIterators(2),
+                          [](OpBuilder &bb, Location bl, ValueRange args) {
+                            bb.create<linalg::YieldOp>(
+                                bl, bb.create<arith::AddFOp>(bl, args[1], args[0]).getResult());
+                          })
+                        .getResult(0);
+                Value updated = tb.create<tensor::InsertSliceOp>(tl, sum, acc, at, sizes, strides);
+                tb.create<scf::YieldOp>(tl, updated);
+              },
+              [&](OpBuilder &eb, Location el) { eb.create<scf::YieldOp>(el, acc); });
+          b.create<scf::YieldOp>(l, branch.getResult(0));
+        });
+    Value sum = convertTensor(rewriter, loc, loop.getResult(0), elementType);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, sum, shape));
     return success();
   }
@@ -407,7 +417,7 @@ void mlir::kiln::populateDataMovementPatterns(RewritePatternSet &patterns,
   patterns.add<ReshapeToTensor<ReshapeOp>, ReshapeToTensor<FlattenOp>,
                ReshapeToTensor<SqueezeOp>, ReshapeToTensor<UnsqueezeOp>,
                TransposeToLinalg, ConcatToInsertSlices, SplitToExtractSlices,
-               SliceToLinalg, GatherToGeneric, ScatterAddToMatmul,
+               SliceToLinalg, GatherToGeneric, ScatterAddToLoop,
                ExpandToBroadcast, PadToLinalg>(patterns.getContext());
   target.addIllegalOp<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp, TransposeOp,
                       ConcatOp, SplitOp, SliceOp, GatherOp, ScatterAddOp,

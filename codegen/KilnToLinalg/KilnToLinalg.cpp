@@ -15,6 +15,7 @@
 #include "codegen/Passes.h"
 #include "ir/KilnOps.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -127,7 +128,7 @@ struct ConvertKilnToLinalg
 
     ConversionTarget target(*ctx);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
+                           math::MathDialect, scf::SCFDialect, tensor::TensorDialect>();
     RewritePatternSet patterns(ctx);
     populateElementwisePatterns(patterns, target);
     populateMatmulPatterns(patterns, target);

@@ -119,24 +119,29 @@ func.func @gather(%x: tensor<3x10x4xf32>, %i: tensor<2x2xi32>) -> tensor<3x2x2x4
 
 // -----
 
-// scatter_add: a one-hot [size, count] generic (index normalized, compared
-// with its row), then a batch_matmul (one per outer slice) accumulating into dest.
-// CHECK-DAG: #[[K:.*]] = affine_map<(d0, d1) -> (d1)>
-// CHECK-DAG: #[[SK:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// scatter_add: a loop over the indices (normalized, range-checked) adding each
+// slice of updates into the slice of dest it names, linear in the indices.
 // CHECK-LABEL: func.func @scatter_add
 // CHECK-SAME: (%[[D:.*]]: tensor<3x10x4xf32>, %[[I:.*]]: tensor<2x2xi32>, %[[U:.*]]: tensor<3x2x2x4xf32>)
-// CHECK: %[[I1:.*]] = tensor.collapse_shape %[[I]] {{\[}}[0, 1]] : tensor<2x2xi32> into tensor<4xi32>
-// CHECK: %[[HOT:.*]] = linalg.generic {indexing_maps = [#[[K]], #[[SK]]], iterator_types = ["parallel", "parallel"]} ins(%[[I1]] : tensor<4xi32>) outs(%{{.*}} : tensor<10x4xf32>)
-// CHECK: %[[W:.*]] = arith.extsi
+// CHECK-DAG: %[[I1:.*]] = tensor.collapse_shape %[[I]] {{\[}}[0, 1]] : tensor<2x2xi32> into tensor<4xi32>
+// CHECK-DAG: %[[U3:.*]] = tensor.collapse_shape %[[U]] {{\[}}[0], [1, 2], [3]] : tensor<3x2x2x4xf32> into tensor<3x4x4xf32>
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: %[[S:.*]] = scf.for %[[K:.*]] = %{{.*}} to %[[C4]] step %{{.*}} iter_args(%[[ACC:.*]] = %[[D]]) -> (tensor<3x10x4xf32>)
+// CHECK: %[[RAW:.*]] = tensor.extract %[[I1]][%[[K]]] : tensor<4xi32>
+// CHECK: %[[W:.*]] = arith.extsi %[[RAW]] : i32 to i64
 // CHECK: %[[NEG:.*]] = arith.cmpi slt, %[[W]]
 // CHECK: %[[N:.*]] = arith.select %[[NEG]]
-// CHECK: %[[ROW:.*]] = linalg.index 0 : index
-// CHECK: %[[R:.*]] = arith.index_cast %[[ROW]] : index to i64
-// CHECK: %[[HIT:.*]] = arith.cmpi eq, %[[N]], %[[R]] : i64
-// CHECK: arith.select %[[HIT]]
-// CHECK: %[[U3:.*]] = tensor.collapse_shape %[[U]] {{\[}}[0], [1, 2], [3]] : tensor<3x2x2x4xf32> into tensor<3x4x4xf32>
-// CHECK: %[[HOT3:.*]] = linalg.broadcast ins(%[[HOT]] : tensor<10x4xf32>) outs(%{{.*}} : tensor<3x10x4xf32>) dimensions = [0]
-// CHECK: %[[S:.*]] = linalg.batch_matmul ins(%[[HOT3]], %[[U3]] : tensor<3x10x4xf32>, tensor<3x4x4xf32>) outs(%[[D]] : tensor<3x10x4xf32>)
+// CHECK: %[[OK:.*]] = arith.andi
+// CHECK: scf.if %[[OK]] -> (tensor<3x10x4xf32>)
+// CHECK: %[[ROW:.*]] = arith.index_cast %[[N]] : i64 to index
+// CHECK: %[[CUR:.*]] = tensor.extract_slice %[[ACC]][0, %[[ROW]], 0] [3, 1, 4] [1, 1, 1] : tensor<3x10x4xf32> to tensor<3x4xf32>
+// CHECK: %[[UPD:.*]] = tensor.extract_slice %[[U3]][0, %[[K]], 0] [3, 1, 4] [1, 1, 1] : tensor<3x4x4xf32> to tensor<3x4xf32>
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[UPD]] : tensor<3x4xf32>) outs(%[[CUR]] : tensor<3x4xf32>)
+// CHECK: arith.addf
+// CHECK: %[[NEW:.*]] = tensor.insert_slice %[[SUM]] into %[[ACC]][0, %[[ROW]], 0] [3, 1, 4] [1, 1, 1]
+// CHECK: scf.yield %[[NEW]]
+// CHECK: } else {
+// CHECK: scf.yield %[[ACC]]
 // CHECK: return %[[S]]
 func.func @scatter_add(%d: tensor<3x10x4xf32>, %i: tensor<2x2xi32>, %u: tensor<3x2x2x4xf32>) -> tensor<3x10x4xf32> {
   %0 = kiln.scatter_add %d, %i, %u {axis = 1 : i64} : (tensor<3x10x4xf32>, tensor<2x2xi32>, tensor<3x2x2x4xf32>) -> tensor<3x10x4xf32>
@@ -145,13 +150,14 @@ func.func @scatter_add(%d: tensor<3x10x4xf32>, %i: tensor<2x2xi32>, %u: tensor<3
 
 // -----
 
-// Axis 0 (one outer slice): a plain linalg.matmul; f16 accumulates in f32
-// (dest widened, the sum rounded once).
-// CHECK-LABEL: func.func @scatter_add_matmul
+// f16 accumulates in f32: dest and updates widened, the loop on f32, the sum
+// rounded once.
+// CHECK-LABEL: func.func @scatter_add_f16
 // CHECK: arith.extf %{{.*}} : f16 to f32
-// CHECK: %[[S:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<10x3xf32>, tensor<3x4xf16>) outs(%{{.*}} : tensor<10x4xf32>)
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: scf.for {{.*}} -> (tensor<1x10x4xf32>)
 // CHECK: arith.truncf %{{.*}} : f32 to f16
-func.func @scatter_add_matmul(%d: tensor<10x4xf16>, %i: tensor<3xi64>, %u: tensor<3x4xf16>) -> tensor<10x4xf16> {
+func.func @scatter_add_f16(%d: tensor<10x4xf16>, %i: tensor<3xi64>, %u: tensor<3x4xf16>) -> tensor<10x4xf16> {
   %0 = kiln.scatter_add %d, %i, %u {axis = 0 : i64} : (tensor<10x4xf16>, tensor<3xi64>, tensor<3x4xf16>) -> tensor<10x4xf16>
   return %0 : tensor<10x4xf16>
 }

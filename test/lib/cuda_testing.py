@@ -115,12 +115,15 @@ def _shape_flags(shapes):
     return flags
 
 
-def run_mapped_on_cpu(model, artifact, manifest, feeds, work, shapes=None):
-    """Runs the GPU mapping of `model` sequentially on the CPU; returns {output: array}."""
+def run_mapped_on_cpu(model, artifact, manifest, feeds, work, shapes=None, entry_point="run",
+                      compile_flags=()):
+    """Runs the GPU mapping of `model` sequentially on the CPU; returns {output: array}.
+    `entry_point` names the entry point to run (e.g. "grad", with compile_flags ["--grad"]);
+    `feeds` holds its inputs by name (cotangents as "<output>.cotangent")."""
     name = manifest["name"]
     memref = os.path.join(work, name + ".memref.mlir")
     kt.run_tool([kt.KILN, "compile", model, "--target", "cuda", "--name", name, "--emit", "memref",
-                 "-o", memref] + _shape_flags(shapes))
+                 "-o", memref] + _shape_flags(shapes) + list(compile_flags))
     llvm = os.path.join(work, name + ".llvm.mlir")
     kt.run_tool([KILN_OPT, memref, "-o", llvm, "--pass-pipeline=builtin.module("
                  "func.func(kiln-gpu-map-loops,kiln-gpu-launches-as-loops),"
@@ -132,7 +135,7 @@ def run_mapped_on_cpu(model, artifact, manifest, feeds, work, shapes=None):
     lib = os.path.join(work, "lib%s_mapped.so" % name)
     kt.run_tool([kt.CC, "-shared", obj, "-o", lib, "-lm"])
 
-    entry = [e for e in manifest["entry_points"] if e["name"] == "run"][0]
+    entry = [e for e in manifest["entry_points"] if e["name"] == entry_point][0]
     inputs = [np.ascontiguousarray(feeds[i["name"]]) for i in entry["inputs"]]
     outputs = [np.zeros(o["shape"], dtype=o["dtype"]) for o in entry["outputs"]]
     weights = b""
@@ -143,10 +146,10 @@ def run_mapped_on_cpu(model, artifact, manifest, feeds, work, shapes=None):
                    weights=ctypes.cast(weights_buffer, ctypes.c_void_p), weights_bytes=len(weights))
     in_ptrs = (ctypes.c_void_p * max(len(inputs), 1))(*[a.ctypes.data for a in inputs])
     out_ptrs = (ctypes.c_void_p * max(len(outputs), 1))(*[a.ctypes.data for a in outputs])
-    fn = getattr(ctypes.CDLL(lib), name + "_run_ctx")
+    fn = getattr(ctypes.CDLL(lib), "%s_%s_ctx" % (name, entry_point))
     fn.restype = ctypes.c_int
     code = fn(ctypes.byref(ctx), in_ptrs, out_ptrs)
-    assert code == 0, "%s_run_ctx returned %d" % (name, code)
+    assert code == 0, "%s_%s_ctx returned %d" % (name, entry_point, code)
     return {o["name"]: a for o, a in zip(entry["outputs"], outputs)}
 
 
