@@ -48,6 +48,7 @@ static void buildGraphStage(OpPassManager &pm, const PipelineOptions &options) {
   if (options.differentiate) {
     KilnDifferentiateOptions differentiate;
     differentiate.wrt = options.gradWrt;
+    differentiate.recompute = options.gradRecompute;
     pm.addPass(createKilnDifferentiate(differentiate));
   }
   if (options.train)

@@ -50,6 +50,9 @@ struct PipelineOptions {
   /// the pass can tell them apart).
   bool differentiate = false;
   std::string gradWrt = "params";
+  /// The recompute-vs-save policy of the gradient (kiln-differentiate's
+  /// `recompute`: elementwise or none); `train` carries its own.
+  std::string gradRecompute = "elementwise";
   bool embedParameters = false;
   /// `kiln compile --train`: the graph stage adds `train_step` and
   /// `init_state` (kiln-build-train-step with these options).

@@ -35,6 +35,11 @@ inline constexpr llvm::StringLiteral kStateAttr = "kiln.state";
 /// (ImportOptions::stateUpdates); kiln-build-train-step turns them into state
 /// updates and removes them from the model's own entry point.
 inline constexpr llvm::StringLiteral kStateUpdateAttr = "kiln.state_update";
+/// On an elementwise op (and the linalg.generic it lowers to): a copy of a
+/// forward op that the backward code computes again instead of keeping the
+/// forward result alive (passes/Gradient.h). The attribute keeps CSE from
+/// merging the copy back into the forward op, which would undo the choice.
+inline constexpr llvm::StringLiteral kRecomputedAttr = "kiln.recomputed";
 } // namespace mlir::kiln
 
 #endif // KILN_IR_KILNDIALECT_H

@@ -61,6 +61,11 @@ public:
   }
 };
 
+/// Op trait: each result element depends only on the operand elements at the
+/// same (broadcast) index; see Kiln_Elementwise.
+template <typename ConcreteType>
+class Elementwise : public OpTrait::TraitBase<ConcreteType, Elementwise> {};
+
 } // namespace mlir::kiln
 
 #define GET_OP_CLASSES

@@ -48,6 +48,13 @@ def Kiln_InferType : TraitList<[Kiln_VerifyShapes, InferTypeOpAdaptorBase<[{
 def Kiln_ExactSameType : NativeOpTrait<"ExactSameType"> {
   let cppNamespace = "::mlir::kiln";
 }
+// Ops whose every result element depends only on the operand elements at
+// the same (broadcast) index: cheap to recompute, which autodiff's
+// recompute-vs-save policy uses (passes/Gradient.cpp).
+def Kiln_Elementwise : NativeOpTrait<"Elementwise"> {
+  let cppNamespace = "::mlir::kiln";
+}
+
 def Kiln_SameType : TraitList<[SameOperandsAndResultType, Kiln_ExactSameType,
                                DeclareOpInterfaceMethods<InferTypeOpInterface>]>;
 
@@ -86,7 +93,8 @@ def Kiln_ConstantOp : Kiln_Op<"constant",
 
 class Kiln_UnaryOp<string mnemonic, Type type, string math,
                    list<Trait> traits = []>
-    : Kiln_Op<mnemonic, !listconcat([Pure, Kiln_SameType, Kiln_VJP], traits)> {
+    : Kiln_Op<mnemonic, !listconcat([Pure, Kiln_SameType, Kiln_Elementwise, Kiln_VJP],
+                                    traits)> {
   let summary = "Elementwise " # math;
   let description = [{
     Applies `}] # math # [{` to every element. The result has the operand's type.
@@ -169,7 +177,8 @@ def Kiln_ClipOp : Kiln_UnaryOp<"clip", Kiln_NumericTensor,
   let hasVerifier = 1;
 }
 
-def Kiln_CastOp : Kiln_Op<"cast", [Pure, SameOperandsAndResultShape, Kiln_VJP]> {
+def Kiln_CastOp : Kiln_Op<"cast",
+    [Pure, SameOperandsAndResultShape, Kiln_Elementwise, Kiln_VJP]> {
   let summary = "Elementwise conversion to another element type";
   let description = [{
     Converts every element to the result's element type. Float to integer
@@ -192,7 +201,8 @@ def Kiln_CastOp : Kiln_Op<"cast", [Pure, SameOperandsAndResultShape, Kiln_VJP]> 
 class Kiln_BinaryOp<string mnemonic, Type type, string math,
                     list<Trait> traits = []>
     : Kiln_Op<mnemonic, !listconcat(
-          [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_VJP],
+          [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_Elementwise,
+           Kiln_VJP],
           traits)> {
   let summary = "Elementwise " # math # " with NumPy broadcasting";
   let description = [{
@@ -241,7 +251,7 @@ def Kiln_ShiftRightOp : Kiln_BinaryOp<"shift_right", Kiln_IntTensor,
     "types, so rhs >= the bit width gives 0, or -1 for negative lhs)">;
 
 def Kiln_CompareOp : Kiln_Op<"compare",
-    [Pure, SameOperandsElementType, Kiln_InferType, Kiln_VJP]> {
+    [Pure, SameOperandsElementType, Kiln_InferType, Kiln_Elementwise, Kiln_VJP]> {
   let summary = "Elementwise comparison with NumPy broadcasting";
   let description = [{
     Compares `lhs` and `rhs` elementwise with `predicate` (eq, ne, lt, le, gt,
@@ -263,7 +273,7 @@ def Kiln_CompareOp : Kiln_Op<"compare",
 
 def Kiln_SelectOp : Kiln_Op<"select",
     [Pure, AllElementTypesMatch<["true_value", "false_value", "output"]>,
-     Kiln_InferType, Kiln_VJP]> {
+     Kiln_InferType, Kiln_Elementwise, Kiln_VJP]> {
   let summary = "Elementwise choice between two tensors (ONNX Where)";
   let description = [{
     `output = condition ? true_value : false_value`, elementwise; the three

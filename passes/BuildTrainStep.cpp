@@ -161,6 +161,10 @@ struct KilnBuildTrainStep
     if (optimizer != "sgd" && optimizer != "momentum" && optimizer != "adam")
       return model.emitError("kiln-build-train-step: unknown optimizer '")
              << optimizer << "' (expected sgd, momentum or adam)";
+    std::optional<RecomputePolicy> policy = parseRecomputePolicy(recompute);
+    if (!policy)
+      return model.emitError("kiln-build-train-step: recompute must be elementwise or none, got '")
+             << recompute << "'";
     FailureOr<unsigned> output = chooseOutput(model);
     if (failed(output))
       return failure();
@@ -294,7 +298,7 @@ struct KilnBuildTrainStep
       newState.push_back(key);
     }
     FailureOr<SmallVector<Value>> grads = appendGradients(
-        step, {{*lossValue, m.like(*lossValue, 1.0)}}, params);
+        step, {{*lossValue, m.like(*lossValue, 1.0)}}, params, *policy);
     if (failed(grads))
       return failure();
 

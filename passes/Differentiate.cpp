@@ -150,7 +150,11 @@ struct KilnDifferentiate
       seeds.push_back({value, seed});
     }
 
-    FailureOr<SmallVector<Value>> grads = appendGradients(grad, seeds, *chosen);
+    std::optional<RecomputePolicy> policy = parseRecomputePolicy(recompute);
+    if (!policy)
+      return model.emitError("kiln-differentiate: recompute must be elementwise or none, got '")
+             << recompute << "'";
+    FailureOr<SmallVector<Value>> grads = appendGradients(grad, seeds, *chosen, *policy);
     if (failed(grads))
       return failure();
 

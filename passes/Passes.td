@@ -153,6 +153,9 @@ def KilnBuildTrainStep : Pass<"kiln-build-train-step", "::mlir::ModuleOp"> {
     Option<"seed", "seed", "uint64_t", "0",
            "The initial dropout.seed: the key of kiln.dropout's random masks "
            "in the training step">,
+    Option<"recompute", "recompute", "std::string", "\"elementwise\"",
+           "Forward values the backward code recomputes instead of keeping: "
+           "elementwise (ops whose operands are kept anyway) or none">,
   ];
 }
 
@@ -178,6 +181,14 @@ def KilnDifferentiate : Pass<"kiln-differentiate", "::mlir::ModuleOp"> {
     and is ordinary kiln IR, so every later stage applies. An op on such a
     path without a rule fails the pass, naming the op at its location (the
     model's node). Shapes must be static: run it after the graph stage.
+
+    `recompute` is the recompute-vs-save policy: with `elementwise` (the
+    default), a forward value made by an elementwise op whose operands the
+    backward code keeps anyway (or arguments, constants) is computed again
+    just before its first backward reader instead of staying live from the
+    forward pass (relu's output, when its input is kept for the mask), which
+    lowers the memory plan's peak; `none` keeps every forward value the
+    backward code reads. passes/Gradient.h says exactly which values qualify.
 
     Before:
     ```mlir
@@ -207,6 +218,9 @@ def KilnDifferentiate : Pass<"kiln-differentiate", "::mlir::ModuleOp"> {
            "params, inputs, or comma-separated argument names">,
     Option<"entry", "entry", "std::string", "\"grad\"",
            "The entry point name of the gradient function">,
+    Option<"recompute", "recompute", "std::string", "\"elementwise\"",
+           "Forward values the backward code recomputes instead of keeping: "
+           "elementwise (ops whose operands are kept anyway) or none">,
   ];
 }
 

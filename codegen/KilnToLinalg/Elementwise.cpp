@@ -64,6 +64,14 @@ struct ElementwiseToGeneric : ConversionPattern {
           b.create<linalg::YieldOp>(
               nloc, applyElementwise(lowering, scalars, op, args, resultElement));
         });
+    // A recomputed copy stays apart from the forward op it copies: CSE
+    // would merge them back. The mark on its tensor.empty keeps every later
+    // form apart too (the loop nests tiling makes of the two ops differ in
+    // their init), after vectorization has replaced the generic itself.
+    if (op->hasAttr(kRecomputedAttr)) {
+      generic->setAttr(kRecomputedAttr, rewriter.getUnitAttr());
+      init.getDefiningOp()->setAttr(kRecomputedAttr, rewriter.getUnitAttr());
+    }
     rewriter.replaceOp(op, generic.getResults());
     return success();
   }

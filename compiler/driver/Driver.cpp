@@ -362,7 +362,10 @@ LogicalResult mlir::kiln::compileModel(MLIRContext &ctx,
     // embedded weights (the default) the pass embeds them again afterwards.
     pipeline.differentiate = options.grad;
     pipeline.gradWrt = options.gradWrt;
+    pipeline.gradRecompute = options.recompute;
     pipeline.train = options.train;
+    if (pipeline.train)
+      pipeline.train->recompute = options.recompute;
     pipeline.embedParameters = import.weights == WeightsMode::Embedded;
     import.weights = WeightsMode::Parameters;
     import.stateUpdates = options.train.has_value();

@@ -61,6 +61,9 @@ struct CompileOptions {
   /// `gradWrt` (params, inputs or names; see kiln-differentiate).
   bool grad = false;
   std::string gradWrt = "params";
+  /// `--recompute`: which forward values the gradient and the training step
+  /// recompute instead of keeping (elementwise or none; kiln-differentiate).
+  std::string recompute = "elementwise";
   /// `--train`: also compile the entry points train_step and init_state
   /// (see kiln-build-train-step for the options).
   std::optional<KilnBuildTrainStepOptions> train;

@@ -55,6 +55,10 @@ const char *kUsage =
     "                          gradient NAME.grad of each --wrt tensor out\n"
     "  --wrt WHAT              with --grad: params (default: every float weight),\n"
     "                          inputs (every float input), or NAME,NAME,...\n"
+    "  --recompute POLICY      with --grad or --train: elementwise (default:\n"
+    "                          the backward pass recomputes an elementwise op's\n"
+    "                          result from operands it keeps anyway, instead of\n"
+    "                          keeping the result from the forward pass) or none\n"
     "  --train                 also compile the entry points train_step (inputs\n"
     "                          and target in; loss and outputs out; weights and\n"
     "                          optimizer state updated in place in one state\n"
@@ -101,6 +105,7 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
   CompileOptions options;
   bool haveOutput = false;
   bool wrtGiven = false;
+  bool recomputeGiven = false;
   std::vector<std::pair<std::string, std::string>> trainFlags;
   for (int i = 1; i < argc; ++i) {
     llvm::StringRef arg = argv[i];
@@ -168,6 +173,13 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
       if (!value(options.gradWrt) || options.gradWrt.empty())
         return usageError("missing value for --wrt");
       wrtGiven = true;
+    } else if (flag == "--recompute") {
+      if (!value(options.recompute))
+        return usageError("missing value for --recompute");
+      if (options.recompute != "elementwise" && options.recompute != "none")
+        return usageError("--recompute expects elementwise or none, got '" + options.recompute +
+                          "'");
+      recomputeGiven = true;
     } else if (flag == "--train") {
       if (!options.train)
         options.train.emplace();
@@ -249,6 +261,8 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
     return usageError("--gpu needs --target cuda");
   if (wrtGiven && !options.grad)
     return usageError("--wrt needs --grad");
+  if (recomputeGiven && !options.grad && !options.train)
+    return usageError("--recompute needs --grad or --train");
   if (!trainFlags.empty() && !options.train)
     return usageError(trainFlags.front().first + " needs --train");
   for (const auto &[flag, v] : trainFlags) {
