@@ -1,7 +1,8 @@
 //===- ElementwiseOps.cpp - ONNX elementwise ops -> kiln ------------------===//
 //
 // Unary math, activations, binary arithmetic with NumPy broadcasting (the
-// only kind opsets 7+ have), comparisons, logic, Clip, Cast and Where.
+// only kind opsets 7+ have), comparisons, logic, Clip, Cast and Where, and
+// SwiGLU (Swish(A) * B, as its function body).
 //
 //===----------------------------------------------------------------------===//
 
@@ -531,6 +532,31 @@ Value swish(Steps &s, Value x, Type et, AttributeReader &a) {
   return s.op("kiln.mul", {x, s.op("kiln.sigmoid", scaled)});
 }
 
+/// SwiGLU (opset 28): Swish_alpha(A) * B, A and B of one shape (the
+/// operator does not broadcast). As the function body's two nodes: the gate
+/// is imported as Swish is (float16/bfloat16 in float32, rounded once), and
+/// multiplied by B in the inputs' type.
+LogicalResult importSwiGLU(NodeImporter &n) {
+  double alpha = n.attrs().getFloat("alpha", 1.0);
+  if (failed(n.checkArity(2, 2)) || failed(n.attrs().status()))
+    return failure();
+  RankedTensorType a = n.inputType(0), b = n.inputType(1);
+  Type et = a.getElementType();
+  if (!isa<FloatType>(et) || b.getElementType() != et)
+    return n.error() << "expects A and B of one floating-point type, got " << a
+                     << " and " << b;
+  if (a.getShape() != b.getShape())
+    return n.error() << "expects A and B of one shape (SwiGLU does not "
+                        "broadcast), got "
+                     << a << " and " << b;
+  Type compute = getComputeType(et);
+  Steps s{n};
+  Value x = s.cast(n.input(0), compute);
+  Value scaled = s.op("kiln.mul", {x, s.scalar(compute, alpha)});
+  Value gate = s.op("kiln.mul", {x, s.op("kiln.sigmoid", scaled)});
+  return s.output(s.op("kiln.mul", {s.cast(gate, et), n.input(1)}));
+}
+
 /// Shrink: x + bias below -lambd, x - bias above lambd, 0 between.
 Value shrink(Steps &s, Value x, Type et, AttributeReader &a) {
   double bias = a.getFloat("bias", 0.0);
@@ -636,6 +662,7 @@ void onnx_import::registerElementwiseOps(OpTable &t) {
   t.add("ThresholdedRelu", 10, activation(thresholdedRelu));
   t.add("Mish", 18, activation(mish));
   t.add("Swish", 24, activation(swish));
+  t.add("SwiGLU", 28, importSwiGLU);
   t.add("Shrink", 9, activation(shrink, /*floatOnly=*/false));
   t.add("Round", 11, activation(roundHalfEven));
   t.add("IsInf", 10, importIsInf);

@@ -721,6 +721,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerReductionOps(table);
   registerLossOps(table);
   registerResizeOps(table);
+  registerRotaryEmbeddingOps(table);
   registerGridSampleOps(table);
   registerDataMovementOps(table);
   registerControlFlowOps(table);

@@ -392,10 +392,15 @@ OPS = [
         "mode": ("nearest", ABSENT),
         "padding_mode": ("border", ABSENT),
         "align_corners": (1, ABSENT)}),
+    Op("AffineGrid", {"theta": f32(2, 2, 3)}, {"size": ints("size", [2, 1, 3, 4])},
+       tests={"align_corners": (1, ABSENT)}),
     Op("Pad", {"x": f32(2, 3)}, attrs={"pads": [0, 1, 0, 1]}, build=pad_build, tests={
         "pads": ([1, 0, 1, 0], [0, 1, 0, 1]),
         "mode": ("edge", ABSENT),
-        "value": (2.0, ABSENT)}),    # Composite ops: built from other kiln ops by the importer.
+        "value": (2.0, ABSENT)}),
+    # Without axes, shape has an entry per dim.
+    Op("CenterCropPad", {"x": f32(4, 5, 3)}, {"shape": ints("shape", [2, 3, 3])}, tests={
+        "axes": ([1, 0], [0, 1], {"inits": {"shape": ints("shape", [2, 3])}})}),    # Composite ops: built from other kiln ops by the importer.
     Op("ReduceL1", {"x": X}, tests=reduce_tests(18)),
     Op("ReduceL2", {"x": X}, tests=reduce_tests(18)),
     Op("ReduceSumSquare", {"x": X}, tests=reduce_tests(18)),
@@ -517,6 +522,12 @@ OPS = [
     Op("CumProd", {"x": f32(2, 3)}, {"a": ints("a", 1)},
        tests={"exclusive": (1, ABSENT), "reverse": (1, ABSENT)}),
     Op("Swish", {"x": f32(2, 3)}, tests={"alpha": (0.5, ABSENT)}),
+    # Opset 23: a 3-D X needs num_heads (the control without it is refused).
+    Op("RotaryEmbedding", {"x": f32(1, 2, 3, 8), "c": f32(1, 3, 4), "s": f32(1, 3, 4)}, tests={
+        "interleaved": (1, ABSENT),
+        "num_heads": (2, ABSENT, {"inputs": {"x": f32(1, 3, 16)}}),
+        "rotary_embedding_dim": (4, ABSENT)}),
+    Op("SwiGLU", {"a": f32(2, 3), "b": f32(2, 3)}, tests={"alpha": (0.5, ABSENT)}),
     rnn_op("RNN", 1, ["Tanh"]),
     rnn_op("GRU", 3, ["Sigmoid", "Tanh"]),
     rnn_op("LSTM", 4, ["Sigmoid", "Tanh", "Tanh"]),
