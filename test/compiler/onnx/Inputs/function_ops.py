@@ -1,6 +1,6 @@
 """Models, inputs and NumPy references for function-ops.test: ONNX ops that ONNX defines by a
 function body and the importer composes from kiln ops (RotaryEmbedding, AffineGrid, CenterCropPad,
-SwiGLU). The references are written from the operator text; where onnx's reference runtime has the
+SwiGLU, LinearAttention, CausalConvWithState, FlexAttention). The references are written from the operator text; where onnx's reference runtime has the
 op (onnx.reference), they are checked against it too. Writes NAME.onnx, NAME_INPUT.npy /
 NAME_OUTPUT.npy and NAME.args into argv[1] (run_composite_ops.py reads them) and prints how many
 cases it wrote."""
@@ -8,6 +8,7 @@ import os
 import sys
 
 import numpy as np
+import onnx
 from onnx import helper
 
 import onnx_cases
@@ -18,35 +19,41 @@ write = onnx_cases.writer(out)
 cases = 0
 
 
-def onnx_reference(op, inputs, opset, **attrs):
+def onnx_reference(op, inputs, outputs, opset, domain, **attrs):
     """onnx's reference runtime on one node, or None where it lacks the op."""
     try:
         from onnx.reference import ReferenceEvaluator
     except ImportError:
         return None
-    node = helper.make_node(op, [n for n, _ in inputs], ["y"], **attrs)
+    node = helper.make_node(op, [n for n, _ in inputs], outputs,
+                            domain=domain[0] if domain else None, **attrs)
     graph = helper.make_graph(
         [node], "g",
         [helper.make_tensor_value_info(n, onnx_cases.NP_TO_ONNX[a.dtype.type], a.shape)
-         for n, a in inputs], [helper.make_tensor_value_info("y", 0, None)])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+         for n, a in inputs if n], [helper.make_tensor_value_info(o, 0, None) for o in outputs])
+    opsets = [helper.make_opsetid("", opset)] + ([helper.make_opsetid(*domain)] if domain else [])
+    model = helper.make_model(graph, opset_imports=opsets)
     try:
-        return ReferenceEvaluator(model).run(None, dict(inputs))[0]
+        return ReferenceEvaluator(model).run(None, {n: a for n, a in inputs if n})
     except Exception:  # an onnx without this op (or this opset)
         return None
 
 
-def case(name, op, inputs, want, opset, constants=(), check=True, **attrs):
-    """One model; `constants` are the names of inputs written as initializers."""
+def case(name, op, inputs, want, opset, constants=(), check=True, domain=None, **attrs):
+    """One model. `want`: the output y, or [(name, array)] for several; `constants`: the inputs
+    written as initializers; an input named "" is omitted; `domain`: (name, opset) of the op's
+    domain if not the default one."""
     global cases
-    theirs = onnx_reference(op, inputs, opset, **attrs) if check else None
-    # float16: onnx's reference may round steps the body leaves whole (Swish's), so a few ULPs.
-    rtol, atol = (4e-3, 1e-3) if want.dtype == np.float16 else (1e-5, 1e-6)
-    if theirs is not None and not np.allclose(theirs.astype(np.float64),
-                                              want.astype(np.float64), rtol=rtol, atol=atol):
-        sys.exit("%s: the NumPy reference disagrees with onnx.reference" % name)
-    write(name, op, inputs, [("y", want)], opset=opset,
-          initializers=[(n, a) for n, a in inputs if n in constants], **attrs)
+    outputs = want if isinstance(want, list) else [("y", want)]
+    theirs = onnx_reference(op, inputs, [n for n, _ in outputs], opset, domain,
+                            **attrs) if check else None
+    for (n, w), t in zip(outputs, theirs or []):
+        # float16: onnx's reference may round steps the body leaves whole (Swish's): a few ULPs.
+        rtol, atol = (4e-3, 1e-3) if w.dtype == np.float16 else (1e-5, 1e-6)
+        if not np.allclose(t.astype(np.float64), w.astype(np.float64), rtol=rtol, atol=atol):
+            sys.exit("%s: the NumPy reference of %s disagrees with onnx.reference" % (name, n))
+    write(name, op, inputs, outputs, opset=opset,
+          initializers=[(n, a) for n, a in inputs if n in constants], domain=domain, **attrs)
     cases += 1
 
 
@@ -172,5 +179,151 @@ a, b = uniform(3, 5), uniform(3, 5)
 case("swiglu_alpha", "SwiGLU", [("a", a), ("b", b)], swiglu(a, b, 0.6), 28, alpha=0.6)
 ah, bh = uniform(4, 4, dtype=np.float16), uniform(4, 4, dtype=np.float16)
 case("swiglu_f16", "SwiGLU", [("a", ah), ("b", bh)], swiglu(ah, bh), 28)
+
+
+
+# LinearAttention (opset 27): the recurrence over the tokens, in float32, as the operator text
+# writes it; query head h reads KV head h // (q_heads / kv_heads).
+def linear_attention(q, k, v, past=None, decay=None, beta=None, q_heads=1, kv_heads=1,
+                     rule="gated_delta", scale=0.0):
+    b, t, _ = q.shape
+    dk, dv = q.shape[2] // q_heads, v.shape[2] // kv_heads
+    heads = lambda x, h: x.astype(np.float32).reshape(b, t, h, -1)  # noqa: E731
+    q4, k4, v4 = heads(q, q_heads), heads(k, kv_heads), heads(v, kv_heads)
+    state = np.zeros((b, kv_heads, dk, dv), np.float32) if past is None else \
+        past.astype(np.float32)
+    scale = np.float32(scale) if scale else np.float32(1) / np.sqrt(np.float32(dk))
+    out = np.zeros((b, t, q_heads, dv), np.float32)
+    for i in range(t):
+        if rule in ("gated", "gated_delta"):  # per key dim or per head
+            state = state * np.exp(heads(decay, kv_heads)[:, i])[..., None]
+        vt = v4[:, i]
+        if rule in ("delta", "gated_delta"):
+            bt = beta.astype(np.float32).reshape(b, t, -1, 1)[:, i]  # per head or shared
+            vt = bt * (vt - np.einsum("bhdm,bhd->bhm", state, k4[:, i]))
+        state = state + k4[:, i][..., :, None] * vt[..., None, :]
+        read = np.repeat(state, q_heads // kv_heads, axis=1)
+        out[:, i] = scale * np.einsum("bhd,bhdm->bhm", q4[:, i], read)
+    present_type = q.dtype if past is None else past.dtype
+    return [("y", out.reshape(b, t, -1).astype(q.dtype)), ("present", state.astype(present_type))]
+
+
+def la_case(name, q, k, v, past=None, decay=None, beta=None, **attrs):
+    inputs = [("q", q), ("k", k), ("v", v), ("past", past) if past is not None else ("", None),
+              ("decay", decay) if decay is not None else ("", None),
+              ("beta", beta) if beta is not None else ("", None)]
+    while not inputs[-1][0]:
+        inputs.pop()
+    names = {"q_num_heads": "q_heads", "kv_num_heads": "kv_heads", "update_rule": "rule"}
+    ref = {names.get(k, k): a for k, a in attrs.items() if k != "chunk_size"}
+    case(name, "LinearAttention", inputs,
+         linear_attention(q, k, v, past, decay, beta, **ref), 27, **attrs)
+
+
+la_case("linear_attention_linear", uniform(1, 3, 8), uniform(1, 3, 8), uniform(1, 3, 6),
+        q_num_heads=2, kv_num_heads=2, update_rule="linear")
+la_case("linear_attention_gated_per_head_past", uniform(2, 3, 8), uniform(2, 3, 8),
+        uniform(2, 3, 6), past=uniform(2, 2, 4, 3), decay=-rng.uniform(0, 1, (2, 3, 2)).astype(
+            np.float32), q_num_heads=2, kv_num_heads=2, update_rule="gated", chunk_size=16)
+la_case("linear_attention_delta_shared_beta", uniform(1, 4, 8), uniform(1, 4, 8) / 3,
+        uniform(1, 4, 8), beta=rng.uniform(0, 1, (1, 4, 1)).astype(np.float32),
+        q_num_heads=2, kv_num_heads=2, update_rule="delta", scale=0.3)
+la_case("linear_attention_gated_delta_gqa", uniform(2, 3, 16), uniform(2, 3, 8) / 3,
+        uniform(2, 3, 6), past=uniform(2, 2, 4, 3),
+        decay=-rng.uniform(0, 1, (2, 3, 8)).astype(np.float32),
+        beta=rng.uniform(0, 1, (2, 3, 2)).astype(np.float32), q_num_heads=4, kv_num_heads=2)
+# float16 inputs with a float32 state: present_state keeps the state's type.
+la_case("linear_attention_f16_state_f32", uniform(1, 2, 8, dtype=np.float16),
+        uniform(1, 2, 8, dtype=np.float16), uniform(1, 2, 8, dtype=np.float16),
+        past=uniform(1, 2, 4, 4), q_num_heads=2, kv_num_heads=2, update_rule="linear")
+
+
+# CausalConvWithState (opset 27): past_state (or zeros) before the input, a depthwise
+# convolution, SiLU in float32, and the last k - 1 positions as present_state.
+def causal_conv(x, w, bias=None, past=None, activation="none"):
+    b, c, length = x.shape
+    k = w.shape[2]
+    pad = np.zeros((b, c, k - 1), x.dtype) if past is None else past
+    padded = np.concatenate([pad, x], axis=2)
+    y = np.zeros(x.shape, np.float64)
+    for j in range(k):
+        y += padded[:, :, j:j + length].astype(np.float64) * w[None, :, 0, j:j + 1]
+    if bias is not None:
+        y += bias[None, :, None]
+    y = y.astype(x.dtype)
+    if activation != "none":
+        wide = y.astype(np.float32)
+        y = (wide / (1 + np.exp(-wide))).astype(x.dtype)
+    return [("y", y), ("present", padded[:, :, padded.shape[2] - (k - 1):])]
+
+
+for name, x, k, bias, past, activation in [
+        ("causal_conv_past_bias_silu", uniform(2, 3, 5), 3, uniform(3), uniform(2, 3, 2), "silu"),
+        ("causal_conv_short_no_past", uniform(1, 2, 2), 4, None, None, "none"),
+        ("causal_conv_kernel_one", uniform(1, 2, 3), 1, uniform(2), None, "none"),
+        ("causal_conv_f16_swish", uniform(2, 2, 4, dtype=np.float16), 2, None,
+         uniform(2, 2, 1, dtype=np.float16), "swish")]:
+    w = uniform(x.shape[1], 1, k, dtype=x.dtype)
+    bias = bias.astype(x.dtype) if bias is not None else None
+    inputs = [("x", x), ("w", w), ("b", bias) if bias is not None else ("", None)]
+    if past is not None:
+        inputs.append(("past", past))
+    case(name, "CausalConvWithState", inputs, causal_conv(x, w, bias, past, activation), 27,
+         activation=activation)
+
+
+# FlexAttention (ai.onnx.preview 1): Q and K scaled by sqrt(scale) (in float32, rounded to T),
+# Q K^T in T, then score_mod, softmax, prob_mod and the product with V in the softmax precision
+# (float32, float64 for float64 inputs).
+def flex_attention(q, k, v, scale=None, score_mod=None, prob_mod=None):
+    group = q.shape[1] // k.shape[1]
+    k, v = np.repeat(k, group, axis=1), np.repeat(v, group, axis=1)
+    p = np.float64 if q.dtype == np.float64 else np.float32
+    scale = np.float32(scale) if scale is not None else np.float32(1) / np.sqrt(
+        np.float32(q.shape[3]))
+    root = np.sqrt(np.float32(scale)).astype(q.dtype)
+    scores = np.matmul(q * root, np.swapaxes(k * root, -1, -2)).astype(p)
+    if score_mod:
+        scores = score_mod(scores)
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    probs = e / e.sum(axis=-1, keepdims=True)
+    if prob_mod:
+        probs = prob_mod(probs)
+    return np.matmul(probs, v.astype(p)).astype(q.dtype)
+
+
+def modifier(name, nodes, inits, elem):
+    """A score_mod / prob_mod graph (x) -> (y) of rank-4 `elem` tensors."""
+    return helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", elem, None)],
+                             [helper.make_tensor_value_info("y", elem, None)],
+                             [onnx.numpy_helper.from_array(a, n) for n, a in inits])
+
+
+# score_mod: causal, from the scores' own shape (Shape, Range, as the node tests write it).
+causal = modifier("causal", [
+    helper.make_node("Shape", ["x"], ["shape"]),
+    helper.make_node("Gather", ["shape", "two"], ["L"]),
+    helper.make_node("Gather", ["shape", "three"], ["S"]),
+    helper.make_node("Range", ["zero", "L", "one"], ["qr"]),
+    helper.make_node("Range", ["zero", "S", "one"], ["kr"]),
+    helper.make_node("Reshape", ["qr", "qshape"], ["qi"]),
+    helper.make_node("GreaterOrEqual", ["qi", "kr"], ["keep"]),
+    helper.make_node("Where", ["keep", "x", "neg_inf"], ["y"])],
+    [("two", np.array(2, np.int64)), ("three", np.array(3, np.int64)),
+     ("zero", np.array(0, np.int64)), ("one", np.array(1, np.int64)),
+     ("qshape", np.array([-1, 1], np.int64)), ("neg_inf", np.array(-np.inf, np.float32))],
+    onnx.TensorProto.FLOAT)
+qg, kg, vg = uniform(1, 4, 5, 8), uniform(1, 2, 5, 8), uniform(1, 2, 5, 3)
+case("flex_attention_gqa_causal_scaled", "FlexAttention", [("q", qg), ("k", kg), ("v", vg)],
+     flex_attention(qg, kg, vg, 0.2, lambda s: np.where(np.tril(np.ones(s.shape[-2:], bool)), s,
+                                                          -np.inf)),
+     26, domain=("ai.onnx.preview", 1), scale=0.2, score_mod=causal)
+half = modifier("half", [helper.make_node("Mul", ["x", "h"], ["y"])],
+                [("h", np.array(0.5))], onnx.TensorProto.DOUBLE)
+qd, kd, vd = uniform(2, 2, 3, 4, dtype=np.float64), uniform(2, 2, 6, 4, dtype=np.float64), \
+    uniform(2, 2, 6, 5, dtype=np.float64)
+case("flex_attention_double_prob_mod", "FlexAttention", [("q", qd), ("k", kd), ("v", vd)],
+     flex_attention(qd, kd, vd, prob_mod=lambda p: p * 0.5), 26,
+     domain=("ai.onnx.preview", 1), prob_mod=half)
 
 print("%d cases" % cases)
