@@ -389,9 +389,13 @@ LogicalResult importSign(NodeImporter &n) {
 }
 
 /// Mod: the remainder r = x - trunc(x / y) * y, with the sign of x (fmod = 1,
-/// C's fmod) or, for integers with fmod = 0, of y (Python's %: r + y when r
-/// is non-zero and its sign differs from y's). Integer x % 0 gives x (kiln's
-/// x / 0 is 0; ONNX leaves it undefined). Floats require fmod = 1.
+/// C's fmod) or, with fmod = 0, of y (Python's %: r + y when r is non-zero
+/// and its sign differs from y's). Integer x % 0 gives x (kiln's x / 0 is 0;
+/// ONNX leaves it undefined). Floats take fmod = 0 from opset 28 (before, the
+/// operator text requires fmod = 1), with its special cases: r = x for an
+/// infinite y and a finite x (before the sign fix: so -3 mod inf is inf), a
+/// zero r signed as x (fmod = 1) or y (fmod = 0), and NaN for an infinite x
+/// or a zero y as the formula gives it.
 LogicalResult importMod(NodeImporter &n) {
   AttributeReader &a = n.attrs();
   bool fmod = a.getBool("fmod", false);
@@ -403,25 +407,43 @@ LogicalResult importMod(NodeImporter &n) {
   if (et.isInteger(1))
     return n.error() << "bool inputs are not supported";
   bool isFloat = isa<FloatType>(et);
-  if (isFloat && !fmod)
+  if (isFloat && !fmod && n.opset() < 28)
     return n.error() << "attribute 'fmod' must be 1 for floating-point "
-                        "inputs, got 0";
+                        "inputs before opset 28, got 0";
   Value q = s.op("kiln.div", {x, y});
+  Value zero = s.scalar(et, 0);
   if (isFloat) {
     // Toward zero: floor for q >= 0, ceil below.
-    Value below = s.cmp(ComparePredicate::lt, q, s.scalar(et, 0));
+    Value below = s.cmp(ComparePredicate::lt, q, zero);
     q = s.op("kiln.select", {below, s.op("kiln.ceil", q),
                              s.op("kiln.floor", q)});
   }
   Value r = s.op("kiln.sub", {x, s.op("kiln.mul", {q, y})});
+  if (isFloat) {
+    double inf = std::numeric_limits<double>::infinity();
+    auto isInf = [&](Value v) {
+      return s.cmp(ComparePredicate::eq, s.op("kiln.abs", v),
+                   s.scalar(et, inf));
+    };
+    Value keepX = s.op("kiln.and", {isInf(y), s.op("kiln.not", isInf(x))});
+    r = s.op("kiln.select", {keepX, x, r});
+  }
   if (!fmod && !et.isUnsignedInteger()) {
-    Value zero = s.scalar(et, 0);
     Value rNegative = s.cmp(ComparePredicate::lt, r, zero);
     Value yNegative = s.cmp(ComparePredicate::lt, y, zero);
     Value signsDiffer = s.cmp(ComparePredicate::ne, rNegative, yNegative);
     Value nonZero = s.cmp(ComparePredicate::ne, r, zero);
     Value fix = s.op("kiln.and", {signsDiffer, nonZero});
     r = s.op("kiln.select", {fix, s.op("kiln.add", {r, y}), r});
+  }
+  if (isFloat) {
+    // A zero remainder takes x's sign (x * 0, x finite here) or y's.
+    Value signedZero =
+        fmod ? s.op("kiln.mul", {x, zero})
+             : s.op("kiln.select", {s.cmp(ComparePredicate::lt, y, zero),
+                                    s.scalar(et, -0.0), zero});
+    r = s.op("kiln.select",
+             {s.cmp(ComparePredicate::eq, r, zero), signedZero, r});
   }
   return s.output(r);
 }

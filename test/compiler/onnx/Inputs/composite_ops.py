@@ -64,6 +64,17 @@ case("mod_int_fmod", "Mod", [("a", a), ("b", b)], [("y", np.fmod(a, b))], opset=
 fa = np.array([-4.3, 7.2, 5.0, 4.3, -7.2, 8.0], np.float32)
 fb = np.array([2.1, -3.4, 8.0, -2.1, 3.4, 5.0], np.float32)
 case("mod_float", "Mod", [("a", fa), ("b", fb)], [("y", np.fmod(fa, fb))], opset=13, fmod=1)
+# Opset 28: floats with fmod = 0 (the sign of the divisor, as np.mod), and both modes' special
+# cases: an infinite divisor keeps a finite dividend (-3 mod inf is inf), an infinite dividend
+# or a zero divisor gives NaN.
+ea = np.array([0, -0.0, -3, 3, -1, 1, np.inf, -np.inf, 1, 1, np.nan, 1, 5.5, -5.5], np.float32)
+eb = np.array([-2, 2, np.inf, np.inf, -np.inf, -np.inf, 2, 2, 0, -0.0, 2, np.nan, -2, -2],
+              np.float32)
+with np.errstate(all="ignore"):
+    case("mod_float_floor_28", "Mod", [("a", fa), ("b", fb)], [("y", np.mod(fa, fb))], opset=28)
+    case("mod_float_edges_28", "Mod", [("a", ea), ("b", eb)], [("y", np.mod(ea, eb))], opset=28)
+    case("mod_float_fmod_edges", "Mod", [("a", ea), ("b", eb)], [("y", np.fmod(ea, eb))],
+         opset=13, fmod=1)
 
 
 def nll(logp, target, weight=None, ignore=None, reduction="mean"):
