@@ -337,6 +337,8 @@ OPS = [
        tests=dict(POOL_TESTS, storage_order=(1, ABSENT))),
     Op("AveragePool", {"x": f32(1, 1, 5, 5)}, attrs={"kernel_shape": [2, 2]},
        tests=dict(POOL_TESTS, count_include_pad=(1, ABSENT, {"attrs": {"pads": [1, 1, 1, 1]}}))),
+    Op("LpPool", {"x": f32(1, 1, 5, 5)}, attrs={"kernel_shape": [2, 2]},
+       tests=dict(POOL_TESTS, p=(3, ABSENT))),
     Op("GlobalAveragePool", {"x": f32(1, 2, 3, 3)}),
     Op("Flatten", {"x": X}, tests={"axis": (2, ABSENT)}),
     # [3, 0] from an empty [0, 3]: 0 is literal with allowzero, else it

@@ -317,3 +317,40 @@ case("space_to_depth_crd", "SpaceToDepth", [("x", sd)],
      [("y", sd6.transpose(0, 1, 3, 5, 2, 4).reshape(1, 8, 2, 3))], opset=28, blocksize=2, mode="CRD")
 case("space_to_depth_dcr_28", "SpaceToDepth", [("x", sd)],
      [("y", sd6.transpose(0, 3, 5, 1, 2, 4).reshape(1, 8, 2, 3))], opset=28, blocksize=2)
+
+
+# LpPool: the Lp norm of each window's elements (zero padding adds nothing), from the operator
+# text; with ceil_mode, a last window past the end padding also sums only what it reads.
+def lp_pool(x, kernel, p, strides=None, pads=None, dilations=None, ceil=False):
+    sp = x.ndim - 2
+    strides, dilations = strides or [1] * sp, dilations or [1] * sp
+    pads = pads or [0] * 2 * sp
+    out = []
+    for i in range(sp):
+        span = x.shape[2 + i] + pads[i] + pads[sp + i] - dilations[i] * (kernel[i] - 1) - 1
+        o = (-(-span // strides[i]) if ceil else span // strides[i]) + 1
+        if ceil and (o - 1) * strides[i] >= x.shape[2 + i] + pads[i]:
+            o -= 1
+        out.append(o)
+    y = np.zeros(x.shape[:2] + tuple(out))
+    for o in np.ndindex(*out):
+        taps = [[t for t in (o[i] * strides[i] - pads[i] + j * dilations[i]
+                             for j in range(kernel[i])) if 0 <= t < x.shape[2 + i]]
+                for i in range(sp)]
+        window = x[(Ellipsis,) + np.ix_(*taps)].reshape(x.shape[:2] + (-1,))
+        y[(Ellipsis,) + o] = (np.abs(window.astype(np.float64)) ** p).sum(axis=-1) ** (1.0 / p)
+    return y.astype(x.dtype)
+
+
+lp = rng.uniform(-2, 2, (1, 2, 5, 6)).astype(np.float32)
+case("lp_pool_2", "LpPool", [("x", lp)], [("y", lp_pool(lp, [3, 3], 2, [2, 2], [1, 1, 1, 1]))],
+     opset=18, kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+case("lp_pool_1_dilated_ceil", "LpPool", [("x", lp)],
+     [("y", lp_pool(lp, [2, 2], 1, [2, 2], [0, 1, 0, 0], [2, 1], ceil=True))], opset=18,
+     kernel_shape=[2, 2], strides=[2, 2], pads=[0, 1, 0, 0], dilations=[2, 1], ceil_mode=1, p=1)
+lp1 = rng.uniform(-2, 2, (2, 3, 7)).astype(np.float32)
+case("lp_pool_3_1d", "LpPool", [("x", lp1)], [("y", lp_pool(lp1, [3], 3))], opset=11,
+     kernel_shape=[3], p=3)
+lp3 = rng.uniform(-2, 2, (1, 2, 3, 4, 4)).astype(np.float32)
+case("lp_pool_3d", "LpPool", [("x", lp3)], [("y", lp_pool(lp3, [2, 2, 2], 2, [1, 2, 2]))],
+     opset=22, kernel_shape=[2, 2, 2], strides=[1, 2, 2])
