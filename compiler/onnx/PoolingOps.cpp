@@ -210,8 +210,8 @@ LogicalResult importLpPool(NodeImporter &n) {
   FailureOr<Value> mean = avgPool(n, powered, *w, ceilMode, true);
   if (failed(mean))
     return failure();
-  // The sum: the mean times avg_pool's divisor, [O...] (a scalar when every
-  // window reads as many elements as the kernel has).
+  // The sum: the mean times avg_pool's divisor, [O...] (a scalar when all
+  // windows count alike, as without ceil_mode's cut-short windows).
   int64_t spatial = type.getRank() - 2;
   auto out = cast<RankedTensorType>(mean->getType()).getShape();
   SmallVector<double> counts(1, 1.0);
