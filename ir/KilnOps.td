@@ -448,11 +448,12 @@ def Kiln_ConvBackwardFilterOp : Kiln_Op<"conv_backward_filter",
 
 def Kiln_MaxPoolOp : Kiln_Op<"max_pool",
     [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_VJP]> {
-  let summary = "Max pooling over the spatial dims of NCHW (or NCW)";
+  let summary = "Max pooling over the spatial dims of NCHW (or NCW, NCDHW)";
   let description = [{
     Maximum over each window; padding never wins. Output size as for
     kiln.conv, rounded up instead of down when `ceil_mode` is set (a window
-    that would start entirely in the end padding is dropped).
+    that would start entirely in the end padding is dropped). One to three
+    spatial dims.
 
     ```mlir
     %y = kiln.max_pool %x {ceil_mode = false, dilations = array<i64: 1, 1>,
@@ -498,12 +499,14 @@ def Kiln_MaxPoolGradOp : Kiln_Op<"max_pool_grad",
 
 def Kiln_AvgPoolOp : Kiln_Op<"avg_pool",
     [Pure, SameOperandsAndResultElementType, Kiln_InferType, Kiln_VJP]> {
-  let summary = "Average pooling over the spatial dims of NCHW (or NCW)";
+  let summary = "Average pooling over the spatial dims of NCHW (or NCW, NCDHW)";
   let description = [{
     Mean over each window. With `count_include_pad` the divisor counts the
     explicit padding; without it, only the input elements in the window.
     Windows created by `ceil_mode` past the end padding never count the
-    part beyond it.
+    part beyond it. With `dilations` (all 1 when absent) a window reads
+    every dilation-th element and counts only those. One to three spatial
+    dims.
 
     ```mlir
     %y = kiln.avg_pool %x {ceil_mode = false, count_include_pad = false,
@@ -515,7 +518,8 @@ def Kiln_AvgPoolOp : Kiln_Op<"avg_pool",
                        DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
-                       DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
+                       DefaultValuedAttr<BoolAttr, "false">:$count_include_pad,
+                       OptionalAttr<DenseI64ArrayAttr>:$dilations);
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }

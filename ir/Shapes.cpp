@@ -163,16 +163,25 @@ std::string formatShape(ArrayRef<int64_t> shape) {
 
 SmallVector<int64_t> mlir::kiln::avgPoolWindowCounts(
     int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padBegin,
-    int64_t padEnd, bool countIncludePad) {
+    int64_t padEnd, int64_t dilation, bool countIncludePad) {
+  // Positions p = start + j * dilation in [low, high): j from
+  // ceil((low - start) / dilation) up to floor((high - 1 - start) /
+  // dilation), within [0, kernel).
+  int64_t low = countIncludePad ? -padBegin : 0;
+  int64_t high = countIncludePad ? in + padEnd : in;
+  auto ceilDiv = [](int64_t a, int64_t b) {
+    return a >= 0 ? (a + b - 1) / b : -((-a) / b);
+  };
+  auto floorDiv = [](int64_t a, int64_t b) {
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+  };
   SmallVector<int64_t> counts;
   for (int64_t o = 0; o < out; ++o) {
     int64_t start = o * stride - padBegin;
-    int64_t end = std::min(start + kernel, in + padEnd);
-    if (!countIncludePad) {
-      end = std::min(end, in);
-      start = std::max<int64_t>(start, 0);
-    }
-    counts.push_back(end - start);
+    int64_t first = std::max<int64_t>(0, ceilDiv(low - start, dilation));
+    int64_t last =
+        std::min<int64_t>(kernel - 1, floorDiv(high - 1 - start, dilation));
+    counts.push_back(std::max<int64_t>(0, last - first + 1));
   }
   return counts;
 }

@@ -50,13 +50,14 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                          bool ceilMode);
 
 /// How many elements kiln.avg_pool divides by, for each of the `out`
-/// windows along one dim. Windows start at o * stride - padBegin; with
-/// count_include_pad they count up to the end of the explicit padding (never
-/// ceil_mode's extra), without it only input elements. Shared by the
-/// lowering and the VJP rule.
+/// windows along one dim. Window o reads o * stride - padBegin + j *
+/// dilation for j < kernel; with count_include_pad it counts those before
+/// the end of the explicit padding (never ceil_mode's extra), without it
+/// only input elements. Shared by the lowering and the VJP rule.
 SmallVector<int64_t> avgPoolWindowCounts(int64_t in, int64_t out,
                                          int64_t kernel, int64_t stride,
                                          int64_t padBegin, int64_t padEnd,
+                                         int64_t dilation,
                                          bool countIncludePad);
 
 /// Number of elements a strided slice [start, end) with `step` selects, for

@@ -5,7 +5,10 @@
 //   avg_pool -> tensor.pad with 0 + linalg.pooling_nchw_sum, then one generic
 //               dividing by a per-window count. The count depends only on
 //               static shapes and attributes, so it is computed here, in C++,
-//               and embedded as a [OH, OW] constant (ONNX/PyTorch rules).
+//               and embedded as an [OH, OW] constant (ONNX/PyTorch rules).
+//   3-D (NCDHW) pooling: the same, with one linalg.generic over (n, c, od,
+//               oh, ow, kd, kh, kw) in place of the named op (linalg has no
+//               NCDHW pooling); its max is kiln.max's scalar semantics.
 //   max_pool_grad -> a linalg.generic finding each window's winner and one
 //               gathering the cotangent into the input's elements
 //   global_{avg,max}_pool -> a mean / max reduction over the spatial dims.
@@ -16,7 +19,9 @@
 
 #include "codegen/KilnToLinalg/Patterns.h"
 #include "codegen/KilnToLinalg/Reduction.h"
+#include "codegen/KilnToLinalg/ScalarBuilder.h"
 #include "codegen/KilnToLinalg/Utils.h"
+#include "ir/ElementwiseSemantics.h"
 #include "ir/KilnOps.h"
 #include "ir/Shapes.h"
 
@@ -32,7 +37,7 @@ using namespace mlir::kiln::lowering;
 
 namespace {
 
-/// A pooling window in 2-D form (1-D pooling gets a unit H dim).
+/// A pooling window in 2-D or 3-D form (1-D pooling gets a unit H dim).
 struct Window {
   SmallVector<int64_t> kernel, strides, dilations, padBegin, padEnd;
   SmallVector<int64_t> inShape, outShape; // NCHW
@@ -59,6 +64,8 @@ struct Window {
     }
   }
 
+  int64_t spatial() const { return static_cast<int64_t>(kernel.size()); }
+
   /// End padding plus what ceil_mode's last window reaches beyond it.
   int64_t padHigh(int i) const {
     int64_t needed = (outShape[2 + i] - 1) * strides[i] +
@@ -70,23 +77,27 @@ struct Window {
 
 } // namespace
 
-/// The input in 2-D form, padded with `value` on the spatial dims.
+/// The input in 2-D or 3-D form, padded with `value` on the spatial dims.
 static Value padInput(OpBuilder &b, Location loc, Value input,
                       const Window &w, TypedAttr value) {
   input = reshapeTo(b, loc, input, w.inShape);
-  int64_t highH = w.padHigh(0), highW = w.padHigh(1);
-  if (w.padBegin[0] == 0 && w.padBegin[1] == 0 && highH == 0 && highW == 0)
-    return input;
-  SmallVector<int64_t> padded = {
-      w.inShape[0], w.inShape[1], w.inShape[2] + w.padBegin[0] + highH,
-      w.inShape[3] + w.padBegin[1] + highW};
   auto idx = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+  SmallVector<int64_t> padded(w.inShape);
+  SmallVector<OpFoldResult> low = {idx(0), idx(0)}, high = {idx(0), idx(0)};
+  bool any = false;
+  for (int i = 0; i < w.spatial(); ++i) {
+    int64_t h = w.padHigh(i);
+    padded[2 + i] += w.padBegin[i] + h;
+    low.push_back(idx(w.padBegin[i]));
+    high.push_back(idx(h));
+    any |= w.padBegin[i] != 0 || h != 0;
+  }
+  if (!any)
+    return input;
   Value pad = b.create<arith::ConstantOp>(loc, value);
   return b.create<tensor::PadOp>(
-      loc, RankedTensorType::get(padded, value.getType()), input,
-      SmallVector<OpFoldResult>{idx(0), idx(0), idx(w.padBegin[0]),
-                                idx(w.padBegin[1])},
-      SmallVector<OpFoldResult>{idx(0), idx(0), idx(highH), idx(highW)}, pad);
+      loc, RankedTensorType::get(padded, value.getType()), input, low, high,
+      pad);
 }
 
 /// How many elements avg_pool divides by along spatial dim `i`
@@ -95,7 +106,38 @@ static SmallVector<int64_t> windowCounts(const Window &w, int i,
                                          bool countIncludePad) {
   return avgPoolWindowCounts(w.inShape[2 + i], w.outShape[2 + i], w.kernel[i],
                              w.strides[i], w.padBegin[i], w.padEnd[i],
-                             countIncludePad);
+                             w.dilations[i], countIncludePad);
+}
+
+/// 3-D pooling of the padded input: one linalg.generic over (n, c, od, oh,
+/// ow, kd, kh, kw) reading the input at o * stride + k * dilation and
+/// folding each element into `init` with `combine(element, accumulator)`.
+static Value poolGeneric(OpBuilder &b, Location loc, Value padded,
+                         const Window &w, Value init,
+                         function_ref<Value(OpBuilder &, Location, Value, Value)>
+                             combine) {
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> in = {d(0), d(1)};
+  for (unsigned i = 0; i < 3; ++i)
+    in.push_back(d(2 + i) * w.strides[i] + d(5 + i) * w.dilations[i]);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(8, 0, in, ctx), AffineMap::get(8, 0, {d(5), d(6), d(7)}, ctx),
+      AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+  // The kernel dims' extents come from a window operand, as for
+  // linalg.pooling_*.
+  Value window = createEmpty(
+      b, loc, w.kernel, cast<RankedTensorType>(padded.getType()).getElementType());
+  SmallVector<utils::IteratorType> iterators = getParallelIterators(5);
+  iterators.append(3, utils::IteratorType::reduction);
+  return b
+      .create<linalg::GenericOp>(
+          loc, TypeRange{init.getType()}, ValueRange{padded, window},
+          ValueRange{init}, maps, iterators,
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            nb.create<linalg::YieldOp>(l, combine(nb, l, args[0], args[2]));
+          })
+      .getResult(0);
 }
 
 namespace {
@@ -112,6 +154,19 @@ struct MaxPoolToLinalg : OpConversionPattern<MaxPoolOp> {
              op.getPads(), op.getDilations());
     TypedAttr lowest = getLowestAttr(elementType);
     Value padded = padInput(rewriter, loc, adaptor.getInput(), w, lowest);
+    if (w.spatial() == 3) {
+      const auto *max = lookupElementwiseSemantics<ScalarBuilder>(
+          MaxOp::getOperationName());
+      Value init = createFilled(rewriter, loc, w.outShape, lowest);
+      rewriter.replaceOp(
+          op, poolGeneric(rewriter, loc, padded, w, init,
+                          [&](OpBuilder &b, Location l, Value x, Value acc) {
+                            ScalarBuilder scalars(b, l);
+                            return applyElementwise(*max, scalars, nullptr,
+                                                    {acc, x}, acc.getType());
+                          }));
+      return success();
+    }
     Value window = createEmpty(rewriter, loc, w.kernel, elementType);
     Value init = createFilled(rewriter, loc, w.outShape, lowest);
     Value pooled = rewriter
@@ -137,46 +192,64 @@ struct AvgPoolToLinalg : OpConversionPattern<AvgPoolOp> {
     Type elementType = inputType.getElementType();
     Type accType = getComputeType(elementType);
     Window w(inputType, op.getType(), op.getKernelShape(), op.getStrides(),
-             op.getPads(), {});
+             op.getPads(), op.getDilations().value_or(ArrayRef<int64_t>{}));
     Value padded =
         padInput(rewriter, loc, adaptor.getInput(), w,
                  cast<TypedAttr>(rewriter.getZeroAttr(elementType)));
-    Value window = createEmpty(rewriter, loc, w.kernel, elementType);
     Value init = createFilled(rewriter, loc, w.outShape,
                               cast<TypedAttr>(rewriter.getZeroAttr(accType)));
-    Value sums = rewriter
-                     .create<linalg::PoolingNchwSumOp>(
-                         loc, init.getType(), ValueRange{padded, window}, init,
-                         rewriter.getI64VectorAttr(w.strides),
-                         rewriter.getI64VectorAttr(w.dilations))
-                     .getResult(0);
+    Value sums;
+    if (w.spatial() == 3)
+      sums = poolGeneric(rewriter, loc, padded, w, init,
+                         [&](OpBuilder &b, Location l, Value x, Value acc) {
+                           return b.create<arith::AddFOp>(
+                               l, acc, convertFloat(b, l, x, accType));
+                         });
+    else
+      sums = rewriter
+                 .create<linalg::PoolingNchwSumOp>(
+                     loc, init.getType(),
+                     ValueRange{padded, createEmpty(rewriter, loc, w.kernel,
+                                                    elementType)},
+                     init,
+                     rewriter.getI64VectorAttr(w.strides),
+                     rewriter.getI64VectorAttr(w.dilations))
+                 .getResult(0);
 
-    // The divisor is separable: count(oh, ow) = countH(oh) * countW(ow).
+    // The divisor is separable: count(oh, ow) = countH(oh) * countW(ow)
+    // (and countD(od) in 3-D), an [O...] constant.
     bool includePad = op.getCountIncludePad();
-    SmallVector<int64_t> countsH = windowCounts(w, 0, includePad);
-    SmallVector<int64_t> countsW = windowCounts(w, 1, includePad);
+    int64_t spatial = w.spatial(), rank = spatial + 2;
+    SmallVector<double> products(1, 1.0);
+    for (int64_t i = 0; i < spatial; ++i) {
+      SmallVector<double> next;
+      for (double p : products)
+        for (int64_t c : windowCounts(w, i, includePad))
+          next.push_back(p * static_cast<double>(c));
+      products = std::move(next);
+    }
     SmallVector<Attribute> divisors;
-    for (int64_t ch : countsH)
-      for (int64_t cw : countsW)
-        divisors.push_back(
-            rewriter.getFloatAttr(accType, static_cast<double>(ch * cw)));
-    auto divisorType = RankedTensorType::get(
-        {w.outShape[2], w.outShape[3]}, accType);
+    for (double p : products)
+      divisors.push_back(rewriter.getFloatAttr(accType, p));
+    ArrayRef<int64_t> outSpatial = ArrayRef<int64_t>(w.outShape).drop_front(2);
+    auto divisorType = RankedTensorType::get(outSpatial, accType);
     Value divisor = rewriter.create<arith::ConstantOp>(
         loc, DenseElementsAttr::get(divisorType, divisors));
 
+    SmallVector<AffineExpr> spatialDims;
+    for (int64_t i = 2; i < rank; ++i)
+      spatialDims.push_back(getAffineDimExpr(i, ctx));
     SmallVector<AffineMap> maps = {
-        AffineMap::getMultiDimIdentityMap(4, ctx),
-        AffineMap::get(4, 0, {getAffineDimExpr(2, ctx), getAffineDimExpr(3, ctx)},
-                       ctx),
-        AffineMap::getMultiDimIdentityMap(4, ctx)};
+        AffineMap::getMultiDimIdentityMap(rank, ctx),
+        AffineMap::get(rank, 0, spatialDims, ctx),
+        AffineMap::getMultiDimIdentityMap(rank, ctx)};
     Value mean =
         rewriter
             .create<linalg::GenericOp>(
                 loc, RankedTensorType::get(w.outShape, elementType),
                 ValueRange{sums, divisor},
                 createEmpty(rewriter, loc, w.outShape, elementType), maps,
-                getParallelIterators(4),
+                getParallelIterators(rank),
                 [&](OpBuilder &b, Location nloc, ValueRange args) {
                   Value q = b.create<arith::DivFOp>(nloc, args[0], args[1]);
                   b.create<linalg::YieldOp>(

@@ -22,6 +22,10 @@
 // depend on shapes (is_causal alone, or with past_key), kiln ops on
 // nonpad_kv_seqlen otherwise.
 //
+// FlexAttention (ai.onnx.preview, opset 1) is built the same way, with its
+// score_mod and prob_mod subgraphs imported inline on the scores and the
+// probabilities.
+//
 //===----------------------------------------------------------------------===//
 
 #include "compiler/onnx/ONNXImporter.h"
@@ -378,8 +382,110 @@ LogicalResult importAttention(NodeImporter &n) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// FlexAttention (ai.onnx.preview, opset 1)
+//===----------------------------------------------------------------------===//
+
+/// The result of score_mod or prob_mod (`graph`, imported inline on `x`),
+/// which must have x's type; null after reporting an error.
+Value applyModifier(OpChain &c, const onnx::GraphProto *graph, StringRef what,
+                    Value x) {
+  if (!graph || !c.ok || !x)
+    return x;
+  FailureOr<SmallVector<Value>> outs = c.n.importSubgraph(*graph, x);
+  if (failed(outs)) {
+    c.ok = false;
+    return {};
+  }
+  if (outs->size() != 1 || (*outs)[0].getType() != x.getType()) {
+    InFlightDiagnostic diag = c.n.error()
+                              << "attribute '" << what
+                              << "' must compute one tensor of its input's type "
+                              << x.getType() << ", got ";
+    llvm::interleaveComma(*outs, diag,
+                          [&](Value v) { diag << v.getType(); });
+    c.ok = false;
+    return {};
+  }
+  return (*outs)[0];
+}
+
+/// FlexAttention as its function body computes it: Q and K scaled by
+/// sqrt(scale) (computed in float32, then rounded to T), Q K^T in T, then
+/// in the softmax precision P (softmax_precision, else float32, or float64
+/// for float64 inputs): score_mod, softmax, prob_mod, the product with V,
+/// back in T. Grouped heads read their KV head as Attention's do.
+LogicalResult importFlexAttention(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  std::optional<double> scaleAttr = a.getOptionalFloat("scale");
+  std::optional<int64_t> precision = a.getOptionalInt("softmax_precision");
+  const onnx::GraphProto *scoreMod = a.getGraph("score_mod");
+  const onnx::GraphProto *probMod = a.getGraph("prob_mod");
+  if (failed(n.checkArity(3, 3)) || failed(a.status()))
+    return failure();
+  RankedTensorType q = n.inputType(0), k = n.inputType(1), v = n.inputType(2);
+  Type t = q.getElementType();
+  if (!isa<FloatType>(t) || k.getElementType() != t ||
+      v.getElementType() != t)
+    return n.error() << "expects Q, K and V of one float type, got " << q
+                     << ", " << k << ", " << v;
+  for (RankedTensorType type : {q, k, v})
+    if (!type.hasStaticShape() || type.getRank() != 4)
+      return n.error() << "expects Q, K and V of static 4-D shapes, got " << q
+                       << ", " << k << ", " << v;
+  int64_t batch = q.getDimSize(0), qHeads = q.getDimSize(1),
+          qLen = q.getDimSize(2), headSize = q.getDimSize(3);
+  int64_t kvHeads = k.getDimSize(1), kvLen = k.getDimSize(2),
+          vHeadSize = v.getDimSize(3);
+  if (k.getShape() != ArrayRef<int64_t>{batch, kvHeads, kvLen, headSize} ||
+      v.getShape() != ArrayRef<int64_t>{batch, kvHeads, kvLen, vHeadSize})
+    return n.error() << "expects K [" << batch << ", H, S, " << headSize
+                     << "] and V [" << batch << ", H, S, E] for Q " << q
+                     << ", got " << k << " and " << v;
+  if (kvHeads < 1 || qHeads % kvHeads)
+    return n.error() << "the " << qHeads
+                     << " query heads are not a multiple of the " << kvHeads
+                     << " key/value heads";
+  Type p = t.isF64() ? t : n.b().getF32Type();
+  if (precision) {
+    int32_t code = static_cast<int32_t>(*precision);
+    p = code == 1 || code == 10 || code == 11 || code == 16
+            ? elementTypeFor(n.context(), code)
+            : Type();
+    if (!p)
+      return n.error() << "attribute 'softmax_precision' = " << *precision
+                       << " is not a float type (1, 10, 11 or 16)";
+  }
+  // The body scales Q and K by sqrt(scale): a negative scale has none.
+  if (scaleAttr && !(*scaleAttr >= 0))
+    return n.error() << "attribute 'scale' = " << *scaleAttr
+                     << " is not supported: the operator scales Q and K by "
+                        "its square root";
+  float scale = scaleAttr ? static_cast<float>(*scaleAttr)
+                          : 1.0f / std::sqrt(static_cast<float>(headSize));
+  int64_t group = qHeads / kvHeads;
+  OpChain c{n};
+
+  Value sqrtScale = c.scalar(t, std::sqrt(scale));
+  Value qs = c.reshape(c.op("kiln.mul", {n.input(0), sqrtScale}),
+                       {batch, kvHeads, group * qLen, headSize});
+  Value kt = c.op("kiln.transpose", c.op("kiln.mul", {n.input(1), sqrtScale}),
+                  {n.namedI64s("perm", {0, 1, 3, 2})});
+  Value scores = c.reshape(c.op("kiln.matmul", {qs, kt}),
+                           {batch, qHeads, qLen, kvLen});
+  scores = applyModifier(c, scoreMod, "score_mod", c.cast(scores, p));
+  Value probs = c.op("kiln.softmax", scores, {n.namedI64("axis", 3)});
+  probs = applyModifier(c, probMod, "prob_mod", probs);
+  Value y = c.op("kiln.matmul",
+                 {c.reshape(probs, {batch, kvHeads, group * qLen, kvLen}),
+                  c.cast(n.input(2), p)});
+  y = c.reshape(y, {batch, qHeads, qLen, vHeadSize});
+  return c.output(0, c.cast(y, t));
+}
+
 } // namespace
 
 void onnx_import::registerAttentionOps(OpTable &t) {
   t.add("Attention", 23, importAttention);
+  t.add("FlexAttention", 1, importFlexAttention, kPreviewDomain);
 }

@@ -1,6 +1,17 @@
 //===- ConvOps.cpp - ONNX Conv and ConvTranspose -> kiln -----------------===//
+//
+// Conv and ConvTranspose map onto kiln.conv and kiln.conv_transpose.
+// CausalConvWithState (opset 27) is composed as its function body computes
+// it: past_state (or k - 1 zeros) before the input along the length, a
+// depthwise kiln.conv (groups = channels) without padding, SiLU in float32
+// when asked, and the last k - 1 positions of the padded input as
+// present_state.
+//
+//===----------------------------------------------------------------------===//
 
 #include "compiler/onnx/ONNXImporter.h"
+
+#include "ir/KilnOps.h"
 
 #include "ir/Shapes.h"
 
@@ -179,9 +190,70 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   return success();
 }
 
+LogicalResult importCausalConvWithState(NodeImporter &n) {
+  // silu and swish are one activation under two names.
+  unsigned activation =
+      n.attrs().getChoice("activation", "none", {"none", "silu", "swish"});
+  if (failed(n.checkArity(2, 4, 1, 2)) || failed(n.attrs().status()))
+    return failure();
+  RankedTensorType x = n.inputType(0), w = n.inputType(1);
+  Type t = x.getElementType();
+  if (!x.hasStaticShape() || x.getRank() != 3 || !isa<FloatType>(t))
+    return n.error() << "expects a float input of static shape [B, C, L], got "
+                     << x;
+  int64_t batch = x.getDimSize(0), channels = x.getDimSize(1),
+          length = x.getDimSize(2);
+  int64_t k = w.getRank() == 3 ? w.getDimSize(2) : 0;
+  if (!w.hasStaticShape() || w.getElementType() != t || k < 1 ||
+      w.getShape() != ArrayRef<int64_t>{channels, 1, k})
+    return n.error() << "expects 'weight' of " << t << " [" << channels
+                     << ", 1, k], got " << w;
+  if (n.hasInput(2) &&
+      n.inputType(2) != RankedTensorType::get({channels}, t))
+    return n.error() << "expects 'bias' of " << t << " [" << channels
+                     << "], got " << n.inputType(2);
+  if (n.hasInput(3) &&
+      n.inputType(3) != RankedTensorType::get({batch, channels, k - 1}, t))
+    return n.error() << "expects 'past_state' of " << t << " [" << batch
+                     << ", " << channels << ", " << k - 1 << "], got "
+                     << n.inputType(3);
+  OpChain c{n};
+  Value padded = n.input(0);
+  if (n.hasInput(3))
+    padded = c.op("kiln.concat", {n.input(3), padded}, {n.namedI64("axis", 2)});
+  else if (k > 1)
+    padded = c.op("kiln.pad", padded,
+                  {n.namedI64s("pads", {0, 0, k - 1, 0, 0, 0}),
+                   n.b().getNamedAttr("mode",
+                                      n.b().getI32IntegerAttr(static_cast<int32_t>(
+                                          PadMode::constant))),
+                   n.namedF64("value", 0.0)});
+  SmallVector<Value> operands = {padded, n.input(1)};
+  if (n.hasInput(2))
+    operands.push_back(n.input(2));
+  Value y = c.op("kiln.conv", operands,
+                 {n.namedI64s("strides", {1}), n.namedI64s("pads", {0, 0}),
+                  n.namedI64s("dilations", {1}), n.namedI64("groups", channels)});
+  if (activation != 0) {
+    Value wide = c.cast(y, n.b().getF32Type());
+    y = c.cast(c.op("kiln.mul", {wide, c.op("kiln.sigmoid", wide)}), t);
+  }
+  if (failed(c.output(0, y)))
+    return failure();
+  if (n.numOutputs() < 2)
+    return success();
+  int64_t total = length + k - 1;
+  return c.output(
+      1, c.op("kiln.slice", padded,
+              {n.namedI64s("starts", {0, 0, total - (k - 1)}),
+               n.namedI64s("ends", {batch, channels, total}),
+               n.namedI64s("steps", {1, 1, 1})}));
+}
+
 } // namespace
 
 void onnx_import::registerConvOps(OpTable &t) {
   t.add("Conv", 1, importConv);
   t.add("ConvTranspose", 1, importConvTranspose);
+  t.add("CausalConvWithState", 27, importCausalConvWithState);
 }

@@ -1,7 +1,7 @@
 //===- DataMovementOps.cpp - ONNX data movement -> kiln -------------------------===//
 //
 // Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Split, Slice,
-// Gather, Expand, Pad, Identity and Dropout. Their shape-like inputs
+// Gather, Expand, Pad, CenterCropPad, Identity and Dropout. Their shape-like inputs
 // (Reshape's shape, Slice's starts, ...) must be constants after folding;
 // the ONNX forms of each opset (attributes before some opset, inputs after)
 // are turned into kiln's normalized attributes here.
@@ -583,6 +583,68 @@ LogicalResult importPad(NodeImporter &n) {
   return setResult(n, n.create("kiln.select", {*inside, *padded, runtimeValue}));
 }
 
+/// CenterCropPad (opset 18), as its function body: along each axis named by
+/// `axes` (all axes without it), a dim longer than its entry of `shape` is
+/// cropped to the window starting at floor((dim - target) / 2), and a
+/// shorter one is padded with zeros, floor((target - dim) / 2) before and
+/// the rest after. `shape` must be a compile-time constant.
+LogicalResult importCenterCropPad(NodeImporter &n) {
+  std::optional<SmallVector<int64_t>> axesAttr = n.attrs().getInts("axes");
+  if (failed(n.checkArity(2, 2)) || failed(n.attrs().status()))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  if (!type.hasStaticShape())
+    return n.error() << "expects an input of static shape, got " << type;
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> axes;
+  if (axesAttr) {
+    FailureOr<SmallVector<int64_t>> norm = n.normalizeAxes(*axesAttr, rank);
+    if (failed(norm))
+      return failure();
+    axes = *norm;
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  FailureOr<SmallVector<int64_t>> shape = n.constantInts(1, "shape");
+  if (failed(shape))
+    return failure();
+  if (shape->size() != axes.size())
+    return n.error() << "input 'shape' " << formatList(*shape) << " has "
+                     << shape->size() << " entries, expected " << axes.size()
+                     << (axesAttr ? " (one per entry of attribute 'axes')"
+                                  : " (one per dim of the input)");
+  SmallVector<int64_t> starts(rank, 0), ends(type.getShape()),
+      steps(rank, 1), pads(2 * rank, 0);
+  for (auto [axis, target] : llvm::zip_equal(axes, *shape)) {
+    int64_t dim = type.getDimSize(axis);
+    if (target < 0 || target > kMaxElements)
+      return n.error() << "input 'shape' " << formatList(*shape)
+                       << " has an entry out of range";
+    if (target < dim) {
+      starts[axis] = (dim - target) / 2;
+      ends[axis] = starts[axis] + target;
+    } else {
+      pads[axis] = (target - dim) / 2;
+      pads[rank + axis] = target - dim - pads[axis];
+    }
+  }
+  OpChain c{n};
+  Value x = n.input(0);
+  if (ends != type.getShape() || llvm::any_of(starts, [](int64_t s) { return s; }))
+    x = c.op("kiln.slice", x,
+             {n.namedI64s("starts", starts), n.namedI64s("ends", ends),
+              n.namedI64s("steps", steps)});
+  if (llvm::any_of(pads, [](int64_t p) { return p; }))
+    x = c.op("kiln.pad", x,
+             {n.namedI64s("pads", pads),
+              n.b().getNamedAttr("mode",
+                                 n.b().getI32IntegerAttr(
+                                     static_cast<int32_t>(PadMode::constant))),
+              n.namedF64("value", 0.0)});
+  return c.output(0, x);
+}
+
 //===----------------------------------------------------------------------===//
 // Identity, Dropout
 //===----------------------------------------------------------------------===//
@@ -930,6 +992,7 @@ void onnx_import::registerDataMovementOps(OpTable &t) {
   t.add("Gather", 1, importGather);
   t.add("Identity", 1, importIdentity);
   t.add("Pad", 1, importPad);
+  t.add("CenterCropPad", 18, importCenterCropPad);
   t.add("Reshape", 5, importReshape);
   t.add("Slice", 1, importSlice);
   t.add("Split", 1, importSplit);

@@ -1,7 +1,8 @@
 //===- ElementwiseOps.cpp - ONNX elementwise ops -> kiln ------------------===//
 //
 // Unary math, activations, binary arithmetic with NumPy broadcasting (the
-// only kind opsets 7+ have), comparisons, logic, Clip, Cast and Where.
+// only kind opsets 7+ have), comparisons, logic, Clip, Cast and Where, and
+// SwiGLU (Swish(A) * B, as its function body).
 //
 //===----------------------------------------------------------------------===//
 
@@ -388,9 +389,13 @@ LogicalResult importSign(NodeImporter &n) {
 }
 
 /// Mod: the remainder r = x - trunc(x / y) * y, with the sign of x (fmod = 1,
-/// C's fmod) or, for integers with fmod = 0, of y (Python's %: r + y when r
-/// is non-zero and its sign differs from y's). Integer x % 0 gives x (kiln's
-/// x / 0 is 0; ONNX leaves it undefined). Floats require fmod = 1.
+/// C's fmod) or, with fmod = 0, of y (Python's %: r + y when r is non-zero
+/// and its sign differs from y's). Integer x % 0 gives x (kiln's x / 0 is 0;
+/// ONNX leaves it undefined). Floats take fmod = 0 from opset 28 (before, the
+/// operator text requires fmod = 1), with its special cases: r = x for an
+/// infinite y and a finite x (before the sign fix: so -3 mod inf is inf), a
+/// zero r signed as x (fmod = 1) or y (fmod = 0), and NaN for an infinite x
+/// or a zero y as the formula gives it.
 LogicalResult importMod(NodeImporter &n) {
   AttributeReader &a = n.attrs();
   bool fmod = a.getBool("fmod", false);
@@ -402,25 +407,43 @@ LogicalResult importMod(NodeImporter &n) {
   if (et.isInteger(1))
     return n.error() << "bool inputs are not supported";
   bool isFloat = isa<FloatType>(et);
-  if (isFloat && !fmod)
+  if (isFloat && !fmod && n.opset() < 28)
     return n.error() << "attribute 'fmod' must be 1 for floating-point "
-                        "inputs, got 0";
+                        "inputs before opset 28, got 0";
   Value q = s.op("kiln.div", {x, y});
+  Value zero = s.scalar(et, 0);
   if (isFloat) {
     // Toward zero: floor for q >= 0, ceil below.
-    Value below = s.cmp(ComparePredicate::lt, q, s.scalar(et, 0));
+    Value below = s.cmp(ComparePredicate::lt, q, zero);
     q = s.op("kiln.select", {below, s.op("kiln.ceil", q),
                              s.op("kiln.floor", q)});
   }
   Value r = s.op("kiln.sub", {x, s.op("kiln.mul", {q, y})});
+  if (isFloat) {
+    double inf = std::numeric_limits<double>::infinity();
+    auto isInf = [&](Value v) {
+      return s.cmp(ComparePredicate::eq, s.op("kiln.abs", v),
+                   s.scalar(et, inf));
+    };
+    Value keepX = s.op("kiln.and", {isInf(y), s.op("kiln.not", isInf(x))});
+    r = s.op("kiln.select", {keepX, x, r});
+  }
   if (!fmod && !et.isUnsignedInteger()) {
-    Value zero = s.scalar(et, 0);
     Value rNegative = s.cmp(ComparePredicate::lt, r, zero);
     Value yNegative = s.cmp(ComparePredicate::lt, y, zero);
     Value signsDiffer = s.cmp(ComparePredicate::ne, rNegative, yNegative);
     Value nonZero = s.cmp(ComparePredicate::ne, r, zero);
     Value fix = s.op("kiln.and", {signsDiffer, nonZero});
     r = s.op("kiln.select", {fix, s.op("kiln.add", {r, y}), r});
+  }
+  if (isFloat) {
+    // A zero remainder takes x's sign (x * 0, x finite here) or y's.
+    Value signedZero =
+        fmod ? s.op("kiln.mul", {x, zero})
+             : s.op("kiln.select", {s.cmp(ComparePredicate::lt, y, zero),
+                                    s.scalar(et, -0.0), zero});
+    r = s.op("kiln.select",
+             {s.cmp(ComparePredicate::eq, r, zero), signedZero, r});
   }
   return s.output(r);
 }
@@ -531,6 +554,31 @@ Value swish(Steps &s, Value x, Type et, AttributeReader &a) {
   return s.op("kiln.mul", {x, s.op("kiln.sigmoid", scaled)});
 }
 
+/// SwiGLU (opset 28): Swish_alpha(A) * B, A and B of one shape (the
+/// operator does not broadcast). As the function body's two nodes: the gate
+/// is imported as Swish is (float16/bfloat16 in float32, rounded once), and
+/// multiplied by B in the inputs' type.
+LogicalResult importSwiGLU(NodeImporter &n) {
+  double alpha = n.attrs().getFloat("alpha", 1.0);
+  if (failed(n.checkArity(2, 2)) || failed(n.attrs().status()))
+    return failure();
+  RankedTensorType a = n.inputType(0), b = n.inputType(1);
+  Type et = a.getElementType();
+  if (!isa<FloatType>(et) || b.getElementType() != et)
+    return n.error() << "expects A and B of one floating-point type, got " << a
+                     << " and " << b;
+  if (a.getShape() != b.getShape())
+    return n.error() << "expects A and B of one shape (SwiGLU does not "
+                        "broadcast), got "
+                     << a << " and " << b;
+  Type compute = getComputeType(et);
+  Steps s{n};
+  Value x = s.cast(n.input(0), compute);
+  Value scaled = s.op("kiln.mul", {x, s.scalar(compute, alpha)});
+  Value gate = s.op("kiln.mul", {x, s.op("kiln.sigmoid", scaled)});
+  return s.output(s.op("kiln.mul", {s.cast(gate, et), n.input(1)}));
+}
+
 /// Shrink: x + bias below -lambd, x - bias above lambd, 0 between.
 Value shrink(Steps &s, Value x, Type et, AttributeReader &a) {
   double bias = a.getFloat("bias", 0.0);
@@ -636,6 +684,7 @@ void onnx_import::registerElementwiseOps(OpTable &t) {
   t.add("ThresholdedRelu", 10, activation(thresholdedRelu));
   t.add("Mish", 18, activation(mish));
   t.add("Swish", 24, activation(swish));
+  t.add("SwiGLU", 28, importSwiGLU);
   t.add("Shrink", 9, activation(shrink, /*floatOnly=*/false));
   t.add("Round", 11, activation(roundHalfEven));
   t.add("IsInf", 10, importIsInf);

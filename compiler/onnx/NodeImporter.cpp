@@ -501,12 +501,20 @@ OpHandler onnx_import::oneToOne(StringRef kilnOp) {
   };
 }
 
-void OpTable::add(StringRef opType, int64_t sinceVersion, OpHandler handler) {
-  specs[opType] = OpSpec{sinceVersion, std::move(handler)};
+/// The table's key of an op: its type, after its domain unless that is the
+/// default one (op types have no dots).
+static std::string opKey(StringRef domain, StringRef opType) {
+  return isDefaultDomain(domain) ? opType.str()
+                                 : (domain + "." + opType).str();
 }
 
-const OpSpec *OpTable::lookup(StringRef opType) const {
-  auto it = specs.find(opType);
+void OpTable::add(StringRef opType, int64_t sinceVersion, OpHandler handler,
+                  StringRef domain) {
+  specs[opKey(domain, opType)] = OpSpec{sinceVersion, std::move(handler)};
+}
+
+const OpSpec *OpTable::lookup(StringRef domain, StringRef opType) const {
+  auto it = specs.find(opKey(domain, opType));
   return it == specs.end() ? nullptr : &it->second;
 }
 

@@ -80,6 +80,10 @@ private:
                                            SmallVector<std::string> *symbolic);
   std::string nodeName(int index) const;
   Location nodeLoc(int index) const;
+  /// Why `spec`, the table's entry for `node` (null if none), cannot import
+  /// it: the op is unsupported, or the model's opset of its domain lacks it
+  /// (or is newer than Kiln's); empty if it can.
+  std::string refusal(const OpSpec *spec, const onnx::NodeProto &node) const;
 
   MLIRContext &ctx;
   const ImportOptions &options;
@@ -88,6 +92,8 @@ private:
   TensorReader tensors;
   onnx::ModelProto model;
   int64_t opset = 0;
+  /// The opsets the model imports of other domains than the default one.
+  llvm::StringMap<int64_t> domainOpsets;
   /// Values defined so far, by tensor name.
   llvm::StringMap<Value> values;
   /// Node index producing each tensor (for the topological-order message).
@@ -139,8 +145,11 @@ LogicalResult ONNXImporter::loadModel() {
 LogicalResult ONNXImporter::readOpset() {
   std::optional<int64_t> version;
   for (const onnx::OperatorSetIdProto &entry : model.opset_import()) {
-    if (!entry.domain().empty() && entry.domain() != "ai.onnx")
-      continue; // Other domains matter only if a node uses them.
+    if (!isDefaultDomain(entry.domain())) {
+      // Other domains matter only if a node uses them.
+      domainOpsets[entry.domain()] = entry.version();
+      continue;
+    }
     if (version && *version != entry.version())
       return error() << "the model imports the default ONNX domain twice, "
                         "with opsets "
@@ -196,30 +205,53 @@ private:
 };
 } // namespace
 
+std::string ONNXImporter::refusal(const OpSpec *spec,
+                                  const onnx::NodeProto &node) const {
+  if (!spec)
+    return "unsupported ONNX op";
+  StringRef domain = node.domain();
+  if (isDefaultDomain(domain))
+    return spec->sinceVersion > opset
+               ? "the op is newer than the model's opset " +
+                     std::to_string(opset) + " (it exists from opset " +
+                     std::to_string(spec->sinceVersion) + ")"
+               : "";
+  // Kiln's only other domain is ai.onnx.preview.
+  int64_t version = domainOpsets.lookup(domain);
+  std::string ofDomain = " of domain '" + domain.str() + "'";
+  if (version > kMaxPreviewOpset)
+    return "the model imports opset " + std::to_string(version) + ofDomain +
+           "; Kiln supports opsets up to " + std::to_string(kMaxPreviewOpset);
+  if (spec->sinceVersion > version)
+    return "the op exists from opset " + std::to_string(spec->sinceVersion) +
+           ofDomain + (version ? ", the model imports opset " +
+                                     std::to_string(version)
+                               : ", which the model does not import");
+  return "";
+}
+
 LogicalResult ONNXImporter::checkOps(const OpTable &table) {
   // op -> its nodes, in order of first appearance.
-  OpsWithNodes unsupported, tooNew;
+  OpsWithNodes unsupported, tooNew, otherDomains;
   const onnx::GraphProto &graph = model.graph();
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto &node = graph.node(i);
     std::string quoted = "'" + nodeName(i) + "'";
-    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
-    const OpSpec *spec = defaultDomain ? table.lookup(node.op_type()) : nullptr;
-    bool isTooNew = spec && spec->sinceVersion > opset;
-    if (spec && !isTooNew)
+    bool defaultDomain = isDefaultDomain(node.domain());
+    const OpSpec *spec = table.lookup(node.domain(), node.op_type());
+    std::string why = refusal(spec, node);
+    if (why.empty())
       continue;
     refusedNodes.insert(i);
     std::string op = defaultDomain ? node.op_type()
                                    : node.domain() + "." + node.op_type();
     // kiln check reports each node on its own line, as other node errors.
-    if (options.keepGoing && !isTooNew)
-      emitError(nodeLoc(i)) << op << ": unsupported ONNX op";
-    else if (options.keepGoing)
-      emitError(nodeLoc(i)) << op << ": the op is newer than the model's "
-                            << "opset " << opset << " (it exists from opset "
-                            << spec->sinceVersion << ")";
+    if (options.keepGoing)
+      emitError(nodeLoc(i)) << op << ": " << why;
     else if (!spec)
       unsupported.add(op, quoted);
+    else if (!defaultDomain)
+      otherDomains.add(op + ": " + why, quoted);
     else
       tooNew.add(op + ", from opset " + std::to_string(spec->sinceVersion),
                  quoted);
@@ -231,7 +263,10 @@ LogicalResult ONNXImporter::checkOps(const OpTable &table) {
   if (!tooNew.empty())
     error() << "ops newer than the model's opset " << opset << ": "
             << tooNew.str();
-  return success(unsupported.empty() && tooNew.empty());
+  if (!otherDomains.empty())
+    error() << "ops the model's opsets lack: " << otherDomains.str();
+  return success(unsupported.empty() && tooNew.empty() &&
+                 otherDomains.empty());
 }
 
 /// Adds the tensors the subgraphs of `node` read (If's branches, Loop's and
@@ -526,7 +561,7 @@ LogicalResult ONNXImporter::importNode(const onnx::NodeProto &node,
                      return importSubgraph(g, in, where);
                    }};
   NodeImporter importer(state, node, loc, opset, std::move(inputs), builder);
-  const OpSpec *spec = table.lookup(node.op_type());
+  const OpSpec *spec = table.lookup(node.domain(), node.op_type());
   if (failed(spec->handler(importer)) || failed(importer.attrs().status()) ||
       failed(importer.attrs().checkAllRead()))
     return failure();
@@ -593,17 +628,14 @@ ONNXImporter::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs,
                                : node.op_type() + "_" + name + "_" +
                                      std::to_string(i);
     Location loc = NameLoc::get(StringAttr::get(&ctx, nodeName), fileLoc);
-    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
-    const OpSpec *spec = defaultDomain ? opTable->lookup(node.op_type()) : nullptr;
-    if (!spec || spec->sinceVersion > opset) {
+    bool defaultDomain = isDefaultDomain(node.domain());
+    const OpSpec *spec = opTable->lookup(node.domain(), node.op_type());
+    if (std::string why = refusal(spec, node); !why.empty()) {
       InFlightDiagnostic diag = emitError(loc)
                                 << (defaultDomain ? "" : node.domain() + ".")
-                                << node.op_type();
+                                << node.op_type() << ": " << why;
       if (!spec)
-        diag << ": unsupported ONNX op (in subgraph '" << name << "')";
-      else
-        diag << ": the op is newer than the model's opset " << opset
-             << " (it exists from opset " << spec->sinceVersion << ")";
+        diag << " (in subgraph '" << name << "')";
       return failure();
     }
     if (failed(importNode(node, loc, -1)))
@@ -713,6 +745,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerConvOps(table);
   registerEinsumOps(table);
   registerIndexingOps(table);
+  registerLinearAttentionOps(table);
   registerMatmulOps(table);
   registerNormalizationOps(table);
   registerPoolingOps(table);
@@ -721,6 +754,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerReductionOps(table);
   registerLossOps(table);
   registerResizeOps(table);
+  registerRotaryEmbeddingOps(table);
   registerGridSampleOps(table);
   registerDataMovementOps(table);
   registerControlFlowOps(table);

@@ -46,6 +46,15 @@ namespace mlir::kiln::onnx_import {
 /// float8e8m0) and Range's stash_type.
 inline constexpr int64_t kMinOpset = 7;
 inline constexpr int64_t kMaxOpset = 28;
+/// ONNX's domain of preview ops (FlexAttention) and the newest opset of it
+/// this frontend implements (onnx 1.23's).
+inline constexpr llvm::StringLiteral kPreviewDomain = "ai.onnx.preview";
+inline constexpr int64_t kMaxPreviewOpset = 1;
+
+/// Whether `domain` names the default ONNX domain ("" or "ai.onnx").
+inline bool isDefaultDomain(llvm::StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
 
 /// No tensor (type or constant) may have more elements than this: it keeps
 /// every size computation far from int64 overflow, whatever a model declares.
@@ -343,7 +352,7 @@ FailureOr<Window> readWindow(NodeImporter &n, RankedTensorType input,
 using OpHandler = std::function<LogicalResult(NodeImporter &)>;
 
 struct OpSpec {
-  /// The first opset of the default domain that defines the op.
+  /// The first opset of the op's domain that defines it.
   int64_t sinceVersion;
   OpHandler handler;
 };
@@ -352,11 +361,15 @@ struct OpSpec {
 /// op `kilnOp` (Relu -> kiln.relu, GlobalAveragePool -> kiln.global_avg_pool).
 OpHandler oneToOne(StringRef kilnOp);
 
-/// ONNX op type -> handler, filled by each family's register function.
+/// ONNX op type -> handler, filled by each family's register function. Ops
+/// of other domains than the default one (FlexAttention of ai.onnx.preview)
+/// name their domain.
 class OpTable {
 public:
-  void add(StringRef opType, int64_t sinceVersion, OpHandler handler);
-  const OpSpec *lookup(StringRef opType) const;
+  void add(StringRef opType, int64_t sinceVersion, OpHandler handler,
+           StringRef domain = "");
+  /// Null if no handler is registered for the op of `domain`.
+  const OpSpec *lookup(StringRef domain, StringRef opType) const;
 
 private:
   llvm::StringMap<OpSpec> specs;
@@ -370,6 +383,7 @@ void registerElementwiseOps(OpTable &table);   // ElementwiseOps.cpp
 void registerConvOps(OpTable &table);          // ConvOps.cpp
 void registerEinsumOps(OpTable &table);        // EinsumOps.cpp
 void registerIndexingOps(OpTable &table);      // IndexingOps.cpp
+void registerLinearAttentionOps(OpTable &table); // LinearAttentionOps.cpp
 void registerMatmulOps(OpTable &table);        // MatmulOps.cpp
 void registerNormalizationOps(OpTable &table); // NormalizationOps.cpp
 void registerPoolingOps(OpTable &table);       // PoolingOps.cpp
@@ -377,6 +391,7 @@ void registerQuantizationOps(OpTable &table);  // QuantizationOps.cpp
 void registerRecurrentOps(OpTable &table);     // RecurrentOps.cpp
 void registerReductionOps(OpTable &table);     // ReductionOps.cpp
 void registerResizeOps(OpTable &table);        // ResizeOps.cpp
+void registerRotaryEmbeddingOps(OpTable &table); // RotaryEmbeddingOps.cpp
 void registerGridSampleOps(OpTable &table);    // GridSampleOps.cpp
 void registerDataMovementOps(OpTable &table);  // DataMovementOps.cpp
 void registerLossOps(OpTable &table);          // LossOps.cpp

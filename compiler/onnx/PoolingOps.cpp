@@ -1,6 +1,17 @@
 //===- PoolingOps.cpp - ONNX pooling -> kiln, and sliding-window attributes ===//
+//
+// MaxPool and AveragePool map onto kiln.max_pool and kiln.avg_pool (1-D to
+// 3-D). LpPool is composed of them: (sum over the window of |x|^p)^(1/p),
+// the sum being kiln.avg_pool's mean of |x|^p with count_include_pad times
+// its divisor (ir/Shapes.h), which for each window counts the elements read
+// in the input and the explicit (zero) padding.
+//
+//===----------------------------------------------------------------------===//
 
 #include "compiler/onnx/ONNXImporter.h"
+
+#include "ir/KilnOps.h"
+#include "ir/Shapes.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -116,6 +127,18 @@ onnx_import::readWindow(NodeImporter &n, RankedTensorType input,
 
 namespace {
 
+/// kiln.avg_pool of `x` over window `w`; dilations only where not all 1.
+FailureOr<Value> avgPool(NodeImporter &n, Value x, const Window &w,
+                         bool ceilMode, bool countPad) {
+  SmallVector<NamedAttribute> attrs = {
+      n.namedI64s("kernel_shape", w.kernel), n.namedI64s("strides", w.strides),
+      n.namedI64s("pads", w.pads), n.namedBool("ceil_mode", ceilMode),
+      n.namedBool("count_include_pad", countPad)};
+  if (llvm::any_of(w.dilations, [](int64_t d) { return d != 1; }))
+    attrs.push_back(n.namedI64s("dilations", w.dilations));
+  return n.create("kiln.avg_pool", x, attrs);
+}
+
 LogicalResult importMaxPool(NodeImporter &n) {
   AttributeReader &a = n.attrs();
   bool ceilMode = n.opset() >= 10 ? a.getBool("ceil_mode", false) : false;
@@ -150,18 +173,78 @@ LogicalResult importAveragePool(NodeImporter &n) {
       readWindow(n, n.inputType(0), std::nullopt, n.opset() >= 19);
   if (failed(w))
     return failure();
-  if (llvm::any_of(w->dilations, [](int64_t d) { return d != 1; }))
-    return n.error() << "attribute 'dilations' " << formatList(w->dilations)
-                     << " is not supported (kiln.avg_pool has no dilations)";
-  FailureOr<Value> y = n.create(
-      "kiln.avg_pool", n.input(0),
-      {n.namedI64s("kernel_shape", w->kernel), n.namedI64s("strides", w->strides),
-       n.namedI64s("pads", w->pads), n.namedBool("ceil_mode", ceilMode),
-       n.namedBool("count_include_pad", countPad)});
+  FailureOr<Value> y = avgPool(n, n.input(0), *w, ceilMode, countPad);
   if (failed(y))
     return failure();
   n.setOutput(0, *y);
   return success();
+}
+
+/// LpPool: p (an int from opset 2; opset 1's float p is older than Kiln's
+/// opsets), ceil_mode and dilations from opset 18.
+LogicalResult importLpPool(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  bool ceilMode = n.opset() >= 18 ? a.getBool("ceil_mode", false) : false;
+  int64_t p = a.getInt("p", 2);
+  if (failed(n.checkArity(1, 1)) || failed(a.status()))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  if (!isa<FloatType>(type.getElementType()))
+    return n.error() << "expects a floating-point input, got " << type;
+  if (p < 1)
+    return n.error() << "attribute 'p' = " << p << " must be at least 1";
+  FailureOr<Window> w = readWindow(n, type, std::nullopt, n.opset() >= 18);
+  if (failed(w))
+    return failure();
+  if (!type.hasStaticShape())
+    return n.error() << "expects an input of static shape, got " << type;
+  Type et = type.getElementType();
+  OpChain c{n};
+  Value x = n.input(0);
+  Value powered = p == 1   ? c.op("kiln.abs", x)
+                  : p == 2 ? c.op("kiln.mul", {x, x})
+                           : c.op("kiln.pow", {c.op("kiln.abs", x),
+                                               c.scalar(et, double(p))});
+  if (!c.ok)
+    return failure();
+  FailureOr<Value> mean = avgPool(n, powered, *w, ceilMode, true);
+  if (failed(mean))
+    return failure();
+  // The sum: the mean times avg_pool's divisor, [O...] (a scalar when all
+  // windows count alike, as without ceil_mode's cut-short windows).
+  int64_t spatial = type.getRank() - 2;
+  auto out = cast<RankedTensorType>(mean->getType()).getShape();
+  SmallVector<double> counts(1, 1.0);
+  for (int64_t i = 0; i < spatial; ++i) {
+    SmallVector<double> next;
+    for (double product : counts)
+      for (int64_t count : avgPoolWindowCounts(
+               type.getDimSize(2 + i), out[2 + i], w->kernel[i],
+               w->strides[i], w->pads[i], w->pads[spatial + i],
+               w->dilations[i], /*countIncludePad=*/true))
+        next.push_back(product * static_cast<double>(count));
+    counts = std::move(next);
+  }
+  Value divisor;
+  if (llvm::all_equal(counts)) {
+    divisor = c.scalar(et, counts.front());
+  } else {
+    SmallVector<APFloat> values;
+    for (double v : counts) {
+      APFloat f(v);
+      bool lost;
+      f.convert(cast<FloatType>(et).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(f);
+    }
+    divisor = n.constant(DenseElementsAttr::get(
+        RankedTensorType::get(out.drop_front(2), et), values));
+  }
+  Value sum = c.op("kiln.mul", {*mean, divisor});
+  Value y = p == 1   ? sum
+            : p == 2 ? c.op("kiln.sqrt", sum)
+                     : c.op("kiln.pow", {sum, c.scalar(et, 1.0 / double(p))});
+  return c.output(0, y);
 }
 
 } // namespace
@@ -170,5 +253,6 @@ void onnx_import::registerPoolingOps(OpTable &t) {
   t.add("AveragePool", 1, importAveragePool);
   t.add("GlobalAveragePool", 1, oneToOne("kiln.global_avg_pool"));
   t.add("GlobalMaxPool", 1, oneToOne("kiln.global_max_pool"));
+  t.add("LpPool", 2, importLpPool);
   t.add("MaxPool", 1, importMaxPool);
 }

@@ -11,7 +11,7 @@ using namespace mlir::kiln;
 using namespace mlir::kiln::detail;
 
 /// Shared by max and avg pooling; `dilations` is std::nullopt for avg
-/// pooling, which has no such attribute (an empty max_pool `dilations` is an
+/// pooling without the (optional) attribute (an empty `dilations` is an
 /// error, not "no dilations").
 static LogicalResult inferPool(InferDiag diag, RankedTensorType input,
                                ArrayRef<int64_t> kernel,
@@ -22,8 +22,9 @@ static LogicalResult inferPool(InferDiag diag, RankedTensorType input,
   if (!input)
     return diag("input must be a ranked tensor");
   int64_t spatial = input.getRank() - 2;
-  if (spatial != 1 && spatial != 2)
-    return diag("input must be [N, C, W] or [N, C, H, W], got rank ",
+  if (spatial < 1 || spatial > 3)
+    return diag("input must be [N, C, W], [N, C, H, W] or [N, C, D, H, W], "
+                "got rank ",
                 input.getRank());
   if (static_cast<int64_t>(kernel.size()) != spatial)
     return diag("kernel_shape has ", kernel.size(), " entries, expected ",
@@ -82,6 +83,9 @@ LogicalResult MaxPoolGradOp::inferReturnTypes(MLIRContext *,
                                               SmallVectorImpl<Type> &types) {
   InferDiag diag(loc, getOperationName());
   RankedTensorType input = getRanked(adaptor.getInput());
+  if (input && input.getRank() > 4)
+    return diag("input must be [N, C, W] or [N, C, H, W], got rank ",
+                input.getRank());
   SmallVector<Type> pooled;
   if (failed(inferPool(diag, input, adaptor.getKernelShape(),
                        adaptor.getStrides(), adaptor.getPads(),
@@ -99,9 +103,12 @@ LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &types) {
+  std::optional<ArrayRef<int64_t>> dilations;
+  if (adaptor.getDilations())
+    dilations = *adaptor.getDilations();
   return inferPool(InferDiag(loc, getOperationName()),
                    getRanked(adaptor.getInput()), adaptor.getKernelShape(),
-                   adaptor.getStrides(), adaptor.getPads(), std::nullopt,
+                   adaptor.getStrides(), adaptor.getPads(), dilations,
                    adaptor.getCeilMode(), types);
 }
 

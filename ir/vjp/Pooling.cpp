@@ -2,12 +2,16 @@
 //
 // Average pooling: each window spreads its cotangent, divided by the
 // window's divisor, over the elements it read: a depthwise transposed
-// convolution with a filter of ones (ir/Shapes.h's avgPoolWindowCounts gives
-// the divisors, the same the lowering uses).
+// convolution with a filter of ones, dilated as the window
+// (ir/Shapes.h's avgPoolWindowCounts gives the divisors, the same the
+// lowering uses).
 //
 // Max pooling: kiln.max_pool_grad, its own op with its own lowering: the
 // cotangent goes to the first element of each window equal to the window's
 // maximum (PyTorch's rule, the scan order of its kernel).
+//
+// 3-D pooling has no rule (kiln.conv_transpose and kiln.max_pool_grad are
+// 1-D and 2-D): differentiating through it is an error naming the op.
 //
 // Global pooling: as the reductions over the spatial dims.
 //
@@ -32,17 +36,23 @@ LogicalResult AvgPoolOp::buildVJP(VJPBuilder &vjp) {
   Value x = getInput();
   ArrayRef<int64_t> xShape = shapeOf(x), gShape = shapeOf(g);
   int64_t spatial = static_cast<int64_t>(xShape.size()) - 2;
+  if (spatial > 2)
+    return emitOpError("has no gradient for ")
+           << spatial << "-D pooling (only 1-D and 2-D)";
   int64_t channels = xShape[1];
   ArrayRef<int64_t> kernel = getKernelShape(), strides = getStrides(),
                     pads = getPads();
+  SmallVector<int64_t> dilations(spatial, 1);
+  if (std::optional<ArrayRef<int64_t>> d = getDilations())
+    dilations.assign(d->begin(), d->end());
   Type elementType = cast<RankedTensorType>(g.getType()).getElementType();
 
   // Divisors [o...], separable over the spatial dims.
   SmallVector<SmallVector<int64_t>> counts;
   for (int64_t i = 0; i < spatial; ++i)
-    counts.push_back(avgPoolWindowCounts(xShape[2 + i], gShape[2 + i], kernel[i],
-                                         strides[i], pads[i], pads[spatial + i],
-                                         getCountIncludePad()));
+    counts.push_back(avgPoolWindowCounts(
+        xShape[2 + i], gShape[2 + i], kernel[i], strides[i], pads[i],
+        pads[spatial + i], dilations[i], getCountIncludePad()));
   SmallVector<int64_t> outSpatial(gShape.begin() + 2, gShape.end());
   SmallVector<double> divisors(1, 1.0);
   for (const SmallVector<int64_t> &dim : counts) {
@@ -65,9 +75,10 @@ LogicalResult AvgPoolOp::buildVJP(VJPBuilder &vjp) {
   Value ones = vjp.create<ConstantOp>(
       DenseElementsAttr::get(RankedTensorType::get(filterShape, elementType),
                              FloatAttr::get(elementType, 1.0)));
-  SmallVector<int64_t> transposePads(pads), outputPadding, dilations(spatial, 1);
+  SmallVector<int64_t> transposePads(pads), outputPadding;
   for (int64_t i = 0; i < spatial; ++i) {
-    int64_t reached = strides[i] * (gShape[2 + i] - 1) + kernel[i] - pads[i] -
+    int64_t reached = strides[i] * (gShape[2 + i] - 1) +
+                      dilations[i] * (kernel[i] - 1) + 1 - pads[i] -
                       pads[spatial + i];
     // ceil_mode windows may reach past the end padding: crop them.
     if (reached > xShape[2 + i]) {
@@ -87,6 +98,9 @@ LogicalResult MaxPoolOp::buildVJP(VJPBuilder &vjp) {
   Value g = vjp.resultGrad(), x = getInput();
   if (!g || !isa<FloatType>(cast<RankedTensorType>(x.getType()).getElementType()))
     return success();
+  if (shapeOf(x).size() > 4)
+    return emitOpError("has no gradient for ")
+           << shapeOf(x).size() - 2 << "-D pooling (only 1-D and 2-D)";
   vjp.setOperandGrad(0, vjp.create<MaxPoolGradOp>(
                             x, g, getKernelShape(), getStrides(), getPads(),
                             getDilations(), getCeilMode()));

@@ -1,6 +1,6 @@
 // RUN: kiln-opt %s -convert-kiln-to-linalg -split-input-file | FileCheck %s
 //
-// Pooling -> tensor.pad + linalg.pooling_nchw_{max,sum}. ceil_mode's last
+// Pooling -> tensor.pad + linalg.pooling_nchw_{max,sum} (3-D: a linalg.generic). ceil_mode's last
 // window is covered by extra end padding; avg_pool divides by a per-window
 // count computed at compile time.
 
@@ -136,4 +136,45 @@ func.func @max_pool_grad(%x: tensor<1x2x5x5xf32>, %g: tensor<1x2x3x3xf32>) -> te
          pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
        : (tensor<1x2x5x5xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x5x5xf32>
   return %0 : tensor<1x2x5x5xf32>
+}
+
+// -----
+
+// Dilated average pooling: the named op takes the dilations, and the divisor
+// counts only the elements a window reads: along H (k 2, dilation 2, pads
+// 1/1) 1, 2, 2, 2, 2, 2, 1; along W (k 3) 2, 3, 3, 3, 2.
+// CHECK-LABEL: func.func @avgpool_dilated
+// CHECK: linalg.pooling_nchw_sum {dilations = dense<[2, 1]> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+// CHECK: arith.constant dense<{{\[}}[2.000000e+00, 3.000000e+00, 3.000000e+00, 3.000000e+00, 2.000000e+00], [4.000000e+00, 6.000000e+00, 6.000000e+00, 6.000000e+00, 4.000000e+00],
+// CHECK-SAME: [4.000000e+00, 6.000000e+00, 6.000000e+00, 6.000000e+00, 4.000000e+00], [2.000000e+00, 3.000000e+00, 3.000000e+00, 3.000000e+00, 2.000000e+00]]> : tensor<7x5xf32>
+func.func @avgpool_dilated(%x: tensor<1x1x7x5xf32>) -> tensor<1x1x7x5xf32> {
+  %y = kiln.avg_pool %x {count_include_pad = false, dilations = array<i64: 2, 1>, kernel_shape = array<i64: 2, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x1x7x5xf32> -> tensor<1x1x7x5xf32>
+  return %y : tensor<1x1x7x5xf32>
+}
+
+// -----
+
+// 3-D pooling: one linalg.generic over (n, c, od, oh, ow, kd, kh, kw) reading
+// the input at o * stride + k * dilation; max as kiln.max computes it, sums in
+// f32 for f16, then the [OD, OH, OW] divisor (D 2, 2; H 2, 3, 2; W 2, 2, 2).
+// CHECK-DAG: #[[MAXIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2 * 2 + d5, d3 * 2 + d6 * 2, d4 * 2 + d7)>
+// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d6, d7)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// CHECK-DAG: #[[SUMIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2 * 2 + d5, d3 * 2 + d6, d4 * 2 + d7)>
+// CHECK-LABEL: func.func @pool3d
+// CHECK: %[[MAX:.*]] = linalg.generic {indexing_maps = [#[[MAXIN]], #[[WIN]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x2x4x5x6xf16>, tensor<2x2x2xf16>) outs(%{{.*}} : tensor<1x2x2x2x3xf16>)
+// CHECK: arith.maximumf
+// CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 0, 1, 0] high[0, 0, 0, 1, 0]
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[SUMIN]], #[[WIN]], #[[OUT]]]
+// CHECK-SAME: ins(%[[P]], %{{.*}} : tensor<1x2x4x7x6xf16>, tensor<2x3x2xf16>) outs(%{{.*}} : tensor<1x2x2x3x3xf32>)
+// CHECK: arith.extf
+// CHECK: arith.addf
+// CHECK: arith.constant dense<{{\[\[\[}}8.000000e+00, 8.000000e+00, 8.000000e+00], [1.200000e+01, 1.200000e+01, 1.200000e+01], [8.000000e+00, 8.000000e+00, 8.000000e+00]], {{.*}}> : tensor<2x3x3xf32>
+// CHECK: arith.divf
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @pool3d(%x: tensor<1x2x4x5x6xf16>) -> (tensor<1x2x2x2x3xf16>, tensor<1x2x2x3x3xf16>) {
+  %m = kiln.max_pool %x {ceil_mode = true, dilations = array<i64: 1, 2, 1>, kernel_shape = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 2, 2, 2>} : tensor<1x2x4x5x6xf16> -> tensor<1x2x2x2x3xf16>
+  %a = kiln.avg_pool %x {ceil_mode = false, count_include_pad = false, kernel_shape = array<i64: 2, 3, 2>, pads = array<i64: 0, 1, 0, 0, 1, 0>, strides = array<i64: 2, 2, 2>} : tensor<1x2x4x5x6xf16> -> tensor<1x2x2x3x3xf16>
+  return %m, %a : tensor<1x2x2x2x3xf16>, tensor<1x2x2x3x3xf16>
 }

@@ -210,6 +210,46 @@ def conv_transpose_output_shape_onnx(path, shapes):
     return ["input0", "input1"], ["output0"]
 
 
+# A dilated AveragePool (opset 19; PyTorch's avg_pool2d has no dilation): kernel [2, 3], strides
+# [2, 1], pads 1, dilations 2, ceil_mode (H gets a 4th window past the end padding) and the
+# divisor counting input elements only.
+AVG_DILATED = dict(kernel=[2, 3], strides=[2, 1], pads=[1, 1], dilations=[2, 2])
+
+
+def avg_pool_dilated_onnx(path, shapes):
+    import onnx
+    from onnx import TensorProto, helper
+    a = AVG_DILATED
+    info = lambda n, shape: helper.make_tensor_value_info(n, TensorProto.DOUBLE, shape)
+    graph = helper.make_graph(
+        [helper.make_node("AveragePool", ["input0"], ["output0"], kernel_shape=a["kernel"],
+                          strides=a["strides"], pads=a["pads"] * 2, dilations=a["dilations"],
+                          ceil_mode=1)],
+        "avgpool", [info("input0", shapes[0])], [info("output0", None)])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)]), path)
+    return ["input0"], ["output0"]
+
+
+def avg_pool_dilated_ref(x):
+    """Sums by a depthwise convolution with ones (zero padding, extra end padding for ceil_mode's
+    last window), divided by how many input elements each window reads."""
+    a, sizes = AVG_DILATED, x.shape[2:]
+    outs, extra, counts = [], [], []
+    for i in range(2):
+        k, s, p, d = a["kernel"][i], a["strides"][i], a["pads"][i], a["dilations"][i]
+        span = sizes[i] + 2 * p - d * (k - 1) - 1
+        o = -(-span // s) + 1
+        if (o - 1) * s >= sizes[i] + p:
+            o -= 1
+        outs.append(o)
+        extra.append(max(0, (o - 1) * s + d * (k - 1) + 1 - (sizes[i] + 2 * p)))
+        counts.append([sum(0 <= j * s - p + t * d < sizes[i] for t in range(k)) for j in range(o)])
+    padded = F.pad(x, (a["pads"][1], a["pads"][1] + extra[1], a["pads"][0], a["pads"][0] + extra[0]))
+    ones = torch.ones(x.shape[1], 1, *a["kernel"])
+    sums = F.conv2d(padded, ones, stride=a["strides"], dilation=a["dilations"], groups=x.shape[1])
+    return sums / torch.tensor(counts[0]).view(-1, 1).double() / torch.tensor(counts[1]).double()
+
+
 def batch_norm_ref(x, s, b, m, v):
     c = lambda t: t.reshape(1, -1, 1, 1)
     return (x - c(m)) / torch.sqrt(c(v) + 1e-3) * c(s) + c(b)
@@ -220,6 +260,7 @@ ONNX_CASES = [
      [r(2, 3, 4, 4), r(3), r(3), r(3), r(3, low=0.5)]),
     ("conv_transpose_negative_pads", conv_transpose_output_shape_onnx,
      lambda x, w: F.pad(F.conv_transpose2d(x, w, stride=2), (2, 2, 1, 1)), [r(1, 2, 3, 3), r(2, 3, 3, 3)]),
+    ("avg_pool_dilated_ceil", avg_pool_dilated_onnx, avg_pool_dilated_ref, [r(1, 2, 6, 6)]),
     ("sinh", unary_onnx("Sinh"), torch.sinh, [r(3, 4)]),
     ("cosh", unary_onnx("Cosh"), torch.cosh, [r(3, 4)]),
     ("asinh", unary_onnx("Asinh"), torch.asinh, [r(3, 4)]),

@@ -6,7 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 func.func @max_pool_rank(%x: tensor<8x16xf32>) -> tensor<8x8xf32> {
-  // expected-error @+1 {{'kiln.max_pool' op input must be [N, C, W] or [N, C, H, W], got rank 2}}
+  // expected-error @+1 {{'kiln.max_pool' op input must be [N, C, W], [N, C, H, W] or [N, C, D, H, W], got rank 2}}
   %0 = kiln.max_pool %x {dilations = array<i64>, kernel_shape = array<i64>, pads = array<i64>, strides = array<i64>}
        : tensor<8x16xf32> -> tensor<8x8xf32>
   return %0 : tensor<8x8xf32>
@@ -165,6 +165,24 @@ func.func @avg_pool_ceil_mode(%x: tensor<1x8x6xf32>) -> tensor<1x8x2xf32> {
 
 // -----
 
+func.func @avg_pool_dilations_count(%x: tensor<1x8x16x16xf32>) -> tensor<1x8x8x8xf32> {
+  // expected-error @+1 {{'kiln.avg_pool' op dilations has 1 entries, expected 2}}
+  %0 = kiln.avg_pool %x {dilations = array<i64: 2>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+       : tensor<1x8x16x16xf32> -> tensor<1x8x8x8xf32>
+  return %0 : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+func.func @avg_pool_rank(%x: tensor<1x1x2x4x4x4xf32>) -> tensor<1x1x2x4x4x4xf32> {
+  // expected-error @+1 {{'kiln.avg_pool' op input must be [N, C, W], [N, C, H, W] or [N, C, D, H, W], got rank 6}}
+  %0 = kiln.avg_pool %x {kernel_shape = array<i64: 1, 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1, 1>}
+       : tensor<1x1x2x4x4x4xf32> -> tensor<1x1x2x4x4x4xf32>
+  return %0 : tensor<1x1x2x4x4x4xf32>
+}
+
+// -----
+
 func.func @avg_pool_missing_kernel(%x: tensor<1x8x16xf32>) -> tensor<1x8x8xf32> {
   // expected-error @+1 {{'kiln.avg_pool' op requires attribute 'kernel_shape'}}
   %0 = kiln.avg_pool %x {pads = array<i64: 0, 0>, strides = array<i64: 2>}
@@ -230,4 +248,15 @@ func.func @max_pool_grad_shape(%x: tensor<1x2x6x6xf32>, %g: tensor<1x2x4x4xf32>)
          pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
        : (tensor<1x2x6x6xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x6x6xf32>
   return %0 : tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// Its lowering is 1-D and 2-D only.
+func.func @max_pool_grad_3d(%x: tensor<1x1x4x4x4xf32>, %g: tensor<1x1x2x2x2xf32>) -> tensor<1x1x4x4x4xf32> {
+  // expected-error @+1 {{'kiln.max_pool_grad' op input must be [N, C, W] or [N, C, H, W], got rank 5}}
+  %0 = kiln.max_pool_grad %x, %g {dilations = array<i64: 1, 1, 1>, kernel_shape = array<i64: 2, 2, 2>,
+         pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 2, 2, 2>}
+       : (tensor<1x1x4x4x4xf32>, tensor<1x1x2x2x2xf32>) -> tensor<1x1x4x4x4xf32>
+  return %0 : tensor<1x1x4x4x4xf32>
 }

@@ -76,6 +76,21 @@ func.func @avg_pool_1d(%x: tensor<?x2x?xbf16>, %y: tensor<1x2x9xf64>) {
   return
 }
 
+// 3-D, and dilations (optional: absent means all 1): (9 - 2 * (3 - 1) - 1) / 1 + 1 = 5.
+// CHECK-LABEL: func.func @pool_3d
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<1x2x4x9x6xf32>)
+func.func @pool_3d(%x: tensor<1x2x4x9x6xf32>) {
+  // CHECK: kiln.avg_pool %[[X]] {count_include_pad = true, dilations = array<i64: 1, 2, 1>, kernel_shape = array<i64: 2, 3, 2>, pads = array<i64: 0, 0, 1, 0, 0, 1>, strides = array<i64: 2, 1, 2>} : tensor<1x2x4x9x6xf32> -> tensor<1x2x2x5x4xf32>
+  %0 = kiln.avg_pool %x {count_include_pad = true, dilations = array<i64: 1, 2, 1>,
+         kernel_shape = array<i64: 2, 3, 2>, pads = array<i64: 0, 0, 1, 0, 0, 1>,
+         strides = array<i64: 2, 1, 2>} : tensor<1x2x4x9x6xf32> -> tensor<1x2x2x5x4xf32>
+  // CHECK: kiln.max_pool %[[X]] {ceil_mode = true, dilations = array<i64: 1, 1, 1>, kernel_shape = array<i64: 3, 3, 3>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 2, 2, 2>} : tensor<1x2x4x9x6xf32> -> tensor<1x2x2x4x3xf32>
+  %1 = kiln.max_pool %x {ceil_mode = true, dilations = array<i64: 1, 1, 1>,
+         kernel_shape = array<i64: 3, 3, 3>, pads = array<i64: 0, 0, 0, 0, 0, 0>,
+         strides = array<i64: 2, 2, 2>} : tensor<1x2x4x9x6xf32> -> tensor<1x2x2x4x3xf32>
+  return
+}
+
 //===----------------------------------------------------------------------===//
 // global pooling
 //===----------------------------------------------------------------------===//

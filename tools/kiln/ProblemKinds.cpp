@@ -19,7 +19,9 @@ const Rule kRules[] = {
     {"unsupported-op", ": unsupported ONNX op"},
     {"unsupported-op", "unsupported ONNX ops: "}, // kiln compile's form
     {"op-too-new", "newer than the model's opset"},
+    {"op-too-new", "the op exists from opset"}, // of another domain
     {"opset", "the model uses ONNX opset"},
+    {"opset", "the model imports opset"}, // of another domain
     {"opset", "default ONNX domain"},
     {"not-examined", ": not examined: "},
     {"dtype", ", which Kiln does not support"},

@@ -451,8 +451,8 @@ def pool_ref(x, kernel, strides, pads, dilations, ceil, kind, count_include_pad=
             pos = [start + j * dilations[i] for j in range(kernel[i])]
             per_dim.append([p for p in pos if 0 <= p < sizes[i]])
             # count_include_pad counts up to the end of the explicit padding only.
-            end = min(start + kernel[i], sizes[i] + pads[sp + i])
-            counts.append(end - start if count_include_pad else len(per_dim[-1]))
+            in_padded = [p for p in pos if p < sizes[i] + pads[sp + i]]
+            counts.append(len(in_padded) if count_include_pad else len(per_dim[-1]))
         window = x[(Ellipsis,) + np.ix_(*per_dim)].reshape(x.shape[:2] + (-1,))
         if kind == "max":
             y[(Ellipsis,) + o] = window.max(axis=-1)  # propagates NaN
@@ -474,10 +474,13 @@ def maxpool_case(name, x, elt, kernel, strides, pads, dilations, ceil, tol=None)
                 [(as_type(want, elt), elt)], **(tol or {}))
 
 
-def avgpool_case(name, x, elt, kernel, strides, pads, ceil, include, tol=F32_TOL):
-    want = pool_ref(x, kernel, strides, pads, [1] * len(kernel), ceil, "avg", include)
+def avgpool_case(name, x, elt, kernel, strides, pads, ceil, include, tol=F32_TOL,
+                 dilations=None):
+    want = pool_ref(x, kernel, strides, pads, dilations or [1] * len(kernel), ceil, "avg",
+                    include)
+    dilated = f"dilations = array<i64: {arr(dilations)}>, " if dilations else ""
     attrs = (f"{{ceil_mode = {str(ceil).lower()}, count_include_pad = {str(include).lower()}, "
-             f"kernel_shape = array<i64: {arr(kernel)}>, pads = array<i64: {arr(pads)}>, "
+             f"{dilated}kernel_shape = array<i64: {arr(kernel)}>, pads = array<i64: {arr(pads)}>, "
              f"strides = array<i64: {arr(strides)}>}}")
     return Case(name, f"%r0 = kiln.avg_pool %a0 {attrs} : {{t0}} -> {{r0}}", [(x, elt)],
                 [(as_type(want, elt), elt)], **tol)
@@ -535,6 +538,27 @@ def pool_cases():
         ]
     cases.append(avgpool_case("avgpool_f16", rand((1, 1, 5, 5), elt="f16"), "f16", [2, 2], [2, 2],
                               [0, 0, 1, 1], True, False, tol=F16_TOL))
+    # Dilated average pooling counts only the elements a window reads; 3-D pooling (NCDHW).
+    x3 = seeded(6, (1, 2, 4, 5, 6))
+    for include in (False, True):
+        tag = "incl" if include else "excl"
+        cases += [
+            avgpool_case(f"avgpool_dilated_ceil_{tag}", seeded(7, (1, 2, 7, 6)), "f32", [2, 3],
+                         [2, 1], [1, 1, 1, 1], True, include, dilations=[2, 2]),
+            avgpool_case(f"avgpool3d_ceil_{tag}", x3, "f32", [2, 3, 2], [2, 2, 2],
+                         [0, 1, 1, 1, 1, 0], True, include),
+        ]
+    cases += [
+        avgpool_case("avgpool3d_dilated_incl", seeded(8, (1, 1, 5, 5, 5)), "f32", [2, 2, 2],
+                     [1, 2, 1], [0, 0, 1, 0, 0, 1], False, True, dilations=[2, 1, 2]),
+        avgpool_case("avgpool3d_f16", seeded(9, (1, 1, 3, 4, 4)).astype(np.float16), "f16",
+                     [2, 2, 2], [1, 2, 2], [0, 0, 0, 0, 0, 0], False, False, tol=F16_TOL),
+        maxpool_case("maxpool3d_ceil_dilated", seeded(5, (1, 2, 5, 6, 7), -9, -1), "f32",
+                     [2, 3, 2], [2, 2, 3], [1, 0, 0, 0, 1, 1], [1, 2, 1], True),
+        maxpool_case("maxpool3d_i8", np.random.default_rng(10).integers(
+            -128, 127, (1, 2, 3, 3, 3)).astype(np.int8), "i8", [2, 2, 2], [1, 1, 1],
+            [0, 0, 0, 0, 0, 0], [1, 1, 1], False),
+    ]
     g = rand((2, 3, 4, 5))
     cases += [
         Case("global_avg_pool", "%r0 = kiln.global_avg_pool %a0 : {t0} -> {r0}", [(g, "f32")],
@@ -1062,7 +1086,7 @@ def write_all():
                matmul_cases())
     write_test("conv", "plain, strided/dilated with asymmetric pads, depthwise, grouped, 1-D, "
                "f16", conv_cases())
-    write_test("pooling", "max/avg pooling with pads, ceil_mode, count_include_pad, dilation, "
+    write_test("pooling", "max/avg pooling (1-D to 3-D) with pads, ceil_mode, count_include_pad, dilation, "
                "integers, 1-D, global pooling", pool_cases())
     write_test("reduction", "sum/mean/max/min/prod with keepdims, integers, f16 accumulation, "
                "argmax ties and NaN", reduce_cases())

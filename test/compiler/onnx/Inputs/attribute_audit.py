@@ -56,7 +56,10 @@ NO_EFFECT = {
     ("Cast", "round_mode"): "affects float8e8m0 targets only, which Kiln does not have",
     ("QuantizeLinear", "saturate"): "affects float8 outputs only, which Kiln does not have",
     ("TopK", "sorted"): "unsorted results may come in any order; Kiln's are sorted",
+    ("LinearAttention", "chunk_size"): "a tuning hint for chunked kernels; the result is the same",
 }
+# The newest opset of each other domain Kiln implements.
+DOMAIN_LAST_OPSET = {"ai.onnx.preview": 1}
 
 
 def f32(*shape):
@@ -76,8 +79,9 @@ class Op:
     'inits': {...}, 'outputs': N}."""
 
     def __init__(self, op, inputs, inits=None, attrs=None, tests=None,
-                 outputs=1, since=None, build=None):
+                 outputs=1, since=None, build=None, domain=""):
         self.op, self.inputs, self.inits = op, inputs, inits or {}
+        self.domain = domain  # opsets are then that domain's; the default one's is the newest
         self.attrs, self.tests, self.outputs = attrs or {}, tests or {}, outputs
         self.build = build  # optional (opset, model dict) -> model dict
 
@@ -106,13 +110,17 @@ class Op:
         for t, n in zip(inits, spec["inits"]):
             t.name = n
         outs = ["y%d" % i for i in range(spec["outputs"])]
-        node = helper.make_node(self.op, names, outs, name="n", **spec["attrs"])
+        node = helper.make_node(self.op, names, outs, name="n", domain=self.domain or None,
+                                **spec["attrs"])
         graph = helper.make_graph(
             [node], "g", graph_inputs,
             [onnx.ValueInfoProto(name=o) for o in outs], inits)
+        opsets = [helper.make_opsetid("", opset)]
+        if self.domain:
+            opsets = [helper.make_opsetid("", LAST_OPSET), helper.make_opsetid(self.domain, opset)]
         return helper.make_model(
-            graph, opset_imports=[helper.make_opsetid("", opset)],
-            ir_version=4 if opset < 9 else 8)
+            graph, opset_imports=opsets,
+            ir_version=4 if opset < 9 and not self.domain else 8)
 
 
 def ints(name, values):
@@ -121,6 +129,21 @@ def ints(name, values):
 
 X = f32(2, 3, 4)
 ATTENTION_3D = {"q": f32(1, 3, 8), "k": f32(1, 5, 8), "v": f32(1, 5, 8)}
+
+
+def linear_attention_build(opset, spec):
+    """beta is the sixth input (after past_state and decay)."""
+    if "beta" in spec["inputs"]:
+        spec["order"] = ["q", "k", "v", "", "", "beta"]
+    return spec
+
+
+def modifier(name, op):
+    """A FlexAttention score_mod / prob_mod: one unary op on float32 [1, 2, 3, 5]."""
+    shape = [1, 2, 3, 5]
+    return helper.make_graph([helper.make_node(op, ["x"], ["y"])], name,
+                             [helper.make_tensor_value_info("x", TP.FLOAT, shape)],
+                             [helper.make_tensor_value_info("y", TP.FLOAT, shape)])
 
 
 def topk_build(opset, spec):
@@ -314,6 +337,8 @@ OPS = [
        tests=dict(POOL_TESTS, storage_order=(1, ABSENT))),
     Op("AveragePool", {"x": f32(1, 1, 5, 5)}, attrs={"kernel_shape": [2, 2]},
        tests=dict(POOL_TESTS, count_include_pad=(1, ABSENT, {"attrs": {"pads": [1, 1, 1, 1]}}))),
+    Op("LpPool", {"x": f32(1, 1, 5, 5)}, attrs={"kernel_shape": [2, 2]},
+       tests=dict(POOL_TESTS, p=(3, ABSENT))),
     Op("GlobalAveragePool", {"x": f32(1, 2, 3, 3)}),
     Op("Flatten", {"x": X}, tests={"axis": (2, ABSENT)}),
     # [3, 0] from an empty [0, 3]: 0 is literal with allowzero, else it
@@ -392,10 +417,15 @@ OPS = [
         "mode": ("nearest", ABSENT),
         "padding_mode": ("border", ABSENT),
         "align_corners": (1, ABSENT)}),
+    Op("AffineGrid", {"theta": f32(2, 2, 3)}, {"size": ints("size", [2, 1, 3, 4])},
+       tests={"align_corners": (1, ABSENT)}),
     Op("Pad", {"x": f32(2, 3)}, attrs={"pads": [0, 1, 0, 1]}, build=pad_build, tests={
         "pads": ([1, 0, 1, 0], [0, 1, 0, 1]),
         "mode": ("edge", ABSENT),
-        "value": (2.0, ABSENT)}),    # Composite ops: built from other kiln ops by the importer.
+        "value": (2.0, ABSENT)}),
+    # Without axes, shape has an entry per dim.
+    Op("CenterCropPad", {"x": f32(4, 5, 3)}, {"shape": ints("shape", [2, 3, 3])}, tests={
+        "axes": ([1, 0], [0, 1], {"inits": {"shape": ints("shape", [2, 3])}})}),    # Composite ops: built from other kiln ops by the importer.
     Op("ReduceL1", {"x": X}, tests=reduce_tests(18)),
     Op("ReduceL2", {"x": X}, tests=reduce_tests(18)),
     Op("ReduceSumSquare", {"x": X}, tests=reduce_tests(18)),
@@ -517,6 +547,31 @@ OPS = [
     Op("CumProd", {"x": f32(2, 3)}, {"a": ints("a", 1)},
        tests={"exclusive": (1, ABSENT), "reverse": (1, ABSENT)}),
     Op("Swish", {"x": f32(2, 3)}, tests={"alpha": (0.5, ABSENT)}),
+    # Opset 23: a 3-D X needs num_heads (the control without it is refused).
+    Op("RotaryEmbedding", {"x": f32(1, 2, 3, 8), "c": f32(1, 3, 4), "s": f32(1, 3, 4)}, tests={
+        "interleaved": (1, ABSENT),
+        "num_heads": (2, ABSENT, {"inputs": {"x": f32(1, 3, 16)}}),
+        "rotary_embedding_dim": (4, ABSENT)}),
+    Op("SwiGLU", {"a": f32(2, 3), "b": f32(2, 3)}, tests={"alpha": (0.5, ABSENT)}),
+    # Opset 27. The head counts are required: each control without its test value (or with
+    # another) is refused, and so is the rule the inputs do not fit.
+    Op("LinearAttention", {"q": f32(1, 3, 8), "k": f32(1, 3, 8), "v": f32(1, 3, 8)},
+       attrs={"q_num_heads": 2, "kv_num_heads": 2, "update_rule": "linear"}, outputs=2, tests={
+           "chunk_size": (16, ABSENT),
+           "kv_num_heads": (1, 2, {"inputs": {"k": f32(1, 3, 4), "v": f32(1, 3, 4)}}),
+           "q_num_heads": (4, 2, {"inputs": {"q": f32(1, 3, 16), "k": f32(1, 3, 4),
+                                             "v": f32(1, 3, 4)}, "attrs": {"kv_num_heads": 1}}),
+           "scale": (0.3, ABSENT),  # not 1 / sqrt(4), the default
+           "update_rule": ("delta", "linear", {"inputs": {"beta": f32(1, 3, 2)}})},
+       build=linear_attention_build),
+    Op("CausalConvWithState", {"x": f32(1, 2, 5), "w": f32(2, 1, 3)}, outputs=2,
+       tests={"activation": ("silu", ABSENT)}),
+    Op("FlexAttention", {"q": f32(1, 2, 3, 4), "k": f32(1, 2, 5, 4), "v": f32(1, 2, 5, 4)},
+       domain="ai.onnx.preview", tests={
+           "scale": (0.3, ABSENT),  # not 1 / sqrt(4), the default
+           "softmax_precision": (TP.DOUBLE, ABSENT),
+           "score_mod": (modifier("s", "Neg"), ABSENT),
+           "prob_mod": (modifier("p", "Sqrt"), ABSENT)}),
     rnn_op("RNN", 1, ["Tanh"]),
     rnn_op("GRU", 3, ["Sigmoid", "Tanh"]),
     rnn_op("LSTM", 4, ["Sigmoid", "Tanh", "Tanh"]),
@@ -541,19 +596,26 @@ OPS = [
 ]
 
 
-def schema_attrs(op, opset):
-    """(since_version, attribute names) of `op` at `opset`, or None."""
+def schema_attrs(spec, opset):
+    """(since_version, attribute names) of `spec`'s op at `opset` of its domain, or None."""
     try:
-        s = onnx.defs.get_schema(op, opset)
+        s = onnx.defs.get_schema(spec.op, opset, spec.domain)
     except onnx.defs.SchemaError:
         return None
     return s.since_version, sorted(s.attributes)
 
 
-def tested_opsets(op):
+def opset_range(spec):
+    """The opsets of the op's domain Kiln implements."""
+    if spec.domain:
+        return range(1, DOMAIN_LAST_OPSET[spec.domain] + 1)
+    return range(FIRST_OPSET, LAST_OPSET + 1)
+
+
+def tested_opsets(spec):
     versions = {}
-    for o in range(FIRST_OPSET, LAST_OPSET + 1):
-        s = schema_attrs(op, o)
+    for o in opset_range(spec):
+        s = schema_attrs(spec, o)
         if s:
             versions[o] = s[0]
     ops = sorted(versions)
@@ -613,13 +675,13 @@ def main(argv):
     plan = []  # (op, opset, kind, attr, test path, control path)
     for spec in OPS:
         all_attrs = set()
-        opsets = tested_opsets(spec.op)
-        for o in range(FIRST_OPSET, LAST_OPSET + 1):
-            s = schema_attrs(spec.op, o)
+        opsets = tested_opsets(spec)
+        for o in opset_range(spec):
+            s = schema_attrs(spec, o)
             if s:
                 all_attrs.update(s[1])
         for opset in opsets:
-            attrs = schema_attrs(spec.op, opset)[1]
+            attrs = schema_attrs(spec, opset)[1]
             tag = "%s-%d" % (spec.op, opset)
             base = add(spec.model(opset, {}), tag)
             plan.append((spec.op, opset, "base", None, base, None))
@@ -678,10 +740,14 @@ def main(argv):
         outcomes.setdefault(op, {}).setdefault(attr, {})[opset] = outcome
 
     for spec in OPS:
-        opsets = tested_opsets(spec.op)
+        opsets = tested_opsets(spec)
+        name = spec.domain + "." + spec.op if spec.domain else spec.op
+        if not opsets and spec.domain:
+            print("%s: not in onnx %s's schemas, not audited" % (name, onnx.__version__))
+            continue
         if not opsets:
             print("%s: newer than onnx %s's schemas (opsets to %d), not audited"
-                  % (spec.op, onnx.__version__, LAST_OPSET))
+                  % (name, onnx.__version__, LAST_OPSET))
             continue
         parts = []
         for attr, by_opset in sorted(outcomes.get(spec.op, {}).items()):
@@ -694,7 +760,7 @@ def main(argv):
             if "no-effect" in kinds:
                 text += " (%s)" % NO_EFFECT.get((spec.op, attr), "NOT ALLOWED")
             parts.append("%s=%s" % (label, text))
-        print("%s [%s]: %s" % (spec.op, " ".join(map(str, opsets)),
+        print("%s [%s]: %s" % (name, " ".join(map(str, opsets)),
                                " ".join(parts) if parts else "no attributes"))
     print("%d ops, %d models; %d problems" % (len(OPS), len(files), len(problems)))
     for line in problems:

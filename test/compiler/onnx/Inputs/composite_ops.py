@@ -64,6 +64,17 @@ case("mod_int_fmod", "Mod", [("a", a), ("b", b)], [("y", np.fmod(a, b))], opset=
 fa = np.array([-4.3, 7.2, 5.0, 4.3, -7.2, 8.0], np.float32)
 fb = np.array([2.1, -3.4, 8.0, -2.1, 3.4, 5.0], np.float32)
 case("mod_float", "Mod", [("a", fa), ("b", fb)], [("y", np.fmod(fa, fb))], opset=13, fmod=1)
+# Opset 28: floats with fmod = 0 (the sign of the divisor, as np.mod), and both modes' special
+# cases: an infinite divisor keeps a finite dividend (-3 mod inf is inf), an infinite dividend
+# or a zero divisor gives NaN.
+ea = np.array([0, -0.0, -3, 3, -1, 1, np.inf, -np.inf, 1, 1, np.nan, 1, 5.5, -5.5], np.float32)
+eb = np.array([-2, 2, np.inf, np.inf, -np.inf, -np.inf, 2, 2, 0, -0.0, 2, np.nan, -2, -2],
+              np.float32)
+with np.errstate(all="ignore"):
+    case("mod_float_floor_28", "Mod", [("a", fa), ("b", fb)], [("y", np.mod(fa, fb))], opset=28)
+    case("mod_float_edges_28", "Mod", [("a", ea), ("b", eb)], [("y", np.mod(ea, eb))], opset=28)
+    case("mod_float_fmod_edges", "Mod", [("a", ea), ("b", eb)], [("y", np.fmod(ea, eb))],
+         opset=13, fmod=1)
 
 
 def nll(logp, target, weight=None, ignore=None, reduction="mean"):
@@ -306,3 +317,40 @@ case("space_to_depth_crd", "SpaceToDepth", [("x", sd)],
      [("y", sd6.transpose(0, 1, 3, 5, 2, 4).reshape(1, 8, 2, 3))], opset=28, blocksize=2, mode="CRD")
 case("space_to_depth_dcr_28", "SpaceToDepth", [("x", sd)],
      [("y", sd6.transpose(0, 3, 5, 1, 2, 4).reshape(1, 8, 2, 3))], opset=28, blocksize=2)
+
+
+# LpPool: the Lp norm of each window's elements (zero padding adds nothing), from the operator
+# text; with ceil_mode, a last window past the end padding also sums only what it reads.
+def lp_pool(x, kernel, p, strides=None, pads=None, dilations=None, ceil=False):
+    sp = x.ndim - 2
+    strides, dilations = strides or [1] * sp, dilations or [1] * sp
+    pads = pads or [0] * 2 * sp
+    out = []
+    for i in range(sp):
+        span = x.shape[2 + i] + pads[i] + pads[sp + i] - dilations[i] * (kernel[i] - 1) - 1
+        o = (-(-span // strides[i]) if ceil else span // strides[i]) + 1
+        if ceil and (o - 1) * strides[i] >= x.shape[2 + i] + pads[i]:
+            o -= 1
+        out.append(o)
+    y = np.zeros(x.shape[:2] + tuple(out))
+    for o in np.ndindex(*out):
+        taps = [[t for t in (o[i] * strides[i] - pads[i] + j * dilations[i]
+                             for j in range(kernel[i])) if 0 <= t < x.shape[2 + i]]
+                for i in range(sp)]
+        window = x[(Ellipsis,) + np.ix_(*taps)].reshape(x.shape[:2] + (-1,))
+        y[(Ellipsis,) + o] = (np.abs(window.astype(np.float64)) ** p).sum(axis=-1) ** (1.0 / p)
+    return y.astype(x.dtype)
+
+
+lp = rng.uniform(-2, 2, (1, 2, 5, 6)).astype(np.float32)
+case("lp_pool_2", "LpPool", [("x", lp)], [("y", lp_pool(lp, [3, 3], 2, [2, 2], [1, 1, 1, 1]))],
+     opset=18, kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+case("lp_pool_1_dilated_ceil", "LpPool", [("x", lp)],
+     [("y", lp_pool(lp, [2, 2], 1, [2, 2], [0, 1, 0, 0], [2, 1], ceil=True))], opset=18,
+     kernel_shape=[2, 2], strides=[2, 2], pads=[0, 1, 0, 0], dilations=[2, 1], ceil_mode=1, p=1)
+lp1 = rng.uniform(-2, 2, (2, 3, 7)).astype(np.float32)
+case("lp_pool_3_1d", "LpPool", [("x", lp1)], [("y", lp_pool(lp1, [3], 3))], opset=11,
+     kernel_shape=[3], p=3)
+lp3 = rng.uniform(-2, 2, (1, 2, 3, 4, 4)).astype(np.float32)
+case("lp_pool_3d", "LpPool", [("x", lp3)], [("y", lp_pool(lp3, [2, 2, 2], 2, [1, 2, 2]))],
+     opset=22, kernel_shape=[2, 2, 2], strides=[1, 2, 2])

@@ -14,18 +14,22 @@ NP_TO_ONNX = {np.float32: TP.FLOAT, np.float16: TP.FLOAT16, np.float64: TP.DOUBL
 
 
 def writer(out):
-    def case(name, op, inputs, outputs, opset=18, initializers=(), **attrs):
-        """inputs/outputs: [(name, array)]; initializers: [(name, array)] (constant inputs)."""
+    def case(name, op, inputs, outputs, opset=18, initializers=(), domain=None, **attrs):
+        """inputs/outputs: [(name, array)]; initializers: [(name, array)] (constant inputs);
+        domain: (name, opset) of the op's domain if not the default one."""
         node = helper.make_node(op, [n for n, _ in inputs], [n for n, _ in outputs], name="n",
-                                **attrs)
+                                domain=domain[0] if domain else None, **attrs)
+        opsets = [helper.make_opsetid("", opset)]
+        if domain:
+            opsets.append(helper.make_opsetid(*domain))
         graph = helper.make_graph(
             [node], name,
             [helper.make_tensor_value_info(n, NP_TO_ONNX[a.dtype.type], a.shape)
-             for n, a in inputs if n not in dict(initializers)],
+             for n, a in inputs if n and n not in dict(initializers)],
             [helper.make_tensor_value_info(n, NP_TO_ONNX[a.dtype.type], a.shape)
              for n, a in outputs],
             [onnx.numpy_helper.from_array(a, n) for n, a in initializers])
-        onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]),
+        onnx.save(helper.make_model(graph, opset_imports=opsets),
                   os.path.join(out, name + ".onnx"))
         args = []
         for n, a in inputs:
