@@ -264,7 +264,8 @@ public:
   Value i64Vector(ArrayRef<int64_t> values);
   FailureOr<Value> reshape(Value input, ArrayRef<int64_t> shape);
   /// kiln.cast to `elementType`; the value itself if it already has it.
-  FailureOr<Value> cast(Value input, Type elementType);
+  /// `saturate` as kiln.cast's (float8 results only).
+  FailureOr<Value> cast(Value input, Type elementType, bool saturate = true);
 
   NamedAttribute namedI64(StringRef name, int64_t v);
   NamedAttribute namedF64(StringRef name, double v);
