@@ -257,9 +257,7 @@ LogicalResult importCast(NodeImporter &n) {
   Type et = elementTypeFor(n.context(), static_cast<int32_t>(*to));
   if (!et)
     return n.error() << "attribute 'to' is "
-                     << onnxTypeName(static_cast<int32_t>(*to))
-                     << ", which Kiln does not support (supported: "
-                     << supportedDTypeNames() << ")";
+                     << unsupportedDType(static_cast<int32_t>(*to));
   return castTo(n, et, saturate);
 }
 
@@ -280,9 +278,7 @@ LogicalResult importBitCast(NodeImporter &n) {
   Type et = elementTypeFor(n.context(), static_cast<int32_t>(*to));
   if (!et)
     return n.error() << "attribute 'to' is "
-                     << onnxTypeName(static_cast<int32_t>(*to))
-                     << ", which Kiln does not support (supported: "
-                     << supportedDTypeNames() << ")";
+                     << unsupportedDType(static_cast<int32_t>(*to));
   RankedTensorType type = n.inputType(0);
   Type from = type.getElementType();
   // ONNX stores a bool in a byte; so does Kiln, but only ever 0 or 1.

@@ -72,11 +72,19 @@ std::string onnx_import::onnxTypeName(int32_t onnxType) {
       "float16",   "double",  "uint32",    "uint64",     "complex64",
       "complex128", "bfloat16", "float8e4m3fn", "float8e4m3fnuz",
       "float8e5m2", "float8e5m2fnuz", "uint4", "int4", "float4e2m1",
-      "float8e8m0", "uint2", "int2"};
+      "float8e8m0", "uint2", "int2", "float6e2m3", "float6e3m2"};
   if (onnxType >= 0 &&
       onnxType < static_cast<int32_t>(sizeof(names) / sizeof(names[0])))
     return names[onnxType];
   return "data type " + std::to_string(onnxType);
+}
+
+std::string onnx_import::unsupportedDType(int32_t onnxType) {
+  bool noMLIRType = onnxType == kFloat4E2M1 || onnxType == kFloat8E8M0 ||
+                    onnxType == 27 || onnxType == 28; // float6e2m3, float6e3m2
+  return onnxTypeName(onnxType) + ", which Kiln does not support (" +
+         (noMLIRType ? "MLIR 19, which it builds on, has no such type; " : "") +
+         "supported: " + supportedDTypeNames() + ")";
 }
 
 int32_t onnx_import::onnxTypeCode(Type t) {
@@ -143,9 +151,7 @@ FailureOr<DenseElementsAttr> TensorReader::read(const onnx::TensorProto &tensor,
   Type et = elementTypeFor(&ctx, tensor.data_type());
   if (!et)
     return emitError(loc) << where << " has dtype "
-                          << onnxTypeName(tensor.data_type())
-                          << ", which Kiln does not support (supported: "
-                          << supportedDTypeNames() << ")";
+                          << unsupportedDType(tensor.data_type());
   SmallVector<int64_t> dims(tensor.dims().begin(), tensor.dims().end());
   if (!checkedNumElements(dims)) {
     InFlightDiagnostic diag = emitError(loc) << where << " has dims [";
