@@ -316,6 +316,46 @@ def KilnCEntryPoints : Pass<"kiln-c-entry-points", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def KilnExpandFloat8 : Pass<"kiln-expand-float8"> {
+  let summary = "Convert to and from float8 with integer ops, which LLVM has none for";
+  let description = [{
+    MLIR 19 has the float8 types (f8E4M3FN, f8E4M3FNUZ, f8E5M2, f8E5M2FNUZ)
+    and arith.extf / arith.truncf on them, but no lowering: the LLVM dialect
+    stores them as i8, so `llvm.fpext` / `llvm.fptrunc` on an i8 is invalid,
+    and LLVM itself has no float8 type (upstream's arith-expand handles only
+    bf16 in 19, and f8E8M0 from 20). This pass, on any op (the CPU runs it on
+    each function, the CUDA target on each GPU module), rewrites every
+    conversion involving a float8 type into integer and f32 arithmetic, so
+    that only loads, stores, constants, selects and bitcasts of float8 values
+    remain, all of which lower as i8:
+
+    - float8 -> f32: the bits re-biased into an f32 (subnormals as m * 2^-k
+      in f32, exact), each format's infinities and NaNs; then extf or truncf
+      (exact) to the result type;
+    - f16, bf16 -> float8: extf to f32 (exact) first; f64 -> float8: f64 ->
+      f32 rounded to odd first, so the result rounds once;
+    - f32 -> float8: round to nearest even on the f32 bits (float8
+      subnormals by adding 2^23 to |x| scaled to units of the smallest
+      subnormal), then each format's overflow: infinity for f8E5M2, NaN for
+      the others, which have none; -0 becomes +0 in the fnuz formats.
+
+    Saturation (kiln.cast's `saturate`) is a clamp before the truncf, in the
+    semantics; these conversions are those of APFloat, which the folders use.
+    Any other arith or math op left on a float8 value (there is no float8
+    arithmetic in kiln) is an error here rather than a crash in LLVM.
+
+    ```mlir
+    %y = arith.truncf %x : f32 to f8E4M3FN
+    // becomes
+    %u = arith.bitcast %x : f32 to i32
+    ...                               // sign, rounding, overflow to NaN
+    %y = arith.bitcast %code : i8 to f8E4M3FN
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
 def KilnParallelTasks : Pass<"kiln-parallel-tasks", "::mlir::ModuleOp"> {
   let summary = "Turn each top-level scf.forall of an entry function into a task function and a launch";
   let description = [{

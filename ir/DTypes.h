@@ -22,7 +22,8 @@ struct DType {
   int code;              // kiln_dtype_t value
   const char *numpyName; // "float32": manifests, JSON models, .npy
   const char *abiName;   // "f32": signature strings
-  int64_t bytes;         // per element in buffers (bool: 1)
+  int64_t bytes;         // per element in buffers (bool: 1); 0 when packed
+  int64_t bits;          // per element in buffers (bool: 8)
 };
 
 /// The ABI's description of `elementType`; nullopt if it is not a kiln
@@ -34,8 +35,19 @@ Type parseDTypeName(MLIRContext *ctx, StringRef numpyName);
 std::string dtypeName(Type elementType);
 /// "f32"; "unsupported" for a type outside the table.
 std::string shortDTypeName(Type elementType);
-/// Bytes per element in buffers (bool: 1); 0 for a type outside the table.
+/// Bytes per element in buffers (bool: 1); 0 for a type outside the table
+/// and for the packed types (i4, ui4, i2, ui2), several to a byte.
 int64_t dtypeBytes(Type elementType);
+/// Bits per element in buffers (bool: 8); 0 for a type outside the table.
+int64_t dtypeBits(Type elementType);
+/// i4, ui4, i2 or ui2: packed several to a byte in the artifact's buffers
+/// (kiln_abi.h), one to a byte inside the generated code.
+bool isPackedDType(Type elementType);
+/// The bytes `numElements` elements take in the artifact's buffers and
+/// weights: ceil(numElements * bits / 8).
+int64_t bufferBytes(Type elementType, int64_t numElements);
+/// f8E4M3FN, f8E4M3FNUZ, f8E5M2 or f8E5M2FNUZ.
+bool isFloat8(Type elementType);
 /// "float16, bfloat16, float32, ..." for messages.
 std::string supportedDTypeNames();
 

@@ -46,6 +46,8 @@
 //     same type), sitofp, uitofp, extsi, extui, trunci,
 //     reinterpreti (the same bits as another integer type of its width),
 //     fptosi, fptoui (toward zero; undefined for NaN and out of range)
+//     bitcast (the same bits as another type of its width, float or
+//     integer)
 //
 // Signless integers are signed; uiN are unsigned, and each row below picks
 // the unsigned operation (divui, cmpui, maxui, uitofp, extui, fptoui) for
@@ -61,6 +63,7 @@
 #ifndef KILN_IR_ELEMENTWISESEMANTICS_H
 #define KILN_IR_ELEMENTWISESEMANTICS_H
 
+#include "ir/DTypes.h"
 #include "ir/ElementValues.h"
 #include "ir/KilnOps.h"
 
@@ -380,17 +383,58 @@ ValueOf<A> floatToInt(A &a, const ValueOf<A> &x, IntegerType to) {
   return a.select(tooLow, lowest, r);
 }
 
+/// The largest finite value of a float type.
+inline double largestFinite(FloatType t) {
+  return APFloat::getLargest(t.getFloatSemantics()).convertToDouble();
+}
+
+/// Conversion to a float8 type, rounding once to nearest even: from f32 (or
+/// f64), which hold every other float type exactly, clamped first to the
+/// largest finite float8 when `saturate` (maximumf and minimumf keep NaN).
+/// Integers convert to f32 first: only magnitudes past 2^24 round there, and
+/// those are far past every float8's range either way.
+template <typename A>
+ValueOf<A> toFloat8(A &a, ValueOf<A> x, FloatType to, bool saturate) {
+  Type from = a.typeOf(x);
+  Type f32 = Float32Type::get(to.getContext());
+  if (!isa<FloatType>(from))
+    x = from.isInteger(1) || isUnsignedInt(from) ? a.uitofp(x, cast<FloatType>(f32))
+                                                 : a.sitofp(x, cast<FloatType>(f32));
+  else if (!from.isF64())
+    x = a.convertf(x, f32);
+  if (saturate) {
+    double largest = largestFinite(to);
+    ValueOf<A> lo = constantLike(a, x, -largest);
+    ValueOf<A> atLeastLo = a.maximumf(x, lo);
+    ValueOf<A> hi = constantLike(a, x, largest);
+    x = a.minimumf(atLeastLo, hi);
+  }
+  return a.convertf(x, to);
+}
+
 /// To bool is x != 0 (NaN included); from bool gives 0 or 1; integers
 /// narrow by wrapping, widen by sign extension (zero extension from bools
 /// and unsigned types) and keep their bits between types of one width, as
-/// NumPy's astype does.
+/// NumPy's astype does. Float to the 4- and 2-bit integers takes the low
+/// bits of the int32 conversion, as ml_dtypes (ONNX's reference) does.
+/// float8 values widen to f32 first (exactly); conversions to float8 are
+/// toFloat8's.
 template <typename A>
 ValueOf<A> castTo(const ElementwiseArgs<A> &s) {
   A &a = s.alg;
-  const ValueOf<A> &x = s.x[0];
+  ValueOf<A> x = s.x[0];
   Type from = a.typeOf(x), to = s.resultType;
   if (from == to)
     return x;
+  if (isFloat8(to))
+    return toFloat8(a, x, cast<FloatType>(to), cast<CastOp>(s.op).getSaturate());
+  if (isFloat8(from)) {
+    Type f32 = Float32Type::get(to.getContext());
+    x = a.convertf(x, f32);
+    from = f32;
+    if (to == f32)
+      return x;
+  }
   bool fromFloat = isa<FloatType>(from);
   if (to.isInteger(1)) {
     ValueOf<A> zero = constantLike(a, x, 0);
@@ -404,6 +448,10 @@ ValueOf<A> castTo(const ElementwiseArgs<A> &s) {
                                                     : a.sitofp(x, toFloat);
   }
   auto toInt = cast<IntegerType>(to);
+  if (fromFloat && toInt.getWidth() < 8) {
+    ValueOf<A> wide = floatToInt(a, x, IntegerType::get(to.getContext(), 32));
+    return a.trunci(wide, toInt);
+  }
   if (fromFloat)
     return floatToInt(a, x, toInt);
   unsigned fromWidth = from.getIntOrFloatBitWidth();
@@ -413,6 +461,20 @@ ValueOf<A> castTo(const ElementwiseArgs<A> &s) {
     return a.reinterpreti(x, toInt);
   return from.isInteger(1) || isUnsignedInt(from) ? a.extui(x, toInt)
                                                   : a.extsi(x, toInt);
+}
+
+/// The same bits as the result's type (kiln.bitcast's verifier checks the
+/// widths); a bool, 8 bits wide as ONNX stores it, becomes 0 or 1.
+template <typename A>
+ValueOf<A> bitcastTo(const ElementwiseArgs<A> &s) {
+  A &a = s.alg;
+  const ValueOf<A> &x = s.x[0];
+  Type from = a.typeOf(x), to = s.resultType;
+  if (from == to)
+    return x;
+  if (from.isInteger(1))
+    return a.extui(x, cast<IntegerType>(to));
+  return a.bitcast(x, to);
 }
 
 /// ~x: xor with all ones.
@@ -525,6 +587,7 @@ inline constexpr StringLiteral kAlphaAttributes[] = {"alpha"};
 inline constexpr StringLiteral kAlphaBetaAttributes[] = {"alpha", "beta"};
 inline constexpr StringLiteral kClipAttributes[] = {"min", "max"};
 inline constexpr StringLiteral kCompareAttributes[] = {"predicate"};
+inline constexpr StringLiteral kCastAttributes[] = {"saturate"};
 } // namespace semantics
 
 template <typename A>
@@ -593,8 +656,10 @@ inline constexpr ElementwiseSemantics<A> kElementwiseSemantics[] = {
     {ClipOp::getOperationName(), 1, NumericElements, true,
      semantics::kClipAttributes, semantics::clip<A>},
     // Every pair of types; the conversion is the whole computation.
-    {CastOp::getOperationName(), 1, AnyElements, false, {},
-     semantics::castTo<A>},
+    {CastOp::getOperationName(), 1, AnyElements, false,
+     semantics::kCastAttributes, semantics::castTo<A>},
+    {BitcastOp::getOperationName(), 1, AnyElements, false, {},
+     semantics::bitcastTo<A>},
     // Binary
     {AddOp::getOperationName(), 2, NumericElements, true, {},
      semantics::binaryFloatOrInt<A, &A::addf, &A::addi>},

@@ -21,7 +21,10 @@ def Kiln_Dialect : Dialect {
     operations, at the level of ONNX or PyTorch: convolution, matmul,
     elementwise math with NumPy broadcasting, reductions, normalizations and
     data movement. All values are builtin ranked tensors of f16, bf16, f32, f64,
-    i1 (bool), i8, i32 or i64; integers are signless and read as signed.
+    i1 (bool), i8, i16, i32, i64, ui8, ui16, ui32, ui64, the float8 types
+    (f8E4M3FN, f8E4M3FNUZ, f8E5M2, f8E5M2FNUZ) or i4, ui4, i2, ui2; signless
+    integers are signed. float8 and the 4- and 2-bit integers are storage
+    types: only casts, bitcasts and data movement take them.
 
     Conventions shared by every op:
     - Axis attributes are normalized: `0 <= axis < rank`. Frontends turn
@@ -51,10 +54,22 @@ def Kiln_IntElement : AnyTypeOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64],
                                 "integer">;
 def Kiln_NumericElement : AnyTypeOf<[F16, BF16, F32, F64, I8, I16, I32, I64,
                                      UI8, UI16, UI32, UI64], "numeric">;
+// Storage-only types: values of these are cast, quantized, reinterpreted and
+// moved, but no arithmetic op takes them (ONNX defines none on them).
+// float8: the OCP formats; the packed integers are several to a byte in the
+// artifact's buffers, one to a byte inside the generated code.
+def Kiln_Float8Element : AnyTypeOf<[F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ],
+                                   "float8">;
+def Kiln_PackedIntElement : AnyTypeOf<[I<4>, UI<4>, I<2>, UI<2>],
+                                      "4- or 2-bit integer">;
 def Kiln_Element : AnyTypeOf<[I1, F16, BF16, F32, F64, I8, I16, I32, I64,
-                              UI8, UI16, UI32, UI64], "kiln element">;
+                              UI8, UI16, UI32, UI64, Kiln_Float8Element,
+                              Kiln_PackedIntElement], "kiln element">;
 
 def Kiln_Tensor : RankedTensorOf<[Kiln_Element]>;
+// What kiln.compare orders: bools and the numeric types (not the storage-only
+// ones).
+def Kiln_ComparableTensor : RankedTensorOf<[I1, Kiln_NumericElement]>;
 def Kiln_FloatTensor : RankedTensorOf<[Kiln_FloatElement]>;
 def Kiln_NumericTensor : RankedTensorOf<[Kiln_NumericElement]>;
 def Kiln_BoolTensor : RankedTensorOf<[I1]>;

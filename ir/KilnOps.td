@@ -182,16 +182,47 @@ def Kiln_CastOp : Kiln_Op<"cast",
   let summary = "Elementwise conversion to another element type";
   let description = [{
     Converts every element to the result's element type. Float to integer
-    rounds toward zero and saturates; to bool is `x != 0`; from bool gives 0/1.
+    rounds toward zero and saturates (NaN gives 0), except to the 4- and 2-bit
+    integers, which take the low bits of the int32 conversion (as ONNX's
+    reference does); to bool is `x != 0`; from bool gives 0/1. Integers
+    narrow by wrapping and widen by sign (signed) or zero (unsigned, bool)
+    extension.
+
+    To a float8 type the value rounds to nearest even. `saturate` (ONNX
+    Cast's attribute; it changes only float8 results) clamps values beyond
+    the largest finite float8, infinities included, to it; without it they
+    become infinity (f8E5M2) or NaN (the others). The fnuz types have no
+    negative zero: -0 gives +0.
 
     ```mlir
     %y = kiln.cast %x : tensor<4xf32> -> tensor<4xi64>
+    %q = kiln.cast %x {saturate = false} : tensor<4xf32> -> tensor<4xf8E4M3FN>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input,
+                       DefaultValuedAttr<BoolAttr, "true">:$saturate);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasFolder = 1;
+}
+
+def Kiln_BitcastOp : Kiln_Op<"bitcast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Elementwise reinterpretation of bits as another type";
+  let description = [{
+    Reads every element's bits as the result's element type, which must have
+    the same width (ONNX BitCast). Bools are 8 bits wide here, as ONNX stores
+    them, but only become integers: a bool result would have to hold bytes
+    other than 0 and 1.
+
+    ```mlir
+    %y = kiln.bitcast %x : tensor<4xf32> -> tensor<4xi32>
     ```
   }];
   let arguments = (ins Kiln_Tensor:$input);
   let results = (outs Kiln_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -263,7 +294,7 @@ def Kiln_CompareOp : Kiln_Op<"compare",
     ```
   }];
   let arguments = (ins Kiln_ComparePredicate:$predicate,
-                       Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
+                       Kiln_ComparableTensor:$lhs, Kiln_ComparableTensor:$rhs);
   let results = (outs Kiln_BoolTensor:$output);
   let assemblyFormat = [{
     $predicate `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)

@@ -384,6 +384,13 @@ Scalar ScalarEvaluator::reinterpreti(const Scalar &x, IntegerType to) {
   return Scalar(to, x.getInt());
 }
 
+Scalar ScalarEvaluator::bitcast(const Scalar &x, Type to) {
+  APInt bits = x.isFloat() ? x.getFloat().bitcastToAPInt() : x.getInt();
+  if (auto toFloat = dyn_cast<FloatType>(to))
+    return Scalar(toFloat, APFloat(toFloat.getFloatSemantics(), bits));
+  return Scalar(cast<IntegerType>(to), bits);
+}
+
 Scalar ScalarEvaluator::extsi(const Scalar &x, IntegerType to) {
   return Scalar(to, x.getInt().sext(to.getWidth()));
 }

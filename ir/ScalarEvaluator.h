@@ -117,6 +117,7 @@ public:
   Scalar fptosi(const Scalar &x, IntegerType to);
   Scalar fptoui(const Scalar &x, IntegerType to);
   Scalar reinterpreti(const Scalar &x, IntegerType to);
+  Scalar bitcast(const Scalar &x, Type to);
   Scalar extsi(const Scalar &x, IntegerType to);
   Scalar extui(const Scalar &x, IntegerType to);
   Scalar trunci(const Scalar &x, IntegerType to);

@@ -82,7 +82,7 @@ struct KilnDifferentiate
       if (!isFloatTensor(fn.getArgument(i).getType()))
         return fn.emitError("kiln-differentiate: '")
                << argName(fn, i) << "' has type " << fn.getArgument(i).getType()
-               << "; only floating-point tensors have gradients";
+               << "; only floating-point tensors (not float8) have gradients";
       chosen.push_back(i);
     }
     if (!wanted.empty())

@@ -2,6 +2,7 @@
 
 #include "passes/Gradient.h"
 
+#include "ir/DTypes.h"
 #include "ir/KilnOps.h"
 #include "ir/VJPBuilder.h"
 
@@ -19,7 +20,8 @@ using namespace mlir::kiln;
 
 bool mlir::kiln::isFloatTensor(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
-  return tensor && isa<FloatType>(tensor.getElementType());
+  return tensor && isa<FloatType>(tensor.getElementType()) &&
+         !isFloat8(tensor.getElementType());
 }
 
 func::FuncOp mlir::kiln::findModelFunction(ModuleOp module) {

@@ -59,6 +59,9 @@ appendGradients(func::FuncOp fn, ArrayRef<std::pair<Value, Value>> seeds,
 unsigned recomputeCheapValues(func::FuncOp fn, Operation *firstBackward);
 
 /// Whether `type` is a ranked tensor of floats (the values with gradients).
+/// float8 tensors are not: kiln only stores them, so a weight of float8 is
+/// neither differentiated nor trained, and the derivative through a cast to
+/// float8 (a step function) is zero.
 bool isFloatTensor(Type type);
 
 /// The model function of `module`: the one marked as entry point "run", or

@@ -55,22 +55,36 @@ extern "C" {
 #define KILN_CODE_LAUNCH_FAILED 8       /* ctx->device->launch returned non-zero; later kernels of the call
                                            were not launched */
 
-/* Element types: X(ENUM, code, NumPy name, signature name, bytes per element). A bool is one byte holding
- * 0 or 1; bfloat16 is the upper half of a binary32; data is little-endian, dense and row-major. */
-#define KILN_DTYPES(X)                  \
-  X(F16, 0, "float16", "f16", 2)        \
-  X(BF16, 1, "bfloat16", "bf16", 2)     \
-  X(F32, 2, "float32", "f32", 4)        \
-  X(F64, 3, "float64", "f64", 8)        \
-  X(BOOL, 4, "bool", "i1", 1)           \
-  X(I8, 5, "int8", "i8", 1)             \
-  X(I32, 6, "int32", "i32", 4)          \
-  X(I64, 7, "int64", "i64", 8)          \
-  X(U8, 8, "uint8", "u8", 1)            \
-  X(I16, 9, "int16", "i16", 2)          \
-  X(U16, 10, "uint16", "u16", 2)        \
-  X(U32, 11, "uint32", "u32", 4)        \
-  X(U64, 12, "uint64", "u64", 8)
+/* Element types: X(ENUM, code, NumPy name, signature name, bytes per element, bits per element). A bool is
+ * one byte holding 0 or 1; bfloat16 is the upper half of a binary32; data is little-endian, dense and
+ * row-major. The float8 types are those of the OCP 8-bit floating point specification as ONNX and ml_dtypes
+ * name them (e4m3fn: no infinities, NaN 0x7F/0xFF; e5m2: IEEE-like; the *fnuz variants: no infinities, no
+ * negative zero, NaN 0x80). The packed types (int4, uint4, int2, uint2: bytes 0) store 8 / bits elements per
+ * byte, element i of the row-major order in bits [(i % n) * bits, (i % n + 1) * bits) of byte i / n (the
+ * lowest bits first, as ONNX packs them), so a tensor of N elements takes ceil(N * bits / 8) bytes and the
+ * unused bits of the last byte are 0. */
+#define KILN_DTYPES(X)                                        \
+  X(F16, 0, "float16", "f16", 2, 16)                          \
+  X(BF16, 1, "bfloat16", "bf16", 2, 16)                       \
+  X(F32, 2, "float32", "f32", 4, 32)                          \
+  X(F64, 3, "float64", "f64", 8, 64)                          \
+  X(BOOL, 4, "bool", "i1", 1, 8)                              \
+  X(I8, 5, "int8", "i8", 1, 8)                                \
+  X(I32, 6, "int32", "i32", 4, 32)                            \
+  X(I64, 7, "int64", "i64", 8, 64)                            \
+  X(U8, 8, "uint8", "u8", 1, 8)                               \
+  X(I16, 9, "int16", "i16", 2, 16)                            \
+  X(U16, 10, "uint16", "u16", 2, 16)                          \
+  X(U32, 11, "uint32", "u32", 4, 32)                          \
+  X(U64, 12, "uint64", "u64", 8, 64)                          \
+  X(F8E4M3FN, 13, "float8_e4m3fn", "f8e4m3fn", 1, 8)          \
+  X(F8E4M3FNUZ, 14, "float8_e4m3fnuz", "f8e4m3fnuz", 1, 8)    \
+  X(F8E5M2, 15, "float8_e5m2", "f8e5m2", 1, 8)                \
+  X(F8E5M2FNUZ, 16, "float8_e5m2fnuz", "f8e5m2fnuz", 1, 8)    \
+  X(I4, 17, "int4", "i4", 0, 4)                               \
+  X(U4, 18, "uint4", "u4", 0, 4)                              \
+  X(I2, 19, "int2", "i2", 0, 2)                               \
+  X(U2, 20, "uint2", "u2", 0, 2)
 
 /* One unit of parallel work: |task| is called once for every |index| in [0, count). */
 typedef void (*kiln_task_fn)(void *task_arg, size_t index);

@@ -52,15 +52,16 @@ constexpr size_t kMaxManifestBytes = 16u << 20;
 struct DtypeEntry {
   const char *numpyName; // manifest spelling
   const char *abiName;   // signature spelling
-  size_t size;
+  size_t size;           // bytes per element; 0 for the packed sub-byte types
+  unsigned bits;         // per element
 };
-#define KILN_DTYPE_ENTRY(ENUM, code, numpyName, abiName, bytes) {numpyName, abiName, bytes},
+#define KILN_DTYPE_ENTRY(ENUM, code, numpyName, abiName, bytes, bits) {numpyName, abiName, bytes, bits},
 constexpr DtypeEntry kDtypes[] = {KILN_DTYPES(KILN_DTYPE_ENTRY)};
 #undef KILN_DTYPE_ENTRY
 constexpr size_t kNumDtypes = sizeof(kDtypes) / sizeof(kDtypes[0]);
 
 // Indexing kDtypes by code needs the codes to be 0, 1, 2, ... in table order.
-#define KILN_DTYPE_CODE(ENUM, code, numpyName, abiName, bytes) code,
+#define KILN_DTYPE_CODE(ENUM, code, numpyName, abiName, bytes, bits) code,
 constexpr int kDtypeCodes[] = {KILN_DTYPES(KILN_DTYPE_CODE)};
 #undef KILN_DTYPE_CODE
 constexpr bool codesAreIndices() {
@@ -516,16 +517,17 @@ struct ManifestReader {
     return result;
   }
 
-  // Checked multiplication: a hostile shape must not wrap around to a small byte count.
+  // Checked multiplication: a hostile shape must not wrap around to a small byte count. Counted in bits, then
+  // rounded up to whole bytes: the packed types (kiln_abi.h) hold several elements per byte.
   size_t bytesOf(const Tensor &t, const std::string &where) const {
     bool empty = std::find(t.shape.begin(), t.shape.end(), 0) != t.shape.end();
-    uint64_t bytes = empty ? 0 : kDtypes[t.dtype].size;
+    uint64_t bits = empty ? 0 : kDtypes[t.dtype].bits;
     for (int64_t dim : t.shape) {
-      if (bytes != 0 && static_cast<uint64_t>(dim) > std::numeric_limits<size_t>::max() / 2 / bytes)
+      if (bits != 0 && static_cast<uint64_t>(dim) > std::numeric_limits<size_t>::max() / 16 / bits)
         bad(where + " " + describe(t) + " is too large to address");
-      bytes *= static_cast<uint64_t>(dim);
+      bits *= static_cast<uint64_t>(dim);
     }
-    return static_cast<size_t>(bytes);
+    return static_cast<size_t>((bits + 7) / 8);
   }
 
   Tensor tensor(const Json &entry, const std::string &where) const {
@@ -1265,6 +1267,11 @@ const char *kiln_runtime_version(void) {
 size_t kiln_dtype_size(kiln_dtype_t dtype) {
   const DtypeEntry *entry = dtypeEntry(dtype);
   return entry ? entry->size : 0;
+}
+
+size_t kiln_dtype_bits(kiln_dtype_t dtype) {
+  const DtypeEntry *entry = dtypeEntry(dtype);
+  return entry ? entry->bits : 0;
 }
 
 const char *kiln_dtype_name(kiln_dtype_t dtype) {

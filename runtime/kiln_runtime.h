@@ -113,14 +113,21 @@ const char *kiln_runtime_version(void);
  * that row's code as its value: KILN_DTYPE_F16 (0, IEEE binary16), KILN_DTYPE_BF16 (1, the upper 16 bits
  * of a binary32), KILN_DTYPE_F32 (2), KILN_DTYPE_F64 (3), KILN_DTYPE_BOOL (4, one byte, 0 or 1),
  * KILN_DTYPE_I8 (5), KILN_DTYPE_I32 (6), KILN_DTYPE_I64 (7), KILN_DTYPE_U8 (8), KILN_DTYPE_I16 (9),
- * KILN_DTYPE_U16 (10), KILN_DTYPE_U32 (11), KILN_DTYPE_U64 (12). Values are stable across releases. Data is
- * little-endian, row-major, dense. */
-#define KILN_DTYPE_ENUMERATOR_(ENUM, code, numpy_name, signature_name, bytes) KILN_DTYPE_##ENUM = code,
+ * KILN_DTYPE_U16 (10), KILN_DTYPE_U32 (11), KILN_DTYPE_U64 (12), the float8 types KILN_DTYPE_F8E4M3FN (13),
+ * KILN_DTYPE_F8E4M3FNUZ (14), KILN_DTYPE_F8E5M2 (15), KILN_DTYPE_F8E5M2FNUZ (16), and the packed types
+ * KILN_DTYPE_I4 (17), KILN_DTYPE_U4 (18), KILN_DTYPE_I2 (19), KILN_DTYPE_U2 (20), several to a byte as
+ * kiln_abi.h lays them out. Values are stable across releases. Data is little-endian, row-major, dense. */
+#define KILN_DTYPE_ENUMERATOR_(ENUM, code, numpy_name, signature_name, bytes, bits) KILN_DTYPE_##ENUM = code,
 typedef enum kiln_dtype_t { KILN_DTYPES(KILN_DTYPE_ENUMERATOR_) } kiln_dtype_t;
 #undef KILN_DTYPE_ENUMERATOR_
 
-/* Size of one element in bytes; 0 for a value outside kiln_dtype_t. Thread-safe. */
+/* Size of one element in bytes; 0 for a packed type (int4, uint4, int2, uint2: use kiln_dtype_bits or a
+ * tensor's `bytes`) and for a value outside kiln_dtype_t. Thread-safe. */
 size_t kiln_dtype_size(kiln_dtype_t dtype);
+
+/* Size of one element in bits (bool: 8); 0 for a value outside kiln_dtype_t. A tensor of N elements takes
+ * ceil(N * bits / 8) bytes. Thread-safe. */
+size_t kiln_dtype_bits(kiln_dtype_t dtype);
 
 /* The NumPy name used in manifests ("float32", "bfloat16", "bool", ...); NULL for a value outside
  * kiln_dtype_t. Thread-safe. Static storage; never freed. */
@@ -147,7 +154,7 @@ typedef struct kiln_tensor_info_t {
   kiln_dtype_t dtype;
   size_t rank;          /* 0 for a scalar */
   const int64_t *shape; /* |rank| dimensions; not NULL even when rank is 0 */
-  size_t bytes;         /* product of shape x kiln_dtype_size(dtype): the exact buffer size to pass */
+  size_t bytes;         /* ceil(product of shape x kiln_dtype_bits(dtype) / 8): the exact buffer size */
 } kiln_tensor_info_t;
 
 /* The rest of the manifest. Every string is owned by the model, valid until kiln_model_destroy, and never

@@ -60,6 +60,8 @@ PY_PACKAGES=(
   "lit==18.1.8"
   # NVIDIA's cuobjdump (0.3 MB; not in the toolkit image here): the CUDA tests list each cubin's kernels with it.
   "nvidia-cuda-cuobjdump==13.2.86"
+  # NumPy's float8, int4 and int2 types: the independent reference of the float8 and packed-int tests.
+  "ml_dtypes==0.5.1"
 )
 if [[ ! -x "$VENV/bin/python" ]]; then
   log "creating $VENV over /usr/bin/python3"

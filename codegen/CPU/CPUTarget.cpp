@@ -218,6 +218,9 @@ public:
     transfers.enableFullUnroll(true);
     pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(transfers));
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+    // LLVM has no float8 type: conversions become integer code (before the
+    // bf16 expansion, which takes the f32 <-> bf16 steps they may leave).
+    pm.addNestedPass<func::FuncOp>(createKilnExpandFloat8());
     // Before LLVM sees a bf16 conversion: it would call libgcc or flush.
     pm.addNestedPass<func::FuncOp>(createKilnCPUExpandBF16());
     // f32 exp, erf, tanh, ... as polynomials LLVM's vectorizer can take.

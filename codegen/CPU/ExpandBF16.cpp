@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CPU/CPUPasses.h"
+#include "codegen/Common/FloatConversions.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -24,23 +25,13 @@ namespace mlir::kiln {
 } // namespace mlir::kiln
 
 using namespace mlir;
+using mlir::kiln::withElement;
 
 namespace {
 
-/// `element` in the shape of `like` (a scalar or a vector).
-Type withElement(Type like, Type element) {
-  if (auto shaped = dyn_cast<ShapedType>(like))
-    return shaped.clone(element);
-  return element;
-}
-
 Value constantLike(PatternRewriter &rewriter, Location loc, Type type,
                    int64_t value) {
-  Type element = getElementTypeOrSelf(type);
-  TypedAttr attr = rewriter.getIntegerAttr(element, value);
-  if (auto shaped = dyn_cast<ShapedType>(type))
-    attr = DenseElementsAttr::get(shaped, attr);
-  return rewriter.create<arith::ConstantOp>(loc, attr);
+  return kiln::intConstantLike(rewriter, loc, type, value);
 }
 
 /// f64 -> bf16 as f64 -> f32 rounded to odd, then f32 -> bf16 (which
@@ -56,29 +47,7 @@ struct TruncF64ToBF16 : OpRewritePattern<arith::TruncFOp> {
     if (!getElementTypeOrSelf(x.getType()).isF64() ||
         !getElementTypeOrSelf(op.getType()).isBF16())
       return rewriter.notifyMatchFailure(op, "not f64 -> bf16");
-    Location loc = op.getLoc();
-    Type f32 = withElement(x.getType(), rewriter.getF32Type());
-    Type i32 = withElement(x.getType(), rewriter.getI32Type());
-    Value nearest = rewriter.create<arith::TruncFOp>(loc, f32, x);
-    Value back = rewriter.create<arith::ExtFOp>(loc, x.getType(), nearest);
-    Value bits = rewriter.create<arith::BitcastOp>(loc, i32, nearest);
-    // A float's magnitude orders as its bits do, so one step toward zero
-    // undoes rounding away from it (+-inf steps to the largest f32).
-    Value backMagnitude = rewriter.create<math::AbsFOp>(loc, back);
-    Value magnitude = rewriter.create<math::AbsFOp>(loc, x);
-    Value awayFromZero = rewriter.create<arith::CmpFOp>(
-        loc, arith::CmpFPredicate::OGT, backMagnitude, magnitude);
-    Value one = constantLike(rewriter, loc, i32, 1);
-    Value stepped = rewriter.create<arith::SubIOp>(loc, bits, one);
-    Value towardZero =
-        rewriter.create<arith::SelectOp>(loc, awayFromZero, stepped, bits);
-    // Ordered, so a NaN stays as it is.
-    Value inexact = rewriter.create<arith::CmpFOp>(
-        loc, arith::CmpFPredicate::ONE, back, x);
-    Value withOddBit = rewriter.create<arith::OrIOp>(loc, towardZero, one);
-    Value odd =
-        rewriter.create<arith::SelectOp>(loc, inexact, withOddBit, bits);
-    Value f32Odd = rewriter.create<arith::BitcastOp>(loc, f32, odd);
+    Value f32Odd = kiln::truncF64ToF32RoundedToOdd(rewriter, op.getLoc(), x);
     rewriter.replaceOpWithNewOp<arith::TruncFOp>(op, op.getType(), f32Odd);
     return success();
   }

@@ -56,6 +56,10 @@ bool innermostOrAbsent(AffineMap map, unsigned dim) {
   return true;
 }
 
+/// Narrower than a byte: one element per byte in memory, but packed in an
+/// LLVM vector.
+bool isSubByte(Type element) { return element.getIntOrFloatBitWidth() < 8; }
+
 /// The dim to vectorize `op` along and its tile size, or nullopt when no dim
 /// walks every operand with unit stride (transposes, im2col windows,
 /// pooling windows): LLVM's loop vectorizer serves those after
@@ -63,11 +67,11 @@ bool innermostOrAbsent(AffineMap map, unsigned dim) {
 std::optional<VectorPlan> planVectors(linalg::LinalgOp op, int64_t lanes) {
   if (op.hasDynamicShape() || op.getNumLoops() == 0 || !op.hasPureTensorSemantics())
     return std::nullopt;
-  // Bools are bytes in memory but bits in an LLVM vector (a vector<8xi1>
-  // store writes one byte): their ops stay scalar.
+  // Bools (and i4, i2) are bytes in memory but bits in an LLVM vector (a
+  // vector<8xi1> store writes one byte): their ops stay scalar.
   for (Value v : op->getOperands())
     if (auto shaped = dyn_cast<ShapedType>(v.getType()))
-      if (!shaped.getElementType().isIntOrFloat() || shaped.getElementType().isInteger(1))
+      if (!shaped.getElementType().isIntOrFloat() || isSubByte(shaped.getElementType()))
         return std::nullopt;
   if (failed(linalg::vectorizeOpPrecondition(op)))
     return std::nullopt;
@@ -172,7 +176,7 @@ std::optional<std::pair<unsigned, unsigned>> transposedDims(linalg::LinalgOp op)
       op.getNumDpsInits() != 1 || op.getNumLoops() < 2 || op.getNumLoops() != op.getNumParallelLoops())
     return std::nullopt;
   Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-  if (!element.isIntOrFloat() || element.isInteger(1) ||
+  if (!element.isIntOrFloat() || isSubByte(element) ||
       element != getElementTypeOrSelf(op.getDpsInputs()[0].getType()))
     return std::nullopt;
   Block *body = op.getBlock();

@@ -132,7 +132,7 @@ FailureOr<abi::StateLayout> abi::layoutState(ModuleOp module) {
     int64_t offset = (layout.bytes + KILN_STATE_ALIGNMENT - 1) /
                      KILN_STATE_ALIGNMENT * KILN_STATE_ALIGNMENT;
     layout.tensors.push_back({name.str(), type, elementType, offset});
-    layout.bytes = offset + type.getNumElements() * dtypeBytes(type.getElementType());
+    layout.bytes = offset + bufferBytes(type.getElementType(), type.getNumElements());
     return success();
   };
   for (const ModelFunction &m : getModelFunctions(module)) {

@@ -44,7 +44,99 @@ MemRefType toMemRef(Type t) {
 
 int64_t bytesOf(Type t) {
   auto tensor = cast<RankedTensorType>(t);
-  return tensor.getNumElements() * dtypeBytes(tensor.getElementType());
+  return bufferBytes(tensor.getElementType(), tensor.getNumElements());
+}
+
+//===----------------------------------------------------------------------===//
+// Packed tensors (i4, i2): several elements to a byte in the caller's
+// buffers, one to a byte inside (LLVM stores an i4 in a byte), so they are
+// unpacked on entry and packed on exit. Computing on packed bytes would
+// change every op's indexing; the copies cost one pass over the tensor.
+//===----------------------------------------------------------------------===//
+
+/// The buffer of a packed tensor: its bytes.
+MemRefType packedMemRef(RankedTensorType tensor) {
+  return MemRefType::get({bytesOf(tensor)}, IntegerType::get(tensor.getContext(), 8));
+}
+
+/// The row-major linear index of the current element of a linalg.generic
+/// over `shape`.
+Value linearIndex(OpBuilder &b, Location loc, ArrayRef<int64_t> shape) {
+  Value linear = b.create<arith::ConstantIndexOp>(loc, 0);
+  for (auto [d, size] : llvm::enumerate(shape)) {
+    Value scaled = b.create<arith::MulIOp>(
+        loc, linear, b.create<arith::ConstantIndexOp>(loc, size));
+    linear = b.create<arith::AddIOp>(loc, scaled, b.create<linalg::IndexOp>(loc, d));
+  }
+  return linear;
+}
+
+/// `tensor` (i8, its packed bytes) as `type`: element i from bits
+/// (i % n) * w of byte i / n, for n = 8 / w elements of w bits per byte.
+Value unpack(OpBuilder &b, Location loc, Value bytes, RankedTensorType type) {
+  Type element = type.getElementType();
+  int64_t width = dtypeBits(element), perByte = 8 / width;
+  Value init = b.create<tensor::EmptyOp>(loc, type.getShape(), element);
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(type.getRank())};
+  SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, TypeRange{type}, ValueRange{}, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange) {
+        Value i = linearIndex(nb, nloc, type.getShape());
+        Value n = nb.create<arith::ConstantIndexOp>(nloc, perByte);
+        Value byteIndex = nb.create<arith::DivUIOp>(nloc, i, n);
+        Value slot = nb.create<arith::RemUIOp>(nloc, i, n);
+        Value w = nb.create<arith::ConstantIndexOp>(nloc, width);
+        Value shift = nb.create<arith::IndexCastOp>(
+            nloc, nb.getI8Type(), nb.create<arith::MulIOp>(nloc, slot, w));
+        Value byte = nb.create<tensor::ExtractOp>(nloc, bytes, ValueRange{byteIndex});
+        Value low = nb.create<arith::ShRUIOp>(nloc, byte, shift);
+        nb.create<linalg::YieldOp>(nloc, ValueRange{nb.create<arith::TruncIOp>(nloc, element, low)});
+      });
+  return generic.getResult(0);
+}
+
+/// `value` (a packed type) as its bytes (i8): the inverse of unpack, the
+/// last byte's unused bits 0.
+Value pack(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t width = dtypeBits(type.getElementType()), perByte = 8 / width;
+  int64_t count = type.getNumElements(), numBytes = bytesOf(type);
+  Type i8 = b.getI8Type();
+  auto bytesType = RankedTensorType::get({numBytes}, i8);
+  Value init = b.create<tensor::EmptyOp>(loc, bytesType.getShape(), i8);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, TypeRange{bytesType}, ValueRange{}, ValueRange{init},
+      SmallVector<AffineMap>{b.getMultiDimIdentityMap(1)},
+      SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+      [&](OpBuilder &nb, Location nloc, ValueRange) {
+        auto index = [&](int64_t v) { return nb.create<arith::ConstantIndexOp>(nloc, v); };
+        Value first = nb.create<arith::MulIOp>(nloc, nb.create<linalg::IndexOp>(nloc, 0),
+                                               index(perByte));
+        Value byte = nb.create<arith::ConstantIntOp>(nloc, 0, 8);
+        for (int64_t k = 0; k < perByte; ++k) {
+          Value i = nb.create<arith::AddIOp>(nloc, first, index(k));
+          Value inside = nb.create<arith::CmpIOp>(nloc, arith::CmpIPredicate::ult, i, index(count));
+          Value clamped = nb.create<arith::SelectOp>(nloc, inside, i, index(count - 1));
+          // The row-major indices of element `clamped`.
+          SmallVector<Value> indices(type.getRank());
+          Value rest = clamped;
+          for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+            Value size = index(type.getDimSize(d));
+            indices[d] = nb.create<arith::RemUIOp>(nloc, rest, size);
+            rest = nb.create<arith::DivUIOp>(nloc, rest, size);
+          }
+          Value v = nb.create<tensor::ExtractOp>(nloc, value, indices);
+          Value bits = nb.create<arith::ExtUIOp>(nloc, i8, v);
+          Value zero = nb.create<arith::ConstantIntOp>(nloc, 0, 8);
+          Value kept = nb.create<arith::SelectOp>(nloc, inside, bits, zero);
+          Value shift = nb.create<arith::ConstantIntOp>(nloc, k * width, 8);
+          Value placed = nb.create<arith::ShLIOp>(nloc, kept, shift);
+          byte = nb.create<arith::OrIOp>(nloc, byte, placed);
+        }
+        nb.create<linalg::YieldOp>(nloc, ValueRange{byte});
+      });
+  return generic.getResult(0);
 }
 
 /// A weight of the artifact: a parameter of one or more model functions.
@@ -186,7 +278,8 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
         inputSigs.push_back(abi::renderTensor(
             name, abi::getArgElementType(fn, i, tensor), tensor.getShape()));
       }
-      arg.setType(toMemRef(tensor));
+      bool packed = isPackedDType(tensor.getElementType()) && !hasNoElements(tensor);
+      arg.setType(packed ? packedMemRef(tensor) : toMemRef(tensor));
       if (hasNoElements(tensor)) {
         Value none = b.create<arith::ConstantOp>(
             loc, DenseElementsAttr::get(tensor, ArrayRef<Attribute>()));
@@ -195,6 +288,11 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
       }
       auto asTensor = b.create<bufferization::ToTensorOp>(
           loc, arg, /*restrict=*/true, /*writable=*/false);
+      if (packed) {
+        Value unpacked = unpack(b, loc, asTensor, tensor);
+        arg.replaceAllUsesExcept(unpacked, asTensor);
+        continue;
+      }
       arg.replaceAllUsesExcept(asTensor, asTensor);
     }
 
@@ -215,11 +313,16 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
           abi::renderTensor(name, abi::getResultElementType(fn, i, tensor),
                             tensor.getShape()));
       bufferBytes.push_back(bytesOf(tensor));
-      BlockArgument out = entry.addArgument(toMemRef(tensor), loc);
-      if (hasNoElements(tensor))
+      if (hasNoElements(tensor)) {
+        entry.addArgument(toMemRef(tensor), loc);
         continue; // nothing to write
+      }
+      bool packed = isPackedDType(tensor.getElementType());
+      BlockArgument out =
+          entry.addArgument(packed ? packedMemRef(tensor) : toMemRef(tensor), loc);
+      Value written = packed ? pack(b, loc, result) : result;
       auto m = b.create<bufferization::MaterializeInDestinationOp>(
-          loc, TypeRange(), result, out);
+          loc, TypeRange(), written, out);
       m.setRestrict(true);
       m.setWritable(true);
     }

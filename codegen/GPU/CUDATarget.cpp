@@ -129,6 +129,9 @@ public:
     kernels.addPass(createLowerAffinePass());
     kernels.addPass(createConvertSCFToCFPass());
     kernels.addPass(createKilnGPUMathToLibdevice());
+    // NVPTX has no float8 conversions before sm_89, and LLVM 19's NVPTX
+    // backend none at all: the integer expansion serves every architecture.
+    kernels.addPass(createKilnExpandFloat8());
     ConvertGpuOpsToNVVMOpsOptions nvvm;
     // Kernel parameters are plain device pointers (the host passes one per
     // buffer); shapes and strides are static.

@@ -129,6 +129,10 @@ struct ConvertKilnToLinalg
     ConversionTarget target(*ctx);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, scf::SCFDialect, tensor::TensorDialect>();
+    // ScalarBuilder::reinterpreti (uiN <-> iN, one width) is such a cast;
+    // makeSignless removes it below. Unknown to the target, an op a pattern
+    // creates fails to legalize, and with it the pattern.
+    target.addLegalOp<UnrealizedConversionCastOp>();
     RewritePatternSet patterns(ctx);
     populateElementwisePatterns(patterns, target);
     populateMatmulPatterns(patterns, target);

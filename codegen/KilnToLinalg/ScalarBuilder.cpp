@@ -218,6 +218,26 @@ Value ScalarBuilder::reinterpreti(Value x, IntegerType to) {
       .getResult(0);
 }
 
+Value ScalarBuilder::bitcast(Value x, Type to) {
+  // arith.bitcast takes signless integers; uiN becomes iN here as the rest
+  // of the lowering makes it (reinterpreti).
+  auto signless = [&](Value v) {
+    auto it = dyn_cast<IntegerType>(v.getType());
+    if (!it || it.isSignless())
+      return v;
+    return reinterpreti(v, IntegerType::get(v.getContext(), it.getWidth()));
+  };
+  x = signless(x);
+  if (auto toInt = dyn_cast<IntegerType>(to)) {
+    if (isa<IntegerType>(x.getType()))
+      return reinterpreti(x, toInt);
+    Value bits = b.create<arith::BitcastOp>(
+        loc, IntegerType::get(to.getContext(), toInt.getWidth()), x);
+    return toInt.isSignless() ? bits : reinterpreti(bits, toInt);
+  }
+  return b.create<arith::BitcastOp>(loc, to, x);
+}
+
 Value ScalarBuilder::extsi(Value x, IntegerType to) {
   return b.create<arith::ExtSIOp>(loc, to, x);
 }

@@ -90,6 +90,7 @@ public:
   Value fptosi(Value x, IntegerType to);
   Value fptoui(Value x, IntegerType to);
   Value reinterpreti(Value x, IntegerType to);
+  Value bitcast(Value x, Type to);
   Value extsi(Value x, IntegerType to);
   Value extui(Value x, IntegerType to);
   Value trunci(Value x, IntegerType to);

@@ -36,7 +36,7 @@ int64_t TensorSpec::numElements() const {
 }
 
 int64_t TensorSpec::bytes() const {
-  return numElements() * dtypeBytes(elementType);
+  return bufferBytes(elementType, numElements());
 }
 
 std::string mlir::kiln::defaultArtifactName(StringRef modelPath) {

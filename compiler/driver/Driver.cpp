@@ -135,7 +135,7 @@ private:
     if (!tensor || !tensor.hasStaticShape())
       return fn.emitError(kind) << " '" << name << "' has type " << type
                                 << "; compiled models need static shapes";
-    int64_t bytes = tensor.getNumElements() * dtypeBytes(tensor.getElementType());
+    int64_t bytes = bufferBytes(tensor.getElementType(), tensor.getNumElements());
     if (bytes > memoryLimit)
       return emitError(loc) << kind << " '" << name << "' (" << type << ") needs "
                             << formatBytes(bytes) << ", over the memory limit of "
@@ -229,7 +229,9 @@ private:
       if (value && value.isSplat())
         return;
       auto type = cast<RankedTensorType>(op.getType());
-      int64_t bytes = type.getNumElements() * dtypeBytes(type.getElementType());
+      // In the library every element takes whole bytes, packed types too.
+      int64_t bytes = type.getNumElements() *
+                      std::max<int64_t>(dtypeBits(type.getElementType()) / 8, 1);
       total += bytes;
       if (bytes > largestBytes) {
         largest = op;

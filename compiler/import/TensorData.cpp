@@ -20,10 +20,21 @@ FailureOr<DenseElementsAttr>
 mlir::kiln::elementsFromBytes(Location loc, RankedTensorType type,
                               ArrayRef<char> bytes, const Twine &where) {
   Type et = type.getElementType();
-  int64_t expected = type.getNumElements() * dtypeBytes(et);
+  int64_t expected = bufferBytes(et, type.getNumElements());
   if (static_cast<int64_t>(bytes.size()) != expected)
     return emitError(loc) << where << ": holds " << bytes.size()
                           << " bytes, but " << type << " needs " << expected;
+  if (isPackedDType(et)) {
+    // Several to a byte, lowest bits first (kiln_abi.h); MLIR keeps each
+    // element in a byte of its own.
+    unsigned width = et.getIntOrFloatBitWidth(), perByte = 8 / width;
+    SmallVector<APInt> values;
+    for (int64_t i = 0, n = type.getNumElements(); i < n; ++i) {
+      unsigned byte = static_cast<unsigned char>(bytes[i / perByte]);
+      values.push_back(APInt(width, (byte >> (i % perByte * width)) & ((1u << width) - 1)));
+    }
+    return DenseElementsAttr::get(type, values);
+  }
   if (et.isInteger(1)) {
     // MLIR packs bools as bits; tensors store a byte each.
     SmallVector<bool> values;
@@ -150,7 +161,7 @@ FailureOr<DenseElementsAttr> WeightsFile::read(Location loc,
                                                RankedTensorType type,
                                                uint64_t offset,
                                                const Twine &where) const {
-  uint64_t length = type.getNumElements() * dtypeBytes(type.getElementType());
+  uint64_t length = bufferBytes(type.getElementType(), type.getNumElements());
   FailureOr<ArrayRef<char>> data = bytes(loc, offset, length, where);
   if (failed(data))
     return failure();

@@ -230,24 +230,27 @@ LogicalResult importClip(NodeImporter &n) {
   return success();
 }
 
-LogicalResult castTo(NodeImporter &n, Type to) {
-  FailureOr<Value> y = n.cast(n.input(0), to);
+LogicalResult castTo(NodeImporter &n, Type to, bool saturate) {
+  FailureOr<Value> y = n.cast(n.input(0), to, saturate);
   if (failed(y))
     return failure();
   n.setOutput(0, *y);
   return success();
 }
 
-LogicalResult importCast(NodeImporter &n) {
-  std::optional<int64_t> to = n.attrs().getOptionalInt("to");
-  // `saturate` (opset 19) only changes conversions to float8 types, which
-  // Kiln does not have.
-  if (n.opset() >= 19)
-    n.attrs().accept("saturate");
-  // `round_mode` (opset 24) only changes conversions to float8e8m0, which
-  // Kiln does not have either; its value is still checked.
+/// `saturate` (opset 19) changes only conversions to float8 types;
+/// `round_mode` (opset 24) only those to float8e8m0, which Kiln refuses as a
+/// dtype (MLIR 19 has no such type), so its value is only checked.
+bool readCastAttributes(NodeImporter &n) {
+  bool saturate = n.opset() >= 19 ? n.attrs().getBool("saturate", true) : true;
   if (n.opset() >= 24)
     n.attrs().getChoice("round_mode", "up", {"up", "down", "nearest"});
+  return saturate;
+}
+
+LogicalResult importCast(NodeImporter &n) {
+  std::optional<int64_t> to = n.attrs().getOptionalInt("to");
+  bool saturate = readCastAttributes(n);
   if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
     return failure();
   if (!to)
@@ -255,20 +258,50 @@ LogicalResult importCast(NodeImporter &n) {
   Type et = elementTypeFor(n.context(), static_cast<int32_t>(*to));
   if (!et)
     return n.error() << "attribute 'to' is "
-                     << onnxTypeName(static_cast<int32_t>(*to))
-                     << ", which Kiln does not support (supported: "
-                     << supportedDTypeNames() << ")";
-  return castTo(n, et);
+                     << unsupportedDType(static_cast<int32_t>(*to));
+  return castTo(n, et, saturate);
 }
 
 LogicalResult importCastLike(NodeImporter &n) {
-  if (n.opset() >= 19)
-    n.attrs().accept("saturate"); // as for Cast: float8 only
-  if (n.opset() >= 24) // as for Cast: float8e8m0 only
-    n.attrs().getChoice("round_mode", "up", {"up", "down", "nearest"});
-  if (failed(n.checkArity(2, 2)))
+  bool saturate = readCastAttributes(n);
+  if (failed(n.checkArity(2, 2)) || failed(n.attrs().status()))
     return failure();
-  return castTo(n, n.inputType(1).getElementType());
+  return castTo(n, n.inputType(1).getElementType(), saturate);
+}
+
+/// BitCast (opset 26): the same bits as another type of the same width.
+LogicalResult importBitCast(NodeImporter &n) {
+  std::optional<int64_t> to = n.attrs().getOptionalInt("to");
+  if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
+    return failure();
+  if (!to)
+    return n.error() << "attribute 'to' is required";
+  Type et = elementTypeFor(n.context(), static_cast<int32_t>(*to));
+  if (!et)
+    return n.error() << "attribute 'to' is "
+                     << unsupportedDType(static_cast<int32_t>(*to));
+  RankedTensorType type = n.inputType(0);
+  Type from = type.getElementType();
+  // ONNX stores a bool in a byte; so does Kiln, but only ever 0 or 1.
+  auto width = [](Type t) { return t.isInteger(1) ? 8u : t.getIntOrFloatBitWidth(); };
+  if (width(from) != width(et))
+    return n.error() << "input type " << onnxTypeName(onnxTypeCode(from)) << " ("
+                     << width(from) << " bits) and attribute 'to' "
+                     << onnxTypeName(static_cast<int32_t>(*to)) << " (" << width(et)
+                     << " bits) differ in width";
+  if (et.isInteger(1) && !from.isInteger(1))
+    return n.error() << "attribute 'to' is bool, which Kiln does not reinterpret "
+                     << onnxTypeName(onnxTypeCode(from))
+                     << " bytes as: its bools hold only 0 or 1";
+  if (from == et) {
+    n.setOutput(0, n.input(0));
+    return success();
+  }
+  FailureOr<Value> y = n.create("kiln.bitcast", n.input(0), {}, type.clone(et));
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
 }
 
 /// Pow: the exponent may have another dtype (opset 12+); it is cast to the
@@ -654,6 +687,7 @@ void onnx_import::registerElementwiseOps(OpTable &t) {
   t.add("Clip", 6, importClip);
   t.add("Cast", 6, importCast);
   t.add("CastLike", 15, importCastLike);
+  t.add("BitCast", 26, importBitCast);
 
   t.add("Add", 7, binary("kiln.add"));
   t.add("Sub", 7, binary("kiln.sub"));

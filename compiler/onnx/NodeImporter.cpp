@@ -442,11 +442,15 @@ FailureOr<Value> NodeImporter::reshape(Value input, ArrayRef<int64_t> shape) {
   return create("kiln.reshape", input, {namedI64s("shape", shape)});
 }
 
-FailureOr<Value> NodeImporter::cast(Value input, Type elementType) {
+FailureOr<Value> NodeImporter::cast(Value input, Type elementType,
+                                     bool saturate) {
   auto type = llvm::cast<RankedTensorType>(input.getType());
   if (type.getElementType() == elementType)
     return input;
-  return create("kiln.cast", input, {}, type.clone(elementType));
+  SmallVector<NamedAttribute> attrs;
+  if (!saturate)
+    attrs.push_back(namedBool("saturate", false));
+  return create("kiln.cast", input, attrs, type.clone(elementType));
 }
 
 NamedAttribute NodeImporter::namedI64(StringRef name, int64_t v) {

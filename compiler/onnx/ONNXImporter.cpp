@@ -324,9 +324,7 @@ ONNXImporter::declaredType(const onnx::ValueInfoProto &info, const Twine &where,
   const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
   Type et = elementTypeFor(&ctx, tensor.elem_type());
   if (!et) {
-    error() << where << " has dtype " << onnxTypeName(tensor.elem_type())
-            << ", which Kiln does not support (supported: "
-            << supportedDTypeNames() << ")";
+    error() << where << " has dtype " << unsupportedDType(tensor.elem_type());
     return failure();
   }
   if (!tensor.has_shape())

@@ -72,6 +72,10 @@ inline constexpr int64_t kMaxComputedElements = int64_t(1) << 22;
 Type elementTypeFor(MLIRContext *ctx, int32_t onnxType);
 /// "float", "uint8", "float8e4m3fn", ... ; "data type N" for unknown codes.
 std::string onnxTypeName(int32_t onnxType);
+/// "float4e2m1, which Kiln does not support (MLIR 19, ...; supported: ...)":
+/// the end of a refusal of ONNX element type `onnxType`, with the reason for
+/// the types MLIR 19 lacks and the list of those Kiln has.
+std::string unsupportedDType(int32_t onnxType);
 /// The ONNX code of a kiln element type.
 int32_t onnxTypeCode(Type elementType);
 
@@ -273,7 +277,8 @@ public:
   Value i64Vector(ArrayRef<int64_t> values);
   FailureOr<Value> reshape(Value input, ArrayRef<int64_t> shape);
   /// kiln.cast to `elementType`; the value itself if it already has it.
-  FailureOr<Value> cast(Value input, Type elementType);
+  /// `saturate` as kiln.cast's (float8 results only).
+  FailureOr<Value> cast(Value input, Type elementType, bool saturate = true);
 
   NamedAttribute namedI64(StringRef name, int64_t v);
   NamedAttribute namedF64(StringRef name, double v);

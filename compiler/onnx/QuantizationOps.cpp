@@ -5,8 +5,9 @@
 // operator text computes in integers: zero points are subtracted and added in
 // int32, products accumulate in int32 (kiln.matmul on i32), and only the
 // scaling by a float scale and its rounding (half to even) happen in floats.
-// Quantized types are int8, uint8, int16 and uint16; the narrower and float8
-// types are refused by name where the tensors are read.
+// Quantized types are int8, uint8, int16, uint16, int4, uint4, int2, uint2
+// and the float8 types (QuantizeLinear and DequantizeLinear only); float4e2m1
+// is refused by name where the tensors are read.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,10 +31,10 @@ Type elementTypeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType();
 }
 
-/// int8, uint8, int16 or uint16.
+/// int8, uint8, int16, uint16, int4, uint4, int2 or uint2.
 bool isQuantizedType(Type t) {
   auto it = dyn_cast<IntegerType>(t);
-  return it && (it.getWidth() == 8 || it.getWidth() == 16);
+  return it && llvm::is_contained({2u, 4u, 8u, 16u}, it.getWidth());
 }
 
 std::pair<double, double> rangeOf(IntegerType t) {
@@ -133,9 +134,8 @@ FailureOr<Type> outputDtype(NodeImporter &n, int64_t code) {
 LogicalResult importQuantizeLinear(NodeImporter &n) {
   AttributeReader &a = n.attrs();
   QuantAxis q = readQuantAxis(n);
-  // saturate only changes float8 outputs, which Kiln does not have.
-  if (n.opset() >= 19)
-    a.getBool("saturate", true);
+  // saturate changes only float8 outputs.
+  bool saturate = n.opset() >= 19 ? a.getBool("saturate", true) : true;
   int64_t dtypeCode = n.opset() >= 21 ? a.getInt("output_dtype", 0) : 0;
   int64_t precision = n.opset() >= 23 ? a.getInt("precision", 0) : 0;
   if (failed(n.checkArity(2, 3)) || failed(a.status()))
@@ -155,10 +155,11 @@ LogicalResult importQuantizeLinear(NodeImporter &n) {
                         "point's type "
                      << out;
   Type scaleType = n.inputType(1).getElementType();
-  if (!isQuantizedType(out) || !isa<FloatType>(scaleType) ||
-      !isa<FloatType>(n.inputType(0).getElementType()))
+  if (!(isQuantizedType(out) || isFloat8(out)) || !isa<FloatType>(scaleType) ||
+      isFloat8(scaleType) || !isa<FloatType>(n.inputType(0).getElementType()))
     return n.error() << "expects a float input and scale and an int8, uint8, "
-                        "int16 or uint16 output, got "
+                        "int16, uint16, int4, uint4, int2, uint2 or float8 "
+                        "output, got "
                      << n.inputType(0) << ", " << n.inputType(1) << " -> "
                      << out;
   OpChain c{n};
@@ -174,6 +175,16 @@ LogicalResult importQuantizeLinear(NodeImporter &n) {
     zp = *z;
   }
   Value real = c.op("kiln.div", {c.cast(n.input(0), scaleType), *scale});
+  if (isFloat8(out)) {
+    // x / scale + zero point, rounded once to the float8 type (saturating
+    // as the attribute says); the zero point is usually 0.
+    if (zp)
+      real = c.op("kiln.add", {real, c.cast(zp, scaleType)});
+    if (!c.ok)
+      return failure();
+    FailureOr<Value> y = n.cast(real, out, saturate);
+    return failed(y) ? failure() : c.output(0, *y);
+  }
   return c.output(0, requantize(c, real, zp, cast<IntegerType>(out)));
 }
 
@@ -192,12 +203,29 @@ LogicalResult importDequantizeLinear(NodeImporter &n) {
                      << scaleType;
   Type xElement = n.inputType(0).getElementType();
   bool int32Input = xElement.isSignlessInteger(32);
-  if (!(isQuantizedType(xElement) || int32Input) || !isa<FloatType>(scaleType))
-    return n.error() << "expects an int8, uint8, int16, uint16 or int32 input "
-                        "and a float scale, got "
+  if (!(isQuantizedType(xElement) || int32Input || isFloat8(xElement)) ||
+      !isa<FloatType>(scaleType) || isFloat8(scaleType))
+    return n.error() << "expects an int8, uint8, int16, uint16, int4, uint4, "
+                        "int2, uint2, int32 or float8 input and a float "
+                        "scale, got "
                      << n.inputType(0) << ", " << n.inputType(1);
   OpChain c{n};
   RankedTensorType xType = n.inputType(0);
+  if (isFloat8(xElement)) {
+    // (x - zero point) * scale in the scale's type, which holds every
+    // float8 value exactly; the zero point is usually 0.
+    Value x = c.cast(n.input(0), scaleType);
+    if (n.hasInput(2)) {
+      FailureOr<Value> zp = alongAxis(c, n.input(2), xType, q, 2);
+      if (failed(zp))
+        return failure();
+      x = c.op("kiln.sub", {x, c.cast(*zp, scaleType)});
+    }
+    FailureOr<Value> scale = alongAxis(c, n.input(1), xType, q, 1);
+    if (failed(scale))
+      return failure();
+    return c.output(0, c.op("kiln.mul", {x, *scale}));
+  }
   Type i32 = n.b().getI32Type();
   Value x = c.cast(n.input(0), i32);
   if (n.hasInput(2)) {

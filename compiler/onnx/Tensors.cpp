@@ -29,7 +29,9 @@ enum : int32_t {
   kFloat = 1, kUInt8 = 2, kInt8 = 3, kUInt16 = 4, kInt16 = 5, kInt32 = 6,
   kInt64 = 7, kString = 8, kBool = 9, kFloat16 = 10, kDouble = 11,
   kUInt32 = 12, kUInt64 = 13, kComplex64 = 14, kComplex128 = 15,
-  kBFloat16 = 16,
+  kBFloat16 = 16, kFloat8E4M3FN = 17, kFloat8E4M3FNUZ = 18, kFloat8E5M2 = 19,
+  kFloat8E5M2FNUZ = 20, kUInt4 = 21, kInt4 = 22, kFloat4E2M1 = 23,
+  kFloat8E8M0 = 24, kUInt2 = 25, kInt2 = 26,
 };
 } // namespace
 
@@ -49,6 +51,16 @@ Type onnx_import::elementTypeFor(MLIRContext *ctx, int32_t onnxType) {
   case kUInt16: return b.getIntegerType(16, /*isSigned=*/false);
   case kUInt32: return b.getIntegerType(32, /*isSigned=*/false);
   case kUInt64: return b.getIntegerType(64, /*isSigned=*/false);
+  case kFloat8E4M3FN: return b.getFloat8E4M3FNType();
+  case kFloat8E4M3FNUZ: return b.getFloat8E4M3FNUZType();
+  case kFloat8E5M2: return b.getFloat8E5M2Type();
+  case kFloat8E5M2FNUZ: return b.getFloat8E5M2FNUZType();
+  case kInt4: return b.getIntegerType(4);
+  case kUInt4: return b.getIntegerType(4, /*isSigned=*/false);
+  case kInt2: return b.getIntegerType(2);
+  case kUInt2: return b.getIntegerType(2, /*isSigned=*/false);
+  // float4e2m1, float8e8m0 and float6: MLIR 19, which Kiln builds on, has
+  // no such types (they come in MLIR 20).
   default: return Type();
   }
 }
@@ -59,11 +71,20 @@ std::string onnx_import::onnxTypeName(int32_t onnxType) {
       "int16",     "int32",   "int64",     "string",     "bool",
       "float16",   "double",  "uint32",    "uint64",     "complex64",
       "complex128", "bfloat16", "float8e4m3fn", "float8e4m3fnuz",
-      "float8e5m2", "float8e5m2fnuz", "uint4", "int4", "float4e2m1"};
+      "float8e5m2", "float8e5m2fnuz", "uint4", "int4", "float4e2m1",
+      "float8e8m0", "uint2", "int2", "float6e2m3", "float6e3m2"};
   if (onnxType >= 0 &&
       onnxType < static_cast<int32_t>(sizeof(names) / sizeof(names[0])))
     return names[onnxType];
   return "data type " + std::to_string(onnxType);
+}
+
+std::string onnx_import::unsupportedDType(int32_t onnxType) {
+  bool noMLIRType = onnxType == kFloat4E2M1 || onnxType == kFloat8E8M0 ||
+                    onnxType == 27 || onnxType == 28; // float6e2m3, float6e3m2
+  return onnxTypeName(onnxType) + ", which Kiln does not support (" +
+         (noMLIRType ? "MLIR 19, which it builds on, has no such type; " : "") +
+         "supported: " + supportedDTypeNames() + ")";
 }
 
 int32_t onnx_import::onnxTypeCode(Type t) {
@@ -80,6 +101,14 @@ int32_t onnx_import::onnxTypeCode(Type t) {
   if (t.isSignlessInteger(16)) return kInt16;
   if (t.isSignlessInteger(32)) return kInt32;
   if (t.isSignlessInteger(64)) return kInt64;
+  if (t.isFloat8E4M3FN()) return kFloat8E4M3FN;
+  if (t.isFloat8E4M3FNUZ()) return kFloat8E4M3FNUZ;
+  if (t.isFloat8E5M2()) return kFloat8E5M2;
+  if (t.isFloat8E5M2FNUZ()) return kFloat8E5M2FNUZ;
+  if (t.isUnsignedInteger(4)) return kUInt4;
+  if (t.isSignlessInteger(4)) return kInt4;
+  if (t.isUnsignedInteger(2)) return kUInt2;
+  if (t.isSignlessInteger(2)) return kInt2;
   return 0;
 }
 
@@ -122,9 +151,7 @@ FailureOr<DenseElementsAttr> TensorReader::read(const onnx::TensorProto &tensor,
   Type et = elementTypeFor(&ctx, tensor.data_type());
   if (!et)
     return emitError(loc) << where << " has dtype "
-                          << onnxTypeName(tensor.data_type())
-                          << ", which Kiln does not support (supported: "
-                          << supportedDTypeNames() << ")";
+                          << unsupportedDType(tensor.data_type());
   SmallVector<int64_t> dims(tensor.dims().begin(), tensor.dims().end());
   if (!checkedNumElements(dims)) {
     InFlightDiagnostic diag = emitError(loc) << where << " has dims [";
@@ -193,8 +220,7 @@ TensorReader::readExternal(const onnx::TensorProto &tensor,
   if (!location)
     return emitError(loc) << where
                           << " has data_location EXTERNAL but no 'location'";
-  uint64_t expected = static_cast<uint64_t>(type.getNumElements()) *
-                      dtypeBytes(type.getElementType());
+  uint64_t expected = bufferBytes(type.getElementType(), type.getNumElements());
   if (length && *length != expected)
     return emitError(loc) << where << ": external data length " << *length
                           << " differs from the " << expected << " bytes of "
@@ -239,12 +265,17 @@ TensorReader::readTyped(const onnx::TensorProto &tensor, RankedTensorType type,
   if (total != count)
     return emitError(loc) << where << " of dtype " << onnxTypeName(code)
                           << " keeps values outside " << field;
-  if (count != n)
+  // The packed types keep one packed byte (two int4, four int2) in each
+  // int32_data value.
+  bool packed = isPackedDType(type.getElementType());
+  int64_t needed = packed ? bufferBytes(type.getElementType(), n) : n;
+  if (count != needed)
     return emitError(loc) << where << " has " << count << " values in "
-                          << field << ", but its dims need " << n;
+                          << field << ", but its dims need " << needed
+                          << (packed ? " (packed bytes)" : "");
   // `count` values exist in memory, so this allocation is bounded by the file.
   std::vector<char> bytes;
-  bytes.reserve(n * dtypeBytes(type.getElementType()));
+  bytes.reserve(bufferBytes(type.getElementType(), n));
   switch (code) {
   case kFloat:
     for (float v : tensor.float_data())
@@ -316,6 +347,23 @@ TensorReader::readTyped(const onnx::TensorProto &tensor, RankedTensorType type,
   case kBool:
     for (int32_t v : tensor.int32_data())
       appendBytes(bytes, static_cast<uint8_t>(v != 0));
+    break;
+  case kFloat8E4M3FN:
+  case kFloat8E4M3FNUZ:
+  case kFloat8E5M2:
+  case kFloat8E5M2FNUZ:
+  case kInt4:
+  case kUInt4:
+  case kInt2:
+  case kUInt2:
+    // A float8 bit pattern, or a packed byte, in the low bits of each int32.
+    for (int32_t v : tensor.int32_data()) {
+      if (v < 0 || v > 0xFF)
+        return emitError(loc) << where << ": int32_data value " << v
+                              << " is not an 8-bit " << onnxTypeName(code)
+                              << (packed ? " byte" : " bit pattern");
+      appendBytes(bytes, static_cast<uint8_t>(v));
+    }
     break;
   default:
     return emitError(loc) << where << " has dtype " << onnxTypeName(code)

@@ -211,6 +211,29 @@ OpFoldResult CastOp::fold(FoldAdaptor a) {
   return evaluate(*this, a.getOperands(), fold::kMaxDataElements);
 }
 
+/// The width kiln.bitcast reinterprets: bools are bytes, as ONNX stores them.
+static unsigned bitcastWidth(Type t) {
+  return t.isInteger(1) ? 8 : t.getIntOrFloatBitWidth();
+}
+
+LogicalResult BitcastOp::verify() {
+  Type from = getElementTypeOrSelf(getInput()), to = getElementTypeOrSelf(getType());
+  if (bitcastWidth(from) != bitcastWidth(to))
+    return emitOpError("element types ")
+           << from << " and " << to << " differ in width ("
+           << bitcastWidth(from) << " and " << bitcastWidth(to) << " bits)";
+  if (to.isInteger(1) && !from.isInteger(1))
+    return emitOpError("cannot reinterpret ")
+           << from << " as bools, which hold only 0 or 1";
+  return success();
+}
+
+OpFoldResult BitcastOp::fold(FoldAdaptor a) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return evaluate(*this, a.getOperands(), fold::kMaxDataElements);
+}
+
 //===----------------------------------------------------------------------===//
 // Binary folders
 //===----------------------------------------------------------------------===//

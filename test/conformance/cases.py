@@ -138,17 +138,85 @@ def bits_to_float32(bits):
     return (bits.astype(np.uint32) << 16).view(np.float32)
 
 
+# The float8 types: TensorProto code -> (exponent bits, mantissa bits, bias, NaN/infinity convention).
+FLOAT8 = {
+    onnx.TensorProto.FLOAT8E4M3FN: (4, 3, 7, "fn"),
+    onnx.TensorProto.FLOAT8E4M3FNUZ: (4, 3, 8, "fnuz"),
+    onnx.TensorProto.FLOAT8E5M2: (5, 2, 15, "ieee"),
+    onnx.TensorProto.FLOAT8E5M2FNUZ: (5, 2, 16, "fnuz"),
+}
+# The packed integer types: TensorProto code -> (bits, signed). UINT2 (25) and INT2 (26) by number: onnx
+# releases before 1.20 (the test environment's) do not name them.
+PACKED = {
+    onnx.TensorProto.INT4: (4, True),
+    onnx.TensorProto.UINT4: (4, False),
+    25: (2, False),
+    26: (2, True),
+}
+
+
+def float8_bits(tensor):
+    """A float8 TensorProto's 8-bit patterns (raw_data, or one int32_data value per element), the form
+    `kiln run` reads and writes float8 in."""
+    if tensor.HasField("raw_data"):
+        bits = np.frombuffer(tensor.raw_data, dtype=np.uint8)
+    else:
+        bits = np.asarray(tensor.int32_data, dtype=np.int32).astype(np.uint8)
+    return bits.reshape(tuple(tensor.dims))
+
+
+def float8_to_float32(bits, elem_type):
+    """float8 bit patterns -> float32 values, from the formats' definitions (no ml_dtypes needed)."""
+    e_bits, m_bits, bias, kind = FLOAT8[elem_type]
+    b = bits.astype(np.int64)
+    magnitude, sign = b & 0x7F, np.where(b & 0x80, -1.0, 1.0)
+    exponent, mantissa = magnitude >> m_bits, magnitude & ((1 << m_bits) - 1)
+    value = np.where(exponent == 0, np.ldexp(mantissa.astype(np.float64), 1 - bias - m_bits),
+                     np.ldexp((mantissa + (1 << m_bits)).astype(np.float64), exponent - bias - m_bits))
+    value = sign * value
+    top = (1 << e_bits) - 1
+    if kind == "ieee":
+        value = np.where(exponent == top, np.where(mantissa == 0, sign * np.inf, np.nan), value)
+    elif kind == "fn":
+        value = np.where(magnitude == 0x7F, np.nan, value)
+    else:
+        value = np.where(b == 0x80, np.nan, value)
+    return value.astype(np.float32)
+
+
+def unpacked(tensor, elem_type):
+    """A packed (int4, int2, ...) TensorProto's values, one per byte (int8 or uint8), the form `kiln run`
+    reads and writes them in. ONNX packs them in raw_data, or one packed byte per int32_data value."""
+    width, signed = PACKED[elem_type]
+    if tensor.HasField("raw_data"):
+        packed = np.frombuffer(tensor.raw_data, dtype=np.uint8)
+    else:
+        packed = np.asarray(tensor.int32_data, dtype=np.int32).astype(np.uint8)
+    count = int(np.prod(tensor.dims, dtype=np.int64))
+    per_byte = 8 // width
+    index = np.arange(count)
+    values = (packed[index // per_byte].astype(np.int32) >> ((index % per_byte) * width)) & ((1 << width) - 1)
+    if signed:
+        values = np.where(values >= 1 << (width - 1), values - (1 << width), values)
+    return values.astype(np.int8 if signed else np.uint8).reshape(tuple(tensor.dims))
+
+
 def _read_tensor(path, elem_type):
     tensor = onnx.TensorProto()
     with open(path, "rb") as f:
         tensor.ParseFromString(f.read())
     if elem_type == onnx.TensorProto.BFLOAT16:
         return bfloat16_bits(tensor)
+    if elem_type in FLOAT8:
+        return float8_bits(tensor)
+    if elem_type in PACKED:
+        return unpacked(tensor, elem_type)
     return numpy_helper.to_array(tensor)
 
 
 def read_data_set(data_set, info):
-    """({input name: array}, [expected output arrays]); bfloat16 as 16-bit patterns."""
+    """({input name: array}, [expected output arrays]); bfloat16 as 16-bit patterns, float8 as 8-bit
+    patterns, the packed integer types one value per byte."""
     inputs = {}
     for k, v in enumerate(info.inputs):
         path = os.path.join(data_set, "input_%d.pb" % k)

@@ -197,12 +197,13 @@ def _read_outputs(artifact, out_dir):
     return outputs
 
 
-def compare(actual, expected, rtol, atol, bfloat16=False):
+def compare(actual, expected, rtol, atol, bfloat16=False, float8=None):
     """"" if `actual` matches `expected` as onnx's backend runner decides (same dtype and shape;
     integers and bools exactly; floats with assert_allclose, NaN equal to NaN; bfloat16 to at
     least rtol 2^-6, two bfloat16 ULPs, as onnx 1.23's runner does: rtol 1e-3 is below one ULP, and
-    the references' bfloat16 sums accumulate in bfloat16 or in float32 depending on the op); else
-    what differs."""
+    the references' bfloat16 sums accumulate in bfloat16 or in float32 depending on the op; float8,
+    the TensorProto type `float8`, by value, as the runner compares ml_dtypes arrays: any NaN equals
+    any NaN); else what differs."""
     if actual.dtype != expected.dtype:
         return "dtype %s, expected %s" % (actual.dtype, expected.dtype)
     if actual.shape != expected.shape:
@@ -210,6 +211,9 @@ def compare(actual, expected, rtol, atol, bfloat16=False):
     if bfloat16:
         actual, expected = cases_lib.bits_to_float32(actual), cases_lib.bits_to_float32(expected)
         rtol = max(rtol, 2.0 ** -6)
+    if float8:
+        actual = cases_lib.float8_to_float32(actual, float8)
+        expected = cases_lib.float8_to_float32(expected, float8)
     if not np.issubdtype(expected.dtype, np.number):  # bools and strings: exact
         return "" if actual.tolist() == expected.tolist() else "values differ"
     try:
@@ -282,8 +286,10 @@ def differences(info, actual, expected, rtol, atol):
     for v, want in zip(info.outputs, expected):
         if v.name not in actual:
             return "no output '%s'" % v.name
-        bf16 = v.type.tensor_type.elem_type == cases_lib.onnx.TensorProto.BFLOAT16
-        diff = compare(actual[v.name], want, rtol, atol, bf16)
+        elem_type = v.type.tensor_type.elem_type
+        bf16 = elem_type == cases_lib.onnx.TensorProto.BFLOAT16
+        float8 = elem_type if elem_type in cases_lib.FLOAT8 else None
+        diff = compare(actual[v.name], want, rtol, atol, bf16, float8)
         if diff:
             return "output '%s': %s" % (v.name, diff)
     return ""

@@ -466,6 +466,68 @@ func.func @fold_cast_int_to_int() -> (tensor<2xi8>, tensor<2xi64>) {
 
 // -----
 
+// To float8: round to nearest even; with saturate, past the largest finite
+// value (448 for f8E4M3FN) and infinities clamp to it; without, they become
+// NaN (f8E4M3FN) or infinity (f8E5M2). The fnuz types have no -0.
+// CHECK-LABEL: func.func @fold_cast_float8
+func.func @fold_cast_float8() -> (tensor<5xf8E4M3FN>, tensor<5xf8E4M3FN>, tensor<5xf8E5M2>, tensor<5xf8E4M3FNUZ>, tensor<2xf32>) {
+  %f = kiln.constant dense<[0.3, 460.0, 0x7F800000, -1.0e-9, -0.0]> : tensor<5xf32>
+  // CHECK-DAG: %[[SAT:.*]] = kiln.constant dense<[3.125000e-01, 4.480000e+02, 4.480000e+02, -0.000000e+00, -0.000000e+00]> : tensor<5xf8E4M3FN>
+  %0 = kiln.cast %f : tensor<5xf32> -> tensor<5xf8E4M3FN>
+  // 460 rounds to 448; 464 would be the tie with NaN's code.
+  // CHECK-DAG: %[[NOSAT:.*]] = kiln.constant dense<[3.125000e-01, 4.480000e+02, 0x7F, -0.000000e+00, -0.000000e+00]> : tensor<5xf8E4M3FN>
+  %1 = kiln.cast %f {saturate = false} : tensor<5xf32> -> tensor<5xf8E4M3FN>
+  // CHECK-DAG: %[[E5M2:.*]] = kiln.constant dense<[3.125000e-01, 4.480000e+02, 0x7C, -0.000000e+00, -0.000000e+00]> : tensor<5xf8E5M2>
+  %2 = kiln.cast %f {saturate = false} : tensor<5xf32> -> tensor<5xf8E5M2>
+  // CHECK-DAG: %[[FNUZ:.*]] = kiln.constant dense<[3.125000e-01, 2.400000e+02, 2.400000e+02, 0.000000e+00, 0.000000e+00]> : tensor<5xf8E4M3FNUZ>
+  %3 = kiln.cast %f : tensor<5xf32> -> tensor<5xf8E4M3FNUZ>
+  // float8 -> f32 is exact.
+  %q = kiln.constant dense<[0x01, 0xFE]> : tensor<2xf8E4M3FN>
+  // CHECK-DAG: %[[BACK:.*]] = kiln.constant dense<[0.001953125, -4.480000e+02]> : tensor<2xf32>
+  %4 = kiln.cast %q : tensor<2xf8E4M3FN> -> tensor<2xf32>
+  // CHECK: return %[[SAT]], %[[NOSAT]], %[[E5M2]], %[[FNUZ]], %[[BACK]]
+  return %0, %1, %2, %3, %4 : tensor<5xf8E4M3FN>, tensor<5xf8E4M3FN>, tensor<5xf8E5M2>, tensor<5xf8E4M3FNUZ>, tensor<2xf32>
+}
+
+// -----
+
+// To int4 from float: the low bits of the int32 conversion; between integer
+// types, narrowing wraps and widening sign- or zero-extends.
+// CHECK-LABEL: func.func @fold_cast_int4
+func.func @fold_cast_int4() -> (tensor<4xi4>, tensor<3xi8>, tensor<3xi8>) {
+  %f = kiln.constant dense<[-9.0, 7.9, 8.0, 15.0]> : tensor<4xf32>
+  // CHECK-DAG: %[[TO4:.*]] = kiln.constant dense<[7, 7, -8, -1]> : tensor<4xi4>
+  %0 = kiln.cast %f : tensor<4xf32> -> tensor<4xi4>
+  %s = kiln.constant dense<[-8, 7, -1]> : tensor<3xi4>
+  // CHECK-DAG: %[[SEXT:.*]] = kiln.constant dense<[-8, 7, -1]> : tensor<3xi8>
+  %1 = kiln.cast %s : tensor<3xi4> -> tensor<3xi8>
+  %u = kiln.constant dense<[8, 7, 15]> : tensor<3xui4>
+  // CHECK-DAG: %[[ZEXT:.*]] = kiln.constant dense<[8, 7, 15]> : tensor<3xi8>
+  %2 = kiln.cast %u : tensor<3xui4> -> tensor<3xi8>
+  // CHECK: return %[[TO4]], %[[SEXT]], %[[ZEXT]]
+  return %0, %1, %2 : tensor<4xi4>, tensor<3xi8>, tensor<3xi8>
+}
+
+// -----
+
+// bitcast keeps the bits; a bool is the byte 0 or 1.
+// CHECK-LABEL: func.func @fold_bitcast
+func.func @fold_bitcast() -> (tensor<2xi32>, tensor<2xui8>, tensor<2xi8>) {
+  %f = kiln.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  // CHECK-DAG: %[[BITS:.*]] = kiln.constant dense<[1065353216, -1073741824]> : tensor<2xi32>
+  %0 = kiln.bitcast %f : tensor<2xf32> -> tensor<2xi32>
+  %b = kiln.constant dense<[true, false]> : tensor<2xi1>
+  // CHECK-DAG: %[[BYTES:.*]] = kiln.constant dense<[1, 0]> : tensor<2xui8>
+  %1 = kiln.bitcast %b : tensor<2xi1> -> tensor<2xui8>
+  %q = kiln.constant dense<[1.0, -448.0]> : tensor<2xf8E4M3FN>
+  // CHECK-DAG: %[[Q:.*]] = kiln.constant dense<[56, -2]> : tensor<2xi8>
+  %2 = kiln.bitcast %q : tensor<2xf8E4M3FN> -> tensor<2xi8>
+  // CHECK: return %[[BITS]], %[[BYTES]], %[[Q]]
+  return %0, %1, %2 : tensor<2xi32>, tensor<2xui8>, tensor<2xi8>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // Constant folding: data movement
 //===----------------------------------------------------------------------===//

@@ -10,8 +10,8 @@ func.func @not_a_tensor() {
 // -----
 
 func.func @element_type() {
-  // expected-error @+1 {{'kiln.constant' op result #0 must be ranked tensor of kiln element values, but got 'tensor<2xi4>'}}
-  %0 = kiln.constant dense<1> : tensor<2xi4>
+  // expected-error @+1 {{'kiln.constant' op result #0 must be ranked tensor of kiln element values, but got 'tensor<2xi3>'}}
+  %0 = kiln.constant dense<1> : tensor<2xi3>
   return
 }
 

@@ -520,3 +520,51 @@ func.func @shift_right_shapes(%x: tensor<4xi32>, %y: tensor<3xi32>) -> tensor<4x
   %0 = kiln.shift_right %x, %y : tensor<4xi32>, tensor<3xi32> -> tensor<4xi32>
   return %0 : tensor<4xi32>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// The storage-only types (float8, 4- and 2-bit integers): no arithmetic
+//===----------------------------------------------------------------------===//
+
+func.func @add_float8(%x: tensor<4xf8E4M3FN>) -> tensor<4xf8E4M3FN> {
+  // expected-error @+1 {{'kiln.add' op operand #0 must be ranked tensor of numeric values, but got 'tensor<4xf8E4M3FN>'}}
+  %0 = kiln.add %x, %x : tensor<4xf8E4M3FN>, tensor<4xf8E4M3FN> -> tensor<4xf8E4M3FN>
+  return %0 : tensor<4xf8E4M3FN>
+}
+
+// -----
+
+func.func @compare_int4(%x: tensor<4xi4>) -> tensor<4xi1> {
+  // expected-error @+1 {{'kiln.compare' op operand #0 must be ranked tensor of 1-bit signless integer or numeric values, but got 'tensor<4xi4>'}}
+  %0 = kiln.compare lt, %x, %x : tensor<4xi4>, tensor<4xi4> -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// bitcast
+//===----------------------------------------------------------------------===//
+
+func.func @bitcast_width(%x: tensor<4xf32>) -> tensor<4xi16> {
+  // expected-error @+1 {{'kiln.bitcast' op element types 'f32' and 'i16' differ in width (32 and 16 bits)}}
+  %0 = kiln.bitcast %x : tensor<4xf32> -> tensor<4xi16>
+  return %0 : tensor<4xi16>
+}
+
+// -----
+
+func.func @bitcast_to_bool(%x: tensor<4xui8>) -> tensor<4xi1> {
+  // expected-error @+1 {{'kiln.bitcast' op cannot reinterpret 'ui8' as bools, which hold only 0 or 1}}
+  %0 = kiln.bitcast %x : tensor<4xui8> -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+func.func @bitcast_shape(%x: tensor<4xf32>) -> tensor<2xi32> {
+  // expected-error @+1 {{'kiln.bitcast' op requires the same shape for all operands and results}}
+  %0 = kiln.bitcast %x : tensor<4xf32> -> tensor<2xi32>
+  return %0 : tensor<2xi32>
+}

@@ -191,6 +191,42 @@ func.func @cast(%f: tensor<4xf32>, %b: tensor<4xi1>, %d: tensor<?x2xi64>) {
   return
 }
 
+// The storage-only types: float8 (saturating by default, which is not
+// printed) and the 4- and 2-bit integers.
+// CHECK-LABEL: func.func @cast_storage_types
+// CHECK-SAME: (%[[F:.*]]: tensor<4xf32>, %[[Q:.*]]: tensor<4xf8E5M2FNUZ>)
+func.func @cast_storage_types(%f: tensor<4xf32>, %q: tensor<4xf8E5M2FNUZ>) {
+  // CHECK: kiln.cast %[[F]] : tensor<4xf32> -> tensor<4xf8E4M3FN>
+  %0 = kiln.cast %f : tensor<4xf32> -> tensor<4xf8E4M3FN>
+  // CHECK: kiln.cast %[[F]] {saturate = false} : tensor<4xf32> -> tensor<4xf8E5M2>
+  %1 = kiln.cast %f {saturate = false} : tensor<4xf32> -> tensor<4xf8E5M2>
+  // CHECK: kiln.cast %[[Q]] : tensor<4xf8E5M2FNUZ> -> tensor<4xf8E4M3FNUZ>
+  %2 = kiln.cast %q : tensor<4xf8E5M2FNUZ> -> tensor<4xf8E4M3FNUZ>
+  // CHECK: kiln.cast %[[F]] : tensor<4xf32> -> tensor<4xi4>
+  %3 = kiln.cast %f : tensor<4xf32> -> tensor<4xi4>
+  // CHECK: kiln.cast %{{.*}} : tensor<4xi4> -> tensor<4xui2>
+  %4 = kiln.cast %3 : tensor<4xi4> -> tensor<4xui2>
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// bitcast
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @bitcast
+func.func @bitcast(%f: tensor<2x3xf32>, %q: tensor<4xf8E4M3FN>, %b: tensor<4xi1>, %i: tensor<4xi4>) {
+  // CHECK: kiln.bitcast %{{.*}} : tensor<2x3xf32> -> tensor<2x3xui32>
+  %0 = kiln.bitcast %f : tensor<2x3xf32> -> tensor<2x3xui32>
+  // CHECK: kiln.bitcast %{{.*}} : tensor<4xf8E4M3FN> -> tensor<4xi8>
+  %1 = kiln.bitcast %q : tensor<4xf8E4M3FN> -> tensor<4xi8>
+  // Bools are bytes, as ONNX stores them.
+  // CHECK: kiln.bitcast %{{.*}} : tensor<4xi1> -> tensor<4xui8>
+  %2 = kiln.bitcast %b : tensor<4xi1> -> tensor<4xui8>
+  // CHECK: kiln.bitcast %{{.*}} : tensor<4xi4> -> tensor<4xui4>
+  %3 = kiln.bitcast %i : tensor<4xi4> -> tensor<4xui4>
+  return
+}
+
 //===----------------------------------------------------------------------===//
 // Binary arithmetic with broadcasting
 //===----------------------------------------------------------------------===//

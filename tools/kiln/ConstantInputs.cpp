@@ -23,11 +23,12 @@ bool kiln::cli::addConstantInput(const std::string &flagValue,
     problem = "--constant " + name + ": " + error;
     return false;
   }
-  // The element type whose own descr the file has. bfloat16 has none of its
-  // own ('<u2' is uint16's), so a bfloat16 input cannot be frozen this way.
+  // The element type whose own descr the file has. bfloat16, float8 and the
+  // packed types have none of their own ('<u2' is uint16's, '|u1' uint8's),
+  // so an input of theirs cannot be frozen this way.
   const char *dtype = nullptr;
-#define KILN_CONSTANT_DTYPE(ENUM, code, numpyName, abiName, bytes)                                           \
-  if (!dtype && KILN_DTYPE_##ENUM != KILN_DTYPE_BF16 && array.descr == npy::descrFor(KILN_DTYPE_##ENUM))     \
+#define KILN_CONSTANT_DTYPE(ENUM, code, numpyName, abiName, bytes, bits)                                     \
+  if (!dtype && npy::ownsDescr(KILN_DTYPE_##ENUM) && array.descr == npy::descrFor(KILN_DTYPE_##ENUM))        \
     dtype = numpyName;
   KILN_DTYPES(KILN_CONSTANT_DTYPE)
 #undef KILN_CONSTANT_DTYPE

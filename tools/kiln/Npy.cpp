@@ -246,33 +246,45 @@ size_t itemSize(const std::string &descr) {
 namespace {
 
 // The .npy kind of each element type. The item size, and so the descr's digits, comes from the ABI table
-// (KILN_DTYPES in kiln_abi.h). bfloat16 has no NumPy kind: it travels as its raw 16-bit patterns ('u').
+// (KILN_DTYPES in kiln_abi.h). bfloat16 and the float8 types have no NumPy kind: they travel as their raw
+// bit patterns ('u'). The packed types travel one element to a byte, as int8 (int4, int2) or uint8 (uint4,
+// uint2) values.
 char npyKind(kiln_dtype_t dtype) {
   switch (dtype) {
   case KILN_DTYPE_F16:
   case KILN_DTYPE_F32:
   case KILN_DTYPE_F64: return 'f';
-  case KILN_DTYPE_BF16: return 'u';
+  case KILN_DTYPE_BF16:
+  case KILN_DTYPE_F8E4M3FN:
+  case KILN_DTYPE_F8E4M3FNUZ:
+  case KILN_DTYPE_F8E5M2:
+  case KILN_DTYPE_F8E5M2FNUZ: return 'u';
   case KILN_DTYPE_BOOL: return 'b';
   case KILN_DTYPE_I8:
   case KILN_DTYPE_I16:
   case KILN_DTYPE_I32:
-  case KILN_DTYPE_I64: return 'i';
+  case KILN_DTYPE_I64:
+  case KILN_DTYPE_I4:
+  case KILN_DTYPE_I2: return 'i';
   case KILN_DTYPE_U8:
   case KILN_DTYPE_U16:
   case KILN_DTYPE_U32:
-  case KILN_DTYPE_U64: return 'u';
+  case KILN_DTYPE_U64:
+  case KILN_DTYPE_U4:
+  case KILN_DTYPE_U2: return 'u';
   }
   return '\0';
 }
 
 // The descr of every element type, indexed by its code: "<f4", "|b1", ... Built once, from the ABI table.
+// A .npy item is at least a byte: the packed types take one each.
 struct DescrTable {
   std::vector<std::string> descrs;
   DescrTable() {
-#define KILN_NPY_DESCR(ENUM, code, numpyName, abiName, bytes)                                                \
+#define KILN_NPY_DESCR(ENUM, code, numpyName, abiName, bytes, bits)                                          \
   descrs.resize(std::max<size_t>(descrs.size(), (code) + 1));                                                \
-  descrs[code] = std::string((bytes) > 1 ? "<" : "|") + npyKind(KILN_DTYPE_##ENUM) + std::to_string(bytes);
+  descrs[code] = std::string((bits) > 8 ? "<" : "|") + npyKind(KILN_DTYPE_##ENUM) +                          \
+                 std::to_string((bits) > 8 ? (bits) / 8 : 1);
     KILN_DTYPES(KILN_NPY_DESCR)
 #undef KILN_NPY_DESCR
   }
@@ -296,24 +308,45 @@ const char *descrFor(const kiln_dtype_t &dtype) {
              : nullptr;
 }
 
+bool ownsDescr(const kiln_dtype_t &dtype) {
+  int index;
+  std::memcpy(&index, &dtype, sizeof index);
+  switch (index) {
+  case KILN_DTYPE_BF16:
+  case KILN_DTYPE_F8E4M3FN:
+  case KILN_DTYPE_F8E4M3FNUZ:
+  case KILN_DTYPE_F8E5M2:
+  case KILN_DTYPE_F8E5M2FNUZ:
+  case KILN_DTYPE_I4:
+  case KILN_DTYPE_U4:
+  case KILN_DTYPE_I2:
+  case KILN_DTYPE_U2: return false;
+  default: return descrFor(dtype) != nullptr;
+  }
+}
+
 bool descrMatches(const std::string &descr, const kiln_dtype_t &dtype) {
   const char *expected = descrFor(dtype);
   if (!expected)
     return false;
-  return descr == expected || (descrFor(KILN_DTYPE_BF16) == expected && descr == "|V2");
+  if (descr == expected)
+    return true;
+  // What np.save writes for an ml_dtypes array: a void item of the carrier's size.
+  return !ownsDescr(dtype) && descr == std::string("|V") + (expected + 2);
 }
 
 std::string describeDescr(const std::string &descr) {
-  // An element type's own descr is named as the manifest names it; bfloat16's "<u2" is a carrier, not its
-  // name, so it falls through to the NumPy types below.
-#define KILN_NPY_NAME(ENUM, code, numpyName, abiName, bytes)                                                 \
-  if (KILN_DTYPE_##ENUM != KILN_DTYPE_BF16 && descr == descrFor(KILN_DTYPE_##ENUM))                         \
+  // An element type's own descr is named as the manifest names it; a carrier ("<u2" for bfloat16, "|u1"
+  // for float8) is not the type's name, so it falls through to the NumPy types below.
+#define KILN_NPY_NAME(ENUM, code, numpyName, abiName, bytes, bits)                                           \
+  if (ownsDescr(KILN_DTYPE_##ENUM) && descr == descrFor(KILN_DTYPE_##ENUM))                                 \
     return std::string(numpyName) + " (" + descr + ")";
   KILN_DTYPES(KILN_NPY_NAME)
 #undef KILN_NPY_NAME
   static const struct {
     const char *descr, *name;
-  } kOthers[] = {{"|V2", "void16 (e.g. ml_dtypes.bfloat16)"}};
+  } kOthers[] = {{"|V2", "void16 (e.g. ml_dtypes.bfloat16)"},
+                 {"|V1", "void8 (e.g. ml_dtypes.float8_e4m3fn or int4)"}};
   for (const auto &entry : kOthers)
     if (descr == entry.descr)
       return std::string(entry.name) + " (" + descr + ")";

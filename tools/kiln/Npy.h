@@ -8,7 +8,11 @@
 // bfloat16: NumPy has no standard bfloat16, so a bfloat16 tensor travels as its raw 16-bit patterns. Files
 // written for a bfloat16 output use descr '<u2' (load with np.load(...).view(ml_dtypes.bfloat16), or shift
 // left by 16 and view as float32). A bfloat16 input accepts '<u2', and also '<V2', which is what np.save
-// writes for an ml_dtypes.bfloat16 array. No other dtype is converted: the CLI wants exact matches.
+// writes for an ml_dtypes.bfloat16 array. The float8 types travel the same way as their 8-bit patterns
+// ('|u1'; view as ml_dtypes.float8_e4m3fn etc.). The packed types (int4, uint4, int2, uint2) travel one
+// element to a byte, as int8 ('|i1') or uint8 ('|u1') values; `kiln run` packs and unpacks them. Each of
+// these also accepts '|V1' (np.save of an ml_dtypes array). No other dtype is converted: the CLI wants
+// exact matches.
 //
 // No exceptions are thrown for bad input (the tool may be built with -fno-exceptions); functions return
 // false and set a one-line |error| instead.
@@ -47,11 +51,16 @@ std::string canonicalDescr(const std::string &descr, std::string &error);
 // Bytes per element of a canonical descr; 0 if unsupported.
 size_t itemSize(const std::string &descr);
 
-// The descr a tensor of |dtype| is written with ("<f4", "|b1", bfloat16 -> "<u2"); nullptr for a value
-// outside kiln_dtype_t.
+// The descr a tensor of |dtype| is written with ("<f4", "|b1", bfloat16 -> "<u2", float8 -> "|u1", int4 ->
+// "|i1", one element per byte); nullptr for a value outside kiln_dtype_t.
 const char *descrFor(const kiln_dtype_t &dtype);
 
-// Whether an array of canonical |descr| holds |dtype| data (bfloat16 accepts "<u2" and "|V2").
+// Whether |dtype|'s descr is its own NumPy type's (float32's "<f4"), not a carrier it borrows (bfloat16's
+// "<u2", float8's "|u1", int4's "|i1").
+bool ownsDescr(const kiln_dtype_t &dtype);
+
+// Whether an array of canonical |descr| holds |dtype| data (bfloat16 accepts "<u2" and "|V2", a float8 or
+// packed type its carrier and "|V1").
 bool descrMatches(const std::string &descr, const kiln_dtype_t &dtype);
 
 // A readable name for a canonical descr, for messages: "float32 (<f4)", "bool (|b1)".

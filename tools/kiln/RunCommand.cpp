@@ -47,7 +47,9 @@ constexpr const char kUsage[] =
     "                            of those R runs in ms (the outputs written are the first run's)\n"
     "  -h, --help                show this help\n"
     "\n"
-    "bfloat16 tensors are read and written as raw 16-bit patterns ('<u2').\n"
+    "bfloat16 tensors are read and written as raw 16-bit patterns ('<u2'), float8 ones as 8-bit patterns\n"
+    "('|u1'), int4/int2 one value per byte ('|i1') and uint4/uint2 likewise ('|u1'); each also takes what\n"
+    "np.save writes for an ml_dtypes array ('|V2', '|V1').\n"
     "A CUDA artifact (kiln compile --target cuda) runs on the GPU KILN_CUDA_DEVICE names (default 0), through\n"
     "the CUDA driver (KILN_CUDA_DRIVER, default libcuda.so.1); --threads does not apply to it.\n";
 
@@ -273,6 +275,23 @@ double bfloat16ToDouble(uint16_t b) {
   return f;
 }
 
+// A float8 bit pattern's value: |exponentBits| and |mantissaBits| with |bias|; |fnuz| formats have no
+// infinity and no -0 (0x80 is their NaN); e4m3fn (|ieee| false, |fnuz| false) has only the NaN S.1111.111.
+double float8ToDouble(uint8_t b, int exponentBits, int mantissaBits, int bias, bool ieee, bool fnuz) {
+  int magnitude = b & 0x7F, exponent = magnitude >> mantissaBits, mantissa = b & ((1 << mantissaBits) - 1);
+  int maxExponent = (1 << exponentBits) - 1;
+  if (fnuz ? b == 0x80 : ieee ? (exponent == maxExponent && mantissa) : magnitude == 0x7F)
+    return NAN;
+  double value;
+  if (ieee && exponent == maxExponent)
+    value = INFINITY;
+  else if (exponent == 0)
+    value = std::ldexp(mantissa, 1 - bias - mantissaBits);
+  else
+    value = std::ldexp(mantissa + (1 << mantissaBits), exponent - bias - mantissaBits);
+  return (b & 0x80) ? -value : value;
+}
+
 template <typename T> T load(const unsigned char *p) {
   T value;
   std::memcpy(&value, p, sizeof value);
@@ -294,13 +313,61 @@ double elementAsDouble(kiln_dtype_t dtype, const unsigned char *p) {
   case KILN_DTYPE_U16: return load<uint16_t>(p);
   case KILN_DTYPE_U32: return load<uint32_t>(p);
   case KILN_DTYPE_U64: return static_cast<double>(load<uint64_t>(p));
+  case KILN_DTYPE_F8E4M3FN: return float8ToDouble(*p, 4, 3, 7, false, false);
+  case KILN_DTYPE_F8E4M3FNUZ: return float8ToDouble(*p, 4, 3, 8, false, true);
+  case KILN_DTYPE_F8E5M2: return float8ToDouble(*p, 5, 2, 15, true, false);
+  case KILN_DTYPE_F8E5M2FNUZ: return float8ToDouble(*p, 5, 2, 16, false, true);
+  // One value per byte: statistics() sees the unpacked form.
+  case KILN_DTYPE_I4:
+  case KILN_DTYPE_I2: return load<int8_t>(p);
+  case KILN_DTYPE_U4:
+  case KILN_DTYPE_U2: return *p;
   }
   return NAN;
 }
 
-// "min=-1.23 max=4.56 mean=0.12"; NaNs are left out of the three and counted.
+bool isPacked(kiln_dtype_t dtype) { return kiln_dtype_bits(dtype) < 8; }
+
+// One element per byte (|data|, as the .npy holds it) -> the artifact's packed buffer (kiln_abi.h). The
+// int8/uint8 form must hold values of the type's range; ml_dtypes' '|V1' form is its bits.
+bool pack(const kiln_tensor_info_t &info, const npy::Array &array, std::vector<unsigned char> &packed,
+          std::string &error) {
+  unsigned width = static_cast<unsigned>(kiln_dtype_bits(info.dtype)), perByte = 8 / width;
+  bool isSigned = npy::descrFor(info.dtype)[1] == 'i', raw = array.descr[1] == 'V';
+  int lowest = isSigned ? -(1 << (width - 1)) : 0, highest = isSigned ? (1 << (width - 1)) - 1 : (1 << width) - 1;
+  packed.assign(info.bytes, 0);
+  for (size_t i = 0; i < array.data.size(); ++i) {
+    int value = isSigned && !raw ? static_cast<int8_t>(array.data[i]) : array.data[i];
+    if (!raw && (value < lowest || value > highest)) {
+      error = "element " + std::to_string(i) + " is " + std::to_string(value) + ", outside " +
+              kiln_dtype_name(info.dtype) + "'s range [" + std::to_string(lowest) + ", " + std::to_string(highest) +
+              "]";
+      return false;
+    }
+    packed[i / perByte] |= static_cast<unsigned char>((value & ((1 << width) - 1)) << (i % perByte * width));
+  }
+  return true;
+}
+
+// The artifact's packed buffer -> one element per byte, sign-extended for int4 and int2.
+std::vector<unsigned char> unpack(const kiln_tensor_info_t &info, const std::vector<unsigned char> &packed) {
+  unsigned width = static_cast<unsigned>(kiln_dtype_bits(info.dtype)), perByte = 8 / width;
+  bool isSigned = npy::descrFor(info.dtype)[1] == 'i';
+  size_t count = 1;
+  for (size_t d = 0; d < info.rank; ++d)
+    count *= static_cast<size_t>(info.shape[d]);
+  std::vector<unsigned char> values(count);
+  for (size_t i = 0; i < count; ++i) {
+    unsigned bits = (packed[i / perByte] >> (i % perByte * width)) & ((1u << width) - 1);
+    bool negative = isSigned && (bits >> (width - 1));
+    values[i] = static_cast<unsigned char>(negative ? bits | (0xFFu << width) : bits);
+  }
+  return values;
+}
+
+// "min=-1.23 max=4.56 mean=0.12"; NaNs are left out of the three and counted. Packed types come unpacked.
 std::string statistics(const kiln_tensor_info_t &info, const std::vector<unsigned char> &data) {
-  size_t itemBytes = kiln_dtype_size(info.dtype);
+  size_t itemBytes = isPacked(info.dtype) ? 1 : kiln_dtype_size(info.dtype);
   size_t count = itemBytes ? data.size() / itemBytes : 0;
   if (count == 0)
     return "empty";
@@ -392,6 +459,13 @@ int runCommand(int argc, char **argv) {
       return failure("input '" + printable(info.name) + "': " + files[i] + " holds " + describeArray(arrays[i]) +
                      ", expected " + describeTensor(info.dtype, info.rank, info.shape) + " (" +
                      npy::descrFor(info.dtype) + ")");
+    if (isPacked(info.dtype)) {
+      std::vector<unsigned char> packed;
+      std::string error;
+      if (!pack(info, arrays[i], packed, error))
+        return failure("input '" + printable(info.name) + "': " + files[i] + ": " + error);
+      arrays[i].data = std::move(packed);
+    }
     inputs[i] = {arrays[i].data.data(), arrays[i].data.size()};
   }
 
@@ -444,6 +518,8 @@ int runCommand(int argc, char **argv) {
                                                          : options.outputDir + "/" + stem + ".npy";
     std::vector<int64_t> shape(info.shape, info.shape + info.rank);
     std::string error;
+    if (isPacked(info.dtype))
+      results[i] = unpack(info, results[i]);
     if (!npy::writeFile(path, npy::descrFor(info.dtype), shape, results[i].data(), results[i].size(), error))
       return failure("output '" + printable(info.name) + "': " + error);
     std::printf("%s: %s %s -> %s\n", printable(info.name).c_str(),

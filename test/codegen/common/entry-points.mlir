@@ -209,3 +209,39 @@ func.func @train(%w: tensor<3xf32> {kiln.name = "w", kiln.state}) -> (tensor<3xf
     attributes {kiln.entry_point = "train_step"} {
   return %w : tensor<3xf32>
 }
+
+// -----
+
+// The packed types (i4, i2) have packed buffers, as ONNX packs them: element
+// i in bits (i % n) * w of byte i / n (n = 8 / w), the last byte's spare
+// bits 0. Inside, one element per byte, so an input is unpacked on entry and
+// an output packed on exit; the signature keeps the tensor's dtype and shape.
+// CHECK-LABEL: func.func @net_run_impl(
+// CHECK-SAME: %[[X:arg[0-9]+]]: memref<2xi8>, %[[O:arg[0-9]+]]: memref<2xi8>)
+// CHECK-SAME: kiln.buffer_bytes = array<i64: 2, 2>
+// CHECK-SAME: kiln.signature = "run:in=x:i4[3];out=y:i4[3]"
+// CHECK: %[[BYTES:.*]] = bufferization.to_tensor %[[X]] restrict : memref<2xi8>
+// CHECK: %[[UNPACKED:.*]] = linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<3xi4>)
+// CHECK: %[[BYTE:.*]] = arith.divui %[[I:.*]], %c2 : index
+// CHECK: %[[SLOT:.*]] = arith.remui %[[I]], %c2 : index
+// CHECK: %[[SHIFT:.*]] = arith.muli %[[SLOT]], %c4 : index
+// CHECK: %[[SHIFT8:.*]] = arith.index_cast %[[SHIFT]] : index to i8
+// CHECK: %[[B:.*]] = tensor.extract %[[BYTES]][%[[BYTE]]] : tensor<2xi8>
+// CHECK: %[[LOW:.*]] = arith.shrui %[[B]], %[[SHIFT8]] : i8
+// CHECK: arith.trunci %[[LOW]] : i8 to i4
+// CHECK: %[[PACKED:.*]] = linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<2xi8>)
+// CHECK: %[[IN0:.*]] = arith.cmpi ult, %{{.*}}, %c3 : index
+// CHECK: %[[E0:.*]] = tensor.extract
+// CHECK: %[[Z0:.*]] = arith.extui %[[E0]] : i4 to i8
+// CHECK: arith.select %[[IN0]], %[[Z0]], %c0_i8
+// CHECK: %[[IN1:.*]] = arith.cmpi ult, %{{.*}}, %c3
+// CHECK: %[[E1:.*]] = tensor.extract
+// CHECK: %[[Z1:.*]] = arith.extui %[[E1]] : i4 to i8
+// CHECK: %[[K1:.*]] = arith.select %[[IN1]], %[[Z1]], %c0_i8
+// CHECK: arith.shli %[[K1]], %c4_i8 : i8
+// CHECK: bufferization.materialize_in_destination %[[PACKED]] in restrict writable %[[O]] : (tensor<2xi8>, memref<2xi8>)
+func.func @main(%x: tensor<3xi4> {kiln.name = "x"}) -> (tensor<3xi4> {kiln.name = "y"}) {
+  return %x : tensor<3xi4>
+}

@@ -189,6 +189,34 @@ TEST_F(NpyTest, Bfloat16Conventions) {
   EXPECT_FALSE(kiln::npy::descrMatches("<f2", KILN_DTYPE_BF16));
 }
 
+// float8 travels as its 8-bit patterns ('|u1'), int4/int2 one value per byte as int8 ('|i1'), uint4/uint2
+// as uint8 ('|u1'); each also takes '|V1', what np.save writes for an ml_dtypes array. None of these descrs
+// names the type: they are carriers, and messages name the NumPy type they belong to.
+TEST_F(NpyTest, Float8AndPackedConventions) {
+  EXPECT_STREQ(kiln::npy::descrFor(KILN_DTYPE_F8E4M3FN), "|u1");
+  EXPECT_STREQ(kiln::npy::descrFor(KILN_DTYPE_F8E5M2FNUZ), "|u1");
+  EXPECT_STREQ(kiln::npy::descrFor(KILN_DTYPE_I4), "|i1");
+  EXPECT_STREQ(kiln::npy::descrFor(KILN_DTYPE_I2), "|i1");
+  EXPECT_STREQ(kiln::npy::descrFor(KILN_DTYPE_U4), "|u1");
+  EXPECT_STREQ(kiln::npy::descrFor(KILN_DTYPE_U2), "|u1");
+  for (kiln_dtype_t dtype : {KILN_DTYPE_F8E4M3FN, KILN_DTYPE_F8E4M3FNUZ, KILN_DTYPE_F8E5M2, KILN_DTYPE_F8E5M2FNUZ,
+                             KILN_DTYPE_I4, KILN_DTYPE_U4, KILN_DTYPE_I2, KILN_DTYPE_U2}) {
+    SCOPED_TRACE(kiln_dtype_name(dtype));
+    EXPECT_TRUE(kiln::npy::descrMatches(kiln::npy::descrFor(dtype), dtype));
+    EXPECT_TRUE(kiln::npy::descrMatches("|V1", dtype));
+    EXPECT_FALSE(kiln::npy::descrMatches("|V2", dtype));
+    EXPECT_FALSE(kiln::npy::ownsDescr(dtype));
+  }
+  EXPECT_FALSE(kiln::npy::descrMatches("|i1", KILN_DTYPE_U4));
+  EXPECT_FALSE(kiln::npy::descrMatches("|u1", KILN_DTYPE_I4));
+  EXPECT_FALSE(kiln::npy::descrMatches("|V1", KILN_DTYPE_U8));
+  EXPECT_FALSE(kiln::npy::descrMatches("|V1", KILN_DTYPE_BF16));
+  EXPECT_TRUE(kiln::npy::ownsDescr(KILN_DTYPE_U8));
+  EXPECT_EQ(kiln::npy::describeDescr("|u1"), "uint8 (|u1)");
+  EXPECT_EQ(kiln::npy::describeDescr("|i1"), "int8 (|i1)");
+  EXPECT_EQ(kiln::npy::describeDescr("|V1"), "void8 (e.g. ml_dtypes.float8_e4m3fn or int4) (|V1)");
+}
+
 TEST_F(NpyTest, DtypesMustMatchExactly) {
   EXPECT_TRUE(kiln::npy::descrMatches("<f4", KILN_DTYPE_F32));
   EXPECT_FALSE(kiln::npy::descrMatches("<f8", KILN_DTYPE_F32));

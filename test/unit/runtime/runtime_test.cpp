@@ -134,29 +134,48 @@ TEST(RuntimeBasics, Dtypes) {
   struct {
     kiln_dtype_t dtype;
     const char *name;
-    size_t size;
-  } expected[] = {{KILN_DTYPE_F16, "float16", 2}, {KILN_DTYPE_BF16, "bfloat16", 2}, {KILN_DTYPE_F32, "float32", 4},
-                  {KILN_DTYPE_F64, "float64", 8}, {KILN_DTYPE_BOOL, "bool", 1},       {KILN_DTYPE_I8, "int8", 1},
-                  {KILN_DTYPE_I32, "int32", 4},   {KILN_DTYPE_I64, "int64", 8},       {KILN_DTYPE_U8, "uint8", 1},
-                  {KILN_DTYPE_I16, "int16", 2},   {KILN_DTYPE_U16, "uint16", 2},      {KILN_DTYPE_U32, "uint32", 4},
-                  {KILN_DTYPE_U64, "uint64", 8}};
+    size_t size, bits;
+  } expected[] = {{KILN_DTYPE_F16, "float16", 2, 16},
+                  {KILN_DTYPE_BF16, "bfloat16", 2, 16},
+                  {KILN_DTYPE_F32, "float32", 4, 32},
+                  {KILN_DTYPE_F64, "float64", 8, 64},
+                  {KILN_DTYPE_BOOL, "bool", 1, 8},
+                  {KILN_DTYPE_I8, "int8", 1, 8},
+                  {KILN_DTYPE_I32, "int32", 4, 32},
+                  {KILN_DTYPE_I64, "int64", 8, 64},
+                  {KILN_DTYPE_U8, "uint8", 1, 8},
+                  {KILN_DTYPE_I16, "int16", 2, 16},
+                  {KILN_DTYPE_U16, "uint16", 2, 16},
+                  {KILN_DTYPE_U32, "uint32", 4, 32},
+                  {KILN_DTYPE_U64, "uint64", 8, 64},
+                  {KILN_DTYPE_F8E4M3FN, "float8_e4m3fn", 1, 8},
+                  {KILN_DTYPE_F8E4M3FNUZ, "float8_e4m3fnuz", 1, 8},
+                  {KILN_DTYPE_F8E5M2, "float8_e5m2", 1, 8},
+                  {KILN_DTYPE_F8E5M2FNUZ, "float8_e5m2fnuz", 1, 8},
+                  {KILN_DTYPE_I4, "int4", 0, 4},
+                  {KILN_DTYPE_U4, "uint4", 0, 4},
+                  {KILN_DTYPE_I2, "int2", 0, 2},
+                  {KILN_DTYPE_U2, "uint2", 0, 2}};
   for (const auto &e : expected) {
     EXPECT_STREQ(kiln_dtype_name(e.dtype), e.name);
     EXPECT_EQ(kiln_dtype_size(e.dtype), e.size) << e.name;
+    EXPECT_EQ(kiln_dtype_bits(e.dtype), e.bits) << e.name;
     kiln_dtype_t parsed = KILN_DTYPE_F64;
     ASSERT_EQ(kiln_dtype_from_name(e.name, &parsed), KILN_OK) << e.name;
     EXPECT_EQ(parsed, e.dtype);
   }
   // The enum, the names and the sizes are those of the ABI table.
-#define CHECK_ABI_DTYPE(ENUM, code, numpyName, abiName, bytes)                                                   \
+#define CHECK_ABI_DTYPE(ENUM, code, numpyName, abiName, bytes, bits)                                             \
   EXPECT_EQ(KILN_DTYPE_##ENUM, code);                                                                         \
   EXPECT_STREQ(kiln_dtype_name(KILN_DTYPE_##ENUM), numpyName);                                                \
-  EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_##ENUM), size_t(bytes));
+  EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_##ENUM), size_t(bytes));                                               \
+  EXPECT_EQ(kiln_dtype_bits(KILN_DTYPE_##ENUM), size_t(bits));
   KILN_DTYPES(CHECK_ABI_DTYPE)
 #undef CHECK_ABI_DTYPE
-  auto invalid = static_cast<kiln_dtype_t>(13);
+  auto invalid = static_cast<kiln_dtype_t>(21);
   EXPECT_EQ(kiln_dtype_name(invalid), nullptr);
   EXPECT_EQ(kiln_dtype_size(invalid), 0u);
+  EXPECT_EQ(kiln_dtype_bits(invalid), 0u);
   kiln_dtype_t out;
   EXPECT_FAILS(kiln_dtype_from_name("float128", &out), KILN_ERROR_INVALID_ARGUMENT, "unknown dtype 'float128'");
   EXPECT_FAILS(kiln_dtype_from_name(nullptr, &out), KILN_ERROR_INVALID_ARGUMENT, "name is NULL");
@@ -962,8 +981,8 @@ TEST(RuntimeBadArtifacts, ManifestFieldChecks) {
        "field 'entry_points[0].inputs[0].name' is empty"},
       {"NUL in name", [](json &j) { j["entry_points"][0]["inputs"][0]["name"] = std::string("a\0b", 3); },
        "contains a NUL character"},
-      {"unknown dtype", [](json &j) { j["entry_points"][0]["outputs"][1]["dtype"] = "float8"; },
-       "field 'entry_points[0].outputs[1].dtype' has unknown dtype 'float8'"},
+      {"unknown dtype", [](json &j) { j["entry_points"][0]["outputs"][1]["dtype"] = "float4_e2m1fn"; },
+       "field 'entry_points[0].outputs[1].dtype' has unknown dtype 'float4_e2m1fn'"},
       {"signature dtype name", [](json &j) { j["entry_points"][0]["outputs"][1]["dtype"] = "i64"; },
        "has unknown dtype 'i64'"},
       {"no shape", [](json &j) { j["entry_points"][0]["outputs"][0].erase("shape"); },
@@ -977,6 +996,27 @@ TEST(RuntimeBadArtifacts, ManifestFieldChecks) {
        "shape[0]' is too large"},
       {"wrong bytes", [](json &j) { j["entry_points"][0]["inputs"][0]["bytes"] = 23; },
        "entry_points[0].inputs[0] 'x' says 23 bytes, but float32[2,3] is 24"},
+      // float8 takes a byte per element; int4 two to a byte, rounded up.
+      {"float8 bytes",
+       [](json &j) {
+         j["entry_points"][0]["inputs"][0]["dtype"] = "float8_e5m2";
+         j["entry_points"][0]["inputs"][0]["bytes"] = 24;
+       },
+       "entry_points[0].inputs[0] 'x' says 24 bytes, but float8_e5m2[2,3] is 6"},
+      {"int4 bytes unpacked",
+       [](json &j) {
+         j["entry_points"][0]["inputs"][0]["dtype"] = "int4";
+         j["entry_points"][0]["inputs"][0]["shape"] = {5};
+         j["entry_points"][0]["inputs"][0]["bytes"] = 5;
+       },
+       "entry_points[0].inputs[0] 'x' says 5 bytes, but int4[5] is 3"},
+      {"uint2 bytes",
+       [](json &j) {
+         j["entry_points"][0]["inputs"][0]["dtype"] = "uint2";
+         j["entry_points"][0]["inputs"][0]["shape"] = {5};
+         j["entry_points"][0]["inputs"][0]["bytes"] = 1;
+       },
+       "entry_points[0].inputs[0] 'x' says 1 bytes, but uint2[5] is 2"},
       {"no bytes", [](json &j) { j["entry_points"][0]["inputs"][0].erase("bytes"); },
        "missing field 'entry_points[0].inputs[0].bytes'"},
       {"duplicate output", [](json &j) { j["entry_points"][0]["outputs"][1]["name"] = "y"; },

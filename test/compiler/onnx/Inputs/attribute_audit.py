@@ -52,9 +52,7 @@ NO_EFFECT = {
     ("Dropout", "ratio"): "inference drops nothing",
     ("Dropout", "seed"): "inference drops nothing",
     ("MaxPool", "storage_order"): "lays out the Indices output, refused when used",
-    ("Cast", "saturate"): "affects float8 targets only, which Kiln does not have",
     ("Cast", "round_mode"): "affects float8e8m0 targets only, which Kiln does not have",
-    ("QuantizeLinear", "saturate"): "affects float8 outputs only, which Kiln does not have",
     ("TopK", "sorted"): "unsorted results may come in any order; Kiln's are sorted",
     ("LinearAttention", "chunk_size"): "a tuning hint for chunked kernels; the result is the same",
 }
@@ -390,7 +388,9 @@ OPS = [
        tests={"axes": ([1], [0])}),
     Op("Squeeze", {"x": f32(1, 3, 1)}, tests={"axes": ([0], ABSENT)}),
     Op("Cast", {"x": f32(2, 3)}, attrs={"to": TP.INT64},
-       tests={"to": (TP.INT32, TP.INT64), "saturate": (0, ABSENT)}),
+       tests={"to": (TP.INT32, TP.INT64),
+              # It changes conversions to float8 only.
+              "saturate": (0, ABSENT, {"attrs": {"to": TP.FLOAT8E4M3FN}})}),
     Op("Where", {"c": ("bool", [2]), "a": f32(2), "b": f32(2)}),
     Op("Equal", {"a": f32(2), "b": f32(2)}),
     Op("Expand", {"x": f32(3, 1)}, {"s": ints("s", [3, 4])}),
@@ -482,7 +482,8 @@ OPS = [
     # Per axis: a scale per entry of dim `axis`; blocked: per block of it.
     Op("QuantizeLinear", {"x": f32(2, 3, 4)}, {"s": tensor("s", 0.5)}, tests={
         "axis": (0, ABSENT, {"inits": {"s": [0.5, 0.25]}}),
-        "saturate": (0, ABSENT),
+        # It changes float8 outputs only: the zero point's type says which.
+        "saturate": (0, ABSENT, {"inits": {"z": helper.make_tensor("z", TP.FLOAT8E4M3FN, [], [0.0])}}),
         "block_size": (2, ABSENT, {"attrs": {"axis": 2}, "inits": {"s": np.ones((2, 3, 2))}}),
         "output_dtype": (TP.INT8, ABSENT),
         # Opset 23: only 0 (divide in the scale's type) is supported.

@@ -115,6 +115,15 @@ def encodings(outdir):
         "typed-scalar": typed("w", TensorProto.INT64, [], "int64_data", [42]),
         "raw-2d-i32": numpy_helper.from_array(
             np.arange(6, dtype=np.int32).reshape(2, 3), "w"),
+        # float8: a byte each in raw_data, one bit pattern per int32_data value.
+        # e4m3fn 0x38 = 1.0, 0xC4 = -3.0, 0x7F = NaN; e5m2 0x7C = inf.
+        "raw-f8": raw("w", TensorProto.FLOAT8E4M3FN, [3], bytes([0x38, 0xC4, 0x7F])),
+        "typed-f8": typed("w", TensorProto.FLOAT8E5M2, [2], "int32_data", [0x3C, 0x7C]),
+        # int4, uint4, int2: packed, the low bits first, in raw_data or one byte
+        # per int32_data value; an odd count leaves the last byte half used.
+        "raw-i4": raw("w", TensorProto.INT4, [3], bytes([0x8F, 0x07])),
+        "typed-u4": typed("w", TensorProto.UINT4, [3], "int32_data", [0xF1, 0x08]),
+        "raw-i2": raw("w", 26, [5], bytes([0b11100100, 0b01])),
         # Empty tensors: a zero dim and no values, in either encoding.
         "empty-typed": typed("w", TensorProto.FLOAT, [0], "float_data", []),
         "empty-raw": raw("w", TensorProto.INT64, [2, 0], b""),
@@ -163,7 +172,12 @@ def bad_tensors(outdir):
         "f16-bits": typed("w", TensorProto.FLOAT16, [2], "int32_data", [0x3C00, 0x13C00]),
         "bf16-bits": typed("w", TensorProto.BFLOAT16, [1], "int32_data", [-1]),
         "undefined-dtype": typed("w", TensorProto.UNDEFINED, [1], "int32_data", [1]),
-        "uint8-dtype": raw("w", TensorProto.FLOAT8E5M2, [1], b"\1"),
+        # float4e2m1 (23): MLIR 19 has no such type.
+        "float4-dtype": raw("w", 23, [2], b"\1"),
+        # A float8 bit pattern is a byte; packed types need whole packed bytes.
+        "f8-bits": typed("w", TensorProto.FLOAT8E4M3FN, [1], "int32_data", [256]),
+        "i4-count": typed("w", TensorProto.INT4, [3], "int32_data", [1, 2, 3]),
+        "i4-raw-short": raw("w", TensorProto.INT4, [3], b"\1"),
     }
     both = raw("w", TensorProto.FLOAT, [1], b"\0\0\x80\x3f")
     both.float_data.append(2.0)
