@@ -120,18 +120,40 @@ def KilnGPUSerializeKernels : Pass<"kiln-gpu-serialize-kernels", "::mlir::Module
 }
 
 def KilnGPULaunchesAsLoops : Pass<"kiln-gpu-launches-as-loops", "::mlir::func::FuncOp"> {
-  let summary = "Run each gpu.launch as sequential loops over its blocks and threads, on the host";
+  let summary = "Run each gpu.launch on the host: blocks in turn, threads in turn between barriers";
   let description = [{
-    For checking, on a machine without a GPU, that kiln-gpu-map-loops maps
-    every iteration of every loop nest exactly once: each gpu.launch
-    becomes `scf.for` loops over its grid and block (x, y, z) with the body
-    inside, so the CPU target can compile and run the mapped code and its
-    results can be compared with a reference (test/e2e/cuda_mapping.py).
-    Threads run one after another, so a kernel that relied on threads
-    running together (barriers, shared memory) would not be checked by it;
-    kiln-gpu-map-loops makes none.
+    For checking kernels on a machine without a GPU: each gpu.launch becomes
+    `scf.for` loops over its grid (z outermost), and inside, its body cut at
+    every synchronization point (gpu.barrier, and before each gpu.shuffle),
+    each piece a loop over the block's threads (x fastest). This is loop
+    fission at barriers, as CUDA-on-CPU compilers do it, so that the CPU
+    target can compile and run the kernels with their barriers, shared
+    memory and warp shuffles meaning what they mean on the GPU
+    (test/lib/cuda_testing.py compares the results with onnxruntime).
+
+    - A value computed before a cut and used after it is computed again if
+      its op is pure (indices, views, constants); otherwise each thread
+      stores it in its slot of an array with one slot per thread of the
+      block (`memref.alloca`, made once before the block loops).
+    - gpu.shuffle reads the slot of the lane it names (PTX's `shfl`
+      semantics: a lane outside [0, width) reads its own value).
+    - An scf.for or scf.if with a synchronization point inside stays one
+      loop or if around the thread loops of its body; its bounds or
+      condition must be the same for every thread of the block (an error
+      otherwise), and its iteration arguments and results live in slot
+      arrays.
+    - Workgroup memory attributions are one buffer each, filled with NaN
+      (floats) as each block starts, so a kernel that reads shared memory no
+      thread of its block wrote computes NaN.
+
+    What it cannot show: races between threads that CUDA would allow to run
+    in any order (here the threads of a segment always run in index order),
+    timing, and NVVM's code generation.
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 #endif // KILN_CODEGEN_GPU_PASSES_TD
