@@ -13,6 +13,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
 
 namespace mlir::kiln {
 
@@ -21,6 +22,14 @@ namespace mlir::kiln {
 
 #define GEN_PASS_REGISTRATION
 #include "codegen/GPU/Passes.h.inc"
+
+struct TargetDescription;
+
+/// The CUDA target's mapping of bufferized entry functions to gpu.launch
+/// kernels, with the tiles of `description`: contractions as tiled kernels,
+/// row reductions as block reductions, every other op one thread per
+/// iteration. What kiln-gpu-launches-as-loops runs on a CPU to check it.
+void buildGPUMappingPasses(OpPassManager &pm, const TargetDescription &description);
 
 } // namespace mlir::kiln
 

@@ -10,6 +10,58 @@
 
 include "mlir/Pass/PassBase.td"
 
+def KilnGPUTileContractions : Pass<"kiln-gpu-tile-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Run each contraction as a tiled kernel: shared-memory k tiles, register tiles per thread";
+  let description = [{
+    Every top-level linalg contraction of an entry function (linalg.matmul,
+    batch_matmul, the matmuls convolutions become, any generic whose body
+    multiplies and adds) with static shapes becomes one gpu.launch: the
+    classic SGEMM structure.
+
+    - A block computes a `block-m` x `block-n` tile of the output (m and n
+      dims linearized when there are several; the batch dims are the grid's
+      z), with (block-n / thread-n) x (block-m / thread-m) threads.
+    - The reduction runs in k tiles of `block-k`: the block's threads copy
+      the A tile [block-m, block-k] and the B tile [block-k, block-n] into
+      workgroup memory (both k-major, padded by 4 elements per row against
+      bank conflicts; the copy walks along each operand's contiguous dim so
+      that neighbouring threads load neighbouring elements), zero outside
+      the operands, between gpu.barrier's.
+    - Each thread accumulates `thread-m` x `thread-n` outputs in registers
+      (scf.for iteration arguments), reading its rows and columns of the
+      tiles in groups of 4 spread over the block (4 consecutive elements per
+      thread, so that the loads can be 128-bit and a warp's are free of
+      bank conflicts), starting from the output's initial value and adding
+      the products in k order (the op's own order, so each element is
+      summed as the loop nest sums it). A partial last k tile is one more
+      step of its exact length. When a linalg.fill of a constant
+      initializes the output just before the op, the accumulators start
+      from the constant and the fill goes (the kernel writes every output).
+    - Threads write their outputs where they fall inside the output.
+
+    Tiles are options (the target description's, largest first): the first
+    that makes at least `multiprocessors` blocks, else the last. Upstream's
+    tiling (scf.forall with #gpu.block / #gpu.thread mappings, promotion,
+    mapNestedForallToThreads) puts a barrier after every thread-level
+    forall, so a value can live across a barrier only in memory: a register
+    tile accumulated across the k loop's barriers cannot be expressed there
+    (IREE adds its own vector distribution for it). This pass writes the
+    block's program directly, with upstream's gpu ops.
+  }];
+  let options = [
+    ListOption<"tiles", "tiles", "int64_t",
+               "Tiles, largest first, 5 numbers each: block M, block N, block K, thread M, thread N">,
+    Option<"multiprocessors", "multiprocessors", "int64_t", "108",
+           "Multiprocessors of the device: the blocks a tile should make at least">,
+    Option<"sharedBytes", "shared-bytes", "int64_t", "49152",
+           "Static shared memory a block may use">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def KilnGPUMapLoops : Pass<"kiln-gpu-map-loops", "::mlir::func::FuncOp"> {
   let summary = "Run each top-level loop nest of bufferized code as a gpu.launch, one thread per iteration";
   let description = [{
