@@ -116,8 +116,12 @@ public:
   }
 
   void buildLoopPipeline(OpPassManager &pm, const PipelineOptions &options) const override {
-    // No loop-level transformations yet: every linalg op is mapped whole,
-    // one thread per output element, after bufferization.
+    // Convolutions become contractions, for kiln-gpu-tile-contractions;
+    // every linalg op is then mapped whole after bufferization
+    // (buildGPUMappingPasses).
+    OpPassManager &fn = pm.nest<func::FuncOp>();
+    fn.addPass(createKilnGPUConvToMatmul());
+    fn.addPass(createCanonicalizerPass());
     if (options.inspectFusedGroups)
       pm.addPass(createInspectionPass(options.inspectFusedGroups));
   }

@@ -10,6 +10,26 @@
 
 include "mlir/Pass/PassBase.td"
 
+def KilnGPUConvToMatmul : Pass<"kiln-gpu-conv-to-matmul", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite NCHW convolutions as im2col + contractions, for kiln-gpu-tile-contractions";
+  let description = [{
+    On tensors, in the loop stage. A linalg.conv_2d_nchw_fchw of one image
+    becomes the im2col copy and a linalg.matmul, as on the CPU (the rewrite
+    of kiln-cpu-conv-to-matmul, shared through codegen/Common; never
+    transposed: the GPU tiles take either shape alike; 1x1 convolutions with
+    unit strides need no copy). Batches go through upstream's
+    linalg::rewriteInIm2Col: the im2col gather [N, C*KH*KW, OH*OW] and a
+    contraction generic whose n dims are the image and the pixel, which
+    kiln-gpu-tile-contractions linearizes (upstream needs unit dilations).
+    Grouped, depthwise and dilated batched convolutions stay as they are,
+    one thread per output.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def KilnGPUTileContractions : Pass<"kiln-gpu-tile-contractions", "::mlir::func::FuncOp"> {
   let summary = "Run each contraction as a tiled kernel: shared-memory k tiles, register tiles per thread";
   let description = [{
@@ -35,8 +55,9 @@ def KilnGPUTileContractions : Pass<"kiln-gpu-tile-contractions", "::mlir::func::
       the products in k order (the op's own order, so each element is
       summed as the loop nest sums it). A partial last k tile is one more
       step of its exact length. When a linalg.fill of a constant
-      initializes the output just before the op, the accumulators start
-      from the constant and the fill goes (the kernel writes every output).
+      initializes the output before the op (no op between them touching a
+      view of the output's buffer), the accumulators start from the
+      constant and the fill goes (the kernel writes every output).
     - Threads write their outputs where they fall inside the output.
 
     Tiles are options (the target description's, largest first): the first

@@ -13,6 +13,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNGPUTILECONTRACTIONS
@@ -57,16 +59,28 @@ struct Contraction {
   linalg::FillOp fill;
 };
 
-/// The fill of a constant into `init` right before `op` (only pure ops
-/// between them).
+/// The buffer `value` is a view of (a function argument).
+Value rootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// The fill of a constant into `init` before `op`, with no op between them
+/// touching a view of the same buffer.
 linalg::FillOp initializingFill(Operation *op, Value init) {
+  Value root = rootBuffer(init);
   for (Operation *it = op->getPrevNode(); it; it = it->getPrevNode()) {
     if (isMemoryEffectFree(it))
       continue;
     auto fill = dyn_cast<linalg::FillOp>(it);
-    if (fill && fill.getOutputs()[0] == init && matchPattern(fill.getInputs()[0], m_Constant()))
-      return fill;
-    return nullptr;
+    if (fill && fill.getOutputs()[0] == init)
+      return matchPattern(fill.getInputs()[0], m_Constant()) ? fill : nullptr;
+    llvm::SetVector<Value> used(it->operand_begin(), it->operand_end());
+    getUsedValuesDefinedAbove(it->getRegions(), used);
+    for (Value value : used)
+      if (isa<MemRefType>(value.getType()) && rootBuffer(value) == root)
+        return nullptr;
   }
   return nullptr;
 }
