@@ -213,6 +213,9 @@ void mlir::kiln::buildGPUMappingPasses(OpPassManager &pm, const TargetDescriptio
   contractions.multiprocessors = d.gpu.multiprocessors;
   contractions.sharedBytes = d.gpu.sharedBytesPerBlock;
   fn.addPass(createKilnGPUTileContractions(contractions));
+  KilnGPUReduceRowsOptions rows;
+  rows.blockThreads = d.gpu.reductionBlockThreads;
+  fn.addPass(createKilnGPUReduceRows(rows));
   fn.addPass(createKilnGPUMapLoops());
 }
 

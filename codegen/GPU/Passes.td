@@ -83,6 +83,53 @@ def KilnGPUTileContractions : Pass<"kiln-gpu-tile-contractions", "::mlir::func::
                            "::mlir::scf::SCFDialect"];
 }
 
+def KilnGPUReduceRows : Pass<"kiln-gpu-reduce-rows", "::mlir::func::FuncOp"> {
+  let summary = "Run each row reduction as warp or block reductions, one row per warp or block";
+  let description = [{
+    A top-level linalg reduction (linalg.reduce, or a generic with one
+    output) whose reduced dims come after its parallel ones and run along its
+    inputs' contiguous dim, at least `min-row-length` elements long, with one
+    combiner upstream's gpu.subgroup_reduce knows (add, mul, min, max, and,
+    or, xor) on f32 or i32: the reductions of softmax, layer norm, ReduceSum,
+    ReduceMax, ReduceMean over the last axes.
+
+    Each row (one output element) gets a group of threads: a warp for rows
+    up to 256 elements, more warps (up to `block-threads`) for longer rows,
+    about 8 elements per thread; a block of `block-threads` threads holds as
+    many rows as fit. Each thread folds every group-size-th element of its
+    row into a partial value with the op's own body (starting from the
+    combiner's neutral element), the warp combines its partials with
+    gpu.subgroup_reduce, and with several warps per row, lane 0 of each
+    writes its result to workgroup memory, gpu.barrier, and every warp
+    combines the row's warp results the same way. Thread 0 of the row
+    combines the output's initial value with the total and stores it (a
+    constant fill of the output before the op is folded in, as in
+    kiln-gpu-tile-contractions). Rows
+    past the last reduce nothing but reach the barrier and shuffles.
+
+    The gpu.subgroup_reduce ops are lowered right away with upstream's
+    butterfly of xor gpu.shuffle's (populateGpuLowerSubgroupReduceToShuffle
+    Patterns), so that kiln-gpu-launches-as-loops runs on the CPU the
+    shuffles the GPU runs. Upstream's gpu.all_reduce lowering would do the
+    whole block reduction, but only inside an outlined gpu.func, where the
+    CPU emulation cannot see it.
+
+    The sum is in a different order than the op's loop (per thread, then a
+    tree): float results may differ from the CPU target's in the last bits.
+  }];
+  let options = [
+    Option<"blockThreads", "block-threads", "int64_t", "256",
+           "Threads per block (a power of two from 32 to 1024)">,
+    Option<"minRowLength", "min-row-length", "int64_t", "16",
+           "Rows shorter than this stay one thread per output">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def KilnGPUMapLoops : Pass<"kiln-gpu-map-loops", "::mlir::func::FuncOp"> {
   let summary = "Run each top-level loop nest of bufferized code as a gpu.launch, one thread per iteration";
   let description = [{

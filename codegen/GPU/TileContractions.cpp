@@ -7,14 +7,11 @@
 #include "codegen/Common/ABI.h"
 #include "codegen/Common/Outlining.h"
 #include "codegen/GPU/GPUPasses.h"
+#include "codegen/GPU/Kernels.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
-#include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNGPUTILECONTRACTIONS
@@ -58,32 +55,6 @@ struct Contraction {
   /// the fill goes (the kernel writes every output element).
   linalg::FillOp fill;
 };
-
-/// The buffer `value` is a view of (a function argument).
-Value rootBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
-/// The fill of a constant into `init` before `op`, with no op between them
-/// touching a view of the same buffer.
-linalg::FillOp initializingFill(Operation *op, Value init) {
-  Value root = rootBuffer(init);
-  for (Operation *it = op->getPrevNode(); it; it = it->getPrevNode()) {
-    if (isMemoryEffectFree(it))
-      continue;
-    auto fill = dyn_cast<linalg::FillOp>(it);
-    if (fill && fill.getOutputs()[0] == init)
-      return matchPattern(fill.getInputs()[0], m_Constant()) ? fill : nullptr;
-    llvm::SetVector<Value> used(it->operand_begin(), it->operand_end());
-    getUsedValuesDefinedAbove(it->getRegions(), used);
-    for (Value value : used)
-      if (isa<MemRefType>(value.getType()) && rootBuffer(value) == root)
-        return nullptr;
-  }
-  return nullptr;
-}
 
 FailureOr<Contraction> matchContraction(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||

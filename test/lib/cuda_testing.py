@@ -158,7 +158,7 @@ def run_mapped_on_cpu(model, artifact, manifest, feeds, work, shapes=None):
 def check_cuda_model(model, feeds, work, name, atol=kt.ATOL, rtol=kt.RTOL, shapes=None,
                      atol_for=None):
     """`atol_for(output name, expected array)`, if given, is each output's absolute tolerance
-    (default: `atol`)."""
+    (default: `atol`). Returns the artifact's manifest."""
     os.makedirs(work, exist_ok=True)
     artifact = os.path.join(work, name)
     kt.run_tool([kt.KILN, "compile", model, "--target", "cuda", "--gpu", GPUS,
@@ -170,6 +170,7 @@ def check_cuda_model(model, feeds, work, name, atol=kt.ATOL, rtol=kt.RTOL, shape
         tolerance = atol_for(out, expected[out]) if atol_for else atol
         kt.assert_close(value, expected[out], "%s %s (GPU mapping, run on the CPU) vs onnxruntime"
                         % (name, out), tolerance, rtol)
+    return manifest
 
 
 def at_scale(atol=kt.ATOL):
