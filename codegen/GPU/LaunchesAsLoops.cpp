@@ -474,9 +474,8 @@ private:
   /// `value` inside a thread loop: computed in this segment, a uniform value,
   /// recomputed from its operands, or loaded from its slot.
   FailureOr<Value> resolve(Value value, ThreadContext &thread) {
+    // The thread loop's mapping started as a copy of the uniform one.
     if (Value mapped = thread.map.lookupOrNull(value))
-      return mapped;
-    if (Value mapped = uniform.lookupOrNull(value))
       return mapped;
     if (!value.getParentRegion() || !launch.getBody().isAncestor(value.getParentRegion()))
       return value;
@@ -498,8 +497,12 @@ private:
       thread.map.map(value, result);
       return result;
     }
-    if (isa<gpu::BlockIdOp, gpu::BlockDimOp, gpu::GridDimOp>(def))
-      return resolveUniform(value);
+    if (isa<gpu::BlockIdOp, gpu::BlockDimOp, gpu::GridDimOp>(def)) {
+      FailureOr<Value> result = resolveUniform(value);
+      if (succeeded(result))
+        thread.map.map(value, *result);
+      return result;
+    }
     if (!isRecomputable(def))
       return def->emitOpError("is used across a barrier but has no slot (CPU emulation)");
     for (Value operand : def->getOperands())
@@ -585,8 +588,12 @@ private:
     auto emittedLoop = rewriter.create<scf::ForOp>(loop.getLoc(), *lb, *ub, *step);
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToStart(emittedLoop.getBody());
+    // What the body computes outside its thread loops stays inside it.
+    IRMapping outside = uniform;
     uniform.map(loop.getInductionVar(), emittedLoop.getInductionVar());
-    return emitBlock(*loop.getBody());
+    LogicalResult done = emitBlock(*loop.getBody());
+    uniform = outside;
+    return done;
   }
 
   /// An if with a barrier inside: the same if around its branches' segments;
@@ -599,13 +606,16 @@ private:
     auto emittedIf = rewriter.create<scf::IfOp>(branch.getLoc(), *condition,
                                                 /*withElseRegion=*/!branch.getElseRegion().empty());
     OpBuilder::InsertionGuard guard(rewriter);
+    IRMapping outside = uniform;
     rewriter.setInsertionPointToStart(&emittedIf.getThenRegion().front());
-    if (failed(emitBlock(branch.getThenRegion().front())))
-      return failure();
-    if (branch.getElseRegion().empty())
-      return success();
+    LogicalResult done = emitBlock(branch.getThenRegion().front());
+    uniform = outside;
+    if (failed(done) || branch.getElseRegion().empty())
+      return done;
     rewriter.setInsertionPointToStart(&emittedIf.getElseRegion().front());
-    return emitBlock(branch.getElseRegion().front());
+    done = emitBlock(branch.getElseRegion().front());
+    uniform = outside;
+    return done;
   }
 
   gpu::LaunchOp launch;
