@@ -12,16 +12,21 @@ can: that the kernels compute the right thing there, and how fast.
    compiled for the GPU's own architecture (nvidia-smi's compute capability) and run with `kiln run`;
    every output must match onnxruntime (CPU) within rtol 1e-3, atol 1e-4.
 2. Speed, each as a ratio against its peer in the same run:
-   - GEMM C = A B at 1024..8192, f32, against torch.matmul on the GPU (cuBLAS), when PyTorch has CUDA;
+   - GEMM C = A B at 1024, 2048 and 4096, f32 (kiln-gpu-tile-contractions' kernel), against torch.matmul on
+     the GPU (cuBLAS, TF32 off), when PyTorch has CUDA. Both on the same device tensors: Kiln through its
+     runtime with device_buffers (no copies; the runtime built as a shared library for ctypes), each call
+     timed on the wall clock until its kernels finished, and torch the same way (a synchronize per call),
+     so both include one call's launch overhead; the outputs must agree;
    - a fused elementwise chain (x * 2 + 1, relu, tanh: one kernel) against the device's copy bandwidth
      (torch's device-to-device copy of the same bytes);
    - ResNet-50 and the encoder at batch 1 against PyTorch eager on the GPU.
-   Kiln's times are `kiln run --runs R` (the runtime copies inputs to the device and outputs back, so they
-   include those copies); PyTorch's are CUDA-event timed on device-resident tensors. The ratios are
-   therefore upper bounds on Kiln's kernel time.
+   The models' and the chain's Kiln times are `kiln run --runs R` (the runtime copies inputs to the device
+   and outputs back, so they include those copies); PyTorch's are CUDA-event timed on device-resident
+   tensors. Those ratios are therefore upper bounds on Kiln's kernel time.
 Prints one line per check (PASS / FAIL / SKIP with the reason) and a table; exits 1 if any check failed.
 """
 import argparse
+import ctypes
 import json
 import os
 import re
@@ -129,6 +134,88 @@ def torch_gpu_ms(fn, runs):
     return float(np.median(times))
 
 
+def torch_wall_ms(fn, runs):
+    """Median wall time of fn() until the GPU has finished it (as a Kiln call is timed)."""
+    import time
+    import torch
+    fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        torch.cuda.synchronize()
+        times.append((time.perf_counter() - start) * 1e3)
+    return float(np.median(times))
+
+
+class KilnRuntime:
+    """The C runtime through ctypes. The build makes only libkiln_runtime.a: link it into a shared library."""
+
+    class Buffer(ctypes.Structure):  # kiln_input_t and kiln_output_t
+        _fields_ = [("data", ctypes.c_void_p), ("bytes", ctypes.c_size_t)]
+
+    class Options(ctypes.Structure):  # kiln_run_options_t
+        _fields_ = [("struct_size", ctypes.c_size_t), ("scratch", ctypes.c_void_p),
+                    ("scratch_bytes", ctypes.c_size_t), ("num_threads", ctypes.c_size_t),
+                    ("device_buffers", ctypes.c_int)]
+
+    def __init__(self, build, work):
+        so = os.path.join(work, "libkiln_runtime_bench.so")
+        cc = os.environ.get("CC", "cc")
+        subprocess.run([cc, "-shared", "-o", so, "-Wl,--whole-archive",
+                        os.path.join(build, "lib", "libkiln_runtime.a"), "-Wl,--no-whole-archive",
+                        "-ldl", "-lpthread", "-lstdc++"], check=True)
+        self.lib = ctypes.CDLL(so)
+        self.lib.kiln_last_error.restype = ctypes.c_char_p
+
+    def check(self, status, what):
+        if status != 0:
+            raise RuntimeError("%s: %s" % (what, self.lib.kiln_last_error().decode()))
+
+    def device_ms(self, artifact, inputs, outputs, runs):
+        """Median wall time of one call of `run` on device buffers: lists of (device address, bytes). Each
+        call returns once its kernels have finished (the runtime synchronizes its stream)."""
+        import time
+        model = ctypes.c_void_p()
+        self.check(self.lib.kiln_model_load(artifact.encode(), ctypes.byref(model)), "kiln_model_load")
+        try:
+            ins = (self.Buffer * len(inputs))(*[self.Buffer(a, n) for a, n in inputs])
+            outs = (self.Buffer * len(outputs))(*[self.Buffer(a, n) for a, n in outputs])
+            options = self.Options(ctypes.sizeof(self.Options), None, 0, 0, 1)
+            entry = ctypes.c_size_t(0)
+            self.check(self.lib.kiln_model_find_entry_point(model, b"run", ctypes.byref(entry)),
+                       "kiln_model_find_entry_point")
+
+            def call():
+                self.check(self.lib.kiln_model_run_entry(model, entry, ins, len(inputs), outs, len(outputs),
+                                                         ctypes.byref(options)), "kiln_model_run_entry")
+            call()
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                call()
+                times.append((time.perf_counter() - start) * 1e3)
+            return float(np.median(times))
+        finally:
+            self.lib.kiln_model_destroy(model)
+
+
+def gemm_model(work, n):
+    import onnx
+    from onnx import TensorProto, helper
+    f32 = TensorProto.FLOAT
+    graph = helper.make_graph([helper.make_node("MatMul", ["a", "b"], ["c"])], "gemm",
+                              [helper.make_tensor_value_info("a", f32, [n, n]),
+                               helper.make_tensor_value_info("b", f32, [n, n])],
+                              [helper.make_tensor_value_info("c", f32, [n, n])])
+    path = os.path.join(work, "gemm_%d.onnx" % n)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, path)
+    return path
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -176,42 +263,42 @@ def main():
                 peer = torch_gpu_ms(lambda: m(*dev), args.runs)
             times[case] = (ms, peer)
 
-    # 2. GEMM and the fused elementwise chain.
-    sizes = [1024, 2048] if args.quick else [1024, 2048, 4096, 8192]
+    # 2. GEMM (f32, the tiled kernel) against cuBLAS on the same device tensors, and the fused elementwise
+    # chain.
+    sizes = [1024, 2048] if args.quick else [1024, 2048, 4096]
     from onnx import TensorProto, helper
+    import onnx
+    runtime = KilnRuntime(args.build, work) if has_cuda else None
     for n in sizes:
-        f32 = TensorProto.FLOAT
-        graph = helper.make_graph([helper.make_node("MatMul", ["a", "b"], ["c"])], "gemm",
-                                  [helper.make_tensor_value_info("a", f32, [n, n]),
-                                   helper.make_tensor_value_info("b", f32, [n, n])],
-                                  [helper.make_tensor_value_info("c", f32, [n, n])])
-        path = os.path.join(work, "gemm_%d.onnx" % n)
-        import onnx
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-        model.ir_version = 8
-        onnx.save(model, path)
+        path = gemm_model(work, n)
         artifact = os.path.join(work, "gemm_%d" % n)
         if compile_for(kiln, path, artifact, arch).returncode != 0:
             report("FAIL", "GEMM %d compiles" % n)
             continue
-        rng = np.random.default_rng(0)
-        feeds = {"a": rng.standard_normal((n, n), np.float32), "b": rng.standard_normal((n, n), np.float32)}
-        outputs, ms, error = kiln_run(kiln, artifact, feeds, os.path.join(work, "gemm%d-run" % n),
-                                      max(3, args.runs // 4))
-        if error:
-            report("FAIL", "GEMM %d runs" % n, error)
+        if not has_cuda:
             continue
-        if n <= 2048:
-            ok = np.allclose(outputs["c"], feeds["a"] @ feeds["b"], rtol=1e-3, atol=1e-2)
-            report("PASS" if ok else "FAIL", "GEMM %d vs NumPy" % n)
-        if has_cuda:
-            a, b = torch.from_numpy(feeds["a"]).cuda(), torch.from_numpy(feeds["b"]).cuda()
-            peer = torch_gpu_ms(lambda: a @ b, args.runs)
-            times["GEMM %d f32" % n] = (ms, peer)
-            for dtype in (torch.float16, torch.bfloat16):
-                ah, bh = a.to(dtype), b.to(dtype)
-                times["cuBLAS %d %s (for reference)" % (n, str(dtype).split(".")[1])] = (
-                    None, torch_gpu_ms(lambda: ah @ bh, args.runs))
+        torch.backends.cuda.matmul.allow_tf32 = False
+        gen = torch.Generator(device="cuda").manual_seed(n)
+        a = torch.randn(n, n, device="cuda", generator=gen)
+        b = torch.randn(n, n, device="cuda", generator=gen)
+        c = torch.empty(n, n, device="cuda")
+        nbytes = n * n * 4
+        try:
+            ms = runtime.device_ms(artifact, [(a.data_ptr(), nbytes), (b.data_ptr(), nbytes)],
+                                   [(c.data_ptr(), nbytes)], args.runs)
+        except RuntimeError as e:
+            report("FAIL", "GEMM %d runs" % n, str(e))
+            continue
+        expected = a @ b
+        err = float(((c - expected).abs() / (expected.abs() + 1.0)).max())
+        report("PASS" if err < 1e-3 else "FAIL", "GEMM %d vs torch.matmul" % n, "max relative error %.2g" % err)
+        peer = torch_wall_ms(lambda: torch.matmul(a, b, out=expected), args.runs)
+        times["GEMM %d f32 (TFLOP/s: Kiln %.1f, cuBLAS %.1f)" % (
+            n, 2 * n ** 3 / ms / 1e9, 2 * n ** 3 / peer / 1e9)] = (ms, peer)
+        for dtype in (torch.float16, torch.bfloat16):
+            ah, bh = a.to(dtype), b.to(dtype)
+            times["cuBLAS %d %s (for reference)" % (n, str(dtype).split(".")[1])] = (
+                None, torch_gpu_ms(lambda: ah @ bh, args.runs))
     # Fused elementwise: one kernel reading x and writing y, against a device copy of x.
     elems = 1 << 26
     f32 = TensorProto.FLOAT

@@ -71,6 +71,24 @@ struct TargetDescription {
   std::string cudaToolkit;
   bool hasPtxas = false;
 
+  /// GPU targets only: what the kernels of codegen/GPU are shaped for. One
+  /// set of kernels serves every architecture of the artifact.
+  struct GPU {
+    /// Multiprocessors of the largest usual part among the architectures
+    /// (132 for sm_90's H100 SXM): how many blocks fill the device.
+    int64_t multiprocessors = 0;
+    int64_t maxThreadsPerBlock = 1024;
+    /// Static shared memory a block may use without opting in.
+    int64_t sharedBytesPerBlock = 48 << 10;
+    /// Contraction tiles, largest first, each {block M, block N, block K,
+    /// thread M, thread N}: a block computes block M x block N outputs,
+    /// staging block K of the reduction through shared memory, each thread
+    /// thread M x thread N of them in registers.
+    std::vector<std::array<int64_t, 5>> contractionTiles;
+    /// Threads per block of the row reductions.
+    int64_t reductionBlockThreads = 256;
+  } gpu;
+
   /// "x86_64-pc-linux-gnu znver4, 512-bit vectors x 32, L1d 32 KiB, ...".
   std::string describe() const;
 };

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/GPU/GPUPasses.h"
 #include "codegen/Pipeline.h"
 #include "codegen/Target.h"
 
@@ -39,12 +40,14 @@ struct PipelineCLOptions : public PassPipelineOptions<PipelineCLOptions> {
   Option<std::string> features{*this, "features",
                                llvm::cl::desc("Extra target features, +a,-b"),
                                llvm::cl::init("")};
+  ListOption<std::string> gpu{*this, "gpu",
+                              llvm::cl::desc("GPU architectures (sm_80,sm_90; the target's default if none)")};
 };
 
-PipelineOptions resolve(const PipelineCLOptions &cl) {
+PipelineOptions resolve(const PipelineCLOptions &cl, StringRef targetName = "") {
   PipelineOptions options;
   options.symbolPrefix = cl.name;
-  const Target *target = lookupTarget(cl.target);
+  const Target *target = lookupTarget(targetName.empty() ? StringRef(cl.target) : targetName);
   if (!target) {
     llvm::errs() << "kiln pipeline: unknown target '" << cl.target
                  << "'; using cpu\n";
@@ -54,6 +57,7 @@ PipelineOptions resolve(const PipelineCLOptions &cl) {
   TargetRequest request;
   request.cpu = cl.cpu;
   request.features = cl.features;
+  request.gpuArchitectures.assign(cl.gpu.begin(), cl.gpu.end());
   std::string error;
   FailureOr<TargetDescription> description = target->describe(request, error);
   if (failed(description))
@@ -69,6 +73,13 @@ void mlir::kiln::registerPipelines() {
       "kiln-pipeline", "The whole Kiln pipeline: kiln -> the target's IR",
       [](OpPassManager &pm, const PipelineCLOptions &cl) {
         buildPipeline(pm, resolve(cl));
+      });
+  PassPipelineRegistration<PipelineCLOptions>(
+      "kiln-gpu-mapping-pipeline",
+      "The CUDA target's mapping of bufferized code to gpu.launch kernels (with the tiles of "
+      "--gpu's architectures), for kiln-gpu-launches-as-loops to run on a CPU",
+      [](OpPassManager &pm, const PipelineCLOptions &cl) {
+        buildGPUMappingPasses(pm, resolve(cl, "cuda").description);
       });
   // The registry may keep the name and description as StringRefs: they
   // live as long as the process.

@@ -10,8 +10,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CPU/CPUPasses.h"
-#include "codegen/CPU/ConstantRelayout.h"
 #include "codegen/CPU/Tiles.h"
+#include "codegen/Common/ConstantRelayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -10,12 +10,15 @@ namespace {
 struct Architecture {
   llvm::StringLiteral chip;
   llvm::StringLiteral ptx; // the PTX ISA version that introduced it
+  int64_t multiprocessors; // of its usual data-centre part
 };
 // Oldest first. PTX ISA versions from NVIDIA's PTX ISA document, "Release
-// Notes" (the version each target first appears in).
+// Notes" (the version each target first appears in). Multiprocessors from
+// NVIDIA's data sheets: T4, A100, A10, Jetson AGX Orin, L4, H100 SXM.
 constexpr Architecture kArchitectures[] = {
-    {"sm_75", "+ptx63"}, {"sm_80", "+ptx70"}, {"sm_86", "+ptx71"}, {"sm_87", "+ptx74"},
-    {"sm_89", "+ptx78"}, {"sm_90", "+ptx78"}, {"sm_90a", "+ptx80"},
+    {"sm_75", "+ptx63", 40},  {"sm_80", "+ptx70", 108}, {"sm_86", "+ptx71", 72},
+    {"sm_87", "+ptx74", 16},  {"sm_89", "+ptx78", 58},  {"sm_90", "+ptx78", 132},
+    {"sm_90a", "+ptx80", 132},
 };
 const Architecture *find(llvm::StringRef chip) {
   for (const Architecture &a : kArchitectures)
@@ -39,6 +42,11 @@ bool mlir::kiln::isKnownArchitecture(llvm::StringRef chip, std::string &error) {
 std::string mlir::kiln::ptxFeatures(llvm::StringRef chip) {
   const Architecture *a = find(chip);
   return a ? a->ptx.str() : "";
+}
+
+int64_t mlir::kiln::multiprocessors(llvm::StringRef chip) {
+  const Architecture *a = find(chip);
+  return a ? a->multiprocessors : 0;
 }
 
 void mlir::kiln::sortArchitectures(llvm::SmallVectorImpl<std::string> &chips) {

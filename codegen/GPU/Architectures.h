@@ -28,6 +28,10 @@ bool isKnownArchitecture(llvm::StringRef chip, std::string &error);
 /// ("+ptx78" for sm_90).
 std::string ptxFeatures(llvm::StringRef chip);
 
+/// The multiprocessors of `chip`'s usual data-centre part (108 for sm_80's
+/// A100, 132 for sm_90's H100 SXM); 0 if `chip` is unknown.
+int64_t multiprocessors(llvm::StringRef chip);
+
 /// Sorts `chips` oldest first (by the table's order) and drops repeats.
 void sortArchitectures(llvm::SmallVectorImpl<std::string> &chips);
 

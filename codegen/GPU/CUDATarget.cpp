@@ -86,6 +86,14 @@ public:
         return failure();
     sortArchitectures(chips);
     d.gpuArchitectures.assign(chips.begin(), chips.end());
+    for (const std::string &chip : chips)
+      d.gpu.multiprocessors = std::max(d.gpu.multiprocessors, multiprocessors(chip));
+    // Every architecture from sm_75 on has 64K registers and 48 KiB of
+    // static shared memory per block: the same tiles suit them all. The
+    // large one (8 KiB of shared memory, 64 accumulators per thread, 256
+    // threads) for products that fill the device with it, the small one
+    // otherwise.
+    d.gpu.contractionTiles = {{128, 128, 8, 8, 8}, {64, 64, 16, 4, 4}};
     std::string looked;
     d.cudaToolkit = findToolkit(looked);
     if (d.cudaToolkit.empty()) {
@@ -108,8 +116,12 @@ public:
   }
 
   void buildLoopPipeline(OpPassManager &pm, const PipelineOptions &options) const override {
-    // No loop-level transformations yet: every linalg op is mapped whole,
-    // one thread per output element, after bufferization.
+    // Convolutions become contractions, for kiln-gpu-tile-contractions;
+    // every linalg op is then mapped whole after bufferization
+    // (buildGPUMappingPasses).
+    OpPassManager &fn = pm.nest<func::FuncOp>();
+    fn.addPass(createKilnGPUConvToMatmul());
+    fn.addPass(createCanonicalizerPass());
     if (options.inspectFusedGroups)
       pm.addPass(createInspectionPass(options.inspectFusedGroups));
   }
@@ -117,7 +129,7 @@ public:
   void buildLoweringPipeline(OpPassManager &pm,
                              const PipelineOptions &options) const override {
     const TargetDescription &d = options.description;
-    pm.addNestedPass<func::FuncOp>(createKilnGPUMapLoops());
+    buildGPUMappingPasses(pm, d);
     KilnGPULaunchKernelsOptions launch;
     launch.architectures = d.gpuArchitectures;
     pm.addPass(createKilnGPULaunchKernels(launch));
@@ -193,6 +205,22 @@ public:
 };
 
 } // namespace
+
+void mlir::kiln::buildGPUMappingPasses(OpPassManager &pm, const TargetDescription &d) {
+  OpPassManager &fn = pm.nest<func::FuncOp>();
+  KilnGPUTileContractionsOptions contractions;
+  SmallVector<int64_t> tiles;
+  for (const std::array<int64_t, 5> &tile : d.gpu.contractionTiles)
+    tiles.append(tile.begin(), tile.end());
+  contractions.tiles = tiles;
+  contractions.multiprocessors = d.gpu.multiprocessors;
+  contractions.sharedBytes = d.gpu.sharedBytesPerBlock;
+  fn.addPass(createKilnGPUTileContractions(contractions));
+  KilnGPUReduceRowsOptions rows;
+  rows.blockThreads = d.gpu.reductionBlockThreads;
+  fn.addPass(createKilnGPUReduceRows(rows));
+  fn.addPass(createKilnGPUMapLoops());
+}
 
 const Target &mlir::kiln::getCUDATarget() {
   static const CUDATarget target;

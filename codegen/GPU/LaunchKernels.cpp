@@ -157,6 +157,17 @@ struct KilnGPULaunchKernels : kiln::impl::KilnGPULaunchKernelsBase<KilnGPULaunch
         // loop, and read inputs through the read-only cache.
         for (unsigned i = 0; i < k.func.getNumArguments(); ++i)
           k.func.setArgAttr(i, LLVM::LLVMDialect::getNoAliasAttrName(), b.getUnitAttr());
+        // What the kernel passes asked of NVVM for this kernel
+        // (nvvm.minctasm: blocks per multiprocessor ptxas must leave room for).
+        for (NamedAttribute attr : launch->getDiscardableAttrs())
+          if (attr.getName().strref().starts_with("nvvm."))
+            k.func->setAttr(attr.getName(), attr.getValue());
+        // Shared memory aligned for 128-bit accesses (LLVM may then merge
+        // a thread's 4 consecutive loads into one); NVVM's default is the
+        // element's alignment.
+        for (unsigned i = 0; i < k.func.getNumWorkgroupAttributions(); ++i)
+          k.func.setWorkgroupAttributionAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
+                                             b.getI64IntegerAttr(16));
         // A multiply feeding an add may become one fused multiply-add, as
         // nvcc does by default (-fmad=true): one rounding instead of two.
         k.func.walk([&](arith::ArithFastMathInterface op) {

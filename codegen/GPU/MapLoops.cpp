@@ -122,7 +122,8 @@ struct KilnGPUMapLoops : kiln::impl::KilnGPUMapLoopsBase<KilnGPUMapLoops> {
       // Ops an earlier group took into its launch are done.
       if (op->getParentOp() != fn)
         continue;
-      if (op->hasTrait<OpTrait::IsTerminator>() || isMemoryEffectFree(op))
+      // Launches the kernel passes before this one made are done too.
+      if (op->hasTrait<OpTrait::IsTerminator>() || isMemoryEffectFree(op) || isa<gpu::LaunchOp>(op))
         continue;
       if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp>(op)) {
         op->emitOpError("allocates memory on the host; device code must use the scratch plan");

@@ -10,6 +10,126 @@
 
 include "mlir/Pass/PassBase.td"
 
+def KilnGPUConvToMatmul : Pass<"kiln-gpu-conv-to-matmul", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite NCHW convolutions as im2col + contractions, for kiln-gpu-tile-contractions";
+  let description = [{
+    On tensors, in the loop stage. A linalg.conv_2d_nchw_fchw of one image
+    becomes the im2col copy and a linalg.matmul, as on the CPU (the rewrite
+    of kiln-cpu-conv-to-matmul, shared through codegen/Common; never
+    transposed: the GPU tiles take either shape alike; 1x1 convolutions with
+    unit strides need no copy). Batches go through upstream's
+    linalg::rewriteInIm2Col: the im2col gather [N, C*KH*KW, OH*OW] and a
+    contraction generic whose n dims are the image and the pixel, which
+    kiln-gpu-tile-contractions linearizes (upstream needs unit dilations).
+    Grouped, depthwise and dilated batched convolutions stay as they are,
+    one thread per output.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def KilnGPUTileContractions : Pass<"kiln-gpu-tile-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Run each contraction as a tiled kernel: shared-memory k tiles, register tiles per thread";
+  let description = [{
+    Every top-level linalg contraction of an entry function (linalg.matmul,
+    batch_matmul, the matmuls convolutions become, any generic whose body
+    multiplies and adds) with static shapes becomes one gpu.launch: the
+    classic SGEMM structure.
+
+    - A block computes a `block-m` x `block-n` tile of the output (m and n
+      dims linearized when there are several; the batch dims are the grid's
+      z), with (block-n / thread-n) x (block-m / thread-m) threads.
+    - The reduction runs in k tiles of `block-k`: the block's threads copy
+      the A tile [block-m, block-k] and the B tile [block-k, block-n] into
+      workgroup memory (both k-major, padded by 4 elements per row against
+      bank conflicts; the copy walks along each operand's contiguous dim so
+      that neighbouring threads load neighbouring elements), zero outside
+      the operands, between gpu.barrier's.
+    - Each thread accumulates `thread-m` x `thread-n` outputs in registers
+      (scf.for iteration arguments), reading its rows and columns of the
+      tiles in groups of 4 spread over the block (4 consecutive elements per
+      thread, so that the loads can be 128-bit and a warp's are free of
+      bank conflicts), starting from the output's initial value and adding
+      the products in k order (the op's own order, so each element is
+      summed as the loop nest sums it). A partial last k tile is one more
+      step of its exact length. When a linalg.fill of a constant
+      initializes the output before the op (no op between them touching a
+      view of the output's buffer), the accumulators start from the
+      constant and the fill goes (the kernel writes every output).
+    - Threads write their outputs where they fall inside the output.
+
+    Tiles are options (the target description's, largest first): the first
+    that makes at least `multiprocessors` blocks, else the last. Upstream's
+    tiling (scf.forall with #gpu.block / #gpu.thread mappings, promotion,
+    mapNestedForallToThreads) puts a barrier after every thread-level
+    forall, so a value can live across a barrier only in memory: a register
+    tile accumulated across the k loop's barriers cannot be expressed there
+    (IREE adds its own vector distribution for it). This pass writes the
+    block's program directly, with upstream's gpu ops.
+  }];
+  let options = [
+    ListOption<"tiles", "tiles", "int64_t",
+               "Tiles, largest first, 5 numbers each: block M, block N, block K, thread M, thread N">,
+    Option<"multiprocessors", "multiprocessors", "int64_t", "108",
+           "Multiprocessors of the device: the blocks a tile should make at least">,
+    Option<"sharedBytes", "shared-bytes", "int64_t", "49152",
+           "Static shared memory a block may use">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def KilnGPUReduceRows : Pass<"kiln-gpu-reduce-rows", "::mlir::func::FuncOp"> {
+  let summary = "Run each row reduction as warp or block reductions, one row per warp or block";
+  let description = [{
+    A top-level linalg reduction (linalg.reduce, or a generic with one
+    output) whose reduced dims come after its parallel ones and run along its
+    inputs' contiguous dim, at least `min-row-length` elements long, with one
+    combiner upstream's gpu.subgroup_reduce knows (add, mul, min, max, and,
+    or, xor) on f32 or i32: the reductions of softmax, layer norm, ReduceSum,
+    ReduceMax, ReduceMean over the last axes.
+
+    Each row (one output element) gets a group of threads: a warp for rows
+    up to 256 elements, more warps (up to `block-threads`) for longer rows,
+    about 8 elements per thread; a block of `block-threads` threads holds as
+    many rows as fit. Each thread folds every group-size-th element of its
+    row into a partial value with the op's own body (starting from the
+    combiner's neutral element), the warp combines its partials with
+    gpu.subgroup_reduce, and with several warps per row, lane 0 of each
+    writes its result to workgroup memory, gpu.barrier, and every warp
+    combines the row's warp results the same way. Thread 0 of the row
+    combines the output's initial value with the total and stores it (a
+    constant fill of the output before the op is folded in, as in
+    kiln-gpu-tile-contractions). Rows
+    past the last reduce nothing but reach the barrier and shuffles.
+
+    The gpu.subgroup_reduce ops are lowered right away with upstream's
+    butterfly of xor gpu.shuffle's (populateGpuLowerSubgroupReduceToShuffle
+    Patterns), so that kiln-gpu-launches-as-loops runs on the CPU the
+    shuffles the GPU runs. Upstream's gpu.all_reduce lowering would do the
+    whole block reduction, but only inside an outlined gpu.func, where the
+    CPU emulation cannot see it.
+
+    The sum is in a different order than the op's loop (per thread, then a
+    tree): float results may differ from the CPU target's in the last bits.
+  }];
+  let options = [
+    Option<"blockThreads", "block-threads", "int64_t", "256",
+           "Threads per block (a power of two from 32 to 1024)">,
+    Option<"minRowLength", "min-row-length", "int64_t", "16",
+           "Rows shorter than this stay one thread per output">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def KilnGPUMapLoops : Pass<"kiln-gpu-map-loops", "::mlir::func::FuncOp"> {
   let summary = "Run each top-level loop nest of bufferized code as a gpu.launch, one thread per iteration";
   let description = [{
@@ -120,18 +240,40 @@ def KilnGPUSerializeKernels : Pass<"kiln-gpu-serialize-kernels", "::mlir::Module
 }
 
 def KilnGPULaunchesAsLoops : Pass<"kiln-gpu-launches-as-loops", "::mlir::func::FuncOp"> {
-  let summary = "Run each gpu.launch as sequential loops over its blocks and threads, on the host";
+  let summary = "Run each gpu.launch on the host: blocks in turn, threads in turn between barriers";
   let description = [{
-    For checking, on a machine without a GPU, that kiln-gpu-map-loops maps
-    every iteration of every loop nest exactly once: each gpu.launch
-    becomes `scf.for` loops over its grid and block (x, y, z) with the body
-    inside, so the CPU target can compile and run the mapped code and its
-    results can be compared with a reference (test/e2e/cuda_mapping.py).
-    Threads run one after another, so a kernel that relied on threads
-    running together (barriers, shared memory) would not be checked by it;
-    kiln-gpu-map-loops makes none.
+    For checking kernels on a machine without a GPU: each gpu.launch becomes
+    `scf.for` loops over its grid (z outermost), and inside, its body cut at
+    every synchronization point (gpu.barrier, and before each gpu.shuffle),
+    each piece a loop over the block's threads (x fastest). This is loop
+    fission at barriers, as CUDA-on-CPU compilers do it, so that the CPU
+    target can compile and run the kernels with their barriers, shared
+    memory and warp shuffles meaning what they mean on the GPU
+    (test/lib/cuda_testing.py compares the results with onnxruntime).
+
+    - A value computed before a cut and used after it is computed again if
+      its op is pure (indices, views, constants); otherwise each thread
+      stores it in its slot of an array with one slot per thread of the
+      block (`memref.alloca`, made once before the block loops).
+    - gpu.shuffle reads the slot of the lane it names (PTX's `shfl`
+      semantics: a lane outside [0, width) reads its own value).
+    - An scf.for or scf.if with a synchronization point inside stays one
+      loop or if around the thread loops of its body; its bounds or
+      condition must be the same for every thread of the block (an error
+      otherwise), and its iteration arguments and results live in slot
+      arrays.
+    - Workgroup memory attributions are one buffer each, filled with NaN
+      (floats) as each block starts, so a kernel that reads shared memory no
+      thread of its block wrote computes NaN.
+
+    What it cannot show: races between threads that CUDA would allow to run
+    in any order (here the threads of a segment always run in index order),
+    timing, and NVVM's code generation.
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 #endif // KILN_CODEGEN_GPU_PASSES_TD

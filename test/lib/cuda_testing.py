@@ -5,10 +5,12 @@ For a model, `check_cuda_model`:
      `.entry` of the PTX and a function symbol of every cubin (ptxas accepted them), the libraries
      need nothing from libcuda, and each kernel's launch covers at least one thread;
   2. checks the mapping to blocks and threads numerically: the same compile's bufferized IR
-     (--emit memref) goes through kiln-gpu-map-loops, then kiln-gpu-launches-as-loops runs every
-     launch's blocks and threads one after another on the CPU, and the result must match
+     (--emit memref) goes through the target's mapping (kiln-gpu-mapping-pipeline: tiled
+     contractions, block reductions, one thread per element for the rest), then
+     kiln-gpu-launches-as-loops runs every launch's blocks on the CPU, its threads one after
+     another between barriers (shared memory and shuffles included), and the result must match
      onnxruntime. What this leaves to a GPU machine (scripts/gpu-check.sh) is NVVM's code
-     generation and the driver.
+     generation, the driver, races between threads, and speed.
 """
 import ctypes
 import json
@@ -21,6 +23,8 @@ import numpy as np
 import kiln_testing as kt
 
 KILN_OPT = os.path.join(kt.TOOLS, "kiln-opt")
+# The architectures every check compiles for (their tiles decide the kernels the CPU runs).
+GPUS = "sm_80,sm_90"
 
 
 def _tool(name):
@@ -61,7 +65,8 @@ def check_images(artifact):
     assert kernels, "no kernels"
     for k in device["kernels"]:
         threads = np.prod(k["grid"]) * np.prod(k["block"])
-        assert threads >= 1 and k["block"][0] % 32 == 0 or np.prod(k["grid"]) == 1, k
+        # Whole warps, unless the kernel is one thread.
+        assert threads >= 1 and np.prod(k["block"]) % 32 == 0 or threads == 1, k
     formats = {(i["architecture"], i["format"]) for i in device["images"]}
     for arch in device["architectures"]:
         assert (arch, "cubin") in formats, "no cubin for %s: %s" % (arch, formats)
@@ -126,8 +131,8 @@ def run_mapped_on_cpu(model, artifact, manifest, feeds, work, shapes=None, entry
                  "-o", memref] + _shape_flags(shapes) + list(compile_flags))
     llvm = os.path.join(work, name + ".llvm.mlir")
     kt.run_tool([KILN_OPT, memref, "-o", llvm, "--pass-pipeline=builtin.module("
-                 "func.func(kiln-gpu-map-loops,kiln-gpu-launches-as-loops),"
-                 "kiln-llvm-pipeline{name=%s target=cpu cpu=x86-64})" % name])
+                 "kiln-gpu-mapping-pipeline{gpu=%s},func.func(kiln-gpu-launches-as-loops),"
+                 "kiln-llvm-pipeline{name=%s target=cpu cpu=x86-64})" % (GPUS, name)])
     ll = os.path.join(work, name + ".ll")
     kt.run_tool([_tool("mlir-translate"), "--mlir-to-llvmir", llvm, "-o", ll])
     obj = os.path.join(work, name + ".o")
@@ -156,10 +161,10 @@ def run_mapped_on_cpu(model, artifact, manifest, feeds, work, shapes=None, entry
 def check_cuda_model(model, feeds, work, name, atol=kt.ATOL, rtol=kt.RTOL, shapes=None,
                      atol_for=None):
     """`atol_for(output name, expected array)`, if given, is each output's absolute tolerance
-    (default: `atol`)."""
+    (default: `atol`). Returns the artifact's manifest."""
     os.makedirs(work, exist_ok=True)
     artifact = os.path.join(work, name)
-    kt.run_tool([kt.KILN, "compile", model, "--target", "cuda", "--gpu", "sm_80,sm_90",
+    kt.run_tool([kt.KILN, "compile", model, "--target", "cuda", "--gpu", GPUS,
                  "--name", name, "-o", artifact] + _shape_flags(shapes))
     manifest = check_images(artifact)
     actual = run_mapped_on_cpu(model, artifact, manifest, feeds, work, shapes)
@@ -168,6 +173,7 @@ def check_cuda_model(model, feeds, work, name, atol=kt.ATOL, rtol=kt.RTOL, shape
         tolerance = atol_for(out, expected[out]) if atol_for else atol
         kt.assert_close(value, expected[out], "%s %s (GPU mapping, run on the CPU) vs onnxruntime"
                         % (name, out), tolerance, rtol)
+    return manifest
 
 
 def at_scale(atol=kt.ATOL):

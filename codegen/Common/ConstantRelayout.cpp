@@ -1,6 +1,6 @@
 //===- ConstantRelayout.cpp - A constant's elements moved at compile time -===//
 
-#include "codegen/CPU/ConstantRelayout.h"
+#include "codegen/Common/ConstantRelayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"

@@ -1,13 +1,13 @@
 //===- ConstantRelayout.h - A constant's elements moved at compile time -*- C++ -*-===//
 //
-// What kiln-cpu-conv-to-matmul (a filter transposed) and kiln-cpu-pack-operands
+// What the conv-to-matmul rewrite (a filter transposed) and kiln-cpu-pack-operands
 // (B in panels) share: a constant operand laid out anew when the model is
 // compiled, so that the run pays nothing for it.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_CODEGEN_CPU_CONSTANTRELAYOUT_H
-#define KILN_CODEGEN_CPU_CONSTANTRELAYOUT_H
+#ifndef KILN_CODEGEN_COMMON_CONSTANTRELAYOUT_H
+#define KILN_CODEGEN_COMMON_CONSTANTRELAYOUT_H
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -28,4 +28,4 @@ Value relayoutConstant(
 
 } // namespace mlir::kiln
 
-#endif // KILN_CODEGEN_CPU_CONSTANTRELAYOUT_H
+#endif // KILN_CODEGEN_COMMON_CONSTANTRELAYOUT_H

@@ -1,0 +1,33 @@
+//===- ConvToMatmul.h - Convolutions of one image as matmuls ------*- C++ -*-===//
+//
+// What the CPU and GPU targets share to turn convolutions into the matmuls
+// their GEMM kernels take (kiln-cpu-conv-to-matmul, kiln-gpu-conv-to-matmul).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_COMMON_CONVTOMATMUL_H
+#define KILN_CODEGEN_COMMON_CONVTOMATMUL_H
+
+#include "mlir/IR/PatternMatch.h"
+
+#include <functional>
+
+namespace mlir::kiln {
+
+/// Whether to compute the product of a convolution of `pixels` output
+/// pixels and `filters` filters transposed (pixels x filters).
+using TransposeProductFn = std::function<bool(int64_t pixels, int64_t filters)>;
+
+/// Rewrites each linalg.conv_2d_nchw_fchw of one image (static shapes, one
+/// element type) on tensors as linalg.matmul: the filter [F, C*KH*KW] times
+/// the im2col copy of the input [C*KH*KW, OH*OW] (none for a 1x1 convolution
+/// with unit strides) into the output read as [F, OH*OW], a fill or
+/// per-filter bias init made directly in that shape. With
+/// `transposeProduct` saying so and a constant filter, the product is
+/// computed as pixels x filters and transposed back.
+void populateConvToMatmulPatterns(RewritePatternSet &patterns,
+                                  TransposeProductFn transposeProduct = nullptr);
+
+} // namespace mlir::kiln
+
+#endif // KILN_CODEGEN_COMMON_CONVTOMATMUL_H

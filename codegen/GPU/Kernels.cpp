@@ -1,0 +1,36 @@
+//===- Kernels.cpp - What the GPU kernel passes share ---------------------===//
+
+#include "codegen/GPU/Kernels.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+using namespace mlir;
+
+namespace {
+/// The buffer `value` is a view of (a function argument).
+Value rootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+} // namespace
+
+linalg::FillOp mlir::kiln::initializingFill(Operation *op, Value init) {
+  Value root = rootBuffer(init);
+  for (Operation *it = op->getPrevNode(); it; it = it->getPrevNode()) {
+    if (isMemoryEffectFree(it))
+      continue;
+    auto fill = dyn_cast<linalg::FillOp>(it);
+    if (fill && fill.getOutputs()[0] == init)
+      return matchPattern(fill.getInputs()[0], m_Constant()) ? fill : nullptr;
+    llvm::SetVector<Value> used(it->operand_begin(), it->operand_end());
+    getUsedValuesDefinedAbove(it->getRegions(), used);
+    for (Value value : used)
+      if (isa<MemRefType>(value.getType()) && rootBuffer(value) == root)
+        return nullptr;
+  }
+  return nullptr;
+}
