@@ -248,17 +248,27 @@ bool readCastAttributes(NodeImporter &n) {
   return saturate;
 }
 
+/// The element type Cast's or BitCast's required attribute 'to' names; null
+/// after reporting at the node when it is missing or not a Kiln dtype.
+Type targetElementType(NodeImporter &n, std::optional<int64_t> to) {
+  if (!to) {
+    n.error() << "attribute 'to' is required";
+    return {};
+  }
+  Type et = elementTypeFor(n.context(), static_cast<int32_t>(*to));
+  if (!et)
+    n.error() << "attribute 'to' is " << unsupportedDType(static_cast<int32_t>(*to));
+  return et;
+}
+
 LogicalResult importCast(NodeImporter &n) {
   std::optional<int64_t> to = n.attrs().getOptionalInt("to");
   bool saturate = readCastAttributes(n);
   if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
     return failure();
-  if (!to)
-    return n.error() << "attribute 'to' is required";
-  Type et = elementTypeFor(n.context(), static_cast<int32_t>(*to));
+  Type et = targetElementType(n, to);
   if (!et)
-    return n.error() << "attribute 'to' is "
-                     << unsupportedDType(static_cast<int32_t>(*to));
+    return failure();
   return castTo(n, et, saturate);
 }
 
@@ -274,12 +284,9 @@ LogicalResult importBitCast(NodeImporter &n) {
   std::optional<int64_t> to = n.attrs().getOptionalInt("to");
   if (failed(n.checkArity(1, 1)) || failed(n.attrs().status()))
     return failure();
-  if (!to)
-    return n.error() << "attribute 'to' is required";
-  Type et = elementTypeFor(n.context(), static_cast<int32_t>(*to));
+  Type et = targetElementType(n, to);
   if (!et)
-    return n.error() << "attribute 'to' is "
-                     << unsupportedDType(static_cast<int32_t>(*to));
+    return failure();
   RankedTensorType type = n.inputType(0);
   Type from = type.getElementType();
   // ONNX stores a bool in a byte; so does Kiln, but only ever 0 or 1.

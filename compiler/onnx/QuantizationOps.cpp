@@ -27,10 +27,6 @@ namespace {
 /// (at most 65535 in magnitude) adds: clamping to it keeps int32 exact.
 constexpr double kSaturationGuard = 1 << 24;
 
-Type elementTypeOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getElementType();
-}
-
 /// int8, uint8, int16, uint16, int4, uint4, int2 or uint2.
 bool isQuantizedType(Type t) {
   auto it = dyn_cast<IntegerType>(t);
@@ -211,28 +207,15 @@ LogicalResult importDequantizeLinear(NodeImporter &n) {
                      << n.inputType(0) << ", " << n.inputType(1);
   OpChain c{n};
   RankedTensorType xType = n.inputType(0);
-  if (isFloat8(xElement)) {
-    // (x - zero point) * scale in the scale's type, which holds every
-    // float8 value exactly; the zero point is usually 0.
-    Value x = c.cast(n.input(0), scaleType);
-    if (n.hasInput(2)) {
-      FailureOr<Value> zp = alongAxis(c, n.input(2), xType, q, 2);
-      if (failed(zp))
-        return failure();
-      x = c.op("kiln.sub", {x, c.cast(*zp, scaleType)});
-    }
-    FailureOr<Value> scale = alongAxis(c, n.input(1), xType, q, 1);
-    if (failed(scale))
-      return failure();
-    return c.output(0, c.op("kiln.mul", {x, *scale}));
-  }
-  Type i32 = n.b().getI32Type();
-  Value x = c.cast(n.input(0), i32);
+  // (x - zero point) in int32 for integers; for float8 in the scale's type,
+  // which holds every float8 value exactly (the zero point is usually 0).
+  Type work = isFloat8(xElement) ? scaleType : Type(n.b().getI32Type());
+  Value x = c.cast(n.input(0), work);
   if (n.hasInput(2)) {
     FailureOr<Value> zp = alongAxis(c, n.input(2), xType, q, 2);
     if (failed(zp))
       return failure();
-    x = c.op("kiln.sub", {x, c.cast(*zp, i32)});
+    x = c.op("kiln.sub", {x, c.cast(*zp, work)});
   }
   FailureOr<Value> scale = alongAxis(c, n.input(1), xType, q, 1);
   if (failed(scale))
