@@ -84,6 +84,11 @@ private:
   /// it: the op is unsupported, or the model's opset of its domain lacks it
   /// (or is newer than Kiln's); empty if it can.
   std::string refusal(const OpSpec *spec, const onnx::NodeProto &node) const;
+  /// Whether the model's opset is 1 to 6: it is imported as opset 7 if each
+  /// node's op is defined there as at opset 7 (legacyDefinitionSince).
+  bool readsOlderOpset() const {
+    return modelOpset >= 1 && modelOpset < kMinOpset;
+  }
 
   MLIRContext &ctx;
   const ImportOptions &options;
@@ -91,7 +96,12 @@ private:
   Location fileLoc;
   TensorReader tensors;
   onnx::ModelProto model;
+  /// The default domain's opset the import follows: the model's, clamped to
+  /// [kMinOpset, kMaxOpset] (an opset-6 model is imported as opset 7 when
+  /// each of its ops is defined there as at opset 7).
   int64_t opset = 0;
+  /// The default domain's opset the model imports (0 if none).
+  int64_t modelOpset = 0;
   /// The opsets the model imports of other domains than the default one.
   llvm::StringMap<int64_t> domainOpsets;
   /// Values defined so far, by tensor name.
@@ -160,8 +170,11 @@ LogicalResult ONNXImporter::readOpset() {
     return error() << "the model does not import the default ONNX domain "
                       "(opset_import has no entry for \"\" or \"ai.onnx\")";
   // kiln check goes on with the nearest opset Kiln implements.
+  modelOpset = *version;
   opset = std::clamp<int64_t>(*version, kMinOpset, kMaxOpset);
-  if (*version < kMinOpset || *version > kMaxOpset)
+  // Opsets 1 to 6 are read node by node (refusal): most ops kept their
+  // definition into opset 7.
+  if (*version < 1 || *version > kMaxOpset)
     return error() << "the model uses ONNX opset " << *version
                    << "; Kiln supports opsets " << kMinOpset << " to "
                    << kMaxOpset;
@@ -205,17 +218,33 @@ private:
 };
 } // namespace
 
+/// What refusals of ops of an opset older than 7 add.
+static constexpr llvm::StringLiteral kOlderOpsetsNote =
+    " (Kiln implements opsets 7 to 28, and older ones only for ops whose "
+    "definition is the same as at opset 7)";
+static_assert(kMinOpset == 7 && kMaxOpset == 28,
+              "kOlderOpsetsNote names the opsets");
+
 std::string ONNXImporter::refusal(const OpSpec *spec,
                                   const onnx::NodeProto &node) const {
   if (!spec)
     return "unsupported ONNX op";
   StringRef domain = node.domain();
-  if (isDefaultDomain(domain))
-    return spec->sinceVersion > opset
-               ? "the op is newer than the model's opset " +
-                     std::to_string(opset) + " (it exists from opset " +
-                     std::to_string(spec->sinceVersion) + ")"
-               : "";
+  if (isDefaultDomain(domain)) {
+    if (spec->sinceVersion > opset)
+      return "the op is newer than the model's opset " +
+             std::to_string(readsOlderOpset() ? modelOpset : opset) +
+             " (it exists from opset " +
+             std::to_string(spec->sinceVersion) + ")";
+    if (!readsOlderOpset())
+      return "";
+    std::optional<int64_t> since = legacyDefinitionSince(node.op_type());
+    if (since && *since <= modelOpset)
+      return "";
+    return "Kiln does not implement the op's definition at the model's "
+           "opset " +
+           std::to_string(modelOpset) + kOlderOpsetsNote.str();
+  }
   // Kiln's only other domain is ai.onnx.preview.
   int64_t version = domainOpsets.lookup(domain);
   std::string ofDomain = " of domain '" + domain.str() + "'";
@@ -232,7 +261,7 @@ std::string ONNXImporter::refusal(const OpSpec *spec,
 
 LogicalResult ONNXImporter::checkOps(const OpTable &table) {
   // op -> its nodes, in order of first appearance.
-  OpsWithNodes unsupported, tooNew, otherDomains;
+  OpsWithNodes unsupported, tooNew, redefined, otherDomains;
   const onnx::GraphProto &graph = model.graph();
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto &node = graph.node(i);
@@ -252,20 +281,27 @@ LogicalResult ONNXImporter::checkOps(const OpTable &table) {
       unsupported.add(op, quoted);
     else if (!defaultDomain)
       otherDomains.add(op + ": " + why, quoted);
-    else
+    else if (spec->sinceVersion > opset)
       tooNew.add(op + ", from opset " + std::to_string(spec->sinceVersion),
                  quoted);
+    else
+      redefined.add(op, quoted);
   }
   if (options.keepGoing)
     return success(refusedNodes.empty());
   if (!unsupported.empty())
     error() << "unsupported ONNX ops: " << unsupported.str();
   if (!tooNew.empty())
-    error() << "ops newer than the model's opset " << opset << ": "
+    error() << "ops newer than the model's opset "
+            << (readsOlderOpset() ? modelOpset : opset) << ": "
             << tooNew.str();
+  if (!redefined.empty())
+    error() << "ops whose definition at the model's opset " << modelOpset
+            << " Kiln does not implement" << kOlderOpsetsNote << ": "
+            << redefined.str();
   if (!otherDomains.empty())
     error() << "ops the model's opsets lack: " << otherDomains.str();
-  return success(unsupported.empty() && tooNew.empty() &&
+  return success(unsupported.empty() && tooNew.empty() && redefined.empty() &&
                  otherDomains.empty());
 }
 

@@ -46,6 +46,12 @@ namespace mlir::kiln::onnx_import {
 /// float8e8m0) and Range's stash_type.
 inline constexpr int64_t kMinOpset = 7;
 inline constexpr int64_t kMaxOpset = 28;
+/// For an op of the default domain whose opset-7 definition dates from an
+/// older opset: that opset (Relu: 6, Not: 1). None for the other ops, whose
+/// opset-7 definition is new in opset 7 or later. A model of opset N < 7 is
+/// imported as opset 7 when every node's op has a value <= N
+/// (LegacyOpsets.cpp).
+std::optional<int64_t> legacyDefinitionSince(llvm::StringRef opType);
 /// ONNX's domain of preview ops (FlexAttention) and the newest opset of it
 /// this frontend implements (onnx 1.23's).
 inline constexpr llvm::StringLiteral kPreviewDomain = "ai.onnx.preview";

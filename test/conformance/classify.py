@@ -44,6 +44,9 @@ def _op_names(listing):
 
 
 def compile_reason(line):
+    m = re.search(r"ops whose definition at the model.s opset (\d+) Kiln does not implement", line)
+    if m:
+        return "opset too old: %s" % m.group(1)
     m = re.search(r"the model uses ONNX opset (\d+); Kiln supports opsets (\d+) to (\d+)", line)
     if m:
         opset, newest = int(m.group(1)), int(m.group(3))
