@@ -37,7 +37,7 @@ struct KilnCPUConvToMatmul : kiln::impl::KilnCPUConvToMatmulBase<KilnCPUConvToMa
              1.1 * registerTileCoverage(filters, pixels, bits, registers);
     };
     RewritePatternSet patterns(&getContext());
-    populateConvToMatmulPatterns(patterns, transposeProduct);
+    populateConvToMatmulPatterns(patterns, transposeProduct, /*batches=*/true);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -131,7 +131,7 @@ def KilnCPULoopOrder : Pass<"kiln-cpu-loop-order", "::mlir::func::FuncOp"> {
 }
 
 def KilnCPUConvToMatmul : Pass<"kiln-cpu-conv-to-matmul", "::mlir::func::FuncOp"> {
-  let summary = "Rewrite batch-1 NCHW convolutions as im2col + linalg.matmul";
+  let summary = "Rewrite NCHW convolutions as im2col + GEMM-shaped contractions";
   let description = [{
     A linalg.conv_2d_nchw_fchw of one image becomes a matmul of the filter,
     read as the [F, C*KH*KW] matrix it already is, with the im2col matrix
@@ -144,8 +144,15 @@ def KilnCPUConvToMatmul : Pass<"kiln-cpu-conv-to-matmul", "::mlir::func::FuncOp"
     (7x7 = 49 pixels by 512 filters), and the filter is a constant, the
     product is computed transposed (pixels x filters, from the transposed
     im2col matrix and the filter transposed at compile time) and transposed
-    back, so its vectors run along the filters. Other convolutions
-    (batches, grouped, depthwise) are left as they are.
+    back, so its vectors run along the filters.
+
+    A convolution of a batch of N images becomes one linalg.generic: the
+    filter [F, C*KH*KW] times the images' im2col matrices
+    [N, C*KH*KW, OH*OW] into the output read as [N, F, OH*OW], a
+    contraction whose left-hand operand has no image dim; kiln-cpu-select-tiles
+    tiles the images like a batch dim. Batches whose im2col copies would
+    exceed 32 MB are split into groups of images, one product each. Grouped
+    and depthwise convolutions are left as they are.
 
     Before:
     ```mlir
@@ -220,8 +227,10 @@ def KilnCPUSelectTiles : Pass<"kiln-cpu-select-tiles", "::mlir::func::FuncOp"> {
   let summary = "Choose cache and register tiles for each contraction from the machine";
   let description = [{
     Annotates each f32 contraction on tensors (linalg.matmul, batch_matmul, a
-    matmul-like linalg.generic with one m, n and k dim, or the packed form
-    of kiln-cpu-pack-operands, whose n is panels x columns) with `kiln.tiles`
+    matmul-like linalg.generic with one m, n and k dim, the packed form
+    of kiln-cpu-pack-operands, whose n is panels x columns, or a filter
+    applied to a batch of images, whose outer n the filter lacks and which
+    is tiled like a batch dim) with `kiln.tiles`
     (codegen/CPU/Tiles.h): the register tile is two vectors along n by as
     many rows of m as keep every accumulator in a register (8 x 32 with
     AVX-512's 32 zmm registers, 6 x 16 with AVX2's 16), and the cache tiles

@@ -46,10 +46,15 @@ struct KilnCPUSelectTiles
 
   /// Tiles for `op` if it is a contraction the tiler handles: one m, one n
   /// and one k dim (plus batch dims), f32, static shapes, n the innermost
-  /// dim of the output and of the right-hand operand. Or the packed form
-  /// kiln-cpu-pack-operands makes: n split into panels and the columns of
-  /// one panel (the innermost dim of the output and of the packed operand),
-  /// one panel as wide as the register tile.
+  /// dim of the output and of the right-hand operand. Or two n dims, the
+  /// inner one innermost in the output and the right-hand operand:
+  ///  - the packed form kiln-cpu-pack-operands makes: n split into panels
+  ///    and the columns of one panel, one panel as wide as the register
+  ///    tile, the operand laid out [panels, k, columns];
+  ///  - otherwise the outer n is a batch that the left-hand operand does
+  ///    not have (a filter applied to each image of a batch: [F, K] times
+  ///    [N, K, pixels]). It is tiled like a batch dim: one image per cache
+  ///    and register tile, images split among the tasks.
   std::optional<ContractionTiles> selectTiles(linalg::LinalgOp op) {
     if (!op.hasPureTensorSemantics() || op.hasDynamicShape() ||
         op->hasAttr(kTilesAttr) || !linalg::isaContractionOpInterface(op) ||
@@ -70,28 +75,37 @@ struct KilnCPUSelectTiles
     // dim (the panels) is outermost in that operand.
     unsigned m = dims->m[0], k = dims->k[0];
     unsigned n = dims->n.size() == 2 ? dims->n[1] : dims->n[0];
-    std::optional<unsigned> panels;
+    std::optional<unsigned> panels, images;
     if (dims->n.size() == 2)
       panels = dims->n[0];
     MLIRContext *ctx = op.getContext();
     AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
     if (outMap.getResults().back() != getAffineDimExpr(n, ctx))
       return std::nullopt;
-    bool rhsIsInnerN = false;
+    bool rhsIsInnerN = false, panelLayout = false;
     for (OpOperand *in : op.getDpsInputOperands()) {
       AffineMap map = op.getMatchingIndexingMap(in);
       if (!map.isFunctionOfDim(n))
         continue;
       rhsIsInnerN = map.getResults().back() == getAffineDimExpr(n, ctx);
-      if (panels)
-        rhsIsInnerN &= map.getNumResults() == 3 &&
-                       map.getResult(0) == getAffineDimExpr(*panels, ctx) &&
-                       map.getResult(1) == getAffineDimExpr(k, ctx);
+      panelLayout = panels && map.getNumResults() == 3 &&
+                    map.getResult(0) == getAffineDimExpr(*panels, ctx) &&
+                    map.getResult(1) == getAffineDimExpr(k, ctx);
     }
     if (!rhsIsInnerN)
       return std::nullopt;
 
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    // Panels are as wide as the register tile the whole n would get; any
+    // other outer n is a batch of images.
+    if (panels) {
+      std::optional<RegisterTile> whole = selectRegisterTile(
+          ranges[m], ranges[*panels] * ranges[n], vectorBits, vectorRegisters);
+      if (!panelLayout || !whole || whole->cols != ranges[n]) {
+        images = panels;
+        panels.reset();
+      }
+    }
     // Policy on the whole n (panels x columns when packed); the tiles of
     // a packed n are then whole panels.
     int64_t width = panels ? ranges[*panels] * ranges[n] : ranges[n];
@@ -100,8 +114,7 @@ struct KilnCPUSelectTiles
     if (!reg)
       return std::nullopt; // narrower than one vector: loops serve it as well
     int64_t mr = reg->rows, nr = reg->cols;
-    if (panels && nr != ranges[n])
-      return std::nullopt;
+
     // Cache tiles: a kc x nc panel of B is reused across the m tiles of a
     // block, and kc rows of A and B stream through L1 per register tile
     // (measured on AVX-512 and AVX2 machines: ../shared/docs/CPU-GEMM.md).
@@ -123,6 +136,10 @@ struct KilnCPUSelectTiles
       for (unsigned b : dims->batch) {
         parallel[b] = 1;
         batches *= ranges[b];
+      }
+      if (images) {
+        parallel[*images] = 1;
+        batches *= ranges[*images];
       }
       int64_t wanted = 2 * cores;
       int64_t nChunks = (wanted + batches - 1) / batches;
@@ -180,12 +197,16 @@ struct KilnCPUSelectTiles
     // register tile stay in registers across k.
     for (unsigned b : dims->batch)
       tiles.cacheOrder.push_back(b);
+    if (images)
+      tiles.cacheOrder.push_back(*images);
     if (panels)
       tiles.cacheOrder.append({*panels, k, m, n});
     else
       tiles.cacheOrder.append({n, k, m});
     for (unsigned b : dims->batch)
       tiles.regOrder.push_back(b);
+    if (images)
+      tiles.regOrder.push_back(*images);
     if (panels)
       tiles.regOrder.append({m, *panels, n, k});
     else

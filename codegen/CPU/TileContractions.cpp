@@ -92,9 +92,10 @@ LogicalResult vectorizeTiles(func::FuncOp fn, int64_t lanes) {
   });
   IRRewriter rewriter(fn.getContext());
   // Register tiles of a packed product (kiln-cpu-pack-operands) span one
-  // panel: without that unit dim they are plain matmul tiles, whose rows
-  // of B are each one contiguous vector of the panel. Left in, the unit dim
-  // would reach vector.contract, whose lowering unrolls it badly.
+  // panel, those of a filter applied to a batch of images one image:
+  // without that unit dim they are plain matmul tiles, whose rows of B are
+  // each one contiguous vector. Left in, the unit dim would reach
+  // vector.contract, whose lowering unrolls it badly.
   bool dropped = false;
   for (linalg::LinalgOp op : tiles) {
     auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
@@ -109,7 +110,7 @@ LogicalResult vectorizeTiles(func::FuncOp fn, int64_t lanes) {
     control.controlFn = [panel](Operation *) { return SmallVector<unsigned>{panel}; };
     rewriter.setInsertionPoint(generic);
     if (failed(linalg::dropUnitDims(rewriter, generic, control)))
-      return generic->emitOpError("could not drop the panel dim of a packed register tile");
+      return generic->emitOpError("could not drop the unit outer n dim of a register tile");
     dropped = true;
   }
   if (dropped) {
@@ -327,10 +328,9 @@ struct KilnCPUTileContractions
         return split(d, tiles->parallel[d], serial);
       }
     FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
-    if (succeeded(dims) && dims->m.size() == 1) {
-      SmallVector<unsigned> evenDims = {dims->m[0]};
-      if (dims->n.size() == 1)
-        evenDims.push_back(dims->n[0]);
+    if (succeeded(dims) && dims->m.size() == 1 && !dims->n.empty()) {
+      // The inner n: its cache tile spans the whole of it when packed.
+      SmallVector<unsigned> evenDims = {dims->m[0], dims->n.back()};
       for (unsigned d : evenDims)
         if (ragged(d, tiles->cache[d])) {
           ContractionTiles rest = *tiles;

@@ -1,12 +1,15 @@
-//===- ConvToMatmul.cpp - Convolutions of one image as matmuls ------------===//
+//===- ConvToMatmul.cpp - Convolutions as matmuls -------------------------===//
 //
 // The rewrite kiln-cpu-conv-to-matmul and kiln-gpu-conv-to-matmul share
-// (see KilnCPUConvToMatmul in codegen/CPU/Passes.td). Upstream's
-// linalg::rewriteInIm2Col keeps the batch dim in the contraction it makes,
-// which then has two "n" dims (batch and pixels) and is not a matmul the
-// CPU's register tiles can take; for a batch of one this pattern builds the
-// im2col copy and a plain linalg.matmul instead, and skips the copy
-// altogether for 1x1 convolutions with unit strides.
+// (see KilnCPUConvToMatmul in codegen/CPU/Passes.td). For a batch of one it
+// builds the im2col copy and a plain linalg.matmul, and skips the copy
+// altogether for 1x1 convolutions with unit strides. For a batch (CPU only)
+// it builds what upstream's linalg::rewriteInIm2Col builds, a contraction
+// whose filter operand has no image dim, with three differences upstream
+// lacks: no copy for 1x1 convolutions with unit strides, the bias or fill
+// made directly in the product's shape (so the tiler fuses it into its
+// tasks), and large batches split into groups of images so that the im2col
+// copies stay a few images in size.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +29,13 @@ using namespace mlir;
 using namespace mlir::kiln;
 
 namespace {
+
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
+  SmallVector<OpFoldResult> r;
+  for (int64_t v : values)
+    r.push_back(b.getIndexAttr(v));
+  return r;
+}
 
 /// `matrix` [R, C] transposed into a new [C, R] tensor.
 Value transpose(PatternRewriter &rewriter, Location loc, Value matrix) {
@@ -55,26 +65,38 @@ Value transposedConstantFilter(PatternRewriter &rewriter, Location loc, Value fi
                           });
 }
 
-/// The convolution's initial output [1, F, OH, OW] as the matmul's [F, OH*OW]
-/// (`transposed`: [OH*OW, F]) when it is a per-filter broadcast (the bias)
-/// or a fill: the same op made directly in the matrix's shape, so that no
-/// reshape or transpose stands between it and the matmul, and the tiler can
-/// fuse it into the product's tasks. Null otherwise.
-Value matrixInit(PatternRewriter &rewriter, Location loc, Value init, bool transposed) {
+/// Whether the convolution's initial output [N, F, OH, OW] is a fill or a
+/// per-filter broadcast (the bias), which matrixInit makes in other shapes.
+bool isFillOrBias(Value init) {
+  if (init.getDefiningOp<linalg::FillOp>())
+    return true;
+  auto broadcast = init.getDefiningOp<linalg::BroadcastOp>();
+  return broadcast && broadcast.getDimensions() == ArrayRef<int64_t>{0, 2, 3};
+}
+
+/// The convolution's initial output [N, F, OH, OW] in the product's `shape`
+/// (whose dim `filterDim` runs over the filters: [F, OH*OW] for one image,
+/// [OH*OW, F] transposed, [images, F, OH*OW] for a batch) when it is a
+/// per-filter broadcast (the bias) or a fill: the same op made directly in
+/// that shape, so that no reshape or transpose stands between it and the
+/// product, and the tiler can fuse it into the product's tasks. Null
+/// otherwise.
+Value matrixInit(PatternRewriter &rewriter, Location loc, Value init,
+                 ArrayRef<int64_t> shape, int64_t filterDim) {
   auto type = cast<RankedTensorType>(init.getType());
-  int64_t f = type.getDimSize(1), pixels = type.getDimSize(2) * type.getDimSize(3);
-  SmallVector<int64_t> shape = transposed ? SmallVector<int64_t>{pixels, f} : SmallVector<int64_t>{f, pixels};
   if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
     Value empty = rewriter.create<tensor::EmptyOp>(loc, shape, type.getElementType());
     return rewriter.create<linalg::FillOp>(loc, fill.getInputs()[0], empty).getResult(0);
   }
-  auto broadcast = init.getDefiningOp<linalg::BroadcastOp>();
-  if (!broadcast || broadcast.getDimensions() != ArrayRef<int64_t>{0, 2, 3})
+  if (!isFillOrBias(init))
     return nullptr;
+  auto broadcast = init.getDefiningOp<linalg::BroadcastOp>();
   Value empty = rewriter.create<tensor::EmptyOp>(loc, shape, type.getElementType());
-  return rewriter
-      .create<linalg::BroadcastOp>(loc, broadcast.getInput(), empty,
-                                   ArrayRef<int64_t>{transposed ? int64_t(0) : int64_t(1)})
+  SmallVector<int64_t> dims;
+  for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
+    if (d != filterDim)
+      dims.push_back(d);
+  return rewriter.create<linalg::BroadcastOp>(loc, broadcast.getInput(), empty, dims)
       .getResult()[0];
 }
 
@@ -166,7 +188,7 @@ struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       // The filter [F, C, KH, KW] is already the row-major [F, C*KH*KW] matrix.
       Value weights = rewriter.create<tensor::CollapseShapeOp>(
           loc, conv.getInputs()[1], SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-      Value init = matrixInit(rewriter, loc, conv.getOutputs()[0], /*transposed=*/false);
+      Value init = matrixInit(rewriter, loc, conv.getOutputs()[0], {f, oh * ow}, /*filterDim=*/0);
       if (!init)
         init = collapsedInit();
       product = rewriter
@@ -175,7 +197,7 @@ struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                     .getResult(0);
     } else {
       auto transposedType = RankedTensorType::get({oh * ow, f}, element);
-      Value initT = matrixInit(rewriter, loc, conv.getOutputs()[0], /*transposed=*/true);
+      Value initT = matrixInit(rewriter, loc, conv.getOutputs()[0], {oh * ow, f}, /*filterDim=*/1);
       if (!initT)
         initT = transpose(rewriter, loc, collapsedInit());
       Value productT = rewriter
@@ -190,9 +212,150 @@ struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   }
 };
 
+/// The most bytes of im2col matrices one product of a batch reads: larger
+/// batches are split into groups of images, each its own product, so that
+/// the scratch memory they need stays that of a few images (ResNet-50's
+/// first 3x3 convolutions take 7 MB per image).
+constexpr int64_t kMaxColumnsBytes = 32 << 20;
+
+/// A batch of images: the filter [F, C*KH*KW] times each image's im2col
+/// matrix [C*KH*KW, OH*OW], as one linalg.generic over the images whose
+/// left-hand operand has no image dim (the tiler takes the images as a
+/// batch dim). Its output [N, F, OH*OW] is the NCHW output as it stands.
+struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp conv,
+                                PatternRewriter &rewriter) const override {
+    if (!conv.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(conv, "not on tensors");
+    Value input = conv.getInputs()[0], filter = conv.getInputs()[1], output = conv.getOutputs()[0];
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto filterType = cast<RankedTensorType>(filter.getType());
+    auto outType = cast<RankedTensorType>(output.getType());
+    if (!inputType.hasStaticShape() || !filterType.hasStaticShape() ||
+        !outType.hasStaticShape() || inputType.getDimSize(0) <= 1)
+      return rewriter.notifyMatchFailure(conv, "needs static shapes and a batch");
+    Type element = outType.getElementType();
+    if (inputType.getElementType() != element || filterType.getElementType() != element ||
+        !(isa<FloatType>(element) || element.isSignlessInteger()))
+      return rewriter.notifyMatchFailure(conv, "mixed or unsupported element types");
+
+    SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+    int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1);
+    int64_t f = filterType.getDimSize(0), kh = filterType.getDimSize(2),
+            kw = filterType.getDimSize(3);
+    int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
+    int64_t depth = c * kh * kw, pixels = oh * ow;
+    Location loc = conv.getLoc();
+    MLIRContext *ctx = conv.getContext();
+    bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1;
+    int64_t bytesPerImage = depth * pixels * std::max<int64_t>(1, element.getIntOrFloatBitWidth() / 8);
+    int64_t perGroup = pointwise ? n : std::clamp<int64_t>(kMaxColumnsBytes / bytesPerImage, 1, n);
+
+    // The filter [F, C, KH, KW] is the row-major [F, C*KH*KW] matrix, the
+    // output [N, F, OH, OW] the [N, F, OH*OW] one.
+    Value weights = rewriter.create<tensor::CollapseShapeOp>(
+        loc, filter, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+    auto toProduct = SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}};
+    Value collapsedOutput;
+    auto collapsedInit = [&] {
+      if (!collapsedOutput)
+        collapsedOutput = rewriter.create<tensor::CollapseShapeOp>(loc, output, toProduct);
+      return collapsedOutput;
+    };
+    // Each group's product starts from its own fill or bias broadcast, if
+    // the convolution's does, else from its slice of the output.
+    bool rebuildInit = isFillOrBias(output);
+    Value result;
+    for (int64_t first = 0; first < n; first += perGroup) {
+      int64_t images = std::min(perGroup, n - first);
+      bool whole = images == n;
+      Value x = input;
+      if (!whole)
+        x = rewriter.create<tensor::ExtractSliceOp>(
+            loc, input, indexAttrs(rewriter, {first, 0, 0, 0}),
+            indexAttrs(rewriter, {images, c, inputType.getDimSize(2), inputType.getDimSize(3)}),
+            indexAttrs(rewriter, {1, 1, 1, 1}));
+      Value columns;
+      if (pointwise) {
+        // A 1x1 convolution with unit strides reads each image as it is.
+        columns = rewriter.create<tensor::CollapseShapeOp>(loc, x, toProduct);
+      } else {
+        // im2col: columns[n, c, kh, kw, oh, ow] = x[n, c, oh*sh + kh*dh, ow*sw + kw*dw].
+        AffineExpr d[6];
+        for (unsigned i = 0; i < 6; ++i)
+          d[i] = getAffineDimExpr(i, ctx);
+        AffineMap read = AffineMap::get(
+            6, 0, {d[0], d[1], d[4] * strides[0] + d[2] * dilations[0], d[5] * strides[1] + d[3] * dilations[1]},
+            ctx);
+        Value empty = rewriter.create<tensor::EmptyOp>(
+            loc, SmallVector<int64_t>{images, c, kh, kw, oh, ow}, element);
+        Value patches =
+            rewriter
+                .create<linalg::GenericOp>(
+                    loc, empty.getType(), x, empty,
+                    SmallVector<AffineMap>{read, AffineMap::getMultiDimIdentityMap(6, ctx)},
+                    SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+                    [](OpBuilder &b, Location l, ValueRange args) {
+                      b.create<linalg::YieldOp>(l, args[0]);
+                    })
+                .getResult(0);
+        columns = rewriter.create<tensor::CollapseShapeOp>(
+            loc, patches, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+      }
+      SmallVector<int64_t> shape = {images, f, pixels};
+      Value init = rebuildInit ? matrixInit(rewriter, loc, output, shape, /*filterDim=*/1) : Value();
+      if (!init)
+        init = whole ? collapsedInit()
+                     : rewriter.create<tensor::ExtractSliceOp>(
+                           loc, collapsedInit(), indexAttrs(rewriter, {first, 0, 0}),
+                           indexAttrs(rewriter, shape), indexAttrs(rewriter, {1, 1, 1}));
+      // product[i, f, p] += weights[f, k] * columns[i, k, p]
+      AffineExpr i = getAffineDimExpr(0, ctx), fd = getAffineDimExpr(1, ctx),
+                 p = getAffineDimExpr(2, ctx), k = getAffineDimExpr(3, ctx);
+      SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {fd, k}, ctx),
+                                     AffineMap::get(4, 0, {i, k, p}, ctx),
+                                     AffineMap::get(4, 0, {i, fd, p}, ctx)};
+      SmallVector<utils::IteratorType> iterators = {
+          utils::IteratorType::parallel, utils::IteratorType::parallel,
+          utils::IteratorType::parallel, utils::IteratorType::reduction};
+      bool isFloat = isa<FloatType>(element);
+      Value part = rewriter
+                       .create<linalg::GenericOp>(
+                           loc, init.getType(), ValueRange{weights, columns}, init, maps, iterators,
+                           [isFloat](OpBuilder &b, Location l, ValueRange args) {
+                             Value product = isFloat ? b.create<arith::MulFOp>(l, args[0], args[1]).getResult()
+                                                     : b.create<arith::MulIOp>(l, args[0], args[1]).getResult();
+                             Value sum = isFloat ? b.create<arith::AddFOp>(l, args[2], product).getResult()
+                                                 : b.create<arith::AddIOp>(l, args[2], product).getResult();
+                             b.create<linalg::YieldOp>(l, sum);
+                           })
+                       .getResult(0);
+      if (whole) {
+        result = part;
+        break;
+      }
+      if (!result)
+        result = rebuildInit ? rewriter.create<tensor::EmptyOp>(loc, SmallVector<int64_t>{n, f, pixels}, element)
+                                   .getResult()
+                             : collapsedInit();
+      result = rewriter.create<tensor::InsertSliceOp>(loc, part, result, indexAttrs(rewriter, {first, 0, 0}),
+                                                      indexAttrs(rewriter, shape),
+                                                      indexAttrs(rewriter, {1, 1, 1}));
+    }
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(conv, outType, result, toProduct);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::kiln::populateConvToMatmulPatterns(RewritePatternSet &patterns,
-                                              TransposeProductFn transposeProduct) {
+                                              TransposeProductFn transposeProduct,
+                                              bool batches) {
   patterns.add<ConvToMatmul>(patterns.getContext(), std::move(transposeProduct));
+  if (batches)
+    patterns.add<BatchedConvToContraction>(patterns.getContext());
 }

@@ -1,4 +1,4 @@
-//===- ConvToMatmul.h - Convolutions of one image as matmuls ------*- C++ -*-===//
+//===- ConvToMatmul.h - Convolutions as matmuls ------------------*- C++ -*-===//
 //
 // What the CPU and GPU targets share to turn convolutions into the matmuls
 // their GEMM kernels take (kiln-cpu-conv-to-matmul, kiln-gpu-conv-to-matmul).
@@ -25,8 +25,14 @@ using TransposeProductFn = std::function<bool(int64_t pixels, int64_t filters)>;
 /// per-filter bias init made directly in that shape. With
 /// `transposeProduct` saying so and a constant filter, the product is
 /// computed as pixels x filters and transposed back.
+/// With `batches`, a convolution of a batch of images becomes one
+/// linalg.generic contraction: the filter [F, C*KH*KW] times the images'
+/// im2col matrices [N, C*KH*KW, OH*OW] (their input as it is for 1x1 with
+/// unit strides) into the output read as [N, F, OH*OW]; batches whose im2col
+/// matrices would exceed 32 MB are split into groups of images.
 void populateConvToMatmulPatterns(RewritePatternSet &patterns,
-                                  TransposeProductFn transposeProduct = nullptr);
+                                  TransposeProductFn transposeProduct = nullptr,
+                                  bool batches = false);
 
 } // namespace mlir::kiln
 

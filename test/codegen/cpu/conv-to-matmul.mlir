@@ -66,11 +66,61 @@ func.func @ragged_pixels_runtime_filter(%x: tensor<1x1x8x7xf32>, %w: tensor<32x1
 
 // -----
 
-// Batches other than one are left to the loops.
+// A batch: the filter [F, C*KH*KW] times each image's im2col matrix, one
+// contraction whose filter operand has no image dim, into the output read
+// as [N, F, OH*OW].
+// CHECK-DAG: #[[$FK:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// CHECK-DAG: #[[$IKP:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
+// CHECK-DAG: #[[$IFP:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @batch_two
-// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK: %[[W:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0], [1, 2, 3]] : tensor<64x3x3x3xf32> into tensor<64x27xf32>
+// CHECK: %[[COLS:.+]] = linalg.generic
+// CHECK-SAME: outs(%{{.+}} : tensor<2x3x3x3x4x4xf32>)
+// CHECK: %[[C:.+]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0], [1, 2, 3], [4, 5]] : tensor<2x3x3x3x4x4xf32> into tensor<2x27x16xf32>
+// CHECK: %[[INIT:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]] : tensor<2x64x4x4xf32> into tensor<2x64x16xf32>
+// CHECK: %[[P:.+]] = linalg.generic {indexing_maps = [#[[$FK]], #[[$IKP]], #[[$IFP]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%[[W]], %[[C]] : tensor<64x27xf32>, tensor<2x27x16xf32>) outs(%[[INIT]] : tensor<2x64x16xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: tensor.expand_shape %[[P]] {{\[\[}}0], [1], [2, 3]]
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
 func.func @batch_two(%x: tensor<2x3x6x6xf32>, %w: tensor<64x3x3x3xf32>, %init: tensor<2x64x4x4xf32>) -> tensor<2x64x4x4xf32> {
   %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
          ins(%x, %w : tensor<2x3x6x6xf32>, tensor<64x3x3x3xf32>) outs(%init : tensor<2x64x4x4xf32>) -> tensor<2x64x4x4xf32>
   return %y : tensor<2x64x4x4xf32>
+}
+
+// -----
+
+// A batch of 1x1 convolutions with unit strides reads its input as it is;
+// the bias broadcast is made in the product's shape.
+// CHECK-LABEL: func.func @batch_pointwise_bias
+// CHECK: %[[X:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]] : tensor<4x8x4x8xf32> into tensor<4x8x32xf32>
+// CHECK: %[[B:.+]] = linalg.broadcast ins(%{{.+}} : tensor<16xf32>) outs(%{{.+}} : tensor<4x16x32xf32>) dimensions = [0, 2]
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.+}}, %[[X]] : tensor<16x8xf32>, tensor<4x8x32xf32>) outs(%[[B]] : tensor<4x16x32xf32>)
+func.func @batch_pointwise_bias(%x: tensor<4x8x4x8xf32>, %w: tensor<16x8x1x1xf32>, %bias: tensor<16xf32>) -> tensor<4x16x4x8xf32> {
+  %e = tensor.empty() : tensor<4x16x4x8xf32>
+  %init = linalg.broadcast ins(%bias : tensor<16xf32>) outs(%e : tensor<4x16x4x8xf32>) dimensions = [0, 2, 3]
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<4x8x4x8xf32>, tensor<16x8x1x1xf32>) outs(%init : tensor<4x16x4x8xf32>) -> tensor<4x16x4x8xf32>
+  return %y : tensor<4x16x4x8xf32>
+}
+
+// -----
+
+// A batch whose im2col copies would exceed 32 MB (64 x 9 x 56 x 56 floats,
+// 7.2 MB per image) is split into groups of 4 images, each with its own
+// copy, product and fill, inserted into the output.
+// CHECK-LABEL: func.func @batch_groups
+// CHECK-COUNT-3: linalg.generic {{.+}} outs(%{{.+}} : tensor<4x64x3x3x56x56xf32>)
+// CHECK: linalg.generic {{.+}} outs(%{{.+}} : tensor<2x64x3x3x56x56xf32>)
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[12, 0, 0] [2, 64, 3136] [1, 1, 1] : tensor<2x64x3136xf32> into tensor<14x64x3136xf32>
+func.func @batch_groups(%x: tensor<14x64x58x58xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<14x64x56x56xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<14x64x56x56xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<14x64x56x56xf32>) -> tensor<14x64x56x56xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<14x64x58x58xf32>, tensor<64x64x3x3xf32>) outs(%init : tensor<14x64x56x56xf32>) -> tensor<14x64x56x56xf32>
+  return %y : tensor<14x64x56x56xf32>
 }

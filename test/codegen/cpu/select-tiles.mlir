@@ -53,11 +53,10 @@ func.func @left_alone(%a: tensor<64x64xf32>, %b: tensor<64x8xf32>, %c: tensor<64
 // AVX512: linalg.generic {{.*}}kiln.tiles = {cache = array<i64: 64, 8, 32, 256>, cache_order = array<i64: 1, 3, 0, 2>, register = array<i64: 8, 1, 32, 1>, register_order = array<i64: 0, 1, 2, 3>}
 // CORES2-LABEL: func.func @packed
 // CORES2: kiln.tiles = {cache = array<i64: 64, 6, 32, 256>, cache_order = array<i64: 1, 3, 0, 2>, parallel = array<i64: 0, 6, 0, 0>, register = array<i64: 8, 1, 32, 1>
-// A panel narrower than AVX2's register tile (16 columns) is not a packed
-// form it tiles.
+// Panels of 32 columns are not AVX2's register tile (16 columns): the
+// panels are tiled as a batch of images, one per cache tile.
 // AVX2-LABEL: func.func @packed
-// AVX2-NOT: kiln.tiles
-// AVX2: return
+// AVX2: kiln.tiles = {cache = array<i64: 64, 1, 32, 256>, cache_order = array<i64: 1, 2, 3, 0>, register = array<i64: 6, 1, 16, 1>, register_order = array<i64: 1, 0, 2, 3>}
 func.func @packed(%a: tensor<512x1024xf32>, %bp: tensor<24x1024x32xf32>, %c: tensor<512x24x32xf32>) -> tensor<512x24x32xf32> {
   %0 = linalg.generic {indexing_maps = [affine_map<(m, j, c, k) -> (m, k)>, affine_map<(m, j, c, k) -> (j, k, c)>, affine_map<(m, j, c, k) -> (m, j, c)>],
                        iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
@@ -94,4 +93,26 @@ func.func @divisible_tiles(%w: tensor<256x64xf32>, %x: tensor<64x3136xf32>, %c: 
 func.func @divisible_rows(%a: tensor<96x128xf32>, %b: tensor<128x256xf32>, %c: tensor<96x256xf32>) -> tensor<96x256xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<96x128xf32>, tensor<128x256xf32>) outs(%c : tensor<96x256xf32>) -> tensor<96x256xf32>
   return %0 : tensor<96x256xf32>
+}
+
+// -----
+
+// A filter applied to a batch of images (kiln-cpu-conv-to-matmul's form of a
+// batched convolution: [F, K] times [N, K, pixels]): the images are tiled
+// like a batch dim, one per cache and register tile, outermost, and split
+// among the tasks with the pixels.
+// AVX512-LABEL: func.func @images
+// AVX512: kiln.tiles = {cache = array<i64: 1, 64, 224, 27>, cache_order = array<i64: 0, 2, 3, 1>, register = array<i64: 1, 8, 32, 1>, register_order = array<i64: 0, 1, 2, 3>}
+// CORES2-LABEL: func.func @images
+// CORES2: kiln.tiles = {cache = array<i64: 1, 64, 224, 27>, cache_order = array<i64: 0, 2, 3, 1>, parallel = array<i64: 1, 0, 224, 0>, register = array<i64: 1, 8, 32, 1>, register_order = array<i64: 0, 1, 2, 3>}
+func.func @images(%w: tensor<64x27xf32>, %cols: tensor<8x27x3136xf32>, %c: tensor<8x64x3136xf32>) -> tensor<8x64x3136xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(i, f, p, k) -> (f, k)>, affine_map<(i, f, p, k) -> (i, k, p)>, affine_map<(i, f, p, k) -> (i, f, p)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%w, %cols : tensor<64x27xf32>, tensor<8x27x3136xf32>) outs(%c : tensor<8x64x3136xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x64x3136xf32>
+  return %0 : tensor<8x64x3136xf32>
 }
