@@ -152,13 +152,21 @@ struct ConvToLinalg : OpConversionPattern<ConvOp> {
   }
 };
 
-/// kiln.conv_backward_filter as one linalg.generic contraction over the
-/// batch and the output pixels, everything as 2-D and grouped:
+/// The most bytes of im2col copy kiln.conv_backward_filter makes to become a
+/// batched matmul; above it, it stays one loop nest.
+constexpr int64_t kMaxFilterColumnsBytes = 32 << 20;
+
+/// kiln.conv_backward_filter, everything as 2-D and grouped, on pure
+/// reshapes of kiln's layouts (dy [N, F, OH, OW] is [N, G, F/G, ...],
+/// x [N, C, H, W] is [N, G, C/G, ...], and dw [G, F/G, C/G, kh, kw] is the
+/// filter [F, C/G, kh, kw]); the input is zero-padded first when some pad is
+/// non-zero:
 ///   dw[g, f, c, a, b] += dy[n, g, f, i, j] * xpad[n, g, c, i * sh + a * dh, j * sw + b * dw]
-/// on pure reshapes of kiln's layouts (dy [N, F, OH, OW] is [N, G, F/G, ...],
-/// x [N, C, H, W] is [N, G, C/G, ...], and dw [G, F/G, C/G, kh, kw] is
-/// the filter [F, C/G, kh, kw]). The input is zero-padded first when some pad
-/// is non-zero; f16/bf16 accumulate in f32.
+/// For f32, as a linalg.batch_matmul over the groups, which the targets'
+/// GEMM tiles take: dy transposed to [G, F/G, N*OH*OW] times the im2col
+/// copy of xpad [G, N*OH*OW, C/G*kh*kw] (while that copy stays under 32 MB).
+/// Otherwise, and for f16/bf16 (which accumulate in f32), as one
+/// linalg.generic contraction over the batch and the output pixels.
 struct ConvBackwardFilterToLinalg : OpConversionPattern<ConvBackwardFilterOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -200,6 +208,43 @@ struct ConvBackwardFilterToLinalg : OpConversionPattern<ConvBackwardFilterOp> {
 
     MLIRContext *ctx = rewriter.getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    int64_t pixels = n * out[2] * out[3], depth = cg * w[2] * w[3];
+    if (accType == elementType && elementType.isF32() &&
+        g * pixels * depth * 4 <= kMaxFilterColumnsBytes) {
+      // cols[g, n, i, j, c, a, b] = xpad[n, g, c, i * sh + a * dh, j * sw + b * dw]
+      SmallVector<int64_t> colsShape = {g, n, out[2], out[3], cg, w[2], w[3]};
+      AffineMap read = AffineMap::get(
+          7, 0,
+          {d(1), d(0), d(4), d(2) * strides[0] + d(5) * dilations[0],
+           d(3) * strides[1] + d(6) * dilations[1]},
+          ctx);
+      Value colsInit = createEmpty(rewriter, loc, colsShape, elementType);
+      Value cols =
+          rewriter
+              .create<linalg::GenericOp>(
+                  loc, colsInit.getType(), x, colsInit,
+                  SmallVector<AffineMap>{read, AffineMap::getMultiDimIdentityMap(7, ctx)},
+                  getParallelIterators(7),
+                  [](OpBuilder &nb, Location nloc, ValueRange args) {
+                    nb.create<linalg::YieldOp>(nloc, args[0]);
+                  })
+              .getResult(0);
+      cols = reshapeTo(rewriter, loc, cols, {g, pixels, depth});
+      Value dyInit = createEmpty(rewriter, loc, {g, fg, n, out[2], out[3]}, elementType);
+      Value dyT = rewriter
+                      .create<linalg::TransposeOp>(loc, dy, dyInit,
+                                                   ArrayRef<int64_t>{1, 2, 0, 3, 4})
+                      .getResult()[0];
+      dyT = reshapeTo(rewriter, loc, dyT, {g, fg, pixels});
+      Value init = createFilled(rewriter, loc, {g, fg, depth},
+                                cast<TypedAttr>(rewriter.getZeroAttr(elementType)));
+      Value dw = rewriter
+                     .create<linalg::BatchMatmulOp>(loc, init.getType(), ValueRange{dyT, cols},
+                                                    init)
+                     .getResult(0);
+      rewriter.replaceOp(op, reshapeTo(rewriter, loc, dw, resultType.getShape()));
+      return success();
+    }
     // Loops (g, f, c, a, b | n, i, j).
     SmallVector<AffineMap> maps = {
         AffineMap::get(8, 0, {d(5), d(0), d(1), d(6), d(7)}, ctx),

@@ -100,23 +100,26 @@ func.func @conv_f16(%x: tensor<1x2x4x4xf16>, %w: tensor<2x2x3x3xf16>, %b: tensor
 
 // -----
 
-// conv_backward_filter: one contraction over (n, i, j) on the zero-padded
-// input, grouped: dw[g, f, c, a, b] += dy[n, g, f, i, j] * x[n, g, c, 2i + a, 2j + b].
-// CHECK-DAG: #[[DY:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d1, d6, d7)>
-// CHECK-DAG: #[[XP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d2, d6 * 2 + d3, d7 * 2 + d4)>
-// CHECK-DAG: #[[DW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// conv_backward_filter in f32: a batched matmul over the groups, dy
+// transposed to [G, F/G, N*OH*OW] times the im2col copy of the zero-padded
+// input [G, N*OH*OW, C/G*KH*KW]:
+// cols[g, n, i, j, c, a, b] = x[n, g, c, 2i + a, 2j + b].
+// CHECK-DAG: #[[XP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d0, d4, d2 * 2 + d5, d3 * 2 + d6)>
 // CHECK-LABEL: func.func @conv_backward_filter
 // CHECK-SAME: (%[[X:.*]]: tensor<2x4x6x5xf32>, %[[G:.*]]: tensor<2x6x3x3xf32>)
 // CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: %[[XG:.*]] = tensor.expand_shape %[[P]] {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 2, 2, 8, 7]
 // CHECK: %[[GG:.*]] = tensor.expand_shape %[[G]] {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 2, 3, 3, 3]
+// CHECK: %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[XP]], #{{.*}}]
+// CHECK-SAME: ins(%[[XG]] : tensor<2x2x2x8x7xf32>) outs(%{{.*}} : tensor<2x2x3x3x2x3x3xf32>)
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[COLS]] {{\[}}[0], [1, 2, 3], [4, 5, 6]] : tensor<2x2x3x3x2x3x3xf32> into tensor<2x18x18xf32>
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[GG]] : tensor<2x2x3x3x3xf32>) outs(%{{.*}} : tensor<2x3x2x3x3xf32>) permutation = [1, 2, 0, 3, 4]
+// CHECK: %[[D:.*]] = tensor.collapse_shape %[[T]] {{\[}}[0], [1], [2, 3, 4]] : tensor<2x3x2x3x3xf32> into tensor<2x3x18xf32>
 // CHECK: %[[Z:.*]] = linalg.fill
-// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[DY]], #[[XP]], #[[DW]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
-// CHECK-SAME: ins(%[[GG]], %[[XG]] : tensor<2x2x3x3x3xf32>, tensor<2x2x2x8x7xf32>) outs(%[[Z]] : tensor<2x3x2x3x3xf32>)
-// CHECK: arith.mulf
-// CHECK: arith.addf
-// CHECK: %[[C:.*]] = tensor.collapse_shape %[[R]] {{\[}}[0, 1], [2], [3], [4]] : tensor<2x3x2x3x3xf32> into tensor<6x2x3x3xf32>
-// CHECK: return %[[C]]
+// CHECK: %[[R:.*]] = linalg.batch_matmul ins(%[[D]], %[[C]] : tensor<2x3x18xf32>, tensor<2x18x18xf32>) outs(%[[Z]] : tensor<2x3x18xf32>)
+// CHECK: %[[F:.*]] = tensor.collapse_shape %[[R]]
+// CHECK: %[[W:.*]] = tensor.expand_shape %[[F]] {{.*}} output_shape [6, 2, 3, 3]
+// CHECK: return %[[W]]
 func.func @conv_backward_filter(%x: tensor<2x4x6x5xf32>, %g: tensor<2x6x3x3xf32>) -> tensor<6x2x3x3xf32> {
   %0 = kiln.conv_backward_filter %x, %g {dilations = array<i64: 1, 1>, groups = 2 : i64,
          kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
@@ -126,7 +129,8 @@ func.func @conv_backward_filter(%x: tensor<2x4x6x5xf32>, %g: tensor<2x6x3x3xf32>
 
 // -----
 
-// 1-D with dilation and f16: unit height, no pad, f32 accumulation.
+// 1-D with dilation and f16: unit height, no pad, one contraction over
+// (n, i, j) accumulating in f32.
 // CHECK-DAG: #[[XP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d2, d6 + d3, d7 + d4 * 2)>
 // CHECK-LABEL: func.func @conv_backward_filter_1d
 // CHECK-NOT: tensor.pad
