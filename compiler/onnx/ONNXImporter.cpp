@@ -752,6 +752,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerReductionOps(table);
   registerLossOps(table);
   registerResizeOps(table);
+  registerRoiAlignOps(table);
   registerRotaryEmbeddingOps(table);
   registerGridSampleOps(table);
   registerDataMovementOps(table);
