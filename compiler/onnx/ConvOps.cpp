@@ -268,15 +268,19 @@ LogicalResult importDeformConv(NodeImporter &n) {
                      << "-D DeformConv is not supported (only 2-D), input "
                      << input;
   if (!input.hasStaticShape() || !weights.hasStaticShape() ||
-      !offset.hasStaticShape())
-    return n.error() << "expects static X, W and offset, got " << input << ", "
-                     << weights << ", " << offset;
+      !offset.hasStaticShape() || input.getNumElements() == 0)
+    return n.error() << "expects static X (not empty), W and offset, got "
+                     << input << ", " << weights << ", " << offset;
   if (weights.getRank() != 4)
     return n.error() << "weights must be [M, C / group, kH, kW], got " << weights;
   FailureOr<Window> w = readWindow(n, input, weights.getShape().drop_front(2),
                                    /*readDilations=*/true);
   if (failed(w))
     return failure();
+  if (offsetGroup < 1 || offsetGroup > input.getDimSize(1))
+    return n.error() << "attribute 'offset_group' = " << offsetGroup
+                     << " must be in [1, " << input.getDimSize(1)
+                     << "] (the input channels)";
   Type et = input.getElementType();
   for (unsigned i : {1u, 2u, 3u, 4u})
     if (n.hasInput(i) && n.inputType(i).getElementType() != et)

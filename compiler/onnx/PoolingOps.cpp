@@ -15,6 +15,7 @@
 #include "ir/Shapes.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -201,10 +202,15 @@ LogicalResult importMaxUnpool(NodeImporter &n) {
     return failure();
   SmallVector<int64_t> unpooled(x.getShape().take_front(2));
   for (int64_t i = 0; i < spatial; ++i) {
-    // Every factor is at most kMaxElements; the checked size below bounds
-    // the product.
-    int64_t d = (x.getDimSize(2 + i) - 1) * strides[i] + kernel[i] - pads[i] -
-                pads[spatial + i];
+    // Each term is at most kMaxElements (2^40); their product is not, so it
+    // is checked.
+    std::optional<int64_t> span =
+        llvm::checkedMul<int64_t>(x.getDimSize(2 + i) - 1, strides[i]);
+    if (!span || *span > kMaxElements)
+      return n.error() << "input " << x << " with strides " << formatList(strides)
+                       << " unpools to more than " << kMaxElements
+                       << " elements along spatial dim " << i;
+    int64_t d = *span + kernel[i] - pads[i] - pads[spatial + i];
     if (d < 1)
       return n.error() << "kernel_shape " << formatList(kernel) << ", strides "
                        << formatList(strides) << " and pads " << formatList(pads)

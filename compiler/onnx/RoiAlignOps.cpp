@@ -47,6 +47,13 @@ LogicalResult importRoiAlign(NodeImporter &n) {
     if (v < 1 || v > kMaxElements)
       return n.error() << "attribute '" << name << "' = " << v
                        << " must be in [1, " << kMaxElements << "]";
+  if (rois.getRank() != 2)
+    return n.error() << "expects 'rois' [num_rois, 4], got " << rois;
+  if (rois.hasStaticShape() &&
+      !checkedNumElements({rois.getDimSize(0), x.getDimSize(1), height, width}))
+    return n.error() << "the result [" << rois.getDimSize(0) << ", "
+                     << x.getDimSize(1) << ", " << height << ", " << width
+                     << "] would have more than " << kMaxElements << " elements";
   if (ratio < 0)
     return n.error() << "attribute 'sampling_ratio' = " << ratio
                      << " must be >= 0 (0: adaptive)";
