@@ -71,6 +71,8 @@ def Kiln_Tensor : RankedTensorOf<[Kiln_Element]>;
 // ones).
 def Kiln_ComparableTensor : RankedTensorOf<[I1, Kiln_NumericElement]>;
 def Kiln_FloatTensor : RankedTensorOf<[Kiln_FloatElement]>;
+// kiln.conv's types: the floats, and int32 for ONNX's integer convolutions.
+def Kiln_ConvTensor : RankedTensorOf<[Kiln_FloatElement, I32]>;
 def Kiln_NumericTensor : RankedTensorOf<[Kiln_NumericElement]>;
 def Kiln_BoolTensor : RankedTensorOf<[I1]>;
 def Kiln_IntTensor : RankedTensorOf<[Kiln_IntElement]>;
@@ -131,6 +133,12 @@ def Kiln_GridSamplePaddingMode : I32EnumAttr<"GridSamplePaddingMode",
     "what kiln.grid_sample reads outside the input", [
       I32EnumAttrCase<"zeros", 0>, I32EnumAttrCase<"border", 1>,
       I32EnumAttrCase<"reflection", 2>]> {
+  let cppNamespace = "::mlir::kiln";
+}
+
+def Kiln_RoiAlignMode : I32EnumAttr<"RoiAlignMode",
+    "how kiln.roi_align pools a bin's samples", [
+      I32EnumAttrCase<"avg", 0>, I32EnumAttrCase<"max", 1>]> {
   let cppNamespace = "::mlir::kiln";
 }
 

@@ -349,7 +349,9 @@ def Kiln_ConvOp : Kiln_Op<"conv",
      Kiln_VJP]> {
   let summary = "1-D or 2-D convolution, NCHW, with groups";
   let description = [{
-    Cross-correlation of `input [N, C, spatial...]` with
+    Float, or int32 for ONNX ConvInteger and QLinearConv (products and sums
+    in int32, wrapping as int32 does). Cross-correlation of
+    `input [N, C, spatial...]` with
     `filter [F, C / groups, kernel...]`, plus an optional `bias [F]`, giving
     `[N, F, out...]` with `out = floor((in + pad_begin + pad_end -
     dilation * (kernel - 1) - 1) / stride) + 1`. `pads` lists all begin pads,
@@ -361,11 +363,48 @@ def Kiln_ConvOp : Kiln_Op<"conv",
          : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32>
     ```
   }];
-  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$filter,
-                       Optional<Kiln_FloatTensor>:$bias,
+  let arguments = (ins Kiln_ConvTensor:$input, Kiln_ConvTensor:$filter,
+                       Optional<Kiln_ConvTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations,
                        DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Kiln_ConvTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_DeformConvOp : Kiln_Op<"deform_conv",
+    [Pure, AllElementTypesMatch<["input", "filter", "offset", "mask", "output"]>,
+     Kiln_InferType]> {
+  let summary = "2-D deformable convolution, NCHW (ONNX DeformConv)";
+  let description = [{
+    ONNX DeformConv (opset 19) in 2-D: `input [N, C, H, W]`, `filter
+    [F, C / groups, kh, kw]`, `offset [N, offset_groups * kh * kw * 2, OH,
+    OW]`, `mask [N, offset_groups * kh * kw, OH, OW]` and an optional `bias
+    [F]` give `[N, F, OH, OW]`, OH and OW as for kiln.conv (they must equal
+    the offset's). Kernel tap `(i, j)` of output pixel `(oh, ow)` reads
+    input channel `c` (of offset group `g = c / (C / offset_groups)`) at
+    `h = oh * stride_h - pad_h + i * dilation_h + offset[n, ((g * kh + i)
+    * kw + j) * 2, oh, ow]` and `w` likewise with the offset channel after
+    it, interpolated bilinearly from the four pixels around `(h, w)`; pixels
+    outside the input read 0. The sample is multiplied by `mask[n, (g * kh +
+    i) * kw + j, oh, ow]` and by the filter tap, and summed as kiln.conv
+    sums, over the channels of the filter's group. f16/bf16 compute in f32.
+
+    ```mlir
+    %y = kiln.deform_conv %x, %w, %offset, %mask {dilations = array<i64: 1, 1>,
+           groups = 1 : i64, offset_groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>,
+           strides = array<i64: 1, 1>}
+         : (tensor<1x1x3x3xf32>, tensor<1x1x2x2xf32>, tensor<1x8x2x2xf32>,
+            tensor<1x4x2x2xf32>) -> tensor<1x1x2x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$filter,
+                       Kiln_FloatTensor:$offset, Kiln_FloatTensor:$mask,
+                       Optional<Kiln_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<I64Attr, "1">:$groups,
+                       DefaultValuedAttr<I64Attr, "1">:$offset_groups);
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
@@ -526,6 +565,96 @@ def Kiln_MaxPoolGradOp : Kiln_Op<"max_pool_grad",
                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_MaxPoolIndicesOp : Kiln_Op<"max_pool_indices",
+    [Pure, Kiln_InferType]> {
+  let summary = "Where kiln.max_pool's maxima are (ONNX MaxPool's Indices)";
+  let description = [{
+    For each window of kiln.max_pool with the same attributes, the position
+    in `input` of the window's maximum: the first of the window's elements,
+    in row-major order of the kernel positions, holding it (a later one
+    replaces it only when strictly greater); padding never wins. The
+    position is flattened over the whole input, `((n * C + c) * D1 + i1) *
+    D2 + i2 ...`, or with `column_major` (ONNX's storage_order 1) over
+    `(n, c)` row-major and then the spatial dims in reverse order,
+    `(n * C + c) * D1 * ... * Dk + i1 + D1 * (i2 + D2 * ...)`. The result
+    has max_pool's shape and is int64.
+
+    ```mlir
+    %i = kiln.max_pool_indices %x {ceil_mode = false, column_major = false,
+           dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>,
+           pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+         : tensor<1x8x16x16xf32> -> tensor<1x8x8x8xi64>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$input,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                       DefaultValuedAttr<BoolAttr, "false">:$column_major);
+  let results = (outs Kiln_I64Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Kiln_MaxUnpoolOp : Kiln_Op<"max_unpool",
+    [Pure, AllElementTypesMatch<["input", "output"]>, Kiln_InferType]> {
+  let summary = "Scatters values to flat positions of a zero tensor (ONNX MaxUnpool)";
+  let description = [{
+    A zero tensor of `shape` in which, for each element `k` of `input` in
+    row-major order, the element at flat (row-major) position
+    `indices.flat[k]` becomes `input.flat[k]`: a later write to the same
+    position replaces an earlier one, and a position outside `[0,
+    product(shape))` is skipped. `indices` has `input`'s shape.
+
+    ```mlir
+    %y = kiln.max_unpool %x, %i {shape = array<i64: 1, 1, 4, 4>}
+         : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>) -> tensor<1x1x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$input, Kiln_I64Tensor:$indices,
+                       DenseI64ArrayAttr:$shape);
+  let results = (outs Kiln_NumericTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_RoiAlignOp : Kiln_Op<"roi_align",
+    [Pure, AllElementTypesMatch<["input", "rois", "output"]>, Kiln_InferType]> {
+  let summary = "Bilinear pooling of regions of interest (ONNX RoiAlign)";
+  let description = [{
+    ONNX RoiAlign (opsets 10 and 16): `input [N, C, H, W]`, `rois [R, 4]`
+    (x1, y1, x2, y2 in input pixels before `spatial_scale`) and
+    `batch_indices [R]` give `[R, C, output_height, output_width]`. Region
+    `r` starts at `x1 * spatial_scale - o` (`o` = 0.5 with `half_pixel`, else
+    0) and spans `(x2 - x1) * spatial_scale` (at least 1 without
+    `half_pixel`), likewise in y; it is cut into output_height x
+    output_width bins, each sampled at a grid of `sampling_ratio` points per
+    dim or, when it is 0, `ceil(bin size)` points (a count that depends on
+    the region, so on run-time data). Each sample is the bilinear
+    interpolation of `input[batch_indices[r], c]` (0 for points beyond one
+    pixel outside the input, clamped to the edge otherwise); `avg` averages
+    a bin's samples, `max` takes the largest of the four weighted pixels of
+    each sample and then the largest over the bin, as ONNX's reference and
+    onnxruntime do. A batch index outside `[0, N)` gives 0.
+
+    ```mlir
+    %y = kiln.roi_align avg %x, %rois, %b {half_pixel = true, output_height = 2 : i64,
+           output_width = 2 : i64, sampling_ratio = 0 : i64, spatial_scale = 1.0 : f64}
+         : (tensor<1x1x10x10xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x1x2x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$rois,
+                       Kiln_IndexTensor:$batch_indices,
+                       Kiln_RoiAlignMode:$mode,
+                       I64Attr:$output_height, I64Attr:$output_width,
+                       I64Attr:$sampling_ratio, F64Attr:$spatial_scale,
+                       BoolAttr:$half_pixel);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $mode $input `,` $rois `,` $batch_indices attr-dict `:`
+    functional-type(operands, results)
+  }];
 }
 
 def Kiln_AvgPoolOp : Kiln_Op<"avg_pool",

@@ -139,11 +139,14 @@ struct ConvertKilnToLinalg
     populateConvPatterns(patterns, target);
     populateConvTransposePatterns(patterns, target);
     populatePoolingPatterns(patterns, target);
+    populatePoolIndicesPatterns(patterns, target);
     populateReductionPatterns(patterns, target);
     populateNormalizationPatterns(patterns, target);
     populateDataMovementPatterns(patterns, target);
     populateResizePatterns(patterns, target);
     populateGridSamplePatterns(patterns, target);
+    populateRoiAlignPatterns(patterns, target);
+    populateDeformConvPatterns(patterns, target);
     populateRandomPatterns(patterns, target);
 
     // Preconditions, checked on every op so that one run reports them all.

@@ -32,6 +32,10 @@ void populateConvTransposePatterns(RewritePatternSet &patterns,
 /// max/avg/global pooling -> linalg.pooling_nchw_* and reductions.
 void populatePoolingPatterns(RewritePatternSet &patterns,
                           ConversionTarget &target);
+/// max_pool_indices -> a linalg.generic keeping each window's best value and
+/// position; max_unpool -> an scf.for writing each element at its index.
+void populatePoolIndicesPatterns(RewritePatternSet &patterns,
+                                 ConversionTarget &target);
 /// reduce_* and argmax -> linalg.reduce / linalg.generic.
 void populateReductionPatterns(RewritePatternSet &patterns,
                             ConversionTarget &target);
@@ -45,6 +49,14 @@ void populateResizePatterns(RewritePatternSet &patterns,
 /// kiln.grid_sample -> one linalg.generic reading its taps with
 /// tensor.extract.
 void populateGridSamplePatterns(RewritePatternSet &patterns,
+                                ConversionTarget &target);
+/// kiln.roi_align -> a linalg.generic whose body loops over each bin's
+/// sampling grid (scf.for; the grid's size may be run-time data).
+void populateRoiAlignPatterns(RewritePatternSet &patterns,
+                              ConversionTarget &target);
+/// kiln.deform_conv -> one linalg.generic contraction sampling the input
+/// with tensor.extract.
+void populateDeformConvPatterns(RewritePatternSet &patterns,
                                 ConversionTarget &target);
 /// kiln.dropout -> one linalg.generic computing each element's Philox draw.
 void populateRandomPatterns(RewritePatternSet &patterns,

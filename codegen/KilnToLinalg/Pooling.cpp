@@ -8,7 +8,9 @@
 //               and embedded as an [OH, OW] constant (ONNX/PyTorch rules).
 //   3-D (NCDHW) pooling: the same, with one linalg.generic over (n, c, od,
 //               oh, ow, kd, kh, kw) in place of the named op (linalg has no
-//               NCDHW pooling); its max is kiln.max's scalar semantics.
+//               NCDHW pooling); its max is kiln.max's scalar semantics. So
+//               is unsigned max pooling in 1-D and 2-D: the named op's max
+//               of integers is signed.
 //   max_pool_grad -> a linalg.generic finding each window's winner and one
 //               gathering the cotangent into the input's elements
 //   global_{avg,max}_pool -> a mean / max reduction over the spatial dims.
@@ -109,8 +111,8 @@ static SmallVector<int64_t> windowCounts(const Window &w, int i,
                              w.dilations[i], countIncludePad);
 }
 
-/// 3-D pooling of the padded input: one linalg.generic over (n, c, od, oh,
-/// ow, kd, kh, kw) reading the input at o * stride + k * dilation and
+/// Pooling of the padded input (2-D or 3-D form) as one linalg.generic over
+/// (n, c, o..., k...) reading the input at o * stride + k * dilation and
 /// folding each element into `init` with `combine(element, accumulator)`.
 static Value poolGeneric(OpBuilder &b, Location loc, Value padded,
                          const Window &w, Value init,
@@ -118,18 +120,24 @@ static Value poolGeneric(OpBuilder &b, Location loc, Value padded,
                              combine) {
   MLIRContext *ctx = b.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  SmallVector<AffineExpr> in = {d(0), d(1)};
-  for (unsigned i = 0; i < 3; ++i)
-    in.push_back(d(2 + i) * w.strides[i] + d(5 + i) * w.dilations[i]);
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(8, 0, in, ctx), AffineMap::get(8, 0, {d(5), d(6), d(7)}, ctx),
-      AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+  unsigned spatial = w.spatial(), parallel = 2 + spatial,
+           loops = parallel + spatial;
+  SmallVector<AffineExpr> in = {d(0), d(1)}, kernel, out;
+  for (unsigned i = 0; i < spatial; ++i) {
+    in.push_back(d(2 + i) * w.strides[i] + d(parallel + i) * w.dilations[i]);
+    kernel.push_back(d(parallel + i));
+  }
+  for (unsigned i = 0; i < parallel; ++i)
+    out.push_back(d(i));
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, in, ctx),
+                                 AffineMap::get(loops, 0, kernel, ctx),
+                                 AffineMap::get(loops, 0, out, ctx)};
   // The kernel dims' extents come from a window operand, as for
   // linalg.pooling_*.
   Value window = createEmpty(
       b, loc, w.kernel, cast<RankedTensorType>(padded.getType()).getElementType());
-  SmallVector<utils::IteratorType> iterators = getParallelIterators(5);
-  iterators.append(3, utils::IteratorType::reduction);
+  SmallVector<utils::IteratorType> iterators = getParallelIterators(parallel);
+  iterators.append(spatial, utils::IteratorType::reduction);
   return b
       .create<linalg::GenericOp>(
           loc, TypeRange{init.getType()}, ValueRange{padded, window},
@@ -154,17 +162,21 @@ struct MaxPoolToLinalg : OpConversionPattern<MaxPoolOp> {
              op.getPads(), op.getDilations());
     TypedAttr lowest = getLowestAttr(elementType);
     Value padded = padInput(rewriter, loc, adaptor.getInput(), w, lowest);
-    if (w.spatial() == 3) {
+    // linalg.pooling_nchw_max compares integers as signed: unsigned ones
+    // (uint8 values past 127) take the generic with kiln.max's semantics.
+    if (w.spatial() == 3 || elementType.isUnsignedInteger()) {
       const auto *max = lookupElementwiseSemantics<ScalarBuilder>(
           MaxOp::getOperationName());
       Value init = createFilled(rewriter, loc, w.outShape, lowest);
+      Value pooled =
+          poolGeneric(rewriter, loc, padded, w, init,
+                      [&](OpBuilder &b, Location l, Value x, Value acc) {
+                        ScalarBuilder scalars(b, l);
+                        return applyElementwise(*max, scalars, nullptr,
+                                                {acc, x}, acc.getType());
+                      });
       rewriter.replaceOp(
-          op, poolGeneric(rewriter, loc, padded, w, init,
-                          [&](OpBuilder &b, Location l, Value x, Value acc) {
-                            ScalarBuilder scalars(b, l);
-                            return applyElementwise(*max, scalars, nullptr,
-                                                    {acc, x}, acc.getType());
-                          }));
+          op, reshapeTo(rewriter, loc, pooled, op.getType().getShape()));
       return success();
     }
     Value window = createEmpty(rewriter, loc, w.kernel, elementType);

@@ -1,6 +1,7 @@
 //===- ConvOps.cpp - ONNX Conv and ConvTranspose -> kiln -----------------===//
 //
-// Conv and ConvTranspose map onto kiln.conv and kiln.conv_transpose.
+// Conv and ConvTranspose map onto kiln.conv and kiln.conv_transpose,
+// DeformConv (2-D) onto kiln.deform_conv.
 // CausalConvWithState (opset 27) is composed as its function body computes
 // it: past_state (or k - 1 zeros) before the input along the length, a
 // depthwise kiln.conv (groups = channels) without padding, SiLU in float32
@@ -250,10 +251,74 @@ LogicalResult importCausalConvWithState(NodeImporter &n) {
                n.namedI64s("steps", {1, 1, 1})}));
 }
 
+/// DeformConv (opset 19) in 2-D onto kiln.deform_conv. Without a mask every
+/// tap counts fully: the mask is a splat of ones of the offset's layout.
+LogicalResult importDeformConv(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  int64_t group = a.getInt("group", 1);
+  int64_t offsetGroup = a.getInt("offset_group", 1);
+  // readWindow also reads auto_pad, which DeformConv does not define.
+  if (failed(a.rejectIfPresent("auto_pad", "is not an attribute of DeformConv")) ||
+      failed(n.checkArity(3, 5)) || failed(a.status()))
+    return failure();
+  RankedTensorType input = n.inputType(0), weights = n.inputType(1),
+                   offset = n.inputType(2);
+  if (input.getRank() != 4)
+    return n.error() << input.getRank() - 2
+                     << "-D DeformConv is not supported (only 2-D), input "
+                     << input;
+  if (!input.hasStaticShape() || !weights.hasStaticShape() ||
+      !offset.hasStaticShape() || input.getNumElements() == 0)
+    return n.error() << "expects static X (not empty), W and offset, got "
+                     << input << ", " << weights << ", " << offset;
+  if (weights.getRank() != 4)
+    return n.error() << "weights must be [M, C / group, kH, kW], got " << weights;
+  FailureOr<Window> w = readWindow(n, input, weights.getShape().drop_front(2),
+                                   /*readDilations=*/true);
+  if (failed(w))
+    return failure();
+  if (offsetGroup < 1 || offsetGroup > input.getDimSize(1))
+    return n.error() << "attribute 'offset_group' = " << offsetGroup
+                     << " must be in [1, " << input.getDimSize(1)
+                     << "] (the input channels)";
+  Type et = input.getElementType();
+  for (unsigned i : {1u, 2u, 3u, 4u})
+    if (n.hasInput(i) && n.inputType(i).getElementType() != et)
+      return n.error() << "input '" << n.inputName(i) << "' " << n.inputType(i)
+                       << " must have X's element type " << et;
+  Value mask = n.input(4);
+  if (!mask) {
+    if (offset.getRank() != 4)
+      return n.error() << "offset must be [N, offset_group * kH * kW * 2, oH, "
+                          "oW], got "
+                       << offset;
+    int64_t taps = offsetGroup * weights.getDimSize(2) * weights.getDimSize(3);
+    auto type = RankedTensorType::get(
+        {offset.getDimSize(0), taps, offset.getDimSize(2), offset.getDimSize(3)},
+        et);
+    if (!checkedNumElements(type.getShape()))
+      return n.error() << "the mask of ones " << type << " would be too large";
+    mask = n.constant(DenseElementsAttr::get(type, n.b().getFloatAttr(et, 1.0)));
+  }
+  SmallVector<Value> operands = {n.input(0), n.input(1), n.input(2), mask};
+  if (n.hasInput(3))
+    operands.push_back(n.input(3));
+  FailureOr<Value> y = n.create(
+      "kiln.deform_conv", operands,
+      {n.namedI64s("strides", w->strides), n.namedI64s("pads", w->pads),
+       n.namedI64s("dilations", w->dilations), n.namedI64("groups", group),
+       n.namedI64("offset_groups", offsetGroup)});
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
 } // namespace
 
 void onnx_import::registerConvOps(OpTable &t) {
   t.add("Conv", 1, importConv);
   t.add("ConvTranspose", 1, importConvTranspose);
   t.add("CausalConvWithState", 27, importCausalConvWithState);
+  t.add("DeformConv", 19, importDeformConv);
 }

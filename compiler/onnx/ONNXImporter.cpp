@@ -788,6 +788,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerReductionOps(table);
   registerLossOps(table);
   registerResizeOps(table);
+  registerRoiAlignOps(table);
   registerRotaryEmbeddingOps(table);
   registerGridSampleOps(table);
   registerDataMovementOps(table);

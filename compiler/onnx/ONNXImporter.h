@@ -251,7 +251,7 @@ public:
   /// True if output `i` is named and read by a node or a graph output.
   bool isOutputUsed(unsigned i) const;
   /// Fails naming the output if it is used: for outputs Kiln cannot compute
-  /// (MaxPool's Indices, Dropout's mask in training).
+  /// (Dropout's mask in training).
   LogicalResult rejectOutputIfUsed(unsigned i, StringRef what);
   /// Records that a training step replaces input `weight` by `next` (see
   /// ImportOptions::stateUpdates).
@@ -402,6 +402,7 @@ void registerQuantizationOps(OpTable &table);  // QuantizationOps.cpp
 void registerRecurrentOps(OpTable &table);     // RecurrentOps.cpp
 void registerReductionOps(OpTable &table);     // ReductionOps.cpp
 void registerResizeOps(OpTable &table);        // ResizeOps.cpp
+void registerRoiAlignOps(OpTable &table);      // RoiAlignOps.cpp
 void registerRotaryEmbeddingOps(OpTable &table); // RotaryEmbeddingOps.cpp
 void registerGridSampleOps(OpTable &table);    // GridSampleOps.cpp
 void registerDataMovementOps(OpTable &table);  // DataMovementOps.cpp

@@ -1,7 +1,8 @@
 //===- PoolingOps.cpp - ONNX pooling -> kiln, and sliding-window attributes ===//
 //
 // MaxPool and AveragePool map onto kiln.max_pool and kiln.avg_pool (1-D to
-// 3-D). LpPool is composed of them: (sum over the window of |x|^p)^(1/p),
+// 3-D), MaxPool's Indices onto kiln.max_pool_indices and MaxUnpool onto
+// kiln.max_unpool. LpPool is composed of them: (sum over the window of |x|^p)^(1/p),
 // the sum being kiln.avg_pool's mean of |x|^p with count_include_pad times
 // its divisor (ir/Shapes.h), which for each window counts the elements read
 // in the input and the explicit (zero) padding.
@@ -14,6 +15,7 @@
 #include "ir/Shapes.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -139,28 +141,113 @@ FailureOr<Value> avgPool(NodeImporter &n, Value x, const Window &w,
   return n.create("kiln.avg_pool", x, attrs);
 }
 
+/// MaxPool; its Indices output (opset 8 on) is kiln.max_pool_indices with
+/// the same window, storage_order 1 being its column_major.
 LogicalResult importMaxPool(NodeImporter &n) {
   AttributeReader &a = n.attrs();
   bool ceilMode = n.opset() >= 10 ? a.getBool("ceil_mode", false) : false;
-  // storage_order picks the layout of the Indices output only; Y does not
-  // depend on it, and Indices is rejected below when used.
-  if (n.opset() >= 8)
-    (void)a.getBool("storage_order", false);
+  bool columnMajor = n.opset() >= 8 ? a.getBool("storage_order", false) : false;
   if (failed(n.checkArity(1, 1, 1, n.opset() >= 8 ? 2 : 1)))
     return failure();
   FailureOr<Window> w =
       readWindow(n, n.inputType(0), std::nullopt, n.opset() >= 10);
-  if (failed(w) || failed(n.rejectOutputIfUsed(1, "Indices")))
+  if (failed(w))
     return failure();
-  FailureOr<Value> y = n.create(
-      "kiln.max_pool", n.input(0),
-      {n.namedI64s("kernel_shape", w->kernel), n.namedI64s("strides", w->strides),
-       n.namedI64s("pads", w->pads), n.namedI64s("dilations", w->dilations),
-       n.namedBool("ceil_mode", ceilMode)});
+  SmallVector<NamedAttribute> attrs = {
+      n.namedI64s("kernel_shape", w->kernel), n.namedI64s("strides", w->strides),
+      n.namedI64s("pads", w->pads), n.namedI64s("dilations", w->dilations),
+      n.namedBool("ceil_mode", ceilMode)};
+  FailureOr<Value> y = n.create("kiln.max_pool", n.input(0), attrs);
   if (failed(y))
     return failure();
   n.setOutput(0, *y);
+  if (n.numOutputs() < 2 || !n.isOutputUsed(1))
+    return success();
+  attrs.push_back(n.namedBool("column_major", columnMajor));
+  FailureOr<Value> indices = n.create("kiln.max_pool_indices", n.input(0), attrs);
+  if (failed(indices))
+    return failure();
+  n.setOutput(1, *indices);
   return success();
+}
+
+/// MaxUnpool (opsets 9 and 11): kiln.max_unpool scatters X to the flat
+/// positions I of a zero tensor of the unpooled shape, (in - 1) * stride +
+/// kernel - pad_begin - pad_end per spatial dim. A larger output_shape (a
+/// constant) zero-pads that tensor at the end of each dim, as ONNX's
+/// reference implementation computes it (and the node tests expect): the
+/// indices count positions in the unpooled shape, not in output_shape.
+LogicalResult importMaxUnpool(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  std::optional<SmallVector<int64_t>> kernelAttr = a.getInts("kernel_shape");
+  std::optional<SmallVector<int64_t>> padsAttr = a.getInts("pads");
+  std::optional<SmallVector<int64_t>> stridesAttr = a.getInts("strides");
+  if (failed(n.checkArity(2, 3)) || failed(a.status()))
+    return failure();
+  RankedTensorType x = n.inputType(0), indices = n.inputType(1);
+  if (!x.hasStaticShape() || x.getRank() < 3 || x.getRank() > 5)
+    return n.error() << "expects a static input [N, C, spatial...] with 1 to 3 "
+                        "spatial dims, got "
+                     << x;
+  if (indices.getShape() != x.getShape() || !indices.getElementType().isInteger(64))
+    return n.error() << "expects int64 indices of the input's shape "
+                     << formatList(x.getShape()) << ", got " << indices;
+  if (!kernelAttr)
+    return n.error() << "attribute 'kernel_shape' is required";
+  int64_t spatial = x.getRank() - 2;
+  SmallVector<int64_t> kernel, strides, pads;
+  if (failed(windowList(n, "kernel_shape", kernelAttr, spatial, 1, 1, kernel)) ||
+      failed(windowList(n, "strides", stridesAttr, spatial, 1, 1, strides)) ||
+      failed(windowList(n, "pads", padsAttr, 2 * spatial, 0, 0, pads)))
+    return failure();
+  SmallVector<int64_t> unpooled(x.getShape().take_front(2));
+  for (int64_t i = 0; i < spatial; ++i) {
+    // Each term is at most kMaxElements (2^40); their product is not, so it
+    // is checked.
+    std::optional<int64_t> span =
+        llvm::checkedMul<int64_t>(x.getDimSize(2 + i) - 1, strides[i]);
+    if (!span || *span > kMaxElements)
+      return n.error() << "input " << x << " with strides " << formatList(strides)
+                       << " unpools to more than " << kMaxElements
+                       << " elements along spatial dim " << i;
+    int64_t d = *span + kernel[i] - pads[i] - pads[spatial + i];
+    if (d < 1)
+      return n.error() << "kernel_shape " << formatList(kernel) << ", strides "
+                       << formatList(strides) << " and pads " << formatList(pads)
+                       << " leave no output along spatial dim " << i;
+    unpooled.push_back(d);
+  }
+  if (!checkedNumElements(unpooled))
+    return n.error() << "the unpooled shape " << formatList(unpooled)
+                     << " has more than " << kMaxElements << " elements";
+  SmallVector<int64_t> shape = unpooled;
+  if (n.hasInput(2)) {
+    FailureOr<SmallVector<int64_t>> given = n.constantInts(2, "output_shape");
+    if (failed(given))
+      return failure();
+    bool fits = given->size() == unpooled.size();
+    for (size_t i = 0; fits && i < unpooled.size(); ++i)
+      fits = (*given)[i] >= unpooled[i] && (i >= 2 || (*given)[i] == unpooled[i]);
+    if (!fits)
+      return n.error() << "output_shape " << formatList(*given)
+                       << " must keep N and C and be at least the unpooled "
+                          "shape "
+                       << formatList(unpooled) << " in each spatial dim";
+    if (!checkedNumElements(*given))
+      return n.error() << "output_shape " << formatList(*given) << " has more than "
+                       << kMaxElements << " elements";
+    shape = *given;
+  }
+  OpChain c{n};
+  Value y = c.op("kiln.max_unpool", {n.input(0), n.input(1)},
+                 {n.namedI64s("shape", unpooled)});
+  if (shape != unpooled) {
+    SmallVector<int64_t> padding(x.getRank(), 0);
+    for (int64_t i = 0; i < x.getRank(); ++i)
+      padding.push_back(shape[i] - unpooled[i]);
+    y = c.op("kiln.pad", y, {n.namedI64s("pads", padding)});
+  }
+  return c.output(0, y);
 }
 
 LogicalResult importAveragePool(NodeImporter &n) {
@@ -255,4 +342,5 @@ void onnx_import::registerPoolingOps(OpTable &t) {
   t.add("GlobalMaxPool", 1, oneToOne("kiln.global_max_pool"));
   t.add("LpPool", 2, importLpPool);
   t.add("MaxPool", 1, importMaxPool);
+  t.add("MaxUnpool", 9, importMaxUnpool);
 }

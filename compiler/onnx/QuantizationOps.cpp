@@ -1,9 +1,10 @@
 //===- QuantizationOps.cpp - ONNX quantized ops -> kiln ---------------------===//
 //
-// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger and
-// QLinearMatMul as compositions of kiln ops, in integer arithmetic where the
-// operator text computes in integers: zero points are subtracted and added in
-// int32, products accumulate in int32 (kiln.matmul on i32), and only the
+// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger,
+// QLinearMatMul, ConvInteger and QLinearConv as compositions of kiln ops, in
+// integer arithmetic where the operator text computes in integers: zero
+// points are subtracted and added in int32, products accumulate in int32
+// (kiln.matmul and kiln.conv on i32), and only the
 // scaling by a float scale and its rounding (half to even) happen in floats.
 // Quantized types are int8, uint8, int16, uint16, int4, uint4, int2, uint2
 // and the float8 types (QuantizeLinear and DequantizeLinear only); float4e2m1
@@ -298,6 +299,135 @@ LogicalResult importQLinearMatMul(NodeImporter &n) {
   return c.output(0, requantize(c, real, n.input(7), cast<IntegerType>(out)));
 }
 
+/// Input `i` (int8 or uint8) minus zero point `zp` (if given: a scalar, or
+/// with `perChannel` also one per output channel, dim 0 of a filter) in
+/// int32, shaped to broadcast against the input.
+FailureOr<Value> convOperand(OpChain &c, unsigned i, unsigned zp,
+                             bool perChannel) {
+  NodeImporter &n = c.n;
+  RankedTensorType type = n.inputType(i);
+  if (!isQuantizedType(type.getElementType()) ||
+      type.getElementType().getIntOrFloatBitWidth() != 8)
+    return n.error() << "expects int8 or uint8 for '" << n.inputName(i)
+                     << "', got " << type;
+  Value v = c.cast(n.input(i), n.b().getI32Type());
+  if (!n.hasInput(zp))
+    return v;
+  RankedTensorType zpType = n.inputType(zp);
+  if (zpType.getElementType() != type.getElementType())
+    return n.error() << "zero point '" << n.inputName(zp) << "' " << zpType
+                     << " must have the element type of '" << n.inputName(i)
+                     << "' " << type;
+  Value z = c.cast(n.input(zp), n.b().getI32Type());
+  if (zpType.hasStaticShape() && zpType.getNumElements() == 1) {
+    z = c.reshape(z, {});
+  } else if (perChannel && zpType.getRank() == 1 &&
+             zpType.getDimSize(0) == type.getDimSize(0)) {
+    SmallVector<int64_t> shape(type.getRank(), 1);
+    shape[0] = type.getDimSize(0);
+    z = c.reshape(z, shape);
+  } else {
+    return n.error() << "zero point '" << n.inputName(zp) << "' must be a scalar"
+                     << (perChannel ? " or one per output channel" : "")
+                     << ", got " << zpType;
+  }
+  return c.op("kiln.sub", {v, z});
+}
+
+/// The int32 convolution of ConvInteger and QLinearConv: (x - x_zp) and
+/// (w - w_zp) in int32 through kiln.conv on i32, with the window attributes
+/// of Conv. Padding adds zeros to x - x_zp, so padded positions hold x_zp as
+/// the operator text's reference computes it.
+FailureOr<Value> integerConv(OpChain &c, unsigned x, unsigned xZp, unsigned w,
+                             unsigned wZp, std::optional<unsigned> bias) {
+  NodeImporter &n = c.n;
+  int64_t group = n.attrs().getInt("group", 1);
+  RankedTensorType input = n.inputType(x), weights = n.inputType(w);
+  if (weights.getRank() != input.getRank() || weights.getRank() < 3)
+    return n.error() << "weights " << weights << " must be [M, C / group, "
+                     << "kernel...] of the rank of input " << input;
+  FailureOr<Window> window = readWindow(
+      n, input, weights.getShape().drop_front(2), /*readDilations=*/true);
+  if (failed(window) || failed(n.attrs().status()))
+    return failure();
+  FailureOr<Value> lhs = convOperand(c, x, xZp, false);
+  FailureOr<Value> rhs = convOperand(c, w, wZp, true);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  SmallVector<Value> operands = {*lhs, *rhs};
+  if (bias && n.hasInput(*bias)) {
+    RankedTensorType b = n.inputType(*bias);
+    if (!b.getElementType().isSignlessInteger(32))
+      return n.error() << "expects an int32 bias, got " << b;
+    operands.push_back(n.input(*bias));
+  }
+  return c.op("kiln.conv", operands,
+              {n.namedI64s("strides", window->strides),
+               n.namedI64s("pads", window->pads),
+               n.namedI64s("dilations", window->dilations),
+               n.namedI64("groups", group)});
+}
+
+LogicalResult importConvInteger(NodeImporter &n) {
+  if (failed(n.checkArity(2, 4)))
+    return failure();
+  OpChain c{n};
+  FailureOr<Value> y = integerConv(c, 0, 2, 1, 3, std::nullopt);
+  if (failed(y))
+    return failure();
+  return c.output(0, *y);
+}
+
+/// QLinearConv: saturate(round((acc + B) * x_scale * w_scale / y_scale) +
+/// y_zp), acc the int32 convolution; w_scale and w_zero_point per tensor or
+/// per output channel. As for QLinearMatMul, the scale factor is computed in
+/// the scales' type and its product with the int32 sum in float64.
+LogicalResult importQLinearConv(NodeImporter &n) {
+  if (failed(n.checkArity(8, 9)))
+    return failure();
+  OpChain c{n};
+  FailureOr<Value> acc = integerConv(c, 0, 2, 3, 5, 8u);
+  if (failed(acc))
+    return failure();
+  // y's type is y_zero_point's, independent of x's and w's (T3 of the text).
+  Type out = n.inputType(7).getElementType();
+  if (!isQuantizedType(out) || out.getIntOrFloatBitWidth() != 8)
+    return n.error() << "expects an int8 or uint8 y_zero_point, got "
+                     << n.inputType(7);
+  for (unsigned i : {1u, 4u, 6u})
+    if (!isa<FloatType>(n.inputType(i).getElementType()) ||
+        !n.inputType(i).hasStaticShape())
+      return n.error() << "expects static float scales, got " << n.inputType(i)
+                       << " for '" << n.inputName(i) << "'";
+  for (unsigned i : {1u, 6u, 7u})
+    if (n.inputType(i).getNumElements() != 1)
+      return n.error() << "expects a scalar '" << n.inputName(i) << "', got "
+                       << n.inputType(i);
+  // w_scale: a scalar, or one per output channel along dim 1 of the result.
+  Value wScale = n.input(4);
+  RankedTensorType wScaleType = n.inputType(4);
+  int64_t channels = n.inputType(3).getDimSize(0);
+  int64_t rank = n.inputType(0).getRank();
+  if (wScaleType.getNumElements() == 1) {
+    wScale = c.reshape(wScale, {});
+  } else if (wScaleType.getRank() == 1 && wScaleType.getDimSize(0) == channels) {
+    SmallVector<int64_t> shape(rank - 1, 1);
+    shape[0] = channels;
+    wScale = c.reshape(wScale, shape);
+  } else {
+    return n.error() << "expects w_scale to be a scalar or one per output "
+                        "channel ("
+                     << channels << "), got " << wScaleType;
+  }
+  Value xScale = c.reshape(n.input(1), {});
+  Value yScale = c.reshape(n.input(6), {});
+  Value factor = c.op("kiln.div", {c.op("kiln.mul", {xScale, wScale}), yScale});
+  Type f64 = n.b().getF64Type();
+  Value real = c.op("kiln.mul", {c.cast(*acc, f64), c.cast(factor, f64)});
+  Value zp = c.reshape(n.input(7), {});
+  return c.output(0, requantize(c, real, zp, cast<IntegerType>(out)));
+}
+
 /// DynamicQuantizeLinear: uint8 with the scale and zero point of x's range
 /// extended to include 0, as the operator text computes them in float32.
 LogicalResult importDynamicQuantizeLinear(NodeImporter &n) {
@@ -331,9 +461,11 @@ LogicalResult importDynamicQuantizeLinear(NodeImporter &n) {
 } // namespace
 
 void onnx_import::registerQuantizationOps(OpTable &t) {
+  t.add("ConvInteger", 10, importConvInteger);
   t.add("DequantizeLinear", 10, importDequantizeLinear);
   t.add("DynamicQuantizeLinear", 11, importDynamicQuantizeLinear);
   t.add("MatMulInteger", 10, importMatMulInteger);
+  t.add("QLinearConv", 10, importQLinearConv);
   t.add("QLinearMatMul", 10, importQLinearMatMul);
   t.add("QuantizeLinear", 10, importQuantizeLinear);
 }

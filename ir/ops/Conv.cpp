@@ -290,3 +290,54 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
   types.push_back(RankedTensorType::get(out, input.getElementType()));
   return success();
 }
+
+/// kiln.deform_conv: kiln.conv's rule in 2-D, and the offset and mask
+/// carry one (dy, dx) pair and one factor per offset group, kernel tap and
+/// output pixel.
+LogicalResult DeformConvOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &types) {
+  InferDiag diag(loc, getOperationName());
+  RankedTensorType input = getRanked(adaptor.getInput());
+  RankedTensorType filter = getRanked(adaptor.getFilter());
+  RankedTensorType offset = getRanked(adaptor.getOffset());
+  RankedTensorType mask = getRanked(adaptor.getMask());
+  if (!input || !filter || !offset || !mask)
+    return diag("operands must be ranked tensors");
+  if (input.getRank() != 4)
+    return diag("input must be [N, C, H, W], got ", input);
+  if (!filter.hasStaticShape())
+    return diag("filter must have a static shape, got ", filter);
+  SmallVector<Type> conv;
+  if (failed(inferConv(diag, input.getShape(), filter.getShape(),
+                       input.getElementType(), adaptor.getBias(),
+                       adaptor.getStrides(), adaptor.getPads(),
+                       adaptor.getDilations(), adaptor.getGroups(), conv)))
+    return failure();
+  auto out = cast<RankedTensorType>(conv[0]);
+  int64_t groups = adaptor.getOffsetGroups();
+  if (groups < 1)
+    return diag("offset_groups must be >= 1, got ", groups);
+  int64_t channels = input.getDimSize(1);
+  if (!ShapedType::isDynamic(channels) && channels % groups != 0)
+    return diag("offset_groups (", groups,
+                ") does not divide the input channel count ", channels);
+  int64_t taps = groups * filter.getDimSize(2) * filter.getDimSize(3);
+  auto expect = [&](RankedTensorType t, StringRef what,
+                    int64_t perTap) -> LogicalResult {
+    SmallVector<int64_t> want = {out.getDimSize(0), taps * perTap,
+                                 out.getDimSize(2), out.getDimSize(3)};
+    if (t.getRank() != 4 ||
+        llvm::any_of(llvm::zip(want, t.getShape()), [](auto dims) {
+          return dimsConflict(std::get<0>(dims), std::get<1>(dims));
+        }))
+      return diag(what, " must be ", formatShape(want), ", got ",
+                  formatShape(t.getShape()));
+    return success();
+  };
+  if (failed(expect(offset, "offset", 2)) || failed(expect(mask, "mask", 1)))
+    return failure();
+  types.push_back(out);
+  return success();
+}

@@ -138,3 +138,40 @@ LogicalResult GlobalMaxPoolOp::inferReturnTypes(MLIRContext *,
   return inferGlobalPool(InferDiag(loc, getOperationName()),
                          getRanked(adaptor.getInput()), types);
 }
+
+LogicalResult MaxPoolIndicesOp::inferReturnTypes(MLIRContext *ctx,
+                                                 std::optional<Location> loc,
+                                                 Adaptor adaptor,
+                                                 SmallVectorImpl<Type> &types) {
+  SmallVector<Type> pooled;
+  if (failed(inferPool(InferDiag(loc, getOperationName()),
+                       getRanked(adaptor.getInput()), adaptor.getKernelShape(),
+                       adaptor.getStrides(), adaptor.getPads(),
+                       adaptor.getDilations(), adaptor.getCeilMode(), pooled)))
+    return failure();
+  types.push_back(cast<RankedTensorType>(pooled[0]).clone(IntegerType::get(ctx, 64)));
+  return success();
+}
+
+LogicalResult MaxUnpoolOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  InferDiag diag(loc, getOperationName());
+  RankedTensorType input = getRanked(adaptor.getInput());
+  RankedTensorType indices = getRanked(adaptor.getIndices());
+  if (!input || !indices)
+    return diag("operands must be ranked tensors");
+  if (indices.getRank() != input.getRank() ||
+      llvm::any_of(llvm::zip(input.getShape(), indices.getShape()),
+                   [](auto dims) {
+                     return dimsConflict(std::get<0>(dims), std::get<1>(dims));
+                   }))
+    return diag("indices ", indices, " must have the input's shape ",
+                formatShape(input.getShape()));
+  ArrayRef<int64_t> shape = adaptor.getShape();
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return diag("shape must not have negative dims, got ", formatShape(shape));
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}

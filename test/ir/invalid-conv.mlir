@@ -88,7 +88,7 @@ func.func @conv_element_types(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf16>) 
 // -----
 
 func.func @conv_integer(%x: tensor<1x3x8x8xi8>, %w: tensor<8x3x3x3xi8>) -> tensor<1x8x6x6xi8> {
-  // expected-error @+1 {{'kiln.conv' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<1x3x8x8xi8>'}}
+  // expected-error @+1 {{'kiln.conv' op operand #0 must be ranked tensor of floating-point or 32-bit signless integer values, but got 'tensor<1x3x8x8xi8>'}}
   %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
        : (tensor<1x3x8x8xi8>, tensor<8x3x3x3xi8>) -> tensor<1x8x6x6xi8>
   return %0 : tensor<1x8x6x6xi8>

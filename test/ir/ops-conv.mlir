@@ -150,3 +150,13 @@ func.func @conv_backward_filter(%x: tensor<1x3x8x8xf32>, %g: tensor<1x16x4x4xf32
        : (tensor<2x6x7xf64>, tensor<2x6x5xf64>) -> tensor<6x2x3xf64>
   return
 }
+
+// int32, for ONNX ConvInteger and QLinearConv.
+// CHECK-LABEL: func.func @conv_i32
+func.func @conv_i32(%x: tensor<1x2x5x5xi32>, %w: tensor<3x2x3x3xi32>, %b: tensor<3xi32>) -> tensor<1x3x3x3xi32> {
+  // CHECK: kiln.conv %{{.*}}, %{{.*}}, %{{.*}} {{.*}} : (tensor<1x2x5x5xi32>, tensor<3x2x3x3xi32>, tensor<3xi32>) -> tensor<1x3x3x3xi32>
+  %0 = kiln.conv %x, %w, %b {dilations = array<i64: 1, 1>, groups = 1 : i64,
+         pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x2x5x5xi32>, tensor<3x2x3x3xi32>, tensor<3xi32>) -> tensor<1x3x3x3xi32>
+  return %0 : tensor<1x3x3x3xi32>
+}

@@ -51,7 +51,6 @@ NO_EFFECT = {
     ("BatchNormalization", "momentum"): "updates running statistics in training only",
     ("Dropout", "ratio"): "inference drops nothing",
     ("Dropout", "seed"): "inference drops nothing",
-    ("MaxPool", "storage_order"): "lays out the Indices output, refused when used",
     ("Cast", "round_mode"): "affects float8e8m0 targets only, which Kiln does not have",
     ("TopK", "sorted"): "unsorted results may come in any order; Kiln's are sorted",
     ("LinearAttention", "chunk_size"): "a tuning hint for chunked kernels; the result is the same",
@@ -150,6 +149,33 @@ def topk_build(opset, spec):
         spec["attrs"].pop("k", None)
         spec["inits"]["k"] = ints("k", [2])
     return spec
+
+
+def max_pool_build(opset, spec):
+    """Indices, the second output, exists from opset 8."""
+    spec["outputs"] = 2 if opset >= 8 else 1
+    return spec
+
+
+def qlinear_conv_build(opset, spec):
+    spec["order"] = ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz"]
+    return spec
+
+
+def deform_conv_build(opset, spec):
+    spec["order"] = ["x", "w", "off"]
+    return spec
+
+
+# Conv's window attributes, shared by ConvInteger and QLinearConv.
+CONV_TESTS = {
+    "auto_pad": ("SAME_UPPER", ABSENT),
+    "dilations": ([2, 2], ABSENT),
+    # Checked against the weights' kernel: a different one is refused.
+    "kernel_shape": ([2, 2], ABSENT),
+    "pads": ([1, 1, 1, 1], ABSENT),
+    "strides": ([2, 2], ABSENT),
+}
 
 
 def qlinear_matmul_build(opset, spec):
@@ -308,6 +334,17 @@ OPS = [
         "pads": ([1, 1, 1, 1], ABSENT),
         "strides": ([2, 2], ABSENT),
     }),
+    Op("DeformConv", {"x": f32(1, 1, 3, 3), "off": f32(1, 8, 2, 2)}, {"w": np.ones((1, 1, 2, 2))},
+       build=deform_conv_build, tests={
+           "dilations": ([2, 2], ABSENT, {"inputs": {"off": f32(1, 8, 1, 1)}}),
+           "group": (2, 1, {"inputs": {"x": f32(1, 2, 3, 3)},
+                            "inits": {"w": np.ones((2, 1, 2, 2))}}),
+           # Checked against the weights' kernel: a different one is refused.
+           "kernel_shape": ([3, 3], ABSENT),
+           "offset_group": (2, 1, {"inputs": {"x": f32(1, 2, 3, 3), "off": f32(1, 16, 2, 2)},
+                                   "inits": {"w": np.ones((1, 2, 2, 2))}}),
+           "pads": ([1, 1, 1, 1], ABSENT, {"inputs": {"off": f32(1, 8, 4, 4)}}),
+           "strides": ([2, 2], ABSENT, {"inputs": {"off": f32(1, 8, 1, 1)}})}),
     Op("ConvTranspose", {"x": f32(1, 2, 3, 3)}, {"w": np.ones((2, 2, 3, 3))}, tests={
         "auto_pad": ("SAME_UPPER", ABSENT),
         "dilations": ([2, 2], ABSENT),
@@ -331,8 +368,22 @@ OPS = [
     # Before opset 13 the default axis is 1 (over the flattened tail).
     Op("Softmax", {"x": X}, tests={"axis": (0, ABSENT)}),
     Op("LogSoftmax", {"x": X}, tests={"axis": (0, ABSENT)}),
+    # Indices (opset 8 on) is an output, so storage_order, its layout, shows.
     Op("MaxPool", {"x": f32(1, 1, 5, 5)}, attrs={"kernel_shape": [2, 2]},
-       tests=dict(POOL_TESTS, storage_order=(1, ABSENT))),
+       build=max_pool_build, tests=dict(POOL_TESTS, storage_order=(1, ABSENT))),
+    Op("MaxUnpool", {"x": f32(1, 1, 2, 2)}, {"i": ints("i", [[[[0, 3], [8, 15]]]])},
+       attrs={"kernel_shape": [2, 2]}, tests={
+           "kernel_shape": ([3, 3], [2, 2]),
+           "pads": ([1, 1, 1, 1], ABSENT),
+           "strides": ([2, 2], ABSENT)}),
+    Op("RoiAlign", {"x": f32(1, 1, 6, 6)},
+       {"rois": tensor("rois", [[0.0, 0.0, 3.0, 3.0]]), "b": ints("b", [0])}, tests={
+           "coordinate_transformation_mode": ("output_half_pixel", ABSENT),
+           "mode": ("max", ABSENT),
+           "output_height": (2, ABSENT),
+           "output_width": (2, ABSENT),
+           "sampling_ratio": (2, ABSENT),
+           "spatial_scale": (0.5, ABSENT)}),
     Op("AveragePool", {"x": f32(1, 1, 5, 5)}, attrs={"kernel_shape": [2, 2]},
        tests=dict(POOL_TESTS, count_include_pad=(1, ABSENT, {"attrs": {"pads": [1, 1, 1, 1]}}))),
     Op("LpPool", {"x": f32(1, 1, 5, 5)}, attrs={"kernel_shape": [2, 2]},
@@ -495,6 +546,14 @@ OPS = [
         "output_dtype": (TP.DOUBLE, ABSENT)}),
     Op("DynamicQuantizeLinear", {"x": f32(2, 3)}, outputs=3),
     Op("MatMulInteger", {"a": ("u8", [2, 3]), "b": ("u8", [3, 4])}),
+    Op("ConvInteger", {"x": ("u8", [1, 2, 6, 6])}, {"w": tensor("w", np.ones((2, 2, 3, 3)), np.uint8)},
+       tests=dict(CONV_TESTS, group=(2, 1, {"inits": {"w": tensor("w", np.ones((2, 1, 3, 3)), np.uint8)}}))),
+    Op("QLinearConv", {"x": ("u8", [1, 2, 6, 6])},
+       {"xs": tensor("xs", 0.1), "xz": tensor("xz", 3, np.uint8),
+        "w": tensor("w", np.ones((2, 2, 3, 3)), np.uint8), "ws": tensor("ws", 0.2),
+        "wz": tensor("wz", 5, np.uint8), "ys": tensor("ys", 0.3), "yz": tensor("yz", 7, np.uint8)},
+       build=qlinear_conv_build,
+       tests=dict(CONV_TESTS, group=(2, 1, {"inits": {"w": tensor("w", np.ones((2, 1, 3, 3)), np.uint8)}}))),
     Op("QLinearMatMul", {"a": ("u8", [2, 3]), "b": ("u8", [3, 4])},
        {"as": tensor("as", 0.1), "az": tensor("az", 3, np.uint8), "bs": tensor("bs", 0.2),
         "bz": tensor("bz", 5, np.uint8), "ys": tensor("ys", 0.3), "yz": tensor("yz", 7, np.uint8)},
