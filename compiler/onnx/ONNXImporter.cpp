@@ -753,6 +753,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerLossOps(table);
   registerResizeOps(table);
   registerRotaryEmbeddingOps(table);
+  registerSignalOps(table);
   registerGridSampleOps(table);
   registerDataMovementOps(table);
   registerControlFlowOps(table);

@@ -397,6 +397,7 @@ void registerRecurrentOps(OpTable &table);     // RecurrentOps.cpp
 void registerReductionOps(OpTable &table);     // ReductionOps.cpp
 void registerResizeOps(OpTable &table);        // ResizeOps.cpp
 void registerRotaryEmbeddingOps(OpTable &table); // RotaryEmbeddingOps.cpp
+void registerSignalOps(OpTable &table);        // SignalOps.cpp
 void registerGridSampleOps(OpTable &table);    // GridSampleOps.cpp
 void registerDataMovementOps(OpTable &table);  // DataMovementOps.cpp
 void registerLossOps(OpTable &table);          // LossOps.cpp

@@ -573,6 +573,11 @@ OPS = [
            "softmax_precision": (TP.DOUBLE, ABSENT),
            "score_mod": (modifier("s", "Neg"), ABSENT),
            "prob_mod": (modifier("p", "Sqrt"), ABSENT)}),
+    # DFT's axis became an input in opset 20 (the attribute is then refused).
+    Op("DFT", {"x": f32(2, 4, 1)}, tests={
+        "axis": (0, ABSENT), "inverse": (1, ABSENT), "onesided": (1, ABSENT)}),
+    Op("STFT", {"x": f32(1, 16, 1)}, {"step": ints("step", 4)},
+       tests={"onesided": (0, ABSENT)}),
     rnn_op("RNN", 1, ["Tanh"]),
     rnn_op("GRU", 3, ["Sigmoid", "Tanh"]),
     rnn_op("LSTM", 4, ["Sigmoid", "Tanh", "Tanh"]),
