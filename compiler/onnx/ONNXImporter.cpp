@@ -738,9 +738,11 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   OpTable table;
   registerAttentionOps(table);
   registerBitwiseOps(table);
+  registerCol2ImOps(table);
   registerConstantOps(table);
   registerElementwiseOps(table);
   registerConvOps(table);
+  registerDetOps(table);
   registerEinsumOps(table);
   registerIndexingOps(table);
   registerLinearAttentionOps(table);

@@ -382,10 +382,12 @@ private:
 
 void registerAttentionOps(OpTable &table);     // AttentionOps.cpp
 void registerBitwiseOps(OpTable &table);       // BitwiseOps.cpp
+void registerCol2ImOps(OpTable &table);        // Col2ImOps.cpp
 void registerConstantOps(OpTable &table);      // ConstantOps.cpp
 void registerControlFlowOps(OpTable &table);   // ControlFlowOps.cpp
 void registerElementwiseOps(OpTable &table);   // ElementwiseOps.cpp
 void registerConvOps(OpTable &table);          // ConvOps.cpp
+void registerDetOps(OpTable &table);           // DetOps.cpp
 void registerEinsumOps(OpTable &table);        // EinsumOps.cpp
 void registerIndexingOps(OpTable &table);      // IndexingOps.cpp
 void registerLinearAttentionOps(OpTable &table); // LinearAttentionOps.cpp

@@ -578,6 +578,12 @@ OPS = [
         "axis": (0, ABSENT), "inverse": (1, ABSENT), "onesided": (1, ABSENT)}),
     Op("STFT", {"x": f32(1, 16, 1)}, {"step": ints("step", 4)},
        tests={"onesided": (0, ABSENT)}),
+    # Col2Im's input [1, 4, L]: L, the number of 2x2 blocks, changes with each attribute.
+    Op("Col2Im", {"x": f32(1, 4, 9)}, {"img": ints("img", [4, 4]), "blk": ints("blk", [2, 2])},
+       tests={"dilations": ([2, 2], ABSENT, {"inputs": {"x": f32(1, 4, 4)}}),
+              "pads": ([1, 1, 1, 1], ABSENT, {"inputs": {"x": f32(1, 4, 25)}}),
+              "strides": ([2, 2], ABSENT, {"inputs": {"x": f32(1, 4, 4)}})}),
+    Op("Det", {"x": f32(2, 3, 3)}),
     rnn_op("RNN", 1, ["Tanh"]),
     rnn_op("GRU", 3, ["Sigmoid", "Tanh"]),
     rnn_op("LSTM", 4, ["Sigmoid", "Tanh", "Tanh"]),
