@@ -46,10 +46,20 @@ namespace mlir::kiln::onnx_import {
 /// float8e8m0) and Range's stash_type.
 inline constexpr int64_t kMinOpset = 7;
 inline constexpr int64_t kMaxOpset = 28;
-/// ONNX's domain of preview ops (FlexAttention) and the newest opset of it
-/// this frontend implements (onnx 1.23's).
+/// The other ONNX domains Kiln has ops of: preview ops (FlexAttention), the
+/// training preview ops (Adagrad, Adam, Momentum) and the classical ML ops
+/// (Binarizer).
 inline constexpr llvm::StringLiteral kPreviewDomain = "ai.onnx.preview";
-inline constexpr int64_t kMaxPreviewOpset = 1;
+inline constexpr llvm::StringLiteral kTrainingDomain =
+    "ai.onnx.preview.training";
+inline constexpr llvm::StringLiteral kMLDomain = "ai.onnx.ml";
+/// The newest opset of `domain` (one of the above) this frontend implements,
+/// onnx 1.23's; 0 for other domains.
+inline int64_t maxDomainOpset(llvm::StringRef domain) {
+  if (domain == kPreviewDomain || domain == kTrainingDomain)
+    return 1;
+  return domain == kMLDomain ? 5 : 0;
+}
 
 /// Whether `domain` names the default ONNX domain ("" or "ai.onnx").
 inline bool isDefaultDomain(llvm::StringRef domain) {
@@ -392,6 +402,7 @@ void registerEinsumOps(OpTable &table);        // EinsumOps.cpp
 void registerIndexingOps(OpTable &table);      // IndexingOps.cpp
 void registerLinearAttentionOps(OpTable &table); // LinearAttentionOps.cpp
 void registerMatmulOps(OpTable &table);        // MatmulOps.cpp
+void registerMLOps(OpTable &table);            // MLOps.cpp
 void registerNormalizationOps(OpTable &table); // NormalizationOps.cpp
 void registerPoolingOps(OpTable &table);       // PoolingOps.cpp
 void registerQuantizationOps(OpTable &table);  // QuantizationOps.cpp
@@ -400,6 +411,7 @@ void registerReductionOps(OpTable &table);     // ReductionOps.cpp
 void registerResizeOps(OpTable &table);        // ResizeOps.cpp
 void registerRotaryEmbeddingOps(OpTable &table); // RotaryEmbeddingOps.cpp
 void registerSignalOps(OpTable &table);        // SignalOps.cpp
+void registerTrainingOps(OpTable &table);      // TrainingOps.cpp
 void registerGridSampleOps(OpTable &table);    // GridSampleOps.cpp
 void registerDataMovementOps(OpTable &table);  // DataMovementOps.cpp
 void registerLossOps(OpTable &table);          // LossOps.cpp
