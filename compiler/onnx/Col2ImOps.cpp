@@ -1,4 +1,4 @@
-//===- Col2ImOps.cpp - ONNX Col2Im -> kiln ---------------------------------===//
+//===- Col2ImOps.cpp - ONNX Col2Im -> kiln --------------------------------===//
 //
 // Col2Im (opset 18) as one kiln.scatter_add: column (c * K + k, l) of the
 // input [N, C * K, L] (K block elements, L blocks in row-major order) adds
@@ -30,7 +30,8 @@ FailureOr<SmallVector<int64_t>> perDim(NodeImporter &n, StringRef name,
   std::optional<SmallVector<int64_t>> v = n.attrs().getInts(name);
   if (!v)
     return SmallVector<int64_t>(count, fill);
-  if (v->size() != count || llvm::any_of(*v, [&](int64_t x) { return x < min; }))
+  if (v->size() != count ||
+      llvm::any_of(*v, [&](int64_t x) { return x < min; }))
     return n.error() << "attribute '" << name << "' must hold " << count
                      << " values of at least " << min;
   return *v;
@@ -67,7 +68,8 @@ LogicalResult importCol2Im(NodeImporter &n) {
       llvm::any_of(*block, [](int64_t v) { return v < 1; }))
     return n.error() << "expects 'image_shape' and 'block_shape' of the same "
                         "length with positive values";
-  FailureOr<SmallVector<int64_t>> dilations = perDim(n, "dilations", dims, 1, 1);
+  FailureOr<SmallVector<int64_t>> dilations =
+      perDim(n, "dilations", dims, 1, 1);
   if (failed(dilations))
     return failure();
   FailureOr<SmallVector<int64_t>> pads = perDim(n, "pads", 2 * dims, 0, 0);
@@ -116,15 +118,16 @@ LogicalResult importCol2Im(NodeImporter &n) {
           landing(ki, li, *block, blocks, padded, *strides, *dilations));
   OpChain c{n};
   Type t = x.getElementType();
-  Value zeros = n.constant(DenseElementsAttr::get(
-      RankedTensorType::get({batch, channels, p}, t),
-      cast<TypedAttr>(n.b().getFloatAttr(t, 0.0))));
-  Value where = n.constant(DenseElementsAttr::get(
-      RankedTensorType::get({k * l}, n.b().getI64Type()),
-      ArrayRef<int64_t>(indices)));
-  Value sums = c.op("kiln.scatter_add",
-                    {zeros, where, c.reshape(n.input(0), {batch, channels, k * l})},
-                    {n.namedI64("axis", 2)});
+  Value zeros = n.constant(
+      DenseElementsAttr::get(RankedTensorType::get({batch, channels, p}, t),
+                             cast<TypedAttr>(n.b().getFloatAttr(t, 0.0))));
+  Value where = n.constant(
+      DenseElementsAttr::get(RankedTensorType::get({k * l}, n.b().getI64Type()),
+                             ArrayRef<int64_t>(indices)));
+  Value sums =
+      c.op("kiln.scatter_add",
+           {zeros, where, c.reshape(n.input(0), {batch, channels, k * l})},
+           {n.namedI64("axis", 2)});
   SmallVector<int64_t> shape{batch, channels};
   shape.append(padded);
   Value y = c.reshape(sums, shape);

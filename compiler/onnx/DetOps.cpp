@@ -1,4 +1,4 @@
-//===- DetOps.cpp - ONNX Det -> kiln ---------------------------------------===//
+//===- DetOps.cpp - ONNX Det -> kiln --------------------------------------===//
 //
 // Det (opset 11) of static [*, M, M] matrices by LU factorization with
 // partial pivoting (what LAPACK's getrf, behind numpy.linalg.det, does),
@@ -69,9 +69,9 @@ void eliminate(OpChain &c, Value &a, Value &sign, int64_t k, int64_t m,
   SmallVector<int64_t> rowIds;
   for (int64_t i = 0; i < m; ++i)
     rowIds.push_back(i - k);
-  Value ids = n.constant(DenseElementsAttr::get(
-      RankedTensorType::get({1, m}, n.b().getI64Type()),
-      ArrayRef<int64_t>(rowIds)));
+  Value ids = n.constant(
+      DenseElementsAttr::get(RankedTensorType::get({1, m}, n.b().getI64Type()),
+                             ArrayRef<int64_t>(rowIds)));
   Value isP = c.reshape(c.compare(eq, ids, p), {b, m, 1});
   Value isK = mask(n, {1, m, 1}, [&](int64_t i, int64_t) { return i == k; });
   Value zero = c.scalar(t, 0);
@@ -86,8 +86,8 @@ void eliminate(OpChain &c, Value &a, Value &sign, int64_t k, int64_t m,
   sign = c.op("kiln.select", {swapped, c.op("kiln.neg", sign), sign});
   // Rows below k minus their multiple of row k.
   Value pivot = block(c, a, k, k + 1, k, k + 1);
-  Value safe = c.op("kiln.select",
-                    {c.compare(eq, pivot, zero), c.scalar(t, 1), pivot});
+  Value safe =
+      c.op("kiln.select", {c.compare(eq, pivot, zero), c.scalar(t, 1), pivot});
   Value factors = c.op("kiln.div", {block(c, a, k + 1, m, k, k + 1), safe});
   Value pivotRow = block(c, a, k, k + 1, 0, m);
   Value lower = c.op("kiln.sub", {block(c, a, k + 1, m, 0, m),
@@ -111,8 +111,8 @@ LogicalResult importDet(NodeImporter &n) {
   if (m > kMaxDetSize)
     return n.error() << "Kiln unrolls the LU factorization of Det; matrices "
                         "larger than "
-                     << kMaxDetSize << "x" << kMaxDetSize << " are not supported, got "
-                     << x;
+                     << kMaxDetSize << "x" << kMaxDetSize
+                     << " are not supported, got " << x;
   ArrayRef<int64_t> batchShape = x.getShape().drop_back(2);
   int64_t b = 1;
   for (int64_t d : batchShape)
@@ -121,18 +121,20 @@ LogicalResult importDet(NodeImporter &n) {
   Type t = elem.getWidth() < 32 ? Float32Type::get(n.context()) : elem;
   OpChain c{n};
   Value a = c.cast(c.reshape(n.input(0), {b, m, m}), t);
-  Value sign = n.constant(DenseElementsAttr::get(
-      RankedTensorType::get({b, 1, 1}, t),
-      cast<TypedAttr>(n.b().getFloatAttr(t, 1))));
+  Value sign = n.constant(
+      DenseElementsAttr::get(RankedTensorType::get({b, 1, 1}, t),
+                             cast<TypedAttr>(n.b().getFloatAttr(t, 1))));
   for (int64_t k = 0; k + 1 < m && c.ok; ++k)
     eliminate(c, a, sign, k, m, t);
-  Value diagonal = mask(n, {1, m, m}, [](int64_t i, int64_t j) { return i == j; });
-  Value diag = c.sum(c.op("kiln.select", {diagonal, a, c.scalar(t, 0)}), {2},
-                     false);
-  Value det = c.op("kiln.mul", {c.reshape(sign, {b}),
-                                c.op("kiln.reduce_prod", diag,
-                                     {n.namedI64s("axes", {1}),
-                                      n.namedBool("keepdims", false)})});
+  Value diagonal =
+      mask(n, {1, m, m}, [](int64_t i, int64_t j) { return i == j; });
+  Value diag =
+      c.sum(c.op("kiln.select", {diagonal, a, c.scalar(t, 0)}), {2}, false);
+  Value det =
+      c.op("kiln.mul",
+           {c.reshape(sign, {b}),
+            c.op("kiln.reduce_prod", diag,
+                 {n.namedI64s("axes", {1}), n.namedBool("keepdims", false)})});
   return c.output(0, c.cast(c.reshape(det, batchShape), elem));
 }
 

@@ -1,4 +1,4 @@
-//===- MLOps.cpp - ai.onnx.ml ops -> kiln ----------------------------------===//
+//===- MLOps.cpp - ai.onnx.ml ops -> kiln ---------------------------------===//
 //
 // The classical-ML domain's elementwise Binarizer (ai.onnx.ml, opset 1):
 // Y = X > threshold ? 1 : 0 in X's type. Integer X compares with
@@ -32,10 +32,11 @@ LogicalResult importBinarizer(NodeImporter &n) {
     return n.error() << "attribute 'threshold' = " << threshold
                      << " must be finite for integer X";
   OpChain c{n};
-  Value above = c.compare(static_cast<uint32_t>(ComparePredicate::gt),
-                          n.input(0),
-                          c.scalar(t, isFloat ? threshold : std::floor(threshold)));
-  return c.output(0, c.op("kiln.select", {above, c.scalar(t, 1), c.scalar(t, 0)}));
+  Value above =
+      c.compare(static_cast<uint32_t>(ComparePredicate::gt), n.input(0),
+                c.scalar(t, isFloat ? threshold : std::floor(threshold)));
+  return c.output(0,
+                  c.op("kiln.select", {above, c.scalar(t, 1), c.scalar(t, 0)}));
 }
 
 } // namespace

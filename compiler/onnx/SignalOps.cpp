@@ -1,4 +1,4 @@
-//===- SignalOps.cpp - ONNX DFT and STFT -> kiln ---------------------------===//
+//===- SignalOps.cpp - ONNX DFT and STFT -> kiln --------------------------===//
 //
 // DFT (opsets 17 and 20) and STFT (opset 17) as the operator text defines
 // them, a direct sum per output bin: with the transformed axis moved next to
@@ -38,8 +38,8 @@ namespace {
 
 /// What one transform computes.
 struct DftPlan {
-  int64_t axis;     // in [0, rank - 2]
-  int64_t length;   // L
+  int64_t axis;   // in [0, rank - 2]
+  int64_t length; // L
   bool inverse;
   bool onesided;
 };
@@ -71,8 +71,8 @@ Value twiddleMatrix(NodeImporter &n, const DftPlan &p, int64_t rows,
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t k = 0; k < bins; ++k) {
       auto [cs, sn] = twiddle(r * k, p.length);
-      double *re = &w[(r * cin) * cols + k * cout];           // from x.re
-      double *im = cin == 2 ? re + cols : nullptr;            // from x.im
+      double *re = &w[(r * cin) * cols + k * cout]; // from x.re
+      double *im = cin == 2 ? re + cols : nullptr;  // from x.im
       if (irfft) {
         // Row r is bin r, column k the sample k: Re(X e^{+i theta}) / L,
         // doubled for the bins that stand for their mirror too.
@@ -121,8 +121,7 @@ Value transform(OpChain &c, Value x, const DftPlan &p) {
   // Samples (IRFFT: input bins) the sum reads; the rest of W is zero rows.
   int64_t rows = std::min(size, irfft ? p.length / 2 + 1 : p.length);
   if (rows < size) {
-    SmallVector<int64_t> starts(rank, 0), ends(type.getShape()),
-        steps(rank, 1);
+    SmallVector<int64_t> starts(rank, 0), ends(type.getShape()), steps(rank, 1);
     ends[p.axis] = rows;
     x = c.op("kiln.slice", x,
              {n.namedI64s("starts", starts), n.namedI64s("ends", ends),
@@ -208,9 +207,9 @@ LogicalResult importDFT(NodeImporter &n) {
   // The last dim holds the parts and is no signal axis.
   int64_t normalized = axis < 0 ? axis + rank : axis;
   if (normalized < 0 || normalized > rank - 2)
-    return n.error() << (axisInput ? "input" : "attribute") << " 'axis' = "
-                     << axis << " must be in [-" << rank << ", -2] or [0, "
-                     << rank - 2 << "] for input " << x;
+    return n.error() << (axisInput ? "input" : "attribute")
+                     << " 'axis' = " << axis << " must be in [-" << rank
+                     << ", -2] or [0, " << rank - 2 << "] for input " << x;
   bool complex = x.getShape().back() == 2;
   if (onesided && complex && !inverse)
     return n.error() << "attribute 'onesided' needs a real input [..., 1] "
@@ -234,8 +233,8 @@ LogicalResult importDFT(NodeImporter &n) {
     return n.error() << "dft_length " << length
                      << " is too long for Kiln's direct O(n^2) sum";
   OpChain c{n};
-  return c.output(0, transform(c, n.input(0),
-                               {normalized, length, inverse, onesided}));
+  return c.output(
+      0, transform(c, n.input(0), {normalized, length, inverse, onesided}));
 }
 
 LogicalResult importSTFT(NodeImporter &n) {
@@ -290,11 +289,10 @@ LogicalResult importSTFT(NodeImporter &n) {
       RankedTensorType::get({frames, fl}, n.b().getI64Type()),
       ArrayRef<int64_t>(idx)));
   OpChain c{n};
-  Value framed = c.op("kiln.gather", {n.input(0), indices},
-                      {n.namedI64("axis", 1)});
+  Value framed =
+      c.op("kiln.gather", {n.input(0), indices}, {n.namedI64("axis", 1)});
   if (n.hasInput(2))
-    framed = c.op("kiln.mul",
-                  {framed, c.reshape(n.input(2), {1, 1, fl, 1})});
+    framed = c.op("kiln.mul", {framed, c.reshape(n.input(2), {1, 1, fl, 1})});
   return c.output(0, transform(c, framed, {2, fl, false, onesided}));
 }
 

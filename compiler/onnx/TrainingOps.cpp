@@ -1,4 +1,4 @@
-//===- TrainingOps.cpp - ai.onnx.preview.training optimizers -> kiln -------===//
+//===- TrainingOps.cpp - ai.onnx.preview.training optimizers -> kiln ------===//
 //
 // Adagrad, Adam and Momentum (domain ai.onnx.preview.training, opset 1):
 // one optimizer step, elementwise, as the operator text's pseudo code
@@ -55,9 +55,8 @@ FailureOr<Groups> readGroups(NodeImporter &n, unsigned perTensor,
                      << inputs << " inputs";
   int64_t count = (inputs - 2) / perTensor;
   if (n.numOutputs() != size_t(outputsPer * count))
-    return n.error() << "expects " << outputsPer * count
-                     << " outputs for its " << count << " optimized tensors, got "
-                     << n.numOutputs();
+    return n.error() << "expects " << outputsPer * count << " outputs for its "
+                     << count << " optimized tensors, got " << n.numOutputs();
   for (unsigned i = 0; i < inputs; ++i)
     if (!n.hasInput(i))
       return n.error() << "input " << i << " must be given";
@@ -67,12 +66,12 @@ FailureOr<Groups> readGroups(NodeImporter &n, unsigned perTensor,
                      << n.inputType(2);
   for (int64_t i = 0; i < count; ++i)
     for (unsigned j = 1; j < perTensor; ++j) {
-      RankedTensorType x = n.inputType(2 + i), other =
-          n.inputType(2 + j * count + i);
+      RankedTensorType x = n.inputType(2 + i),
+                       other = n.inputType(2 + j * count + i);
       if (other != x)
         return n.error() << "expects input '" << n.inputName(2 + j * count + i)
-                         << "' of the type of '" << n.inputName(2 + i)
-                         << "', " << x << ", got " << other;
+                         << "' of the type of '" << n.inputName(2 + i) << "', "
+                         << x << ", got " << other;
     }
   Groups g;
   g.count = count;
@@ -115,16 +114,20 @@ LogicalResult importAdagrad(NodeImporter &n) {
   OpChain c{n};
   Type t = typeOf(g->r);
   // r = R / (1 + T * decay_factor)
-  Value r = c.op("kiln.div",
-                 {g->r, c.op("kiln.add", {c.scalar(t, 1),
-                                         c.op("kiln.mul", {g->t, c.scalar(t, decay)})})});
+  Value r = c.op(
+      "kiln.div",
+      {g->r, c.op("kiln.add", {c.scalar(t, 1),
+                               c.op("kiln.mul", {g->t, c.scalar(t, decay)})})});
   for (int64_t i = 0; i < g->count; ++i) {
     Value x = g->inputs(0, i), grad = g->inputs(1, i), h = g->inputs(2, i);
-    Value reg = c.op("kiln.add", {c.op("kiln.mul", {c.scalar(t, norm), x}), grad});
+    Value reg =
+        c.op("kiln.add", {c.op("kiln.mul", {c.scalar(t, norm), x}), grad});
     Value hNew = c.op("kiln.add", {h, c.op("kiln.mul", {reg, reg})});
-    Value adaptive = c.op("kiln.add", {c.op("kiln.sqrt", hNew), c.scalar(t, epsilon)});
-    Value xNew = c.op("kiln.sub",
-                      {x, c.op("kiln.div", {c.op("kiln.mul", {r, reg}), adaptive})});
+    Value adaptive =
+        c.op("kiln.add", {c.op("kiln.sqrt", hNew), c.scalar(t, epsilon)});
+    Value xNew =
+        c.op("kiln.sub",
+             {x, c.op("kiln.div", {c.op("kiln.mul", {r, reg}), adaptive})});
     if (failed(c.output(i, xNew)) || failed(c.output(g->count + i, hNew)))
       return failure();
   }
@@ -150,23 +153,29 @@ LogicalResult importAdam(NodeImporter &n) {
   // division by zero at T = 0 is not selected).
   Value alphaT = c.op("kiln.pow", {c.scalar(t, alpha), g->t});
   Value betaT = c.op("kiln.pow", {c.scalar(t, beta), g->t});
-  Value corrected = c.op(
-      "kiln.div", {c.op("kiln.mul", {g->r, c.op("kiln.sqrt", c.op("kiln.sub", {one, betaT}))}),
-                   c.op("kiln.sub", {one, alphaT})});
+  Value corrected =
+      c.op("kiln.div",
+           {c.op("kiln.mul",
+                 {g->r, c.op("kiln.sqrt", c.op("kiln.sub", {one, betaT}))}),
+            c.op("kiln.sub", {one, alphaT})});
   Value r = c.op("kiln.select", {positive(c, *g), corrected, g->r});
   for (int64_t i = 0; i < g->count; ++i) {
     Value x = g->inputs(0, i), grad = g->inputs(1, i), v = g->inputs(2, i),
           h = g->inputs(3, i);
-    Value reg = c.op("kiln.add", {c.op("kiln.mul", {c.scalar(t, norm), x}), grad});
-    Value vNew = c.op("kiln.add", {c.op("kiln.mul", {c.scalar(t, alpha), v}),
-                                   c.op("kiln.mul", {c.scalar(t, 1 - alpha), reg})});
-    Value hNew = c.op("kiln.add",
-                      {c.op("kiln.mul", {c.scalar(t, beta), h}),
-                       c.op("kiln.mul", {c.scalar(t, 1 - beta),
-                                         c.op("kiln.mul", {reg, reg})})});
-    Value hSqrt = c.op("kiln.add", {c.op("kiln.sqrt", hNew), c.scalar(t, epsilon)});
-    Value xNew = c.op("kiln.sub",
-                      {x, c.op("kiln.mul", {r, c.op("kiln.div", {vNew, hSqrt})})});
+    Value reg =
+        c.op("kiln.add", {c.op("kiln.mul", {c.scalar(t, norm), x}), grad});
+    Value vNew =
+        c.op("kiln.add", {c.op("kiln.mul", {c.scalar(t, alpha), v}),
+                          c.op("kiln.mul", {c.scalar(t, 1 - alpha), reg})});
+    Value hNew =
+        c.op("kiln.add", {c.op("kiln.mul", {c.scalar(t, beta), h}),
+                          c.op("kiln.mul", {c.scalar(t, 1 - beta),
+                                            c.op("kiln.mul", {reg, reg})})});
+    Value hSqrt =
+        c.op("kiln.add", {c.op("kiln.sqrt", hNew), c.scalar(t, epsilon)});
+    Value xNew =
+        c.op("kiln.sub",
+             {x, c.op("kiln.mul", {r, c.op("kiln.div", {vNew, hSqrt})})});
     Value xFinal = c.op("kiln.mul", {c.scalar(t, 1 - normPost), xNew});
     if (failed(c.output(i, xFinal)) || failed(c.output(g->count + i, vNew)) ||
         failed(c.output(2 * g->count + i, hNew)))
@@ -183,7 +192,8 @@ LogicalResult importMomentum(NodeImporter &n) {
       return n.error() << "expects attribute '" << name << "' (required)";
   double alpha = a.getFloat("alpha", 0.0);
   double beta = a.getFloat("beta", 0.0);
-  bool nesterov = a.getChoice("mode", "standard", {"standard", "nesterov"}) == 1;
+  bool nesterov =
+      a.getChoice("mode", "standard", {"standard", "nesterov"}) == 1;
   double norm = a.getFloat("norm_coefficient", 0.0);
   if (failed(a.status()))
     return failure();
@@ -197,12 +207,16 @@ LogicalResult importMomentum(NodeImporter &n) {
       c.op("kiln.select", {positive(c, *g), c.scalar(t, beta), c.scalar(t, 1)});
   for (int64_t i = 0; i < g->count; ++i) {
     Value x = g->inputs(0, i), grad = g->inputs(1, i), v = g->inputs(2, i);
-    Value reg = c.op("kiln.add", {c.op("kiln.mul", {c.scalar(t, norm), x}), grad});
+    Value reg =
+        c.op("kiln.add", {c.op("kiln.mul", {c.scalar(t, norm), x}), grad});
     Value vNew = c.op("kiln.add", {c.op("kiln.mul", {c.scalar(t, alpha), v}),
                                    c.op("kiln.mul", {betaAdjusted, reg})});
-    // Standard: X - R * V_new; Nesterov: X - R * (G_regularized + alpha * V_new).
-    Value step = nesterov ? c.op("kiln.add", {reg, c.op("kiln.mul", {c.scalar(t, alpha), vNew})})
-                          : vNew;
+    // Standard: X - R * V_new; Nesterov: X - R * (G_regularized + alpha *
+    // V_new).
+    Value step = nesterov
+                     ? c.op("kiln.add",
+                            {reg, c.op("kiln.mul", {c.scalar(t, alpha), vNew})})
+                     : vNew;
     Value xNew = c.op("kiln.sub", {x, c.op("kiln.mul", {g->r, step})});
     if (failed(c.output(i, xNew)) || failed(c.output(g->count + i, vNew)))
       return failure();
