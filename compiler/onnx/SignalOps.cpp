@@ -1,4 +1,4 @@
-//===- SignalOps.cpp - ONNX DFT and STFT -> kiln --------------------------===//
+//===- SignalOps.cpp - ONNX DFT, STFT and MelWeightMatrix -> kiln ---------===//
 //
 // DFT (opsets 17 and 20) and STFT (opset 17) as the operator text defines
 // them, a direct sum per output bin: with the transformed axis moved next to
@@ -20,7 +20,8 @@
 // f16 and bf16 are computed in f32 and rounded once): the sizes ONNX models
 // transform are small. STFT gathers its frames [B, frames, frame_length, c]
 // with one kiln.gather, multiplies the window in and transforms the frame
-// axis the same way.
+// axis the same way. MelWeightMatrix (opset 17), whose inputs are all
+// compile-time constants, is a constant filter bank computed at import.
 //
 //===----------------------------------------------------------------------===//
 
@@ -296,9 +297,99 @@ LogicalResult importSTFT(NodeImporter &n) {
   return c.output(0, transform(c, framed, {2, fl, false, onesided}));
 }
 
+/// MelWeightMatrix's filter bank, [dft_length / 2 + 1, num_mel_bins], as
+/// onnx's reference and test generator compute it (the operator text leaves
+/// the details to them): num_mel_bins + 2 points evenly spaced on the mel
+/// scale mel(f) = 2595 log10(1 + f / 700) from lower to upper edge (the step
+/// is the range / (num_mel_bins + 2)), each mapped back to hertz and to the
+/// spectrogram bin floor((dft_length + 1) f / sample_rate); band i rises
+/// linearly from point i to point i + 1 (peak 1) and falls to point i + 2.
+FailureOr<SmallVector<double>> melFilters(NodeImporter &n, int64_t mels,
+                                          int64_t dftLength, double rate,
+                                          double lower, double upper) {
+  int64_t bins = dftLength / 2 + 1;
+  double low = 2595 * std::log1p(lower / 700) / std::log(10.0);
+  double high = 2595 * std::log1p(upper / 700) / std::log(10.0);
+  double step = (high - low) / double(mels + 2);
+  SmallVector<int64_t> points;
+  for (int64_t i = 0; i < mels + 2; ++i) {
+    double hertz = 700 * std::expm1((i * step + low) / 2595 * std::log(10.0));
+    double bin = std::floor(double(dftLength + 1) * hertz / rate);
+    if (!(bin >= 0 && bin < double(bins)))
+      return n.error() << "the mel band edge " << hertz
+                       << " Hz falls outside the " << bins
+                       << " spectrogram bins of dft_length " << dftLength;
+    points.push_back(int64_t(bin));
+  }
+  SmallVector<double> w(bins * mels, 0.0);
+  for (int64_t i = 0; i < mels; ++i) {
+    int64_t left = points[i], center = points[i + 1], right = points[i + 2];
+    if (center == left)
+      w[center * mels + i] = 1;
+    for (int64_t j = left; center > left && j <= center; ++j)
+      w[j * mels + i] = double(j - left) / double(center - left);
+    for (int64_t j = center; j < right; ++j)
+      w[j * mels + i] = double(right - j) / double(right - center);
+  }
+  return w;
+}
+
+LogicalResult importMelWeightMatrix(NodeImporter &n) {
+  int64_t dtype = n.attrs().getInt("output_datatype", 1);
+  if (failed(n.checkArity(5, 5)) || failed(n.attrs().status()))
+    return failure();
+  Type t = elementTypeFor(n.context(), static_cast<int32_t>(dtype));
+  if (!t ||
+      !(isa<FloatType>(t) || t.isSignlessInteger() || t.isUnsignedInteger()) ||
+      t.isInteger(1) || t.getIntOrFloatBitWidth() < 8)
+    return n.error() << "attribute 'output_datatype' = " << dtype
+                     << " is not a numeric type Kiln supports here";
+  // The inputs decide the output's shape and values: all are constants.
+  FailureOr<double> mels = n.constantScalar(0, "num_mel_bins");
+  FailureOr<double> length = n.constantScalar(1, "dft_length");
+  FailureOr<double> rate = n.constantScalar(2, "sample_rate");
+  FailureOr<double> lower = n.constantScalar(3, "lower_edge_hertz");
+  FailureOr<double> upper = n.constantScalar(4, "upper_edge_hertz");
+  if (failed(mels) || failed(length) || failed(rate) || failed(lower) ||
+      failed(upper))
+    return failure();
+  if (*mels < 1 || *length < 1 || *rate <= 0 || *lower < 0 || *upper < *lower ||
+      *mels * (*length / 2 + 1) > kMaxComputedElements)
+    return n.error() << "expects positive 'num_mel_bins', 'dft_length' and "
+                        "'sample_rate' (at most "
+                     << kMaxComputedElements
+                     << " weights) and 0 <= 'lower_edge_hertz' <= "
+                        "'upper_edge_hertz'";
+  int64_t m = int64_t(*mels), l = int64_t(*length);
+  FailureOr<SmallVector<double>> w = melFilters(n, m, l, *rate, *lower, *upper);
+  if (failed(w))
+    return failure();
+  auto type = RankedTensorType::get({l / 2 + 1, m}, t);
+  DenseElementsAttr value;
+  if (auto ft = dyn_cast<FloatType>(t)) {
+    SmallVector<APFloat> values;
+    for (double v : *w) {
+      APFloat f(v);
+      bool lost;
+      f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(f);
+    }
+    value = DenseElementsAttr::get(type, values);
+  } else {
+    // As numpy's astype: weights in [0, 1] truncate to 0, peaks stay 1.
+    SmallVector<APInt> values;
+    for (double v : *w)
+      values.push_back(APInt(t.getIntOrFloatBitWidth(), uint64_t(v)));
+    value = DenseElementsAttr::get(type, values);
+  }
+  n.setOutput(0, n.constant(value));
+  return success();
+}
+
 } // namespace
 
 void onnx_import::registerSignalOps(OpTable &t) {
   t.add("DFT", 17, importDFT);
+  t.add("MelWeightMatrix", 17, importMelWeightMatrix);
   t.add("STFT", 17, importSTFT);
 }

@@ -578,6 +578,9 @@ OPS = [
         "axis": (0, ABSENT), "inverse": (1, ABSENT), "onesided": (1, ABSENT)}),
     Op("STFT", {"x": f32(1, 16, 1)}, {"step": ints("step", 4)},
        tests={"onesided": (0, ABSENT)}),
+    Op("MelWeightMatrix", {}, {"n": ints("n", 2), "l": ints("l", 16), "r": ints("r", 8000),
+                               "lo": tensor("lo", 0.0), "hi": tensor("hi", 4000.0)},
+       tests={"output_datatype": (TP.DOUBLE, ABSENT)}),
     # Col2Im's input [1, 4, L]: L, the number of 2x2 blocks, changes with each attribute.
     Op("Col2Im", {"x": f32(1, 4, 9)}, {"img": ints("img", [4, 4]), "blk": ints("blk", [2, 2])},
        tests={"dilations": ([2, 2], ABSENT, {"inputs": {"x": f32(1, 4, 4)}}),

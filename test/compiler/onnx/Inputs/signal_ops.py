@@ -113,4 +113,39 @@ case("stft_complex_window_and_length", "STFT",
      [("s", s), ("step", i64(2)), ("w", w), ("l", i64(4))],
      stft(s, 2, window=w, length=4, onesided=False), 17, constants=("step", "l"), onesided=0)
 
+
+
+def mel_weight_matrix(mels, dft_length, rate, lower, upper, dtype=np.float32):
+    """onnx's reference definition (the operator text leaves it to it): num_mel_bins + 2 points
+    spaced by (mel(upper) - mel(lower)) / (num_mel_bins + 2) on mel(f) = 2595 log10(1 + f / 700),
+    back to hertz, to bin floor((dft_length + 1) f / sample_rate); triangles of peak 1."""
+    def mel(f):
+        return 2595 * np.log10(1 + f / 700)
+    step = (mel(upper) - mel(lower)) / (mels + 2)
+    hertz = 700 * (10 ** ((np.arange(mels + 2) * step + mel(lower)) / 2595) - 1)
+    points = np.floor((dft_length + 1) * hertz / rate).astype(int)
+    w = np.zeros((dft_length // 2 + 1, mels))
+    for i in range(mels):
+        left, center, right = points[i:i + 3]
+        if center == left:
+            w[center, i] = 1
+        for j in range(left, center + 1 if center > left else left):
+            w[j, i] = (j - left) / (center - left)
+        for j in range(center, right):
+            w[j, i] = (right - j) / (right - center)
+    return w.astype(dtype)
+
+
+def mel_case(name, mels, dft_length, rate, lower, upper, dtype=np.float32, **attrs):
+    inputs = [("m", np.array(mels, dtype=np.int64)), ("l", np.array(dft_length, dtype=np.int32)),
+              ("r", np.array(rate, dtype=np.int64)), ("lo", np.array(lower, dtype=np.float32)),
+              ("hi", np.array(upper, dtype=np.float32))]
+    case(name, "MelWeightMatrix", inputs,
+         mel_weight_matrix(mels, dft_length, rate, lower, upper, dtype), 17,
+         constants=("m", "l", "r", "lo", "hi"), **attrs)
+
+
+mel_case("mel_16k", 10, 64, 16000, 20.0, 7600.0)
+mel_case("mel_double_narrow", 4, 32, 8000, 300.0, 3000.0, np.float64, output_datatype=11)
+
 print("%d cases" % cases)
