@@ -152,6 +152,24 @@ LogicalResult ONNXImporter::loadModel() {
   return success();
 }
 
+/// Whether a node of `graph` or of its subgraphs is of the default domain.
+static bool usesDefaultDomain(const onnx::GraphProto &graph, int depth) {
+  if (depth > 64)
+    return false; // deeper subgraphs are refused when imported
+  for (const onnx::NodeProto &node : graph.node()) {
+    if (isDefaultDomain(node.domain()))
+      return true;
+    for (const onnx::AttributeProto &attr : node.attribute()) {
+      if (attr.has_g() && usesDefaultDomain(attr.g(), depth + 1))
+        return true;
+      for (const onnx::GraphProto &g : attr.graphs())
+        if (usesDefaultDomain(g, depth + 1))
+          return true;
+    }
+  }
+  return false;
+}
+
 LogicalResult ONNXImporter::readOpset() {
   std::optional<int64_t> version;
   for (const onnx::OperatorSetIdProto &entry : model.opset_import()) {
@@ -165,6 +183,12 @@ LogicalResult ONNXImporter::readOpset() {
                         "with opsets "
                      << *version << " and " << entry.version();
     version = entry.version();
+  }
+  // A model of other domains' ops only (the training ops' node tests) needs
+  // no default-domain import; the opset is then never read.
+  if (!version && !usesDefaultDomain(model.graph(), 0)) {
+    opset = kMaxOpset;
+    return success();
   }
   if (!version)
     return error() << "the model does not import the default ONNX domain "
@@ -245,12 +269,12 @@ std::string ONNXImporter::refusal(const OpSpec *spec,
            "opset " +
            std::to_string(modelOpset) + kOlderOpsetsNote.str();
   }
-  // Kiln's only other domain is ai.onnx.preview.
   int64_t version = domainOpsets.lookup(domain);
   std::string ofDomain = " of domain '" + domain.str() + "'";
-  if (version > kMaxPreviewOpset)
+  if (version > maxDomainOpset(domain))
     return "the model imports opset " + std::to_string(version) + ofDomain +
-           "; Kiln supports opsets up to " + std::to_string(kMaxPreviewOpset);
+           "; Kiln supports opsets up to " +
+           std::to_string(maxDomainOpset(domain));
   if (spec->sinceVersion > version)
     return "the op exists from opset " + std::to_string(spec->sinceVersion) +
            ofDomain + (version ? ", the model imports opset " +
@@ -774,13 +798,16 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   OpTable table;
   registerAttentionOps(table);
   registerBitwiseOps(table);
+  registerCol2ImOps(table);
   registerConstantOps(table);
   registerElementwiseOps(table);
   registerConvOps(table);
+  registerDetOps(table);
   registerEinsumOps(table);
   registerIndexingOps(table);
   registerLinearAttentionOps(table);
   registerMatmulOps(table);
+  registerMLOps(table);
   registerNormalizationOps(table);
   registerPoolingOps(table);
   registerQuantizationOps(table);
@@ -790,6 +817,8 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerResizeOps(table);
   registerRoiAlignOps(table);
   registerRotaryEmbeddingOps(table);
+  registerSignalOps(table);
+  registerTrainingOps(table);
   registerGridSampleOps(table);
   registerDataMovementOps(table);
   registerControlFlowOps(table);

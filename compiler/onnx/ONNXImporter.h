@@ -52,10 +52,20 @@ inline constexpr int64_t kMaxOpset = 28;
 /// imported as opset 7 when every node's op has a value <= N
 /// (LegacyOpsets.cpp).
 std::optional<int64_t> legacyDefinitionSince(llvm::StringRef opType);
-/// ONNX's domain of preview ops (FlexAttention) and the newest opset of it
-/// this frontend implements (onnx 1.23's).
+/// The other ONNX domains Kiln has ops of: preview ops (FlexAttention), the
+/// training preview ops (Adagrad, Adam, Momentum) and the classical ML ops
+/// (Binarizer).
 inline constexpr llvm::StringLiteral kPreviewDomain = "ai.onnx.preview";
-inline constexpr int64_t kMaxPreviewOpset = 1;
+inline constexpr llvm::StringLiteral kTrainingDomain =
+    "ai.onnx.preview.training";
+inline constexpr llvm::StringLiteral kMLDomain = "ai.onnx.ml";
+/// The newest opset of `domain` (one of the above) this frontend implements,
+/// onnx 1.23's; 0 for other domains.
+inline int64_t maxDomainOpset(llvm::StringRef domain) {
+  if (domain == kPreviewDomain || domain == kTrainingDomain)
+    return 1;
+  return domain == kMLDomain ? 5 : 0;
+}
 
 /// Whether `domain` names the default ONNX domain ("" or "ai.onnx").
 inline bool isDefaultDomain(llvm::StringRef domain) {
@@ -388,14 +398,17 @@ private:
 
 void registerAttentionOps(OpTable &table);     // AttentionOps.cpp
 void registerBitwiseOps(OpTable &table);       // BitwiseOps.cpp
+void registerCol2ImOps(OpTable &table);        // Col2ImOps.cpp
 void registerConstantOps(OpTable &table);      // ConstantOps.cpp
 void registerControlFlowOps(OpTable &table);   // ControlFlowOps.cpp
 void registerElementwiseOps(OpTable &table);   // ElementwiseOps.cpp
 void registerConvOps(OpTable &table);          // ConvOps.cpp
+void registerDetOps(OpTable &table);           // DetOps.cpp
 void registerEinsumOps(OpTable &table);        // EinsumOps.cpp
 void registerIndexingOps(OpTable &table);      // IndexingOps.cpp
 void registerLinearAttentionOps(OpTable &table); // LinearAttentionOps.cpp
 void registerMatmulOps(OpTable &table);        // MatmulOps.cpp
+void registerMLOps(OpTable &table);            // MLOps.cpp
 void registerNormalizationOps(OpTable &table); // NormalizationOps.cpp
 void registerPoolingOps(OpTable &table);       // PoolingOps.cpp
 void registerQuantizationOps(OpTable &table);  // QuantizationOps.cpp
@@ -404,6 +417,8 @@ void registerReductionOps(OpTable &table);     // ReductionOps.cpp
 void registerResizeOps(OpTable &table);        // ResizeOps.cpp
 void registerRoiAlignOps(OpTable &table);      // RoiAlignOps.cpp
 void registerRotaryEmbeddingOps(OpTable &table); // RotaryEmbeddingOps.cpp
+void registerSignalOps(OpTable &table);        // SignalOps.cpp
+void registerTrainingOps(OpTable &table);      // TrainingOps.cpp
 void registerGridSampleOps(OpTable &table);    // GridSampleOps.cpp
 void registerDataMovementOps(OpTable &table);  // DataMovementOps.cpp
 void registerLossOps(OpTable &table);          // LossOps.cpp

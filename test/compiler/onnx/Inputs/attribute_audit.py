@@ -56,7 +56,7 @@ NO_EFFECT = {
     ("LinearAttention", "chunk_size"): "a tuning hint for chunked kernels; the result is the same",
 }
 # The newest opset of each other domain Kiln implements.
-DOMAIN_LAST_OPSET = {"ai.onnx.preview": 1}
+DOMAIN_LAST_OPSET = {"ai.onnx.preview": 1, "ai.onnx.preview.training": 1, "ai.onnx.ml": 5}
 
 
 def f32(*shape):
@@ -632,6 +632,35 @@ OPS = [
            "softmax_precision": (TP.DOUBLE, ABSENT),
            "score_mod": (modifier("s", "Neg"), ABSENT),
            "prob_mod": (modifier("p", "Sqrt"), ABSENT)}),
+    # DFT's axis became an input in opset 20 (the attribute is then refused).
+    Op("DFT", {"x": f32(2, 4, 1)}, tests={
+        "axis": (0, ABSENT), "inverse": (1, ABSENT), "onesided": (1, ABSENT)}),
+    Op("STFT", {"x": f32(1, 16, 1)}, {"step": ints("step", 4)},
+       tests={"onesided": (0, ABSENT)}),
+    Op("MelWeightMatrix", {}, {"n": ints("n", 2), "l": ints("l", 16), "r": ints("r", 8000),
+                               "lo": tensor("lo", 0.0), "hi": tensor("hi", 4000.0)},
+       tests={"output_datatype": (TP.DOUBLE, ABSENT)}),
+    # Col2Im's input [1, 4, L]: L, the number of 2x2 blocks, changes with each attribute.
+    Op("Col2Im", {"x": f32(1, 4, 9)}, {"img": ints("img", [4, 4]), "blk": ints("blk", [2, 2])},
+       tests={"dilations": ([2, 2], ABSENT, {"inputs": {"x": f32(1, 4, 4)}}),
+              "pads": ([1, 1, 1, 1], ABSENT, {"inputs": {"x": f32(1, 4, 25)}}),
+              "strides": ([2, 2], ABSENT, {"inputs": {"x": f32(1, 4, 4)}})}),
+    Op("Det", {"x": f32(2, 3, 3)}),
+    Op("Adagrad", {"r": f32(), "t": ("i64", []), "x": f32(2), "g": f32(2), "h": f32(2)},
+       domain="ai.onnx.preview.training", outputs=2, tests={
+           "decay_factor": (0.5, ABSENT), "epsilon": (0.1, ABSENT),
+           "norm_coefficient": (0.1, ABSENT)}),
+    Op("Adam", {"r": f32(), "t": ("i64", []), "x": f32(2), "g": f32(2), "v": f32(2),
+                "h": f32(2)}, domain="ai.onnx.preview.training", outputs=3, tests={
+           "alpha": (0.5, ABSENT), "beta": (0.5, ABSENT), "epsilon": (0.1, ABSENT),
+           "norm_coefficient": (0.1, ABSENT), "norm_coefficient_post": (0.1, ABSENT)}),
+    # Momentum's attributes are all required: each control model lacks one and is refused.
+    Op("Momentum", {"r": f32(), "t": ("i64", []), "x": f32(2), "g": f32(2), "v": f32(2)},
+       domain="ai.onnx.preview.training", outputs=2,
+       attrs={"alpha": 0.9, "beta": 0.5, "mode": "standard", "norm_coefficient": 0.0}, tests={
+           "alpha": (0.5, ABSENT), "beta": (0.7, ABSENT), "mode": ("nesterov", ABSENT),
+           "norm_coefficient": (0.1, ABSENT)}),
+    Op("Binarizer", {"x": f32(2, 3)}, domain="ai.onnx.ml", tests={"threshold": (0.5, ABSENT)}),
     rnn_op("RNN", 1, ["Tanh"]),
     rnn_op("GRU", 3, ["Sigmoid", "Tanh"]),
     rnn_op("LSTM", 4, ["Sigmoid", "Tanh", "Tanh"]),
