@@ -223,7 +223,65 @@ constexpr int64_t kMaxColumnsBytes = 32 << 20;
 /// left-hand operand has no image dim (the tiler takes the images as a
 /// batch dim). Its output [N, F, OH*OW] is the NCHW output as it stands.
 struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
-  using OpRewritePattern::OpRewritePattern;
+  BatchedConvToContraction(MLIRContext *ctx, TransposeProductFn transposeProduct)
+      : OpRewritePattern(ctx), transposeProduct(std::move(transposeProduct)) {}
+  TransposeProductFn transposeProduct;
+
+  /// The product of `images` images `x` [images, C, H, W] (from image
+  /// `first`) computed transposed: columns[(i, oh, ow), (c, kh, kw)] times
+  /// `weightsT` [C*KH*KW, F] into [images*OH*OW, F], transposed back to
+  /// [images, F, OH*OW]. Its init is the convolution's bias or fill in that
+  /// shape, or (`outputInit`, [N, F, OH*OW]) its slice, transposed.
+  Value transposedProduct(PatternRewriter &rewriter, Location loc, linalg::Conv2DNchwFchwOp conv, Value x,
+                          Value weightsT, int64_t images, int64_t first, Value outputInit) const {
+    MLIRContext *ctx = conv.getContext();
+    auto outType = cast<RankedTensorType>(conv.getOutputs()[0].getType());
+    auto filterType = cast<RankedTensorType>(conv.getInputs()[1].getType());
+    Type element = outType.getElementType();
+    SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+    int64_t c = filterType.getDimSize(1), f = filterType.getDimSize(0), kh = filterType.getDimSize(2),
+            kw = filterType.getDimSize(3), oh = outType.getDimSize(2), ow = outType.getDimSize(3);
+    int64_t pixels = oh * ow;
+    // columns[i, oh, ow, c, kh, kw] = x[i, c, oh*sh + kh*dh, ow*sw + kw*dw]
+    AffineExpr d[6];
+    for (unsigned i = 0; i < 6; ++i)
+      d[i] = getAffineDimExpr(i, ctx);
+    AffineMap read = AffineMap::get(
+        6, 0, {d[0], d[3], d[1] * strides[0] + d[4] * dilations[0], d[2] * strides[1] + d[5] * dilations[1]}, ctx);
+    Value empty = rewriter.create<tensor::EmptyOp>(loc, SmallVector<int64_t>{images, oh, ow, c, kh, kw}, element);
+    Value patches = rewriter
+                        .create<linalg::GenericOp>(
+                            loc, empty.getType(), x, empty,
+                            SmallVector<AffineMap>{read, AffineMap::getMultiDimIdentityMap(6, ctx)},
+                            SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+                            [](OpBuilder &b, Location l, ValueRange args) { b.create<linalg::YieldOp>(l, args[0]); })
+                        .getResult(0);
+    Value columns = rewriter.create<tensor::CollapseShapeOp>(
+        loc, patches, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+    Value initT;
+    if (!outputInit) {
+      initT = matrixInit(rewriter, loc, conv.getOutputs()[0], {images * pixels, f}, /*filterDim=*/1);
+    } else {
+      Value slice = rewriter.create<tensor::ExtractSliceOp>(loc, outputInit, indexAttrs(rewriter, {first, 0, 0}),
+                                                            indexAttrs(rewriter, {images, f, pixels}),
+                                                            indexAttrs(rewriter, {1, 1, 1}));
+      Value emptyT = rewriter.create<tensor::EmptyOp>(loc, SmallVector<int64_t>{images, pixels, f}, element);
+      Value sliceT = rewriter.create<linalg::TransposeOp>(loc, slice, emptyT, ArrayRef<int64_t>{0, 2, 1})
+                         .getResult()[0];
+      initT = rewriter.create<tensor::CollapseShapeOp>(loc, sliceT,
+                                                       SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    }
+    Value productT = rewriter
+                         .create<linalg::MatmulOp>(loc, initT.getType(), ValueRange{columns, weightsT}, initT)
+                         .getResult(0);
+    Value perImage = rewriter.create<tensor::ExpandShapeOp>(
+        loc, RankedTensorType::get({images, pixels, f}, element), productT,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    Value emptyOut = rewriter.create<tensor::EmptyOp>(loc, SmallVector<int64_t>{images, f, pixels}, element);
+    return rewriter.create<linalg::TransposeOp>(loc, perImage, emptyOut, ArrayRef<int64_t>{0, 2, 1})
+        .getResult()[0];
+  }
 
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp conv,
                                 PatternRewriter &rewriter) const override {
@@ -268,6 +326,12 @@ struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     // Each group's product starts from its own fill or bias broadcast, if
     // the convolution's does, else from its slice of the output.
     bool rebuildInit = isFillOrBias(output);
+    // As for one image, the product may be computed transposed: the images'
+    // pixels x filters ([images*OH*OW, C*KH*KW] times the constant filter
+    // transposed now), then transposed back image by image.
+    Value weightsT;
+    if (transposeProduct && transposeProduct(pixels, f))
+      weightsT = transposedConstantFilter(rewriter, loc, filter);
     Value result;
     for (int64_t first = 0; first < n; first += perGroup) {
       int64_t images = std::min(perGroup, n - first);
@@ -278,6 +342,22 @@ struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
             loc, input, indexAttrs(rewriter, {first, 0, 0, 0}),
             indexAttrs(rewriter, {images, c, inputType.getDimSize(2), inputType.getDimSize(3)}),
             indexAttrs(rewriter, {1, 1, 1, 1}));
+      if (weightsT) {
+        Value part = transposedProduct(rewriter, loc, conv, x, weightsT, images, first,
+                                       rebuildInit ? Value() : collapsedInit());
+        if (whole) {
+          result = part;
+          break;
+        }
+        if (!result)
+          result = rebuildInit ? rewriter.create<tensor::EmptyOp>(loc, SmallVector<int64_t>{n, f, pixels}, element)
+                                     .getResult()
+                               : collapsedInit();
+        result = rewriter.create<tensor::InsertSliceOp>(loc, part, result, indexAttrs(rewriter, {first, 0, 0}),
+                                                        indexAttrs(rewriter, {images, f, pixels}),
+                                                        indexAttrs(rewriter, {1, 1, 1}));
+        continue;
+      }
       Value columns;
       if (pointwise) {
         // A 1x1 convolution with unit strides reads each image as it is.
@@ -355,7 +435,7 @@ struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
 void mlir::kiln::populateConvToMatmulPatterns(RewritePatternSet &patterns,
                                               TransposeProductFn transposeProduct,
                                               bool batches) {
-  patterns.add<ConvToMatmul>(patterns.getContext(), std::move(transposeProduct));
   if (batches)
-    patterns.add<BatchedConvToContraction>(patterns.getContext());
+    patterns.add<BatchedConvToContraction>(patterns.getContext(), transposeProduct);
+  patterns.add<ConvToMatmul>(patterns.getContext(), std::move(transposeProduct));
 }

@@ -124,3 +124,22 @@ func.func @batch_groups(%x: tensor<14x64x58x58xf32>, %w: tensor<64x64x3x3xf32>) 
          ins(%x, %w : tensor<14x64x58x58xf32>, tensor<64x64x3x3xf32>) outs(%init : tensor<14x64x56x56xf32>) -> tensor<14x64x56x56xf32>
   return %y : tensor<14x64x56x56xf32>
 }
+
+// -----
+
+// A batch of images whose product would rather be transposed (49 pixels by
+// 32 filters, as @ragged_pixels): the images' pixels x filters, one matmul
+// of [2*49, 2] by the filter transposed now, transposed back image by image.
+// CHECK-LABEL: func.func @batch_ragged_pixels
+// CHECK: %[[COLS:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<2x7x7x1x2x1xf32>)
+// CHECK: %[[C:.+]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<2x7x7x1x2x1xf32> into tensor<98x2xf32>
+// CHECK: %[[P:.+]] = linalg.matmul ins(%[[C]], %{{.+}} : tensor<98x2xf32>, tensor<2x32xf32>) outs(%{{.+}} : tensor<98x32xf32>)
+// CHECK: %[[E:.+]] = tensor.expand_shape %[[P]] {{\[\[}}0, 1], [2]] {{.+}} into tensor<2x49x32xf32>
+// CHECK: %[[T:.+]] = linalg.transpose ins(%[[E]] : tensor<2x49x32xf32>) outs(%{{.+}} : tensor<2x32x49xf32>) permutation = [0, 2, 1]
+// CHECK: tensor.expand_shape %[[T]] {{\[\[}}0], [1], [2, 3]]
+func.func @batch_ragged_pixels(%x: tensor<2x1x8x7xf32>, %init: tensor<2x32x7x7xf32>) -> tensor<2x32x7x7xf32> {
+  %w = arith.constant dense<[[[[0.0], [1.0]]], [[[2.0], [3.0]]], [[[4.0], [5.0]]], [[[6.0], [7.0]]], [[[8.0], [9.0]]], [[[10.0], [11.0]]], [[[12.0], [13.0]]], [[[14.0], [15.0]]], [[[16.0], [17.0]]], [[[18.0], [19.0]]], [[[20.0], [21.0]]], [[[22.0], [23.0]]], [[[24.0], [25.0]]], [[[26.0], [27.0]]], [[[28.0], [29.0]]], [[[30.0], [31.0]]], [[[32.0], [33.0]]], [[[34.0], [35.0]]], [[[36.0], [37.0]]], [[[38.0], [39.0]]], [[[40.0], [41.0]]], [[[42.0], [43.0]]], [[[44.0], [45.0]]], [[[46.0], [47.0]]], [[[48.0], [49.0]]], [[[50.0], [51.0]]], [[[52.0], [53.0]]], [[[54.0], [55.0]]], [[[56.0], [57.0]]], [[[58.0], [59.0]]], [[[60.0], [61.0]]], [[[62.0], [63.0]]]]> : tensor<32x1x2x1xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<2x1x8x7xf32>, tensor<32x1x2x1xf32>) outs(%init : tensor<2x32x7x7xf32>) -> tensor<2x32x7x7xf32>
+  return %y : tensor<2x32x7x7xf32>
+}
