@@ -34,15 +34,15 @@ def KilnCPUApproximateMath : Pass<"kiln-cpu-approximate-math", "::mlir::func::Fu
 }
 
 def KilnCPUWindowsAsElementwise : Pass<"kiln-cpu-windows-as-elementwise", "::mlir::func::FuncOp"> {
-  let summary = "Rewrite batch-1 NCHW depthwise convolutions and pooling as elementwise ops over their windows";
+  let summary = "Rewrite NCHW depthwise convolutions and pooling as elementwise ops over their windows";
   let description = [{
     A linalg.depthwise_conv_2d_nchw_chw, linalg.pooling_nchw_max or
-    linalg.pooling_nchw_sum of one image, with a window of at most
+    linalg.pooling_nchw_sum (of any batch), with a window of at most
     `max-window` taps, becomes one all-parallel linalg.generic over the
-    output [1, C, OH, OW], e.g. for the depthwise convolution
+    output [N, C, OH, OW], e.g. for the depthwise convolution
 
-      y[c, i, j] = init[c, i, j] + sum over taps (p, q) of
-                   x[0, c, i*sh + p*dh, j*sw + q*dw] * w[c, p, q]
+      y[n, c, i, j] = init[n, c, i, j] + sum over taps (p, q) of
+                   x[n, c, i*sh + p*dh, j*sw + q*dw] * w[c, p, q]
 
     (max pooling: init max x..., with arith.maximumf as the pool; sum
     pooling: init + x...), whose operands are the KH*KW strided windows of x

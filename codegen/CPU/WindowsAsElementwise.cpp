@@ -29,10 +29,10 @@ using namespace mlir::kiln;
 
 namespace {
 
-/// The shapes and attributes of a batch-1 NCHW windowed op this pass takes,
-/// or failure.
+/// The shapes and attributes of an NCHW windowed op this pass takes, or
+/// failure.
 struct Window {
-  int64_t c, oh, ow, kh, kw;
+  int64_t n, c, oh, ow, kh, kw;
   SmallVector<int64_t> strides, dilations;
 };
 
@@ -44,15 +44,15 @@ FailureOr<Window> matchWindow(OpTy op, int64_t kh, int64_t kw, int64_t maxWindow
   auto inputType = cast<RankedTensorType>(op.getInputs()[0].getType());
   auto outType = cast<RankedTensorType>(op.getOutputs()[0].getType());
   if (!inputType.hasStaticShape() || !outType.hasStaticShape() ||
-      inputType.getDimSize(0) != 1 || ShapedType::isDynamic(kh) || ShapedType::isDynamic(kw))
-    return rewriter.notifyMatchFailure(op, "needs static shapes and a batch of one");
+      ShapedType::isDynamic(kh) || ShapedType::isDynamic(kw))
+    return rewriter.notifyMatchFailure(op, "needs static shapes");
   if (!isa<FloatType>(outType.getElementType()) ||
       inputType.getElementType() != outType.getElementType())
     return rewriter.notifyMatchFailure(op, "not one float type");
   // Each tap is one more operand: large windows stay the loop nest.
   if (kh * kw > maxWindow)
     return rewriter.notifyMatchFailure(op, "window too large to unroll");
-  Window w{outType.getDimSize(1), outType.getDimSize(2), outType.getDimSize(3), kh, kw, {}, {}};
+  Window w{outType.getDimSize(0), outType.getDimSize(1), outType.getDimSize(2), outType.getDimSize(3), kh, kw, {}, {}};
   w.strides.assign(op.getStrides().template getValues<int64_t>().begin(),
                    op.getStrides().template getValues<int64_t>().end());
   w.dilations.assign(op.getDilations().template getValues<int64_t>().begin(),
@@ -60,24 +60,24 @@ FailureOr<Window> matchWindow(OpTy op, int64_t kh, int64_t kw, int64_t maxWindow
   return w;
 }
 
-/// Tap (p, q) of `input` [1, C, H, W]: the strided window
-/// input[:, :, p*dh + i*sh, q*dw + j*sw] as a [1, C, OH, OW] view. Not
+/// Tap (p, q) of `input` [N, C, H, W]: the strided window
+/// input[:, :, p*dh + i*sh, q*dw + j*sw] as an [N, C, OH, OW] view. Not
 /// rank-reduced: with unit channels or rows, which unit dim a reduced slice
 /// drops would be ambiguous.
 Value windowOf(PatternRewriter &rewriter, Location loc, Value input, const Window &w, int64_t p,
                int64_t q) {
-  auto type = RankedTensorType::get({1, w.c, w.oh, w.ow},
+  auto type = RankedTensorType::get({w.n, w.c, w.oh, w.ow},
                                     cast<RankedTensorType>(input.getType()).getElementType());
   auto index = [&](int64_t v) -> OpFoldResult { return rewriter.getIndexAttr(v); };
   return rewriter.create<tensor::ExtractSliceOp>(
       loc, type, input,
       ArrayRef<OpFoldResult>{index(0), index(0), index(p * w.dilations[0]), index(q * w.dilations[1])},
-      ArrayRef<OpFoldResult>{index(1), index(w.c), index(w.oh), index(w.ow)},
+      ArrayRef<OpFoldResult>{index(w.n), index(w.c), index(w.oh), index(w.ow)},
       ArrayRef<OpFoldResult>{index(1), index(1), index(w.strides[0]), index(w.strides[1])});
 }
 
-/// Replaces `op` (result [1, C, OH, OW], initial values `init`) by one
-/// all-parallel generic over [1, C, OH, OW] whose inputs are the initial
+/// Replaces `op` (result [N, C, OH, OW], initial values `init`) by one
+/// all-parallel generic over [N, C, OH, OW] whose inputs are the initial
 /// values and then `operands` (with `maps`), and whose body `combine`
 /// folds them, writing into a fresh tensor: an op vectorize-ops may split
 /// into tasks.
@@ -102,8 +102,8 @@ void replaceWithElementwise(
       });
 }
 
-/// y[c, i, j] = init[c, i, j] + sum over taps (p, q), p outer, of
-///   x[0, c, i*sh + p*dh, j*sw + q*dw] * w[c, p, q]
+/// y[n, c, i, j] = init[n, c, i, j] + sum over taps (p, q), p outer, of
+///   x[n, c, i*sh + p*dh, j*sw + q*dw] * w[c, p, q]
 /// (the conv's own order, so the sums are the same).
 struct DepthwiseAsElementwise : OpRewritePattern<linalg::DepthwiseConv2DNchwChwOp> {
   DepthwiseAsElementwise(MLIRContext *ctx, int64_t maxWindow)
@@ -149,7 +149,7 @@ struct DepthwiseAsElementwise : OpRewritePattern<linalg::DepthwiseConv2DNchwChwO
   }
 };
 
-/// y[c, i, j] = combine(init[c, i, j], x[0, c, i*sh + p*dh, j*sw + q*dw])
+/// y[n, c, i, j] = combine(init[n, c, i, j], x[n, c, i*sh + p*dh, j*sw + q*dw])
 /// over the taps in the pool's order: arith.maximumf for max pooling (NaN
 /// propagating, as linalg.pooling_nchw_max computes), arith.addf for the
 /// sum that average pooling divides.

@@ -1,9 +1,9 @@
 # Depthwise convolutions (group = channels) against onnxruntime, in the
 # forms kiln-cpu-windows-as-elementwise rewrites (strides along either dim,
 # whose rows are read as contiguous spans and shuffled, dilations, pads,
-# bias, windows up to 5x5, widths that leave partial vector tiles) and the
-# ones it leaves as loop nests (7x7 windows, a batch of two), compiled for 1
-# and 4 cores.
+# bias, windows up to 5x5, widths that leave partial vector tiles, batches)
+# and the ones it leaves as loop nests (7x7 windows), compiled for 1 and 4
+# cores.
 # RUN: rm -rf %t && %python %s %t
 import os
 import sys
@@ -30,6 +30,7 @@ CASES = [
     ("k3_s3_d2", 1, 8, 31, 70, 3, [1, 3], [2, 2], [2, 2, 2, 2]),
     ("k7_s1", 1, 8, 20, 20, 7, [1, 1], [1, 1], [3, 3, 3, 3]),
     ("k3_batch2", 2, 8, 12, 12, 3, [1, 1], [1, 1], [1, 1, 1, 1]),
+    ("k3_s2_batch3", 3, 16, 17, 33, 3, [2, 2], [1, 1], [1, 1, 1, 1]),
 ]
 for name, n, c, h, w, k, strides, dilations, pads in CASES:
     inits = {"w": rng.standard_normal((c, 1, k, k)).astype(np.float32),

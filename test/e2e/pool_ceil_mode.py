@@ -82,6 +82,9 @@ for (h, w), (kh, kw), (sh, sw) in [((4, 4), (3, 3), (2, 2)), ((2, 3), (3, 4), (2
     add("MaxPool", (1, 3, h, w), dict(kernel_shape=[kh, kw], strides=[sh, sw], dilations=[2, 1],
                                       ceil_mode=1)) if out_size(h, kh, sh, 0, 0, 2) >= 1 else None
     add("AveragePool", (1, 3, h, w), dict(kernel_shape=[kh, kw], strides=[sh, sw], ceil_mode=1))
+# Batches of images: max and sum pooling of every image through the same windows.
+add("MaxPool", (4, 3, 9, 11), dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]))
+add("AveragePool", (3, 5, 8, 8), dict(kernel_shape=[2, 2], strides=[2, 2]))
 
 graph = helper.make_graph(nodes, "ceil_mode_family", inputs, outputs)
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
