@@ -332,32 +332,8 @@ struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     Value weightsT;
     if (transposeProduct && transposeProduct(pixels, f))
       weightsT = transposedConstantFilter(rewriter, loc, filter);
-    Value result;
-    for (int64_t first = 0; first < n; first += perGroup) {
-      int64_t images = std::min(perGroup, n - first);
-      bool whole = images == n;
-      Value x = input;
-      if (!whole)
-        x = rewriter.create<tensor::ExtractSliceOp>(
-            loc, input, indexAttrs(rewriter, {first, 0, 0, 0}),
-            indexAttrs(rewriter, {images, c, inputType.getDimSize(2), inputType.getDimSize(3)}),
-            indexAttrs(rewriter, {1, 1, 1, 1}));
-      if (weightsT) {
-        Value part = transposedProduct(rewriter, loc, conv, x, weightsT, images, first,
-                                       rebuildInit ? Value() : collapsedInit());
-        if (whole) {
-          result = part;
-          break;
-        }
-        if (!result)
-          result = rebuildInit ? rewriter.create<tensor::EmptyOp>(loc, SmallVector<int64_t>{n, f, pixels}, element)
-                                     .getResult()
-                               : collapsedInit();
-        result = rewriter.create<tensor::InsertSliceOp>(loc, part, result, indexAttrs(rewriter, {first, 0, 0}),
-                                                        indexAttrs(rewriter, {images, f, pixels}),
-                                                        indexAttrs(rewriter, {1, 1, 1}));
-        continue;
-      }
+    // The product of `images` images `x` from image `first`, filters x pixels.
+    auto directProduct = [&](Value x, int64_t images, int64_t first) -> Value {
       Value columns;
       if (pointwise) {
         // A 1x1 convolution with unit strides reads each image as it is.
@@ -386,6 +362,7 @@ struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
             loc, patches, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
       }
       SmallVector<int64_t> shape = {images, f, pixels};
+      bool whole = images == n;
       Value init = rebuildInit ? matrixInit(rewriter, loc, output, shape, /*filterDim=*/1) : Value();
       if (!init)
         init = whole ? collapsedInit()
@@ -402,17 +379,31 @@ struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
           utils::IteratorType::parallel, utils::IteratorType::parallel,
           utils::IteratorType::parallel, utils::IteratorType::reduction};
       bool isFloat = isa<FloatType>(element);
-      Value part = rewriter
-                       .create<linalg::GenericOp>(
-                           loc, init.getType(), ValueRange{weights, columns}, init, maps, iterators,
-                           [isFloat](OpBuilder &b, Location l, ValueRange args) {
-                             Value product = isFloat ? b.create<arith::MulFOp>(l, args[0], args[1]).getResult()
-                                                     : b.create<arith::MulIOp>(l, args[0], args[1]).getResult();
-                             Value sum = isFloat ? b.create<arith::AddFOp>(l, args[2], product).getResult()
-                                                 : b.create<arith::AddIOp>(l, args[2], product).getResult();
-                             b.create<linalg::YieldOp>(l, sum);
-                           })
-                       .getResult(0);
+      return rewriter
+                .create<linalg::GenericOp>(
+                    loc, init.getType(), ValueRange{weights, columns}, init, maps, iterators,
+                    [isFloat](OpBuilder &b, Location l, ValueRange args) {
+                      Value product = isFloat ? b.create<arith::MulFOp>(l, args[0], args[1]).getResult()
+                                              : b.create<arith::MulIOp>(l, args[0], args[1]).getResult();
+                      Value sum = isFloat ? b.create<arith::AddFOp>(l, args[2], product).getResult()
+                                          : b.create<arith::AddIOp>(l, args[2], product).getResult();
+                      b.create<linalg::YieldOp>(l, sum);
+                    })
+                .getResult(0);
+    };
+    Value result;
+    for (int64_t first = 0; first < n; first += perGroup) {
+      int64_t images = std::min(perGroup, n - first);
+      bool whole = images == n;
+      Value x = input;
+      if (!whole)
+        x = rewriter.create<tensor::ExtractSliceOp>(
+            loc, input, indexAttrs(rewriter, {first, 0, 0, 0}),
+            indexAttrs(rewriter, {images, c, inputType.getDimSize(2), inputType.getDimSize(3)}),
+            indexAttrs(rewriter, {1, 1, 1, 1}));
+      Value part = weightsT ? transposedProduct(rewriter, loc, conv, x, weightsT, images, first,
+                                                 rebuildInit ? Value() : collapsedInit())
+                            : directProduct(x, images, first);
       if (whole) {
         result = part;
         break;
@@ -422,7 +413,7 @@ struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                                    .getResult()
                              : collapsedInit();
       result = rewriter.create<tensor::InsertSliceOp>(loc, part, result, indexAttrs(rewriter, {first, 0, 0}),
-                                                      indexAttrs(rewriter, shape),
+                                                      indexAttrs(rewriter, {images, f, pixels}),
                                                       indexAttrs(rewriter, {1, 1, 1}));
     }
     rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(conv, outType, result, toProduct);
