@@ -9,16 +9,16 @@ onnx.reference implements the case it must agree.
 Writes NAME.onnx, NAME_in_*.npy / NAME_out_*.npy and NAME.args into argv[1] (read by
 run_composite_ops.py) and prints how many cases it wrote."""
 import itertools
-import os
 import sys
 
 import numpy as np
-import onnx
-from onnx import TensorProto as TP, helper, numpy_helper
+from onnx import TensorProto as TP, helper
+
+import onnx_cases
 
 out = sys.argv[1]
+CODES = onnx_cases.NP_TO_ONNX
 rng = np.random.default_rng(10)
-CODES = {np.float32: TP.FLOAT, np.int32: TP.INT32, np.uint8: TP.UINT8, np.int8: TP.INT8}
 
 
 def conv_int32(x, w, strides, pads, dilations, group):
@@ -88,23 +88,8 @@ def save(name, node, inputs, inits, y, check):
         if theirs.dtype != y.dtype or not np.array_equal(theirs, y):
             sys.exit("%s: the NumPy reference disagrees with onnx.reference:\n%s\n%s"
                      % (name, y, theirs))
-    graph = helper.make_graph(
-        [node], name,
-        [helper.make_tensor_value_info(k, CODES[v.dtype.type], v.shape) for k, v in inputs.items()],
-        [helper.make_tensor_value_info("y", CODES[y.dtype.type], y.shape)],
-        [numpy_helper.from_array(v, k) for k, v in inits.items()])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 10)]),
-              os.path.join(out, name + ".onnx"))
-    args = []
-    for kind, values in (("in", inputs), ("out", {"y": y})):
-        for k, v in values.items():
-            path = os.path.join(out, "%s_%s_%s.npy" % (name, kind, k))
-            np.save(path, v)
-            args.append("%s=%s" % (k, path))
-        if kind == "in":
-            args.append("--")
-    with open(os.path.join(out, name + ".args"), "w") as f:
-        f.write(" ".join(args))
+    onnx_cases.save_case(out, name, [node], list(inputs.items()), [("y", y)],
+                         [helper.make_opsetid("", 10)], list(inits.items()))
     cases += 1
 
 

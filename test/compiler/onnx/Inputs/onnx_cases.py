@@ -1,6 +1,7 @@
-"""One-node ONNX models with their inputs and NumPy reference outputs, for run_composite_ops.py:
-writer(FOLDER) returns case(), which writes NAME.onnx, NAME_INPUT.npy / NAME_OUTPUT.npy and
-NAME.args (the run_and_compare arguments) into FOLDER."""
+"""ONNX models with their inputs and NumPy reference outputs, for run_composite_ops.py:
+writer(FOLDER) returns case(), which writes a one-node model as NAME.onnx, NAME_INPUT.npy /
+NAME_OUTPUT.npy and NAME.args (the run_and_compare arguments) into FOLDER; save_case writes a
+graph of given nodes the same way."""
 import os
 
 import numpy as np
@@ -13,6 +14,29 @@ NP_TO_ONNX = {np.float32: TP.FLOAT, np.float16: TP.FLOAT16, np.float64: TP.DOUBL
               np.uint32: TP.UINT32, np.uint64: TP.UINT64}
 
 
+def save_case(out, name, nodes, inputs, outputs, opsets, initializers=()):
+    """Writes the graph of `nodes` into FOLDER `out`: NAME.onnx, whose graph inputs and outputs are
+    `inputs` and `outputs` ([(name, array)]) and whose constants are `initializers`; each input
+    and output as NAME_TENSOR.npy; and NAME.args, the run_and_compare arguments.
+    `opsets`: the model's opset imports (helper.make_opsetid)."""
+    graph = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info(n, NP_TO_ONNX[a.dtype.type], a.shape) for n, a in inputs],
+        [helper.make_tensor_value_info(n, NP_TO_ONNX[a.dtype.type], a.shape) for n, a in outputs],
+        [onnx.numpy_helper.from_array(a, n) for n, a in initializers])
+    onnx.save(helper.make_model(graph, opset_imports=opsets), os.path.join(out, name + ".onnx"))
+    args = []
+    for tensors in (inputs, outputs):
+        for n, a in tensors:
+            path = os.path.join(out, "%s_%s.npy" % (name, n))
+            np.save(path, a)
+            args.append("%s=%s" % (n, path))
+        if tensors is inputs:
+            args.append("--")
+    with open(os.path.join(out, name + ".args"), "w") as f:
+        f.write(" ".join(args))
+
+
 def writer(out):
     def case(name, op, inputs, outputs, opset=18, initializers=(), domain=None, **attrs):
         """inputs/outputs: [(name, array)]; initializers: [(name, array)] (constant inputs);
@@ -22,25 +46,7 @@ def writer(out):
         opsets = [helper.make_opsetid("", opset)]
         if domain:
             opsets.append(helper.make_opsetid(*domain))
-        graph = helper.make_graph(
-            [node], name,
-            [helper.make_tensor_value_info(n, NP_TO_ONNX[a.dtype.type], a.shape)
-             for n, a in inputs if n and n not in dict(initializers)],
-            [helper.make_tensor_value_info(n, NP_TO_ONNX[a.dtype.type], a.shape)
-             for n, a in outputs],
-            [onnx.numpy_helper.from_array(a, n) for n, a in initializers])
-        onnx.save(helper.make_model(graph, opset_imports=opsets),
-                  os.path.join(out, name + ".onnx"))
-        args = []
-        for n, a in inputs:
-            if n in dict(initializers) or not n:
-                continue
-            np.save(os.path.join(out, "%s_%s.npy" % (name, n)), a)
-            args.append("%s=%s" % (n, os.path.join(out, "%s_%s.npy" % (name, n))))
-        args.append("--")
-        for n, a in outputs:
-            np.save(os.path.join(out, "%s_%s.npy" % (name, n)), a)
-            args.append("%s=%s" % (n, os.path.join(out, "%s_%s.npy" % (name, n))))
-        with open(os.path.join(out, name + ".args"), "w") as f:
-            f.write(" ".join(args))
+        constants = dict(initializers)
+        save_case(out, name, [node], [(n, a) for n, a in inputs if n and n not in constants],
+                  outputs, opsets, initializers)
     return case

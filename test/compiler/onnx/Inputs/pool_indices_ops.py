@@ -8,17 +8,16 @@ also checked against onnx's reference runtime (onnx.reference), which must agree
 Writes NAME.onnx, NAME_in_*.npy / NAME_out_*.npy and NAME.args into argv[1] (read by
 run_composite_ops.py) and prints how many cases it wrote."""
 import itertools
-import os
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto as TP, helper
 
+import onnx_cases
+
 out = sys.argv[1]
+CODES = onnx_cases.NP_TO_ONNX
 rng = np.random.default_rng(8)
-CODES = {np.float32: TP.FLOAT, np.float64: TP.DOUBLE, np.int64: TP.INT64, np.uint8: TP.UINT8,
-         np.int8: TP.INT8}
 
 
 def pooled_size(size, k, s, d, begin, end, ceil):
@@ -100,23 +99,8 @@ def save(name, nodes, inputs, want, opset, check=True, unchecked=(), inits=None)
             if k not in unchecked and not np.array_equal(v, t):
                 sys.exit("%s %s: the NumPy reference disagrees with onnx.reference:\n%s\n%s"
                          % (name, k, v, t))
-    graph = helper.make_graph(
-        nodes, name,
-        [helper.make_tensor_value_info(k, CODES[v.dtype.type], v.shape) for k, v in inputs.items()],
-        [helper.make_tensor_value_info(k, CODES[v.dtype.type], v.shape) for k, v in want.items()],
-        [onnx.numpy_helper.from_array(v, k) for k, v in inits.items()])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]),
-              os.path.join(out, name + ".onnx"))
-    args = []
-    for kind, values in (("in", inputs), ("out", want)):
-        for k, v in values.items():
-            path = os.path.join(out, "%s_%s_%s.npy" % (name, kind, k))
-            np.save(path, v)
-            args.append("%s=%s" % (k, path))
-        if kind == "in":
-            args.append("--")
-    with open(os.path.join(out, name + ".args"), "w") as f:
-        f.write(" ".join(args))
+    onnx_cases.save_case(out, name, nodes, list(inputs.items()), list(want.items()),
+                         [helper.make_opsetid("", opset)], list(inits.items()))
     cases += 1
 
 

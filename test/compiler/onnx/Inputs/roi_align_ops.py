@@ -11,16 +11,16 @@ checked against onnx.reference, which must agree.
 Writes NAME.onnx, NAME_in_*.npy / NAME_out_*.npy and NAME.args into argv[1] (read by
 run_composite_ops.py) and prints how many cases it wrote."""
 import math
-import os
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto as TP, helper
 
+import onnx_cases
+
 out = sys.argv[1]
+CODES = onnx_cases.NP_TO_ONNX
 rng = np.random.default_rng(16)
-CODES = {np.float32: TP.FLOAT, np.float64: TP.DOUBLE, np.int64: TP.INT64}
 
 
 def sample(img, y, x):
@@ -110,22 +110,8 @@ def case(name, X, rois, batch, mode="avg", oh=1, ow=1, ratio=0, scale=1.0, ctm=N
     if not np.allclose(theirs, y, rtol=1e-5, atol=1e-6):
         sys.exit("%s: the NumPy reference disagrees with onnx.reference:\n%s\n%s"
                  % (name, y, theirs))
-    graph = helper.make_graph(
-        [node], name,
-        [helper.make_tensor_value_info(k, CODES[v.dtype.type], v.shape) for k, v in inputs.items()],
-        [helper.make_tensor_value_info("Y", CODES[y.dtype.type], y.shape)])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]),
-              os.path.join(out, name + ".onnx"))
-    args = []
-    for kind, values in (("in", inputs), ("out", {"Y": y})):
-        for k, v in values.items():
-            path = os.path.join(out, "%s_%s_%s.npy" % (name, kind, k))
-            np.save(path, v)
-            args.append("%s=%s" % (k, path))
-        if kind == "in":
-            args.append("--")
-    with open(os.path.join(out, name + ".args"), "w") as f:
-        f.write(" ".join(args))
+    onnx_cases.save_case(out, name, [node], list(inputs.items()), [("Y", y)],
+                         [helper.make_opsetid("", opset)])
     cases += 1
 
 
