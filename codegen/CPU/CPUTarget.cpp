@@ -162,6 +162,11 @@ public:
     OpPassManager &fn = pm.nest<func::FuncOp>();
     // Convolutions become matmuls, then every matmul gets register-blocked
     // vector code with tiles for this machine.
+    // Convolutions the blocked layout takes become direct convolutions on
+    // channel blocks; the rest (and every other target) become matmuls.
+    KilnCPUBlockedConvsOptions blocked;
+    blocked.vectorBits = d.vectorBits;
+    fn.addPass(createKilnCPUBlockedConvs(blocked));
     KilnCPUConvToMatmulOptions convs;
     convs.vectorBits = d.vectorBits;
     convs.vectorRegisters = d.numVectorRegisters;
@@ -169,6 +174,9 @@ public:
     // Depthwise ones and pools become elementwise ops over their windows,
     // for kiln-cpu-vectorize-ops.
     fn.addPass(createKilnCPUWindowsAsElementwise());
+    fn.addPass(createCanonicalizerPass());
+    // Blocked results flow into the next convolution without unpacking.
+    fn.addPass(createKilnCPUPropagateLayouts());
     fn.addPass(createCanonicalizerPass());
     // Then B in the panels the register tiles stream.
     KilnCPUPackOperandsOptions pack;

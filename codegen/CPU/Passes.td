@@ -130,6 +130,65 @@ def KilnCPULoopOrder : Pass<"kiln-cpu-loop-order", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def KilnCPUBlockedConvs : Pass<"kiln-cpu-blocked-convs", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite f32 NCHW convolutions as direct convolutions on channel blocks (NCHWc)";
+  let description = [{
+    A linalg.conv_2d_nchw_fchw on f32 with static shapes, a constant filter
+    and F a multiple of the block b (two vectors of f32: 32 with AVX-512,
+    16 with AVX2) becomes, for any batch, stride and dilation,
+
+      y[n, fo, oh, ow, fi] = init + sum over (co, kh, kw, ci) of
+          x[n, co, oh*sh + kh*dh, ow*sw + kw*dw, ci] * w[fo, co, kh, kw, ci, fi]
+
+    a linalg.generic on the blocked layouts: the input packed to
+    [N, C/b, H, W, b] (tensor.pack; C not a multiple of b, such as an
+    image's 3 channels, stays NCHW as [N, C, H, W, 1]), the filter re-laid
+    out now to [F/b, C/cb, KH, KW, cb, b], and the result unpacked to
+    NCHW (tensor.unpack). The bias or fill is made in the blocked shape.
+    There is no im2col copy: kiln-cpu-select-tiles gives the op register
+    tiles of a few output pixels (along ow) by b filters, whose k loops read
+    each tap of the window in place, one broadcast per pixel, and one
+    contiguous row of b filters. kiln-cpu-propagate-layouts then removes
+    the unpack/pack pairs between convolutions.
+
+    This is the direct convolution of onnxruntime's MLAS (NCHWc) and
+    oneDNN (nChw16c), which upstream MLIR has no lowering for. Convolutions
+    that do not qualify are left to kiln-cpu-conv-to-matmul.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "512",
+           "Width of the target's vector registers in bits (0 or 32: no blocking)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def KilnCPUPropagateLayouts : Pass<"kiln-cpu-propagate-layouts", "::mlir::func::FuncOp"> {
+  let summary = "Carry blocked layouts through elementwise ops and pads; lower the rest of pack/unpack";
+  let description = [{
+    Pushes each tensor.unpack down through the elementwise linalg.generic
+    ops and tensor.pad ops that use it (upstream's data layout propagation,
+    plus elementwise ops with several unpacked operands of one layout, such
+    as a residual add), so that a convolution's blocked result reaches the
+    next convolution's tensor.pack, and the pair folds away:
+
+      %u = tensor.unpack %y ...   // [1, 2, 56, 56, 32] -> [1, 64, 56, 56]
+      %r = relu(%u)
+      %p = tensor.pad %r low[0, 0, 1, 1] high[0, 0, 1, 1]
+      %x = tensor.pack %p ...     // -> [1, 2, 58, 58, 32]
+    // becomes
+      %r = relu(%y)               // on [1, 2, 56, 56, 32]
+      %x = tensor.pad %r low[0, 0, 1, 1, 0] high[0, 0, 1, 1, 0]
+
+    Packs are not bubbled up. The packs and unpacks that remain (the
+    graph's inputs and outputs, ops that take no blocked operands such as
+    pooling) are lowered to tensor.pad, reshapes and linalg.transpose.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def KilnCPUConvToMatmul : Pass<"kiln-cpu-conv-to-matmul", "::mlir::func::FuncOp"> {
   let summary = "Rewrite NCHW convolutions as im2col + GEMM-shaped contractions";
   let description = [{

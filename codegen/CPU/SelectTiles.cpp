@@ -11,6 +11,8 @@
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/Builders.h"
 
+#include <algorithm>
+
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNCPUSELECTTILES
 #include "codegen/CPU/Passes.h.inc"
@@ -56,6 +58,8 @@ struct KilnCPUSelectTiles
   ///    [N, K, pixels]). It is tiled like a batch dim: one image per cache
   ///    and register tile, images split among the tasks.
   std::optional<ContractionTiles> selectTiles(linalg::LinalgOp op) {
+    if (std::optional<BlockedConv> conv = matchBlockedConv(op))
+      return selectBlockedConvTiles(op, *conv);
     if (!op.hasPureTensorSemantics() || op.hasDynamicShape() ||
         op->hasAttr(kTilesAttr) || !linalg::isaContractionOpInterface(op) ||
         op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
@@ -212,6 +216,85 @@ struct KilnCPUSelectTiles
     else
       tiles.regOrder.append({m, n, k});
     tiles.vectorDims = {m, n};
+    return tiles;
+  }
+
+  /// Tiles for a convolution in the blocked layout (kiln-cpu-blocked-convs).
+  /// A register tile is R output pixels along ow by the fb filters of one
+  /// block, the accumulators of a matmul register tile: its k loops (co,
+  /// kh, kw, ci) read one tap of the R pixels' windows (R broadcasts) and
+  /// one row of fb filters per step. R divides OW where it can (ResNet's
+  /// 56, 28, 14 and 7 have no ragged tile). The cache tiles keep a chunk of
+  /// the filter block (co blocks) in L1 while the register tiles sweep the
+  /// output block's pixels; the tasks split the images, the filter blocks
+  /// and, when those are too few for the cores, the output rows.
+  std::optional<ContractionTiles> selectBlockedConvTiles(linalg::LinalgOp op, const BlockedConv &) {
+    using L = BlockedConv;
+    if (!op.hasPureTensorSemantics() || op.hasDynamicShape() || op->hasAttr(kTilesAttr))
+      return std::nullopt;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
+    int64_t fb = ranges[L::fi];
+    if (fb % lanes != 0)
+      return std::nullopt;
+    // Accumulators (fb / lanes per pixel), a row of the filter block and
+    // the broadcast, within the vector registers; at most 8 pixels.
+    int64_t vectorsPerRow = fb / lanes;
+    int64_t maxRows = std::min<int64_t>(8, (vectorRegisters - vectorsPerRow - 1) / vectorsPerRow);
+    maxRows = std::max<int64_t>(1, std::min(maxRows, ranges[L::ow]));
+    int64_t rows = maxRows;
+    for (int64_t r = maxRows; 2 * r >= maxRows; --r)
+      if (ranges[L::ow] % r == 0) {
+        rows = r;
+        break;
+      }
+    // The filter chunk in L1: co blocks of cb * KH * KW rows of fb floats,
+    // in three quarters of it (the rest holds the windows being read).
+    int64_t rowBytes = 4 * fb * ranges[L::ci] * ranges[L::kh] * ranges[L::kw];
+    int64_t chunk = std::clamp<int64_t>(l1Bytes * 3 / 4 / rowBytes, 1, ranges[L::co]);
+    while (ranges[L::co] % chunk != 0)
+      --chunk;
+
+    ContractionTiles tiles;
+    tiles.parallel.assign(L::numLoops, 0);
+    int64_t flops = 2;
+    for (int64_t r : ranges)
+      flops *= r;
+    int64_t rowsPerTask = ranges[L::oh];
+    if (cores > 1 && flops >= (int64_t(1) << 22)) {
+      int64_t blocks = ranges[L::n] * ranges[L::fo];
+      if (ranges[L::n] > 1)
+        tiles.parallel[L::n] = 1;
+      if (ranges[L::fo] > 1)
+        tiles.parallel[L::fo] = 1;
+      int64_t wanted = 2 * cores;
+      if (blocks < wanted) {
+        int64_t pieces = std::min<int64_t>((wanted + blocks - 1) / blocks, ranges[L::oh]);
+        rowsPerTask = (ranges[L::oh] + pieces - 1) / pieces;
+        rowsPerTask = dividingTile(ranges[L::oh], rowsPerTask, 1, 1).value_or(rowsPerTask);
+        tiles.parallel[L::oh] = rowsPerTask;
+      }
+      if (blocks * ((ranges[L::oh] + rowsPerTask - 1) / rowsPerTask) < 2) {
+        tiles.parallel.assign(L::numLoops, 0);
+        rowsPerTask = ranges[L::oh];
+      }
+    }
+    tiles.cache.assign(L::numLoops, 1);
+    tiles.cache[L::oh] = rowsPerTask;
+    tiles.cache[L::ow] = ranges[L::ow];
+    tiles.cache[L::fi] = fb;
+    tiles.cache[L::co] = chunk;
+    tiles.cache[L::kh] = ranges[L::kh];
+    tiles.cache[L::kw] = ranges[L::kw];
+    tiles.cache[L::ci] = ranges[L::ci];
+    tiles.reg.assign(L::numLoops, 1);
+    tiles.reg[L::ow] = rows;
+    tiles.reg[L::fi] = fb;
+    // Cache loops: the filter chunk (co) outside the pixels; register loops:
+    // the pixels, then every reduction loop innermost, around one tile.
+    tiles.cacheOrder = {L::n, L::fo, L::co, L::oh, L::ow, L::fi, L::kh, L::kw, L::ci};
+    tiles.regOrder = {L::n, L::fo, L::oh, L::ow, L::fi, L::co, L::kh, L::kw, L::ci};
+    tiles.vectorDims = {L::ow, L::fi};
     return tiles;
   }
 };

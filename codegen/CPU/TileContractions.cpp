@@ -66,6 +66,50 @@ bool narrowerThanAVector(linalg::LinalgOp op, int64_t lanes) {
   return width < lanes && width % 4 != 0;
 }
 
+/// A register tile of a convolution in the blocked layout (R output pixels
+/// along ow by the fb filters of one block, one step of each reduction
+/// loop) as the matmul it is, [R, 1] x [1, fb] into [R, fb]: A is the R
+/// pixels' tap, a slice of the input row strided by the convolution's
+/// stride; B the filter block's row; C the output tile. Then it vectorizes
+/// like any matmul register tile: one broadcast and FMA per pixel and
+/// vector of filters.
+LogicalResult blockedConvTileAsMatmul(RewriterBase &rewriter, linalg::GenericOp op, const BlockedConv &conv) {
+  using L = BlockedConv;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (unsigned d = 0; d < L::numLoops; ++d)
+    if (d != L::ow && d != L::fi && ranges[d] != 1)
+      return failure();
+  int64_t rows = ranges[L::ow], fb = ranges[L::fi];
+  Value input = op.getDpsInputs()[0], filter = op.getDpsInputs()[1], out = op.getDpsInits()[0];
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (inputType.getDimSize(3) < (rows - 1) * conv.strideW + 1)
+    return failure();
+  Type element = inputType.getElementType();
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  auto slice = [&](Value source, ArrayRef<int64_t> shape, ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides) {
+    SmallVector<OpFoldResult> offsets(sizes.size(), rewriter.getIndexAttr(0));
+    return rewriter.create<tensor::ExtractSliceOp>(loc, RankedTensorType::get(shape, element), source, offsets,
+                                                   asFoldResults(rewriter, sizes), asFoldResults(rewriter, strides));
+  };
+  // A as the R pixels alone, then [R, 1]: a rank-reducing slice to [R, 1]
+  // would leave ambiguous which unit dim it keeps when ow and ci have the
+  // same stride (an unblocked input, cb = 1), which the memref lowering
+  // (expand-strided-metadata) resolves wrongly.
+  Value pixels = slice(input, {rows}, {1, 1, 1, rows, 1}, {1, 1, 1, conv.strideW, 1});
+  Value a = rewriter.create<tensor::ExpandShapeOp>(loc, RankedTensorType::get({rows, 1}, element), pixels,
+                                                   SmallVector<ReassociationIndices>{{0, 1}});
+  Value b = slice(filter, {1, fb}, {1, 1, 1, 1, 1, fb}, {1, 1, 1, 1, 1, 1});
+  Value c = slice(out, {rows, fb}, {1, 1, 1, rows, fb}, {1, 1, 1, 1, 1});
+  auto matmul = rewriter.create<linalg::MatmulOp>(loc, c.getType(), ValueRange{a, b}, c);
+  matmul->setAttr(kVectorizeAttr, rewriter.getUnitAttr());
+  SmallVector<OpFoldResult> zeros(5, rewriter.getIndexAttr(0));
+  rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(op, matmul.getResult(0), out, zeros,
+                                                     asFoldResults(rewriter, {1, 1, 1, rows, fb}),
+                                                     asFoldResults(rewriter, {1, 1, 1, 1, 1}));
+  return success();
+}
+
 /// Vectorizes the marked register tiles that have static shapes (the main
 /// loops' tiles; the peeled partial ones stay linalg ops and become loops)
 /// and applies the patterns that fold the tensor slices around them into
@@ -85,12 +129,21 @@ LogicalResult vectorizeTiles(func::FuncOp fn, int64_t lanes) {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     return succeeded(dims) && dims->k.size() == 1 && ranges[dims->k[0]] == 1;
   };
+  IRRewriter rewriter(fn.getContext());
+  SmallVector<std::pair<linalg::GenericOp, BlockedConv>> convTiles;
+  fn.walk([&](linalg::GenericOp op) {
+    if (op->hasAttr(kVectorizeAttr) && !op.hasDynamicShape())
+      if (std::optional<BlockedConv> conv = matchBlockedConv(op))
+        convTiles.push_back({op, *conv});
+  });
+  for (auto [op, conv] : convTiles)
+    if (failed(blockedConvTileAsMatmul(rewriter, op, conv)))
+      return op->emitOpError("is not a register tile of a blocked convolution");
   SmallVector<linalg::LinalgOp> tiles;
   fn.walk([&](linalg::LinalgOp op) {
     if (isRegisterTile(op))
       tiles.push_back(op);
   });
-  IRRewriter rewriter(fn.getContext());
   // Register tiles of a packed product (kiln-cpu-pack-operands) span one
   // panel, those of a filter applied to a batch of images one image:
   // without that unit dim they are plain matmul tiles, whose rows of B are
@@ -260,17 +313,19 @@ struct KilnCPUTileContractions
     IRRewriter rewriter(fn.getContext());
     DominanceInfo dominance(fn);
     eliminateCommonSubExpressions(rewriter, dominance, fn);
-    // Only out of loops around one register tile: hoisted out of a loop
-    // around several (the 8- and 3-row tiles of 11 rows, once peeling has
-    // unrolled their m loop), the tiles' slices of one output tile are all
-    // extracted before any is inserted back, and one-shot bufferization
-    // then copies the output tile inside the task.
+    // Only out of loops around one register tile (the k loops of a matmul,
+    // the four of a blocked convolution): hoisted out of a loop around
+    // several (the 8- and 3-row tiles of 11 rows, once peeling has unrolled
+    // their m loop), the tiles' slices of one output tile are all extracted
+    // before any is inserted back, and one-shot bufferization then copies
+    // the output tile inside the task.
     SmallVector<scf::ForOp> loops;
     fn.walk([&](scf::ForOp loop) { loops.push_back(loop); }); // innermost first
     for (scf::ForOp loop : loops) {
-      unsigned nested = 0;
+      unsigned nested = 0, registerTiles = 0;
       loop.getBody()->walk([&](scf::ForOp) { ++nested; });
-      if (nested <= 1)
+      loop.getBody()->walk([&](vector::ContractionOp) { ++registerTiles; });
+      if (nested <= 1 || registerTiles == 1)
         hoistLoopInvariantSubsets(rewriter, loop);
     }
     if (failed(lowerVectors(fn)))

@@ -59,6 +59,24 @@ std::optional<RegisterTile> selectRegisterTile(int64_t m, int64_t n, int64_t vec
 double registerTileCoverage(int64_t m, int64_t n, int64_t vectorBits,
                             int64_t vectorRegisters);
 
+/// The channel block of convolutions in the blocked layout
+/// (kiln-cpu-blocked-convs): the register tile's width along the filters,
+/// two vectors of f32 (32 with AVX-512, 16 with AVX2). 1 without vectors.
+int64_t blockedConvBlock(int64_t vectorBits);
+
+/// A convolution in the blocked layout, as kiln-cpu-blocked-convs builds
+/// it: a linalg.generic with the loops below, over
+///   input  [N, C/cb, H, W, cb]  at (n, co, oh*sh + kh*dh, ow*sw + kw*dw, ci),
+///   filter [F/fb, C/cb, KH, KW, cb, fb] at (fo, co, kh, kw, ci, fi),
+///   output [N, F/fb, OH, OW, fb] at (n, fo, oh, ow, fi),
+/// that adds input * filter into the output.
+struct BlockedConv {
+  enum Loop : unsigned { n, fo, oh, ow, fi, co, kh, kw, ci, numLoops };
+  /// The stride of ow in the input's W dim.
+  int64_t strideW;
+};
+std::optional<BlockedConv> matchBlockedConv(Operation *op);
+
 } // namespace mlir::kiln
 
 #endif // KILN_CODEGEN_CPU_TILES_H

@@ -256,6 +256,51 @@ bool isFreshCopyLike(linalg::LinalgOp op) {
   });
 }
 
+/// The elementwise ops kiln-cpu-tile-contractions fused into a task of a
+/// contraction (its epilogue: an activation, a residual add, applied to the
+/// task's output tile in place). Left to LLVM, a tile whose innermost dim is
+/// short (a blocked convolution's 32 filters) has that loop fully unrolled
+/// before the loop vectorizer runs, which then vectorizes the next loop out
+/// with gathers and scatters (and takes seconds to compile). An input that
+/// is the init itself (the in-place epilogue reads what it overwrites)
+/// becomes a read of the init's block argument, so that the tiled op reads
+/// and writes one slice per tile (two slices of one buffer, one read and one
+/// written, would make one-shot bufferization copy the output tile).
+std::optional<linalg::GenericOp> epilogueOf(Operation &op, RewriterBase &rewriter) {
+  auto generic = dyn_cast<linalg::GenericOp>(&op);
+  if (!generic || generic.getNumDpsInits() != 1 || !generic.hasPureTensorSemantics() ||
+      generic.hasDynamicShape() || generic.getNumLoops() != generic.getNumParallelLoops())
+    return std::nullopt;
+  Value init = generic.getDpsInits()[0];
+  AffineMap initMap = generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));
+  OpOperand *same = nullptr;
+  for (OpOperand *in : generic.getDpsInputOperands())
+    if (in->get() == init && generic.getMatchingIndexingMap(in) == initMap)
+      same = in;
+  if (!same)
+    return generic;
+  if (!generic.getMatchingBlockArgument(generic.getDpsInitOperand(0)).use_empty())
+    return std::nullopt;
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (OpOperand *in : generic.getDpsInputOperands())
+    if (in != same) {
+      inputs.push_back(in->get());
+      maps.push_back(generic.getMatchingIndexingMap(in));
+    }
+  maps.push_back(initMap);
+  rewriter.setInsertionPoint(generic);
+  auto rebuilt = rewriter.create<linalg::GenericOp>(generic.getLoc(), generic->getResultTypes(), inputs,
+                                                    init, maps, generic.getIteratorTypesArray());
+  rewriter.cloneRegionBefore(generic.getRegion(), rebuilt.getRegion(), rebuilt.getRegion().begin());
+  Block &body = rebuilt.getRegion().front();
+  BlockArgument from = body.getArgument(same->getOperandNumber());
+  from.replaceAllUsesWith(body.getArguments().back());
+  body.eraseArgument(same->getOperandNumber());
+  rewriter.replaceOp(generic, rebuilt->getResults());
+  return rebuilt;
+}
+
 struct KilnCPUVectorizeOps : kiln::impl::KilnCPUVectorizeOpsBase<KilnCPUVectorizeOps> {
   using Base::Base;
 
@@ -279,6 +324,21 @@ struct KilnCPUVectorizeOps : kiln::impl::KilnCPUVectorizeOpsBase<KilnCPUVectoriz
             scalar.push_back(linalgOp);
         }
     IRRewriter rewriter(&getContext());
+    // The epilogues inside contraction tasks: vectors, no further tasks.
+    SmallVector<std::pair<linalg::LinalgOp, VectorPlan>> epilogues;
+    SmallVector<Operation *> taskOps;
+    fn.walk([&](scf::ForallOp task) {
+      for (Operation &op : task.getBody()->getOperations())
+        taskOps.push_back(&op);
+    });
+    for (Operation *op : taskOps)
+      if (std::optional<linalg::GenericOp> epilogue = epilogueOf(*op, rewriter))
+        if (!initializesAnotherOp(*epilogue))
+          if (std::optional<VectorPlan> plan = planVectors(*epilogue, lanes))
+            epilogues.push_back({*epilogue, *plan});
+    for (auto [op, plan] : epilogues)
+      if (failed(tileForVectors(rewriter, op, plan, /*cores=*/1)))
+        return signalPassFailure();
     for (auto [op, dims] : transposes)
       if (failed(tileForTransposedVectors(rewriter, op, dims.first, dims.second, lanes, cores)))
         return signalPassFailure();
@@ -287,7 +347,7 @@ struct KilnCPUVectorizeOps : kiln::impl::KilnCPUVectorizeOpsBase<KilnCPUVectoriz
     for (linalg::LinalgOp op : scalar)
       if (failed(splitIntoTasks(rewriter, op, planTasks(op, cores, 2))))
         return signalPassFailure();
-    if (targets.empty() && transposes.empty())
+    if (targets.empty() && transposes.empty() && epilogues.empty())
       return;
     for (auto [op, plan] : targets)
       if (failed(tileForVectors(rewriter, op, plan, cores)))

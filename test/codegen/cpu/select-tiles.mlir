@@ -116,3 +116,32 @@ func.func @images(%w: tensor<64x27xf32>, %cols: tensor<8x27x3136xf32>, %c: tenso
   } -> tensor<8x64x3136xf32>
   return %0 : tensor<8x64x3136xf32>
 }
+
+// -----
+
+// A convolution in the blocked layout (kiln-cpu-blocked-convs), 3x3 over
+// 56x56 pixels, 2 blocks of 32 filters: register tiles of 8 pixels (7 of
+// them per row of 56) by the 32 filters of a block, the reduction loops
+// innermost; a filter chunk of one channel block (3*3*32 rows of 32
+// filters, 36 KiB) per cache tile. With AVX2's 16 registers, 32 filters
+// are 4 vectors per pixel: 2 pixels. Two cores and two filter blocks: each
+// block's rows are split in two, for 4 tasks.
+// AVX512-LABEL: func.func @blocked_conv
+// AVX512: kiln.tiles = {cache = array<i64: 1, 1, 56, 56, 32, 1, 3, 3, 32>, cache_order = array<i64: 0, 1, 5, 2, 3, 4, 6, 7, 8>, register = array<i64: 1, 1, 1, 8, 32, 1, 1, 1, 1>, register_order = array<i64: 0, 1, 2, 3, 4, 5, 6, 7, 8>}
+// AVX2-LABEL: func.func @blocked_conv
+// AVX2: kiln.tiles = {cache = array<i64: 1, 1, 56, 56, 32, 1, 3, 3, 32>, cache_order = array<i64: 0, 1, 5, 2, 3, 4, 6, 7, 8>, register = array<i64: 1, 1, 1, 2, 32, 1, 1, 1, 1>, register_order = array<i64: 0, 1, 2, 3, 4, 5, 6, 7, 8>}
+// CORES2-LABEL: func.func @blocked_conv
+// CORES2: kiln.tiles = {cache = array<i64: 1, 1, 28, 56, 32, 1, 3, 3, 32>, cache_order = array<i64: 0, 1, 5, 2, 3, 4, 6, 7, 8>, parallel = array<i64: 0, 1, 28, 0, 0, 0, 0, 0, 0>, register = array<i64: 1, 1, 1, 8, 32, 1, 1, 1, 1>, register_order = array<i64: 0, 1, 2, 3, 4, 5, 6, 7, 8>}
+#in = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d5, d2 + d6, d3 + d7, d8)>
+#w = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d1, d5, d6, d7, d8, d4)>
+#out = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d1, d2, d3, d4)>
+func.func @blocked_conv(%x: tensor<1x2x58x58x32xf32>, %w: tensor<2x2x3x3x32x32xf32>, %init: tensor<1x2x56x56x32xf32>) -> tensor<1x2x56x56x32xf32> {
+  %y = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x2x58x58x32xf32>, tensor<2x2x3x3x32x32xf32>) outs(%init : tensor<1x2x56x56x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x56x56x32xf32>
+  return %y : tensor<1x2x56x56x32xf32>
+}
