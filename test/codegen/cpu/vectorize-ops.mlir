@@ -96,3 +96,29 @@ func.func @bools(%x: tensor<64xi1>) -> tensor<64xi1> {
   } -> tensor<64xi1>
   return %y : tensor<64xi1>
 }
+
+// -----
+
+// A pad with a nonzero value (a max pool's -inf) is a vectorized fill of
+// the padded shape with the source inserted into it; a zero pad stays a
+// pad (LLVM makes its fill a memset).
+// CHECK-LABEL: func.func @pads
+// CHECK: %[[NINF:.+]] = arith.constant dense<0xFF800000> : vector<1x1x1x1x32xf32>
+// CHECK: %[[FILL:.+]] = scf.for
+// CHECK: vector.transfer_write %{{.+}} {in_bounds = [true]} : vector<32xf32>, tensor<1x2x6x6x32xf32>
+// CHECK: %[[A:.+]] = tensor.insert_slice %{{.+}} into %[[FILL]][0, 0, 1, 1, 0] [1, 2, 4, 4, 32] [1, 1, 1, 1, 1]
+// CHECK: %[[B:.+]] = tensor.pad
+// CHECK: return %[[A]], %[[B]]
+func.func @pads(%x: tensor<1x2x4x4x32xf32>) -> (tensor<1x2x6x6x32xf32>, tensor<1x2x6x6x32xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %a = tensor.pad %x low[0, 0, 1, 1, 0] high[0, 0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index, %m: index):
+    tensor.yield %ninf : f32
+  } : tensor<1x2x4x4x32xf32> to tensor<1x2x6x6x32xf32>
+  %b = tensor.pad %x low[0, 0, 1, 1, 0] high[0, 0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index, %m: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x4x4x32xf32> to tensor<1x2x6x6x32xf32>
+  return %a, %b : tensor<1x2x6x6x32xf32>, tensor<1x2x6x6x32xf32>
+}
