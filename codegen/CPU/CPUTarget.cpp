@@ -178,6 +178,11 @@ public:
     // Blocked results flow into the next convolution without unpacking.
     fn.addPass(createKilnCPUPropagateLayouts());
     fn.addPass(createCanonicalizerPass());
+    // The blocked convolutions' bias broadcasts and fills are new ops,
+    // which CSE merges (every zero bias of a model): each gets its own
+    // again, or bufferization copies the shared one per convolution.
+    fn.addPass(createCSEPass());
+    fn.addPass(createKilnPrivateInits());
     // Then B in the panels the register tiles stream.
     KilnCPUPackOperandsOptions pack;
     pack.vectorBits = d.vectorBits;

@@ -125,6 +125,9 @@ bool initializesAnotherOp(Value value) {
     if (auto dps = dyn_cast<DestinationStyleOpInterface>(user))
       if (dps.isDpsInit(&use))
         return true;
+    // The accumulators of a tiled contraction that runs as one task.
+    if (isa<scf::ForOp>(user))
+      return true;
     if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(user) &&
         initializesAnotherOp(user->getResult(0)))
       return true;
