@@ -412,7 +412,7 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
         return;
       Value init = fill.getOutputs().front();
       auto empty = init.getDefiningOp<tensor::EmptyOp>();
-      if (!empty)
+      if (!empty || fill->use_empty())
         return;
       for (OpOperand &use : llvm::make_early_inc_range(
                llvm::drop_begin(fill->getResult(0).getUses()))) {
@@ -429,13 +429,20 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
   /// give them one allocation and copy its undefined contents for all but
   /// one; a tensor.empty per use gives each op its own destination.
   static void giveEachUseItsOwnEmptyTensor(func::FuncOp fn) {
-    fn.walk([](tensor::EmptyOp empty) {
-      for (OpOperand &use :
-           llvm::make_early_inc_range(llvm::drop_begin(empty->getUses()))) {
-        OpBuilder b(use.getOwner());
-        use.set(b.clone(*empty)->getResult(0));
-      }
+    // The uses are collected first: cloning while walking would visit the
+    // clones.
+    SmallVector<std::pair<tensor::EmptyOp, OpOperand *>> extra;
+    fn.walk([&](tensor::EmptyOp empty) {
+      // (drop_begin of an empty range would run past its end.)
+      if (empty->use_empty())
+        return;
+      for (OpOperand &use : llvm::drop_begin(empty->getUses()))
+        extra.push_back({empty, &use});
     });
+    for (auto [empty, use] : extra) {
+      OpBuilder b(use->getOwner());
+      use->set(b.clone(*empty)->getResult(0));
+    }
   }
 
   llvm::StringMap<int64_t> weightIndex;

@@ -245,3 +245,23 @@ func.func @train(%w: tensor<3xf32> {kiln.name = "w", kiln.state}) -> (tensor<3xf
 func.func @main(%x: tensor<3xi4> {kiln.name = "x"}) -> (tensor<3xi4> {kiln.name = "y"}) {
   return %x : tensor<3xi4>
 }
+
+// -----
+
+// A tensor.empty or a fill that nothing uses (left by an earlier rewrite)
+// is passed over when each use of one gets its own: taking all but the
+// first of no uses ran past the end of the use list (a crash). The empty
+// with two uses still gets a second one.
+// CHECK-LABEL: func.func @net_run_impl(
+// CHECK-COUNT-2: tensor.empty() : tensor<4xf32>
+// CHECK-NOT: tensor.empty() : tensor<4xf32>
+func.func @main(%x: tensor<4xf32> {kiln.name = "x"}) -> (tensor<4xf32> {kiln.name = "a"}, tensor<4xf32> {kiln.name = "b"}) {
+  %dead = tensor.empty() : tensor<8xf32>
+  %zero = arith.constant 0.0 : f32
+  %e8 = tensor.empty() : tensor<8xf32>
+  %deadfill = linalg.fill ins(%zero : f32) outs(%e8 : tensor<8xf32>) -> tensor<8xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %a = linalg.copy ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %b = linalg.copy ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  return %a, %b : tensor<4xf32>, tensor<4xf32>
+}
