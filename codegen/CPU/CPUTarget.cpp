@@ -214,6 +214,8 @@ public:
     rest.addPass(createCSEPass());
     // The rest: unit-stride innermost loops for LLVM's vectorizer.
     rest.addPass(createKilnCPULoopOrder());
+    // Last, after every CSE: producers write into their padded buffers.
+    rest.addPass(createKilnCPUPadsInPlace());
   }
 
   void buildLoweringPipeline(OpPassManager &pm,

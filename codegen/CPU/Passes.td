@@ -189,6 +189,36 @@ def KilnCPUPropagateLayouts : Pass<"kiln-cpu-propagate-layouts", "::mlir::func::
                            "::mlir::tensor::TensorDialect"];
 }
 
+def KilnCPUPadsInPlace : Pass<"kiln-cpu-pads-in-place", "::mlir::func::FuncOp"> {
+  let summary = "Make the producer of a padded tensor write into the padded buffer's interior";
+  let description = [{
+    A tensor.pad with a constant value whose source an op writes into a
+    tensor.empty (a convolution's tasks, an elementwise op, the loop of a
+    contraction run as one task) becomes a fill of the padded shape whose
+    interior slice the op writes, inserted back in place:
+
+      %y = scf.forall ... shared_outs(%o = %empty) ...   // [1, 2, 56, 56, 32]
+      %p = tensor.pad %y low[0, 0, 1, 1, 0] high[0, 0, 1, 1, 0] { tensor.yield %zero }
+    // becomes
+      %f = linalg.fill ins(%zero) outs(tensor.empty() : tensor<1x2x58x58x32xf32>)
+      %i = tensor.extract_slice %f[0, 0, 1, 1, 0] [1, 2, 56, 56, 32] [1, 1, 1, 1, 1]
+      %y = scf.forall ... shared_outs(%o = %i) ...
+      %p = tensor.insert_slice %y into %f[0, 0, 1, 1, 0] [1, 2, 56, 56, 32] [1, 1, 1, 1, 1]
+
+    One-shot bufferization writes %y in place into the padded buffer, and
+    the insert of the same slice of the same buffer copies nothing: the
+    pad's copy of its source, a pass over each convolution's and each
+    depthwise convolution's input, is gone (MobileNetV2: 4.5 -> 4.1 ms).
+    Runs last before bufferization, after every CSE, which would merge the
+    equal fills of different pads so that their producers shared one
+    buffer; kiln-entry-points does not give such a fill one copy per use as
+    it does an accumulator's. Upstream's empty-tensor elimination does this
+    and more, but Kiln does not run it (codegen/Pipeline.cpp says why).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def KilnCPUConvToMatmul : Pass<"kiln-cpu-conv-to-matmul", "::mlir::func::FuncOp"> {
   let summary = "Rewrite NCHW convolutions as im2col + GEMM-shaped contractions";
   let description = [{

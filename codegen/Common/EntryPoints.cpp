@@ -414,6 +414,11 @@ struct KilnEntryPoints : kiln::impl::KilnEntryPointsBase<KilnEntryPoints> {
       auto empty = init.getDefiningOp<tensor::EmptyOp>();
       if (!empty || fill->use_empty())
         return;
+      // A padded buffer (kiln-cpu-pads-in-place): an op writes the slice's
+      // interior, which is inserted back in place. It is no accumulator.
+      for (Operation *user : fill->getUsers())
+        if (isa<tensor::ExtractSliceOp, tensor::InsertSliceOp>(user))
+          return;
       for (OpOperand &use : llvm::make_early_inc_range(
                llvm::drop_begin(fill->getResult(0).getUses()))) {
         OpBuilder b(use.getOwner());

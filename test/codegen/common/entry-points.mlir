@@ -265,3 +265,21 @@ func.func @main(%x: tensor<4xf32> {kiln.name = "x"}) -> (tensor<4xf32> {kiln.nam
   %b = linalg.copy ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) -> tensor<4xf32>
   return %a, %b : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// A fill whose slice an op writes and inserts back (a padded buffer,
+// kiln-cpu-pads-in-place) is not an accumulator: it keeps one fill, so
+// the op writes in place. (An accumulator's fill gets one per use.)
+// CHECK-LABEL: func.func @net_run_impl(
+// CHECK-COUNT-1: linalg.fill
+// CHECK-NOT: linalg.fill
+func.func @main(%x: tensor<4xf32> {kiln.name = "x"}) -> (tensor<6xf32> {kiln.name = "p"}) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<6xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<6xf32>) -> tensor<6xf32>
+  %i = tensor.extract_slice %f[1] [4] [1] : tensor<6xf32> to tensor<4xf32>
+  %c = linalg.copy ins(%x : tensor<4xf32>) outs(%i : tensor<4xf32>) -> tensor<4xf32>
+  %p = tensor.insert_slice %c into %f[1] [4] [1] : tensor<4xf32> into tensor<6xf32>
+  return %p : tensor<6xf32>
+}
