@@ -163,8 +163,10 @@ struct KilnCPUBlockedConvs : kiln::impl::KilnCPUBlockedConvsBase<KilnCPUBlockedC
       return;
     RewritePatternSet patterns(&getContext());
     patterns.add<BlockConv>(&getContext(), block);
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns)))) {
+      getOperation().emitError("kiln-cpu-blocked-convs: the rewrite did not converge");
       signalPassFailure();
+    }
   }
 };
 

@@ -121,11 +121,18 @@ public:
     llvm::Triple host(llvm::sys::getProcessTriple());
     d.isHost = triple.getArch() == host.getArch() && triple.getOS() == host.getOS();
     if (triple.isX86()) {
-      bool avx512 = hasFeature(d.features, "avx512f");
-      bool avx = hasFeature(d.features, "avx") || hasFeature(d.features, "avx2");
+      // The subtarget's features: a named CPU (--cpu x86-64-v3, skylake-avx512)
+      // implies features its feature string does not list.
+      // The subtarget has the CPU's features with the requested ones applied.
+      const llvm::MCSubtargetInfo *subtarget = (*tm)->getMCSubtargetInfo();
+      auto has = [&](StringRef name) {
+        return subtarget ? subtarget->checkFeatures(("+" + name).str()) : hasFeature(d.features, name);
+      };
+      bool avx512 = has("avx512f");
+      bool avx = has("avx") || has("avx2");
       d.vectorBits = avx512 ? 512 : avx ? 256 : 128;
       d.numVectorRegisters = avx512 ? 32 : 16;
-      d.hasFMA = hasFeature(d.features, "fma") || avx512;
+      d.hasFMA = has("fma") || avx512;
     } else if (triple.isAArch64()) {
       d.vectorBits = 128; // NEON; SVE lengths are not known at compile time
       d.numVectorRegisters = 32;

@@ -76,48 +76,72 @@ struct PushDownUnPacksThroughElementwise : OpRewritePattern<linalg::GenericOp> {
     OpFoldResult tile = layout.getMixedTiles()[0];
     MLIRContext *ctx = getContext();
     Location loc = op.getLoc();
-    SmallVector<Value> inputs;
-    SmallVector<AffineMap> maps;
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    auto packedType = RankedTensorType::get(layout.getSourceType().getShape(), resultType.getElementType());
+    if (resultType.getShape() != layout.getDestType().getShape())
+      return failure();
+    std::optional<int64_t> tileSize = getConstantIntValue(tile);
+    if (!tileSize)
+      return failure();
+    // Every operand is checked before any op is made: a pattern that made
+    // packs and then failed would have the greedy driver erase them and
+    // call it again, until it gave up.
+    struct Operand {
+      Value value;
+      SmallVector<AffineExpr> results;
+      std::optional<int64_t> packAt; // the position of the blocked dim
+      bool unpacked = false;
+    };
+    SmallVector<Operand> operands;
     for (OpOperand *in : op.getDpsInputOperands()) {
-      Value value = in->get();
+      Operand operand{in->get(), {}, std::nullopt};
       AffineMap map = op.getMatchingIndexingMap(in);
-      if (auto unpack = value.getDefiningOp<tensor::UnPackOp>(); unpack && map.isIdentity()) {
-        inputs.push_back(unpack.getSource());
-        maps.push_back(AffineMap::getMultiDimIdentityMap(rank + 1, ctx));
+      if (auto unpack = operand.value.getDefiningOp<tensor::UnPackOp>(); unpack && map.isIdentity()) {
+        operand.value = unpack.getSource();
+        operand.unpacked = true;
+        operands.push_back(operand);
         continue;
       }
-      if (auto broadcast = value.getDefiningOp<linalg::BroadcastOp>(); broadcast && map.isIdentity()) {
-        value = broadcast.getInput();
+      if (auto broadcast = operand.value.getDefiningOp<linalg::BroadcastOp>(); broadcast && map.isIdentity()) {
+        operand.value = broadcast.getInput();
         SmallVector<AffineExpr> kept;
         for (unsigned d = 0; d < rank; ++d)
           if (!llvm::is_contained(broadcast.getDimensions(), static_cast<int64_t>(d)))
             kept.push_back(getAffineDimExpr(d, ctx));
         map = AffineMap::get(rank, 0, kept, ctx);
       }
-      if (!map.isProjectedPermutation())
+      // Dims and zeros (a [1, C, 1, 1] operand's broadcast dims).
+      if (!map.isProjectedPermutation(/*allowZeroInResults=*/true))
         return failure();
-      SmallVector<AffineExpr> results(map.getResults());
-      std::optional<int64_t> position;
-      for (auto [i, expr] : llvm::enumerate(results))
-        if (cast<AffineDimExpr>(expr).getPosition() == blockedDim)
-          position = i;
-      if (position) {
-        auto type = cast<RankedTensorType>(value.getType());
-        std::optional<int64_t> size = getConstantIntValue(tile);
-        if (!size || type.isDynamicDim(*position) || type.getDimSize(*position) % *size != 0)
+      operand.results.assign(map.getResults().begin(), map.getResults().end());
+      for (auto [i, expr] : llvm::enumerate(operand.results))
+        if (auto dim = dyn_cast<AffineDimExpr>(expr); dim && dim.getPosition() == blockedDim)
+          operand.packAt = i;
+      if (operand.packAt) {
+        auto type = dyn_cast<RankedTensorType>(operand.value.getType());
+        if (!type || type.isDynamicDim(*operand.packAt) || type.getDimSize(*operand.packAt) % *tileSize != 0)
           return failure();
-        Value empty = tensor::PackOp::createDestinationTensor(rewriter, loc, value, {tile}, {*position}, {});
-        value = rewriter.create<tensor::PackOp>(loc, value, empty, ArrayRef<int64_t>{*position},
+      }
+      operands.push_back(operand);
+    }
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (Operand &operand : operands) {
+      if (operand.unpacked) {
+        inputs.push_back(operand.value);
+        maps.push_back(AffineMap::getMultiDimIdentityMap(rank + 1, ctx));
+        continue;
+      }
+      Value value = operand.value;
+      if (operand.packAt) {
+        Value empty = tensor::PackOp::createDestinationTensor(rewriter, loc, value, {tile}, {*operand.packAt}, {});
+        value = rewriter.create<tensor::PackOp>(loc, value, empty, ArrayRef<int64_t>{*operand.packAt},
                                                 ArrayRef<OpFoldResult>{tile});
-        results.push_back(getAffineDimExpr(rank, ctx));
+        operand.results.push_back(getAffineDimExpr(rank, ctx));
       }
       inputs.push_back(value);
-      maps.push_back(AffineMap::get(rank + 1, 0, results, ctx));
+      maps.push_back(AffineMap::get(rank + 1, 0, operand.results, ctx));
     }
-    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-    auto packedType = RankedTensorType::get(layout.getSourceType().getShape(), resultType.getElementType());
-    if (resultType.getShape() != layout.getDestType().getShape())
-      return failure();
     Value init = rewriter.create<tensor::EmptyOp>(loc, packedType.getShape(), packedType.getElementType());
     maps.push_back(AffineMap::getMultiDimIdentityMap(rank + 1, ctx));
     SmallVector<utils::IteratorType> iterators(rank + 1, utils::IteratorType::parallel);
@@ -222,8 +246,10 @@ struct KilnCPUPropagateLayouts : kiln::impl::KilnCPUPropagateLayoutsBase<KilnCPU
           patterns, [](tensor::ExtractSliceOp slice) { return slice.getType().getNumElements() <= (1 << 16); });
       tensor::PackOp::getCanonicalizationPatterns(patterns, ctx);
       tensor::UnPackOp::getCanonicalizationPatterns(patterns, ctx);
-      if (failed(applyPatternsAndFoldGreedily(fn, std::move(patterns))))
+      if (failed(applyPatternsAndFoldGreedily(fn, std::move(patterns)))) {
+        fn.emitError("kiln-cpu-propagate-layouts: blocked layouts did not converge");
         return signalPassFailure();
+      }
     }
     // The packs and unpacks left (at the graph's inputs and outputs, around
     // ops that take no blocked operands) become linalg transposes.
