@@ -14,6 +14,7 @@
 #include "codegen/CPU/CPUPasses.h"
 #include "codegen/CPU/Tiles.h"
 #include "codegen/Common/ConstantRelayout.h"
+#include "codegen/Common/ConvToMatmul.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -79,18 +80,16 @@ Value blockedInit(PatternRewriter &rewriter, Location loc, Value init, int64_t f
   auto type = cast<RankedTensorType>(init.getType());
   SmallVector<int64_t> shape = {type.getDimSize(0), type.getDimSize(1) / fb, type.getDimSize(2),
                                 type.getDimSize(3), fb};
+  if (!isFillOrBias(init))
+    return blockedActivation(rewriter, loc, init, fb);
   Value empty = rewriter.create<tensor::EmptyOp>(loc, shape, type.getElementType());
   if (auto fill = init.getDefiningOp<linalg::FillOp>())
     return rewriter.create<linalg::FillOp>(loc, fill.getInputs()[0], empty).getResult(0);
   auto broadcast = init.getDefiningOp<linalg::BroadcastOp>();
-  if (broadcast && broadcast.getDimensions() == ArrayRef<int64_t>{0, 2, 3}) {
-    Value bias = rewriter.create<tensor::ExpandShapeOp>(
-        loc, RankedTensorType::get({shape[1], fb}, type.getElementType()), broadcast.getInput(),
-        SmallVector<ReassociationIndices>{{0, 1}});
-    return rewriter.create<linalg::BroadcastOp>(loc, bias, empty, ArrayRef<int64_t>{0, 2, 3})
-        .getResult()[0];
-  }
-  return blockedActivation(rewriter, loc, init, fb);
+  Value bias = rewriter.create<tensor::ExpandShapeOp>(
+      loc, RankedTensorType::get({shape[1], fb}, type.getElementType()), broadcast.getInput(),
+      SmallVector<ReassociationIndices>{{0, 1}});
+  return rewriter.create<linalg::BroadcastOp>(loc, bias, empty, ArrayRef<int64_t>{0, 2, 3}).getResult()[0];
 }
 
 struct BlockConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {

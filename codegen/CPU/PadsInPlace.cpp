@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 
 #include "llvm/ADT/SmallPtrSet.h"
@@ -77,15 +78,10 @@ struct KilnCPUPadsInPlace : kiln::impl::KilnCPUPadsInPlaceBase<KilnCPUPadsInPlac
       RankedTensorType type = pad.getResultType();
       Value empty = rewriter.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
       Value filled = rewriter.create<linalg::FillOp>(loc, value, empty).getResult(0);
-      auto indices = [&](ArrayRef<int64_t> values) {
-        SmallVector<OpFoldResult> r;
-        for (int64_t v : values)
-          r.push_back(rewriter.getIndexAttr(v));
-        return r;
-      };
-      SmallVector<OpFoldResult> offsets = indices(pad.getStaticLow());
-      SmallVector<OpFoldResult> sizes = indices(pad.getSourceType().getShape());
-      SmallVector<OpFoldResult> ones = indices(SmallVector<int64_t>(type.getRank(), 1));
+      MLIRContext *ctx = &getContext();
+      SmallVector<OpFoldResult> offsets = getAsIndexOpFoldResult(ctx, pad.getStaticLow());
+      SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(ctx, pad.getSourceType().getShape());
+      SmallVector<OpFoldResult> ones = getAsIndexOpFoldResult(ctx, SmallVector<int64_t>(type.getRank(), 1));
       Value interior = rewriter.create<tensor::ExtractSliceOp>(loc, filled, offsets, sizes, ones);
       Operation *fresh = destination->get().getDefiningOp();
       rewriter.modifyOpInPlace(producer, [&] { destination->set(interior); });

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -40,13 +41,6 @@ using namespace mlir;
 using namespace mlir::kiln;
 
 namespace {
-
-SmallVector<OpFoldResult> asFoldResults(OpBuilder &b, ArrayRef<int64_t> sizes) {
-  SmallVector<OpFoldResult> out;
-  for (int64_t s : sizes)
-    out.push_back(b.getIndexAttr(s));
-  return out;
-}
 
 /// Marks the register tiles that kiln-cpu-tile-contractions vectorizes, and
 /// the register loops it still has to peel.
@@ -90,7 +84,7 @@ LogicalResult blockedConvTileAsMatmul(RewriterBase &rewriter, linalg::GenericOp 
   auto slice = [&](Value source, ArrayRef<int64_t> shape, ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides) {
     SmallVector<OpFoldResult> offsets(sizes.size(), rewriter.getIndexAttr(0));
     return rewriter.create<tensor::ExtractSliceOp>(loc, RankedTensorType::get(shape, element), source, offsets,
-                                                   asFoldResults(rewriter, sizes), asFoldResults(rewriter, strides));
+                                                   getAsIndexOpFoldResult(rewriter.getContext(), sizes), getAsIndexOpFoldResult(rewriter.getContext(), strides));
   };
   // A as the R pixels alone, then [R, 1]: a rank-reducing slice to [R, 1]
   // would leave ambiguous which unit dim it keeps when ow and ci have the
@@ -105,8 +99,8 @@ LogicalResult blockedConvTileAsMatmul(RewriterBase &rewriter, linalg::GenericOp 
   matmul->setAttr(kVectorizeAttr, rewriter.getUnitAttr());
   SmallVector<OpFoldResult> zeros(5, rewriter.getIndexAttr(0));
   rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(op, matmul.getResult(0), out, zeros,
-                                                     asFoldResults(rewriter, {1, 1, 1, rows, fb}),
-                                                     asFoldResults(rewriter, {1, 1, 1, 1, 1}));
+                                                     getAsIndexOpFoldResult(rewriter.getContext(), {1, 1, 1, rows, fb}),
+                                                     getAsIndexOpFoldResult(rewriter.getContext(), {1, 1, 1, 1, 1}));
   return success();
 }
 
@@ -547,7 +541,7 @@ struct KilnCPUTileContractions
     Operation *outermost = nullptr;
     if (llvm::any_of(tiles->parallel, [](int64_t s) { return s != 0; })) {
       scf::SCFTilingOptions taskOptions;
-      taskOptions.setTileSizes(asFoldResults(rewriter, tiles->parallel))
+      taskOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles->parallel))
           .setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
       FailureOr<scf::SCFTilingResult> tasks =
           scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), taskOptions);
@@ -567,7 +561,7 @@ struct KilnCPUTileContractions
     }
 
     scf::SCFTilingOptions cacheOptions;
-    cacheOptions.setTileSizes(asFoldResults(rewriter, tiles->cache))
+    cacheOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles->cache))
         .setInterchange(tiles->cacheOrder);
     FailureOr<scf::SCFTilingResult> cached =
         scf::tileUsingSCF(rewriter, cast<TilingInterface>(taskTile), cacheOptions);
@@ -583,7 +577,7 @@ struct KilnCPUTileContractions
 
     rewriter.setInsertionPoint(cacheTile);
     scf::SCFTilingOptions regOptions;
-    regOptions.setTileSizes(asFoldResults(rewriter, tiles->reg))
+    regOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles->reg))
         .setInterchange(tiles->regOrder);
     FailureOr<scf::SCFTilingResult> reg =
         scf::tileUsingSCF(rewriter, cast<TilingInterface>(cacheTile), regOptions);

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -29,13 +30,6 @@ using namespace mlir;
 using namespace mlir::kiln;
 
 namespace {
-
-SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
-  SmallVector<OpFoldResult> r;
-  for (int64_t v : values)
-    r.push_back(b.getIndexAttr(v));
-  return r;
-}
 
 /// `matrix` [R, C] transposed into a new [C, R] tensor.
 Value transpose(PatternRewriter &rewriter, Location loc, Value matrix) {
@@ -63,15 +57,6 @@ Value transposedConstantFilter(PatternRewriter &rewriter, Location loc, Value fi
                                 std::memcpy(&transposed[(col * f + row) * bytes],
                                             &raw[(row * k + col) * bytes], bytes);
                           });
-}
-
-/// Whether the convolution's initial output [N, F, OH, OW] is a fill or a
-/// per-filter broadcast (the bias), which matrixInit makes in other shapes.
-bool isFillOrBias(Value init) {
-  if (init.getDefiningOp<linalg::FillOp>())
-    return true;
-  auto broadcast = init.getDefiningOp<linalg::BroadcastOp>();
-  return broadcast && broadcast.getDimensions() == ArrayRef<int64_t>{0, 2, 3};
 }
 
 /// The convolution's initial output [N, F, OH, OW] in the product's `shape`
@@ -263,9 +248,9 @@ struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     if (!outputInit) {
       initT = matrixInit(rewriter, loc, conv.getOutputs()[0], {images * pixels, f}, /*filterDim=*/1);
     } else {
-      Value slice = rewriter.create<tensor::ExtractSliceOp>(loc, outputInit, indexAttrs(rewriter, {first, 0, 0}),
-                                                            indexAttrs(rewriter, {images, f, pixels}),
-                                                            indexAttrs(rewriter, {1, 1, 1}));
+      Value slice = rewriter.create<tensor::ExtractSliceOp>(loc, outputInit, getAsIndexOpFoldResult(rewriter.getContext(), {first, 0, 0}),
+                                                            getAsIndexOpFoldResult(rewriter.getContext(), {images, f, pixels}),
+                                                            getAsIndexOpFoldResult(rewriter.getContext(), {1, 1, 1}));
       Value emptyT = rewriter.create<tensor::EmptyOp>(loc, SmallVector<int64_t>{images, pixels, f}, element);
       Value sliceT = rewriter.create<linalg::TransposeOp>(loc, slice, emptyT, ArrayRef<int64_t>{0, 2, 1})
                          .getResult()[0];
@@ -367,8 +352,8 @@ struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       if (!init)
         init = whole ? collapsedInit()
                      : rewriter.create<tensor::ExtractSliceOp>(
-                           loc, collapsedInit(), indexAttrs(rewriter, {first, 0, 0}),
-                           indexAttrs(rewriter, shape), indexAttrs(rewriter, {1, 1, 1}));
+                           loc, collapsedInit(), getAsIndexOpFoldResult(rewriter.getContext(), {first, 0, 0}),
+                           getAsIndexOpFoldResult(rewriter.getContext(), shape), getAsIndexOpFoldResult(rewriter.getContext(), {1, 1, 1}));
       // product[i, f, p] += weights[f, k] * columns[i, k, p]
       AffineExpr i = getAffineDimExpr(0, ctx), fd = getAffineDimExpr(1, ctx),
                  p = getAffineDimExpr(2, ctx), k = getAffineDimExpr(3, ctx);
@@ -398,9 +383,9 @@ struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       Value x = input;
       if (!whole)
         x = rewriter.create<tensor::ExtractSliceOp>(
-            loc, input, indexAttrs(rewriter, {first, 0, 0, 0}),
-            indexAttrs(rewriter, {images, c, inputType.getDimSize(2), inputType.getDimSize(3)}),
-            indexAttrs(rewriter, {1, 1, 1, 1}));
+            loc, input, getAsIndexOpFoldResult(rewriter.getContext(), {first, 0, 0, 0}),
+            getAsIndexOpFoldResult(rewriter.getContext(), {images, c, inputType.getDimSize(2), inputType.getDimSize(3)}),
+            getAsIndexOpFoldResult(rewriter.getContext(), {1, 1, 1, 1}));
       Value part = weightsT ? transposedProduct(rewriter, loc, conv, x, weightsT, images, first,
                                                  rebuildInit ? Value() : collapsedInit())
                             : directProduct(x, images, first);
@@ -412,9 +397,9 @@ struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
         result = rebuildInit ? rewriter.create<tensor::EmptyOp>(loc, SmallVector<int64_t>{n, f, pixels}, element)
                                    .getResult()
                              : collapsedInit();
-      result = rewriter.create<tensor::InsertSliceOp>(loc, part, result, indexAttrs(rewriter, {first, 0, 0}),
-                                                      indexAttrs(rewriter, {images, f, pixels}),
-                                                      indexAttrs(rewriter, {1, 1, 1}));
+      result = rewriter.create<tensor::InsertSliceOp>(loc, part, result, getAsIndexOpFoldResult(rewriter.getContext(), {first, 0, 0}),
+                                                      getAsIndexOpFoldResult(rewriter.getContext(), {images, f, pixels}),
+                                                      getAsIndexOpFoldResult(rewriter.getContext(), {1, 1, 1}));
     }
     rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(conv, outType, result, toProduct);
     return success();
@@ -422,6 +407,13 @@ struct BatchedConvToContraction : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
 };
 
 } // namespace
+
+bool mlir::kiln::isFillOrBias(Value init) {
+  if (init.getDefiningOp<linalg::FillOp>())
+    return true;
+  auto broadcast = init.getDefiningOp<linalg::BroadcastOp>();
+  return broadcast && broadcast.getDimensions() == ArrayRef<int64_t>{0, 2, 3};
+}
 
 void mlir::kiln::populateConvToMatmulPatterns(RewritePatternSet &patterns,
                                               TransposeProductFn transposeProduct,

@@ -18,6 +18,11 @@ namespace mlir::kiln {
 /// pixels and `filters` filters transposed (pixels x filters).
 using TransposeProductFn = std::function<bool(int64_t pixels, int64_t filters)>;
 
+/// Whether a convolution's initial output [N, F, OH, OW] is a fill or a
+/// per-filter broadcast of [F] (the bias), which the rewrites make directly
+/// in their products' shapes.
+bool isFillOrBias(Value init);
+
 /// Rewrites each linalg.conv_2d_nchw_fchw of one image (static shapes, one
 /// element type) on tensors as linalg.matmul: the filter [F, C*KH*KW] times
 /// the im2col copy of the input [C*KH*KW, OH*OW] (none for a 1x1 convolution
