@@ -10,6 +10,9 @@ bench/models.py exports them from PyTorch with random weights) and each thread c
   - Kiln: `kiln run --threads N --runs R` on the compiled artifact (the runtime's thread pool; the median of
     R runs after one warm-up, timed inside the process);
   - onnxruntime: InferenceSession.run with intra_op_num_threads = N, inter_op = 1, median of R runs;
+  Kiln and onnxruntime are timed in alternating rounds (--rounds, R/rounds runs each), and each figure is the
+  median of its rounds' medians: on a shared 2-core machine the speed drifts by up to 20% from one minute to
+  the next, and timing one peer after the other would put that drift into the ratio.
   - PyTorch eager (torch.set_num_threads(N)), median of fewer runs (Debian's PyTorch 1.13 is a slow build:
     printed for context, never the bar). torch.compile is timed where PyTorch has it (>= 2.0).
 Kiln's output is checked against onnxruntime's before anything is timed.
@@ -92,6 +95,15 @@ def fma_ceiling(work):
     return best
 
 
+def interleaved(kiln_round, ort_round, rounds):
+    """Median of each peer's round medians, the rounds alternating Kiln, onnxruntime, Kiln, ..."""
+    kiln_ms, ort_ms = [], []
+    for _ in range(rounds):
+        kiln_ms.append(kiln_round())
+        ort_ms.append(ort_round())
+    return statistics.median(kiln_ms), statistics.median(ort_ms)
+
+
 def kiln_compile(kiln, model_path, out_dir, name):
     t0 = time.perf_counter()
     subprocess.run([kiln, "compile", model_path, "-o", out_dir, "--name", name], check=True)
@@ -144,14 +156,17 @@ def bench_models(args, kiln, work, results):
         row = {"kind": "model", "name": name, "title": TITLES[name], "compile_s": compile_s,
                "library_bytes": library_bytes(artifact, name), "weight_bytes": weight_bytes(path), "threads": {}}
         for threads in args.threads:
-            kiln_ms, outs = kiln_time(kiln, artifact, feeds, threads, args.runs, os.path.join(work, "run"))
+            _, outs = kiln_time(kiln, artifact, feeds, threads, 1, os.path.join(work, "run"))
             sess = ort_session(path, threads)
             expected = sess.run(None, feeds)[0]
             err = float(np.max(np.abs(outs["output"] - expected)))
             scale = float(np.max(np.abs(expected)))
             if not err <= 1e-3 * max(scale, 1.0):
                 raise SystemExit("%s: Kiln differs from onnxruntime by %.3g (scale %.3g)" % (name, err, scale))
-            ort_ms = median_ms(lambda: sess.run(None, feeds), args.runs, warmup=2)
+            per_round = max(3, args.runs // args.rounds)
+            kiln_ms, ort_ms = interleaved(
+                lambda: kiln_time(kiln, artifact, feeds, threads, per_round, os.path.join(work, "run"))[0],
+                lambda: median_ms(lambda: sess.run(None, feeds), per_round, warmup=2), args.rounds)
             torch.set_num_threads(threads)
             with torch.no_grad():
                 torch_ms = median_ms(lambda: module(*example), args.torch_runs)
@@ -203,13 +218,16 @@ def bench_gemms(args, kiln, work, ceiling, results):
         row = {"kind": "gemm", "name": name, "title": "MatMul %dx%dx%d" % (m, n, k), "compile_s": compile_s,
                "flop": flop, "threads": {}}
         for threads in args.threads:
-            kiln_ms, outs = kiln_time(kiln, artifact, feeds, threads, args.runs, os.path.join(work, "run"))
+            _, outs = kiln_time(kiln, artifact, feeds, threads, 1, os.path.join(work, "run"))
             expected = feeds["a"].astype(np.float64) @ feeds["b"].astype(np.float64)
             err = float(np.max(np.abs(outs["c"] - expected)))
             if not err <= 1e-4 * math.sqrt(k) * float(np.max(np.abs(expected))):
                 raise SystemExit("%s: Kiln differs from NumPy (float64) by %.3g" % (name, err))
             sess = ort_session(path, threads)
-            ort_ms = median_ms(lambda: sess.run(None, feeds), args.runs, warmup=2)
+            per_round = max(3, args.runs // args.rounds)
+            kiln_ms, ort_ms = interleaved(
+                lambda: kiln_time(kiln, artifact, feeds, threads, per_round, os.path.join(work, "run"))[0],
+                lambda: median_ms(lambda: sess.run(None, feeds), per_round, warmup=2), args.rounds)
             dnnl_ms = None
             if dnnl:
                 env = dict(os.environ, OMP_NUM_THREADS=str(threads))
@@ -238,8 +256,9 @@ def markdown(args, results, ceiling, started):
     import torch
     lines = ["# Performance", "",
              "Written by `scripts/bench.sh` (bench/run.py); the latest run replaces this file. Ratios are Kiln's "
-             "time over the peer's (below 1.00x Kiln is faster), medians of %d runs, fp32, batch 1, in one "
-             "sitting." % args.runs, "",
+             "time over the peer's (below 1.00x Kiln is faster), fp32, batch 1, in one sitting. Kiln and "
+             "onnxruntime ran in %d alternating rounds of %d runs each; a time is the median of its rounds' "
+             "medians." % (args.rounds, max(3, args.runs // args.rounds)), "",
              "- Machine: %s" % machine(),
              "- Date: %s" % started.strftime("%Y-%m-%d %H:%M UTC"),
              "- Peers: onnxruntime %s (intra-op threads = Kiln's threads, inter-op 1); PyTorch %s eager "
@@ -323,6 +342,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     ap.add_argument("--runs", type=int, default=30, help="timed runs per measurement (default 30)")
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="alternating Kiln/onnxruntime rounds the runs are split into (default 5)")
     ap.add_argument("--torch-runs", type=int, default=5, help="timed runs of PyTorch eager (default 5)")
     ap.add_argument("--models", default=",".join(MODELS), help="comma-separated subset of " + ",".join(MODELS))
     ap.add_argument("--no-gemm", action="store_true", help="skip the GEMM sweep")
@@ -339,7 +360,7 @@ def main():
         if m not in MODELS:
             ap.error("unknown model %r (expected some of %s)" % (m, ", ".join(MODELS)))
     if args.quick:
-        args.runs, args.torch_runs = 5, 1
+        args.runs, args.torch_runs, args.rounds = 5, 1, 1
     kiln = os.path.join(args.build, "bin", "kiln")
     if not os.path.exists(kiln):
         ap.error("%s not found: build Kiln first (scripts/test.sh or scripts/run-example.sh)" % kiln)
