@@ -89,3 +89,45 @@ func.func @bias_init(%a: tensor<8x2xf32>, %bias: tensor<64xf32>) -> tensor<8x64x
   %0 = linalg.matmul ins(%a, %b : tensor<8x2xf32>, tensor<2x64xf32>) outs(%c : tensor<8x64xf32>) -> tensor<8x64xf32>
   return %0 : tensor<8x64xf32>
 }
+
+// -----
+
+// A convolution's filter gradient: 16 filters x 27 taps, summed over the
+// pixels. 27 columns are a vector of 16 and a rest of 11 (with AVX2, three
+// of 8 and a rest of 3), which would stay a scalar loop: B (computed at run
+// time) and C get a zero column, and the product is sliced back to 27. The
+// zero fill becomes a fill of the padded shape.
+// CHECK-LABEL: func.func @narrow_rest
+// CHECK: %[[B:.*]] = tensor.pad %arg1 low[0, 0, 0] high[0, 0, 1]
+// CHECK: %[[FILL:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x16x28xf32>)
+// CHECK: %[[R:.*]] = linalg.batch_matmul ins(%arg0, %[[B]] : tensor<1x16x4096xf32>, tensor<1x4096x28xf32>) outs(%[[FILL]] : tensor<1x16x28xf32>)
+// CHECK: tensor.extract_slice %[[R]][0, 0, 0] [1, 16, 27] [1, 1, 1] : tensor<1x16x28xf32> to tensor<1x16x27xf32>
+// AVX2-LABEL: func.func @narrow_rest
+// AVX2: linalg.batch_matmul {{.*}} -> tensor<1x16x28xf32>
+func.func @narrow_rest(%a: tensor<1x16x4096xf32>, %b: tensor<1x4096x27xf32>) -> tensor<1x16x27xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<1x16x27xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x16x27xf32>) -> tensor<1x16x27xf32>
+  %0 = linalg.batch_matmul ins(%a, %b : tensor<1x16x4096xf32>, tensor<1x4096x27xf32>) outs(%c : tensor<1x16x27xf32>) -> tensor<1x16x27xf32>
+  return %0 : tensor<1x16x27xf32>
+}
+
+// -----
+
+// Left alone: narrower than one vector in all (11), a rest that is whole
+// 4-lane vectors (36 = 32 + 4), a constant B (padding would copy it on
+// every run), too few rows (2).
+// CHECK-LABEL: func.func @narrow_left_alone
+// CHECK-NOT: tensor.pad
+// CHECK: return
+func.func @narrow_left_alone(%a: tensor<16x64xf32>, %b11: tensor<64x11xf32>, %c11: tensor<16x11xf32>,
+                             %b36: tensor<64x36xf32>, %c36: tensor<16x36xf32>, %c27: tensor<16x27xf32>,
+                             %a2: tensor<2x64xf32>, %b27: tensor<64x27xf32>, %c2: tensor<2x27xf32>)
+    -> (tensor<16x11xf32>, tensor<16x36xf32>, tensor<16x27xf32>, tensor<2x27xf32>) {
+  %0 = linalg.matmul ins(%a, %b11 : tensor<16x64xf32>, tensor<64x11xf32>) outs(%c11 : tensor<16x11xf32>) -> tensor<16x11xf32>
+  %1 = linalg.matmul ins(%a, %b36 : tensor<16x64xf32>, tensor<64x36xf32>) outs(%c36 : tensor<16x36xf32>) -> tensor<16x36xf32>
+  %w = arith.constant dense<1.0> : tensor<64x27xf32>
+  %2 = linalg.matmul ins(%a, %w : tensor<16x64xf32>, tensor<64x27xf32>) outs(%c27 : tensor<16x27xf32>) -> tensor<16x27xf32>
+  %3 = linalg.matmul ins(%a2, %b27 : tensor<2x64xf32>, tensor<64x27xf32>) outs(%c2 : tensor<2x27xf32>) -> tensor<2x27xf32>
+  return %0, %1, %2, %3 : tensor<16x11xf32>, tensor<16x36xf32>, tensor<16x27xf32>, tensor<2x27xf32>
+}
