@@ -140,6 +140,29 @@ func.func @max_pool_grad(%x: tensor<1x2x5x5xf32>, %g: tensor<1x2x3x3xf32>) -> te
 
 // -----
 
+// max_pool_grad whose windows tile the input (2x2, stride 2, no padding):
+// the winners from the four taps as strided slices, all-parallel, then the
+// cotangent over (n, c, oh, kh, ow, kw) collapsed back to NCHW.
+// CHECK-LABEL: func.func @max_pool_grad_tiles
+// CHECK-SAME: (%[[X:.*]]: tensor<1x2x4x6xf32>, %[[G:.*]]: tensor<1x2x2x3xf32>)
+// CHECK-NOT: tensor.pad
+// CHECK: %[[T0:.*]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [1, 2, 2, 3] [1, 1, 2, 2]
+// CHECK: %[[T3:.*]] = tensor.extract_slice %[[X]][0, 0, 1, 1] [1, 2, 2, 3] [1, 1, 2, 2]
+// CHECK: %[[W:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel"]{{.*}} outs(%{{.*}} : tensor<1x2x2x3xi64>)
+// CHECK-COUNT-3: arith.cmpf ogt
+// CHECK: %[[D:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[W]], %[[G]] : tensor<1x2x2x3xi64>, tensor<1x2x2x3xf32>) outs(%{{.*}} : tensor<1x2x2x2x3x2xf32>)
+// CHECK: arith.cmpi eq
+// CHECK: %[[R:.*]] = tensor.collapse_shape %[[D]] {{\[\[}}0], [1], [2, 3], [4, 5]] : tensor<1x2x2x2x3x2xf32> into tensor<1x2x4x6xf32>
+// CHECK: return %[[R]]
+func.func @max_pool_grad_tiles(%x: tensor<1x2x4x6xf32>, %g: tensor<1x2x2x3xf32>) -> tensor<1x2x4x6xf32> {
+  %0 = kiln.max_pool_grad %x, %g {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>,
+         pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+       : (tensor<1x2x4x6xf32>, tensor<1x2x2x3xf32>) -> tensor<1x2x4x6xf32>
+  return %0 : tensor<1x2x4x6xf32>
+}
+
+// -----
+
 // Dilated average pooling: the named op takes the dilations, and the divisor
 // counts only the elements a window reads: along H (k 2, dilation 2, pads
 // 1/1) 1, 2, 2, 2, 2, 2, 1; along W (k 3) 2, 3, 3, 3, 2.

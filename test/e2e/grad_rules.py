@@ -154,6 +154,9 @@ CASES = [
     ("max_pool_ceil", lambda x: F.max_pool2d(x, 2, stride=2, ceil_mode=True), [r(1, 2, 5, 7)]),
     ("max_pool_dilated", lambda x: F.max_pool2d(x, 2, stride=1, dilation=2), [r(1, 2, 6, 6)]),
     ("max_pool1d", lambda x: F.max_pool1d(x, 3, stride=2), [r(2, 3, 9)]),
+    # Windows that tile the input (the all-parallel lowering).
+    ("max_pool_tiles", lambda x: F.max_pool2d(x, 2, stride=2), [r(2, 3, 6, 8)]),
+    ("max_pool_tiles_3x2", lambda x: F.max_pool2d(x, (3, 2), stride=(3, 2)), [r(1, 2, 9, 4)]),
     ("avg_pool", lambda x: F.avg_pool2d(x, 3, stride=2, padding=1), [r(2, 2, 7, 7)]),
     ("avg_pool_exclude_pad_ceil", lambda x: F.avg_pool2d(
         x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False), [r(1, 2, 6, 8)]),
@@ -297,15 +300,18 @@ def check_max_pool_ties(work):
     """kiln.max_pool_grad with ties (small integers) and overlapping windows:
     each window's cotangent goes to its first maximum in kernel scan order,
     as PyTorch's backward does (finite differences do not apply at ties)."""
-    x = torch.randint(0, 3, (2, 3, 7, 8)).double()
-    fn = lambda t: F.max_pool2d(t, 3, stride=2, padding=1, ceil_mode=True)
-    path = os.path.join(work, "max_pool_ties.onnx")
-    input_names, output_names = gt.export(Fn(fn).eval(), [x], path)
-    artifact = gt.compile_grad(path, os.path.join(work, "max_pool_ties"), wrt="inputs")
-    cot = torch.randn(fn(x).shape)
-    got = gt.run_grad(artifact, {input_names[0]: x.numpy()}, {output_names[0]: cot.numpy()})
-    want = gt.torch_vjp(fn, [x], [cot])[0]
-    gt.assert_close_norm(got[input_names[0] + ".grad"], want, "max_pool_ties: dx vs PyTorch autograd", 1e-12)
+    x = torch.randint(0, 3, (2, 3, 8, 8)).double()
+    # Overlapping windows with padding (the general lowering), then windows
+    # that tile the input (the all-parallel one).
+    for name, fn in [("max_pool_ties", lambda t: F.max_pool2d(t, 3, stride=2, padding=1, ceil_mode=True)),
+                     ("max_pool_ties_tiles", lambda t: F.max_pool2d(t, 2, stride=2))]:
+        path = os.path.join(work, name + ".onnx")
+        input_names, output_names = gt.export(Fn(fn).eval(), [x], path)
+        artifact = gt.compile_grad(path, os.path.join(work, name), wrt="inputs")
+        cot = torch.randn(fn(x).shape)
+        got = gt.run_grad(artifact, {input_names[0]: x.numpy()}, {output_names[0]: cot.numpy()})
+        want = gt.torch_vjp(fn, [x], [cot])[0]
+        gt.assert_close_norm(got[input_names[0] + ".grad"], want, "%s: dx vs PyTorch autograd" % name, 1e-12)
 
 
 def main():
