@@ -347,7 +347,7 @@ def Kiln_MatmulOp : Kiln_Op<"matmul",
 def Kiln_ConvOp : Kiln_Op<"conv",
     [Pure, AllElementTypesMatch<["input", "filter", "output"]>, Kiln_InferType,
      Kiln_VJP]> {
-  let summary = "1-D or 2-D convolution, NCHW, with groups";
+  let summary = "1-D, 2-D or 3-D convolution, NCHW, with groups";
   let description = [{
     Float, or int32 for ONNX ConvInteger and QLinearConv (products and sums
     in int32, wrapping as int32 does). Cross-correlation of
@@ -412,7 +412,7 @@ def Kiln_DeformConvOp : Kiln_Op<"deform_conv",
 def Kiln_ConvTransposeOp : Kiln_Op<"conv_transpose",
     [Pure, AllElementTypesMatch<["input", "filter", "output"]>, Kiln_InferType,
      Kiln_VJP]> {
-  let summary = "1-D or 2-D transposed convolution, NCHW, with groups";
+  let summary = "1-D, 2-D or 3-D transposed convolution, NCHW, with groups";
   let description = [{
     ONNX ConvTranspose with its pads resolved: `input [N, C, spatial...]`,
     `filter [C, F / groups, kernel...]` (ONNX's layout, input channels first),

@@ -16,7 +16,8 @@
 // (output_padding, negative pads) keep it. Unlike a convolution over a
 // zero-inserted input, no multiply-add is spent on inserted zeros, and the
 // contraction's innermost loop runs over the input's contiguous pixels.
-// 1-D runs as 2-D with H = 1; f16/bf16 accumulate in f32.
+// 1-D runs as 2-D with H = 1; 3-D the same way with one more tap dim;
+// f16/bf16 accumulate in f32.
 //
 //===----------------------------------------------------------------------===//
 
@@ -97,13 +98,14 @@ Value initialOutput(OpBuilder &b, Location loc, Value bias,
   if (!bias)
     return createFilled(b, loc, shape, cast<TypedAttr>(b.getZeroAttr(accType)));
   MLIRContext *ctx = b.getContext();
+  int64_t rank = shape.size();
   SmallVector<AffineMap> maps = {
-      AffineMap::get(4, 0, {getAffineDimExpr(1, ctx)}, ctx),
-      AffineMap::getMultiDimIdentityMap(4, ctx)};
+      AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx),
+      AffineMap::getMultiDimIdentityMap(rank, ctx)};
   return b
       .create<linalg::GenericOp>(
           loc, RankedTensorType::get(shape, accType), bias,
-          createEmpty(b, loc, shape, accType), maps, getParallelIterators(4),
+          createEmpty(b, loc, shape, accType), maps, getParallelIterators(rank),
           [&](OpBuilder &nb, Location nloc, ValueRange args) {
             nb.create<linalg::YieldOp>(nloc,
                                        convertFloat(nb, nloc, args[0], accType));
@@ -120,10 +122,11 @@ Value addStrided(OpBuilder &b, Location loc, Value y, Value part,
   Value window = b.create<tensor::ExtractSliceOp>(
       loc, sliceType, y, indexAttrs(b, offsets), indexAttrs(b, sizes),
       indexAttrs(b, strides));
-  AffineMap id = AffineMap::getMultiDimIdentityMap(4, b.getContext());
+  int64_t rank = sizes.size();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
   Value sum = b.create<linalg::GenericOp>(
                    loc, sliceType, part, window, SmallVector<AffineMap>{id, id},
-                   getParallelIterators(4),
+                   getParallelIterators(rank),
                    [](OpBuilder &nb, Location nloc, ValueRange args) {
                      nb.create<linalg::YieldOp>(
                          nloc, nb.create<arith::AddFOp>(nloc, args[1], args[0])
@@ -135,40 +138,65 @@ Value addStrided(OpBuilder &b, Location loc, Value y, Value part,
                                          indexAttrs(b, strides));
 }
 
-/// A transposed convolution in the compute type, everything as 2-D: x
-/// [N, C, H, W], filter [C, F/G, kh, kw] (the layout is read from the
-/// filter's shape), `out` [N, F, OH, OW]; strides, dilations and begin pads
-/// [h, w]. Starts from `bias` broadcast (or zeros).
+/// A transposed convolution in the compute type, in 2-D or 3-D: x [N, C,
+/// in...], filter [C, F/G, k...] (the layout is read from the filter's
+/// shape), `out` [N, F, out...]; strides, dilations and begin pads per
+/// spatial dim. Starts from `bias` broadcast (or zeros).
 Value buildTransposedConv(OpBuilder &b, Location loc, Value input, Value filterIn,
                           Value bias, ArrayRef<int64_t> in, ArrayRef<int64_t> w,
                           ArrayRef<int64_t> out, ArrayRef<int64_t> strides,
                           ArrayRef<int64_t> dilations,
                           ArrayRef<int64_t> padBegin, int64_t g, Type accType) {
+  int64_t spatial = in.size() - 2;
   int64_t n = in[0], cg = in[1] / g, fg = w[1];
-  int64_t kh = w[2], kw = w[3], h = in[2], wd = in[3];
+  ArrayRef<int64_t> kernel = w.drop_front(2), inSpatial = in.drop_front(2);
+  int64_t taps = 1, pixels = 1;
+  for (int64_t i = 0; i < spatial; ++i) {
+    taps *= kernel[i];
+    pixels *= inSpatial[i];
+  }
 
-  Value x = reshapeTo(b, loc, input, {n, g, cg, h * wd});
-  Value filter = reshapeTo(b, loc, filterIn, {g, cg, fg * kh * kw});
-  Value cols = contract(b, loc, filter, x, {n, g, fg * kh * kw, h * wd}, accType);
-  cols = reshapeTo(b, loc, cols, {n, g * fg, kh, kw, h, wd});
+  Value x = reshapeTo(b, loc, input, {n, g, cg, pixels});
+  Value filter = reshapeTo(b, loc, filterIn, {g, cg, fg * taps});
+  Value cols = contract(b, loc, filter, x, {n, g, fg * taps, pixels}, accType);
+  // [N, F, k..., in...]
+  SmallVector<int64_t> colsShape = {n, g * fg};
+  colsShape.append(kernel.begin(), kernel.end());
+  colsShape.append(inSpatial.begin(), inSpatial.end());
+  cols = reshapeTo(b, loc, cols, colsShape);
 
   Value y = initialOutput(b, loc, bias, out, accType);
-  for (int64_t a = 0; a < kh; ++a) {
-    TapRange rows = tapRange(h, out[2], a, strides[0], dilations[0], padBegin[0]);
-    for (int64_t bb = 0; bb < kw && rows.count; ++bb) {
-      TapRange columns =
-          tapRange(wd, out[3], bb, strides[1], dilations[1], padBegin[1]);
-      if (!columns.count)
-        continue;
-      SmallVector<int64_t> sizes = {n, g * fg, rows.count, columns.count};
-      Value part = b.create<tensor::ExtractSliceOp>(
-          loc, RankedTensorType::get(sizes, accType), cols,
-          indexAttrs(b, {0, 0, a, bb, rows.first, columns.first}),
-          indexAttrs(b, {n, g * fg, 1, 1, rows.count, columns.count}),
-          indexAttrs(b, {1, 1, 1, 1, 1, 1}));
-      y = addStrided(b, loc, y, part, {0, 0, rows.landing, columns.landing},
-                     sizes, {1, 1, strides[0], strides[1]});
+  // Every kernel tap, the last spatial dim fastest.
+  SmallVector<int64_t> tap(spatial, 0);
+  for (int64_t t = 0; t < taps; ++t) {
+    for (int64_t i = spatial - 1, rest = t; i >= 0; --i) {
+      tap[i] = rest % kernel[i];
+      rest /= kernel[i];
     }
+    SmallVector<TapRange> ranges;
+    bool empty = false;
+    for (int64_t i = 0; i < spatial; ++i) {
+      ranges.push_back(tapRange(inSpatial[i], out[2 + i], tap[i], strides[i], dilations[i],
+                                padBegin[i]));
+      empty |= ranges.back().count == 0;
+    }
+    if (empty)
+      continue;
+    SmallVector<int64_t> sizes = {n, g * fg}, offsets(2 + 2 * spatial, 0), extent = {n, g * fg},
+                         landing = {0, 0}, steps = {1, 1};
+    extent.append(spatial, 1);
+    for (int64_t i = 0; i < spatial; ++i) {
+      sizes.push_back(ranges[i].count);
+      offsets[2 + i] = tap[i];
+      offsets[2 + spatial + i] = ranges[i].first;
+      extent.push_back(ranges[i].count);
+      landing.push_back(ranges[i].landing);
+      steps.push_back(strides[i]);
+    }
+    Value part = b.create<tensor::ExtractSliceOp>(
+        loc, RankedTensorType::get(sizes, accType), cols, indexAttrs(b, offsets),
+        indexAttrs(b, extent), indexAttrs(b, SmallVector<int64_t>(colsShape.size(), 1)));
+    y = addStrided(b, loc, y, part, landing, sizes, steps);
   }
   return y;
 }

@@ -353,11 +353,11 @@ static Value maxPoolGradOfTiles(OpBuilder &b, Location loc, Value input, Value d
       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
 }
 
-/// kiln.max_pool_grad as two linalg.generic ops over the 2-D form:
+/// kiln.max_pool_grad as two linalg.generic ops over the 2-D or 3-D form:
 /// 1. each window's winner: a reduction over the kernel dims keeping the
-///    best value and its kernel position kh * KW + kw, replaced only by a
-///    strictly greater value (so the first maximum in row-major kernel order
-///    wins) and never by padding;
+///    best value and its kernel position (row-major: kh * KW + kw in 2-D),
+///    replaced only by a strictly greater value (so the first maximum in
+///    row-major kernel order wins) and never by padding;
 /// 2. the input cotangent as a gather: element (ih, iw) sums, over the
 ///    kernel positions (kh, kw), the cotangent of the window o with
 ///    o * stride + k * dilation - pad = i (when that o exists) whose winner
@@ -388,30 +388,39 @@ struct MaxPoolGradToLinalg : OpConversionPattern<MaxPoolGradOp> {
     auto index = [](OpBuilder &b, Location l, int64_t v) -> Value {
       return b.create<arith::ConstantIndexOp>(l, v);
     };
-    // The kernel position (kh, kw) as kh * KW + kw, an i64.
-    auto kernelPosition = [&](OpBuilder &b, Location l, int64_t kernelWidth) -> Value {
-      Value kh = b.create<linalg::IndexOp>(l, 4);
-      Value row = b.create<arith::MulIOp>(l, kh, index(b, l, kernelWidth));
-      Value kw = b.create<linalg::IndexOp>(l, 5);
-      Value flat = b.create<arith::AddIOp>(l, row, kw);
+    // Loops: n 0, c 1, then the spatial dims (output ones in step 1, input
+    // ones in step 2), then the kernel dims.
+    int64_t spatial = w.spatial(), loops = 2 + 2 * spatial;
+    auto spatialDim = [](int64_t i) { return 2 + i; };
+    auto kernelDim = [&](int64_t i) { return 2 + spatial + i; };
+    // The kernel position, row-major over the kernel dims (kh * KW + kw in
+    // 2-D), an i64.
+    auto kernelPosition = [&](OpBuilder &b, Location l) -> Value {
+      Value flat = index(b, l, 0);
+      for (int64_t i = 0; i < spatial; ++i) {
+        Value scaled = b.create<arith::MulIOp>(l, flat, index(b, l, w.kernel[i]));
+        flat = b.create<arith::AddIOp>(l, scaled, b.create<linalg::IndexOp>(l, kernelDim(i)));
+      }
       return b.create<arith::IndexCastOp>(l, i64, flat);
     };
 
-    // 1. The winners, over (n, c, oh, ow, kh, kw).
+    // 1. The winners, over (n, c, o..., k...).
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(6, 0,
-                       {d(0), d(1), d(2) * w.strides[0] + d(4) * w.dilations[0],
-                        d(3) * w.strides[1] + d(5) * w.dilations[1]},
-                       ctx),
-        AffineMap::get(6, 0, {d(4), d(5)}, ctx),
-        AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx),
-        AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+    SmallVector<AffineExpr> inputExprs = {d(0), d(1)}, kernelExprs, outExprs = {d(0), d(1)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      inputExprs.push_back(d(spatialDim(i)) * w.strides[i] + d(kernelDim(i)) * w.dilations[i]);
+      kernelExprs.push_back(d(kernelDim(i)));
+      outExprs.push_back(d(spatialDim(i)));
+    }
+    AffineMap kernelMap = AffineMap::get(loops, 0, kernelExprs, ctx);
+    AffineMap outMap = AffineMap::get(loops, 0, outExprs, ctx);
+    SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, inputExprs, ctx), kernelMap, outMap,
+                                   outMap};
     // The kernel dims' extents come from a window operand (as for
     // linalg.pooling_*): the padded input's map alone does not give them.
-    Value window = createEmpty(rewriter, loc, {w.kernel[0], w.kernel[1]}, elementType);
-    SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
-    iterators.append(2, utils::IteratorType::reduction);
+    Value window = createEmpty(rewriter, loc, w.kernel, elementType);
+    SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
+    iterators.append(spatial, utils::IteratorType::reduction);
     Value bestInit = createFilled(rewriter, loc, w.outShape, getLowestAttr(elementType));
     Value winnerInit = createFilled(rewriter, loc, w.outShape, rewriter.getI64IntegerAttr(-1));
     auto winners = rewriter.create<linalg::GenericOp>(
@@ -419,13 +428,13 @@ struct MaxPoolGradToLinalg : OpConversionPattern<MaxPoolGradOp> {
         ValueRange{bestInit, winnerInit}, maps, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value valid;
-          for (int i = 0; i < 2; ++i) {
+          for (int64_t i = 0; i < spatial; ++i) {
             // The input coordinate; outside [0, size) it is padding. (One
             // op per statement: the order of a call's arguments, and so of
             // the ops, would differ between compilers.)
-            Value o = b.create<linalg::IndexOp>(l, 2 + i);
+            Value o = b.create<linalg::IndexOp>(l, spatialDim(i));
             Value start = b.create<arith::MulIOp>(l, o, index(b, l, w.strides[i]));
-            Value k = b.create<linalg::IndexOp>(l, 4 + i);
+            Value k = b.create<linalg::IndexOp>(l, kernelDim(i));
             Value offset = b.create<arith::MulIOp>(l, k, index(b, l, w.dilations[i]));
             Value reach = b.create<arith::AddIOp>(l, start, offset);
             Value pos = b.create<arith::SubIOp>(l, reach, index(b, l, w.padBegin[i]));
@@ -436,7 +445,7 @@ struct MaxPoolGradToLinalg : OpConversionPattern<MaxPoolGradOp> {
             Value inside = b.create<arith::AndIOp>(l, fromStart, beforeEnd);
             valid = valid ? b.create<arith::AndIOp>(l, valid, inside).getResult() : inside;
           }
-          Value k = kernelPosition(b, l, w.kernel[1]);
+          Value k = kernelPosition(b, l);
           // args: the element, the window's (unused), the best, its position.
           Value none = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, args[3],
                                                createScalar(b, l, i64, 0));
@@ -449,23 +458,22 @@ struct MaxPoolGradToLinalg : OpConversionPattern<MaxPoolGradOp> {
         });
     Value winner = winners.getResult(1);
 
-    // 2. The input cotangent, over (n, c, ih, iw, kh, kw).
+    // 2. The input cotangent, over (n, c, i..., k...).
     SmallVector<int64_t> inShape(w.inShape);
     Value init = createFilled(rewriter, loc, inShape,
                               cast<TypedAttr>(rewriter.getZeroAttr(elementType)));
     auto gathered = rewriter.create<linalg::GenericOp>(
         loc, TypeRange{init.getType()}, ValueRange{window}, ValueRange{init},
-        SmallVector<AffineMap>{AffineMap::get(6, 0, {d(4), d(5)}, ctx),
-                               AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx)},
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+        SmallVector<AffineMap>{kernelMap, outMap}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
           Value valid;
           SmallVector<Value> at = {b.create<linalg::IndexOp>(l, 0),
                                    b.create<linalg::IndexOp>(l, 1)};
-          for (int i = 0; i < 2; ++i) {
+          for (int64_t i = 0; i < spatial; ++i) {
             // t = i + pad - k * dilation = o * stride for the window o.
-            Value in = b.create<linalg::IndexOp>(l, 2 + i);
+            Value in = b.create<linalg::IndexOp>(l, spatialDim(i));
             Value shifted = b.create<arith::AddIOp>(l, in, index(b, l, w.padBegin[i]));
-            Value k = b.create<linalg::IndexOp>(l, 4 + i);
+            Value k = b.create<linalg::IndexOp>(l, kernelDim(i));
             Value offset = b.create<arith::MulIOp>(l, k, index(b, l, w.dilations[i]));
             Value t = b.create<arith::SubIOp>(l, shifted, offset);
             Value stride = index(b, l, w.strides[i]);
@@ -482,7 +490,7 @@ struct MaxPoolGradToLinalg : OpConversionPattern<MaxPoolGradOp> {
             valid = valid ? b.create<arith::AndIOp>(l, valid, exists).getResult() : exists;
             at.push_back(b.create<arith::SelectOp>(l, exists, o, index(b, l, 0)));
           }
-          Value k = kernelPosition(b, l, w.kernel[1]);
+          Value k = kernelPosition(b, l);
           Value won = b.create<arith::CmpIOp>(
               l, arith::CmpIPredicate::eq, b.create<tensor::ExtractOp>(l, winner, at), k);
           Value hit = b.create<arith::AndIOp>(l, valid, won);

@@ -103,9 +103,9 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     return n.error() << "weights must be [C, M / group, kernel...], got "
                      << weights;
   int64_t spatial = input.getRank() - 2;
-  if (spatial > 2)
+  if (spatial > 3)
     return n.error() << spatial
-                     << "-D ConvTranspose is not supported (only 1-D and 2-D)";
+                     << "-D ConvTranspose is not supported (only 1-D, 2-D and 3-D)";
   ArrayRef<int64_t> kernel = weights.getShape().drop_front(2);
   if (llvm::any_of(kernel, [](int64_t k) { return ShapedType::isDynamic(k); }))
     return n.error() << "weights " << weights << " need a static kernel";

@@ -21,8 +21,8 @@ static LogicalResult inferConv(const InferDiag &diag, ArrayRef<int64_t> in,
                                SmallVectorImpl<Type> &types) {
   int64_t rank = in.size();
   int64_t spatial = rank - 2;
-  if (spatial != 1 && spatial != 2)
-    return diag("input must be [N, C, W] or [N, C, H, W], got rank ", rank);
+  if (spatial < 1 || spatial > 3)
+    return diag("input must be [N, C, W], [N, C, H, W] or [N, C, D, H, W], got rank ", rank);
   if (static_cast<int64_t>(w.size()) != rank)
     return diag("filter rank ", w.size(), " differs from input rank ", rank);
   if (static_cast<int64_t>(strides.size()) != spatial)
@@ -211,8 +211,8 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
     return diag("operands must be ranked tensors");
   int64_t rank = input.getRank();
   int64_t spatial = rank - 2;
-  if (spatial != 1 && spatial != 2)
-    return diag("input must be [N, C, W] or [N, C, H, W], got rank ", rank);
+  if (spatial < 1 || spatial > 3)
+    return diag("input must be [N, C, W], [N, C, H, W] or [N, C, D, H, W], got rank ", rank);
   if (filter.getRank() != rank)
     return diag("filter rank ", filter.getRank(), " differs from input rank ",
                 rank);

@@ -83,9 +83,6 @@ LogicalResult MaxPoolGradOp::inferReturnTypes(MLIRContext *,
                                               SmallVectorImpl<Type> &types) {
   InferDiag diag(loc, getOperationName());
   RankedTensorType input = getRanked(adaptor.getInput());
-  if (input && input.getRank() > 4)
-    return diag("input must be [N, C, W] or [N, C, H, W], got rank ",
-                input.getRank());
   SmallVector<Type> pooled;
   if (failed(inferPool(diag, input, adaptor.getKernelShape(),
                        adaptor.getStrides(), adaptor.getPads(),

@@ -10,9 +10,6 @@
 // cotangent goes to the first element of each window equal to the window's
 // maximum (PyTorch's rule, the scan order of its kernel).
 //
-// 3-D pooling has no rule (kiln.conv_transpose and kiln.max_pool_grad are
-// 1-D and 2-D): differentiating through it is an error naming the op.
-//
 // Global pooling: as the reductions over the spatial dims.
 //
 //===----------------------------------------------------------------------===//
@@ -36,9 +33,6 @@ LogicalResult AvgPoolOp::buildVJP(VJPBuilder &vjp) {
   Value x = getInput();
   ArrayRef<int64_t> xShape = shapeOf(x), gShape = shapeOf(g);
   int64_t spatial = static_cast<int64_t>(xShape.size()) - 2;
-  if (spatial > 2)
-    return emitOpError("has no gradient for ")
-           << spatial << "-D pooling (only 1-D and 2-D)";
   int64_t channels = xShape[1];
   ArrayRef<int64_t> kernel = getKernelShape(), strides = getStrides(),
                     pads = getPads();
@@ -98,9 +92,6 @@ LogicalResult MaxPoolOp::buildVJP(VJPBuilder &vjp) {
   Value g = vjp.resultGrad(), x = getInput();
   if (!g || !isa<FloatType>(cast<RankedTensorType>(x.getType()).getElementType()))
     return success();
-  if (shapeOf(x).size() > 4)
-    return emitOpError("has no gradient for ")
-           << shapeOf(x).size() - 2 << "-D pooling (only 1-D and 2-D)";
   vjp.setOperandGrad(0, vjp.create<MaxPoolGradOp>(
                             x, g, getKernelShape(), getStrides(), getPads(),
                             getDilations(), getCeilMode()));

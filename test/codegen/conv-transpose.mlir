@@ -104,3 +104,22 @@ func.func @conv_backward_data(%g: tensor<2x6x3x3xf32>, %w: tensor<6x2x3x3xf32>) 
        : (tensor<2x6x3x3xf32>, tensor<6x2x3x3xf32>) -> tensor<2x4x6x5xf32>
   return %0 : tensor<2x4x6x5xf32>
 }
+
+// -----
+
+// 3-D: the same contraction with (f, a, b, c) and (i, j, k) flattened, then
+// one strided add per kernel tap (a, b, c), the last dim fastest.
+// CHECK-LABEL: func.func @conv_transpose_3d
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x16x12xf32>)
+// CHECK: %[[TAPS:.*]] = tensor.expand_shape {{.*}} output_shape [1, 2, 2, 2, 2, 2, 2, 3]
+// CHECK: tensor.extract_slice %[[TAPS]][0, 0, 0, 0, 0, 0, 0, 0] [1, 2, 1, 1, 1, 2, 2, 3] [1, 1, 1, 1, 1, 1, 1, 1]
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0, 0] [1, 2, 2, 2, 3] [1, 1, 2, 2, 2]
+// CHECK: tensor.extract_slice %[[TAPS]][0, 0, 0, 0, 1, 0, 0, 0]
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0, 1] [1, 2, 2, 2, 3] [1, 1, 2, 2, 2]
+// CHECK-COUNT-6: tensor.insert_slice
+// CHECK-NOT: tensor.insert_slice
+// CHECK: return
+func.func @conv_transpose_3d(%x: tensor<1x3x2x2x3xf32>, %w: tensor<3x2x2x2x2xf32>) -> tensor<1x2x4x4x6xf32> {
+  %y = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1, 1>, output_padding = array<i64: 0, 0, 0>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 2, 2, 2>} : (tensor<1x3x2x2x3xf32>, tensor<3x2x2x2x2xf32>) -> tensor<1x2x4x4x6xf32>
+  return %y : tensor<1x2x4x4x6xf32>
+}

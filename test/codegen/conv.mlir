@@ -145,3 +145,53 @@ func.func @conv_backward_filter_1d(%x: tensor<2x3x9xf16>, %g: tensor<2x4x5xf16>)
        : (tensor<2x3x9xf16>, tensor<2x4x5xf16>) -> tensor<4x3x3xf16>
   return %0 : tensor<4x3x3xf16>
 }
+
+// -----
+
+// 3-D, grouped, padded, strided and dilated: one contraction over (n, g,
+// f, od, oh, ow | c, kd, kh, kw) on [N, G, C/G, D, H, W] views, into the
+// bias broadcast along N, D, H and W.
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d0, d1, d6, d3 + d7, d4 * 2 + d8, d5 + d9 * 2)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d1, d2, d6, d7, d8, d9)>
+// CHECK-DAG: #[[Y:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d0, d1, d2, d3, d4, d5)>
+// CHECK-LABEL: func.func @conv3d
+// CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 0, 1] high[0, 0, 0, 1, 1]
+// CHECK: %[[B:.*]] = linalg.broadcast ins(%{{.*}} : tensor<6xf32>) outs(%{{.*}} : tensor<2x6x4x3x6xf32>) dimensions = [0, 2, 3, 4]
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[Y]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<2x2x2x5x7x8xf32>, tensor<2x3x2x2x3x2xf32>) outs(%{{.*}} : tensor<2x2x3x4x3x6xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: tensor<2x6x4x3x6xf32>
+func.func @conv3d(%x: tensor<2x4x4x6x6xf32>, %w: tensor<6x2x2x3x2xf32>, %b: tensor<6xf32>) -> tensor<2x6x4x3x6xf32> {
+  %0 = kiln.conv %x, %w, %b {dilations = array<i64: 1, 1, 2>, groups = 2 : i64,
+         pads = array<i64: 1, 0, 1, 0, 1, 1>, strides = array<i64: 1, 2, 1>}
+       : (tensor<2x4x4x6x6xf32>, tensor<6x2x2x3x2xf32>, tensor<6xf32>) -> tensor<2x6x4x3x6xf32>
+  return %0 : tensor<2x6x4x3x6xf32>
+}
+
+// -----
+
+// The 3-D filter cotangent: one contraction over (g, f, c, kd, kh, kw | n,
+// od, oh, ow); integers (ConvInteger's i32 convolution) multiply and add as
+// integers.
+// CHECK-DAG: #[[XP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d6, d0, d2, d7 * 2 + d3, d8 + d4, d9 + d5)>
+// CHECK-LABEL: func.func @conv3d_backward_filter
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 0, 0] high[0, 0, 1, 0, 0]
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[XP]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
+// CHECK-SAME: outs(%{{.*}} : tensor<1x3x2x3x2x2xf32>)
+// CHECK: tensor<3x2x3x2x2xf32>
+// CHECK-LABEL: func.func @conv3d_i32
+// CHECK: linalg.generic
+// CHECK: arith.muli
+// CHECK: arith.addi
+func.func @conv3d_backward_filter(%x: tensor<1x2x5x3x3xf32>, %g: tensor<1x3x3x2x2xf32>) -> tensor<3x2x3x2x2xf32> {
+  %0 = kiln.conv_backward_filter %x, %g {dilations = array<i64: 1, 1, 1>, kernel_shape = array<i64: 3, 2, 2>,
+         pads = array<i64: 1, 0, 0, 1, 0, 0>, strides = array<i64: 2, 1, 1>}
+       : (tensor<1x2x5x3x3xf32>, tensor<1x3x3x2x2xf32>) -> tensor<3x2x3x2x2xf32>
+  return %0 : tensor<3x2x3x2x2xf32>
+}
+func.func @conv3d_i32(%x: tensor<1x2x3x3x3xi32>, %w: tensor<2x2x2x2x2xi32>) -> tensor<1x2x2x2x2xi32> {
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1>}
+       : (tensor<1x2x3x3x3xi32>, tensor<2x2x2x2x2xi32>) -> tensor<1x2x2x2x2xi32>
+  return %0 : tensor<1x2x2x2x2xi32>
+}

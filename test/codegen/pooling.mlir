@@ -201,3 +201,21 @@ func.func @pool3d(%x: tensor<1x2x4x5x6xf16>) -> (tensor<1x2x2x2x3xf16>, tensor<1
   %a = kiln.avg_pool %x {ceil_mode = false, count_include_pad = false, kernel_shape = array<i64: 2, 3, 2>, pads = array<i64: 0, 1, 0, 0, 1, 0>, strides = array<i64: 2, 2, 2>} : tensor<1x2x4x5x6xf16> -> tensor<1x2x2x3x3xf16>
   return %m, %a : tensor<1x2x2x2x3xf16>, tensor<1x2x2x3x3xf16>
 }
+
+// -----
+
+// max_pool_grad in 3-D: the same two generics over (n, c, o..., k...) and
+// (n, c, i..., k...), the kernel position row-major over (kd, kh, kw).
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2 + d5, d3 * 2 + d6, d4 * 2 + d7)>
+// CHECK-LABEL: func.func @max_pool_grad_3d
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0, 1, 1] high[0, 0, 0, 1, 1]
+// CHECK: %[[W:.*]]:2 = linalg.generic {indexing_maps = [#[[IN]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK: %[[D:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x3x4x4xf32>)
+// CHECK: tensor.extract %[[W]]#1
+// CHECK: return %[[D]]
+func.func @max_pool_grad_3d(%x: tensor<1x2x3x4x4xf32>, %g: tensor<1x2x2x2x2xf32>) -> tensor<1x2x3x4x4xf32> {
+  %0 = kiln.max_pool_grad %x, %g {dilations = array<i64: 1, 1, 1>, kernel_shape = array<i64: 2, 3, 3>,
+         pads = array<i64: 0, 1, 1, 0, 1, 1>, strides = array<i64: 1, 2, 2>}
+       : (tensor<1x2x3x4x4xf32>, tensor<1x2x2x2x2xf32>) -> tensor<1x2x3x4x4xf32>
+  return %0 : tensor<1x2x3x4x4xf32>
+}

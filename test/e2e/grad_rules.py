@@ -127,11 +127,20 @@ CASES = [
         F.pad(x, (2, 0, 1, 3)), w, stride=(1, 2), dilation=(2, 1), groups=3), [r(2, 6, 7, 9), r(3, 2, 2, 3)]),
     ("conv1d_groups", lambda x, w: F.conv1d(x, w, stride=2, padding=1, dilation=2, groups=3),
      [r(2, 6, 13), r(6, 2, 3)]),
+    ("conv3d", lambda x, w, b: F.conv3d(x, w, b, stride=(1, 2, 1), padding=(1, 0, 1), dilation=(1, 1, 2)),
+     [r(2, 2, 4, 5, 6), r(3, 2, 2, 3, 2), r(3)]),
+    ("conv3d_groups", lambda x, w: F.conv3d(x, w, stride=2, padding=1, groups=2),
+     [r(1, 4, 5, 4, 5), r(4, 2, 3, 3, 3)]),
     # Transposed convolution.
     ("conv_transpose2d", lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
      [r(2, 3, 4, 5), r(3, 4, 3, 3), r(4)]),
     ("conv_transpose2d_groups_dilated", lambda x, w: F.conv_transpose2d(
         x, w, stride=(2, 1), padding=(0, 2), dilation=(1, 2), groups=2), [r(1, 4, 3, 4), r(4, 3, 3, 3)]),
+    ("conv_transpose3d", lambda x, w, b: F.conv_transpose3d(
+        x, w, b, stride=(2, 1, 2), padding=(1, 0, 1), output_padding=(1, 0, 0), dilation=(1, 2, 1)),
+     [r(1, 2, 3, 4, 3), r(2, 3, 2, 2, 3), r(3)]),
+    ("conv_transpose3d_groups", lambda x, w: F.conv_transpose3d(x, w, stride=2, groups=2),
+     [r(2, 4, 2, 3, 2), r(4, 1, 2, 3, 2)]),
     ("conv_transpose1d", lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=1),
      [r(2, 2, 5), r(2, 3, 4), r(3)]),
     # Resampling.
@@ -154,6 +163,11 @@ CASES = [
     ("max_pool_ceil", lambda x: F.max_pool2d(x, 2, stride=2, ceil_mode=True), [r(1, 2, 5, 7)]),
     ("max_pool_dilated", lambda x: F.max_pool2d(x, 2, stride=1, dilation=2), [r(1, 2, 6, 6)]),
     ("max_pool1d", lambda x: F.max_pool1d(x, 3, stride=2), [r(2, 3, 9)]),
+    ("max_pool3d", lambda x: F.max_pool3d(x, (2, 3, 2), stride=(1, 2, 2), padding=(0, 1, 1), ceil_mode=True),
+     [r(2, 2, 4, 7, 6)]),
+    ("max_pool3d_dilated", lambda x: F.max_pool3d(x, 2, stride=1, dilation=(2, 1, 2)), [r(1, 3, 5, 4, 5)]),
+    ("avg_pool3d", lambda x: F.avg_pool3d(x, (3, 2, 3), stride=2, padding=1, count_include_pad=False,
+                                          ceil_mode=True), [r(2, 2, 5, 6, 5)]),
     # Windows that tile the input (the all-parallel lowering).
     ("max_pool_tiles", lambda x: F.max_pool2d(x, 2, stride=2), [r(2, 3, 6, 8)]),
     ("max_pool_tiles_3x2", lambda x: F.max_pool2d(x, (3, 2), stride=(3, 2)), [r(1, 2, 9, 4)]),
@@ -301,10 +315,14 @@ def check_max_pool_ties(work):
     each window's cotangent goes to its first maximum in kernel scan order,
     as PyTorch's backward does (finite differences do not apply at ties)."""
     x = torch.randint(0, 3, (2, 3, 8, 8)).double()
-    # Overlapping windows with padding (the general lowering), then windows
-    # that tile the input (the all-parallel one).
-    for name, fn in [("max_pool_ties", lambda t: F.max_pool2d(t, 3, stride=2, padding=1, ceil_mode=True)),
-                     ("max_pool_ties_tiles", lambda t: F.max_pool2d(t, 2, stride=2))]:
+    x3 = torch.randint(0, 3, (1, 2, 5, 6, 6)).double()
+    # Overlapping windows with padding (the general lowering), windows that
+    # tile the input (the all-parallel one), and 3-D windows (row-major over
+    # depth, height, width).
+    for name, fn, x in [
+            ("max_pool_ties", lambda t: F.max_pool2d(t, 3, stride=2, padding=1, ceil_mode=True), x),
+            ("max_pool_ties_tiles", lambda t: F.max_pool2d(t, 2, stride=2), x),
+            ("max_pool_ties_3d", lambda t: F.max_pool3d(t, (2, 3, 2), stride=(1, 2, 1), padding=(1, 1, 0)), x3)]:
         path = os.path.join(work, name + ".onnx")
         input_names, output_names = gt.export(Fn(fn).eval(), [x], path)
         artifact = gt.compile_grad(path, os.path.join(work, name), wrt="inputs")

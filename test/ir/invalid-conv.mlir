@@ -5,11 +5,11 @@
 // conv: operands
 //===----------------------------------------------------------------------===//
 
-func.func @conv_input_rank(%x: tensor<1x3x4x4x4xf32>, %w: tensor<8x3x1x1x1xf32>) -> tensor<1x8x4x4x4xf32> {
-  // expected-error @+1 {{'kiln.conv' op input must be [N, C, W] or [N, C, H, W], got rank 5}}
-  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1>}
-       : (tensor<1x3x4x4x4xf32>, tensor<8x3x1x1x1xf32>) -> tensor<1x8x4x4x4xf32>
-  return %0 : tensor<1x8x4x4x4xf32>
+func.func @conv_input_rank(%x: tensor<1x3x4x4x4x4xf32>, %w: tensor<8x3x1x1x1x1xf32>) -> tensor<1x8x4x4x4x4xf32> {
+  // expected-error @+1 {{'kiln.conv' op input must be [N, C, W], [N, C, H, W] or [N, C, D, H, W], got rank 6}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1, 1>}
+       : (tensor<1x3x4x4x4x4xf32>, tensor<8x3x1x1x1x1xf32>) -> tensor<1x8x4x4x4x4xf32>
+  return %0 : tensor<1x8x4x4x4x4xf32>
 }
 
 // -----
@@ -214,11 +214,11 @@ func.func @conv_dilation_overflow(%x: tensor<1x3x4x4xf32>, %w: tensor<8x3x3x3xf3
 // conv_transpose
 //===----------------------------------------------------------------------===//
 
-func.func @conv_transpose_rank(%x: tensor<1x3x4x4x4xf32>, %w: tensor<3x8x1x1x1xf32>) -> tensor<1x8x4x4x4xf32> {
-  // expected-error @+1 {{'kiln.conv_transpose' op input must be [N, C, W] or [N, C, H, W], got rank 5}}
-  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1, 1>, output_padding = array<i64: 0, 0, 0>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1>}
-       : (tensor<1x3x4x4x4xf32>, tensor<3x8x1x1x1xf32>) -> tensor<1x8x4x4x4xf32>
-  return %0 : tensor<1x8x4x4x4xf32>
+func.func @conv_transpose_rank(%x: tensor<1x3x4x4x4x4xf32>, %w: tensor<3x8x1x1x1x1xf32>) -> tensor<1x8x4x4x4x4xf32> {
+  // expected-error @+1 {{'kiln.conv_transpose' op input must be [N, C, W], [N, C, H, W] or [N, C, D, H, W], got rank 6}}
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0, 0, 0>, pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1, 1>}
+       : (tensor<1x3x4x4x4x4xf32>, tensor<3x8x1x1x1x1xf32>) -> tensor<1x8x4x4x4x4xf32>
+  return %0 : tensor<1x8x4x4x4x4xf32>
 }
 
 // -----

@@ -252,11 +252,11 @@ func.func @max_pool_grad_shape(%x: tensor<1x2x6x6xf32>, %g: tensor<1x2x4x4xf32>)
 
 // -----
 
-// Its lowering is 1-D and 2-D only.
-func.func @max_pool_grad_3d(%x: tensor<1x1x4x4x4xf32>, %g: tensor<1x1x2x2x2xf32>) -> tensor<1x1x4x4x4xf32> {
-  // expected-error @+1 {{'kiln.max_pool_grad' op input must be [N, C, W] or [N, C, H, W], got rank 5}}
-  %0 = kiln.max_pool_grad %x, %g {dilations = array<i64: 1, 1, 1>, kernel_shape = array<i64: 2, 2, 2>,
-         pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 2, 2, 2>}
-       : (tensor<1x1x4x4x4xf32>, tensor<1x1x2x2x2xf32>) -> tensor<1x1x4x4x4xf32>
-  return %0 : tensor<1x1x4x4x4xf32>
+// Rank 6: max_pool's own rule names it.
+func.func @max_pool_grad_4d(%x: tensor<1x1x4x4x4x4xf32>, %g: tensor<1x1x2x2x2x2xf32>) -> tensor<1x1x4x4x4x4xf32> {
+  // expected-error @+1 {{'kiln.max_pool_grad' op input must be [N, C, W], [N, C, H, W] or [N, C, D, H, W], got rank 6}}
+  %0 = kiln.max_pool_grad %x, %g {dilations = array<i64: 1, 1, 1, 1>, kernel_shape = array<i64: 2, 2, 2, 2>,
+         pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 0>, strides = array<i64: 2, 2, 2, 2>}
+       : (tensor<1x1x4x4x4x4xf32>, tensor<1x1x2x2x2x2xf32>) -> tensor<1x1x4x4x4x4xf32>
+  return %0 : tensor<1x1x4x4x4x4xf32>
 }
