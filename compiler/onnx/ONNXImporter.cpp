@@ -802,6 +802,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerConstantOps(table);
   registerElementwiseOps(table);
   registerConvOps(table);
+  registerDataDependentOps(table);
   registerDetOps(table);
   registerEinsumOps(table);
   registerIndexingOps(table);

@@ -403,6 +403,7 @@ void registerConstantOps(OpTable &table);      // ConstantOps.cpp
 void registerControlFlowOps(OpTable &table);   // ControlFlowOps.cpp
 void registerElementwiseOps(OpTable &table);   // ElementwiseOps.cpp
 void registerConvOps(OpTable &table);          // ConvOps.cpp
+void registerDataDependentOps(OpTable &table); // DataDependentOps.cpp
 void registerDetOps(OpTable &table);           // DetOps.cpp
 void registerEinsumOps(OpTable &table);        // EinsumOps.cpp
 void registerIndexingOps(OpTable &table);      // IndexingOps.cpp

@@ -575,6 +575,13 @@ OPS = [
     Op("NonZero", {}, {"x": [[0.0, 1.0], [2.0, 0.0]]}),
     Op("Compress", {"x": f32(3, 4)}, {"c": tensor("c", [True, False, True], np.bool_)},
        tests={"axis": (0, ABSENT)}),
+    # Box 1 inside box 0 as corners (IoU 0.01, kept at threshold 0.05), overlapping it as
+    # center and size (IoU 0.07, suppressed).
+    Op("NonMaxSuppression", {}, {"boxes": [[[0, 0, 1, 1], [0.5, 0.5, 0.6, 0.6]]], "scores": [[[0.9, 0.8]]],
+                                 "m": ints("m", [2]), "iou": [0.05]},
+       tests={"center_point_box": (1, ABSENT)}),
+    Op("Unique", {}, {"x": [[1.0, 2.0], [1.0, 2.0], [0.0, 3.0]]}, outputs=4,
+       tests={"axis": (0, ABSENT), "sorted": (0, ABSENT)}),
     Op("ReverseSequence", {"x": f32(2, 2, 3)}, {"l": ints("l", [2, 1])}, tests={
         "batch_axis": (0, ABSENT, {"attrs": {"time_axis": 1}}),
         "time_axis": (1, ABSENT, {"attrs": {"batch_axis": 0}})}),
