@@ -56,6 +56,29 @@ Value blockedFilter(PatternRewriter &rewriter, Location loc, Value filter, int64
       });
 }
 
+/// A filter [F, C, KH, KW] computed at run time (a weight passed in, as
+/// `--weights external` and training pass them) as [F/fb, C/cb, KH, KW, cb,
+/// fb]: a tensor.pack, which kiln-cpu-propagate-layouts lowers to a
+/// transpose, run on every call. Null where that copy would move more than
+/// the im2col copy it saves (a deep filter over few pixels: ResNet's last
+/// layers at batch 1), and for 1x1 convolutions with unit strides, which
+/// need no im2col copy at all.
+Value packedFilter(PatternRewriter &rewriter, Location loc, Value filter, int64_t fb, int64_t cb,
+                   ArrayRef<int64_t> outShape, ArrayRef<int64_t> strides) {
+  auto type = cast<RankedTensorType>(filter.getType());
+  int64_t f = type.getDimSize(0), c = type.getDimSize(1), kh = type.getDimSize(2),
+          kw = type.getDimSize(3);
+  bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1;
+  int64_t filterElements = f * c * kh * kw;
+  int64_t columnElements = outShape[0] * c * kh * kw * outShape[2] * outShape[3];
+  if (pointwise || filterElements > columnElements)
+    return nullptr;
+  SmallVector<OpFoldResult> tiles = {rewriter.getIndexAttr(cb), rewriter.getIndexAttr(fb)};
+  Value empty =
+      tensor::PackOp::createDestinationTensor(rewriter, loc, filter, tiles, {1, 0}, {});
+  return rewriter.create<tensor::PackOp>(loc, filter, empty, ArrayRef<int64_t>{1, 0}, tiles);
+}
+
 /// `value` [N, C, H, W] as [N, C/block, H, W, block]: a tensor.pack, or
 /// for blocks of one channel a reshape (no copy).
 Value blockedActivation(PatternRewriter &rewriter, Location loc, Value value, int64_t block) {
@@ -115,11 +138,13 @@ struct BlockConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     // 3 channels of an image): NCHW as it stands.
     int64_t cb = c % block == 0 ? block : 1;
     Location loc = conv.getLoc();
+    SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
     Value filter = blockedFilter(rewriter, loc, conv.getInputs()[1], block, cb);
     if (!filter)
-      return rewriter.notifyMatchFailure(conv, "filter is not a constant");
+      filter = packedFilter(rewriter, loc, conv.getInputs()[1], block, cb, outType.getShape(), strides);
+    if (!filter)
+      return rewriter.notifyMatchFailure(conv, "a run-time filter larger than the im2col copy");
 
-    SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
     Value input = blockedActivation(rewriter, loc, conv.getInputs()[0], cb);
     Value init = blockedInit(rewriter, loc, conv.getOutputs()[0], block);

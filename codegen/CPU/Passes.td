@@ -133,9 +133,9 @@ def KilnCPULoopOrder : Pass<"kiln-cpu-loop-order", "::mlir::func::FuncOp"> {
 def KilnCPUBlockedConvs : Pass<"kiln-cpu-blocked-convs", "::mlir::func::FuncOp"> {
   let summary = "Rewrite f32 NCHW convolutions as direct convolutions on channel blocks (NCHWc)";
   let description = [{
-    A linalg.conv_2d_nchw_fchw on f32 with static shapes, a constant filter
-    and F a multiple of the block b (two vectors of f32: 32 with AVX-512,
-    16 with AVX2) becomes, for any batch, stride and dilation,
+    A linalg.conv_2d_nchw_fchw on f32 with static shapes and F a multiple
+    of the block b (two vectors of f32: 32 with AVX-512, 16 with AVX2)
+    becomes, for any batch, stride and dilation,
 
       y[n, fo, oh, ow, fi] = init + sum over (co, kh, kw, ci) of
           x[n, co, oh*sh + kh*dh, ow*sw + kw*dw, ci] * w[fo, co, kh, kw, ci, fi]
@@ -143,8 +143,12 @@ def KilnCPUBlockedConvs : Pass<"kiln-cpu-blocked-convs", "::mlir::func::FuncOp">
     a linalg.generic on the blocked layouts: the input packed to
     [N, C/b, H, W, b] (tensor.pack; C not a multiple of b, such as an
     image's 3 channels, stays NCHW as [N, C, H, W, 1]), the filter re-laid
-    out now to [F/b, C/cb, KH, KW, cb, b], and the result unpacked to
-    NCHW (tensor.unpack). The bias or fill is made in the blocked shape.
+    out to [F/b, C/cb, KH, KW, cb, b], and the result unpacked to NCHW
+    (tensor.unpack). A constant filter is re-laid out now; one computed at
+    run time (weights passed in: `--weights external`, training) by a
+    tensor.pack on every call, only where that copy is smaller than the
+    im2col copy kiln-cpu-conv-to-matmul would make instead (never for 1x1
+    convolutions with unit strides, which make none). The bias or fill is made in the blocked shape.
     There is no im2col copy: kiln-cpu-select-tiles gives the op register
     tiles of a few output pixels (along ow) by b filters, whose k loops read
     each tap of the window in place, one broadcast per pixel, and one

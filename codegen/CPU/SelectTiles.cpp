@@ -148,14 +148,23 @@ struct KilnCPUSelectTiles
       int64_t wanted = 2 * cores;
       int64_t nChunks = (wanted + batches - 1) / batches;
       int64_t nTiles = (width + nc - 1) / nc;
-      if (nTiles < nChunks) {
+      int64_t rowChunk = (ranges[m] + nChunks - 1) / nChunks;
+      rowChunk = (rowChunk + mr - 1) / mr * mr;
+      if (nChunks > 1 && width < nChunks * nr && !panels && rowChunk < ranges[m]) {
+        // Too narrow to split into whole register tiles per task (a deep
+        // convolution's 49 pixels by 512 filters, its filter a run-time
+        // operand): the rows are split instead, each task reading all of B.
+        parallel[m] = rowChunk;
+        mc = std::min(mc, rowChunk);
+      } else if (nTiles < nChunks) {
         // Narrower cache tiles, a multiple of the register tile's width.
         int64_t chunk = (width + nChunks - 1) / nChunks;
         nc = std::max(nr, (chunk + nr - 1) / nr * nr);
       }
-      if (width > nc)
+      if (parallel[m] == 0 && width > nc)
         parallel[panels ? *panels : n] = panels ? nc / nr : nc;
-      if (batches * ((width + nc - 1) / nc) < 2)
+      int64_t rowTasks = parallel[m] ? (ranges[m] + parallel[m] - 1) / parallel[m] : 1;
+      if (batches * rowTasks * ((width + nc - 1) / nc) < 2)
         parallel.assign(ranges.size(), 0);
     }
 

@@ -281,8 +281,7 @@ struct AvgPoolToLinalg : OpConversionPattern<AvgPoolOp> {
 /// is a scalar loop nest: a quarter of a small CNN's training step):
 /// 1. each window's winner over (n, c, oh, ow), reading its KH * KW taps as
 ///    strided slices of the input, the first strictly greatest in
-///    row-major kernel order (the general form's rule: the first tap is
-///    taken even if it is NaN, a NaN later never);
+///    row-major kernel order, or the last NaN (the general form's rule);
 /// 2. the input cotangent over (n, c, oh, kh, ow, kw), the input viewed as
 ///    [N, C, OH, KH, OW, KW]: dy[n, c, oh, ow] where (kh, kw) won, else 0.
 /// Null when the windows do not tile the input.
@@ -321,7 +320,9 @@ static Value maxPoolGradOfTiles(OpBuilder &b, Location loc, Value input, Value d
              Value best = args[0];
              Value position = createScalar(nb, l, i64, 0);
              for (int64_t t = 1; t < kh * kw; ++t) {
-               Value take = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, args[t], best);
+               Value greater = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, args[t], best);
+               Value nan = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, args[t], args[t]);
+               Value take = nb.create<arith::OrIOp>(l, greater, nan);
                best = nb.create<arith::SelectOp>(l, take, args[t], best);
                position = nb.create<arith::SelectOp>(l, take, createScalar(nb, l, i64, t), position);
              }
@@ -356,8 +357,9 @@ static Value maxPoolGradOfTiles(OpBuilder &b, Location loc, Value input, Value d
 /// kiln.max_pool_grad as two linalg.generic ops over the 2-D or 3-D form:
 /// 1. each window's winner: a reduction over the kernel dims keeping the
 ///    best value and its kernel position (row-major: kh * KW + kw in 2-D),
-///    replaced only by a strictly greater value (so the first maximum in
-///    row-major kernel order wins) and never by padding;
+///    replaced by a strictly greater value (so the first maximum in
+///    row-major kernel order wins) or a NaN (so the last NaN wins, as in
+///    PyTorch's kernel), never by padding;
 /// 2. the input cotangent as a gather: element (ih, iw) sums, over the
 ///    kernel positions (kh, kw), the cotangent of the window o with
 ///    o * stride + k * dilation - pad = i (when that o exists) whose winner
@@ -450,8 +452,10 @@ struct MaxPoolGradToLinalg : OpConversionPattern<MaxPoolGradOp> {
           Value none = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, args[3],
                                                createScalar(b, l, i64, 0));
           Value greater = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, args[0], args[2]);
+          Value nan = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, args[0], args[0]);
+          Value better = b.create<arith::OrIOp>(l, greater, nan);
           Value take = b.create<arith::AndIOp>(l, valid,
-                                               b.create<arith::OrIOp>(l, none, greater));
+                                               b.create<arith::OrIOp>(l, none, better));
           Value best = b.create<arith::SelectOp>(l, take, args[0], args[2]);
           Value position = b.create<arith::SelectOp>(l, take, k, args[3]);
           b.create<linalg::YieldOp>(l, ValueRange{best, position});

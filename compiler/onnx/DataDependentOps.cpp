@@ -13,10 +13,14 @@
 
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/APInt.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 
 using namespace mlir;
@@ -63,7 +67,8 @@ bool suppresses(const Extent<T> &a, const Extent<T> &b, T threshold) {
 }
 
 /// The [batch, class, box] rows NonMaxSuppression selects: per batch and
-/// class, boxes by decreasing score (equal scores: lower index first) whose
+/// class, boxes by decreasing score (equal scores: lower index first; NaN
+/// scores last) whose
 /// score passes score_threshold (strictly greater, when given), each kept
 /// unless it overlaps a kept one by more than iou_threshold, at most
 /// max_output_boxes_per_class of them.
@@ -82,8 +87,17 @@ SmallVector<int64_t> selectBoxes(ArrayRef<T> boxes, ArrayRef<T> scores, int64_t 
       for (int64_t box = 0; box < count; ++box)
         if (!scoreThreshold || classScores[box] > *scoreThreshold)
           candidates.push_back(box);
-      std::stable_sort(candidates.begin(), candidates.end(),
-                       [&](int64_t a, int64_t b) { return classScores[a] > classScores[b]; });
+      // By decreasing score, a NaN score after every number (a strict weak
+      // order, which NaNs compared as numbers would break).
+      auto rank = [&](int64_t box) {
+        T score = classScores[box];
+        return std::isnan(score) ? -std::numeric_limits<T>::infinity() : score;
+      };
+      std::stable_sort(candidates.begin(), candidates.end(), [&](int64_t a, int64_t b) {
+        if (std::isnan(classScores[a]) != std::isnan(classScores[b]))
+          return std::isnan(classScores[b]);
+        return rank(a) > rank(b);
+      });
       SmallVector<int64_t> kept;
       for (int64_t box : candidates) {
         if (static_cast<int64_t>(kept.size()) >= maxPerClass)
@@ -155,6 +169,9 @@ LogicalResult importNonMaxSuppression(NodeImporter &n) {
     if (failed(v))
       return failure();
     iou = *v;
+    if (!(iou >= 0 && iou <= 1))
+      return n.error() << "input 'iou_threshold' must be in [0, 1], got "
+                       << llvm::formatv("{0}", llvm::format("%g", iou)).str();
   }
   if (n.hasInput(4)) {
     FailureOr<double> v = n.constantScalar(4, "score_threshold");
@@ -206,7 +223,8 @@ int compareElements(Attribute a, Attribute b) {
 
 /// Unique (opset 11): the distinct elements of X (or, with `axis`, its
 /// distinct slices along it), sorted ascending (slices lexicographically)
-/// or, with sorted = 0, in order of first occurrence; then indices (each
+/// or, with sorted = 0, in order of first occurrence, NaNs as NumPy's
+/// np.unique treats them (onnx's reference); then indices (each
 /// one's first occurrence), inverse_indices (each element's or slice's
 /// position in Y) and counts, int64.
 LogicalResult importUnique(NodeImporter &n) {
@@ -257,9 +275,17 @@ LogicalResult importUnique(NodeImporter &n) {
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](int64_t p, int64_t q) { return compareItems(p, q) < 0; });
+  // Along an axis, a slice holding a NaN equals no other (np.unique with
+  // `axis` compares slices as records); single NaN elements are all equal.
+  auto holdsNaN = [&](int64_t item) {
+    for (int64_t k = 0; k < outer * inner; ++k)
+      if (auto f = dyn_cast<FloatAttr>(element(item, k)); f && f.getValue().isNaN())
+        return true;
+    return false;
+  };
   SmallVector<int64_t> firsts, counts, groupOf(items);
   for (int64_t i = 0; i < items; ++i) {
-    if (i == 0 || compareItems(order[i - 1], order[i]) != 0) {
+    if (i == 0 || compareItems(order[i - 1], order[i]) != 0 || (axis && holdsNaN(order[i]))) {
       firsts.push_back(order[i]);
       counts.push_back(0);
     }

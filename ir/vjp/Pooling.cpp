@@ -8,7 +8,8 @@
 //
 // Max pooling: kiln.max_pool_grad, its own op with its own lowering: the
 // cotangent goes to the first element of each window equal to the window's
-// maximum (PyTorch's rule, the scan order of its kernel).
+// maximum, or to its last NaN (PyTorch's rule, the scan order of its
+// kernel).
 //
 // Global pooling: as the reductions over the spatial dims.
 //

@@ -8,7 +8,8 @@
 # a depthwise convolution after a blocked one, Concat and Slice along the
 # channels, a result that is both a graph output and another convolution's
 # input, and an image's 3 channels with strides, dilations and asymmetric
-# pads. Compiled for 1 and 2 cores, and for AVX2 (blocks of 16).
+# pads. Compiled for 1 and 2 cores, for AVX2 (blocks of 16), and with
+# --weights external, whose filters are packed at run time.
 # RUN: rm -rf %t && %python %s %t
 import os
 import sys
@@ -77,7 +78,8 @@ for name, (nodes, inputs, inits) in CASES.items():
     feeds = {n: rng.standard_normal(s).astype(np.float32) for n, s in inputs}
     expected = kt.onnxruntime_outputs(path, feeds)["y"]
     for label, extra, threads in (("1 core", ["--cores", "1"], 1), ("2 cores", ["--cores", "2"], 2),
-                                  ("AVX2", ["--cores", "2", "--features", "-avx512f"], 2)):
+                                  ("AVX2", ["--cores", "2", "--features", "-avx512f"], 2),
+                                  ("external weights", ["--cores", "2", "--weights", "external"], 2)):
         artifact = kt.compile_model(path, os.path.join(work, name + "_" + label.replace(" ", "")), extra=extra)
         got = kt.run_artifact(artifact, feeds, threads=threads)["y"]
         kt.assert_close(got, expected, "%s, %s" % (name, label))

@@ -98,3 +98,36 @@ print(result.stderr.strip())
 np.save(os.path.join(work, "scores.npy"), scores)
 check("nms_input_frozen", path, {"scores": scores},
       extra=["--constant", "scores=" + os.path.join(work, "scores.npy")])
+
+# NaNs, against NumPy's np.unique (onnx's reference): single NaN elements
+# are one unique element, sorted last; slices holding a NaN equal no other.
+xn = np.array([[np.nan, 1], [np.nan, 1], [0, 1], [2, np.nan]], np.float32)
+for name, attrs, want in [("unique_nan_flat", {}, np.unique(xn, True, True, True)),
+                          ("unique_nan_rows", {"axis": 0}, np.unique(xn, True, True, True, axis=0))]:
+    node = helper.make_node("Unique", ["x"], ["y", "indices", "inverse", "counts"], **attrs)
+    path = save(name, node, {"x": xn}, [("y", TensorProto.FLOAT)] + UNIQUE_OUTPUTS)
+    got = kt.run_artifact(kt.compile_model(path, os.path.join(work, name)), {})
+    for out, expected in zip(["y", "indices", "inverse", "counts"], want):
+        assert np.array_equal(got[out], np.asarray(expected).reshape(-1) if out == "inverse" else expected,
+                              equal_nan=True), "%s: %s is %s, NumPy's %s" % (name, out, got[out], expected)
+    print("%s: matches NumPy (counts %s)" % (name, got["counts"]))
+
+# NaN scores rank after every number (onnxruntime's order for them is unspecified): boxes apart,
+# scores [0.5, NaN, 0.9] -> boxes 2, 0, 1.
+boxes = np.array([[[0, 0, 1, 1], [2, 2, 3, 3], [4, 4, 5, 5]]], np.float32)
+node = helper.make_node("NonMaxSuppression", ["boxes", "scores", "max_output"], ["selected"])
+path = save("nms_nan", node, {"boxes": boxes, "scores": np.array([[[0.5, np.nan, 0.9]]], np.float32),
+                              "max_output": np.array([3], np.int64)}, [("selected", TensorProto.INT64)])
+got = kt.run_artifact(kt.compile_model(path, os.path.join(work, "nms_nan")), {})["selected"]
+assert got.tolist() == [[0, 0, 2], [0, 0, 0], [0, 0, 1]], got
+print("nms_nan: %s" % got.tolist())
+
+# iou_threshold outside [0, 1] is refused, naming it.
+node = helper.make_node("NonMaxSuppression", ["boxes", "scores", "max_output", "iou"], ["selected"])
+path = save("nms_bad_iou", node, {"boxes": boxes, "scores": np.ones((1, 1, 3), np.float32),
+                                  "max_output": np.array([3], np.int64), "iou": np.array([1.5], np.float32)},
+            [("selected", TensorProto.INT64)])
+result = subprocess.run([kt.KILN, "compile", path, "-o", os.path.join(work, "nms_bad_iou")],
+                        capture_output=True, text=True)
+assert result.returncode == 1 and "iou_threshold' must be in [0, 1], got 1.5\n" in result.stderr, result.stderr
+print(result.stderr.strip())

@@ -316,13 +316,20 @@ def check_max_pool_ties(work):
     as PyTorch's backward does (finite differences do not apply at ties)."""
     x = torch.randint(0, 3, (2, 3, 8, 8)).double()
     x3 = torch.randint(0, 3, (1, 2, 5, 6, 6)).double()
+    # NaNs (the window's output is NaN; its cotangent goes to the last NaN
+    # in scan order, as PyTorch's kernel sends it) and infinities.
+    xn = x.clone()
+    xn.view(-1)[torch.randperm(xn.numel())[:20]] = float("nan")
+    xn.view(-1)[torch.randperm(xn.numel())[:6]] = float("inf")
     # Overlapping windows with padding (the general lowering), windows that
     # tile the input (the all-parallel one), and 3-D windows (row-major over
     # depth, height, width).
     for name, fn, x in [
             ("max_pool_ties", lambda t: F.max_pool2d(t, 3, stride=2, padding=1, ceil_mode=True), x),
             ("max_pool_ties_tiles", lambda t: F.max_pool2d(t, 2, stride=2), x),
-            ("max_pool_ties_3d", lambda t: F.max_pool3d(t, (2, 3, 2), stride=(1, 2, 1), padding=(1, 1, 0)), x3)]:
+            ("max_pool_ties_3d", lambda t: F.max_pool3d(t, (2, 3, 2), stride=(1, 2, 1), padding=(1, 1, 0)), x3),
+            ("max_pool_nan", lambda t: F.max_pool2d(t, 3, stride=2, padding=1), xn),
+            ("max_pool_nan_tiles", lambda t: F.max_pool2d(t, 2, stride=2), xn)]:
         path = os.path.join(work, name + ".onnx")
         input_names, output_names = gt.export(Fn(fn).eval(), [x], path)
         artifact = gt.compile_grad(path, os.path.join(work, name), wrt="inputs")

@@ -47,8 +47,9 @@ func.func @image(%x: tensor<2x3x12x12xf32>) -> tensor<2x32x8x8xf32> {
 
 // -----
 
-// 24 filters are not whole blocks of 32, and a filter passed at run time
-// cannot be re-laid out now: both are left to kiln-cpu-conv-to-matmul.
+// 24 filters are not whole blocks of 32, and a 1x1 filter passed at run
+// time would be copied where conv-to-matmul copies nothing: both are left
+// to kiln-cpu-conv-to-matmul.
 // CHECK-LABEL: func.func @left
 // CHECK-COUNT-2: linalg.conv_2d_nchw_fchw
 // CHECK-NOT: tensor.pack
@@ -59,6 +60,26 @@ func.func @left(%x: tensor<1x32x4x4xf32>, %w2: tensor<32x32x1x1xf32>, %i1: tenso
   %y2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
          ins(%x, %w2 : tensor<1x32x4x4xf32>, tensor<32x32x1x1xf32>) outs(%i2 : tensor<1x32x4x4xf32>) -> tensor<1x32x4x4xf32>
   return %y1, %y2 : tensor<1x24x4x4xf32>, tensor<1x32x4x4xf32>
+}
+
+// -----
+
+// A 3x3 filter passed at run time (training, --weights external) is packed
+// on every call, [F, C, KH, KW] -> [F/32, C/32, KH, KW, 32, 32], where that
+// copy (64 x 32 x 9 elements) is smaller than the im2col copy it saves
+// (32 x 9 x 8 x 8). A deep filter over few pixels is not: 64 x 32 x 9
+// elements against 32 x 9 x 2 x 2.
+// CHECK-LABEL: func.func @runtime_filter
+// CHECK: %[[W:.+]] = tensor.pack %arg1 inner_dims_pos = [1, 0] inner_tiles = [32, 32] into %{{.+}} : tensor<64x32x3x3xf32> -> tensor<2x1x3x3x32x32xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %[[W]] : tensor<1x1x10x10x32xf32>, tensor<2x1x3x3x32x32xf32>)
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%arg2, %arg1 : tensor<1x32x4x4xf32>, tensor<64x32x3x3xf32>)
+func.func @runtime_filter(%x: tensor<1x32x10x10xf32>, %w: tensor<64x32x3x3xf32>, %small: tensor<1x32x4x4xf32>,
+                          %i1: tensor<1x64x8x8xf32>, %i2: tensor<1x64x2x2xf32>) -> (tensor<1x64x8x8xf32>, tensor<1x64x2x2xf32>) {
+  %y1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x32x10x10xf32>, tensor<64x32x3x3xf32>) outs(%i1 : tensor<1x64x8x8xf32>) -> tensor<1x64x8x8xf32>
+  %y2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%small, %w : tensor<1x32x4x4xf32>, tensor<64x32x3x3xf32>) outs(%i2 : tensor<1x64x2x2xf32>) -> tensor<1x64x2x2xf32>
+  return %y1, %y2 : tensor<1x64x8x8xf32>, tensor<1x64x2x2xf32>
 }
 
 // -----

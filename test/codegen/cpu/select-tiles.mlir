@@ -145,3 +145,18 @@ func.func @blocked_conv(%x: tensor<1x2x58x58x32xf32>, %w: tensor<2x2x3x3x32x32xf
   } -> tensor<1x2x56x56x32xf32>
   return %y : tensor<1x2x56x56x32xf32>
 }
+
+// -----
+
+// Too narrow for a task per register tile along n (a deep convolution over
+// 7x7 pixels whose filter is a run-time operand: 512 filters by 52 pixels):
+// the tasks split the rows, 128 each, and every task reads all of B.
+// CORES2-LABEL: func.func @narrow_columns
+// CORES2: linalg.matmul {kiln.tiles = {cache = array<i64: 64, 52, 256>, cache_order = array<i64: 1, 2, 0>, parallel = array<i64: 128, 0, 0>, register = array<i64: 8, 32, 1>
+// AVX512-LABEL: func.func @narrow_columns
+// AVX512-NOT: parallel
+// AVX512: return
+func.func @narrow_columns(%a: tensor<512x4608xf32>, %b: tensor<4608x52xf32>, %c: tensor<512x52xf32>) -> tensor<512x52xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<512x4608xf32>, tensor<4608x52xf32>) outs(%c : tensor<512x52xf32>) -> tensor<512x52xf32>
+  return %0 : tensor<512x52xf32>
+}
