@@ -96,11 +96,16 @@ def fma_ceiling(work):
 
 
 def interleaved(kiln_round, ort_round, rounds):
-    """Median of each peer's round medians, the rounds alternating Kiln, onnxruntime, Kiln, ..."""
+    """Median of each peer's round medians, the rounds alternating Kiln, onnxruntime, Kiln, ...
+
+    After each onnxruntime round the machine is left idle for a moment: its worker threads spin
+    after a run before they sleep, and a Kiln process started meanwhile would find its cores taken
+    (a small GEMM's second thread then did nothing: 2-thread times equal to 1-thread ones)."""
     kiln_ms, ort_ms = [], []
     for _ in range(rounds):
         kiln_ms.append(kiln_round())
         ort_ms.append(ort_round())
+        time.sleep(0.25)
     return statistics.median(kiln_ms), statistics.median(ort_ms)
 
 

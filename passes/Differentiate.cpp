@@ -56,26 +56,30 @@ struct KilnDifferentiate
       signalPassFailure();
   }
 
-  /// The arguments `wrt` names, in argument order.
+  /// The arguments `wrt` names, in argument order: a comma-separated list
+  /// of the keywords params (every float weight) and inputs (every float
+  /// graph input) and names of inputs and weights.
   FailureOr<SmallVector<unsigned>> chooseArguments(func::FuncOp fn) {
-    SmallVector<unsigned> chosen;
-    if (wrt == "params" || wrt == "inputs") {
-      bool params = wrt == "params";
+    SmallVector<bool> picked(fn.getNumArguments(), false);
+    SmallVector<StringRef> items;
+    StringRef(wrt).split(items, ',', -1, /*KeepEmpty=*/false);
+    llvm::StringSet<> wanted;
+    for (StringRef item : items) {
+      item = item.trim();
+      if (item != "params" && item != "inputs") {
+        wanted.insert(item);
+        continue;
+      }
+      bool params = item == "params", any = false;
       for (unsigned i = 0; i < fn.getNumArguments(); ++i)
         if (isFloatTensor(fn.getArgument(i).getType()) &&
             static_cast<bool>(fn.getArgAttr(i, kParameterAttr)) == params)
-          chosen.push_back(i);
-      if (chosen.empty())
+          picked[i] = any = true;
+      if (!any)
         return fn.emitError("kiln-differentiate: the model has no floating-point ")
                << (params ? "weights (parameters)" : "inputs")
                << " to differentiate with respect to";
-      return chosen;
     }
-    SmallVector<StringRef> names;
-    StringRef(wrt).split(names, ',', -1, /*KeepEmpty=*/false);
-    llvm::StringSet<> wanted;
-    for (StringRef name : names)
-      wanted.insert(name.trim());
     for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
       if (!wanted.erase(argName(fn, i)))
         continue;
@@ -83,13 +87,17 @@ struct KilnDifferentiate
         return fn.emitError("kiln-differentiate: '")
                << argName(fn, i) << "' has type " << fn.getArgument(i).getType()
                << "; only floating-point tensors (not float8) have gradients";
-      chosen.push_back(i);
+      picked[i] = true;
     }
     if (!wanted.empty())
       return fn.emitError("kiln-differentiate: the model has no input or "
                           "weight named '")
              << wanted.begin()->getKey()
-             << "' (--wrt takes params, inputs or names of inputs and weights)";
+             << "' (--wrt takes params, inputs or names of inputs and weights, comma-separated)";
+    SmallVector<unsigned> chosen;
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+      if (picked[i])
+        chosen.push_back(i);
     if (chosen.empty())
       return fn.emitError("kiln-differentiate: --wrt names no tensor");
     return chosen;

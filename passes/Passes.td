@@ -171,9 +171,10 @@ def KilnDifferentiate : Pass<"kiln-differentiate", "::mlir::ModuleOp"> {
     gradient of `sum(cotangent * output)` with respect to each chosen
     argument (named `<argument>.grad`).
 
-    `wrt` chooses the arguments: `params` (every floating-point argument
-    marked `kiln.parameter`, i.e. the model's weights), `inputs` (the other
-    floating-point arguments), or a comma-separated list of argument names.
+    `wrt` chooses the arguments, a comma-separated list of `params` (every
+    floating-point argument marked `kiln.parameter`, i.e. the model's
+    weights), `inputs` (the other floating-point arguments) and argument
+    names: `inputs,params` differentiates with respect to all of them.
 
     Each op on a path from a chosen argument to an output contributes its
     vector-Jacobian product through `VJPOpInterface` (ir/KilnInterfaces.td,
