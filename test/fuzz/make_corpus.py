@@ -36,7 +36,36 @@ def onnx_corpus():
         name = os.path.basename(os.path.dirname(model))
         shutil.copy(model, os.path.join(out, name + ".onnx"))
     shutil.copy(os.path.join(ROOT, "examples", "small_cnn.onnx"), out)
+    constant_input_seeds(out)
     return len(os.listdir(out))
+
+
+def constant_input_seeds(out):
+    """Models whose data-dependent ops (NonMaxSuppression, Unique) read initializers, so that the fuzzer
+    reaches the code that evaluates them at import (the node tests feed them graph inputs, which the
+    importer refuses first), and a 3-D convolution."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    def save(name, nodes, inits, outputs, inputs=()):
+        graph = helper.make_graph(nodes, name, list(inputs),
+                                  [helper.make_tensor_value_info(o, t, None) for o, t in outputs],
+                                  [numpy_helper.from_array(np.asarray(v), k) for k, v in inits.items()])
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        model.ir_version = 8
+        onnx.save(model, os.path.join(out, name + ".onnx"))
+
+    boxes = np.array([[[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, 5, 1, 6], [0, 5.2, 1, 6.2]]], np.float32)
+    save("seed_nms_constant", [helper.make_node("NonMaxSuppression", ["b", "s", "m", "i", "t"], ["y"],
+                                                center_point_box=0)],
+         {"b": boxes, "s": np.array([[[0.9, 0.8, 0.7, 0.6]]], np.float32), "m": np.array([3], np.int64),
+          "i": np.array([0.5], np.float32), "t": np.array([0.1], np.float32)}, [("y", TensorProto.INT64)])
+    save("seed_unique_constant", [helper.make_node("Unique", ["x"], ["y", "i", "v", "c"], axis=0, sorted=0)],
+         {"x": np.array([[1, 2], [1, 2], [0, 3]], np.float32)},
+         [("y", TensorProto.FLOAT), ("i", TensorProto.INT64), ("v", TensorProto.INT64), ("c", TensorProto.INT64)])
+    save("seed_conv3d", [helper.make_node("Conv", ["x", "w"], ["y"], pads=[1, 0, 1, 0, 1, 0], group=2)],
+         {"w": np.ones((2, 1, 2, 2, 2), np.float32)}, [("y", TensorProto.FLOAT)],
+         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 3, 3, 3])])
 
 
 def json_corpus():
