@@ -251,8 +251,13 @@ struct KilnCPUSelectTiles
     int64_t vectorsPerRow = fb / lanes;
     int64_t maxRows = std::min<int64_t>(8, (vectorRegisters - vectorsPerRow - 1) / vectorsPerRow);
     maxRows = std::max<int64_t>(1, std::min(maxRows, ranges[L::ow]));
-    int64_t rows = maxRows;
-    for (int64_t r = maxRows; 2 * r >= maxRows; --r)
+    // R divides OW: a ragged last register tile (OW = 11 in tiles of 8)
+    // failed kiln-cpu-tile-contractions' accumulator hoisting with "operand
+    // does not dominate this use" when the tasks split the output rows.
+    // The largest divisor, however small (a prime OW gets tiles of one
+    // pixel: correct, not fast).
+    int64_t rows = 1;
+    for (int64_t r = maxRows; r >= 1; --r)
       if (ranges[L::ow] % r == 0) {
         rows = r;
         break;

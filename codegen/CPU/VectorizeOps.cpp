@@ -215,8 +215,13 @@ LogicalResult tileForTransposedVectors(RewriterBase &rewriter, linalg::LinalgOp 
   rewriter.setInsertionPoint(target);
   SmallVector<int64_t> ranges = cast<linalg::LinalgOp>(target).getStaticLoopRanges();
   SmallVector<OpFoldResult> sizes(ranges.size(), rewriter.getIndexAttr(1));
-  sizes[a] = rewriter.getIndexAttr(std::min(lanes, ranges[a]));
-  sizes[b] = rewriter.getIndexAttr(std::min(lanes, ranges[b]));
+  // A ragged last task has dynamic sizes (kDynamic is INT64_MIN: as a
+  // tile size it made a loop that never ended).
+  auto blockOf = [&](int64_t range) {
+    return ShapedType::isDynamic(range) ? lanes : std::min(lanes, range);
+  };
+  sizes[a] = rewriter.getIndexAttr(blockOf(ranges[a]));
+  sizes[b] = rewriter.getIndexAttr(blockOf(ranges[b]));
   scf::SCFTilingOptions options;
   options.setTileSizes(sizes);
   FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(rewriter, cast<TilingInterface>(target), options);

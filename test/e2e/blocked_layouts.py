@@ -84,3 +84,18 @@ for name, (nodes, inputs, inits) in CASES.items():
         got = kt.run_artifact(artifact, feeds, threads=threads)["y"]
         kt.assert_close(got, expected, "%s, %s" % (name, label))
 print("ok")
+
+# Output widths with no register tile of 4 to 8 pixels dividing them (11, 9, 7 after a stride), with the
+# tasks splitting the output rows: a ragged last register tile once failed to compile ("operand does not
+# dominate this use"); the tiles now divide the width.
+for name, c, f, hw, k, stride, extra in [("ow11", 64, 32, 11, 3, 1, ["--cores", "2"]),
+                                          ("ow9_k5", 48, 32, 9, 5, 1, ["--cores", "4"]),
+                                          ("ow7_avx2", 48, 32, 14, 7, 2, ["--cores", "2", "--features", "-avx512f"])]:
+    nodes = [conv("x", "w", "y", kernel_shape=[k, k], strides=[stride, stride], pads=[k // 2] * 4)]
+    path = kt.save_float_graph(work, name, nodes, [("x", [1, c, hw, hw])], {"w": w(f, c, k, k)})
+    x = rng.standard_normal((1, c, hw, hw)).astype(np.float32)
+    expected = kt.onnxruntime_outputs(path, {"x": x})["y"]
+    for weights in (["--weights", "embedded"], ["--weights", "external"]):
+        artifact = kt.compile_model(path, os.path.join(work, name + "_" + weights[1]), extra=extra + weights)
+        kt.assert_close(kt.run_artifact(artifact, {"x": x}, threads=2)["y"], expected, "%s, %s" % (name, weights[1]))
+print("ok")

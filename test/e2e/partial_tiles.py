@@ -66,3 +66,15 @@ for m, k, n in [(196, 300, 64), (11, 300, 96), (523, 40, 96)]:
             artifact = kt.compile_model(path, os.path.join(work, "%s_%d" % (name, cores)), extra=["--cores", str(cores)])
             got = kt.run_artifact(artifact, feeds, threads=min(cores, 2))["y"]
             kt.assert_close(got, expected, "%s, %d cores" % (name, cores))
+
+# Transposes split into tasks whose last one is ragged (1024 x 100 on 2 and 4 cores): the ragged task's
+# dynamic size once became the tile size of its lanes x lanes blocks (INT64_MIN), a loop that never ended.
+for rows, cols in [(1024, 100), (512, 200)]:
+    a = rng.standard_normal((rows, cols)).astype(np.float32)
+    name = "transpose_%dx%d" % (rows, cols)
+    path = kt.save_float_graph(work, name, [helper.make_node("Transpose", ["a"], ["y"], perm=[1, 0])],
+                               [("a", [rows, cols])], {})
+    for cores in (2, 4):
+        artifact = kt.compile_model(path, os.path.join(work, "%s_%d" % (name, cores)), extra=["--cores", str(cores)])
+        got = kt.run_artifact(artifact, {"a": a}, threads=2)["y"]
+        assert np.array_equal(got, a.T), "%s, %d cores: differs from the transpose" % (name, cores)
