@@ -169,23 +169,8 @@ struct ConvToLinalg : OpConversionPattern<ConvOp> {
     ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
     ArrayRef<int64_t> w = cast<RankedTensorType>(filter.getType()).getShape();
 
-    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-      SmallVector<OpFoldResult> low = {rewriter.getIndexAttr(0),
-                                       rewriter.getIndexAttr(0),
-                                       rewriter.getIndexAttr(pads[0]),
-                                       rewriter.getIndexAttr(pads[1])};
-      SmallVector<OpFoldResult> high = {rewriter.getIndexAttr(0),
-                                        rewriter.getIndexAttr(0),
-                                        rewriter.getIndexAttr(pads[2]),
-                                        rewriter.getIndexAttr(pads[3])};
-      SmallVector<int64_t> padded = {in[0], in[1], in[2] + pads[0] + pads[2],
-                                     in[3] + pads[1] + pads[3]};
-      Value zero = createScalar(rewriter, loc, inputType.getElementType(), 0);
-      input = rewriter.create<tensor::PadOp>(
-          loc, RankedTensorType::get(padded, inputType.getElementType()), input,
-          low, high, zero);
-      in = cast<RankedTensorType>(input.getType()).getShape();
-    }
+    input = padSpatial(rewriter, loc, input, pads);
+    in = cast<RankedTensorType>(input.getType()).getShape();
 
     Value init = buildInit(rewriter, loc, adaptor.getBias(), outShape, accType);
     Attribute stridesAttr = rewriter.getI64VectorAttr(strides);
@@ -313,18 +298,9 @@ struct ConvBackwardFilterToLinalg : OpConversionPattern<ConvBackwardFilterOp> {
       pads = {0, pads[0], 0, pads[1]};
     }
     int64_t g = op.getGroups(), n = in[0], cg = in[1] / g, fg = out[1] / g;
-    Value x = reshapeTo(rewriter, loc, adaptor.getInput(), in);
-    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-      auto index = [&](int64_t v) { return OpFoldResult(rewriter.getIndexAttr(v)); };
-      SmallVector<OpFoldResult> low = {index(0), index(0), index(pads[0]),
-                                       index(pads[1])};
-      SmallVector<OpFoldResult> high = {index(0), index(0), index(pads[2]),
-                                        index(pads[3])};
-      in = {in[0], in[1], in[2] + pads[0] + pads[2], in[3] + pads[1] + pads[3]};
-      x = rewriter.create<tensor::PadOp>(
-          loc, RankedTensorType::get(in, elementType), x, low, high,
-          createScalar(rewriter, loc, elementType, 0));
-    }
+    Value x = padSpatial(rewriter, loc, reshapeTo(rewriter, loc, adaptor.getInput(), in), pads);
+    in.assign(cast<RankedTensorType>(x.getType()).getShape().begin(),
+              cast<RankedTensorType>(x.getType()).getShape().end());
     x = reshapeTo(rewriter, loc, x, {n, g, cg, in[2], in[3]});
     Value dy = reshapeTo(rewriter, loc, adaptor.getGrad(),
                          {n, g, fg, out[2], out[3]});
@@ -385,12 +361,8 @@ struct ConvBackwardFilterToLinalg : OpConversionPattern<ConvBackwardFilterOp> {
             .create<linalg::GenericOp>(
                 loc, init.getType(), ValueRange{dy, x}, init, maps, iterators,
                 [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                  Value p = nb.create<arith::MulFOp>(
-                      nloc, convertFloat(nb, nloc, args[0], accType),
-                      convertFloat(nb, nloc, args[1], accType));
                   nb.create<linalg::YieldOp>(
-                      nloc,
-                      nb.create<arith::AddFOp>(nloc, args[2], p).getResult());
+                      nloc, multiplyAdd(nb, nloc, args[2], args[0], args[1], accType));
                 })
             .getResult(0);
     dw = convertTensor(rewriter, loc, dw, elementType);

@@ -28,19 +28,13 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::lowering;
 
 namespace {
-
-SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
-  SmallVector<OpFoldResult> r;
-  for (int64_t v : values)
-    r.push_back(b.getIndexAttr(v));
-  return r;
-}
 
 int64_t floorDiv(int64_t a, int64_t b) {
   return a >= 0 ? a / b : -((-a + b - 1) / b);
@@ -120,8 +114,8 @@ Value addStrided(OpBuilder &b, Location loc, Value y, Value part,
   auto yType = cast<RankedTensorType>(y.getType());
   auto sliceType = RankedTensorType::get(sizes, yType.getElementType());
   Value window = b.create<tensor::ExtractSliceOp>(
-      loc, sliceType, y, indexAttrs(b, offsets), indexAttrs(b, sizes),
-      indexAttrs(b, strides));
+      loc, sliceType, y, getAsIndexOpFoldResult(b.getContext(), offsets), getAsIndexOpFoldResult(b.getContext(), sizes),
+      getAsIndexOpFoldResult(b.getContext(), strides));
   int64_t rank = sizes.size();
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
   Value sum = b.create<linalg::GenericOp>(
@@ -133,9 +127,9 @@ Value addStrided(OpBuilder &b, Location loc, Value y, Value part,
                                    .getResult());
                    })
                   .getResult(0);
-  return b.create<tensor::InsertSliceOp>(loc, sum, y, indexAttrs(b, offsets),
-                                         indexAttrs(b, sizes),
-                                         indexAttrs(b, strides));
+  return b.create<tensor::InsertSliceOp>(loc, sum, y, getAsIndexOpFoldResult(b.getContext(), offsets),
+                                         getAsIndexOpFoldResult(b.getContext(), sizes),
+                                         getAsIndexOpFoldResult(b.getContext(), strides));
 }
 
 /// A transposed convolution in the compute type, in 2-D or 3-D: x [N, C,
@@ -194,8 +188,8 @@ Value buildTransposedConv(OpBuilder &b, Location loc, Value input, Value filterI
       steps.push_back(strides[i]);
     }
     Value part = b.create<tensor::ExtractSliceOp>(
-        loc, RankedTensorType::get(sizes, accType), cols, indexAttrs(b, offsets),
-        indexAttrs(b, extent), indexAttrs(b, SmallVector<int64_t>(colsShape.size(), 1)));
+        loc, RankedTensorType::get(sizes, accType), cols, getAsIndexOpFoldResult(b.getContext(), offsets),
+        getAsIndexOpFoldResult(b.getContext(), extent), getAsIndexOpFoldResult(b.getContext(), SmallVector<int64_t>(colsShape.size(), 1)));
     y = addStrided(b, loc, y, part, landing, sizes, steps);
   }
   return y;

@@ -26,18 +26,11 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::lowering;
-
-static SmallVector<OpFoldResult> indexAttrs(OpBuilder &b,
-                                            ArrayRef<int64_t> values) {
-  SmallVector<OpFoldResult> r;
-  for (int64_t v : values)
-    r.push_back(b.getIndexAttr(v));
-  return r;
-}
 
 /// A linalg.generic over `resultType` with no inputs whose body computes each
 /// element from its indices (linalg.index), e.g. with tensor.extract.
@@ -109,8 +102,8 @@ struct ConcatToInsertSlices : OpConversionPattern<ConcatOp> {
       if (shape[axis] == 0)
         continue;
       result = rewriter.create<tensor::InsertSliceOp>(
-          loc, input, result, indexAttrs(rewriter, offsets),
-          indexAttrs(rewriter, shape), indexAttrs(rewriter, strides));
+          loc, input, result, getAsIndexOpFoldResult(rewriter.getContext(), offsets),
+          getAsIndexOpFoldResult(rewriter.getContext(), shape), getAsIndexOpFoldResult(rewriter.getContext(), strides));
       offsets[axis] += shape[axis];
     }
     rewriter.replaceOp(op, result);
@@ -131,9 +124,9 @@ struct SplitToExtractSlices : OpConversionPattern<SplitOp> {
       SmallVector<int64_t> offsets(type.getRank(), 0);
       offsets[axis] = offset;
       results.push_back(rewriter.create<tensor::ExtractSliceOp>(
-          op.getLoc(), type, adaptor.getInput(), indexAttrs(rewriter, offsets),
-          indexAttrs(rewriter, type.getShape()),
-          indexAttrs(rewriter, SmallVector<int64_t>(type.getRank(), 1))));
+          op.getLoc(), type, adaptor.getInput(), getAsIndexOpFoldResult(rewriter.getContext(), offsets),
+          getAsIndexOpFoldResult(rewriter.getContext(), type.getShape()),
+          getAsIndexOpFoldResult(rewriter.getContext(), SmallVector<int64_t>(type.getRank(), 1))));
       offset += type.getDimSize(axis);
     }
     rewriter.replaceOp(op, results);
@@ -152,8 +145,8 @@ struct SliceToLinalg : OpConversionPattern<SliceOp> {
     ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
     if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
       rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-          op, type, adaptor.getInput(), indexAttrs(rewriter, starts),
-          indexAttrs(rewriter, type.getShape()), indexAttrs(rewriter, steps));
+          op, type, adaptor.getInput(), getAsIndexOpFoldResult(rewriter.getContext(), starts),
+          getAsIndexOpFoldResult(rewriter.getContext(), type.getShape()), getAsIndexOpFoldResult(rewriter.getContext(), steps));
       return success();
     }
     // Nothing to read: avoid maps whose start may lie outside the input.
@@ -363,8 +356,8 @@ struct PadToLinalg : OpConversionPattern<PadOp> {
       Value value = createScalar(rewriter, loc, type.getElementType(),
                                  op.getValue().convertToDouble());
       rewriter.replaceOpWithNewOp<tensor::PadOp>(
-          op, type, input, indexAttrs(rewriter, before),
-          indexAttrs(rewriter, op.getPads().drop_front(rank)), value);
+          op, type, input, getAsIndexOpFoldResult(rewriter.getContext(), before),
+          getAsIndexOpFoldResult(rewriter.getContext(), op.getPads().drop_front(rank)), value);
       return success();
     }
     // reflect / edge: out[i] = in[src(i - before)] per dim, with
