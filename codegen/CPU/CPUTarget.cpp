@@ -232,6 +232,11 @@ public:
     KilnCPUSplitBufferTasksOptions split;
     split.cores = options.description.numCores;
     pm.addNestedPass<func::FuncOp>(createKilnCPUSplitBufferTasks(split));
+    // The next chunk of a large blocked filter streams in while the
+    // current one is in use.
+    KilnCPUPrefetchFiltersOptions prefetch;
+    prefetch.minBytes = options.description.l2Bytes / 2;
+    pm.addNestedPass<func::FuncOp>(createKilnCPUPrefetchFilters(prefetch));
     pm.addPass(createKilnParallelTasks());
     pm.addPass(createKilnOutlineKernels());
     // 2-D vector transfers left by the tiles become 1-D ones, fully

@@ -168,6 +168,43 @@ def KilnCPUBlockedConvs : Pass<"kiln-cpu-blocked-convs", "::mlir::func::FuncOp">
                            "::mlir::tensor::TensorDialect"];
 }
 
+def KilnCPUPrefetchFilters : Pass<"kiln-cpu-prefetch-filters", "::mlir::func::FuncOp"> {
+  let summary = "Prefetch the next chunk of a large blocked filter while the current one is in use";
+  let description = [{
+    After bufferization. A blocked convolution's register tiles read the
+    filter chunk of one cache tile (a few channel blocks of
+    [F/fb, C/cb, KH, KW, cb, fb], sized to stay in L1) once per output row
+    of pixels: with few pixels (ResNet's last layers at batch 1: 7x7) the
+    first tile of each chunk waits for the chunk to arrive from memory, as
+    a filter of megabytes does not stay in L2 between runs (ResNet-18's
+    last layers spent about half of their time on those loads). Each vector
+    read of such a chunk gets a memref.prefetch (into L2: the current chunk
+    still fills L1) of the same element in the chunk the enclosing loop
+    takes next, so the next chunk streams in while this one is reused.
+    Only filters of at least `min-bytes` (half of L2: smaller ones stay
+    cached) are prefetched; the last chunk prefetches itself, so every
+    prefetch stays in bounds.
+
+    ```mlir
+    scf.for %co = %c0 to %c16 step %c1 {
+      %chunk = memref.subview %filter[0, %co, 0, 0, 0, 0] [1, 1, 3, 3, 32, 32] [1, 1, 1, 1, 1, 1]
+      ...  %row = memref.subview %chunk[0, 0, %kh, %kw, %ci, 0] ...
+      %w = vector.transfer_read %row[%c0, %c0] ...
+    // gains, before the read, with %next = min(%co + 1, 15):
+      %nchunk = memref.subview %filter[0, %next, 0, 0, 0, 0] ...
+      %nrow = memref.subview %nchunk[0, 0, %kh, %kw, %ci, 0] ...
+      memref.prefetch %nrow[%c0, %c0], read, locality<2>, data
+      memref.prefetch %nrow[%c0, %c16], read, locality<2>, data
+    ```
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", "1048576",
+           "Filters smaller than this many bytes are left alone (about half of L2)">,
+    Option<"lineBytes", "line-bytes", "int64_t", "64", "Cache line, bytes">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
+}
+
 def KilnCPUPropagateLayouts : Pass<"kiln-cpu-propagate-layouts", "::mlir::func::FuncOp"> {
   let summary = "Carry blocked layouts through elementwise ops and pads; lower the rest of pack/unpack";
   let description = [{
