@@ -1,8 +1,8 @@
 // RUN: kiln-opt %s -split-input-file -pass-pipeline="builtin.module(func.func(kiln-cpu-select-tiles{vector-bits=512 vector-registers=32 l1-bytes=49152}))" | FileCheck %s --check-prefix=AVX512
 // RUN: kiln-opt %s -split-input-file -pass-pipeline="builtin.module(func.func(kiln-cpu-select-tiles{vector-bits=256 vector-registers=16 l1-bytes=32768}))" | FileCheck %s --check-prefix=AVX2
-// With two cores, a contraction of at least 4 MFLOP is split into parallel
-// tiles over n (two or more per core, a multiple of the register tile);
-// smaller ones stay serial.
+// With two cores, a contraction of at least 4 MFLOP or 1 MB of operands is
+// split into parallel tiles over n (two or more per core, a multiple of the
+// register tile); smaller ones stay serial.
 // RUN: kiln-opt %s -split-input-file -pass-pipeline="builtin.module(func.func(kiln-cpu-select-tiles{vector-bits=512 vector-registers=32 l1-bytes=49152 cores=2}))" | FileCheck %s --check-prefix=CORES2
 //
 // Tile sizes come from the machine: two vectors along n, as many rows of m as
@@ -159,4 +159,25 @@ func.func @blocked_conv(%x: tensor<1x2x58x58x32xf32>, %w: tensor<2x2x3x3x32x32xf
 func.func @narrow_columns(%a: tensor<512x4608xf32>, %b: tensor<4608x52xf32>, %c: tensor<512x52xf32>) -> tensor<512x52xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<512x4608xf32>, tensor<4608x52xf32>) outs(%c : tensor<512x52xf32>) -> tensor<512x52xf32>
   return %0 : tensor<512x52xf32>
+}
+
+// -----
+
+// A matrix-vector product (a classifier at batch 1: 2048 inputs, 1000
+// classes) has 4 MFLOP, under the flop threshold, but reads 8 MB of
+// weights: it is split over n like a large contraction, since two cores
+// read memory faster than one. One with 256 KB of operands stays serial.
+// CORES2-LABEL: func.func @matrix_vector
+// CORES2: linalg.matmul {kiln.tiles = {cache = array<i64: 1, 256, 256>, cache_order = array<i64: 1, 2, 0>, parallel = array<i64: 0, 256, 0>, register = array<i64: 1, 32, 1>
+// CORES2-LABEL: func.func @small_matrix_vector
+// CORES2-NOT: parallel
+// CORES2: return
+func.func @matrix_vector(%x: tensor<1x2048xf32>, %w: tensor<2048x1000xf32>, %c: tensor<1x1000xf32>) -> tensor<1x1000xf32> {
+  %0 = linalg.matmul ins(%x, %w : tensor<1x2048xf32>, tensor<2048x1000xf32>) outs(%c : tensor<1x1000xf32>) -> tensor<1x1000xf32>
+  return %0 : tensor<1x1000xf32>
+}
+
+func.func @small_matrix_vector(%x: tensor<1x256xf32>, %w: tensor<256x256xf32>, %c: tensor<1x256xf32>) -> tensor<1x256xf32> {
+  %0 = linalg.matmul ins(%x, %w : tensor<1x256xf32>, tensor<256x256xf32>) outs(%c : tensor<1x256xf32>) -> tensor<1x256xf32>
+  return %0 : tensor<1x256xf32>
 }
