@@ -44,6 +44,43 @@ OpOperand *freshDestination(Value value) {
   return init && init->get().getDefiningOp<tensor::EmptyOp>() ? init : nullptr;
 }
 
+/// `buffer` with every element outside the box [low, low + interior)
+/// set to `value`, and the box left to be written: per padded dim, a slab
+/// below and one above the box (within the box along the dims before, whole
+/// along the dims after), each a fill of its own inserted into the buffer.
+/// Filling the whole buffer instead would write it twice: a depthwise
+/// convolution's 114x114 input padded by one pixel has 3.5% of its
+/// elements in the border (MobileNetV2 spent 6% of its time in those
+/// fills). Each slab is filled in a tensor of its own, not in a slice of
+/// `buffer`: the buffer keeps one use, the padded tensor.empty that
+/// kiln-entry-points would otherwise give each use a copy of.
+Value fillBorder(RewriterBase &rewriter, Location loc, Value buffer, Value value, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> interior) {
+  auto type = cast<RankedTensorType>(buffer.getType());
+  int64_t rank = type.getRank();
+  MLIRContext *ctx = rewriter.getContext();
+  SmallVector<OpFoldResult> ones = getAsIndexOpFoldResult(ctx, SmallVector<int64_t>(rank, 1));
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t high = type.getDimSize(d) - low[d] - interior[d];
+    for (auto [start, extent] : {std::pair(int64_t(0), low[d]), std::pair(low[d] + interior[d], high)}) {
+      if (extent == 0)
+        continue;
+      SmallVector<int64_t> offsets(rank, 0), sizes(type.getShape());
+      for (int64_t e = 0; e < d; ++e) {
+        offsets[e] = low[e];
+        sizes[e] = interior[e];
+      }
+      offsets[d] = start;
+      sizes[d] = extent;
+      Value slab = rewriter.create<tensor::EmptyOp>(loc, sizes, type.getElementType());
+      slab = rewriter.create<linalg::FillOp>(loc, value, slab).getResult(0);
+      buffer = rewriter.create<tensor::InsertSliceOp>(loc, slab, buffer, getAsIndexOpFoldResult(ctx, offsets),
+                                                      getAsIndexOpFoldResult(ctx, sizes), ones);
+    }
+  }
+  return buffer;
+}
+
 struct KilnCPUPadsInPlace : kiln::impl::KilnCPUPadsInPlaceBase<KilnCPUPadsInPlace> {
   using Base::Base;
 
@@ -70,14 +107,14 @@ struct KilnCPUPadsInPlace : kiln::impl::KilnCPUPadsInPlaceBase<KilnCPUPadsInPlac
       Location loc = pad.getLoc();
       Operation *producer = destination->getOwner();
       Value value = pad.getConstantPaddingValue();
-      // The padded buffer, filled, before the producer, which then writes
-      // its interior.
+      // The padded buffer's border, filled, before the producer, which then
+      // writes its interior.
       rewriter.setInsertionPoint(producer);
       if (value.getParentBlock() == pad.getBody())
         value = rewriter.clone(*value.getDefiningOp())->getResult(0);
       RankedTensorType type = pad.getResultType();
       Value empty = rewriter.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
-      Value filled = rewriter.create<linalg::FillOp>(loc, value, empty).getResult(0);
+      Value filled = fillBorder(rewriter, loc, empty, value, pad.getStaticLow(), pad.getSourceType().getShape());
       MLIRContext *ctx = &getContext();
       SmallVector<OpFoldResult> offsets = getAsIndexOpFoldResult(ctx, pad.getStaticLow());
       SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(ctx, pad.getSourceType().getShape());

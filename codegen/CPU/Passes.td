@@ -235,13 +235,17 @@ def KilnCPUPadsInPlace : Pass<"kiln-cpu-pads-in-place", "::mlir::func::FuncOp"> 
   let description = [{
     A tensor.pad with a constant value whose source an op writes into a
     tensor.empty (a convolution's tasks, an elementwise op, the loop of a
-    contraction run as one task) becomes a fill of the padded shape whose
-    interior slice the op writes, inserted back in place:
+    contraction run as one task) becomes a padded buffer whose border alone
+    is filled (per padded dim a slab below and one above the interior, each
+    a fill of its own inserted into the buffer) and whose interior slice
+    the op writes, inserted back in place:
 
       %y = scf.forall ... shared_outs(%o = %empty) ...   // [1, 2, 56, 56, 32]
       %p = tensor.pad %y low[0, 0, 1, 1, 0] high[0, 0, 1, 1, 0] { tensor.yield %zero }
     // becomes
-      %f = linalg.fill ins(%zero) outs(tensor.empty() : tensor<1x2x58x58x32xf32>)
+      %t = linalg.fill ins(%zero) outs(tensor.empty() : tensor<1x2x1x58x32xf32>)
+      %f1 = tensor.insert_slice %t into tensor.empty() : tensor<1x2x58x58x32xf32> at row 0
+      ... the bottom row, then the left and right columns of rows 1..56 ...
       %i = tensor.extract_slice %f[0, 0, 1, 1, 0] [1, 2, 56, 56, 32] [1, 1, 1, 1, 1]
       %y = scf.forall ... shared_outs(%o = %i) ...
       %p = tensor.insert_slice %y into %f[0, 0, 1, 1, 0] [1, 2, 56, 56, 32] [1, 1, 1, 1, 1]
@@ -250,6 +254,10 @@ def KilnCPUPadsInPlace : Pass<"kiln-cpu-pads-in-place", "::mlir::func::FuncOp"> 
     the insert of the same slice of the same buffer copies nothing: the
     pad's copy of its source, a pass over each convolution's and each
     depthwise convolution's input, is gone (MobileNetV2: 4.5 -> 4.1 ms).
+    Filling only the border, not the whole buffer first, saves a write of
+    each padded buffer (a 114x114 image padded by one pixel has 3.5% of its
+    elements in the border; MobileNetV2 at 1 thread 8.91 -> 8.48 ms on an
+    AVX-512 Xeon).
     Runs last before bufferization, after every CSE, which would merge the
     equal fills of different pads so that their producers shared one
     buffer; kiln-entry-points does not give such a fill one copy per use as
