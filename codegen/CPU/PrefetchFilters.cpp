@@ -66,7 +66,7 @@ std::optional<Chunk> matchChunk(memref::SubViewOp view) {
   if (!step || sizes[kChunkDim] != *step)
     return std::nullopt;
   for (int64_t d = kChunkDim + 1; d < kFilterRank; ++d)
-    if (sizes[d] != source.getDimSize(d) || getConstantIntValue(view.getMixedOffsets()[d]) != 0)
+    if (sizes[d] != source.getDimSize(d) || getConstantIntValue(offsets[d]) != 0)
       return std::nullopt;
   return Chunk{view, loop};
 }
@@ -74,11 +74,38 @@ std::optional<Chunk> matchChunk(memref::SubViewOp view) {
 struct KilnCPUPrefetchFilters : kiln::impl::KilnCPUPrefetchFiltersBase<KilnCPUPrefetchFilters> {
   using Base::Base;
 
+  /// The next-chunk subview made for each chunk subview (nextChunk).
+  DenseMap<Operation *, Value> nextChunks;
+
   void runOnOperation() override {
+    nextChunks.clear();
     SmallVector<vector::TransferReadOp> reads;
     getOperation().walk([&](vector::TransferReadOp read) { reads.push_back(read); });
     for (vector::TransferReadOp read : reads)
       prefetchNextChunk(read);
+  }
+
+  /// The chunk the loop takes after `chunk`, or the last chunk itself (a
+  /// prefetch of what is already there costs one issue slot), so that the
+  /// prefetches stay in bounds: a subview made once per chunk, next to it,
+  /// for every read of the chunk.
+  Value nextChunk(Chunk chunk) {
+    Value &next = nextChunks[chunk.view];
+    if (next)
+      return next;
+    OpBuilder b(chunk.view->getContext());
+    b.setInsertionPointAfter(chunk.view);
+    Location loc = chunk.view.getLoc();
+    scf::ForOp loop = chunk.loop;
+    Value iv = loop.getInductionVar();
+    Value start = b.create<arith::AddIOp>(loc, iv, loop.getStep());
+    Value last = b.create<arith::SubIOp>(loc, loop.getUpperBound(), loop.getStep());
+    start = b.create<arith::MaxSIOp>(loc, b.create<arith::MinSIOp>(loc, start, last), iv);
+    SmallVector<OpFoldResult> offsets = chunk.view.getMixedOffsets();
+    offsets[kChunkDim] = start;
+    next = b.create<memref::SubViewOp>(loc, chunk.view.getType(), chunk.view.getSource(), offsets,
+                                       chunk.view.getMixedSizes(), chunk.view.getMixedStrides());
+    return next;
   }
 
   /// Before `read`, if it reads a chunk of a blocked filter too large to
@@ -99,24 +126,13 @@ struct KilnCPUPrefetchFilters : kiln::impl::KilnCPUPrefetchFiltersBase<KilnCPUPr
     }
     if (!chunk || rootBytes(chunk->view.getSource()) < minBytes)
       return;
-    if (!chunk->loop->isAncestor(read))
-      return;
 
+    // The read's subviews again, on the next chunk.
     OpBuilder b(read);
     Location loc = read.getLoc();
-    // The next chunk's start, or the last chunk's own (a prefetch of what is
-    // already there costs one issue slot): the prefetch stays in bounds.
-    scf::ForOp loop = chunk->loop;
-    Value iv = loop.getInductionVar();
-    Value next = b.create<arith::AddIOp>(loc, iv, loop.getStep());
-    Value last = b.create<arith::SubIOp>(loc, loop.getUpperBound(), loop.getStep());
-    next = b.create<arith::MaxSIOp>(loc, b.create<arith::MinSIOp>(loc, next, last), iv);
-    SmallVector<OpFoldResult> offsets = chunk->view.getMixedOffsets();
-    offsets[kChunkDim] = next;
-    Value view = b.create<memref::SubViewOp>(loc, chunk->view.getType(), chunk->view.getSource(), offsets,
-                                             chunk->view.getMixedSizes(), chunk->view.getMixedStrides());
     IRMapping mapping;
-    mapping.map(chunk->view.getResult(), view);
+    mapping.map(chunk->view.getResult(), nextChunk(*chunk));
+    Value view = mapping.lookup(chunk->view.getResult());
     for (memref::SubViewOp inner : llvm::reverse(chain))
       view = b.clone(*inner, mapping)->getResult(0);
     // One prefetch per cache line the vector spans.

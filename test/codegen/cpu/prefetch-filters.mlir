@@ -5,19 +5,20 @@
 // chunk of channel blocks per iteration of a loop: each vector read of the
 // chunk is preceded by an L2 prefetch of the same place in the next chunk,
 // one per 64-byte line of the vector; the last chunk prefetches itself.
+// The next chunk's subview is made once, next to the chunk's.
 
 // CHECK-LABEL: func.func @next_chunk
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
 // CHECK: scf.for %[[CO:[a-z0-9_]+]] = %{{.*}} to %[[C16]] step %[[C1]]
 // CHECK: %[[CHUNK:.*]] = memref.subview %[[FILTER:.*]][0, %[[CO]], 0, 0, 0, 0] [1, 1, 3, 3, 32, 32]
-// CHECK: scf.for %[[KH:[a-z0-9_]+]] =
-// CHECK: %[[ROW:.*]] = memref.subview %[[CHUNK]][0, 0, %[[KH]], 0, 0, 0] [1, 1, 1, 1, 1, 32]
 // CHECK: %[[PLUS:.*]] = arith.addi %[[CO]], %[[C1]] : index
 // CHECK: %[[LAST:.*]] = arith.subi %[[C16]], %[[C1]] : index
 // CHECK: %[[MIN:.*]] = arith.minsi %[[PLUS]], %[[LAST]] : index
 // CHECK: %[[NEXT:.*]] = arith.maxsi %[[MIN]], %[[CO]] : index
 // CHECK: %[[NCHUNK:.*]] = memref.subview %[[FILTER]][0, %[[NEXT]], 0, 0, 0, 0] [1, 1, 3, 3, 32, 32]
+// CHECK: scf.for %[[KH:[a-z0-9_]+]] =
+// CHECK: %[[ROW:.*]] = memref.subview %[[CHUNK]][0, 0, %[[KH]], 0, 0, 0] [1, 1, 1, 1, 1, 32]
 // CHECK: %[[NROW:.*]] = memref.subview %[[NCHUNK]][0, 0, %[[KH]], 0, 0, 0] [1, 1, 1, 1, 1, 32]
 // CHECK: memref.prefetch %[[NROW]][%[[C0:.*]], %[[C0]], %[[C0]], %[[C0]], %[[C0]], %[[C0]]], read, locality<2>, data
 // CHECK: %[[LINE2:.*]] = arith.constant 16 : index
