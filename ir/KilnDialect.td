@@ -99,7 +99,7 @@ def Kiln_GeluApproximation : I32EnumAttr<"GeluApproximation",
 
 def Kiln_PadMode : I32EnumAttr<"PadMode", "how kiln.pad fills the border", [
       I32EnumAttrCase<"constant", 0>, I32EnumAttrCase<"reflect", 1>,
-      I32EnumAttrCase<"edge", 2>]> {
+      I32EnumAttrCase<"edge", 2>, I32EnumAttrCase<"wrap", 3>]> {
   let cppNamespace = "::mlir::kiln";
 }
 

@@ -979,11 +979,14 @@ def Kiln_ExpandOp : Kiln_DataOp<"expand"> {
 }
 
 def Kiln_PadOp : Kiln_DataOp<"pad"> {
-  let summary = "Pads every dim (constant, reflect or edge)";
+  let summary = "Pads every dim (constant, reflect, edge or wrap)";
   let description = [{
     `pads` holds the begin pad of every dim, then the end pad of every dim,
     all non-negative. `constant` fills with `value`; `reflect` mirrors
-    without repeating the edge (needs `pad < size`); `edge` repeats it.
+    without repeating the edge (needs `pad < size`); `edge` repeats it;
+    `wrap` continues periodically, as if the dim were a ring (ONNX Pad-19's
+    "torus": out[i] = in[(i - begin) mod size], any pad size, a non-empty
+    dim).
 
     ```mlir
     %y = kiln.pad constant %x {pads = array<i64: 0, 1, 0, 1>, value = 0.0 : f64}

@@ -360,11 +360,12 @@ struct PadToLinalg : OpConversionPattern<PadOp> {
           getAsIndexOpFoldResult(rewriter.getContext(), op.getPads().drop_front(rank)), value);
       return success();
     }
-    // reflect / edge: out[i] = in[src(i - before)] per dim, with
+    // reflect / edge / wrap: out[i] = in[src(i - before)] per dim, with
     //   edge:    src(j) = clamp(j, 0, size - 1)
     //   reflect: src(j) = j < 0 ? -j : j >= size ? 2 * (size - 1) - j : j
+    //   wrap:    src(j) = (j + k * size) mod size, with k * size >= before
     // (the verifier guarantees pads < size for reflect, so src is in range).
-    bool reflect = op.getMode() == PadMode::reflect;
+    PadMode mode = op.getMode();
     Value y = buildIndexedGeneric(
         rewriter, loc, type,
         [&](OpBuilder &b, Location l, ArrayRef<Value> out) {
@@ -378,9 +379,18 @@ struct PadToLinalg : OpConversionPattern<PadOp> {
               coords.push_back(j);
               continue;
             }
+            int64_t size = inShape[d];
+            if (mode == PadMode::wrap) {
+              // j - before + k * size is non-negative for the smallest such
+              // k, so an unsigned remainder is exact.
+              int64_t shift = (before[d] + size - 1) / size * size - before[d];
+              j = b.create<arith::AddIOp>(l, j, cst(shift));
+              coords.push_back(b.create<arith::RemUIOp>(l, j, cst(size)));
+              continue;
+            }
             j = b.create<arith::SubIOp>(l, j, cst(before[d]));
-            Value last = cst(inShape[d] - 1);
-            if (reflect) {
+            Value last = cst(size - 1);
+            if (mode == PadMode::reflect) {
               Value neg = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt,
                                                   j, cst(0));
               j = b.create<arith::SelectOp>(
@@ -388,7 +398,7 @@ struct PadToLinalg : OpConversionPattern<PadOp> {
               Value past = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sgt,
                                                    j, last);
               Value mirrored = b.create<arith::SubIOp>(
-                  l, cst(2 * (inShape[d] - 1)), j);
+                  l, cst(2 * (size - 1)), j);
               j = b.create<arith::SelectOp>(l, past, mirrored, j);
             } else {
               j = b.create<arith::MaxSIOp>(l, j, cst(0));

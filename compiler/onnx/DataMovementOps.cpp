@@ -456,7 +456,11 @@ LogicalResult importExpand(NodeImporter &n) {
 /// dims. ONNX allows negative pads (they crop), which become a slice.
 LogicalResult importPad(NodeImporter &n) {
   AttributeReader &a = n.attrs();
-  unsigned mode = a.getChoice("mode", "constant", {"constant", "reflect", "edge"});
+  // wrap arrives in opset 19.
+  SmallVector<StringRef> modes = {"constant", "reflect", "edge"};
+  if (n.opset() >= 19)
+    modes.push_back("wrap");
+  unsigned mode = a.getChoice("mode", "constant", modes);
   SmallVector<int64_t> pads, axes;
   double value = 0.0;
   Value runtimeValue;
@@ -530,10 +534,12 @@ LogicalResult importPad(NodeImporter &n) {
                             [](int64_t p) { return p < 0; });
   if (crops) {
     // Cropping first gives the same result as padding first for constant and
-    // edge modes; for reflect it would not, so negative pads stay an error.
-    if (mode == 1)
+    // edge modes; for reflect and wrap it would not, so negative pads stay an
+    // error.
+    if (mode == 1 || mode == 3)
       return n.error() << "negative pads " << formatList(pads)
-                       << " are not supported with mode 'reflect'";
+                       << " are not supported with mode '" << modes[mode]
+                       << "'";
     SmallVector<int64_t> starts(rank), ends(rank), steps(rank, 1);
     for (int64_t d = 0; d < rank; ++d) {
       int64_t size = type.getDimSize(d);
@@ -557,7 +563,8 @@ LogicalResult importPad(NodeImporter &n) {
     kPads.push_back(std::max<int64_t>(p, 0));
   PadMode padMode = mode == 0   ? PadMode::constant
                     : mode == 1 ? PadMode::reflect
-                                : PadMode::edge;
+                    : mode == 2 ? PadMode::edge
+                                : PadMode::wrap;
   auto pad = [&](Value v, double fill) {
     return n.create("kiln.pad", v,
                     {n.namedI64s("pads", kPads),

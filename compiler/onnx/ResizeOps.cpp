@@ -14,6 +14,8 @@
 // Opset 10 has neither coordinate_transformation_mode nor nearest_mode:
 // onnxruntime uses asymmetric coordinates, rounding down on upscaled dims
 // and up on downscaled ones; with both kinds of dims that is two kiln.resize.
+// Upsample (opsets 7 to 9; deprecated by Resize in opset 10) computes as
+// Resize-10 does, with its scales an attribute (7) or an input (9).
 //
 //===----------------------------------------------------------------------===//
 
@@ -71,6 +73,30 @@ std::string formatDoubles(ArrayRef<double> values) {
   return s + "]";
 }
 
+/// Fills `r` for the dims in `axes` from one scale per axis; `what` names
+/// the scales in errors ("input 'scales'").
+LogicalResult applyScales(NodeImporter &n, RankedTensorType input,
+                          ArrayRef<int64_t> axes, ArrayRef<double> scales,
+                          StringRef what, Resolved &r) {
+  if (scales.size() != axes.size())
+    return n.error() << what << " has " << scales.size()
+                     << " entries, expected " << axes.size();
+  for (auto [i, d] : llvm::enumerate(axes)) {
+    double s = scales[i];
+    if (!(std::isfinite(s) && s > 0))
+      return n.error() << what << " " << formatDoubles(scales)
+                       << " must be positive and finite";
+    // float, as onnxruntime computes it; the limit keeps it exact.
+    float out = static_cast<float>(s) * static_cast<float>(input.getDimSize(d));
+    if (!(out < static_cast<float>(kMaxElements)))
+      return n.error() << what << " " << formatDoubles(scales)
+                       << " makes dim " << d << " too large";
+    r.scales[d] = static_cast<float>(s);
+    r.sizes[d] = static_cast<int64_t>(out);
+  }
+  return success();
+}
+
 /// Fills `r` from the constant `scales` (input `scalesIndex`) or `sizes`, for
 /// the dims in `axes`.
 LogicalResult resolveSizes(NodeImporter &n, RankedTensorType input,
@@ -91,23 +117,7 @@ LogicalResult resolveSizes(NodeImporter &n, RankedTensorType input,
     FailureOr<SmallVector<double>> scales = constantFloats(n, scalesIndex, "scales");
     if (failed(scales))
       return failure();
-    if (static_cast<int64_t>(scales->size()) != count)
-      return n.error() << "input 'scales' has " << scales->size()
-                       << " entries, expected " << count;
-    for (auto [i, d] : llvm::enumerate(axes)) {
-      double s = (*scales)[i];
-      if (!(std::isfinite(s) && s > 0))
-        return n.error() << "input 'scales' " << formatDoubles(*scales)
-                         << " must be positive and finite";
-      // float, as onnxruntime computes it; the limit keeps it exact.
-      float out = static_cast<float>(s) * static_cast<float>(input.getDimSize(d));
-      if (!(out < static_cast<float>(kMaxElements)))
-        return n.error() << "input 'scales' " << formatDoubles(*scales)
-                         << " makes dim " << d << " too large";
-      r.scales[d] = static_cast<float>(s);
-      r.sizes[d] = static_cast<int64_t>(out);
-    }
-    return success();
+    return applyScales(n, input, axes, *scales, "input 'scales'", r);
   }
   FailureOr<SmallVector<int64_t>> sizes = n.constantInts(3, "sizes");
   if (failed(sizes))
@@ -164,21 +174,13 @@ FailureOr<Value> createResize(NodeImporter &n, Value input, const Resolved &r,
   return n.create("kiln.resize", input, attrs);
 }
 
-/// Resize-10: X and scales; asymmetric coordinates, and nearest rounds as
-/// onnxruntime's pre-11 kernel does (down on upscaled dims, up on downscaled
-/// ones).
-LogicalResult importResize10(NodeImporter &n, ResizeMode mode) {
-  if (failed(n.checkArity(2, 2)))
-    return failure();
+/// Resize-10 and Upsample, once `r` holds every dim's scale and size:
+/// asymmetric coordinates, and nearest rounds as onnxruntime's pre-11 kernel
+/// does (down on upscaled dims, up on downscaled ones).
+LogicalResult importAsymmetric(NodeImporter &n, ResizeMode mode,
+                               const Resolved &r) {
+  int64_t rank = n.inputType(0).getRank();
   RankedTensorType input = n.inputType(0);
-  int64_t rank = input.getRank();
-  Resolved r{SmallVector<double>(rank, 1.0),
-             SmallVector<int64_t>(input.getShape()), std::nullopt};
-  SmallVector<int64_t> axes;
-  for (int64_t d = 0; d < rank; ++d)
-    axes.push_back(d);
-  if (failed(resolveSizes(n, input, axes, 1, 0, r)))
-    return failure();
   auto create = [&](Value x, const Resolved &part, ResizeNearestMode rounding) {
     return createResize(n, x, part, mode, ResizeCoordinateMode::asymmetric,
                         rounding, {});
@@ -223,6 +225,67 @@ LogicalResult importResize10(NodeImporter &n, ResizeMode mode) {
   return success();
 }
 
+/// Every dim of the input, in order.
+SmallVector<int64_t> allDims(int64_t rank) {
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < rank; ++d)
+    axes.push_back(d);
+  return axes;
+}
+
+/// Resize-10: X and a constant `scales`.
+LogicalResult importResize10(NodeImporter &n, ResizeMode mode) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  RankedTensorType input = n.inputType(0);
+  int64_t rank = input.getRank();
+  Resolved r{SmallVector<double>(rank, 1.0),
+             SmallVector<int64_t>(input.getShape()), std::nullopt};
+  if (failed(resolveSizes(n, input, allDims(rank), 1, 0, r)))
+    return failure();
+  return importAsymmetric(n, mode, r);
+}
+
+/// Upsample-7 (`scales` attribute) and Upsample-9 (`scales` input). Every
+/// scale must be >= 1, as the operator text says.
+LogicalResult importUpsample(NodeImporter &n) {
+  if (n.opset() >= 10)
+    return n.error() << "Upsample is deprecated from opset 10 on (the model's "
+                        "opset is "
+                     << n.opset() << "); use Resize";
+  AttributeReader &a = n.attrs();
+  auto mode = static_cast<ResizeMode>(
+      a.getChoice("mode", "nearest", {"nearest", "linear"}));
+  std::optional<SmallVector<double>> attrScales;
+  if (n.opset() < 9)
+    attrScales = a.getFloats("scales");
+  if (failed(n.checkArity(n.opset() < 9 ? 1 : 2, n.opset() < 9 ? 1 : 2)) ||
+      failed(a.status()))
+    return failure();
+  RankedTensorType input = n.inputType(0);
+  int64_t rank = input.getRank();
+  Resolved r{SmallVector<double>(rank, 1.0),
+             SmallVector<int64_t>(input.getShape()), std::nullopt};
+  if (n.opset() < 9) {
+    if (!attrScales)
+      return n.error() << "attribute 'scales' is required";
+    if (!input.hasStaticShape())
+      return n.error() << "input " << input
+                       << " needs static dims to resolve scales (bind "
+                          "symbolic dims with --shape)";
+    if (failed(applyScales(n, input, allDims(rank), *attrScales,
+                           "attribute 'scales'", r)))
+      return failure();
+  } else if (failed(resolveSizes(n, input, allDims(rank), 1, 0, r))) {
+    return failure();
+  }
+  for (double s : r.scales)
+    if (s < 1.0)
+      return n.error() << "Upsample's scales " << formatDoubles(r.scales)
+                       << " must all be >= 1";
+  return importAsymmetric(n, mode, r);
+}
+
 LogicalResult importResize(NodeImporter &n) {
   AttributeReader &a = n.attrs();
   int64_t opset = n.opset();
@@ -236,7 +299,9 @@ LogicalResult importResize(NodeImporter &n) {
   }
 
   // tf_half_pixel_for_nearest is gone from the operator text in opset 18,
-  // half_pixel_symmetric arrives in 19.
+  // half_pixel_symmetric arrives in 19. Resize-11 first named the former
+  // tf_half_pixel_for_nn (onnx 1.5 and 1.6, whose test data still has it);
+  // onnxruntime accepts both names.
   SmallVector<StringRef> coordinateNames = {
       "half_pixel", "half_pixel_symmetric", "pytorch_half_pixel",
       "align_corners", "asymmetric", "tf_half_pixel_for_nearest",
@@ -246,10 +311,15 @@ LogicalResult importResize(NodeImporter &n) {
     if (!(name == "half_pixel_symmetric" && opset < 19) &&
         !(name == "tf_half_pixel_for_nearest" && opset >= 18))
       allowed.push_back(name);
-  unsigned choice = a.getChoice("coordinate_transformation_mode", "half_pixel",
-                                allowed);
-  auto coordinates = static_cast<ResizeCoordinateMode>(
-      llvm::find(coordinateNames, allowed[choice]) - coordinateNames.begin());
+  auto coordinates = ResizeCoordinateMode::tf_half_pixel_for_nearest;
+  if (!(opset < 18 && a.has("coordinate_transformation_mode") &&
+        a.getString("coordinate_transformation_mode", "") ==
+            "tf_half_pixel_for_nn")) {
+    unsigned choice = a.getChoice("coordinate_transformation_mode",
+                                  "half_pixel", allowed);
+    coordinates = static_cast<ResizeCoordinateMode>(
+        llvm::find(coordinateNames, allowed[choice]) - coordinateNames.begin());
+  }
   double cubicA = a.getFloat("cubic_coeff_a", -0.75);
   bool excludeOutside = a.getBool("exclude_outside", false);
   double extrapolation = a.getFloat("extrapolation_value", 0.0);
@@ -335,4 +405,5 @@ LogicalResult importResize(NodeImporter &n) {
 
 void onnx_import::registerResizeOps(OpTable &t) {
   t.add("Resize", 10, importResize);
+  t.add("Upsample", 7, importUpsample);
 }

@@ -452,8 +452,10 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
           (before >= size || after >= size) && (before || after))
         return diag("reflect padding of dim ", d, " needs pads < size ", size,
                     ", got ", before, " and ", after);
-      if (adaptor.getMode() == PadMode::edge && size == 0 && (before || after))
-        return diag("edge padding of dim ", d,
+      if ((adaptor.getMode() == PadMode::edge ||
+           adaptor.getMode() == PadMode::wrap) &&
+          size == 0 && (before || after))
+        return diag(stringifyPadMode(adaptor.getMode()), " padding of dim ", d,
                     " needs a non-empty dim, got size 0 and pads ", before,
                     " and ", after);
     }

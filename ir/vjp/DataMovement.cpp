@@ -133,7 +133,9 @@ static Value placeAlong(VJPBuilder &vjp, Value v, int64_t dim, int64_t at,
 /// middle [b, b + n) goes to the input as is; constant padding drops the
 /// rest. Edge padding adds the sums of the begin and end pads to elements 0
 /// and n - 1. Reflect padding adds the begin pad, reversed, to elements
-/// [1, b + 1) and the end pad, reversed, to [n - 1 - e, n - 1).
+/// [1, b + 1) and the end pad, reversed, to [n - 1 - e, n - 1). Wrap padding
+/// cuts the cotangent into runs of n aligned with the input (output i reads
+/// input (i - b) mod n) and adds each run to the elements it read.
 LogicalResult PadOp::buildVJP(VJPBuilder &vjp) {
   Value g = vjp.resultGrad();
   if (!g)
@@ -151,6 +153,19 @@ LogicalResult PadOp::buildVJP(VJPBuilder &vjp) {
         inside = vjp.add(inside, placeAlong(vjp, vjp.reduceSum(before, {d}, true), d, 0, n));
       if (after)
         inside = vjp.add(inside, placeAlong(vjp, vjp.reduceSum(after, {d}, true), d, n - 1, n));
+    } else if (getMode() == PadMode::wrap) {
+      // t = i - b runs over [-b, n + e); run q covers t in [q n, (q + 1) n).
+      auto floorDiv = [](int64_t a, int64_t m) {
+        return a >= 0 ? a / m : -((-a + m - 1) / m);
+      };
+      for (int64_t q = floorDiv(-b, n); q * n < n + e; ++q) {
+        if (q == 0)
+          continue; // `inside`
+        int64_t r0 = std::max<int64_t>(0, -b - q * n);
+        int64_t r1 = std::min<int64_t>(n, n + e - q * n);
+        Value run = vjp.sliceDim(g, d, b + q * n + r0, b + q * n + r1);
+        inside = vjp.add(inside, placeAlong(vjp, run, d, r0, n));
+      }
     } else if (getMode() == PadMode::reflect) {
       if (before)
         inside = vjp.add(inside, placeAlong(vjp, vjp.sliceReversed(before, d), d, 1, n));

@@ -267,6 +267,31 @@ def avg_pool_dilated_ref(x):
     return sums / torch.tensor(counts[0]).view(-1, 1).double() / torch.tensor(counts[1]).double()
 
 
+# Pad-19's wrap mode (PyTorch 1.13 exports circular padding as slices and a Concat): begin
+# pads longer than the dim (H: 5 rows before 3) and a dim padded at its end only.
+WRAP_PADS = [0, 0, 5, 1, 0, 0, 2, 4]
+
+
+def pad_wrap_onnx(path, shapes):
+    import onnx
+    from onnx import TensorProto, helper
+    info = lambda n, shape: helper.make_tensor_value_info(n, TensorProto.DOUBLE, shape)
+    pads = helper.make_tensor("pads", TensorProto.INT64, [len(WRAP_PADS)], WRAP_PADS)
+    graph = helper.make_graph(
+        [helper.make_node("Pad", ["input0", "pads"], ["output0"], mode="wrap")],
+        "pad_wrap", [info("input0", shapes[0])], [info("output0", None)], [pads])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)]), path)
+    return ["input0"], ["output0"]
+
+
+def pad_wrap_ref(x):
+    rank = x.dim()
+    for d in range(rank):
+        b, e, n = WRAP_PADS[d], WRAP_PADS[rank + d], x.shape[d]
+        x = torch.index_select(x, d, (torch.arange(n + b + e) - b) % n)
+    return x
+
+
 def batch_norm_ref(x, s, b, m, v):
     c = lambda t: t.reshape(1, -1, 1, 1)
     return (x - c(m)) / torch.sqrt(c(v) + 1e-3) * c(s) + c(b)
@@ -278,6 +303,7 @@ ONNX_CASES = [
     ("conv_transpose_negative_pads", conv_transpose_output_shape_onnx,
      lambda x, w: F.pad(F.conv_transpose2d(x, w, stride=2), (2, 2, 1, 1)), [r(1, 2, 3, 3), r(2, 3, 3, 3)]),
     ("avg_pool_dilated_ceil", avg_pool_dilated_onnx, avg_pool_dilated_ref, [r(1, 2, 6, 6)]),
+    ("pad_wrap", pad_wrap_onnx, pad_wrap_ref, [r(2, 3, 3, 4)]),
     ("sinh", unary_onnx("Sinh"), torch.sinh, [r(3, 4)]),
     ("cosh", unary_onnx("Cosh"), torch.cosh, [r(3, 4)]),
     ("asinh", unary_onnx("Asinh"), torch.asinh, [r(3, 4)]),

@@ -369,8 +369,8 @@ func.func @expand_result_shape(%x: tensor<3xf32>) -> tensor<3xf32> {
 //===----------------------------------------------------------------------===//
 
 func.func @pad_mode(%x: tensor<3xf32>) -> tensor<5xf32> {
-  // expected-error @+1 {{custom op 'kiln.pad' expected string or keyword containing one of the following enum values for attribute 'mode' [constant, reflect, edge]}}
-  %0 = kiln.pad wrap %x {pads = array<i64: 1, 1>} : tensor<3xf32> -> tensor<5xf32>
+  // expected-error @+1 {{custom op 'kiln.pad' expected string or keyword containing one of the following enum values for attribute 'mode' [constant, reflect, edge, wrap]}}
+  %0 = kiln.pad mirror %x {pads = array<i64: 1, 1>} : tensor<3xf32> -> tensor<5xf32>
   return %0 : tensor<5xf32>
 }
 
@@ -404,6 +404,14 @@ func.func @pad_edge_empty(%x: tensor<0x3xf32>) -> tensor<1x3xf32> {
   // expected-error @+1 {{'kiln.pad' op edge padding of dim 0 needs a non-empty dim, got size 0 and pads 1 and 0}}
   %0 = kiln.pad edge %x {pads = array<i64: 1, 0, 0, 0>} : tensor<0x3xf32> -> tensor<1x3xf32>
   return %0 : tensor<1x3xf32>
+}
+
+// -----
+
+func.func @pad_wrap_empty(%x: tensor<2x0xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{'kiln.pad' op wrap padding of dim 1 needs a non-empty dim, got size 0 and pads 0 and 2}}
+  %0 = kiln.pad wrap %x {pads = array<i64: 0, 0, 0, 2>} : tensor<2x0xf32> -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
 }
 
 // -----

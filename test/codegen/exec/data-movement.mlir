@@ -146,6 +146,16 @@ func.func @pad_edge(%a0: tensor<3x4xf32>) -> (tensor<6x7xf32>) attributes {kiln.
   return %r0 : tensor<6x7xf32>
 }
 
+func.func @pad_wrap(%a0: tensor<3x4xf32>) -> (tensor<12x13xf32>) attributes {kiln.entry_point = "pad_wrap"} {
+  %r0 = kiln.pad wrap %a0 {pads = array<i64: 7, 0, 2, 9>, value = 0.0 : f64} : tensor<3x4xf32> -> tensor<12x13xf32>
+  return %r0 : tensor<12x13xf32>
+}
+
+func.func @pad_wrap_i32_rank3(%a0: tensor<1x3x4xi32>) -> (tensor<2x9x9xi32>) attributes {kiln.entry_point = "pad_wrap_i32_rank3"} {
+  %r0 = kiln.pad wrap %a0 {pads = array<i64: 1, 2, 0, 0, 4, 5>, value = 0.0 : f64} : tensor<1x3x4xi32> -> tensor<2x9x9xi32>
+  return %r0 : tensor<2x9x9xi32>
+}
+
 func.func @pad_edge_i32_rank3(%a0: tensor<1x3x4xi32>) -> (tensor<2x5x7xi32>) attributes {kiln.entry_point = "pad_edge_i32_rank3"} {
   %r0 = kiln.pad edge %a0 {pads = array<i64: 1, 0, 1, 0, 2, 2>, value = 0.0 : f64} : tensor<1x3x4xi32> -> tensor<2x5x7xi32>
   return %r0 : tensor<2x5x7xi32>
@@ -261,6 +271,12 @@ memref.global "private" constant @pad_reflect_end_only_want0 : memref<25xf64> = 
 memref.global "private" constant @pad_edge_in0 : memref<3x4xf32> = dense<[[0.0, 1.0, 2.0, 3.0], [6.0, 7.0, 8.0, 9.0], [12.0, 13.0, 14.0, 15.0]]>
 llvm.func @t_pad_edge(!llvm.ptr, !llvm.ptr) -> i32
 memref.global "private" constant @pad_edge_want0 : memref<42xf64> = dense<[0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 6.0, 6.0, 6.0, 6.0, 7.0, 8.0, 9.0, 12.0, 12.0, 12.0, 12.0, 13.0, 14.0, 15.0, 12.0, 12.0, 12.0, 12.0, 13.0, 14.0, 15.0]>
+memref.global "private" constant @pad_wrap_in0 : memref<3x4xf32> = dense<[[0.0, 1.0, 2.0, 3.0], [6.0, 7.0, 8.0, 9.0], [12.0, 13.0, 14.0, 15.0]]>
+llvm.func @t_pad_wrap(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @pad_wrap_want0 : memref<156xf64> = dense<[12.0, 13.0, 14.0, 15.0, 12.0, 13.0, 14.0, 15.0, 12.0, 13.0, 14.0, 15.0, 12.0, 0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0, 0.0, 6.0, 7.0, 8.0, 9.0, 6.0, 7.0, 8.0, 9.0, 6.0, 7.0, 8.0, 9.0, 6.0, 12.0, 13.0, 14.0, 15.0, 12.0, 13.0, 14.0, 15.0, 12.0, 13.0, 14.0, 15.0, 12.0, 0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0, 0.0, 6.0, 7.0, 8.0, 9.0, 6.0, 7.0, 8.0, 9.0, 6.0, 7.0, 8.0, 9.0, 6.0, 12.0, 13.0, 14.0, 15.0, 12.0, 13.0, 14.0, 15.0, 12.0, 13.0, 14.0, 15.0, 12.0, 0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0, 0.0, 6.0, 7.0, 8.0, 9.0, 6.0, 7.0, 8.0, 9.0, 6.0, 7.0, 8.0, 9.0, 6.0, 12.0, 13.0, 14.0, 15.0, 12.0, 13.0, 14.0, 15.0, 12.0, 13.0, 14.0, 15.0, 12.0, 0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0, 0.0, 6.0, 7.0, 8.0, 9.0, 6.0, 7.0, 8.0, 9.0, 6.0, 7.0, 8.0, 9.0, 6.0]>
+memref.global "private" constant @pad_wrap_i32_rank3_in0 : memref<1x3x4xi32> = dense<[[[-5, -4, -3, -2], [-1, 0, 1, 2], [3, 4, 5, 6]]]>
+llvm.func @t_pad_wrap_i32_rank3(!llvm.ptr, !llvm.ptr) -> i32
+memref.global "private" constant @pad_wrap_i32_rank3_want0 : memref<162xi64> = dense<[-1, 0, 1, 2, -1, 0, 1, 2, -1, 3, 4, 5, 6, 3, 4, 5, 6, 3, -5, -4, -3, -2, -5, -4, -3, -2, -5, -1, 0, 1, 2, -1, 0, 1, 2, -1, 3, 4, 5, 6, 3, 4, 5, 6, 3, -5, -4, -3, -2, -5, -4, -3, -2, -5, -1, 0, 1, 2, -1, 0, 1, 2, -1, 3, 4, 5, 6, 3, 4, 5, 6, 3, -5, -4, -3, -2, -5, -4, -3, -2, -5, -1, 0, 1, 2, -1, 0, 1, 2, -1, 3, 4, 5, 6, 3, 4, 5, 6, 3, -5, -4, -3, -2, -5, -4, -3, -2, -5, -1, 0, 1, 2, -1, 0, 1, 2, -1, 3, 4, 5, 6, 3, 4, 5, 6, 3, -5, -4, -3, -2, -5, -4, -3, -2, -5, -1, 0, 1, 2, -1, 0, 1, 2, -1, 3, 4, 5, 6, 3, 4, 5, 6, 3, -5, -4, -3, -2, -5, -4, -3, -2, -5]>
 memref.global "private" constant @pad_edge_i32_rank3_in0 : memref<1x3x4xi32> = dense<[[[-5, -4, -3, -2], [-1, 0, 1, 2], [3, 4, 5, 6]]]>
 llvm.func @t_pad_edge_i32_rank3(!llvm.ptr, !llvm.ptr) -> i32
 memref.global "private" constant @pad_edge_i32_rank3_want0 : memref<70xi64> = dense<[-5, -5, -4, -3, -2, -2, -2, -1, -1, 0, 1, 2, 2, 2, 3, 3, 4, 5, 6, 6, 6, 3, 3, 4, 5, 6, 6, 6, 3, 3, 4, 5, 6, 6, 6, -5, -5, -4, -3, -2, -2, -2, -1, -1, 0, 1, 2, 2, 2, 3, 3, 4, 5, 6, 6, 6, 3, 3, 4, 5, 6, 6, 6, 3, 3, 4, 5, 6, 6, 6]>
@@ -1207,6 +1223,60 @@ func.func @main() {
   %pad_edge_atol0 = arith.constant 0.0 : f64
   %pad_edge_rtol0 = arith.constant 0.0 : f64
   func.call @check_f32(%pad_edge_out0, %pad_edge_want0, %pad_edge_n0, %pad_edge_atol0, %pad_edge_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %pad_wrap_in0_m = memref.get_global @pad_wrap_in0 : memref<3x4xf32>
+  %pad_wrap_in0_i = memref.extract_aligned_pointer_as_index %pad_wrap_in0_m : memref<3x4xf32> -> index
+  %pad_wrap_in0_l = arith.index_cast %pad_wrap_in0_i : index to i64
+  %pad_wrap_in0 = llvm.inttoptr %pad_wrap_in0_l : i64 to !llvm.ptr
+  %pad_wrap_out0_m = memref.alloc() : memref<12x13xf32>
+  %pad_wrap_out0_i = memref.extract_aligned_pointer_as_index %pad_wrap_out0_m : memref<12x13xf32> -> index
+  %pad_wrap_out0_l = arith.index_cast %pad_wrap_out0_i : index to i64
+  %pad_wrap_out0 = llvm.inttoptr %pad_wrap_out0_l : i64 to !llvm.ptr
+  %pad_wrap_ins_n = arith.constant 1 : i64
+  %pad_wrap_ins = llvm.alloca %pad_wrap_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %pad_wrap_ins_0 = llvm.getelementptr %pad_wrap_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %pad_wrap_in0, %pad_wrap_ins_0 : !llvm.ptr, !llvm.ptr
+  %pad_wrap_outs_n = arith.constant 1 : i64
+  %pad_wrap_outs = llvm.alloca %pad_wrap_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %pad_wrap_outs_0 = llvm.getelementptr %pad_wrap_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %pad_wrap_out0, %pad_wrap_outs_0 : !llvm.ptr, !llvm.ptr
+  %pad_wrap_code = llvm.call @t_pad_wrap(%pad_wrap_ins, %pad_wrap_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "pad_wrap returned "
+  vector.print %pad_wrap_code : i32
+  vector.print str "pad_wrap: "
+  %pad_wrap_want0_m = memref.get_global @pad_wrap_want0 : memref<156xf64>
+  %pad_wrap_want0_i = memref.extract_aligned_pointer_as_index %pad_wrap_want0_m : memref<156xf64> -> index
+  %pad_wrap_want0_l = arith.index_cast %pad_wrap_want0_i : index to i64
+  %pad_wrap_want0 = llvm.inttoptr %pad_wrap_want0_l : i64 to !llvm.ptr
+  %pad_wrap_n0 = arith.constant 156 : index
+  %pad_wrap_atol0 = arith.constant 0.0 : f64
+  %pad_wrap_rtol0 = arith.constant 0.0 : f64
+  func.call @check_f32(%pad_wrap_out0, %pad_wrap_want0, %pad_wrap_n0, %pad_wrap_atol0, %pad_wrap_rtol0) : (!llvm.ptr, !llvm.ptr, index, f64, f64) -> ()
+  %pad_wrap_i32_rank3_in0_m = memref.get_global @pad_wrap_i32_rank3_in0 : memref<1x3x4xi32>
+  %pad_wrap_i32_rank3_in0_i = memref.extract_aligned_pointer_as_index %pad_wrap_i32_rank3_in0_m : memref<1x3x4xi32> -> index
+  %pad_wrap_i32_rank3_in0_l = arith.index_cast %pad_wrap_i32_rank3_in0_i : index to i64
+  %pad_wrap_i32_rank3_in0 = llvm.inttoptr %pad_wrap_i32_rank3_in0_l : i64 to !llvm.ptr
+  %pad_wrap_i32_rank3_out0_m = memref.alloc() : memref<2x9x9xi32>
+  %pad_wrap_i32_rank3_out0_i = memref.extract_aligned_pointer_as_index %pad_wrap_i32_rank3_out0_m : memref<2x9x9xi32> -> index
+  %pad_wrap_i32_rank3_out0_l = arith.index_cast %pad_wrap_i32_rank3_out0_i : index to i64
+  %pad_wrap_i32_rank3_out0 = llvm.inttoptr %pad_wrap_i32_rank3_out0_l : i64 to !llvm.ptr
+  %pad_wrap_i32_rank3_ins_n = arith.constant 1 : i64
+  %pad_wrap_i32_rank3_ins = llvm.alloca %pad_wrap_i32_rank3_ins_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %pad_wrap_i32_rank3_ins_0 = llvm.getelementptr %pad_wrap_i32_rank3_ins[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %pad_wrap_i32_rank3_in0, %pad_wrap_i32_rank3_ins_0 : !llvm.ptr, !llvm.ptr
+  %pad_wrap_i32_rank3_outs_n = arith.constant 1 : i64
+  %pad_wrap_i32_rank3_outs = llvm.alloca %pad_wrap_i32_rank3_outs_n x !llvm.ptr : (i64) -> !llvm.ptr
+  %pad_wrap_i32_rank3_outs_0 = llvm.getelementptr %pad_wrap_i32_rank3_outs[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+  llvm.store %pad_wrap_i32_rank3_out0, %pad_wrap_i32_rank3_outs_0 : !llvm.ptr, !llvm.ptr
+  %pad_wrap_i32_rank3_code = llvm.call @t_pad_wrap_i32_rank3(%pad_wrap_i32_rank3_ins, %pad_wrap_i32_rank3_outs) : (!llvm.ptr, !llvm.ptr) -> i32
+  vector.print str "pad_wrap_i32_rank3 returned "
+  vector.print %pad_wrap_i32_rank3_code : i32
+  vector.print str "pad_wrap_i32_rank3: "
+  %pad_wrap_i32_rank3_want0_m = memref.get_global @pad_wrap_i32_rank3_want0 : memref<162xi64>
+  %pad_wrap_i32_rank3_want0_i = memref.extract_aligned_pointer_as_index %pad_wrap_i32_rank3_want0_m : memref<162xi64> -> index
+  %pad_wrap_i32_rank3_want0_l = arith.index_cast %pad_wrap_i32_rank3_want0_i : index to i64
+  %pad_wrap_i32_rank3_want0 = llvm.inttoptr %pad_wrap_i32_rank3_want0_l : i64 to !llvm.ptr
+  %pad_wrap_i32_rank3_n0 = arith.constant 162 : index
+  func.call @check_i32(%pad_wrap_i32_rank3_out0, %pad_wrap_i32_rank3_want0, %pad_wrap_i32_rank3_n0) : (!llvm.ptr, !llvm.ptr, index) -> ()
   %pad_edge_i32_rank3_in0_m = memref.get_global @pad_edge_i32_rank3_in0 : memref<1x3x4xi32>
   %pad_edge_i32_rank3_in0_i = memref.extract_aligned_pointer_as_index %pad_edge_i32_rank3_in0_m : memref<1x3x4xi32> -> index
   %pad_edge_i32_rank3_in0_l = arith.index_cast %pad_edge_i32_rank3_in0_i : index to i64
@@ -1406,6 +1476,10 @@ func.func @main() {
 // CHECK: {{^}}pad_reflect_end_only: 0 mismatches
 // CHECK: {{^}}pad_edge returned 0
 // CHECK: {{^}}pad_edge: 0 mismatches
+// CHECK: {{^}}pad_wrap returned 0
+// CHECK: {{^}}pad_wrap: 0 mismatches
+// CHECK: {{^}}pad_wrap_i32_rank3 returned 0
+// CHECK: {{^}}pad_wrap_i32_rank3: 0 mismatches
 // CHECK: {{^}}pad_edge_i32_rank3 returned 0
 // CHECK: {{^}}pad_edge_i32_rank3: 0 mismatches
 // CHECK: {{^}}flatten_axis1 returned 0

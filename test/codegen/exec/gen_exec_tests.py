@@ -756,6 +756,12 @@ def data_cases():
         widths = [(pads[d], pads[r + d]) for d in range(r)]
         if mode == "constant":
             want = np.pad(x, widths, mode="constant", constant_values=value)
+        elif mode == "wrap":
+            # ONNX's torus: out[i] = x[(i - begin) mod size]. (NumPy 1.24's
+            # wrap is not periodic when a pad exceeds the dim on both sides.)
+            want = x
+            for d, (b, e) in enumerate(widths):
+                want = np.take(want, (np.arange(x.shape[d] + b + e) - b) % x.shape[d], axis=d)
         else:
             want = np.pad(x, widths, mode=mode)  # NumPy's reflect/edge = ONNX's
         attrs = f"{{pads = array<i64: {arr(pads)}>, value = {fmt_float(value)} : f64}}"
@@ -810,6 +816,9 @@ def data_cases():
         pad_case("pad_reflect", x46, [2, 1, 1, 3], "reflect"),
         pad_case("pad_reflect_end_only", x46[:3, :3], [0, 0, 2, 2], "reflect"),
         pad_case("pad_edge", x46[:3, :4], [2, 3, 1, 0], "edge"),
+        # Pads longer than the dim wrap around it more than once.
+        pad_case("pad_wrap", x46[:3, :4], [7, 0, 2, 9], "wrap"),
+        pad_case("pad_wrap_i32_rank3", ints.reshape(1, 3, 4), [1, 2, 0, 0, 4, 5], "wrap", elt="i32"),
         pad_case("pad_edge_i32_rank3", ints.reshape(1, 3, 4), [1, 0, 1, 0, 2, 2], "edge", elt="i32"),
         unary_data("flatten_axis1", "flatten", x234, "{axis = 1 : i64}", x234.reshape(2, 12)),
         unary_data("flatten_axis0", "flatten", x234, "{axis = 0 : i64}", x234.reshape(1, 24)),

@@ -207,6 +207,14 @@ def axes_input_build(since):
     return build
 
 
+def upsample_build(opset, spec):
+    """Upsample's scales: an attribute at 7, an input at 9."""
+    if opset < 9:
+        scales = spec["inits"].pop("s")
+        spec["attrs"].setdefault("scales", scales)
+    return spec
+
+
 def resize_build(opset, spec):
     """Resize's inputs by opset: (X, scales) at 10; (X, roi, scales[, sizes])
     at 11 with roi and scales required, empty tensors when unused; any of
@@ -470,6 +478,9 @@ OPS = [
         "align_corners": (1, ABSENT)}),
     Op("AffineGrid", {"theta": f32(2, 2, 3)}, {"size": ints("size", [2, 1, 3, 4])},
        tests={"align_corners": (1, ABSENT)}),
+    Op("Upsample", {"x": f32(1, 1, 2, 2)}, {"s": [1.0, 1.0, 2.0, 2.0]}, build=upsample_build,
+       tests={"mode": ("linear", ABSENT),
+              "scales": ([1.0, 1.0, 2.0, 3.0], [1.0, 1.0, 2.0, 2.0])}),
     Op("Pad", {"x": f32(2, 3)}, attrs={"pads": [0, 1, 0, 1]}, build=pad_build, tests={
         "pads": ([1, 0, 1, 0], [0, 1, 0, 1]),
         "mode": ("edge", ABSENT),
@@ -697,6 +708,8 @@ def schema_attrs(spec, opset):
     try:
         s = onnx.defs.get_schema(spec.op, opset, spec.domain)
     except onnx.defs.SchemaError:
+        return None
+    if s.deprecated:  # the op no longer exists at this opset (Upsample from 10)
         return None
     return s.since_version, sorted(s.attributes)
 
