@@ -815,6 +815,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerRecurrentOps(table);
   registerReductionOps(table);
   registerLossOps(table);
+  registerOptionalOps(table);
   registerResizeOps(table);
   registerRoiAlignOps(table);
   registerRotaryEmbeddingOps(table);

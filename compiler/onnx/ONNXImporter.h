@@ -410,6 +410,7 @@ void registerIndexingOps(OpTable &table);      // IndexingOps.cpp
 void registerLinearAttentionOps(OpTable &table); // LinearAttentionOps.cpp
 void registerMatmulOps(OpTable &table);        // MatmulOps.cpp
 void registerMLOps(OpTable &table);            // MLOps.cpp
+void registerOptionalOps(OpTable &table);      // OptionalOps.cpp
 void registerNormalizationOps(OpTable &table); // NormalizationOps.cpp
 void registerPoolingOps(OpTable &table);       // PoolingOps.cpp
 void registerQuantizationOps(OpTable &table);  // QuantizationOps.cpp

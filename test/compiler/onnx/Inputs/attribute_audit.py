@@ -478,6 +478,8 @@ OPS = [
         "align_corners": (1, ABSENT)}),
     Op("AffineGrid", {"theta": f32(2, 2, 3)}, {"size": ints("size", [2, 1, 3, 4])},
        tests={"align_corners": (1, ABSENT)}),
+    # No attributes; with no input it is false at every opset (the audit checks the refusals).
+    Op("OptionalHasElement", {}),
     Op("Upsample", {"x": f32(1, 1, 2, 2)}, {"s": [1.0, 1.0, 2.0, 2.0]}, build=upsample_build,
        tests={"mode": ("linear", ABSENT),
               "scales": ([1.0, 1.0, 2.0, 3.0], [1.0, 1.0, 2.0, 2.0])}),
