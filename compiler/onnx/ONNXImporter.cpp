@@ -816,6 +816,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerReductionOps(table);
   registerLossOps(table);
   registerOptionalOps(table);
+  registerTfIdfVectorizerOps(table);
   registerResizeOps(table);
   registerRoiAlignOps(table);
   registerRotaryEmbeddingOps(table);

@@ -420,6 +420,7 @@ void registerResizeOps(OpTable &table);        // ResizeOps.cpp
 void registerRoiAlignOps(OpTable &table);      // RoiAlignOps.cpp
 void registerRotaryEmbeddingOps(OpTable &table); // RotaryEmbeddingOps.cpp
 void registerSignalOps(OpTable &table);        // SignalOps.cpp
+void registerTfIdfVectorizerOps(OpTable &table); // TfIdfVectorizerOps.cpp
 void registerTrainingOps(OpTable &table);      // TrainingOps.cpp
 void registerGridSampleOps(OpTable &table);    // GridSampleOps.cpp
 void registerDataMovementOps(OpTable &table);  // DataMovementOps.cpp

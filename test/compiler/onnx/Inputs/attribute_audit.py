@@ -680,6 +680,22 @@ OPS = [
        attrs={"alpha": 0.9, "beta": 0.5, "mode": "standard", "norm_coefficient": 0.0}, tests={
            "alpha": (0.5, ABSENT), "beta": (0.7, ABSENT), "mode": ("nesterov", ABSENT),
            "norm_coefficient": (0.1, ABSENT)}),
+    # The pool 1..8: four unigrams and two bigrams (ngram_counts [0, 4]), or five unigrams and
+    # a trigram ([0, 5, 5]); six n-grams either way.
+    Op("TfIdfVectorizer", {"x": ("i64", [2, 6])},
+       attrs={"mode": "TF", "min_gram_length": 1, "max_gram_length": 3, "max_skip_count": 0,
+              "ngram_counts": [0, 4], "ngram_indexes": [0, 1, 2, 3, 4, 5],
+              "pool_int64s": [1, 2, 3, 4, 5, 6, 7, 8]},
+       tests={"mode": ("IDF", ABSENT),
+              "min_gram_length": (2, 1),
+              "max_gram_length": (1, 3),
+              "max_skip_count": (1, 0),
+              "ngram_counts": ([0, 5, 5], [0, 4]),
+              "ngram_indexes": ([5, 4, 3, 2, 1, 0], [0, 1, 2, 3, 4, 5]),
+              "pool_int64s": ([8, 7, 6, 5, 4, 3, 2, 1], [1, 2, 3, 4, 5, 6, 7, 8]),
+              "pool_strings": (list("abcdefgh"), ABSENT),
+              # Weights scale TFIDF's counts (TF has none).
+              "weights": ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], ABSENT, {"attrs": {"mode": "TFIDF"}})}),
     Op("Binarizer", {"x": f32(2, 3)}, domain="ai.onnx.ml", tests={"threshold": (0.5, ABSENT)}),
     rnn_op("RNN", 1, ["Tanh"]),
     rnn_op("GRU", 3, ["Sigmoid", "Tanh"]),
