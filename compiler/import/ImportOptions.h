@@ -42,8 +42,14 @@ enum class WeightsMode {
 struct ConstantInput {
   /// The file it came from, for messages.
   std::string file;
-  /// The NumPy name of its element type ("float32", "int64", ...).
+  /// The NumPy name of its element type ("float32", "int64", ...). Types
+  /// NumPy lacks travel as bit patterns, as `kiln run` reads them: uint16
+  /// then carries bfloat16 and uint8 the float8 types.
   std::string dtype;
+  /// The file's items are void ("|V2", "|V1": an ml_dtypes array saved by
+  /// NumPy); `dtype` is then the carrier of their width, and only an input
+  /// of a type NumPy lacks takes them.
+  bool voidItems = false;
   SmallVector<int64_t> shape;
   /// Dense, row-major, little-endian, as kiln stores the dtype.
   std::vector<char> bytes;

@@ -463,6 +463,18 @@ ONNXImporter::importConstantInput(const onnx::ValueInfoProto &in,
   Type expected = in.type().tensor_type().elem_type()
                       ? elementTypeFor(&ctx, in.type().tensor_type().elem_type())
                       : Type();
+  // bfloat16 and float8 values come as bit patterns of the unsigned type of
+  // their width (NumPy has neither), as `kiln run` reads them.
+  bool bitPatterns = expected && (expected.isBF16() || isa<Float8E4M3FNType,
+                                                        Float8E4M3FNUZType, Float8E5M2Type,
+                                                        Float8E5M2FNUZType>(expected));
+  if (bitPatterns && et && et.isUnsignedInteger(expected.getIntOrFloatBitWidth()))
+    et = expected;
+  if (value.voidItems && et != expected)
+    return error() << where << ": the file holds " << value.dtype.substr(4)
+                   << "-bit void items (an ml_dtypes array), which only a "
+                      "bfloat16 or float8 input takes; input '"
+                   << name << "' is " << dtypeName(expected);
   if (!et || et != expected)
     return error() << where << ": the file holds " << value.dtype
                    << " values, but input '" << name << "' is "

@@ -29,3 +29,11 @@ save("reshape_s", np.array([3, 2], np.int64))
 save("reshape_y", rx.reshape(3, 2))
 save("s_i32", np.array([3, 2], np.int32))
 save("s_long", np.array([3, 2, 1], np.int64))
+
+# bfloat16 bit patterns (NumPy has no bfloat16): 1.0, 5.0, 1.0; and 16-bit void items, as NumPy
+# saves an ml_dtypes.bfloat16 array.
+save("bf16_start", np.array(0x3F80, np.uint16))
+save("bf16_limit", np.array(0x40A0, np.uint16))
+save("bf16_delta", np.array(0x3F80, np.uint16))
+save("void_start", np.array(0x3F80, np.uint16).view("V2"))
+save("void_shape", np.array([3, 2], np.uint16).view("V2"))
