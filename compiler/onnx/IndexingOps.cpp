@@ -1,4 +1,4 @@
-//===- IndexingOps.cpp - ONNX GatherND, ScatterElements, ScatterND, TopK ---===//
+//===- IndexingOps.cpp - ONNX GatherND, Scatter*, TensorScatter, TopK -----===//
 //
 // Ops that index by run-time values, built from existing kiln ops:
 //
@@ -9,6 +9,11 @@
 //     it may write (a one-hot [updates, positions] mask, as GatherElements
 //     does) and reduce the selected updates over the updates: O(updates x
 //     positions) work, refused past kMaxOneHot elements.
+//   - TensorScatter writes each batch entry's update at its write index:
+//     every cache position p along the axis learns which update row i it
+//     receives (p - write_index, modulo the cache length when circular) and
+//     takes it through a one-hot [positions, rows] select, the rest keeps
+//     the past value: O(cache x update rows) work, refused past kMaxOneHot.
 //   - TopK ranks each element by the elements that beat it (larger, or equal
 //     at a lower index: ONNX's order) and picks rank k for output k: O(L^2)
 //     work along the axis, refused past L = 4096.
@@ -163,6 +168,100 @@ Value combine(OpChain &c, Reduction reduction, Value data, Value expanded,
     return c.op("kiln.min", {data, reduce("kiln.reduce_min", picked(expanded))});
   }
   return {};
+}
+
+/// TensorScatter (opset 24): present = past_cache with, for each batch entry
+/// b, update[b, .., i, ..] at position write_indices[b] + i along `axis`
+/// (modulo max_sequence_length when `mode` is circular). A linear write past
+/// the cache's end, which the operator text rules out, writes nothing.
+LogicalResult importTensorScatter(NodeImporter &n) {
+  AttributeReader &a = n.attrs();
+  int64_t axisAttr = a.getInt("axis", -2);
+  bool circular = a.getChoice("mode", "linear", {"linear", "circular"}) == 1;
+  if (failed(n.checkArity(2, 3)) || failed(a.status()))
+    return failure();
+  for (unsigned i = 0; i < 3; ++i)
+    if (n.hasInput(i) && !n.inputType(i).hasStaticShape())
+      return n.error() << "expects static shapes, got " << n.inputType(i)
+                       << " for '" << n.inputName(i) << "'";
+  RankedTensorType past = n.inputType(0), update = n.inputType(1);
+  int64_t rank = past.getRank();
+  if (rank < 2 || update.getRank() != rank)
+    return n.error() << "expects past_cache and update of one rank >= 2, got "
+                     << past << " and " << update;
+  FailureOr<int64_t> axis = n.normalizeAxis(axisAttr, rank);
+  if (failed(axis))
+    return failure();
+  if (*axis == 0)
+    return n.error() << "attribute 'axis' must not be the batch dim 0";
+  if (past.getElementType() != update.getElementType())
+    return n.error() << "expects past_cache and update of one element type, got "
+                     << past << " and " << update;
+  int64_t cacheLength = past.getDimSize(*axis), rows = update.getDimSize(*axis);
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != *axis && past.getDimSize(d) != update.getDimSize(d))
+      return n.error() << "update " << update << " differs from past_cache "
+                       << past << " in dim " << d << " (only the sequence dim "
+                       << *axis << " may)";
+  if (rows > cacheLength)
+    return n.error() << "update " << update << " has more rows along the "
+                        "sequence dim than past_cache "
+                     << past;
+  int64_t batch = past.getDimSize(0);
+  if (past.getNumElements() * rows > kMaxOneHot)
+    return n.error() << "past_cache " << past << " times " << rows
+                     << " update rows exceeds " << kMaxOneHot
+                     << " one-hot elements";
+  OpChain c{n};
+  Type i64 = n.b().getI64Type();
+  // Each batch entry's write index, as [B, 1, ..] (rank dims).
+  SmallVector<int64_t> batchShape(rank, 1);
+  batchShape[0] = batch;
+  Value start = c.scalar(i64, 0);
+  if (n.hasInput(2)) {
+    RankedTensorType indices = n.inputType(2);
+    Type it = indices.getElementType();
+    if (indices.getRank() != 1 || indices.getDimSize(0) != batch ||
+        !(it.isSignlessInteger(32) || it.isSignlessInteger(64)))
+      return n.error() << "expects int32 or int64 write_indices of shape ["
+                       << batch << "], got " << indices;
+    start = c.reshape(c.cast(n.input(2), i64), batchShape);
+  }
+  SmallVector<int64_t> posShape(rank, 1);
+  posShape[*axis] = cacheLength;
+  // rel = which update row lands at position p: p - start, taken modulo
+  // the cache length when circular (start first, so rel is in (-L, L)).
+  Value zero = c.scalar(i64, 0), length = c.scalar(i64, cacheLength);
+  auto wrapNegative = [&](Value v) {
+    return c.op("kiln.select", {cmp(c, ComparePredicate::lt, v, zero),
+                                c.op("kiln.add", {v, length}), v});
+  };
+  if (circular)
+    start = wrapNegative(c.op(
+        "kiln.sub",
+        {start, c.op("kiln.mul", {c.op("kiln.div", {start, length}), length})}));
+  Value rel = c.op("kiln.sub", {iota(n, posShape, *axis), start});
+  if (circular)
+    rel = wrapNegative(rel);
+  // One-hot over the update rows, in a dim after the axis.
+  if (!c.ok)
+    return failure();
+  SmallVector<int64_t> relShape(cast<RankedTensorType>(rel.getType()).getShape()),
+      rowShape(rank + 1, 1), updateShape(update.getShape());
+  relShape.insert(relShape.begin() + *axis + 1, 1);
+  rowShape[*axis + 1] = rows;
+  updateShape.insert(updateShape.begin() + *axis, 1);
+  Value hot = cmp(c, ComparePredicate::eq, c.reshape(rel, relShape),
+                  iota(n, rowShape, *axis + 1));
+  Type et = past.getElementType();
+  Value picked = c.sum(
+      c.op("kiln.select", {hot, c.reshape(n.input(1), updateShape),
+                           c.scalar(et, 0)}),
+      {*axis + 1}, false);
+  Value written = c.op("kiln.and", {cmp(c, ComparePredicate::ge, rel, zero),
+                                    cmp(c, ComparePredicate::lt, rel,
+                                        c.scalar(i64, rows))});
+  return c.output(0, c.op("kiln.select", {written, picked, n.input(0)}));
 }
 
 /// ScatterElements (and Scatter, its opset 9 name): data with
@@ -459,5 +558,6 @@ void onnx_import::registerIndexingOps(OpTable &t) {
   t.add("Scatter", 9, importScatterElements);
   t.add("ScatterElements", 11, importScatterElements);
   t.add("ScatterND", 11, importScatterND);
+  t.add("TensorScatter", 24, importTensorScatter);
   t.add("TopK", 1, importTopK);
 }

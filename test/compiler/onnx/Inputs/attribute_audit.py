@@ -449,11 +449,15 @@ OPS = [
     Op("Cast", {"x": f32(2, 3)}, attrs={"to": TP.INT64},
        tests={"to": (TP.INT32, TP.INT64),
               # It changes conversions to float8 only.
-              "saturate": (0, ABSENT, {"attrs": {"to": TP.FLOAT8E4M3FN}})}),
+              "saturate": (0, ABSENT, {"attrs": {"to": TP.FLOAT8E4M3FN}}),
+              # Opset 24: it changes conversions to float8e8m0 only (NO_EFFECT).
+              "round_mode": ("down", ABSENT)}),
     Op("Where", {"c": ("bool", [2]), "a": f32(2), "b": f32(2)}),
     Op("Equal", {"a": f32(2), "b": f32(2)}),
     Op("Expand", {"x": f32(3, 1)}, {"s": ints("s", [3, 4])}),
-    Op("Range", {}, {"s": tensor("s", 0.0), "l": tensor("l", 5.0), "d": tensor("d", 2.0)}),
+    # Opset 27's stash_type: only 1 (float) is supported; 0 is refused naming it.
+    Op("Range", {}, {"s": tensor("s", 0.0), "l": tensor("l", 5.0), "d": tensor("d", 2.0)},
+       tests={"stash_type": (0, ABSENT)}),
     Op("Resize", {"x": f32(1, 1, 4, 4)}, {"s": [1.0, 1.0, 2.0, 2.0]}, build=resize_build, tests={
         "mode": ("linear", ABSENT),
         "coordinate_transformation_mode": ("align_corners", ABSENT),
@@ -627,6 +631,9 @@ OPS = [
     Op("CumProd", {"x": f32(2, 3)}, {"a": ints("a", 1)},
        tests={"exclusive": (1, ABSENT), "reverse": (1, ABSENT)}),
     Op("Swish", {"x": f32(2, 3)}, tests={"alpha": (0.5, ABSENT)}),
+    # Opset 24. The update fills dims 1 and 2 alike, so either can be the sequence axis.
+    Op("TensorScatter", {"past": f32(2, 3, 3, 4), "update": f32(2, 3, 3, 4), "w": ("i64", [2])},
+       tests={"axis": (1, ABSENT), "mode": ("circular", ABSENT)}),
     # Opset 23: a 3-D X needs num_heads (the control without it is refused).
     Op("RotaryEmbedding", {"x": f32(1, 2, 3, 8), "c": f32(1, 3, 4), "s": f32(1, 3, 4)}, tests={
         "interleaved": (1, ABSENT),
