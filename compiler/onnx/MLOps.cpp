@@ -1,9 +1,13 @@
 //===- MLOps.cpp - ai.onnx.ml ops -> kiln ---------------------------------===//
 //
-// The classical-ML domain's elementwise Binarizer (ai.onnx.ml, opset 1):
-// Y = X > threshold ? 1 : 0 in X's type. Integer X compares with
-// floor(threshold), which picks the same elements (x > t <=> x > floor(t)
-// for integers x) without converting X.
+// The classical-ML domain (ai.onnx.ml):
+//  - Binarizer (opset 1), elementwise: Y = X > threshold ? 1 : 0 in X's
+//    type. Integer X compares with floor(threshold), which picks the same
+//    elements (x > t <=> x > floor(t) for integers x) without converting X.
+//  - ArrayFeatureExtractor (opset 1): X's last dim gathered at the indices Y
+//    (any shape, read flattened), as kiln.gather; a 1-D X gives [1, K] as
+//    onnxruntime does (the text does not say). Indices outside the last dim
+//    are clamped by kiln.gather where onnxruntime fails the run.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,8 +43,27 @@ LogicalResult importBinarizer(NodeImporter &n) {
                   c.op("kiln.select", {above, c.scalar(t, 1), c.scalar(t, 0)}));
 }
 
+LogicalResult importArrayFeatureExtractor(NodeImporter &n) {
+  if (failed(n.checkArity(2, 2)))
+    return failure();
+  RankedTensorType x = n.inputType(0), y = n.inputType(1);
+  if (!x.hasStaticShape() || x.getRank() < 1 || !y.hasStaticShape())
+    return n.error() << "expects static X of rank >= 1 and static Y, got " << x
+                     << " and " << y;
+  if (!y.getElementType().isSignlessInteger(64))
+    return n.error() << "expects int64 indices Y, got " << y;
+  OpChain c{n};
+  int64_t count = y.getNumElements();
+  Value picked = c.op("kiln.gather", {n.input(0), c.reshape(n.input(1), {count})},
+                      {n.namedI64("axis", x.getRank() - 1)});
+  if (x.getRank() == 1)
+    picked = c.reshape(picked, {1, count});
+  return c.output(0, picked);
+}
+
 } // namespace
 
 void onnx_import::registerMLOps(OpTable &t) {
+  t.add("ArrayFeatureExtractor", 1, importArrayFeatureExtractor, kMLDomain);
   t.add("Binarizer", 1, importBinarizer, kMLDomain);
 }

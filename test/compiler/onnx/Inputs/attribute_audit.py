@@ -703,6 +703,7 @@ OPS = [
               "pool_strings": (list("abcdefgh"), ABSENT),
               # Weights scale TFIDF's counts (TF has none).
               "weights": ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], ABSENT, {"attrs": {"mode": "TFIDF"}})}),
+    Op("ArrayFeatureExtractor", {"x": f32(2, 3)}, {"y": ints("y", [2, 0])}, domain="ai.onnx.ml"),
     Op("Binarizer", {"x": f32(2, 3)}, domain="ai.onnx.ml", tests={"threshold": (0.5, ABSENT)}),
     rnn_op("RNN", 1, ["Tanh"]),
     rnn_op("GRU", 3, ["Sigmoid", "Tanh"]),

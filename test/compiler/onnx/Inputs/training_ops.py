@@ -1,5 +1,5 @@
 """Models, inputs and NumPy references for training-ops.test: Adagrad, Adam and Momentum of
-ai.onnx.preview.training (opset 1) and Binarizer of ai.onnx.ml (opset 1). The references are the
+ai.onnx.preview.training (opset 1) and Binarizer and ArrayFeatureExtractor of ai.onnx.ml (opset 1). The references are the
 operator text's pseudo code in float64 (R_adjusted, beta_adjusted and the T > 0 cases included),
 rounded to the tensors' type. Writes the files run_composite_ops.py reads into argv[1] and prints
 how many cases it wrote."""
@@ -104,5 +104,19 @@ case("binarizer_int64", "Binarizer", [("x", x)], [("y", (x > 1.5).astype(np.int6
      threshold=1.5)
 x = rng.uniform(-2, 2, (3, 4)).astype(np.float64)
 case("binarizer_default_f64", "Binarizer", [("x", x)], [("y", (x > 0).astype(np.float64))], ML)
+# ArrayFeatureExtractor: the last dim gathered at Y (read flattened, repeats allowed); a 1-D X
+# gives [1, K], as onnxruntime does.
+x = rng.standard_normal((2, 3, 5)).astype(np.float32)
+y = np.array([[4, 0], [2, 2]], dtype=np.int64)
+case("array_feature_extractor_3d", "ArrayFeatureExtractor", [("x", x), ("y", y)],
+     [("z", np.take(x, y.ravel(), axis=-1))], ML)
+x = np.array([7, -1, 3, 9], dtype=np.int64)
+y = np.array([3, 1], dtype=np.int64)
+case("array_feature_extractor_1d", "ArrayFeatureExtractor", [("x", x), ("y", y)],
+     [("z", x[y].reshape(1, 2))], ML)
+x = rng.integers(-50, 50, (4, 6)).astype(np.int32)
+y = np.array([5], dtype=np.int64)
+case("array_feature_extractor_int32", "ArrayFeatureExtractor", [("x", x), ("y", y)],
+     [("z", x[:, [5]])], ML)
 
 print("%d cases" % cases)
