@@ -232,10 +232,11 @@ LogicalResult AttributeReader::checkAllRead() {
 //===----------------------------------------------------------------------===//
 
 NodeImporter::NodeImporter(GraphState &graph, const onnx::NodeProto &node,
-                           Location loc, int64_t opset,
+                           Location loc, int64_t opset, int64_t domainOpset,
                            SmallVector<Value> inputs, OpBuilder &builder)
     : graph(graph), node(node), opTypeName(node.op_type()),
-      opsetVersion(opset), location(loc), inputValues(std::move(inputs)),
+      opsetVersion(opset), domainOpsetVersion(domainOpset), location(loc),
+      inputValues(std::move(inputs)),
       outputValues(node.output_size()), builder(builder),
       attributes(node, loc, node.op_type()) {}
 

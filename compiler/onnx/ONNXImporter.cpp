@@ -630,7 +630,11 @@ LogicalResult ONNXImporter::importNode(const onnx::NodeProto &node,
                           Location where) {
                      return importSubgraph(g, in, where);
                    }};
-  NodeImporter importer(state, node, loc, opset, std::move(inputs), builder);
+  int64_t domainOpset = isDefaultDomain(node.domain())
+                            ? opset
+                            : domainOpsets.lookup(node.domain());
+  NodeImporter importer(state, node, loc, opset, domainOpset, std::move(inputs),
+                        builder);
   const OpSpec *spec = table.lookup(node.domain(), node.op_type());
   if (failed(spec->handler(importer)) || failed(importer.attrs().status()) ||
       failed(importer.attrs().checkAllRead()))
@@ -829,6 +833,7 @@ OwningOpRef<ModuleOp> ONNXImporter::run() {
   registerLossOps(table);
   registerOptionalOps(table);
   registerTfIdfVectorizerOps(table);
+  registerTreeEnsembleOps(table);
   registerResizeOps(table);
   registerRoiAlignOps(table);
   registerRotaryEmbeddingOps(table);

@@ -215,10 +215,15 @@ struct GraphState {
 class NodeImporter {
 public:
   NodeImporter(GraphState &graph, const onnx::NodeProto &node, Location loc,
-               int64_t opset, SmallVector<Value> inputs, OpBuilder &builder);
+               int64_t opset, int64_t domainOpset, SmallVector<Value> inputs,
+               OpBuilder &builder);
 
   StringRef opType() const { return opTypeName; }
+  /// The default domain's opset the import follows.
   int64_t opset() const { return opsetVersion; }
+  /// The model's opset of the node's own domain (ai.onnx.ml's for
+  /// TreeEnsembleRegressor); opset() for the default domain.
+  int64_t domainOpset() const { return domainOpsetVersion; }
   Location loc() const { return location; }
   MLIRContext *context() const { return builder.getContext(); }
   OpBuilder &b() { return builder; }
@@ -314,6 +319,7 @@ private:
   const onnx::NodeProto &node;
   std::string opTypeName;
   int64_t opsetVersion;
+  int64_t domainOpsetVersion;
   Location location;
   SmallVector<Value> inputValues;
   SmallVector<Value> outputValues;
@@ -422,6 +428,7 @@ void registerRotaryEmbeddingOps(OpTable &table); // RotaryEmbeddingOps.cpp
 void registerSignalOps(OpTable &table);        // SignalOps.cpp
 void registerTfIdfVectorizerOps(OpTable &table); // TfIdfVectorizerOps.cpp
 void registerTrainingOps(OpTable &table);      // TrainingOps.cpp
+void registerTreeEnsembleOps(OpTable &table);  // TreeEnsembleOps.cpp
 void registerGridSampleOps(OpTable &table);    // GridSampleOps.cpp
 void registerDataMovementOps(OpTable &table);  // DataMovementOps.cpp
 void registerLossOps(OpTable &table);          // LossOps.cpp
