@@ -46,14 +46,15 @@ def read_ids(path):
 
 
 def write(path, results):
-    """Writes this run's failures; entries for tests this run did not include are kept. A wrong
-    answer's reason is written by hand (the run only knows that the answer differs): it is kept
-    while the test stays wrong."""
+    """Writes this run's failures; entries for tests this run did not include are kept. The
+    reason of a wrong answer or a failed run is written by hand where the run's own is vague (it
+    only knows that the answer differs, or that an input does not match the model): it is kept
+    while the test fails the same way."""
     entries = read(path) if os.path.exists(path) else {}
     for r in results:
         old = entries.pop(r.id, None)
         if r.outcome in execute.FAILURES:
-            keep = r.outcome == "wrong" and old and old[0] == "wrong" and old[1]
+            keep = r.outcome in ("wrong", "run") and old and old[0] == r.outcome and old[1]
             entries[r.id] = old if keep else (r.outcome, r.reason)
     with open(path, "w") as f:
         f.write(_HEADER)
