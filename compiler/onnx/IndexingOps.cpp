@@ -253,11 +253,15 @@ LogicalResult importTensorScatter(NodeImporter &n) {
   updateShape.insert(updateShape.begin() + *axis, 1);
   Value hot = cmp(c, ComparePredicate::eq, c.reshape(rel, relShape),
                   iota(n, rowShape, *axis + 1));
+  // At most one row is hot per position, so the sum is that row's value;
+  // bool caches sum as int8.
   Type et = past.getElementType();
-  Value picked = c.sum(
-      c.op("kiln.select", {hot, c.reshape(n.input(1), updateShape),
-                           c.scalar(et, 0)}),
-      {*axis + 1}, false);
+  Type sumType = et.isInteger(1) ? n.b().getI8Type() : et;
+  Value picked = c.cast(
+      c.sum(c.op("kiln.select", {hot, c.cast(c.reshape(n.input(1), updateShape), sumType),
+                                 c.scalar(sumType, 0)}),
+            {*axis + 1}, false),
+      et);
   Value written = c.op("kiln.and", {cmp(c, ComparePredicate::ge, rel, zero),
                                     cmp(c, ComparePredicate::lt, rel,
                                         c.scalar(i64, rows))});

@@ -3,7 +3,7 @@
 # axis (-2) and others (1 in [B, S, H, D], the last), write_indices given
 # (int64 and int32) or omitted (zeros), circular writes that wrap past the
 # end and write indices beyond the cache length or negative (taken modulo
-# the length, as Python's % does), a float32 and an int64 cache.
+# the length, as Python's % does), a float32, an int64 and a bool cache.
 # onnxruntime 1.20 predates opset 24, so NumPy is the reference.
 # RUN: rm -rf %t && %python %s %t
 import os
@@ -18,7 +18,8 @@ import kiln_testing as kt
 work = sys.argv[1]
 os.makedirs(work)
 rng = np.random.default_rng(24)
-ELEM = {np.float32: TensorProto.FLOAT, np.int64: TensorProto.INT64, np.int32: TensorProto.INT32}
+ELEM = {np.float32: TensorProto.FLOAT, np.int64: TensorProto.INT64, np.int32: TensorProto.INT32,
+        np.bool_: TensorProto.BOOL}
 
 
 def reference(past, update, write_indices, axis, circular):
@@ -39,8 +40,12 @@ def check(name, past_shape, update_rows, dtype, axis=None, mode=None, write_indi
     ax = -2 if axis is None else axis
     update_shape = list(past_shape)
     update_shape[ax] = update_rows
-    past = (rng.standard_normal(past_shape) * 10).astype(dtype)
-    update = (rng.standard_normal(update_shape) * 10).astype(dtype)
+    if dtype == np.bool_:
+        past = rng.random(past_shape) < 0.3
+        update = rng.random(update_shape) < 0.7
+    else:
+        past = (rng.standard_normal(past_shape) * 10).astype(dtype)
+        update = (rng.standard_normal(update_shape) * 10).astype(dtype)
     attrs = {}
     if axis is not None:
         attrs["axis"] = axis
@@ -82,4 +87,5 @@ check("circular_index_past_end_and_negative", [3, 6, 2], 4, np.float32, axis=1, 
       write_indices=i64(9, -2, -13))
 check("circular_last_axis_int64", [2, 3, 5], 2, np.int64, axis=-1, mode="circular",
       write_indices=i64(4, 1))
+check("linear_bool", [2, 5, 3], 2, np.bool_, axis=1, write_indices=i64(1, 3))
 print("all TensorScatter cases match NumPy")
