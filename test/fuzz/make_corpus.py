@@ -43,7 +43,8 @@ def onnx_corpus():
 def constant_input_seeds(out):
     """Models whose data-dependent ops (NonMaxSuppression, Unique) read initializers, so that the fuzzer
     reaches the code that evaluates them at import (the node tests feed them graph inputs, which the
-    importer refuses first), and a 3-D convolution."""
+    importer refuses first), a 3-D convolution, and ops the wheel's node tests lack: TensorScatter
+    (opset 24) and TreeEnsembleRegressor."""
     import numpy as np
     from onnx import TensorProto, helper, numpy_helper
 
@@ -66,6 +67,29 @@ def constant_input_seeds(out):
     save("seed_conv3d", [helper.make_node("Conv", ["x", "w"], ["y"], pads=[1, 0, 1, 0, 1, 0], group=2)],
          {"w": np.ones((2, 1, 2, 2, 2), np.float32)}, [("y", TensorProto.FLOAT)],
          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 3, 3, 3])])
+
+
+    def save_model(name, node, inputs, outputs, opsets):
+        graph = helper.make_graph([node], name, inputs, outputs)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid(d, v) for d, v in opsets])
+        model.ir_version = 10
+        onnx.save(model, os.path.join(out, name + ".onnx"))
+    info = helper.make_tensor_value_info
+    save_model("seed_tensor_scatter",
+               helper.make_node("TensorScatter", ["p", "u", "w"], ["y"], mode="circular"),
+               [info("p", TensorProto.FLOAT, [2, 4, 3]), info("u", TensorProto.FLOAT, [2, 2, 3]),
+                info("w", TensorProto.INT64, [2])], [info("y", TensorProto.FLOAT, [2, 4, 3])],
+               [("", 24)])
+    save_model("seed_tree_ensemble_regressor",
+               helper.make_node("TreeEnsembleRegressor", ["x"], ["y"], domain="ai.onnx.ml", n_targets=1,
+                                nodes_treeids=[0] * 5, nodes_nodeids=[0, 1, 2, 3, 4],
+                                nodes_featureids=[0, 1, 0, 0, 0],
+                                nodes_modes=["BRANCH_LEQ", "BRANCH_GT", "LEAF", "LEAF", "LEAF"],
+                                nodes_values=[0.5, 0.5, 0, 0, 0], nodes_truenodeids=[2, 3, 0, 0, 0],
+                                nodes_falsenodeids=[1, 4, 0, 0, 0], target_treeids=[0, 0],
+                                target_nodeids=[3, 4], target_ids=[0, 0], target_weights=[2.0, 3.0]),
+               [info("x", TensorProto.FLOAT, [2, 2])], [info("y", TensorProto.FLOAT, [2, 1])],
+               [("", 17), ("ai.onnx.ml", 3)])
 
 
 def json_corpus():
