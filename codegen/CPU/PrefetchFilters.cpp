@@ -119,22 +119,20 @@ struct KilnCPUPrefetchFilters : kiln::impl::KilnCPUPrefetchFiltersBase<KilnCPUPr
     // The subviews from the chunk down to the read, innermost first.
     SmallVector<memref::SubViewOp> chain;
     std::optional<Chunk> chunk;
-    for (Value v = read.getSource(); auto view = v.getDefiningOp<memref::SubViewOp>(); v = view.getSource()) {
-      if ((chunk = matchChunk(view)))
-        break;
+    auto view = read.getSource().getDefiningOp<memref::SubViewOp>();
+    for (; view && !(chunk = matchChunk(view)); view = view.getSource().getDefiningOp<memref::SubViewOp>())
       chain.push_back(view);
-    }
     if (!chunk || rootBytes(chunk->view.getSource()) < minBytes)
       return;
 
     // The read's subviews again, on the next chunk.
     OpBuilder b(read);
     Location loc = read.getLoc();
+    Value next = nextChunk(*chunk);
     IRMapping mapping;
-    mapping.map(chunk->view.getResult(), nextChunk(*chunk));
-    Value view = mapping.lookup(chunk->view.getResult());
+    mapping.map(chunk->view.getResult(), next);
     for (memref::SubViewOp inner : llvm::reverse(chain))
-      view = b.clone(*inner, mapping)->getResult(0);
+      next = b.clone(*inner, mapping)->getResult(0);
     // One prefetch per cache line the vector spans.
     int64_t elementBytes = memrefType.getElementTypeBitWidth() / 8;
     int64_t bytes = read.getVectorType().getNumElements() * elementBytes;
@@ -148,7 +146,7 @@ struct KilnCPUPrefetchFilters : kiln::impl::KilnCPUPrefetchFiltersBase<KilnCPUPr
                                : b.create<arith::AddIOp>(loc, lastIndex,
                                                          b.create<arith::ConstantIndexOp>(loc, lane));
       }
-      b.create<memref::PrefetchOp>(loc, view, indices, /*isWrite=*/false, /*localityHint=*/2,
+      b.create<memref::PrefetchOp>(loc, next, indices, /*isWrite=*/false, /*localityHint=*/2,
                                    /*isDataCache=*/true);
     }
   }

@@ -465,9 +465,7 @@ ONNXImporter::importConstantInput(const onnx::ValueInfoProto &in,
                       : Type();
   // bfloat16 and float8 values come as bit patterns of the unsigned type of
   // their width (NumPy has neither), as `kiln run` reads them.
-  bool bitPatterns = expected && (expected.isBF16() || isa<Float8E4M3FNType,
-                                                        Float8E4M3FNUZType, Float8E5M2Type,
-                                                        Float8E5M2FNUZType>(expected));
+  bool bitPatterns = expected && (expected.isBF16() || isFloat8(expected));
   if (bitPatterns && et && et.isUnsignedInteger(expected.getIntOrFloatBitWidth()))
     et = expected;
   if (value.voidItems && et != expected)

@@ -179,8 +179,8 @@ FailureOr<Value> createResize(NodeImporter &n, Value input, const Resolved &r,
 /// does (down on upscaled dims, up on downscaled ones).
 LogicalResult importAsymmetric(NodeImporter &n, ResizeMode mode,
                                const Resolved &r) {
-  int64_t rank = n.inputType(0).getRank();
   RankedTensorType input = n.inputType(0);
+  int64_t rank = input.getRank();
   auto create = [&](Value x, const Resolved &part, ResizeNearestMode rounding) {
     return createResize(n, x, part, mode, ResizeCoordinateMode::asymmetric,
                         rounding, {});

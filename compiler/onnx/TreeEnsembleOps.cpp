@@ -290,20 +290,21 @@ FailureOr<Value> evaluate(NodeImporter &n, Value x, const Ensemble &e) {
   return out;
 }
 
-/// X as a static [N, F] float tensor (TreeEnsemble: its own type; the
-/// regressor computes integers in float).
-FailureOr<Value> floatInput(NodeImporter &n, bool castIntegers) {
+/// X as a static [N, F] float tensor: of its own float type (TreeEnsemble),
+/// or converted to `computeType` from a float, int32 or int64 X (the
+/// regressor computes in float32).
+FailureOr<Value> floatInput(NodeImporter &n, Type computeType = {}) {
   RankedTensorType x = n.inputType(0);
   if (!x.hasStaticShape() || x.getRank() < 1 || x.getRank() > 2)
     return n.error() << "expects a static X of rank 1 or 2, got " << x;
   Type et = x.getElementType();
   OpChain c{n};
   Value v = n.input(0);
-  if (!isa<FloatType>(et)) {
-    if (!castIntegers || !(et.isSignlessInteger(32) || et.isSignlessInteger(64)))
-      return n.error() << "expects a float X, got " << x;
-    v = c.cast(v, n.b().getF32Type());
-  }
+  if (!isa<FloatType>(et) &&
+      !(computeType && (et.isSignlessInteger(32) || et.isSignlessInteger(64))))
+    return n.error() << "expects a float X, got " << x;
+  if (computeType)
+    v = c.cast(v, computeType);
   if (x.getRank() == 1)
     v = c.reshape(v, {1, x.getDimSize(0)});
   if (!c.ok)
@@ -440,7 +441,7 @@ LogicalResult importTreeEnsemble(NodeImporter &n) {
     else
       e.roots.push_back({false, root});
   }
-  FailureOr<Value> x = floatInput(n, /*castIntegers=*/false);
+  FailureOr<Value> x = floatInput(n);
   if (failed(x))
     return failure();
   FailureOr<Value> y = evaluate(n, *x, e);
@@ -598,12 +599,10 @@ LogicalResult importTreeEnsembleRegressor(NodeImporter &n) {
   }
   if (e.roots.empty())
     return n.error() << "the ensemble has no trees";
-  FailureOr<Value> x = floatInput(n, /*castIntegers=*/true);
+  FailureOr<Value> x = floatInput(n, n.b().getF32Type());
   if (failed(x))
     return failure();
-  OpChain c{n};
-  Value xf = c.cast(*x, n.b().getF32Type()); // the regressor computes in float
-  FailureOr<Value> y = evaluate(n, xf, e);
+  FailureOr<Value> y = evaluate(n, *x, e);
   if (failed(y))
     return failure();
   n.setOutput(0, *y);
