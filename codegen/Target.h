@@ -111,11 +111,12 @@ struct DeviceImage {
   std::string bytes;
 };
 
-/// What a target made for an artifact: the host's object file (for the CPU
-/// the whole model; for a GPU the entry points that launch the kernels) and,
-/// for a device target, the kernels and their images.
+/// What a target made for an artifact: the host's object files (for the CPU
+/// the whole model; for a GPU the entry points that launch the kernels),
+/// which link together into the library, and, for a device target, the
+/// kernels and their images.
 struct CodeObjects {
-  std::string hostObject;
+  std::vector<std::string> hostObjects;
   std::string deviceKind; // "" for the CPU, "cuda"
   std::vector<std::string> gpuArchitectures;
   std::vector<KernelSpec> kernels;

@@ -271,11 +271,14 @@ public:
 
   LogicalResult emit(ModuleOp module, const PipelineOptions &options,
                      CodeObjects &objects) const override {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    if (failed(emitOutput(module, options, TargetOutput::Object, os)))
-      return failure();
-    objects.hostObject = std::move(text);
+    TargetRequest request;
+    request.triple = options.description.triple;
+    request.cpu = options.description.cpu;
+    request.features = options.description.features;
+    auto files = emitObjectFiles(module, options.symbolPrefix, options.symbolPrefix, request);
+    if (!files)
+      return emitError(module.getLoc()) << llvm::toString(files.takeError());
+    objects.hostObjects = std::move(*files);
     return success();
   }
 

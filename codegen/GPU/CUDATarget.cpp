@@ -187,20 +187,25 @@ public:
       objects.images.push_back({cast<StringAttr>(image.get("architecture")).str(),
                                 cast<StringAttr>(image.get("format")).str(),
                                 cast<StringAttr>(image.get("data")).str()});
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    if (failed(emitOutput(module, options, TargetOutput::Object, os)))
+    stripDeviceAttributes(module);
+    CodeObjects host;
+    if (failed(getCPUTarget().emit(module, options, host)))
       return failure();
-    objects.hostObject = std::move(text);
+    objects.hostObjects = std::move(host.hostObjects);
     return success();
   }
 
   LogicalResult emitOutput(ModuleOp module, const PipelineOptions &options,
                            TargetOutput output, llvm::raw_ostream &os) const override {
-    // The images are in the artifact's files, not in the host's IR.
+    stripDeviceAttributes(module);
+    return getCPUTarget().emitOutput(module, options, output, os);
+  }
+
+private:
+  /// The images are in the artifact's files, not in the host's IR.
+  static void stripDeviceAttributes(ModuleOp module) {
     module->removeAttr(abi::kGPUImagesAttr);
     module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
-    return getCPUTarget().emitOutput(module, options, output, os);
   }
 };
 

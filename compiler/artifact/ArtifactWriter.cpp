@@ -343,9 +343,9 @@ static LogicalResult writeFile(Location loc, StringRef path, StringRef data) {
   return success();
 }
 
-/// Links `objectPath` into a shared library. -z defs makes any symbol outside
+/// Links `objectPaths` into a shared library. -z defs makes any symbol outside
 /// libc/libm an error here rather than at load time.
-static LogicalResult linkSharedLibrary(Location loc, StringRef objectPath,
+static LogicalResult linkSharedLibrary(Location loc, ArrayRef<std::string> objectPaths,
                                        StringRef output, StringRef soname) {
   std::string linker = findLinker();
   if (linker.empty())
@@ -355,8 +355,9 @@ static LogicalResult linkSharedLibrary(Location loc, StringRef objectPath,
   llvm::sys::fs::createTemporaryFile("kiln-link", "log", log);
   auto removeLog = llvm::make_scope_exit([&] { llvm::sys::fs::remove(log); });
   std::string sonameFlag = ("-Wl,-soname," + soname).str();
-  SmallVector<StringRef> args = {linker, "-shared", "-o", output, objectPath,
-                                 "-lm", "-Wl,-z,defs", sonameFlag};
+  SmallVector<StringRef> args = {linker, "-shared", "-o", output};
+  args.append(objectPaths.begin(), objectPaths.end());
+  args.append({"-lm", "-Wl,-z,defs", sonameFlag});
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
                                           StringRef(log)};
   std::string error;
@@ -378,7 +379,6 @@ std::string mlir::kiln::imageFileName(const ArtifactInfo &info, const DeviceImag
 LogicalResult mlir::kiln::writeArtifact(Location loc, StringRef dir,
                                         const ArtifactInfo &info,
                                         const CodeObjects &objects) {
-  StringRef object = objects.hostObject;
   // DIR as an absolute path without '.' or '..' components, so that walking
   // up its parents below names the folders that creating it will create.
   SmallString<256> folder(dir);
@@ -418,17 +418,24 @@ LogicalResult mlir::kiln::writeArtifact(Location loc, StringRef dir,
     return std::string(p);
   };
 
+  // The target's objects, as NAME.o, or NAME.0.o, NAME.1.o, ... when it
+  // made several (the CPU target compiles a model in parts, in parallel).
   const std::string &n = info.name;
-  std::string objectFile = staged(n + ".o");
-  if (failed(writeFile(loc, objectFile, object)))
-    return failure();
+  const std::vector<std::string> &objectData = objects.hostObjects;
+  std::vector<std::string> memberNames, objectFiles;
+  for (size_t i = 0; i < objectData.size(); ++i) {
+    memberNames.push_back(objectData.size() == 1 ? n + ".o" : n + "." + std::to_string(i) + ".o");
+    objectFiles.push_back(staged(memberNames.back()));
+    if (failed(writeFile(loc, objectFiles.back(), objectData[i])))
+      return failure();
+  }
 
-  // The member's name must outlive `members`: MemoryBufferRef keeps a
-  // reference to it, and writeArchive reads it (a temporary here was a
+  // The members' names must outlive `members`: MemoryBufferRef keeps a
+  // reference to them, and writeArchive reads them (a temporary here was a
   // stack-use-after-scope, found by ASan).
-  std::string memberName = n + ".o";
   std::vector<llvm::NewArchiveMember> members;
-  members.emplace_back(llvm::MemoryBufferRef(object, memberName));
+  for (size_t i = 0; i < objectData.size(); ++i)
+    members.emplace_back(llvm::MemoryBufferRef(objectData[i], memberNames[i]));
   if (llvm::Error e = llvm::writeArchive(
           staged("lib" + n + ".a"), members,
           llvm::SymtabWritingMode::NormalSymtab, llvm::object::Archive::K_GNU,
@@ -436,7 +443,7 @@ LogicalResult mlir::kiln::writeArtifact(Location loc, StringRef dir,
     return emitError(loc) << "cannot write lib" << n
                           << ".a: " << llvm::toString(std::move(e));
   if ((info.sharedLibrary &&
-       failed(linkSharedLibrary(loc, objectFile, staged("lib" + n + ".so"),
+       failed(linkSharedLibrary(loc, objectFiles, staged("lib" + n + ".so"),
                                 "lib" + n + ".so"))) ||
       failed(writeFile(loc, staged(n + ".h"), renderHeader(info))) ||
       failed(writeFile(loc, staged(n + ".json"), renderManifest(info))) ||

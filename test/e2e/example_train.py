@@ -9,7 +9,6 @@
 import os
 import json
 import re
-import subprocess
 import sys
 
 import numpy as np
@@ -49,16 +48,7 @@ if abs(float(np.sqrt(np.mean(weights.astype(np.float64) ** 2))) - printed) > 1e-
         first["name"], np.sqrt(np.mean(weights ** 2)), printed))
 
 
-def exported(lib):
-    path = subprocess.run([kt.CC, "-print-file-name=" + lib], capture_output=True, text=True).stdout.strip()
-    names = subprocess.run(["nm", "-D", "--defined-only", path], capture_output=True, text=True).stdout
-    return {line.split()[-1].split("@")[0] for line in names.splitlines() if line.strip()}
-
-
-allowed = exported("libc.so.6") | exported("libm.so.6")
-undefined = subprocess.run(["nm", "-u", os.path.join(artifact, "libsmall_cnn.a")],
-                           capture_output=True, text=True, check=True).stdout.split()
-foreign = sorted(s for s in undefined if s != "U" and not s.endswith(":") and s not in allowed)
+foreign, _ = kt.foreign_symbols(os.path.join(artifact, "libsmall_cnn.a"))
 if foreign:
     raise SystemExit("the trained library needs symbols beyond libc and libm: %s" % foreign)
 print("accuracy %.2f -> %.2f; the library needs only libc and libm" % (before, after))

@@ -233,6 +233,22 @@ def run_static_c(artifact, inputs):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def foreign_symbols(archive):
+    """The symbols a static library needs from outside itself and outside libc and libm: undefined in
+    one of its members (the CPU target writes a model as several objects) and defined in none."""
+    def names(args):
+        out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+        return {line.split()[-1].split("@")[0] for line in out.splitlines()
+                if line.strip() and not line.endswith(":")}
+
+    def exported(lib):
+        path = subprocess.run([CC, "-print-file-name=" + lib], capture_output=True, text=True).stdout.strip()
+        return names(["nm", "-D", "--defined-only", path])
+
+    undefined = names(["nm", "-u", archive]) - names(["nm", "--defined-only", archive])
+    return sorted(undefined - exported("libc.so.6") - exported("libm.so.6")), sorted(undefined)
+
+
 def _numpy_dtype(name):
     return {"float16": np.float16, "float32": np.float32, "float64": np.float64, "bool": np.bool_,
             "int8": np.int8, "int32": np.int32, "int64": np.int64, "bfloat16": np.uint16}[name]
