@@ -210,9 +210,11 @@ def KilnPlaceOutputs : Pass<"kiln-place-outputs", "::mlir::ModuleOp"> {
     After bufferization, a result that was not computed in its output buffer
     lives in a temporary allocation and is copied into the output at the end.
     Where the copy is the output's only use, the source is a whole allocation
-    of the same type in the function's top block, and nothing touches that
+    of the same type in the function's top block (or a reshape of one:
+    `memref.collapse_shape`/`expand_shape` of plain buffers, as a product
+    computed in panels and read as a matrix is), and nothing touches that
     allocation after the copy, the allocation is replaced by the output
-    buffer and the copy disappears. Under those conditions every access the
+    buffer (seen through the inverse reshapes) and the copy disappears. Under those conditions every access the
     allocation saw happens, in the same order, to the output buffer, which by
     the ABI overlaps no other buffer: the rewrite cannot change any value.
 

@@ -66,22 +66,43 @@ Operation *soleCopyInto(BlockArgument out, Value &source) {
   return nullptr;
 }
 
+/// Whether `type` is a static memref with the identity layout: a reshape of
+/// it keeps its elements in the same places.
+bool isPlainBuffer(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  return memref && memref.hasStaticShape() && memref.getLayout().isIdentity();
+}
+
 /// Computes `out` in place of the buffer copied into it, when that is
-/// exactly equivalent: the source is a whole, fresh allocation of the same
-/// type in the function's top block, `out` has no other use, and nothing
-/// touches the allocation (or any alias) after the copy. Every access to the
-/// allocation then becomes an access to `out`, in the same order; `out`
-/// overlaps no other buffer (the ABI's contract), so no other access sees a
-/// difference, and `out` ends with the value the copy would have given it.
+/// exactly equivalent: the source is a whole, fresh allocation in the
+/// function's top block, or a reshape of one (collapse_shape/expand_shape
+/// of plain buffers: a product computed in panels [M, N/nr, nr] and read as
+/// [M, N]), of `out`'s type; `out` has no other use, and nothing touches the
+/// allocation (or any alias) after the copy. Every access to the allocation
+/// then becomes an access to `out` (through the inverse reshapes), in the
+/// same order; `out` overlaps no other buffer (the ABI's contract), so no
+/// other access sees a difference, and `out` ends with the value the copy
+/// would have given it.
 bool placeOutput(BlockArgument out) {
   Value source;
   Operation *copy = soleCopyInto(out, source);
   if (!copy)
     return false;
-  auto alloc = source.getDefiningOp<memref::AllocOp>();
   Block *block = out.getOwner();
-  if (!alloc || alloc->getBlock() != block || copy->getBlock() != block ||
-      alloc.getType() != out.getType())
+  if (source.getType() != out.getType() || !isPlainBuffer(out.getType()))
+    return false;
+  // The reshapes between the allocation and the copy, the copy's side first.
+  SmallVector<Operation *> reshapes;
+  Value root = source;
+  while (Operation *def = root.getDefiningOp()) {
+    if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def) || def->getBlock() != block ||
+        !isPlainBuffer(def->getOperand(0).getType()) || !isPlainBuffer(def->getResult(0).getType()))
+      break;
+    reshapes.push_back(def);
+    root = def->getOperand(0);
+  }
+  auto alloc = root.getDefiningOp<memref::AllocOp>();
+  if (!alloc || alloc->getBlock() != block || copy->getBlock() != block)
     return false;
   for (Value alias : aliasesOf(alloc))
     for (Operation *user : alias.getUsers()) {
@@ -93,12 +114,28 @@ bool placeOutput(BlockArgument out) {
       if (!top || !top->isBeforeInBlock(copy))
         return false;
     }
+  // `out` seen as the allocation: each reshape undone, the copy's side first.
+  OpBuilder builder(alloc);
+  Value place = out;
+  for (Operation *reshape : reshapes) {
+    Type before = reshape->getOperand(0).getType();
+    if (auto collapse = dyn_cast<memref::CollapseShapeOp>(reshape))
+      place = builder.create<memref::ExpandShapeOp>(reshape->getLoc(), before, place,
+                                                    collapse.getReassociationIndices());
+    else
+      place = builder.create<memref::CollapseShapeOp>(
+          reshape->getLoc(), before, place,
+          cast<memref::ExpandShapeOp>(reshape).getReassociationIndices());
+  }
   for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
     if (isa<memref::DeallocOp>(user))
       user->erase();
   copy->erase();
-  alloc.replaceAllUsesWith(Value(out));
+  alloc.replaceAllUsesWith(place);
   alloc.erase();
+  for (Operation *reshape : reshapes)
+    if (reshape->use_empty())
+      reshape->erase();
   return true;
 }
 

@@ -137,6 +137,19 @@ m.output(m.node("Add", [y, z]))
 m.output(y)
 m.check()
 
+# Products computed in panels ([M, N/nr, nr], B packed at compile time) and
+# read as [M, N] by the outputs: kiln-place-outputs computes the output
+# through the inverse reshape; siblings, one returned twice and consumed
+# later.
+m = Model("packed_products")
+x = m.input("x", (8, 16))
+ys = [m.node("MatMul", [x, m.init("p%d" % i, w(16, 64))]) for i in range(3)]
+for y in ys:
+    m.output(y)
+m.output(ys[0])
+m.output(m.node("Relu", [ys[0]]))
+m.check()
+
 # Random mixtures: a pool of values built from one input by ops with fills,
 # broadcasts, elementwise math and data movement; some of them outputs,
 # some more than once.
