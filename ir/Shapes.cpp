@@ -159,6 +159,15 @@ std::string formatShape(ArrayRef<int64_t> shape) {
   return s;
 }
 
+std::string formatList(ArrayRef<int64_t> values) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "[";
+  llvm::interleaveComma(values, os);
+  os << "]";
+  return s;
+}
+
 } // namespace mlir::kiln
 
 SmallVector<int64_t> mlir::kiln::avgPoolWindowCounts(

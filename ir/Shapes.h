@@ -70,6 +70,11 @@ int64_t numElements(ArrayRef<int64_t> shape);
 /// "[2, 3, ?]" for diagnostics.
 std::string formatShape(ArrayRef<int64_t> shape);
 
+/// "[1, -2, 3]" for diagnostics: a list of integers (pads, split sizes),
+/// each printed as the number it is (formatShape prints a dynamic dim's
+/// marker value as "?").
+std::string formatList(ArrayRef<int64_t> values);
+
 /// A byte count for messages, in binary units: "100 bytes", "1.5 MiB",
 /// "37.3 GiB".
 std::string formatBytes(int64_t bytes);

@@ -26,13 +26,6 @@ using namespace mlir::kiln::onnx_import;
 
 namespace {
 
-std::string formatList(ArrayRef<int64_t> v) {
-  std::string s = "[";
-  for (auto [i, x] : llvm::enumerate(v))
-    s += (i ? ", " : "") + std::to_string(x);
-  return s + "]";
-}
-
 /// Creates kiln.flatten/squeeze/unsqueeze. Those have no folders (they
 /// canonicalize to kiln.reshape), so for a constant input the op is replaced
 /// by the equivalent reshape, which folds: shape subgraphs such as

@@ -24,13 +24,6 @@ using namespace mlir::kiln::onnx_import;
 namespace {
 enum AutoPad : unsigned { NotSet, Valid, SameUpper, SameLower };
 
-std::string formatList(ArrayRef<int64_t> v) {
-  std::string s = "[";
-  for (auto [i, x] : llvm::enumerate(v))
-    s += (i ? ", " : "") + std::to_string(x);
-  return s + "]";
-}
-
 /// An int-list attribute with one entry per spatial dim (`count`), each in
 /// [min, kMaxElements]; `fallback` fills it when absent.
 LogicalResult windowList(NodeImporter &n, StringRef name,
