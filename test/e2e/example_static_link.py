@@ -1,7 +1,9 @@
 # The bundled example, in both its ONNX and JSON forms, against onnxruntime:
 # through `kiln run`, and through a C program that links libsmall_cnn.a with
 # nothing but libc and libm. Also checks that every undefined symbol of the
-# generated object is exported by libc or libm.
+# generated objects is exported by libc or libm, and that two models link
+# into one program: the objects' internal symbols (kernels, weights) are
+# named after the model, so two libraries define none twice.
 # RUN: rm -rf %t && %python %s %t
 import os
 import re
@@ -43,3 +45,37 @@ if foreign:
 if not undefined:
     raise SystemExit("nm found no undefined symbol in libsmall_cnn.a: the check above proved nothing")
 print("undefined symbols, all from libc/libm: %s" % " ".join(undefined))
+
+# Two models in one program: small_cnn under two names, both static libraries
+# linked (a symbol defined twice fails the link), each run on the input.
+two = os.path.join(work, "two")
+for name in ("first", "second"):
+    kt.compile_model(os.path.join(examples, "small_cnn.onnx"), os.path.join(two, name), name=name)
+main = os.path.join(two, "main.c")
+with open(main, "w") as f:
+    f.write("""#include <stdio.h>
+#include "first.h"
+#include "second.h"
+int main(int argc, char **argv) {
+  static float x[FIRST_INPUT0_BYTES / sizeof(float)], l1[10], p1[10], l2[10], p2[10];
+  if (argc != 2) return 1;
+  FILE *f = fopen(argv[1], "rb");
+  if (!f || fread(x, 1, sizeof x, f) != sizeof x) return 2;
+  fclose(f);
+  const void *in[1] = {x};
+  void *o1[2] = {l1, p1}, *o2[2] = {l2, p2};
+  if (first_run(in, o1) != 0 || second_run(in, o2) != 0) return 3;
+  for (int i = 0; i < 10; ++i) printf("%.7g %.7g\\n", l1[i], l2[i]);
+  return 0;
+}
+""")
+raw = os.path.join(two, "x.bin")
+x.astype(np.float32).tofile(raw)
+exe = os.path.join(two, "main")
+kt.run_tool([kt.CC, "-std=c11", "-Wall", "-Wextra", "-Werror", main, "-I" + os.path.join(two, "first"),
+             "-I" + os.path.join(two, "second"), os.path.join(two, "first", "libfirst.a"),
+             os.path.join(two, "second", "libsecond.a"), "-lm", "-o", exe])
+pairs = np.array([[float(v) for v in line.split()] for line in kt.run_tool([exe, raw]).stdout.splitlines()],
+                 dtype=np.float32)
+kt.assert_close(pairs[:, 0][None], expected["logits"], "first_run in a program with two models", atol=2e-4)
+kt.assert_close(pairs[:, 1][None], expected["logits"], "second_run in a program with two models", atol=2e-4)
