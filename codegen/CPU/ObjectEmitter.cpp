@@ -4,7 +4,6 @@
 
 
 #include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -248,7 +247,8 @@ Partitioning partition(llvm::Module &m, unsigned maxParts) {
   // About 2000 instructions per part at least: a part costs a bitcode round
   // trip and a pass pipeline's fixed work.
   constexpr uint64_t kMinPartInstructions = 2000;
-  p.codeParts = std::clamp<uint64_t>(total / kMinPartInstructions, 1, maxParts);
+  p.codeParts = std::clamp<uint64_t>(total / kMinPartInstructions, 1,
+                                     std::min<uint64_t>(maxParts, std::max<size_t>(functions.size(), 1)));
   std::stable_sort(functions.begin(), functions.end(),
                    [](const auto &a, const auto &b) { return a.first > b.first; });
   SmallVector<uint64_t> load(p.codeParts, 0);
@@ -272,11 +272,9 @@ Partitioning partition(llvm::Module &m, unsigned maxParts) {
   return p;
 }
 
-/// Object code of one part, given as bitcode: parsed into a context of its
-/// own (LLVM contexts are not thread-safe), optimized unless it is data
-/// only, compiled.
-llvm::Expected<std::string> compilePart(StringRef bitcode, const TargetRequest &request,
-                                        bool optimizeIt) {
+/// Object code of one part of code, given as bitcode: parsed into a context
+/// of its own (LLVM contexts are not thread-safe), optimized, compiled.
+llvm::Expected<std::string> compilePart(StringRef bitcode, const TargetRequest &request) {
   llvm::LLVMContext ctx;
   auto m = llvm::parseBitcodeFile(llvm::MemoryBufferRef(bitcode, "part"), ctx);
   if (!m)
@@ -284,9 +282,8 @@ llvm::Expected<std::string> compilePart(StringRef bitcode, const TargetRequest &
   auto tm = createTargetMachine(request);
   if (!tm)
     return tm.takeError();
-  if (optimizeIt)
-    if (llvm::Error e = optimize(**m, **tm))
-      return e;
+  if (llvm::Error e = optimize(**m, **tm))
+    return e;
   return emitMachineCode(**m, **tm, llvm::CodeGenFileType::ObjectFile);
 }
 
@@ -332,7 +329,7 @@ mlir::kiln::emitObjectFiles(ModuleOp module, StringRef name, StringRef symbolPre
   {
     llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
     for (unsigned i = 0; i < parts.codeParts; ++i)
-      pool.async([&, i] { store(i, compilePart(bitcode[i], request, /*optimizeIt=*/true)); });
+      pool.async([&, i] { store(i, compilePart(bitcode[i], request)); });
     // The data needs no pass but the asm printer, and stays in this context
     // (the weights could be 100s of MB: no bitcode round trip) while the
     // pool compiles the code.
