@@ -57,8 +57,10 @@ struct PipelineOptions {
   /// `kiln compile --train`: the graph stage adds `train_step` and
   /// `init_state` (kiln-build-train-step with these options).
   std::optional<KilnBuildTrainStepOptions> train;
-  /// Called, if set, by the target's loop stage once every op has its final
-  /// form and tile sizes (`kiln.tiles`) and before anything is tiled: what
+  /// Called, if set, by the target's loop stage once the ops are fused into
+  /// their kernels and tasks (the CPU: right after kiln-cpu-tile-contractions,
+  /// whose tasks hold the contractions' fused inits and consumers, with their
+  /// `kiln.tiles`; the GPU: before its kernels are tiled): what
   /// `kiln compile --report` describes.
   std::function<void(ModuleOp)> inspectFusedGroups;
 };

@@ -201,15 +201,18 @@ public:
     select.l1Bytes = d.l1DataBytes;
     select.cores = d.numCores;
     fn.addPass(createKilnCPUSelectTiles(select));
-    OpPassManager *tiling = &fn;
-    if (options.inspectFusedGroups) {
-      pm.addPass(createInspectionPass(options.inspectFusedGroups));
-      tiling = &pm.nest<func::FuncOp>();
-    }
     KilnCPUTileContractionsOptions tile;
     tile.vectorBits = d.vectorBits;
-    tiling->addPass(createKilnCPUTileContractions(tile));
-    OpPassManager &rest = *tiling;
+    fn.addPass(createKilnCPUTileContractions(tile));
+    // The fused groups --report shows: each contraction's parallel tasks
+    // with the inits and elementwise consumers fused into them, and every
+    // other op as it is before it is vectorized.
+    OpPassManager *after = &fn;
+    if (options.inspectFusedGroups) {
+      pm.addPass(createInspectionPass(options.inspectFusedGroups));
+      after = &pm.nest<func::FuncOp>();
+    }
+    OpPassManager &rest = *after;
     rest.addPass(createCanonicalizerPass());
     rest.addPass(createCSEPass());
     // Then every op with a unit-stride dim to vectorize along.

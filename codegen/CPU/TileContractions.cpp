@@ -568,8 +568,15 @@ struct KilnCPUTileContractions
     if (failed(cached))
       return taskTile->emitOpError("could not be tiled for the caches");
     rewriter.replaceOp(taskTile, cached->replacements);
-    if (!outermost && !cached->loops.empty())
+    // The tiles go on the outermost cache loop, else on the tasks' loop.
+    // Not on the tasks' loop when there is a cache loop: fusing consumers
+    // into the tasks moves their body into a new loop, and canonicalization
+    // then rebuilds that loop without the results nobody reads, each time
+    // dropping its attributes; the loops inside are moved, not rebuilt.
+    if (!cached->loops.empty())
       outermost = cached->loops.front();
+    else if (outermost)
+      outermost = cached->tiledOps.front()->getParentOfType<scf::ForallOp>();
     if (outermost)
       outermost->setAttr(kTilesAttr, attr);
     Operation *cacheTile = cached->tiledOps.front();

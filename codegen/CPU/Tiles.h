@@ -2,8 +2,9 @@
 //
 // The tile sizes kiln-cpu-select-tiles chooses for a contraction and
 // kiln-cpu-tile-contractions applies, kept on the op (and then on its
-// outermost tile loop) as the `kiln.tiles` attribute, so `--emit=loops`
-// shows them and lit tests can pin them:
+// outermost cache loop, or on its tasks' loop when it has no cache loop) as
+// the `kiln.tiles` attribute, so `--emit=loops` and `--report` show them and
+// lit tests can pin them:
 //
 //   kiln.tiles = {parallel = array<i64: 0, 96, 0>,
 //                 cache = array<i64: 64, 96, 256>, cache_order = array<i64: 1, 2, 0>,

@@ -75,6 +75,11 @@ Group describe(Operation *root, unsigned id) {
     if (op->getName().getDialectNamespace() == "math" &&
         seenMath.insert(op->getName().stripDialect()).second)
       math.push_back(op->getName().stripDialect().str());
+    // Register tiles that kiln-cpu-tile-contractions vectorized: a tiled
+    // contraction, also where its loops had one trip and folded away with
+    // the tiles they carried.
+    if (isa<vector::FMAOp, vector::ContractionOp, vector::OuterProductOp>(op))
+      tiled = true;
     if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
       StringRef opName = op->getName().getStringRef();
       if (isa<linalg::FillOp>(op))

@@ -1,10 +1,11 @@
 //===- FusionReport.h - What `kiln compile --report` prints ------*- C++ -*-===//
 //
-// In the "loops" stage, once every op has its final form and its tiles
-// (PipelineOptions::inspectFusedGroups) and before anything is tiled, every
-// top-level op of a model function that computes (a linalg op, a pad, a
-// copy) is one fused group: one kernel, or one set of parallel tasks, in the
-// library. The report lists each group with the ONNX nodes it computes
+// In the "loops" stage, where the target hands over its IR
+// (PipelineOptions::inspectFusedGroups: for the CPU, right after the
+// contractions are tiled, with their inits and elementwise consumers fused
+// into their tasks), every top-level op of a model function that computes (a
+// loop nest or a set of parallel tasks, a linalg op, a pad, a copy) is one
+// fused group: one kernel, or one set of parallel tasks, in the library. The report lists each group with the ONNX nodes it computes
 // (from the ops' locations, which fusion merges), what it computes, its
 // result types, its parallel tasks and the tile sizes kiln-cpu-select-tiles
 // chose (`kiln.tiles`), and draws the groups as a Graphviz graph whose edges
