@@ -274,11 +274,7 @@ public:
 
   LogicalResult emit(ModuleOp module, const PipelineOptions &options,
                      CodeObjects &objects) const override {
-    TargetRequest request;
-    request.triple = options.description.triple;
-    request.cpu = options.description.cpu;
-    request.features = options.description.features;
-    auto files = emitObjectFiles(module, options.symbolPrefix, options.symbolPrefix, request);
+    auto files = emitObjectFiles(module, options.symbolPrefix, resolvedRequest(options));
     if (!files)
       return emitError(module.getLoc()) << llvm::toString(files.takeError());
     objects.hostObjects = std::move(*files);
@@ -289,11 +285,7 @@ public:
                            TargetOutput output,
                            llvm::raw_ostream &os) const override {
     Location loc = module.getLoc();
-    TargetRequest request;
-    request.triple = options.description.triple;
-    request.cpu = options.description.cpu;
-    request.features = options.description.features;
-    auto tm = createTargetMachine(request);
+    auto tm = createTargetMachine(resolvedRequest(options));
     if (!tm)
       return emitError(loc) << llvm::toString(tm.takeError());
     llvm::LLVMContext llvmContext;
@@ -313,6 +305,16 @@ public:
       return emitError(loc) << llvm::toString(code.takeError());
     os << *code;
     return success();
+  }
+
+private:
+  /// The request for the machine describe() resolved.
+  static TargetRequest resolvedRequest(const PipelineOptions &options) {
+    TargetRequest request;
+    request.triple = options.description.triple;
+    request.cpu = options.description.cpu;
+    request.features = options.description.features;
+    return request;
   }
 };
 

@@ -205,8 +205,6 @@ struct Partitioning {
   unsigned dataPart() const { return codeParts; }
 };
 
-bool isData(const llvm::GlobalVariable &g) { return isLargeConstant(g); }
-
 /// Gives every local definition that other parts may reference a name of the
 /// model's own (`prefix` + "." unless it has the prefix already: '.' is in no
 /// C identifier, so no user symbol can clash) and hidden external linkage,
@@ -226,7 +224,7 @@ void externalizeLocals(llvm::Module &m, StringRef prefix) {
   for (llvm::Function &f : m.functions())
     externalize(f);
   for (llvm::GlobalVariable &g : m.globals())
-    if (!g.isConstant() || isData(g))
+    if (!g.isConstant() || isLargeConstant(g))
       externalize(g);
   for (llvm::GlobalAlias &a : m.aliases())
     externalize(a);
@@ -260,7 +258,7 @@ Partitioning partition(llvm::Module &m, unsigned maxParts) {
   for (llvm::GlobalVariable &g : m.globals()) {
     if (g.isDeclaration())
       continue;
-    if (isData(g))
+    if (isLargeConstant(g))
       p.part[&g] = p.dataPart();
     else if (g.hasLocalLinkage() && g.isConstant())
       p.part[&g] = Partitioning::kShared;
@@ -290,13 +288,13 @@ llvm::Expected<std::string> compilePart(StringRef bitcode, const TargetRequest &
 } // namespace
 
 llvm::Expected<std::vector<std::string>>
-mlir::kiln::emitObjectFiles(ModuleOp module, StringRef name, StringRef symbolPrefix,
+mlir::kiln::emitObjectFiles(ModuleOp module, StringRef symbolPrefix,
                             const TargetRequest &request) {
   auto tm = createTargetMachine(request);
   if (!tm)
     return tm.takeError();
   llvm::LLVMContext ctx;
-  auto m = translateModule(module, ctx, name, **tm);
+  auto m = translateModule(module, ctx, symbolPrefix, **tm);
   if (!m)
     return m.takeError();
   constexpr unsigned kMaxCodeParts = 8;

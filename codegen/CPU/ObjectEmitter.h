@@ -46,13 +46,12 @@ buildLLVMModule(ModuleOp module, llvm::LLVMContext &ctx, StringRef name,
 /// code, each optimized (-O3) and compiled in a context of its own, and one
 /// part for the large constants (the embedded weights), which is compiled
 /// without optimization. Local functions and large constants become hidden
-/// symbols named after `symbolPrefix` so that the parts link to each other;
-/// the split depends on the module alone, so a model gives the same objects
-/// on every machine. Calls across parts are not inlined (the parts are
+/// symbols named after `symbolPrefix` (also the LLVM module's name) so
+/// that the parts link to each other; the split depends on the module
+/// alone, so a model gives the same objects on every machine. Calls across parts are not inlined (the parts are
 /// kernels, which are never inlined into each other anyway).
 llvm::Expected<std::vector<std::string>>
-emitObjectFiles(ModuleOp module, StringRef name, StringRef symbolPrefix,
-                const TargetRequest &request);
+emitObjectFiles(ModuleOp module, StringRef symbolPrefix, const TargetRequest &request);
 
 /// Object file or assembly text of an LLVM module.
 llvm::Expected<std::string> emitMachineCode(llvm::Module &module,

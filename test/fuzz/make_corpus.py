@@ -48,12 +48,15 @@ def constant_input_seeds(out):
     import numpy as np
     from onnx import TensorProto, helper, numpy_helper
 
-    def save(name, nodes, inits, outputs, inputs=()):
-        graph = helper.make_graph(nodes, name, list(inputs),
-                                  [helper.make_tensor_value_info(o, t, None) for o, t in outputs],
+    info = helper.make_tensor_value_info
+
+    def save(name, nodes, inits, outputs, inputs=(), opsets=(("", 17),), ir_version=8):
+        """`outputs`: (name, dtype) pairs of unknown shape, or value infos."""
+        outputs = [o if isinstance(o, onnx.ValueInfoProto) else info(o[0], o[1], None) for o in outputs]
+        graph = helper.make_graph(nodes, name, list(inputs), outputs,
                                   [numpy_helper.from_array(np.asarray(v), k) for k, v in inits.items()])
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-        model.ir_version = 8
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid(d, v) for d, v in opsets])
+        model.ir_version = ir_version
         onnx.save(model, os.path.join(out, name + ".onnx"))
 
     boxes = np.array([[[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, 5, 1, 6], [0, 5.2, 1, 6.2]]], np.float32)
@@ -66,30 +69,22 @@ def constant_input_seeds(out):
          [("y", TensorProto.FLOAT), ("i", TensorProto.INT64), ("v", TensorProto.INT64), ("c", TensorProto.INT64)])
     save("seed_conv3d", [helper.make_node("Conv", ["x", "w"], ["y"], pads=[1, 0, 1, 0, 1, 0], group=2)],
          {"w": np.ones((2, 1, 2, 2, 2), np.float32)}, [("y", TensorProto.FLOAT)],
-         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 3, 3, 3])])
-
-
-    def save_model(name, node, inputs, outputs, opsets):
-        graph = helper.make_graph([node], name, inputs, outputs)
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid(d, v) for d, v in opsets])
-        model.ir_version = 10
-        onnx.save(model, os.path.join(out, name + ".onnx"))
-    info = helper.make_tensor_value_info
-    save_model("seed_tensor_scatter",
-               helper.make_node("TensorScatter", ["p", "u", "w"], ["y"], mode="circular"),
-               [info("p", TensorProto.FLOAT, [2, 4, 3]), info("u", TensorProto.FLOAT, [2, 2, 3]),
-                info("w", TensorProto.INT64, [2])], [info("y", TensorProto.FLOAT, [2, 4, 3])],
-               [("", 24)])
-    save_model("seed_tree_ensemble_regressor",
-               helper.make_node("TreeEnsembleRegressor", ["x"], ["y"], domain="ai.onnx.ml", n_targets=1,
-                                nodes_treeids=[0] * 5, nodes_nodeids=[0, 1, 2, 3, 4],
-                                nodes_featureids=[0, 1, 0, 0, 0],
-                                nodes_modes=["BRANCH_LEQ", "BRANCH_GT", "LEAF", "LEAF", "LEAF"],
-                                nodes_values=[0.5, 0.5, 0, 0, 0], nodes_truenodeids=[2, 3, 0, 0, 0],
-                                nodes_falsenodeids=[1, 4, 0, 0, 0], target_treeids=[0, 0],
-                                target_nodeids=[3, 4], target_ids=[0, 0], target_weights=[2.0, 3.0]),
-               [info("x", TensorProto.FLOAT, [2, 2])], [info("y", TensorProto.FLOAT, [2, 1])],
-               [("", 17), ("ai.onnx.ml", 3)])
+         [info("x", TensorProto.FLOAT, [1, 2, 3, 3, 3])])
+    save("seed_tensor_scatter",
+         [helper.make_node("TensorScatter", ["p", "u", "w"], ["y"], mode="circular")], {},
+         [info("y", TensorProto.FLOAT, [2, 4, 3])],
+         [info("p", TensorProto.FLOAT, [2, 4, 3]), info("u", TensorProto.FLOAT, [2, 2, 3]),
+          info("w", TensorProto.INT64, [2])], opsets=[("", 24)], ir_version=10)
+    save("seed_tree_ensemble_regressor",
+         [helper.make_node("TreeEnsembleRegressor", ["x"], ["y"], domain="ai.onnx.ml", n_targets=1,
+                           nodes_treeids=[0] * 5, nodes_nodeids=[0, 1, 2, 3, 4],
+                           nodes_featureids=[0, 1, 0, 0, 0],
+                           nodes_modes=["BRANCH_LEQ", "BRANCH_GT", "LEAF", "LEAF", "LEAF"],
+                           nodes_values=[0.5, 0.5, 0, 0, 0], nodes_truenodeids=[2, 3, 0, 0, 0],
+                           nodes_falsenodeids=[1, 4, 0, 0, 0], target_treeids=[0, 0],
+                           target_nodeids=[3, 4], target_ids=[0, 0], target_weights=[2.0, 3.0])], {},
+         [info("y", TensorProto.FLOAT, [2, 1])], [info("x", TensorProto.FLOAT, [2, 2])],
+         opsets=[("", 17), ("ai.onnx.ml", 3)], ir_version=10)
 
 
 def json_corpus():
