@@ -40,6 +40,9 @@ struct TargetRequest {
   /// GPU targets (--gpu sm_80,sm_90): the architectures to make images for;
   /// empty: the target's default.
   std::vector<std::string> gpuArchitectures;
+  /// GPU targets (--allow-tf32): f32 contractions may run on tensor cores
+  /// with tf32 operands.
+  bool allowTF32 = false;
 };
 
 /// The machine the code is for, resolved from a request. Loop-level passes
@@ -85,6 +88,13 @@ struct TargetDescription {
     /// staging block K of the reduction through shared memory, each thread
     /// thread M x thread N of them in registers.
     std::vector<std::array<int64_t, 5>> contractionTiles;
+    /// Tensor-core contraction tiles, largest first, each {block M, block N,
+    /// block K, warps M, warps N}: a block computes block M x block N outputs
+    /// with warps M x warps N warps of mma.sync; empty when an architecture
+    /// lacks the instructions (before sm_80).
+    std::vector<std::array<int64_t, 5>> mmaTiles;
+    /// Whether f32 contractions may use tensor cores as tf32.
+    bool allowTF32 = false;
     /// Threads per block of the row reductions.
     int64_t reductionBlockThreads = 256;
   } gpu;

@@ -42,6 +42,9 @@ struct PipelineCLOptions : public PassPipelineOptions<PipelineCLOptions> {
                                llvm::cl::init("")};
   ListOption<std::string> gpu{*this, "gpu",
                               llvm::cl::desc("GPU architectures (sm_80,sm_90; the target's default if none)")};
+  Option<bool> allowTF32{*this, "allow-tf32",
+                         llvm::cl::desc("f32 contractions on tensor cores as tf32 (cuda)"),
+                         llvm::cl::init(false)};
 };
 
 PipelineOptions resolve(const PipelineCLOptions &cl, StringRef targetName = "") {
@@ -58,6 +61,7 @@ PipelineOptions resolve(const PipelineCLOptions &cl, StringRef targetName = "") 
   request.cpu = cl.cpu;
   request.features = cl.features;
   request.gpuArchitectures.assign(cl.gpu.begin(), cl.gpu.end());
+  request.allowTF32 = cl.allowTF32;
   std::string error;
   FailureOr<TargetDescription> description = target->describe(request, error);
   if (failed(description))

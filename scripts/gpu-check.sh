@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The checks of --target cuda that need an NVIDIA GPU (issue 13): e2e models against onnxruntime on the
-# GPU, then the tiled f32 GEMM against torch.matmul (cuBLAS) at 1024, 2048 and 4096 on the same device
-# tensors (Kiln / cuBLAS printed per size), a fused elementwise chain and two models timed against PyTorch
+# GPU, then the tiled GEMMs (f32, tf32, f16, bf16) against torch.matmul (cuBLAS) at 1024..8192 on the same
+# device tensors (Kiln / cuBLAS printed per size and type), a fused elementwise chain and two models timed against PyTorch
 # on the same GPU. A few minutes; see bench/gpu_check.py for what it checks and how it times.
 #
 #   scripts/gpu-check.sh [--quick] [--out DIR] [--runs R]

@@ -100,8 +100,15 @@ struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     if (!inputType.hasStaticShape() || !filterType.hasStaticShape() ||
         !outType.hasStaticShape() || inputType.getDimSize(0) != 1)
       return rewriter.notifyMatchFailure(conv, "needs static shapes and a batch of one");
+    // Same operand types; the output the same, or f32 accumulators of
+    // 16-bit floats (as Kiln lowers f16/bf16 convolutions): the matmul
+    // extends its operands as the convolution does.
     Type element = outType.getElementType();
-    if (inputType.getElementType() != element || filterType.getElementType() != element)
+    Type operandElement = inputType.getElementType();
+    if (filterType.getElementType() != operandElement ||
+        (operandElement != element &&
+         !(isa<FloatType>(operandElement) && operandElement.getIntOrFloatBitWidth() == 16 &&
+           element.isF32())))
       return rewriter.notifyMatchFailure(conv, "mixed element types");
 
     SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
@@ -148,7 +155,7 @@ struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       AffineExpr dc = getAffineDimExpr(pc, ctx), dkh = getAffineDimExpr(pkh, ctx),
                  dkw = getAffineDimExpr(pkw, ctx), doh = getAffineDimExpr(poh, ctx),
                  dow = getAffineDimExpr(pow, ctx);
-      Value empty = rewriter.create<tensor::EmptyOp>(loc, shape, element);
+      Value empty = rewriter.create<tensor::EmptyOp>(loc, shape, operandElement);
       AffineMap read = AffineMap::get(
           5, 0,
           {getAffineConstantExpr(0, ctx), dc, doh * strides[0] + dkh * dilations[0],

@@ -20,6 +20,8 @@
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/NVGPUToNVVM/NVGPUToNVVM.h"
+#include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -28,6 +30,7 @@
 #include "mlir/Dialect/Index/IR/IndexDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
@@ -94,6 +97,13 @@ public:
     // threads) for products that fill the device with it, the small one
     // otherwise.
     d.gpu.contractionTiles = {{128, 128, 8, 8, 8}, {64, 64, 16, 4, 4}};
+    // Tensor cores (mma.sync m16n8k16 for f16/bf16, m16n8k8 for tf32) from
+    // sm_80 on: 8 warps of 64x32 outputs each (64 accumulators per lane),
+    // else 4 warps of 32x32; k tiles of 32 (20 KiB of shared memory for
+    // 16-bit operands, 36 KiB for tf32).
+    if (llvm::none_of(chips, [](const std::string &chip) { return chip == "sm_75"; }))
+      d.gpu.mmaTiles = {{128, 128, 32, 2, 4}, {64, 64, 32, 2, 2}};
+    d.gpu.allowTF32 = request.allowTF32;
     std::string looked;
     d.cudaToolkit = findToolkit(looked);
     if (d.cudaToolkit.empty()) {
@@ -109,7 +119,7 @@ public:
 
   void registerDialects(DialectRegistry &registry) const override {
     getCPUTarget().registerDialects(registry);
-    registry.insert<gpu::GPUDialect, NVVM::NVVMDialect>();
+    registry.insert<gpu::GPUDialect, NVVM::NVVMDialect, nvgpu::NVGPUDialect>();
     NVVM::registerNVVMTargetInterfaceExternalModels(registry);
     registerNVVMDialectTranslation(registry);
     registerGPUDialectTranslation(registry);
@@ -144,6 +154,11 @@ public:
     // NVPTX has no float8 conversions before sm_89, and LLVM 19's NVPTX
     // backend none at all: the integer expansion serves every architecture.
     kernels.addPass(createKilnExpandFloat8());
+    // Tensor-core ops: bf16 through Kiln's pass (upstream lacks it), the rest
+    // through upstream's; their vector fragments then go with the rest of
+    // the kernel's vector ops.
+    kernels.addPass(createKilnGPUBF16MMAToNVVM());
+    kernels.addPass(createConvertNVGPUToNVVMPass());
     ConvertGpuOpsToNVVMOpsOptions nvvm;
     // Kernel parameters are plain device pointers (the host passes one per
     // buffer); shapes and strides are static.
@@ -218,6 +233,11 @@ void mlir::kiln::buildGPUMappingPasses(OpPassManager &pm, const TargetDescriptio
   for (const std::array<int64_t, 5> &tile : d.gpu.contractionTiles)
     tiles.append(tile.begin(), tile.end());
   contractions.tiles = tiles;
+  SmallVector<int64_t> mmaTiles;
+  for (const std::array<int64_t, 5> &tile : d.gpu.mmaTiles)
+    mmaTiles.append(tile.begin(), tile.end());
+  contractions.mmaTiles = mmaTiles;
+  contractions.allowTF32 = d.gpu.allowTF32;
   contractions.multiprocessors = d.gpu.multiprocessors;
   contractions.sharedBytes = d.gpu.sharedBytesPerBlock;
   fn.addPass(createKilnGPUTileContractions(contractions));

@@ -2,6 +2,9 @@
 
 #include "codegen/GPU/Kernels.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -33,4 +36,14 @@ linalg::FillOp mlir::kiln::initializingFill(Operation *op, Value init) {
         return nullptr;
   }
   return nullptr;
+}
+
+Value mlir::kiln::buildVector(OpBuilder &builder, Location loc, VectorType type,
+                              ValueRange elements) {
+  Value vector = builder.create<arith::ConstantOp>(loc, type, builder.getZeroAttr(type));
+  for (auto [i, element] : llvm::enumerate(elements)) {
+    SmallVector<int64_t> position = delinearize(static_cast<int64_t>(i), computeStrides(type.getShape()));
+    vector = builder.create<vector::InsertOp>(loc, element, vector, position);
+  }
+  return vector;
 }

@@ -9,6 +9,7 @@
 #define KILN_CODEGEN_GPU_KERNELS_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
 
 namespace mlir::kiln {
 
@@ -18,6 +19,11 @@ namespace mlir::kiln {
 /// constant and erase the fill: one launch and one pass over the output
 /// fewer.
 linalg::FillOp initializingFill(Operation *op, Value init);
+
+/// A vector of `type` from `elements` in row-major order, as vector.insert's
+/// into zeros: MLIR 19 lowers vector.from_elements to LLVM only for 1-D
+/// vectors, and the fragments of mma.sync are 2-D.
+Value buildVector(OpBuilder &builder, Location loc, VectorType type, ValueRange elements);
 
 } // namespace mlir::kiln
 

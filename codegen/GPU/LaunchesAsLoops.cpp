@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/GPU/GPUPasses.h"
+#include "codegen/GPU/Kernels.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
@@ -29,9 +30,12 @@ namespace {
 
 constexpr int64_t kWarpSize = 32;
 
-/// Ops every thread of a block (gpu.barrier) or of a warp (gpu.shuffle) must
-/// reach before any goes on.
-bool isSync(Operation *op) { return isa<gpu::BarrierOp, gpu::ShuffleOp>(op); }
+/// Ops every thread of a block (gpu.barrier) or of a warp (gpu.shuffle,
+/// nvgpu.mma.sync) must reach before any goes on.
+bool isSync(Operation *op) { return isa<gpu::BarrierOp, gpu::ShuffleOp, nvgpu::MmaSyncOp>(op); }
+
+/// Whether `op` reads what the other lanes of its warp computed before it.
+bool isWarpCollective(Operation *op) { return isa<gpu::ShuffleOp, nvgpu::MmaSyncOp>(op); }
 
 /// Whether an op nested in `op` is a synchronization point.
 bool containsSync(Operation *op) {
@@ -174,7 +178,7 @@ private:
         current = next++;
         continue;
       }
-      if (isa<gpu::ShuffleOp>(op)) {
+      if (isWarpCollective(&op)) {
         current = next++;
         segmentOf[&op] = current;
         continue;
@@ -244,6 +248,18 @@ private:
             return shuffle.emitOpError("shuffles a block argument; the CPU emulation needs it "
                                        "computed by an op first");
           if (failed(addSpill(value)))
+            return WalkResult::interrupt();
+        }
+      }
+      if (auto mma = dyn_cast<nvgpu::MmaSyncOp>(op)) {
+        // Every lane reads the other lanes' A and B fragments.
+        for (Value fragment : {mma.getMatrixA(), mma.getMatrixB()}) {
+          if (!insideLaunch(fragment))
+            continue;
+          if (isa<BlockArgument>(fragment))
+            return mma.emitOpError("multiplies a block argument; the CPU emulation needs it "
+                                   "computed by an op first");
+          if (failed(addSpill(fragment)))
             return WalkResult::interrupt();
         }
       }
@@ -396,6 +412,8 @@ private:
     }
     if (auto shuffle = dyn_cast<gpu::ShuffleOp>(op))
       return emitShuffle(shuffle, thread);
+    if (auto mma = dyn_cast<nvgpu::MmaSyncOp>(op))
+      return emitMMA(mma, thread);
     llvm::SetVector<Value> used;
     used.insert(op->operand_begin(), op->operand_end());
     getUsedValuesDefinedAbove(op->getRegions(), used);
@@ -468,6 +486,89 @@ private:
     for (auto [original, value] : llvm::zip(shuffle->getResults(), ValueRange{result, laneValid}))
       if (Value slots = spills.lookup(original))
         rewriter.create<memref::StoreOp>(loc, value, slots, thread.linear);
+    return success();
+  }
+
+  /// This lane's accumulators of an m16n8kK mma.sync: every product of its
+  /// rows and columns, read from the warp's fragments with the PTX ISA's
+  /// layout (f16/bf16: k = 16, two elements per register; tf32: k = 8, one).
+  /// Lane l = 4 groupID + threadID_in_group holds C/D [r][e] at row groupID
+  /// + 8r, column 2 threadID_in_group + e; A register (row >= 8) + 2 (k in
+  /// the upper half) with k % per-register its element, in lane 4 (row % 8)
+  /// + (k % half) / per-register; B register (k in the upper half), in lane
+  /// 4 column + (k % half) / per-register. Products are exact in f32; tf32
+  /// operands keep the top 19 bits, as the hardware reads them.
+  LogicalResult emitMMA(nvgpu::MmaSyncOp mma, ThreadContext &thread) {
+    FailureOr<Value> own = resolve(mma.getMatrixC(), thread);
+    if (failed(own))
+      return failure();
+    auto shape = llvm::to_vector(llvm::map_range(
+        mma.getMmaShape().getAsRange<IntegerAttr>(), [](IntegerAttr a) { return a.getInt(); }));
+    VectorType aType = mma.getMatrixA().getType(), bType = mma.getMatrixB().getType();
+    VectorType cType = mma.getMatrixC().getType();
+    Type f32 = rewriter.getF32Type();
+    int64_t k = shape[2], per = aType.getDimSize(1), half = k / 2;
+    if (shape[0] != 16 || shape[1] != 8 || aType.getShape() != ArrayRef<int64_t>{4, per} ||
+        bType.getShape() != ArrayRef<int64_t>{2, per} || per * 8 != k ||
+        cType.getShape() != ArrayRef<int64_t>{2, 2} || cType.getElementType() != f32)
+      return mma.emitOpError("the CPU emulation runs m16n8k16 (16-bit) and m16n8k8 (tf32) "
+                             "with f32 accumulators only");
+    Value aSlots = spills.lookup(mma.getMatrixA()), bSlots = spills.lookup(mma.getMatrixB());
+    if (!aSlots || !bSlots)
+      return mma.emitOpError("has fragments defined outside the kernel (CPU emulation)");
+    bool tf32 = static_cast<bool>(mma.getTf32EnabledAttr());
+    Value lane = rewriter.create<arith::RemUIOp>(loc, thread.linear, constant(kWarpSize));
+    Value warpBase = rewriter.create<arith::SubIOp>(loc, thread.linear, lane);
+    Value group = rewriter.create<arith::DivUIOp>(loc, lane, constant(4));
+    Value inGroup = rewriter.create<arith::RemUIOp>(loc, lane, constant(4));
+    auto operand = [&](Value slots, Value ownerLane, int64_t reg, int64_t element) {
+      Value fragment = rewriter.create<memref::LoadOp>(
+          loc, slots, ValueRange{rewriter.create<arith::AddIOp>(loc, warpBase, ownerLane)});
+      Value value =
+          rewriter.create<vector::ExtractOp>(loc, fragment, ArrayRef<int64_t>{reg, element});
+      if (value.getType() != f32)
+        value = rewriter.create<arith::ExtFOp>(loc, f32, value);
+      if (tf32) {
+        Type i32 = rewriter.getI32Type();
+        Value bits = rewriter.create<arith::BitcastOp>(loc, i32, value);
+        Value mask = rewriter.create<arith::ConstantIntOp>(loc, 0xFFFFE000, 32);
+        value = rewriter.create<arith::BitcastOp>(
+            loc, f32, rewriter.create<arith::AndIOp>(loc, bits, mask));
+      }
+      return value;
+    };
+    SmallVector<Value> results;
+    for (int64_t r = 0; r < 2; ++r)
+      for (int64_t e = 0; e < 2; ++e) {
+        Value column = rewriter.create<arith::AddIOp>(
+            loc, rewriter.create<arith::MulIOp>(loc, inGroup, constant(2)), constant(e));
+        Value sum = rewriter.create<vector::ExtractOp>(loc, *own, ArrayRef<int64_t>{r, e});
+        // k = upper * half + step * per + element: the register and the
+        // element are static, the lane holding k a loop over `step`.
+        for (int64_t upper = 0; upper < 2; ++upper)
+          for (int64_t element = 0; element < per; ++element) {
+            auto loop = rewriter.create<scf::ForOp>(loc, constant(0), constant(half / per),
+                                                    constant(1), ValueRange{sum});
+            OpBuilder::InsertionGuard guard(rewriter);
+            rewriter.setInsertionPointToStart(loop.getBody());
+            Value step = loop.getInductionVar();
+            Value aLane = rewriter.create<arith::AddIOp>(
+                loc, rewriter.create<arith::MulIOp>(loc, group, constant(4)), step);
+            Value bLane = rewriter.create<arith::AddIOp>(
+                loc, rewriter.create<arith::MulIOp>(loc, column, constant(4)), step);
+            Value a = operand(aSlots, aLane, r + 2 * upper, element);
+            Value b = operand(bSlots, bLane, upper, element);
+            Value next = rewriter.create<arith::AddFOp>(
+                loc, loop.getRegionIterArgs()[0], rewriter.create<arith::MulFOp>(loc, a, b));
+            rewriter.create<scf::YieldOp>(loc, next);
+            sum = loop.getResult(0);
+          }
+        results.push_back(sum);
+      }
+    Value result = buildVector(rewriter, loc, cType, results);
+    thread.map.map(mma.getRes(), result);
+    if (Value slots = spills.lookup(mma.getRes()))
+      rewriter.create<memref::StoreOp>(loc, result, slots, thread.linear);
     return success();
   }
 

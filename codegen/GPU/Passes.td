@@ -68,10 +68,35 @@ def KilnGPUTileContractions : Pass<"kiln-gpu-tile-contractions", "::mlir::func::
     tile accumulated across the k loop's barriers cannot be expressed there
     (IREE adds its own vector distribution for it). This pass writes the
     block's program directly, with upstream's gpu ops.
+
+    Tensor cores: a contraction whose body is out + a * b with f32
+    accumulators and f16 or bf16 operands (extended to f32), or f32 operands
+    when `allow-tf32`, gets a kernel of warp-level nvgpu.mma.sync instead
+    (m16n8k16; m16n8k8 for tf32), when `mma-tiles` has one that fits:
+    - a block computes a `block-m` x `block-n` tile with `warps-m` x `warps-n`
+      warps, each warp a (block-m / warps-m) x (block-n / warps-n) tile of
+      m16 x n8 fragments whose f32 accumulators (vector<2x2xf32> per
+      fragment and lane) stay in registers across the k loop;
+    - each k tile of `block-k` is copied into two k-contiguous workgroup
+      tiles ([block-m, block-k + pad] and [block-n, block-k + pad], padded
+      by 16 bytes per row so that the fragment loads of a warp hit 32
+      different banks), zero outside the operands, between gpu.barrier's;
+    - each lane loads its fragments from the tiles with the PTX ISA's
+      layout (for m16n8k16: A's row groupID and groupID + 8, k columns
+      2 * threadID_in_group + {0, 1} and + 8; B's column groupID) as
+      vector.load's of two consecutive k elements.
+    The products are exact and the sums f32, in the instruction's order:
+    results differ from the op's loop in the last bits of f32. Operands
+    read as tf32 keep 10 bits of mantissa (the hardware ignores the rest).
   }];
   let options = [
     ListOption<"tiles", "tiles", "int64_t",
                "Tiles, largest first, 5 numbers each: block M, block N, block K, thread M, thread N">,
+    ListOption<"mmaTiles", "mma-tiles", "int64_t",
+               "Tensor-core tiles, largest first, 5 numbers each: block M, block N, block K, "
+               "warps M, warps N; none: no tensor cores">,
+    Option<"allowTF32", "allow-tf32", "bool", "false",
+           "Run f32 contractions on tensor cores as tf32 (10-bit mantissa operands)">,
     Option<"multiprocessors", "multiprocessors", "int64_t", "108",
            "Multiprocessors of the device: the blocks a tile should make at least">,
     Option<"sharedBytes", "shared-bytes", "int64_t", "49152",
@@ -80,7 +105,9 @@ def KilnGPUTileContractions : Pass<"kiln-gpu-tile-contractions", "::mlir::func::
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def KilnGPUReduceRows : Pass<"kiln-gpu-reduce-rows", "::mlir::func::FuncOp"> {
@@ -218,6 +245,21 @@ def KilnGPUMathToLibdevice : Pass<"kiln-gpu-math-to-libdevice", "::mlir::gpu::GP
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
+def KilnGPUBF16MMAToNVVM : Pass<"kiln-gpu-bf16-mma-to-nvvm", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Lower bf16 nvgpu.mma.sync to NVVM's intrinsic, which upstream's nvgpu-to-nvvm lacks";
+  let description = [{
+    MLIR 19's convert-nvgpu-to-nvvm (and its NVVM dialect's nvvm.mma.sync)
+    knows f16, tf32 and integer operands but not bf16, though PTX has
+    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 from sm_80 and LLVM
+    19 its intrinsic `llvm.nvvm.mma.m16n8k16.row.col.bf16`. This pass calls
+    that intrinsic for every m16n8k16 nvgpu.mma.sync on bf16 operands with
+    f32 accumulators, before convert-nvgpu-to-nvvm: each lane's pairs of
+    bf16 become the 32-bit registers the instruction takes (A: 4, B: 2, in
+    the fragment's order), and the four f32 results its vector<2x2xf32>.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::vector::VectorDialect"];
+}
+
 def KilnGPUSerializeKernels : Pass<"kiln-gpu-serialize-kernels", "::mlir::ModuleOp"> {
   let summary = "Turn the gpu.module (NVVM) into PTX and cubin images on the module";
   let description = [{
@@ -244,7 +286,8 @@ def KilnGPULaunchesAsLoops : Pass<"kiln-gpu-launches-as-loops", "::mlir::func::F
   let description = [{
     For checking kernels on a machine without a GPU: each gpu.launch becomes
     `scf.for` loops over its grid (z outermost), and inside, its body cut at
-    every synchronization point (gpu.barrier, and before each gpu.shuffle),
+    every synchronization point (gpu.barrier, and before each gpu.shuffle and
+    nvgpu.mma.sync),
     each piece a loop over the block's threads (x fastest). This is loop
     fission at barriers, as CUDA-on-CPU compilers do it, so that the CPU
     target can compile and run the kernels with their barriers, shared
@@ -257,6 +300,11 @@ def KilnGPULaunchesAsLoops : Pass<"kiln-gpu-launches-as-loops", "::mlir::func::F
       block (`memref.alloca`, made once before the block loops).
     - gpu.shuffle reads the slot of the lane it names (PTX's `shfl`
       semantics: a lane outside [0, width) reads its own value).
+    - nvgpu.mma.sync (m16n8k16 on f16/bf16, m16n8k8 on tf32, f32
+      accumulators) reads its warp's A and B fragments from their slots with
+      the PTX ISA's fragment layouts: each lane sums the exact products of
+      its accumulators' rows and columns in f32 (the hardware's order of the
+      sums is unspecified; tf32 operands keep their top 19 bits).
     - An scf.for or scf.if with a synchronization point inside stays one
       loop or if around the thread loops of its body; its bounds or
       condition must be the same for every thread of the block (an error
@@ -273,7 +321,8 @@ def KilnGPULaunchesAsLoops : Pass<"kiln-gpu-launches-as-loops", "::mlir::func::F
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 #endif // KILN_CODEGEN_GPU_PASSES_TD

@@ -130,9 +130,10 @@ def run_mapped_on_cpu(model, artifact, manifest, feeds, work, shapes=None, entry
     kt.run_tool([kt.KILN, "compile", model, "--target", "cuda", "--name", name, "--emit", "memref",
                  "-o", memref] + _shape_flags(shapes) + list(compile_flags))
     llvm = os.path.join(work, name + ".llvm.mlir")
+    tf32 = " allow-tf32=true" if "--allow-tf32" in compile_flags else ""
     kt.run_tool([KILN_OPT, memref, "-o", llvm, "--pass-pipeline=builtin.module("
-                 "kiln-gpu-mapping-pipeline{gpu=%s},func.func(kiln-gpu-launches-as-loops),"
-                 "kiln-llvm-pipeline{name=%s target=cpu cpu=x86-64})" % (GPUS, name)])
+                 "kiln-gpu-mapping-pipeline{gpu=%s%s},func.func(kiln-gpu-launches-as-loops),"
+                 "kiln-llvm-pipeline{name=%s target=cpu cpu=x86-64})" % (GPUS, tf32, name)])
     ll = os.path.join(work, name + ".ll")
     kt.run_tool([_tool("mlir-translate"), "--mlir-to-llvmir", llvm, "-o", ll])
     obj = os.path.join(work, name + ".o")
@@ -142,7 +143,9 @@ def run_mapped_on_cpu(model, artifact, manifest, feeds, work, shapes=None, entry
 
     entry = [e for e in manifest["entry_points"] if e["name"] == entry_point][0]
     inputs = [np.ascontiguousarray(feeds[i["name"]]) for i in entry["inputs"]]
-    outputs = [np.zeros(o["shape"], dtype=o["dtype"]) for o in entry["outputs"]]
+    # bfloat16 as its bit patterns (numpy has no such type).
+    outputs = [np.zeros(o["shape"], dtype=np.uint16 if o["dtype"] == "bfloat16" else o["dtype"])
+               for o in entry["outputs"]]
     weights = b""
     if "weights" in manifest:
         weights = open(os.path.join(artifact, manifest["files"]["weights"]), "rb").read()

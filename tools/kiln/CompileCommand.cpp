@@ -41,6 +41,10 @@ const char *kUsage =
     "                          always external)\n"
     "  --gpu ARCHS             with --target cuda: the architectures, e.g.\n"
     "                          sm_80,sm_90 (the default)\n"
+    "  --allow-tf32            with --target cuda: f32 matmuls and convolutions on\n"
+    "                          tensor cores as tf32 (operands rounded to a 10-bit\n"
+    "                          mantissa; sums stay f32). f16/bf16 ones always use\n"
+    "                          tensor cores (from sm_80)\n"
     "  --cpu CPU               target CPU (default: native, the host's)\n"
     "  --target-triple TRIPLE  target triple (default: the host's)\n"
     "  --features FEATURES     extra target features, e.g. +avx2,-avx512f\n"
@@ -160,6 +164,8 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
       options.target.gpuArchitectures.clear();
       for (llvm::StringRef arch : llvm::split(v, ','))
         options.target.gpuArchitectures.push_back(arch.trim().str());
+    } else if (flag == "--allow-tf32") {
+      options.target.allowTF32 = true;
     } else if (flag == "--weights") {
       if (!value(v))
         return usageError("missing value for --weights");
@@ -261,6 +267,8 @@ int ::kiln::cli::compileCommand(int argc, char **argv) {
     return usageError("missing MODEL");
   if (!options.target.gpuArchitectures.empty() && options.targetName != "cuda")
     return usageError("--gpu needs --target cuda");
+  if (options.target.allowTF32 && options.targetName != "cuda")
+    return usageError("--allow-tf32 needs --target cuda");
   if (wrtGiven && !options.grad)
     return usageError("--wrt needs --grad");
   if (recomputeGiven && !options.grad && !options.train)

@@ -1,0 +1,239 @@
+//===- MMAContractions.cpp - Contractions on tensor cores -----------------===//
+//
+// The tensor-core form of kiln-gpu-tile-contractions (see its description in
+// codegen/GPU/Passes.td): warps of nvgpu.mma.sync over k tiles in workgroup
+// memory. The fragment layouts are the PTX ISA's ("Matrix fragments for
+// mma.m16n8k16" and "for mma.m16n8k8", .f16/.bf16 and .tf32 operands, f32
+// accumulators); kiln-gpu-launches-as-loops runs the instruction on the CPU
+// with the same layouts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/GPU/Contractions.h"
+#include "codegen/GPU/Kernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+
+/// The instruction's k: 16 for 16-bit operands, 8 for tf32.
+int64_t instructionK(MMAKind kind) { return kind == MMAKind::TF32 ? 8 : 16; }
+
+/// Elements per 32-bit register of an operand fragment: 2 for 16-bit, 1 for
+/// tf32. A lane's registers hold this many consecutive k elements.
+int64_t perRegister(MMAKind kind) { return kind == MMAKind::TF32 ? 1 : 2; }
+
+/// Elements added to each row of a workgroup tile: 16 bytes, so that the
+/// rows of a warp's fragment loads (8 rows, 4 lanes each) fall on 32
+/// different banks.
+int64_t padElements(MMAKind kind) { return kind == MMAKind::TF32 ? 4 : 8; }
+
+class MMAKernelBuilder : public ContractionKernelBuilder {
+public:
+  MMAKernelBuilder(RewriterBase &rewriter, const Contraction &c, MMATile tile, MMAKind kind)
+      : ContractionKernelBuilder(rewriter, c), tile(tile), kind(kind) {}
+
+  void build(StringRef name) {
+    MLIRContext *ctx = c.op.getContext();
+    elementType = cast<MemRefType>(c.op.getDpsInputs()[0].getType()).getElementType();
+    auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+    auto sharedType = [&](int64_t rows) {
+      return MemRefType::get({rows, tile.bk + padElements(kind)}, elementType,
+                             MemRefLayoutAttrInterface{}, workgroup);
+    };
+    threads = tile.warpsM * tile.warpsN * kWarpSize;
+    gpu::LaunchOp launch =
+        createLaunch(llvm::divideCeil(c.n, tile.bn), llvm::divideCeil(c.m, tile.bm), threads, 1,
+                     {sharedType(tile.bm), sharedType(tile.bn)}, name);
+    aTile = launch.getWorkgroupAttributions()[0];
+    bTile = launch.getWorkgroupAttributions()[1];
+    tid = launch.getThreadIds().x;
+    Value lane = rewriter.create<arith::RemUIOp>(loc, tid, constant(kWarpSize));
+    Value warp = rewriter.create<arith::DivUIOp>(loc, tid, constant(kWarpSize));
+    // The PTX ISA's names: a lane is thread threadID_in_group of group
+    // groupID.
+    group = rewriter.create<arith::DivUIOp>(loc, lane, constant(4));
+    inGroup = rewriter.create<arith::RemUIOp>(loc, lane, constant(4));
+    warpRow = mul(rewriter.create<arith::DivUIOp>(loc, warp, constant(tile.warpsN)),
+                  constant(warpRows()));
+    warpCol = mul(rewriter.create<arith::RemUIOp>(loc, warp, constant(tile.warpsN)),
+                  constant(warpCols()));
+    m0 = mul(launch.getBlockIds().y, constant(tile.bm));
+    n0 = mul(launch.getBlockIds().x, constant(tile.bn));
+
+    // Each fragment's accumulators start from the output's initial values.
+    auto accType = VectorType::get({2, 2}, rewriter.getF32Type());
+    SmallVector<Value> acc;
+    for (int64_t i = 0; i < fragmentsM(); ++i)
+      for (int64_t j = 0; j < fragmentsN(); ++j) {
+        if (c.fill) {
+          acc.push_back(
+              rewriter.create<vector::BroadcastOp>(loc, accType, c.fill.getInputs()[0]));
+          continue;
+        }
+        SmallVector<Value> elements;
+        for (int64_t r = 0; r < 2; ++r)
+          for (int64_t e = 0; e < 2; ++e)
+            elements.push_back(loadOutput(outputRow(i, r), outputCol(j, e)));
+        acc.push_back(buildVector(rewriter, loc, accType, elements));
+      }
+
+    int64_t fullTiles = c.k / tile.bk;
+    if (fullTiles > 0) {
+      auto loop = rewriter.create<scf::ForOp>(
+          loc, constant(0), constant(fullTiles), constant(1), acc,
+          [&](OpBuilder &builder, Location, Value t, ValueRange carried) {
+            OpBuilder::InsertionGuard guard(rewriter);
+            rewriter.setInsertionPointToStart(builder.getInsertionBlock());
+            SmallVector<Value> next = kStep(mul(t, constant(tile.bk)), /*checkK=*/false, carried);
+            rewriter.create<scf::YieldOp>(loc, next);
+          });
+      acc.assign(loop.getResults().begin(), loop.getResults().end());
+    }
+    // A partial last k tile: zeros past k add nothing.
+    if (c.k % tile.bk != 0)
+      acc = kStep(constant(fullTiles * tile.bk), /*checkK=*/true, acc);
+
+    for (int64_t i = 0; i < fragmentsM(); ++i)
+      for (int64_t j = 0; j < fragmentsN(); ++j)
+        for (int64_t r = 0; r < 2; ++r)
+          for (int64_t e = 0; e < 2; ++e) {
+            Value value = rewriter.create<vector::ExtractOp>(loc, acc[i * fragmentsN() + j],
+                                                             ArrayRef<int64_t>{r, e});
+            storeOutput(outputRow(i, r), outputCol(j, e), value, c.m % tile.bm != 0,
+                        c.n % tile.bn != 0);
+          }
+    eraseContraction();
+  }
+
+private:
+  int64_t warpRows() const { return tile.bm / tile.warpsM; }
+  int64_t warpCols() const { return tile.bn / tile.warpsN; }
+  int64_t fragmentsM() const { return warpRows() / 16; }
+  int64_t fragmentsN() const { return warpCols() / 8; }
+
+  /// Row (in the block's tile) of fragment i's accumulators [r][*]: groupID
+  /// + 8r. Column of fragment j's accumulators [*][e]: 2 threadID_in_group
+  /// + e.
+  Value tileRow(int64_t i, int64_t r) {
+    return add(add(warpRow, constant(i * 16 + 8 * r)), group);
+  }
+  Value tileCol(int64_t j, int64_t e) {
+    return add(add(warpCol, constant(j * 8 + e)), mul(inGroup, constant(2)));
+  }
+  Value outputRow(int64_t i, int64_t r) { return add(m0, tileRow(i, r)); }
+  Value outputCol(int64_t j, int64_t e) { return add(n0, tileCol(j, e)); }
+
+  /// The k (in the tile) of a lane's register `r` of an operand fragment at
+  /// k step `kBase`: threadID_in_group's elements, and the instruction's
+  /// second half of k for the upper registers (`upper`).
+  Value fragmentK(int64_t kBase, bool upper) {
+    int64_t half = instructionK(kind) / 2;
+    return add(constant(kBase + (upper ? half : 0)), mul(inGroup, constant(perRegister(kind))));
+  }
+
+  /// A lane's registers of a fragment: `rows[r]` and k (upper half for
+  /// `uppers[r]`) of `shared`, as vector<registers x perRegister x T>.
+  Value loadFragment(Value shared, ArrayRef<Value> rows, ArrayRef<bool> uppers, int64_t kBase) {
+    int64_t per = perRegister(kind);
+    auto type = VectorType::get({static_cast<int64_t>(rows.size()), per}, elementType);
+    Value fragment = rewriter.create<arith::ConstantOp>(loc, type, rewriter.getZeroAttr(type));
+    for (auto [r, row] : llvm::enumerate(rows)) {
+      Value registerValue = rewriter.create<vector::LoadOp>(
+          loc, VectorType::get({per}, elementType), shared,
+          ValueRange{row, fragmentK(kBase, uppers[r])});
+      fragment = rewriter.create<vector::InsertOp>(loc, registerValue, fragment,
+                                                   ArrayRef<int64_t>{static_cast<int64_t>(r)});
+    }
+    return fragment;
+  }
+
+  /// `value` (f32) rounded to tf32's 10-bit mantissa, to nearest with ties
+  /// away from zero (PTX's cvt.rna.tf32.f32, as cuBLAS rounds): the
+  /// instruction itself reads only the top 19 bits, which would truncate.
+  /// Integer arithmetic, so that the CPU emulation runs it too: add half of
+  /// the dropped bits' range to the magnitude, then clear them (a carry
+  /// into the exponent rounds up, to infinity past the largest float); NaN
+  /// stays NaN.
+  Value roundToTF32(Value value) {
+    Type i32 = rewriter.getI32Type();
+    Value bits = rewriter.create<arith::BitcastOp>(loc, i32, value);
+    Value rounded = rewriter.create<arith::AndIOp>(
+        loc,
+        rewriter.create<arith::AddIOp>(loc, bits,
+                                       rewriter.create<arith::ConstantIntOp>(loc, 0x1000, 32)),
+        rewriter.create<arith::ConstantIntOp>(loc, 0xFFFFE000, 32));
+    Value isNaN =
+        rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, value, value);
+    return rewriter.create<arith::SelectOp>(
+        loc, isNaN, value, rewriter.create<arith::BitcastOp>(loc, value.getType(), rounded));
+  }
+
+  /// One k tile: the block copies it to workgroup memory, then each warp
+  /// adds its fragments' products.
+  SmallVector<Value> kStep(Value k0, bool checkK, ValueRange acc) {
+    // The tiles may be overwritten only once every warp has read them.
+    rewriter.create<gpu::BarrierOp>(loc);
+    auto convert = [&](Value v) { return roundToTF32(v); };
+    function_ref<Value(Value)> toTF32 = nullptr;
+    if (kind == MMAKind::TF32)
+      toTF32 = convert;
+    copyTile(*c.op.getDpsInputOperands()[0], c.dims.m, m0, tile.bm, c.m, k0, tile.bk, checkK,
+             aTile, /*kMajor=*/false, tid, threads, toTF32);
+    copyTile(*c.op.getDpsInputOperands()[1], c.dims.n, n0, tile.bn, c.n, k0, tile.bk, checkK,
+             bTile, /*kMajor=*/false, tid, threads, toTF32);
+    rewriter.create<gpu::BarrierOp>(loc);
+    SmallVector<Value> result(acc.begin(), acc.end());
+    int64_t kInstr = instructionK(kind);
+    SmallVector<int64_t> shape = {16, 8, kInstr};
+    for (int64_t kBase = 0; kBase < tile.bk; kBase += kInstr) {
+      // A: rows groupID and groupID + 8, each at both halves of k.
+      SmallVector<Value> as, bs;
+      for (int64_t i = 0; i < fragmentsM(); ++i) {
+        Value top = add(add(warpRow, constant(i * 16)), group);
+        Value bottom = add(top, constant(8));
+        as.push_back(loadFragment(aTile, {top, bottom, top, bottom}, {false, false, true, true},
+                                  kBase));
+      }
+      // B: column groupID at both halves of k.
+      for (int64_t j = 0; j < fragmentsN(); ++j) {
+        Value col = add(add(warpCol, constant(j * 8)), group);
+        bs.push_back(loadFragment(bTile, {col, col}, {false, true}, kBase));
+      }
+      for (int64_t i = 0; i < fragmentsM(); ++i)
+        for (int64_t j = 0; j < fragmentsN(); ++j) {
+          Value &accumulator = result[i * fragmentsN() + j];
+          accumulator = rewriter.create<nvgpu::MmaSyncOp>(loc, as[i], bs[j], accumulator, shape,
+                                                          kind == MMAKind::TF32);
+        }
+    }
+    return result;
+  }
+
+  MMATile tile;
+  MMAKind kind;
+  Type elementType;
+  int64_t threads = 0;
+  Value aTile, bTile, tid, group, inGroup, warpRow, warpCol, m0, n0;
+};
+
+} // namespace
+
+int64_t mlir::kiln::mmaSharedBytes(MMATile tile, MMAKind kind) {
+  int64_t bytes = kind == MMAKind::TF32 ? 4 : 2;
+  return (tile.bm + tile.bn) * (tile.bk + padElements(kind)) * bytes;
+}
+
+void mlir::kiln::buildMMAKernel(RewriterBase &rewriter, const Contraction &c, MMATile tile,
+                                MMAKind kind, StringRef name) {
+  MMAKernelBuilder(rewriter, c, tile, kind).build(name);
+}
