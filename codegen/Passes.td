@@ -71,7 +71,21 @@ def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "::mlir::func::FuncOp"> 
       n dims, which the targets' contraction tiling does not take.
 
     Splat constants are folded into the bodies that read them.
+
+    With `producers-only`, only the producer -> consumer fusion runs (no
+    reshape propagation, no constant folding): the CPU target runs it again
+    after its loop-level rewrites made new elementwise ops (depthwise
+    convolutions and pools over their windows), where moving reshapes would
+    undo the matmuls' layouts. With `broadcasts`, a linalg.broadcast whose one
+    user is an elementwise generic becomes a generic first, so that it fuses
+    too (a convolution's bias broadcast into its accumulator's start).
   }];
+  let options = [
+    Option<"producersOnly", "producers-only", "bool", "false",
+           "Only fuse producers into consumers (no reshape propagation or constant folding)">,
+    Option<"broadcasts", "broadcasts", "bool", "false",
+           "Fuse linalg.broadcast producers of elementwise generics too">,
+  ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];

@@ -182,6 +182,13 @@ public:
     // for kiln-cpu-vectorize-ops.
     fn.addPass(createKilnCPUWindowsAsElementwise());
     fn.addPass(createCanonicalizerPass());
+    // Those are new elementwise ops: their bias broadcasts and elementwise
+    // consumers (a depthwise convolution's Clip) fuse into them, one pass
+    // over the channels' planes instead of three.
+    KilnFuseElementwiseOptions fuse;
+    fuse.producersOnly = true;
+    fuse.broadcasts = true;
+    fn.addPass(createKilnFuseElementwise(fuse));
     // Blocked results flow into the next convolution without unpacking.
     fn.addPass(createKilnCPUPropagateLayouts());
     fn.addPass(createCanonicalizerPass());

@@ -90,16 +90,40 @@ struct FuseElementwiseKeepingNodes : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// A linalg.broadcast whose one user is an elementwise generic reading it
+/// once per element becomes a generic, which the pattern above can fuse.
+struct GeneralizeBroadcastIntoElementwise : OpRewritePattern<linalg::BroadcastOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::BroadcastOp broadcast,
+                                PatternRewriter &rewriter) const override {
+    if (!broadcast->hasOneUse() || !broadcast.hasPureTensorSemantics())
+      return failure();
+    OpOperand &use = *broadcast->getUses().begin();
+    auto consumer = dyn_cast<linalg::GenericOp>(use.getOwner());
+    if (!consumer || !isElementwise(consumer.getOperation()) || !consumer.isDpsInput(&use) ||
+        !fuseProducer(&use))
+      return failure();
+    return linalg::generalizeNamedOp(rewriter, broadcast);
+  }
+};
+
 struct KilnFuseElementwise
     : kiln::impl::KilnFuseElementwiseBase<KilnFuseElementwise> {
+  using Base::Base;
+
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     // Upstream's set without its producer fusion, which is ours above.
     linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *) { return false; });
     patterns.add<FuseElementwiseKeepingNodes>(ctx);
-    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, moveReshape);
-    linalg::populateConstantFoldLinalgOperations(patterns, foldConstant);
+    if (broadcasts)
+      patterns.add<GeneralizeBroadcastIntoElementwise>(ctx);
+    if (!producersOnly) {
+      linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, moveReshape);
+      linalg::populateConstantFoldLinalgOperations(patterns, foldConstant);
+    }
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
     linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
     tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
