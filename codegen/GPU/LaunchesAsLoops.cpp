@@ -93,6 +93,7 @@ public:
       blockDims[i] = *c;
     }
     numThreads = blockDims[0] * blockDims[1] * blockDims[2];
+    lowerAsyncCopies();
     Block &body = launch.getBody().front();
     // On the CPU every buffer is ordinary memory.
     for (BlockArgument arg : body.getArguments())
@@ -163,6 +164,43 @@ public:
 
 private:
   Value constant(int64_t v) { return rewriter.create<arith::ConstantIndexOp>(loc, v); }
+
+  /// Asynchronous copies (cp.async) done at once, where they are:
+  /// `dstElements` elements along the last dim, those past `srcElements`
+  /// zero, as PTX zero-fills; their groups and waits go. The kernel must
+  /// still wait before a barrier; the emulation cannot show a missing wait.
+  void lowerAsyncCopies() {
+    SmallVector<Operation *> asyncOps;
+    launch.getBody().walk([&](Operation *op) {
+      if (isa<nvgpu::DeviceAsyncCopyOp, nvgpu::DeviceAsyncCreateGroupOp, nvgpu::DeviceAsyncWaitOp>(op))
+        asyncOps.push_back(op);
+    });
+    for (Operation *op : llvm::reverse(asyncOps)) {
+      auto copy = dyn_cast<nvgpu::DeviceAsyncCopyOp>(op);
+      if (!copy) {
+        rewriter.eraseOp(op); // waits first (reverse order), then groups
+        continue;
+      }
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(copy);
+      Location at = copy.getLoc();
+      Type elementType = cast<MemRefType>(copy.getSrc().getType()).getElementType();
+      Value zero = rewriter.create<arith::ConstantOp>(at, rewriter.getZeroAttr(elementType));
+      for (int64_t i = 0, e = copy.getDstElements().getSExtValue(); i < e; ++i) {
+        SmallVector<Value> from(copy.getSrcIndices()), to(copy.getDstIndices());
+        Value offset = rewriter.create<arith::ConstantIndexOp>(at, i);
+        from.back() = rewriter.create<arith::AddIOp>(at, from.back(), offset);
+        to.back() = rewriter.create<arith::AddIOp>(at, to.back(), offset);
+        Value value = rewriter.create<memref::LoadOp>(at, copy.getSrc(), from);
+        if (Value sourceElements = copy.getSrcElements())
+          value = rewriter.create<arith::SelectOp>(
+              at, rewriter.create<arith::CmpIOp>(at, arith::CmpIPredicate::ult, offset, sourceElements),
+              value, zero);
+        rewriter.create<memref::StoreOp>(at, value, copy.getDst(), to);
+      }
+      rewriter.eraseOp(copy);
+    }
+  }
 
   //===--------------------------------------------------------------------===//
   // Segments

@@ -164,18 +164,131 @@ private:
   /// the dropped bits' range to the magnitude, then clear them (a carry
   /// into the exponent rounds up, to infinity past the largest float); NaN
   /// stays NaN.
+  /// Scalars or vectors alike.
   Value roundToTF32(Value value) {
     Type i32 = rewriter.getI32Type();
-    Value bits = rewriter.create<arith::BitcastOp>(loc, i32, value);
+    Type bitsType = i32;
+    if (auto vector = dyn_cast<VectorType>(value.getType()))
+      bitsType = VectorType::get(vector.getShape(), i32);
+    auto bitsConstant = [&](uint32_t v) -> Value {
+      Attribute attr = rewriter.getI32IntegerAttr(static_cast<int32_t>(v));
+      if (auto vector = dyn_cast<VectorType>(bitsType))
+        attr = DenseElementsAttr::get(vector, attr);
+      return rewriter.create<arith::ConstantOp>(loc, bitsType, cast<TypedAttr>(attr));
+    };
+    Value bits = rewriter.create<arith::BitcastOp>(loc, bitsType, value);
     Value rounded = rewriter.create<arith::AndIOp>(
-        loc,
-        rewriter.create<arith::AddIOp>(loc, bits,
-                                       rewriter.create<arith::ConstantIntOp>(loc, 0x1000, 32)),
-        rewriter.create<arith::ConstantIntOp>(loc, 0xFFFFE000, 32));
+        loc, rewriter.create<arith::AddIOp>(loc, bits, bitsConstant(0x1000)),
+        bitsConstant(0xFFFFE000));
     Value isNaN =
         rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, value, value);
     return rewriter.create<arith::SelectOp>(
         loc, isNaN, value, rewriter.create<arith::BitcastOp>(loc, value.getType(), rounded));
+  }
+
+  /// Elements of a 16-byte copy.
+  int64_t vectorWidth() {
+    return 16 / (elementType.getIntOrFloatBitWidth() / 8);
+  }
+
+  /// Whether the operand's tiles can be copied in 16-byte vectors along k:
+  /// k is one dim, the operand's last with stride 1, and every k tile's
+  /// vectors start 16 bytes apart from the operand's first element (k, the
+  /// k tile, the other strides and the offset multiples of a vector).
+  bool copiesVectors(OpOperand &operand) {
+    int64_t width = vectorWidth();
+    if (c.dims.k.size() != 1 || c.k % width || tile.bk % width)
+      return false;
+    auto type = cast<MemRefType>(operand.get().getType());
+    int64_t offset;
+    SmallVector<int64_t> strides;
+    if (failed(getStridesAndOffset(type, strides, offset)) || strides.empty() ||
+        strides.back() != 1 || ShapedType::isDynamic(offset) || offset % width)
+      return false;
+    for (int64_t stride : ArrayRef<int64_t>(strides).drop_back())
+      if (ShapedType::isDynamic(stride) || stride % width)
+        return false;
+    auto last = dyn_cast<AffineDimExpr>(c.op.getMatchingIndexingMap(&operand).getResults().back());
+    return last && last.getPosition() == c.dims.k.front();
+  }
+
+  /// Copies the operand's k tile into `shared` [rows, bk + pad]: in 16-byte
+  /// vectors when the operand allows it and its buffer is 16-byte aligned
+  /// (checked at run time: the ABI promises inputs only their elements'
+  /// alignment; the branch is the same for every thread), else element by
+  /// element.
+  void copyOperand(OpOperand &operand, ArrayRef<unsigned> rowDims, Value rowStart, int64_t rows,
+                   int64_t rowLimit, Value k0, bool checkK, Value shared,
+                   function_ref<Value(Value)> convert) {
+    auto scalars = [&] {
+      copyTile(operand, rowDims, rowStart, rows, rowLimit, k0, tile.bk, checkK, shared,
+               /*kMajor=*/false, tid, threads, convert);
+    };
+    if (!copiesVectors(operand))
+      return scalars();
+    Value base = rewriter.create<memref::ExtractAlignedPointerAsIndexOp>(loc, operand.get());
+    Value aligned = rewriter.create<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::eq, rewriter.create<arith::RemUIOp>(loc, base, constant(16)),
+        constant(0));
+    auto branch = rewriter.create<scf::IfOp>(loc, aligned, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(&branch.getElseRegion().front());
+    scalars();
+    rewriter.setInsertionPointToStart(&branch.getThenRegion().front());
+    int64_t width = vectorWidth(), perRow = tile.bk / width, vectors = rows * perRow;
+    auto type = VectorType::get({width}, elementType);
+    Value zero = rewriter.create<arith::ConstantOp>(loc, type, rewriter.getZeroAttr(type));
+    // 16-bit operands need no conversion: 16-byte cp.async copies from
+    // global to workgroup memory (nvgpu.device_async_copy, sm_80 on), zeros
+    // outside the operand (a source size of 0), waited for before the
+    // barrier. Through registers instead, MLIR 19's vector.load would give
+    // LLVM only the element's alignment, and NVPTX would split each into 8
+    // loads.
+    bool async = !convert && vectors % threads == 0;
+    SmallVector<Value> tokens;
+    for (int64_t r = 0; r * threads < vectors; ++r) {
+      OpBuilder::InsertionGuard inner(rewriter);
+      Value e = add(tid, constant(r * threads));
+      if ((r + 1) * threads > vectors)
+        rewriter.setInsertionPointToStart(
+            &rewriter.create<scf::IfOp>(loc, lessThan(e, vectors), false).getThenRegion().front());
+      // Neighbouring threads take neighbouring vectors of a row.
+      Value row = rewriter.create<arith::DivUIOp>(loc, e, constant(perRow));
+      Value kk = mul(rewriter.create<arith::RemUIOp>(loc, e, constant(perRow)), constant(width));
+      Value globalRow = add(rowStart, row), globalK = add(k0, kk);
+      // A vector lies wholly inside k or wholly past it (k is a multiple of
+      // the width); outside the operand it reads the last row or vector and
+      // stores zeros.
+      Value inside = both(rowLimit % rows != 0 ? lessThan(globalRow, rowLimit) : Value(),
+                          checkK ? lessThan(globalK, c.k) : Value());
+      setIvs(rowDims, rowLimit % rows != 0 ? clamp(globalRow, rowLimit) : globalRow);
+      setIvs(c.dims.k, checkK ? rewriter.create<arith::MinUIOp>(loc, globalK, constant(c.k - width))
+                              : globalK);
+      SmallVector<Value> indices;
+      for (AffineExpr result : c.op.getMatchingIndexingMap(&operand).getResults())
+        indices.push_back(ivs[cast<AffineDimExpr>(result).getPosition()]);
+      if (async) {
+        Value sourceElements;
+        if (inside)
+          sourceElements = rewriter.create<arith::SelectOp>(loc, inside, constant(width), constant(0));
+        tokens.push_back(rewriter.create<nvgpu::DeviceAsyncCopyOp>(
+            loc, nvgpu::DeviceAsyncTokenType::get(rewriter.getContext()), shared,
+            ValueRange{row, kk}, operand.get(), indices, rewriter.getIndexAttr(width),
+            sourceElements, rewriter.getUnitAttr()));
+        continue;
+      }
+      Value value = rewriter.create<vector::LoadOp>(loc, type, operand.get(), indices);
+      if (convert)
+        value = convert(value);
+      if (inside)
+        value = rewriter.create<arith::SelectOp>(loc, inside, value, zero);
+      rewriter.create<vector::StoreOp>(loc, value, shared, ValueRange{row, kk});
+    }
+    if (async) {
+      Value group = rewriter.create<nvgpu::DeviceAsyncCreateGroupOp>(
+          loc, nvgpu::DeviceAsyncTokenType::get(rewriter.getContext()), tokens);
+      rewriter.create<nvgpu::DeviceAsyncWaitOp>(loc, group, /*numGroups=*/nullptr);
+    }
   }
 
   /// One k tile: the block copies it to workgroup memory, then each warp
@@ -187,10 +300,10 @@ private:
     function_ref<Value(Value)> toTF32 = nullptr;
     if (kind == MMAKind::TF32)
       toTF32 = convert;
-    copyTile(*c.op.getDpsInputOperands()[0], c.dims.m, m0, tile.bm, c.m, k0, tile.bk, checkK,
-             aTile, /*kMajor=*/false, tid, threads, toTF32);
-    copyTile(*c.op.getDpsInputOperands()[1], c.dims.n, n0, tile.bn, c.n, k0, tile.bk, checkK,
-             bTile, /*kMajor=*/false, tid, threads, toTF32);
+    copyOperand(*c.op.getDpsInputOperands()[0], c.dims.m, m0, tile.bm, c.m, k0, checkK, aTile,
+                toTF32);
+    copyOperand(*c.op.getDpsInputOperands()[1], c.dims.n, n0, tile.bn, c.n, k0, checkK, bTile,
+                toTF32);
     rewriter.create<gpu::BarrierOp>(loc);
     SmallVector<Value> result(acc.begin(), acc.end());
     int64_t kInstr = instructionK(kind);

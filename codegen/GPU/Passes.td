@@ -81,6 +81,11 @@ def KilnGPUTileContractions : Pass<"kiln-gpu-tile-contractions", "::mlir::func::
       tiles ([block-m, block-k + pad] and [block-n, block-k + pad], padded
       by 16 bytes per row so that the fragment loads of a warp hit 32
       different banks), zero outside the operands, between gpu.barrier's;
+      an operand contiguous along k (k one dim, a multiple of 16 bytes) whose
+      buffer is 16-byte aligned at run time is copied in 16-byte pieces:
+      cp.async (nvgpu.device_async_copy, zero-filled outside, waited for
+      before the barrier) for 16-bit operands, 128-bit loads and stores for
+      tf32 ones (rounded on the way); other operands element by element;
     - each lane loads its fragments from the tiles with the PTX ISA's
       layout (for m16n8k16: A's row groupID and groupID + 8, k columns
       2 * threadID_in_group + {0, 1} and + 8; B's column groupID) as
@@ -300,6 +305,8 @@ def KilnGPULaunchesAsLoops : Pass<"kiln-gpu-launches-as-loops", "::mlir::func::F
       block (`memref.alloca`, made once before the block loops).
     - gpu.shuffle reads the slot of the lane it names (PTX's `shfl`
       semantics: a lane outside [0, width) reads its own value).
+    - nvgpu.device_async_copy (cp.async) copies at once where it is (zeros
+      past its source size); its groups and waits go.
     - nvgpu.mma.sync (m16n8k16 on f16/bf16, m16n8k8 on tf32, f32
       accumulators) reads its warp's A and B fragments from their slots with
       the PTX ISA's fragment layouts: each lane sums the exact products of

@@ -133,3 +133,40 @@ func.func @divergent_barrier(%a: memref<64xf32>) {
   }
   return
 }
+
+// -----
+
+// cp.async (nvgpu.device_async_copy) runs at once where it is: each of its
+// 4 elements loaded and stored, those at or past the source size zero; its
+// group and wait go.
+// CHECK-LABEL: func.func @async_copy
+// CHECK-NOT:     nvgpu.
+// CHECK:         scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step
+// CHECK:           %[[N:.*]] = arith.select %{{.*}}, %c4, %c0 : index
+// CHECK:           %[[X0:.*]] = memref.load %{{.*}} : memref<64xf32>
+// CHECK:           %[[IN0:.*]] = arith.cmpi ugt, %[[N]], %c0 : index
+// CHECK:           %[[V0:.*]] = arith.select %[[IN0]], %[[X0]], %{{.*}} : f32
+// CHECK:           memref.store %[[V0]]
+// CHECK-COUNT-3:   memref.store
+// CHECK-NOT:     nvgpu.
+func.func @async_copy(%a: memref<64xf32>, %b: memref<64xf32>) {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c8, %sy = %c1, %sz = %c1)
+      workgroup(%s : memref<32xf32, #gpu.address_space<workgroup>>) {
+    %c0 = arith.constant 0 : index
+    %c6 = arith.constant 6 : index
+    %i = arith.muli %tx, %c4 : index
+    %inside = arith.cmpi ult, %tx, %c6 : index
+    %n = arith.select %inside, %c4, %c0 : index
+    %t = nvgpu.device_async_copy %a[%i], %s[%i], 4, %n {bypassL1} : memref<64xf32> to memref<32xf32, #gpu.address_space<workgroup>>
+    %g = nvgpu.device_async_create_group %t
+    nvgpu.device_async_wait %g
+    gpu.barrier
+    %v = memref.load %s[%i] : memref<32xf32, #gpu.address_space<workgroup>>
+    memref.store %v, %b[%i] : memref<64xf32>
+    gpu.terminator
+  }
+  return
+}

@@ -25,8 +25,28 @@
 // CHECK:           %[[LANE:.*]] = arith.remui %[[TID]], %[[C32]] : index
 // CHECK:           %[[GROUP:.*]] = arith.divui %[[LANE]], %[[C4]] : index
 // CHECK:           %[[IN_GROUP:.*]] = arith.remui %[[LANE]], %[[C4]] : index
+// A (k-contiguous, 40 a multiple of 8) is copied in 16-byte cp.async's when
+// its buffer is 16-byte aligned: 64 rows x 4 vectors, 2 per thread, rows
+// past 100 read row 99 and copy no element (zeros), then one group waited
+// for; else element by element. B (n-contiguous) element by element.
 // CHECK:           gpu.barrier
-// CHECK-COUNT-16:  memref.store %{{.*}}, %[[AS]][
+// CHECK:           %[[PTR:.*]] = memref.extract_aligned_pointer_as_index %{{.*}} : memref<100x40xbf16> -> index
+// CHECK:           %[[MOD:.*]] = arith.remui %[[PTR]], %c16 : index
+// CHECK:           %[[ALIGNED:.*]] = arith.cmpi eq, %[[MOD]], %c0 : index
+// CHECK:           scf.if %[[ALIGNED]] {
+// CHECK:             %[[VROW:.*]] = arith.divui %[[TID]], %[[C4]] : index
+// CHECK:             %[[VK:.*]] = arith.muli %{{.*}}, %c8 : index
+// CHECK:             %[[GROW:.*]] = arith.addi %{{.*}}, %[[VROW]] : index
+// CHECK:             %[[IN:.*]] = arith.cmpi ult, %[[GROW]], %c100 : index
+// CHECK:             %[[CROW:.*]] = arith.minui %[[GROW]], %c99 : index
+// CHECK:             %[[N:.*]] = arith.select %[[IN]], %c8, %c0 : index
+// CHECK:             %[[T0:.*]] = nvgpu.device_async_copy %{{.*}}[%[[CROW]], %[[VK]]], %[[AS]][%[[VROW]], %[[VK]]], 8, %[[N]] {bypassL1} : memref<100x40xbf16> to memref<64x40xbf16, #gpu.address_space<workgroup>>
+// CHECK:             %[[T1:.*]] = nvgpu.device_async_copy
+// CHECK:             %[[G:.*]] = nvgpu.device_async_create_group %[[T0]], %[[T1]]
+// CHECK:             nvgpu.device_async_wait %[[G]]
+// CHECK:           } else {
+// CHECK-COUNT-16:    memref.store %{{.*}}, %[[AS]][
+// CHECK:           }
 // CHECK-COUNT-16:  memref.store %{{.*}}, %[[BS]][
 // CHECK:           gpu.barrier
 // CHECK:           %[[ROW:.*]] = arith.addi %{{.*}}, %[[GROUP]] : index
@@ -48,6 +68,7 @@
 // CHECK-COUNT-8:   nvgpu.mma.sync
 // CHECK:           gpu.barrier
 // CHECK:           arith.cmpi ult, %{{.*}}, %c40 : index
+// CHECK:           nvgpu.device_async_copy
 // CHECK:           gpu.barrier
 // CHECK-COUNT-16:  nvgpu.mma.sync
 // CHECK-NOT:       nvgpu.mma.sync
@@ -81,6 +102,13 @@ func.func @matmul_bf16(%a: memref<100x40xbf16>, %b: memref<40x72xbf16>, %c: memr
 // TF32:          memref.load %{{.*}} : memref<64x64xf32>
 // TF32-COUNT-4:  vector.insert %{{.*}} : f32 into vector<2x2xf32>
 // TF32:          gpu.barrier
+// A is copied through registers in 4 x f32 vectors when aligned (cp.async
+// cannot round), rounded the same way.
+// TF32:          scf.if
+// TF32:          %[[XV:.*]] = vector.load %{{.*}} : memref<64x64xf32>, vector<4xf32>
+// TF32:          arith.bitcast %[[XV]] : vector<4xf32> to vector<4xi32>
+// TF32:          vector.store %{{.*}}, %[[AS]][%{{.*}}, %{{.*}}] : memref<64x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// TF32:          } else {
 // TF32:          %[[X:.*]] = memref.load %{{.*}} : memref<64x64xf32>
 // TF32:          %[[BITS:.*]] = arith.bitcast %[[X]] : f32 to i32
 // TF32:          %[[UP:.*]] = arith.addi %[[BITS]], %c4096_i32 : i32
