@@ -225,6 +225,22 @@ void ContractionKernelBuilder::copyTile(OpOperand &operand, ArrayRef<unsigned> r
   }
 }
 
+SmallVector<Value>
+ContractionKernelBuilder::kLoop(int64_t tiles, int64_t bk, ValueRange acc,
+                               function_ref<SmallVector<Value>(Value, ValueRange)> step) {
+  if (tiles == 0)
+    return SmallVector<Value>(acc.begin(), acc.end());
+  auto loop = rewriter.create<scf::ForOp>(
+      loc, constant(0), constant(tiles), constant(1), acc,
+      [&](OpBuilder &builder, Location, Value t, ValueRange carried) {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointToStart(builder.getInsertionBlock());
+        SmallVector<Value> next = step(mul(t, constant(bk)), carried);
+        rewriter.create<scf::YieldOp>(loc, next);
+      });
+  return SmallVector<Value>(loop.getResults().begin(), loop.getResults().end());
+}
+
 void ContractionKernelBuilder::eraseContraction() {
   rewriter.eraseOp(c.op);
   if (c.fill)

@@ -109,6 +109,12 @@ protected:
                 int64_t rowLimit, Value k0, int64_t bk, bool checkK, Value shared, bool kMajor,
                 Value tid, int64_t threads, function_ref<Value(Value)> convert = nullptr);
 
+  /// An scf.for over `tiles` k tiles of `bk` carrying the accumulators
+  /// `acc`: `step(k0, accumulators)` writes one tile's body and returns the
+  /// new accumulators. Returns the loop's results (`acc` when `tiles` is 0).
+  SmallVector<Value> kLoop(int64_t tiles, int64_t bk, ValueRange acc,
+                           function_ref<SmallVector<Value>(Value, ValueRange)> step);
+
   /// Erases the op and its fill (the kernel replaced both).
   void eraseContraction();
 

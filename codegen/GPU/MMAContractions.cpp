@@ -88,17 +88,9 @@ public:
       }
 
     int64_t fullTiles = c.k / tile.bk;
-    if (fullTiles > 0) {
-      auto loop = rewriter.create<scf::ForOp>(
-          loc, constant(0), constant(fullTiles), constant(1), acc,
-          [&](OpBuilder &builder, Location, Value t, ValueRange carried) {
-            OpBuilder::InsertionGuard guard(rewriter);
-            rewriter.setInsertionPointToStart(builder.getInsertionBlock());
-            SmallVector<Value> next = kStep(mul(t, constant(tile.bk)), /*checkK=*/false, carried);
-            rewriter.create<scf::YieldOp>(loc, next);
-          });
-      acc.assign(loop.getResults().begin(), loop.getResults().end());
-    }
+    acc = kLoop(fullTiles, tile.bk, acc, [&](Value k0, ValueRange carried) {
+      return kStep(k0, /*checkK=*/false, carried);
+    });
     // A partial last k tile: zeros past k add nothing.
     if (c.k % tile.bk != 0)
       acc = kStep(constant(fullTiles * tile.bk), /*checkK=*/true, acc);

@@ -81,18 +81,9 @@ public:
                              : loadOutput(add(m0, rowOf(i)), add(n0, colOf(j))));
 
     int64_t fullTiles = c.k / tile.bk, tail = c.k % tile.bk;
-    if (fullTiles > 0) {
-      auto loop = rewriter.create<scf::ForOp>(
-          loc, constant(0), constant(fullTiles), constant(1), acc,
-          [&](OpBuilder &builder, Location, Value t, ValueRange carried) {
-            OpBuilder::InsertionGuard guard(rewriter);
-            rewriter.setInsertionPointToStart(builder.getInsertionBlock());
-            SmallVector<Value> next =
-                kStep(mul(t, constant(tile.bk)), tile.bk, /*checkK=*/false, carried);
-            rewriter.create<scf::YieldOp>(loc, next);
-          });
-      acc.assign(loop.getResults().begin(), loop.getResults().end());
-    }
+    acc = kLoop(fullTiles, tile.bk, acc, [&](Value k0, ValueRange carried) {
+      return kStep(k0, tile.bk, /*checkK=*/false, carried);
+    });
     if (tail > 0)
       acc = kStep(constant(fullTiles * tile.bk), tail, /*checkK=*/true, acc);
     for (int64_t i = 0; i < tile.tm; ++i)
