@@ -37,6 +37,11 @@ int64_t perRegister(MMAKind kind) { return kind == MMAKind::TF32 ? 1 : 2; }
 /// different banks.
 int64_t padElements(MMAKind kind) { return kind == MMAKind::TF32 ? 4 : 8; }
 
+/// Elements added to each k row of an n-contiguous B tile [bk, bn + pad]:
+/// rows 2 * threadID_in_group apart then start 8 banks apart (bn a multiple
+/// of 64), and a warp's B loads (8 columns, 4 k rows) hit 32 banks.
+constexpr int64_t kRowsMajorPad = 8;
+
 class MMAKernelBuilder : public ContractionKernelBuilder {
 public:
   MMAKernelBuilder(RewriterBase &rewriter, const Contraction &c, MMATile tile, MMAKind kind)
@@ -46,14 +51,22 @@ public:
     MLIRContext *ctx = c.op.getContext();
     elementType = cast<MemRefType>(c.op.getDpsInputs()[0].getType()).getElementType();
     auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-    auto sharedType = [&](int64_t rows) {
-      return MemRefType::get({rows, tile.bk + padElements(kind)}, elementType,
-                             MemRefLayoutAttrInterface{}, workgroup);
+    // B contiguous along n (a plain MatMul's [K, N]) is kept n-contiguous,
+    // [bk, bn + pad], so that it can be copied in 16-byte pieces too; k-
+    // contiguous otherwise, as A always is.
+    OpOperand &b = *c.op.getDpsInputOperands()[1];
+    bRowsMajor = !copiesVectors(b, c.dims.k, c.k, tile.bk) &&
+                 copiesVectors(b, c.dims.n, c.n, tile.bn);
+    auto sharedType = [&](int64_t rows, bool rowsMajor) {
+      SmallVector<int64_t> shape = {rows, tile.bk + padElements(kind)};
+      if (rowsMajor)
+        shape = {tile.bk, rows + kRowsMajorPad};
+      return MemRefType::get(shape, elementType, MemRefLayoutAttrInterface{}, workgroup);
     };
     threads = tile.warpsM * tile.warpsN * kWarpSize;
-    gpu::LaunchOp launch =
-        createLaunch(llvm::divideCeil(c.n, tile.bn), llvm::divideCeil(c.m, tile.bm), threads, 1,
-                     {sharedType(tile.bm), sharedType(tile.bn)}, name);
+    gpu::LaunchOp launch = createLaunch(
+        llvm::divideCeil(c.n, tile.bn), llvm::divideCeil(c.m, tile.bm), threads, 1,
+        {sharedType(tile.bm, false), sharedType(tile.bn, bRowsMajor)}, name);
     aTile = launch.getWorkgroupAttributions()[0];
     bTile = launch.getWorkgroupAttributions()[1];
     tid = launch.getThreadIds().x;
@@ -149,6 +162,22 @@ private:
     return fragment;
   }
 
+  /// B's registers from an n-contiguous tile [bk, bn + pad]: column `col`,
+  /// each register's k elements one by one (a register's two 16-bit
+  /// elements are a column's consecutive k, in different rows here).
+  Value loadRowsMajorFragment(Value shared, Value col, int64_t kBase) {
+    int64_t per = perRegister(kind);
+    auto type = VectorType::get({2, per}, elementType);
+    SmallVector<Value> elements;
+    for (bool upper : {false, true}) {
+      Value k = fragmentK(kBase, upper);
+      for (int64_t e = 0; e < per; ++e)
+        elements.push_back(
+            rewriter.create<memref::LoadOp>(loc, shared, ValueRange{add(k, constant(e)), col}));
+    }
+    return buildVector(rewriter, loc, type, elements);
+  }
+
   /// `value` (f32) rounded to tf32's 10-bit mantissa, to nearest with ties
   /// away from zero (PTX's cvt.rna.tf32.f32, as cuBLAS rounds): the
   /// instruction itself reads only the top 19 bits, which would truncate.
@@ -183,13 +212,15 @@ private:
     return 16 / (elementType.getIntOrFloatBitWidth() / 8);
   }
 
-  /// Whether the operand's tiles can be copied in 16-byte vectors along k:
-  /// k is one dim, the operand's last with stride 1, and every k tile's
-  /// vectors start 16 bytes apart from the operand's first element (k, the
-  /// k tile, the other strides and the offset multiples of a vector).
-  bool copiesVectors(OpOperand &operand) {
+  /// Whether the operand's tiles can be copied in 16-byte vectors along
+  /// `dims` (k, or the operand's m or n): one dim, the operand's last with
+  /// stride 1, and every vector 16 bytes from the operand's first element
+  /// (its `extent`, the tile's `tileExtent` along it, the other strides and
+  /// the offset multiples of a vector).
+  bool copiesVectors(OpOperand &operand, ArrayRef<unsigned> dims, int64_t extent,
+                     int64_t tileExtent) {
     int64_t width = vectorWidth();
-    if (c.dims.k.size() != 1 || c.k % width || tile.bk % width)
+    if (dims.size() != 1 || extent % width || tileExtent % width)
       return false;
     auto type = cast<MemRefType>(operand.get().getType());
     int64_t offset;
@@ -201,22 +232,24 @@ private:
       if (ShapedType::isDynamic(stride) || stride % width)
         return false;
     auto last = dyn_cast<AffineDimExpr>(c.op.getMatchingIndexingMap(&operand).getResults().back());
-    return last && last.getPosition() == c.dims.k.front();
+    return last && last.getPosition() == dims.front();
   }
 
-  /// Copies the operand's k tile into `shared` [rows, bk + pad]: in 16-byte
-  /// vectors when the operand allows it and its buffer is 16-byte aligned
-  /// (checked at run time: the ABI promises inputs only their elements'
-  /// alignment; the branch is the same for every thread), else element by
-  /// element.
+  /// Copies the operand's k tile into `shared`, [rows, bk + pad] or with
+  /// `rowsMajor` [bk, rows + pad]: in 16-byte vectors along its contiguous
+  /// dim (k, or the rows with `rowsMajor`) when the operand allows it and
+  /// its buffer is 16-byte aligned (checked at run time: the ABI promises
+  /// inputs only their elements' alignment; the branch is the same for every
+  /// thread), else element by element.
   void copyOperand(OpOperand &operand, ArrayRef<unsigned> rowDims, Value rowStart, int64_t rows,
                    int64_t rowLimit, Value k0, bool checkK, Value shared,
-                   function_ref<Value(Value)> convert) {
+                   function_ref<Value(Value)> convert, bool rowsMajor) {
     auto scalars = [&] {
       copyTile(operand, rowDims, rowStart, rows, rowLimit, k0, tile.bk, checkK, shared,
-               /*kMajor=*/false, tid, threads, convert);
+               /*kMajor=*/rowsMajor, tid, threads, convert);
     };
-    if (!copiesVectors(operand))
+    if (rowsMajor ? !copiesVectors(operand, rowDims, rowLimit, rows)
+                  : !copiesVectors(operand, c.dims.k, c.k, tile.bk))
       return scalars();
     Value base = rewriter.create<memref::ExtractAlignedPointerAsIndexOp>(loc, operand.get());
     Value aligned = rewriter.create<arith::CmpIOp>(
@@ -227,7 +260,10 @@ private:
     rewriter.setInsertionPointToStart(&branch.getElseRegion().front());
     scalars();
     rewriter.setInsertionPointToStart(&branch.getThenRegion().front());
-    int64_t width = vectorWidth(), perRow = tile.bk / width, vectors = rows * perRow;
+    int64_t width = vectorWidth();
+    // Vectors per line of the tile (a row, or a k with `rowsMajor`).
+    int64_t perLine = (rowsMajor ? rows : tile.bk) / width;
+    int64_t vectors = perLine * (rowsMajor ? tile.bk : rows);
     auto type = VectorType::get({width}, elementType);
     Value zero = rewriter.create<arith::ConstantOp>(loc, type, rewriter.getZeroAttr(type));
     // 16-bit operands need no conversion: 16-byte cp.async copies from
@@ -244,18 +280,24 @@ private:
       if ((r + 1) * threads > vectors)
         rewriter.setInsertionPointToStart(
             &rewriter.create<scf::IfOp>(loc, lessThan(e, vectors), false).getThenRegion().front());
-      // Neighbouring threads take neighbouring vectors of a row.
-      Value row = rewriter.create<arith::DivUIOp>(loc, e, constant(perRow));
-      Value kk = mul(rewriter.create<arith::RemUIOp>(loc, e, constant(perRow)), constant(width));
+      // Neighbouring threads take neighbouring vectors of a line.
+      Value line = rewriter.create<arith::DivUIOp>(loc, e, constant(perLine));
+      Value along = mul(rewriter.create<arith::RemUIOp>(loc, e, constant(perLine)), constant(width));
+      Value row = rowsMajor ? along : line, kk = rowsMajor ? line : along;
       Value globalRow = add(rowStart, row), globalK = add(k0, kk);
-      // A vector lies wholly inside k or wholly past it (k is a multiple of
-      // the width); outside the operand it reads the last row or vector and
-      // stores zeros.
+      // A vector lies wholly inside the operand or wholly outside (its
+      // contiguous extent is a multiple of the width); outside it reads the
+      // last row, k or vector and stores zeros.
       Value inside = both(rowLimit % rows != 0 ? lessThan(globalRow, rowLimit) : Value(),
                           checkK ? lessThan(globalK, c.k) : Value());
-      setIvs(rowDims, rowLimit % rows != 0 ? clamp(globalRow, rowLimit) : globalRow);
-      setIvs(c.dims.k, checkK ? rewriter.create<arith::MinUIOp>(loc, globalK, constant(c.k - width))
-                              : globalK);
+      auto last = [&](Value index, int64_t limit, bool vectorDim) -> Value {
+        return rewriter.create<arith::MinUIOp>(loc, index, constant(limit - (vectorDim ? width : 1)));
+      };
+      setIvs(rowDims, rowLimit % rows != 0 ? last(globalRow, rowLimit, rowsMajor) : globalRow);
+      setIvs(c.dims.k, checkK ? last(globalK, c.k, !rowsMajor) : globalK);
+      SmallVector<Value> destination = {row, kk};
+      if (rowsMajor)
+        destination = {kk, row};
       SmallVector<Value> indices;
       for (AffineExpr result : c.op.getMatchingIndexingMap(&operand).getResults())
         indices.push_back(ivs[cast<AffineDimExpr>(result).getPosition()]);
@@ -264,8 +306,8 @@ private:
         if (inside)
           sourceElements = rewriter.create<arith::SelectOp>(loc, inside, constant(width), constant(0));
         tokens.push_back(rewriter.create<nvgpu::DeviceAsyncCopyOp>(
-            loc, nvgpu::DeviceAsyncTokenType::get(rewriter.getContext()), shared,
-            ValueRange{row, kk}, operand.get(), indices, rewriter.getIndexAttr(width),
+            loc, nvgpu::DeviceAsyncTokenType::get(rewriter.getContext()), shared, destination,
+            operand.get(), indices, rewriter.getIndexAttr(width),
             sourceElements, rewriter.getUnitAttr()));
         continue;
       }
@@ -274,7 +316,7 @@ private:
         value = convert(value);
       if (inside)
         value = rewriter.create<arith::SelectOp>(loc, inside, value, zero);
-      rewriter.create<vector::StoreOp>(loc, value, shared, ValueRange{row, kk});
+      rewriter.create<vector::StoreOp>(loc, value, shared, destination);
     }
     if (async) {
       Value group = rewriter.create<nvgpu::DeviceAsyncCreateGroupOp>(
@@ -293,9 +335,9 @@ private:
     if (kind == MMAKind::TF32)
       toTF32 = convert;
     copyOperand(*c.op.getDpsInputOperands()[0], c.dims.m, m0, tile.bm, c.m, k0, checkK, aTile,
-                toTF32);
+                toTF32, /*rowsMajor=*/false);
     copyOperand(*c.op.getDpsInputOperands()[1], c.dims.n, n0, tile.bn, c.n, k0, checkK, bTile,
-                toTF32);
+                toTF32, bRowsMajor);
     rewriter.create<gpu::BarrierOp>(loc);
     SmallVector<Value> result(acc.begin(), acc.end());
     int64_t kInstr = instructionK(kind);
@@ -312,7 +354,8 @@ private:
       // B: column groupID at both halves of k.
       for (int64_t j = 0; j < fragmentsN(); ++j) {
         Value col = add(add(warpCol, constant(j * 8)), group);
-        bs.push_back(loadFragment(bTile, {col, col}, {false, true}, kBase));
+        bs.push_back(bRowsMajor ? loadRowsMajorFragment(bTile, col, kBase)
+                                : loadFragment(bTile, {col, col}, {false, true}, kBase));
       }
       for (int64_t i = 0; i < fragmentsM(); ++i)
         for (int64_t j = 0; j < fragmentsN(); ++j) {
@@ -328,6 +371,8 @@ private:
   MMAKind kind;
   Type elementType;
   int64_t threads = 0;
+  /// Whether B's workgroup tile is [bk, bn + pad] (else [bn, bk + pad]).
+  bool bRowsMajor = false;
   Value aTile, bTile, tid, group, inGroup, warpRow, warpCol, m0, n0;
 };
 
@@ -335,7 +380,9 @@ private:
 
 int64_t mlir::kiln::mmaSharedBytes(MMATile tile, MMAKind kind) {
   int64_t bytes = kind == MMAKind::TF32 ? 4 : 2;
-  return (tile.bm + tile.bn) * (tile.bk + padElements(kind)) * bytes;
+  // B in the larger of its two layouts.
+  int64_t b = std::max(tile.bn * (tile.bk + padElements(kind)), tile.bk * (tile.bn + kRowsMajorPad));
+  return (tile.bm * (tile.bk + padElements(kind)) + b) * bytes;
 }
 
 void mlir::kiln::buildMMAKernel(RewriterBase &rewriter, const Contraction &c, MMATile tile,

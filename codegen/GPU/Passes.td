@@ -81,8 +81,11 @@ def KilnGPUTileContractions : Pass<"kiln-gpu-tile-contractions", "::mlir::func::
       tiles ([block-m, block-k + pad] and [block-n, block-k + pad], padded
       by 16 bytes per row so that the fragment loads of a warp hit 32
       different banks), zero outside the operands, between gpu.barrier's;
-      an operand contiguous along k (k one dim, a multiple of 16 bytes) whose
-      buffer is 16-byte aligned at run time is copied in 16-byte pieces:
+      B contiguous along n (a plain MatMul's [K, N]) is kept n-contiguous
+      instead, [block-k, block-n + 8], its fragments loaded element by
+      element; an operand contiguous along the tile's contiguous dim (one
+      dim, a multiple of 16 bytes) whose buffer is 16-byte aligned at run
+      time is copied in 16-byte pieces:
       cp.async (nvgpu.device_async_copy, zero-filled outside, waited for
       before the barrier) for 16-bit operands, 128-bit loads and stores for
       tf32 ones (rounded on the way); other operands element by element;

@@ -103,7 +103,7 @@ def operand(kind, shape):
 # Ragged sizes (partial block tiles in m and n, a partial k tile), one row, exact tiles, larger; the
 # fragment layouts are the same for every size, so bf16 and tf32 take two of them.
 SHAPES = {"f16": ((127, 33, 65), (1, 512, 100), (64, 64, 64), (130, 200, 70)),
-          "bf16": ((127, 33, 65), (130, 200, 70)),
+          "bf16": ((127, 33, 65), (130, 200, 72)),
           "tf32": ((127, 33, 65), (1, 512, 100))}
 for kind in ("f16", "bf16", "tf32"):
     onnx_type = TYPES[kind][0]
