@@ -11,14 +11,16 @@ struct Architecture {
   llvm::StringLiteral chip;
   llvm::StringLiteral ptx; // the PTX ISA version that introduced it
   int64_t multiprocessors; // of its usual data-centre part
+  bool tensorCoreMMA;      // see hasTensorCoreMMA
 };
 // Oldest first. PTX ISA versions from NVIDIA's PTX ISA document, "Release
 // Notes" (the version each target first appears in). Multiprocessors from
 // NVIDIA's data sheets: T4, A100, A10, Jetson AGX Orin, L4, H100 SXM.
 constexpr Architecture kArchitectures[] = {
-    {"sm_75", "+ptx63", 40},  {"sm_80", "+ptx70", 108}, {"sm_86", "+ptx71", 72},
-    {"sm_87", "+ptx74", 16},  {"sm_89", "+ptx78", 58},  {"sm_90", "+ptx78", 132},
-    {"sm_90a", "+ptx80", 132},
+    {"sm_75", "+ptx63", 40, false}, {"sm_80", "+ptx70", 108, true},
+    {"sm_86", "+ptx71", 72, true},  {"sm_87", "+ptx74", 16, true},
+    {"sm_89", "+ptx78", 58, true},  {"sm_90", "+ptx78", 132, true},
+    {"sm_90a", "+ptx80", 132, true},
 };
 const Architecture *find(llvm::StringRef chip) {
   for (const Architecture &a : kArchitectures)
@@ -47,6 +49,11 @@ std::string mlir::kiln::ptxFeatures(llvm::StringRef chip) {
 int64_t mlir::kiln::multiprocessors(llvm::StringRef chip) {
   const Architecture *a = find(chip);
   return a ? a->multiprocessors : 0;
+}
+
+bool mlir::kiln::hasTensorCoreMMA(llvm::StringRef chip) {
+  const Architecture *a = find(chip);
+  return a && a->tensorCoreMMA;
 }
 
 void mlir::kiln::sortArchitectures(llvm::SmallVectorImpl<std::string> &chips) {

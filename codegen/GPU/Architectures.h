@@ -32,6 +32,11 @@ std::string ptxFeatures(llvm::StringRef chip);
 /// A100, 132 for sm_90's H100 SXM); 0 if `chip` is unknown.
 int64_t multiprocessors(llvm::StringRef chip);
 
+/// Whether `chip` has the tensor-core instructions Kiln's MMA kernels use:
+/// mma.sync m16n8k16 on f16 and bf16 and m16n8k8 on tf32, with f32
+/// accumulators, and cp.async (sm_80 on; sm_75 has only f16 m16n8k8).
+bool hasTensorCoreMMA(llvm::StringRef chip);
+
 /// Sorts `chips` oldest first (by the table's order) and drops repeats.
 void sortArchitectures(llvm::SmallVectorImpl<std::string> &chips);
 

@@ -45,12 +45,11 @@ struct KilnGPUBF16MMAToNVVM : kiln::impl::KilnGPUBF16MMAToNVVMBase<KilnGPUBF16MM
     });
     IRRewriter rewriter(&getContext());
     for (nvgpu::MmaSyncOp op : ops) {
-      auto shape = llvm::to_vector(llvm::map_range(
-          op.getMmaShape().getAsRange<IntegerAttr>(), [](IntegerAttr a) { return a.getInt(); }));
+      std::array<int64_t, 3> shape = op.getMmaShapeAsArray();
       VectorType a = op.getMatrixA().getType(), b = op.getMatrixB().getType(),
                  c = op.getMatrixC().getType();
       Type f32 = rewriter.getF32Type();
-      if (shape != SmallVector<int64_t>{16, 8, 16} || a.getShape() != ArrayRef<int64_t>{4, 2} ||
+      if (shape != std::array<int64_t, 3>{16, 8, 16} || a.getShape() != ArrayRef<int64_t>{4, 2} ||
           !b.getElementType().isBF16() || b.getShape() != ArrayRef<int64_t>{2, 2} ||
           c.getElementType() != f32 || c.getShape() != ArrayRef<int64_t>{2, 2}) {
         op.emitOpError("on bf16 needs m16n8k16 with vector<4x2xbf16>, vector<2x2xbf16> and "

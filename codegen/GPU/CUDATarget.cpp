@@ -101,7 +101,7 @@ public:
     // sm_80 on: 8 warps of 64x32 outputs each (64 accumulators per lane),
     // else 4 warps of 32x32; k tiles of 32 (20 KiB of shared memory for
     // 16-bit operands, 36 KiB for tf32).
-    if (llvm::none_of(chips, [](const std::string &chip) { return chip == "sm_75"; }))
+    if (llvm::all_of(chips, [](const std::string &chip) { return hasTensorCoreMMA(chip); }))
       d.gpu.mmaTiles = {{128, 128, 32, 2, 4}, {64, 64, 32, 2, 2}};
     d.gpu.allowTF32 = request.allowTF32;
     std::string looked;

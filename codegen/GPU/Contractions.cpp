@@ -145,22 +145,15 @@ Value ContractionKernelBuilder::both(Value x, Value y) {
 }
 
 void ContractionKernelBuilder::setIvs(ArrayRef<unsigned> dims, Value linear) {
-  for (unsigned d : llvm::reverse(dims)) {
-    if (d == dims.front()) {
-      ivs[d] = linear;
-      break;
-    }
-    Value size = constant(c.ranges[d]);
-    ivs[d] = rewriter.create<arith::RemUIOp>(loc, linear, size);
-    linear = rewriter.create<arith::DivUIOp>(loc, linear, size);
-  }
+  delinearizeLoops(rewriter, loc, c.ranges, dims, linear, ivs);
+}
+
+SmallVector<Value> ContractionKernelBuilder::indicesOf(OpOperand &operand) {
+  return indicesAt(c.op.getMatchingIndexingMap(&operand), ivs);
 }
 
 Value ContractionKernelBuilder::load(OpOperand &operand) {
-  SmallVector<Value> indices;
-  for (AffineExpr result : c.op.getMatchingIndexingMap(&operand).getResults())
-    indices.push_back(ivs[cast<AffineDimExpr>(result).getPosition()]);
-  return rewriter.create<memref::LoadOp>(loc, operand.get(), indices);
+  return rewriter.create<memref::LoadOp>(loc, operand.get(), indicesOf(operand));
 }
 
 Value ContractionKernelBuilder::loadOutput(Value m, Value n) {
@@ -179,10 +172,7 @@ void ContractionKernelBuilder::storeOutput(Value m, Value n, Value value, bool c
   setIvs(c.dims.m, m);
   setIvs(c.dims.n, n);
   OpOperand &out = c.op.getDpsInitsMutable()[0];
-  SmallVector<Value> indices;
-  for (AffineExpr result : c.op.getMatchingIndexingMap(&out).getResults())
-    indices.push_back(ivs[cast<AffineDimExpr>(result).getPosition()]);
-  rewriter.create<memref::StoreOp>(loc, value, out.get(), indices);
+  rewriter.create<memref::StoreOp>(loc, value, out.get(), indicesOf(out));
 }
 
 void ContractionKernelBuilder::copyTile(OpOperand &operand, ArrayRef<unsigned> rowDims,
@@ -194,12 +184,7 @@ void ContractionKernelBuilder::copyTile(OpOperand &operand, ArrayRef<unsigned> r
   int64_t elements = rows * bk;
   Type type = cast<MemRefType>(operand.get().getType()).getElementType();
   Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getZeroAttr(type));
-  for (int64_t r = 0; r * threads < elements; ++r) {
-    OpBuilder::InsertionGuard guard(rewriter);
-    Value e = add(tid, constant(r * threads));
-    if ((r + 1) * threads > elements)
-      rewriter.setInsertionPointToStart(
-          &rewriter.create<scf::IfOp>(loc, lessThan(e, elements), false).getThenRegion().front());
+  distribute(elements, tid, threads, [&](Value e) {
     Value row, kk;
     if (rowsContiguous) {
       row = rewriter.create<arith::RemUIOp>(loc, e, constant(rows));
@@ -222,6 +207,18 @@ void ContractionKernelBuilder::copyTile(OpOperand &operand, ArrayRef<unsigned> r
       value = rewriter.create<arith::SelectOp>(loc, inside, value, zero);
     rewriter.create<memref::StoreOp>(loc, value, shared,
                                      kMajor ? ValueRange{kk, row} : ValueRange{row, kk});
+  });
+}
+
+void ContractionKernelBuilder::distribute(int64_t items, Value tid, int64_t threads,
+                                          function_ref<void(Value)> body) {
+  for (int64_t r = 0; r * threads < items; ++r) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    Value item = add(tid, constant(r * threads));
+    if ((r + 1) * threads > items)
+      rewriter.setInsertionPointToStart(
+          &rewriter.create<scf::IfOp>(loc, lessThan(item, items), false).getThenRegion().front());
+    body(item);
   }
 }
 

@@ -90,6 +90,8 @@ protected:
   /// Sets the induction variables of `dims` from their linearized index
   /// (row-major: the last dim fastest).
   void setIvs(ArrayRef<unsigned> dims, Value linear);
+  /// The operand's indices at the current induction variables.
+  SmallVector<Value> indicesOf(OpOperand &operand);
   Value load(OpOperand &operand);
 
   /// The output at linearized (m, n), clamped into it: rows and columns
@@ -108,6 +110,12 @@ protected:
   void copyTile(OpOperand &operand, ArrayRef<unsigned> rowDims, Value rowStart, int64_t rows,
                 int64_t rowLimit, Value k0, int64_t bk, bool checkK, Value shared, bool kMajor,
                 Value tid, int64_t threads, function_ref<Value(Value)> convert = nullptr);
+
+  /// Writes `body(item)` for the items `tid`, `tid` + `threads`, ... below
+  /// `items`: each of `threads` threads (`tid` this one's index) takes every
+  /// `threads`-th item, the last round guarded when `items` is not a
+  /// multiple of `threads`.
+  void distribute(int64_t items, Value tid, int64_t threads, function_ref<void(Value)> body);
 
   /// An scf.for over `tiles` k tiles of `bk` carrying the accumulators
   /// `acc`: `step(k0, accumulators)` writes one tile's body and returns the

@@ -38,6 +38,27 @@ linalg::FillOp mlir::kiln::initializingFill(Operation *op, Value init) {
   return nullptr;
 }
 
+void mlir::kiln::delinearizeLoops(OpBuilder &builder, Location loc, ArrayRef<int64_t> ranges,
+                                  ArrayRef<unsigned> dims, Value linear,
+                                  MutableArrayRef<Value> ivs) {
+  for (unsigned d : llvm::reverse(dims)) {
+    if (d == dims.front()) {
+      ivs[d] = linear;
+      break;
+    }
+    Value size = builder.create<arith::ConstantIndexOp>(loc, ranges[d]);
+    ivs[d] = builder.create<arith::RemUIOp>(loc, linear, size);
+    linear = builder.create<arith::DivUIOp>(loc, linear, size);
+  }
+}
+
+SmallVector<Value> mlir::kiln::indicesAt(AffineMap map, ArrayRef<Value> ivs) {
+  SmallVector<Value> indices;
+  for (AffineExpr result : map.getResults())
+    indices.push_back(ivs[cast<AffineDimExpr>(result).getPosition()]);
+  return indices;
+}
+
 Value mlir::kiln::buildVector(OpBuilder &builder, Location loc, VectorType type,
                               ValueRange elements) {
   Value vector = builder.create<arith::ConstantOp>(loc, type, builder.getZeroAttr(type));

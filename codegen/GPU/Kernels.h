@@ -20,6 +20,15 @@ namespace mlir::kiln {
 /// fewer.
 linalg::FillOp initializingFill(Operation *op, Value init);
 
+/// Sets `ivs[d]` for each loop d of `dims` from their linearized index
+/// `linear` (row-major over the loop sizes `ranges`: the last dim fastest).
+void delinearizeLoops(OpBuilder &builder, Location loc, ArrayRef<int64_t> ranges,
+                      ArrayRef<unsigned> dims, Value linear, MutableArrayRef<Value> ivs);
+
+/// The indices an operand with indexing map `map` (a projected permutation)
+/// reads at the loop indices `ivs`.
+SmallVector<Value> indicesAt(AffineMap map, ArrayRef<Value> ivs);
+
 /// A vector of `type` from `elements` in row-major order, as vector.insert's
 /// into zeros: MLIR 19 lowers vector.from_elements to LLVM only for 1-D
 /// vectors, and the fragments of mma.sync are 2-D.

@@ -540,8 +540,7 @@ private:
     FailureOr<Value> own = resolve(mma.getMatrixC(), thread);
     if (failed(own))
       return failure();
-    auto shape = llvm::to_vector(llvm::map_range(
-        mma.getMmaShape().getAsRange<IntegerAttr>(), [](IntegerAttr a) { return a.getInt(); }));
+    std::array<int64_t, 3> shape = mma.getMmaShapeAsArray();
     VectorType aType = mma.getMatrixA().getType(), bType = mma.getMatrixB().getType();
     VectorType cType = mma.getMatrixC().getType();
     Type f32 = rewriter.getF32Type();

@@ -54,9 +54,11 @@ public:
     // B contiguous along n (a plain MatMul's [K, N]) is kept n-contiguous,
     // [bk, bn + pad], so that it can be copied in 16-byte pieces too; k-
     // contiguous otherwise, as A always is.
-    OpOperand &b = *c.op.getDpsInputOperands()[1];
-    bRowsMajor = !copiesVectors(b, c.dims.k, c.k, tile.bk) &&
-                 copiesVectors(b, c.dims.n, c.n, tile.bn);
+    OpOperand &a = *c.op.getDpsInputOperands()[0], &b = *c.op.getDpsInputOperands()[1];
+    aVectors = copiesVectors(a, c.dims.k, c.k, tile.bk);
+    bool bAlongK = copiesVectors(b, c.dims.k, c.k, tile.bk);
+    bRowsMajor = !bAlongK && copiesVectors(b, c.dims.n, c.n, tile.bn);
+    bVectors = bAlongK || bRowsMajor;
     auto sharedType = [&](int64_t rows, bool rowsMajor) {
       SmallVector<int64_t> shape = {rows, tile.bk + padElements(kind)};
       if (rowsMajor)
@@ -236,20 +238,19 @@ private:
   }
 
   /// Copies the operand's k tile into `shared`, [rows, bk + pad] or with
-  /// `rowsMajor` [bk, rows + pad]: in 16-byte vectors along its contiguous
-  /// dim (k, or the rows with `rowsMajor`) when the operand allows it and
+  /// `rowsMajor` [bk, rows + pad]: with `vectors` (copiesVectors along its
+  /// contiguous dim, k or the rows with `rowsMajor`) in 16-byte vectors when
   /// its buffer is 16-byte aligned (checked at run time: the ABI promises
   /// inputs only their elements' alignment; the branch is the same for every
   /// thread), else element by element.
   void copyOperand(OpOperand &operand, ArrayRef<unsigned> rowDims, Value rowStart, int64_t rows,
                    int64_t rowLimit, Value k0, bool checkK, Value shared,
-                   function_ref<Value(Value)> convert, bool rowsMajor) {
+                   function_ref<Value(Value)> convert, bool vectors, bool rowsMajor) {
     auto scalars = [&] {
       copyTile(operand, rowDims, rowStart, rows, rowLimit, k0, tile.bk, checkK, shared,
                /*kMajor=*/rowsMajor, tid, threads, convert);
     };
-    if (rowsMajor ? !copiesVectors(operand, rowDims, rowLimit, rows)
-                  : !copiesVectors(operand, c.dims.k, c.k, tile.bk))
+    if (!vectors)
       return scalars();
     Value base = rewriter.create<memref::ExtractAlignedPointerAsIndexOp>(loc, operand.get());
     Value aligned = rewriter.create<arith::CmpIOp>(
@@ -263,7 +264,7 @@ private:
     int64_t width = vectorWidth();
     // Vectors per line of the tile (a row, or a k with `rowsMajor`).
     int64_t perLine = (rowsMajor ? rows : tile.bk) / width;
-    int64_t vectors = perLine * (rowsMajor ? tile.bk : rows);
+    int64_t count = perLine * (rowsMajor ? tile.bk : rows);
     auto type = VectorType::get({width}, elementType);
     Value zero = rewriter.create<arith::ConstantOp>(loc, type, rewriter.getZeroAttr(type));
     // 16-bit operands need no conversion: 16-byte cp.async copies from
@@ -272,14 +273,11 @@ private:
     // barrier. Through registers instead, MLIR 19's vector.load would give
     // LLVM only the element's alignment, and NVPTX would split each into 8
     // loads.
-    bool async = !convert && vectors % threads == 0;
+    // (Every thread copies the same number of vectors: a token produced
+    // under a guard could not join the group.)
+    bool async = !convert && count % threads == 0;
     SmallVector<Value> tokens;
-    for (int64_t r = 0; r * threads < vectors; ++r) {
-      OpBuilder::InsertionGuard inner(rewriter);
-      Value e = add(tid, constant(r * threads));
-      if ((r + 1) * threads > vectors)
-        rewriter.setInsertionPointToStart(
-            &rewriter.create<scf::IfOp>(loc, lessThan(e, vectors), false).getThenRegion().front());
+    distribute(count, tid, threads, [&](Value e) {
       // Neighbouring threads take neighbouring vectors of a line.
       Value line = rewriter.create<arith::DivUIOp>(loc, e, constant(perLine));
       Value along = mul(rewriter.create<arith::RemUIOp>(loc, e, constant(perLine)), constant(width));
@@ -298,9 +296,7 @@ private:
       SmallVector<Value> destination = {row, kk};
       if (rowsMajor)
         destination = {kk, row};
-      SmallVector<Value> indices;
-      for (AffineExpr result : c.op.getMatchingIndexingMap(&operand).getResults())
-        indices.push_back(ivs[cast<AffineDimExpr>(result).getPosition()]);
+      SmallVector<Value> indices = indicesOf(operand);
       if (async) {
         Value sourceElements;
         if (inside)
@@ -309,7 +305,7 @@ private:
             loc, nvgpu::DeviceAsyncTokenType::get(rewriter.getContext()), shared, destination,
             operand.get(), indices, rewriter.getIndexAttr(width),
             sourceElements, rewriter.getUnitAttr()));
-        continue;
+        return;
       }
       Value value = rewriter.create<vector::LoadOp>(loc, type, operand.get(), indices);
       if (convert)
@@ -317,7 +313,7 @@ private:
       if (inside)
         value = rewriter.create<arith::SelectOp>(loc, inside, value, zero);
       rewriter.create<vector::StoreOp>(loc, value, shared, destination);
-    }
+    });
     if (async) {
       Value group = rewriter.create<nvgpu::DeviceAsyncCreateGroupOp>(
           loc, nvgpu::DeviceAsyncTokenType::get(rewriter.getContext()), tokens);
@@ -335,9 +331,9 @@ private:
     if (kind == MMAKind::TF32)
       toTF32 = convert;
     copyOperand(*c.op.getDpsInputOperands()[0], c.dims.m, m0, tile.bm, c.m, k0, checkK, aTile,
-                toTF32, /*rowsMajor=*/false);
+                toTF32, aVectors, /*rowsMajor=*/false);
     copyOperand(*c.op.getDpsInputOperands()[1], c.dims.n, n0, tile.bn, c.n, k0, checkK, bTile,
-                toTF32, bRowsMajor);
+                toTF32, bVectors, bRowsMajor);
     rewriter.create<gpu::BarrierOp>(loc);
     SmallVector<Value> result(acc.begin(), acc.end());
     int64_t kInstr = instructionK(kind);
@@ -371,8 +367,10 @@ private:
   MMAKind kind;
   Type elementType;
   int64_t threads = 0;
-  /// Whether B's workgroup tile is [bk, bn + pad] (else [bn, bk + pad]).
-  bool bRowsMajor = false;
+  /// Whether A and B are copied in 16-byte vectors when aligned
+  /// (copiesVectors), and whether B's workgroup tile is [bk, bn + pad] (else
+  /// [bn, bk + pad]); decided once for every k tile.
+  bool aVectors = false, bVectors = false, bRowsMajor = false;
   Value aTile, bTile, tid, group, inGroup, warpRow, warpCol, m0, n0;
 };
 

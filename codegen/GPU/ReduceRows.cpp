@@ -229,22 +229,11 @@ private:
   }
 
   void setIvs(ArrayRef<unsigned> dims, Value linear) {
-    for (unsigned d : llvm::reverse(dims)) {
-      if (d == dims.front()) {
-        ivs[d] = linear;
-        break;
-      }
-      Value size = constant(r.ranges[d]);
-      ivs[d] = rewriter.create<arith::RemUIOp>(loc, linear, size);
-      linear = rewriter.create<arith::DivUIOp>(loc, linear, size);
-    }
+    delinearizeLoops(rewriter, loc, r.ranges, dims, linear, ivs);
   }
 
   SmallVector<Value> indicesOf(OpOperand &operand) {
-    SmallVector<Value> indices;
-    for (AffineExpr result : r.op.getMatchingIndexingMap(&operand).getResults())
-      indices.push_back(ivs[cast<AffineDimExpr>(result).getPosition()]);
-    return indices;
+    return indicesAt(r.op.getMatchingIndexingMap(&operand), ivs);
   }
 
   Value load(OpOperand &operand) {

@@ -12,7 +12,6 @@ import re
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 import cuda_testing
@@ -54,12 +53,7 @@ TYPES = {
 
 
 def save(nodes, inputs, outputs, name, initializers=()):
-    graph = helper.make_graph(nodes, name, inputs, outputs, list(initializers))
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    path = os.path.join(work, name + ".onnx")
-    onnx.save(model, path)
-    return path
+    return kt.save_graph(work, name, nodes, inputs, outputs, initializers)
 
 
 def check(path, name, kind, feeds, reference, tiles):

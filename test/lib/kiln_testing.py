@@ -76,20 +76,27 @@ def run_artifact(artifact, inputs, threads=None):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def save_float_graph(folder, name, nodes, inputs, inits, opset=17):
-    """Writes FOLDER/NAME.onnx: `nodes` with float32 inputs [(name, shape)], initializers
-    {name: array} and one output "y" of inferred shape; returns its path."""
+def save_graph(folder, name, nodes, inputs, outputs, initializers=(), opset=17):
+    """Writes FOLDER/NAME.onnx: `nodes` with the value infos `inputs` and `outputs` and the
+    TensorProto `initializers`, IR version 8; returns its path."""
     import onnx
-    from onnx import TensorProto, helper, numpy_helper
-    f32 = TensorProto.FLOAT
-    graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info(n, f32, s) for n, s in inputs],
-                              [helper.make_tensor_value_info("y", f32, None)],
-                              [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    from onnx import helper
+    graph = helper.make_graph(nodes, name, inputs, outputs, list(initializers))
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     model.ir_version = 8
     path = os.path.join(folder, name + ".onnx")
     onnx.save(model, path)
     return path
+
+
+def save_float_graph(folder, name, nodes, inputs, inits, opset=17):
+    """Writes FOLDER/NAME.onnx: `nodes` with float32 inputs [(name, shape)], initializers
+    {name: array} and one output "y" of inferred shape; returns its path."""
+    from onnx import TensorProto, helper, numpy_helper
+    f32 = TensorProto.FLOAT
+    return save_graph(folder, name, nodes, [helper.make_tensor_value_info(n, f32, s) for n, s in inputs],
+                      [helper.make_tensor_value_info("y", f32, None)],
+                      [numpy_helper.from_array(v, k) for k, v in inits.items()], opset)
 
 
 def onnxruntime_outputs(model_path, inputs, optimize=True):
